@@ -1,0 +1,587 @@
+/*
+** lua_kd.c -- the global `kd` table (see README "Lua API").
+*/
+#include <lauxlib.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua_kd.h"
+#include "walk.h"
+
+static const char program_key = 'p';
+
+struct kd_program *kl_program(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &program_key);
+  struct kd_program *p = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return p;
+}
+
+static int k_symbol(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  uint64_t addr;
+  struct kd_type *t;
+  struct kd_error *err = kd_program_find_symbol(kl_program(L), name, &addr, &t);
+  if (err) return kl_raise(L, err);
+  struct kd_object o;
+  kd_object_reference(&o, t, addr);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int k_symbol_address(lua_State *L) {
+  uint64_t addr;
+  struct kd_error *err = kd_program_find_symbol(kl_program(L), luaL_checkstring(L, 1),
+                                                &addr, NULL);
+  if (err) {
+    if (err->code == KD_ERR_LOOKUP) { kd_error_destroy(err); lua_pushnil(L); return 1; }
+    return kl_raise(L, err);
+  }
+  lua_pushinteger(L, (lua_Integer)addr);
+  return 1;
+}
+
+/* kd.symbolize(addr) -> name, offset, module  (nil if unknown) */
+static int k_symbolize(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  uint64_t addr = (uint64_t)luaL_checkinteger(L, 1);
+  if (!prog->modules_loaded && !prog->opts.no_modules) {
+    struct kd_error *err = kd_program_load_modules(prog);
+    kd_error_destroy(err);
+  }
+  const struct kd_symbol *s = kd_symtab_by_address(prog->symtab, addr);
+  if (s == NULL) { lua_pushnil(L); return 1; }
+  lua_pushstring(L, s->name);
+  lua_pushinteger(L, (lua_Integer)(addr - s->address));
+  if (s->module) lua_pushstring(L, s->module); else lua_pushnil(L);
+  lua_pushinteger(L, (lua_Integer)s->size);
+  return 4;
+}
+
+static int k_object(lua_State *L) {
+  struct kd_type *t = kl_check_type(L, 1);
+  uint64_t addr = kl_check_address(L, 2);
+  struct kd_object o;
+  kd_object_reference(&o, t, addr);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+/* kd.pointer(typename, value): a pointer value object */
+static int k_pointer(lua_State *L) {
+  struct kd_type *t = kl_check_type(L, 1);
+  uint64_t v = kl_check_address(L, 2);
+  struct kd_type *pt = t;
+  struct kd_type *r = kd_type_resolve(t);
+  if (r == NULL || r->kind != KD_TYPE_POINTER) {
+    struct kd_error *err = kd_program_pointer_type(kl_program(L), t, &pt);
+    if (err) return kl_raise(L, err);
+  }
+  struct kd_object o;
+  kd_object_value_u64(&o, pt, v);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int k_type(lua_State *L) {
+  kl_push_type(L, kl_check_type(L, 1));
+  return 1;
+}
+
+static int k_has_type(lua_State *L) {
+  struct kd_type *t;
+  struct kd_error *err = kd_program_find_type(kl_program(L), luaL_checkstring(L, 1), &t);
+  lua_pushboolean(L, err == NULL);
+  kd_error_destroy(err);
+  return 1;
+}
+
+static int k_has_member(lua_State *L) {
+  struct kd_type *t = kl_check_type(L, 1);
+  uint64_t bits;
+  struct kd_error *err = kd_member_offset(t, luaL_checkstring(L, 2), &bits, NULL);
+  if (err && err->code != KD_ERR_LOOKUP) return kl_raise(L, err);
+  lua_pushboolean(L, err == NULL);
+  kd_error_destroy(err);
+  return 1;
+}
+
+static int k_member_offset(lua_State *L) {
+  struct kd_type *t = kl_check_type(L, 1);
+  uint64_t bits;
+  struct kd_error *err = kd_member_offset(t, luaL_checkstring(L, 2), &bits, NULL);
+  if (err) return kl_raise(L, err);
+  lua_pushinteger(L, (lua_Integer)(bits / 8));
+  return 1;
+}
+
+static int k_member_size(lua_State *L) {
+  struct kd_type *t = kl_check_type(L, 1);
+  uint64_t bits;
+  const struct kd_member *m;
+  struct kd_error *err = kd_member_offset(t, luaL_checkstring(L, 2), &bits, &m);
+  if (err) return kl_raise(L, err);
+  lua_pushinteger(L, (lua_Integer)kd_type_sizeof(m->type));
+  return 1;
+}
+
+static struct kd_type *check_enum(lua_State *L, int idx) {
+  struct kd_type *t = kd_type_resolve(kl_check_type(L, idx));
+  if (t == NULL || t->kind != KD_TYPE_ENUM) {
+    luaL_argerror(L, idx, "not an enum type");
+    return NULL;
+  }
+  struct kd_error *err = kd_type_load(t);
+  if (err) kl_raise(L, err);
+  return t;
+}
+
+static int k_enum_value(lua_State *L) {
+  struct kd_type *t = check_enum(L, 1);
+  const char *name = luaL_checkstring(L, 2);
+  for (size_t i = 0; i < t->nenumerators; i++)
+    if (strcmp(t->enumerators[i].name, name) == 0) {
+      lua_pushinteger(L, t->enumerators[i].value);
+      return 1;
+    }
+  struct kd_error *err = kd_error_create(KD_ERR_LOOKUP, "enum %s has no value %s",
+                                         t->name ? t->name : "<anonymous>", name);
+  return kl_raise(L, err);
+}
+
+static int k_enum_name(lua_State *L) {
+  struct kd_type *t = check_enum(L, 1);
+  lua_Integer v = luaL_checkinteger(L, 2);
+  for (size_t i = 0; i < t->nenumerators; i++)
+    if (t->enumerators[i].value == v) {
+      lua_pushstring(L, t->enumerators[i].name);
+      return 1;
+    }
+  lua_pushnil(L);
+  return 1;
+}
+
+static int k_container_of(lua_State *L) {
+  uint64_t ptr = kl_check_address(L, 1);
+  struct kd_type *t = kl_check_type(L, 2);
+  const char *member = luaL_checkstring(L, 3);
+  struct kd_object o;
+  struct kd_error *err = kd_object_container_of(kl_program(L), ptr, t, member, &o);
+  if (err) return kl_raise(L, err);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int k_read(lua_State *L) {
+  uint64_t addr = kl_check_address(L, 1);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0 && n <= (64 << 20), 2, "size out of range");
+  void *buf = lua_newuserdatauv(L, n ? (size_t)n : 1, 0);
+  struct kd_error *err = kd_program_read(kl_program(L), addr, buf, (size_t)n);
+  if (err) return kl_raise(L, err);
+  lua_pushlstring(L, buf, (size_t)n);
+  return 1;
+}
+
+static int k_read_phys(lua_State *L) {
+  uint64_t addr = (uint64_t)luaL_checkinteger(L, 1);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0 && n <= (64 << 20), 2, "size out of range");
+  void *buf = lua_newuserdatauv(L, n ? (size_t)n : 1, 0);
+  struct kd_error *err = kd_dump_read(kl_program(L)->dump, KD_PHYSADDR, addr, buf, (size_t)n);
+  if (err) return kl_raise(L, err);
+  lua_pushlstring(L, buf, (size_t)n);
+  return 1;
+}
+
+static int read_uint(lua_State *L, size_t size, bool sign) {
+  uint64_t addr = kl_check_address(L, 1);
+  uint64_t v = 0;
+  struct kd_error *err = kd_program_read(kl_program(L), addr, &v, size);
+  if (err) return kl_raise(L, err);
+  if (sign && size < 8 && (v >> (size * 8 - 1)) & 1) v |= ~0ull << (size * 8);
+  lua_pushinteger(L, (lua_Integer)v);
+  return 1;
+}
+static int k_read_u8(lua_State *L) { return read_uint(L, 1, false); }
+static int k_read_u16(lua_State *L) { return read_uint(L, 2, false); }
+static int k_read_u32(lua_State *L) { return read_uint(L, 4, false); }
+static int k_read_u64(lua_State *L) { return read_uint(L, 8, false); }
+static int k_read_s8(lua_State *L) { return read_uint(L, 1, true); }
+static int k_read_s16(lua_State *L) { return read_uint(L, 2, true); }
+static int k_read_s32(lua_State *L) { return read_uint(L, 4, true); }
+
+static int k_read_string(lua_State *L) {
+  uint64_t addr = kl_check_address(L, 1);
+  lua_Integer max = luaL_optinteger(L, 2, 4096);
+  luaL_argcheck(L, max >= 0 && max <= (16 << 20), 2, "size out of range");
+  void *buf = lua_newuserdatauv(L, max ? (size_t)max : 1, 0);
+  /* read what is readable, then cut at the NUL */
+  size_t got = 0;
+  struct kd_error *err = kd_dump_read_partial(kl_program(L)->dump, KD_KVADDR, addr,
+                                              buf, (size_t)max, &got);
+  size_t len = strnlen(buf, got);
+  if (err && len == got) return kl_raise(L, err);
+  kd_error_destroy(err);
+  lua_pushlstring(L, buf, len);
+  return 1;
+}
+
+static int k_per_cpu(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  struct kd_object o;
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    uint64_t addr;
+    struct kd_type *t;
+    struct kd_error *err = kd_program_find_symbol(prog, lua_tostring(L, 1), &addr, &t);
+    if (err) return kl_raise(L, err);
+    kd_object_reference(&o, t, addr);
+  } else {
+    o = *kl_check_object(L, 1);
+  }
+  lua_Integer cpu = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, cpu >= 0 && cpu < 65536, 2, "CPU number out of range");
+  uint64_t off;
+  struct kd_error *err = kd_program_per_cpu_offset(prog, (unsigned)cpu, &off);
+  if (err) return kl_raise(L, err);
+  struct kd_type *t = kd_type_resolve(o.type);
+  if (t && t->kind == KD_TYPE_POINTER) {
+    /* a __percpu pointer: add the offset to its value */
+    uint64_t v;
+    err = kd_object_pointer_value(prog, &o, &v);
+    if (err) return kl_raise(L, err);
+    kd_object_reference(&o, t->target, v + off);
+  } else {
+    if (!o.is_reference) return luaL_argerror(L, 1, "per-CPU object has no address");
+    o.address += off;
+  }
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int k_cpus(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  const char *which = luaL_optstring(L, 1, NULL);
+  static const char *const order[] = { "online", "present", "possible" };
+  unsigned *cpus = NULL;
+  size_t n = 0;
+  struct kd_error *err = NULL;
+  for (int i = 0; i < 3; i++) {
+    if (which && strcmp(which, order[i]) != 0) continue;
+    kd_error_destroy(err);
+    err = kd_program_cpu_mask(prog, order[i], &cpus, &n);
+    if (err == NULL && n > 0) break;
+    free(cpus);
+    cpus = NULL;
+  }
+  if (cpus == NULL && err) return kl_raise(L, err);
+  kd_error_destroy(err);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_pushinteger(L, cpus[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  free(cpus);
+  if (n == 0) {  /* no mask readable: CPU 0 alone */
+    lua_pushinteger(L, 0);
+    lua_rawseti(L, -2, 1);
+  }
+  return 1;
+}
+
+static int k_vmcoreinfo(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  const char *v = lua_isnoneornil(L, 1) ? kd_dump_vmcoreinfo_raw(prog->dump)
+                                        : kd_dump_vmcoreinfo(prog->dump, luaL_checkstring(L, 1));
+  if (v) lua_pushstring(L, v); else lua_pushnil(L);
+  return 1;
+}
+
+static const char *const uts_fields[] = { "sysname", "nodename", "release",
+                                          "version", "machine", "domainname", NULL };
+
+/* kd.uts(): init_uts_ns.name, read from memory (falls back to the dump's
+** VMCOREINFO-located copy through libkdumpfile when types are missing) */
+static int k_uts(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  lua_createtable(L, 0, 6);
+  uint64_t addr;
+  struct kd_type *t = NULL;
+  struct kd_error *err = kd_program_find_symbol(prog, "init_uts_ns", &addr, &t);
+  if (err == NULL && t != NULL) {
+    struct kd_object o, name, f;
+    kd_object_reference(&o, t, addr);
+    err = kd_object_member(prog, &o, "name", &name);
+    for (int i = 0; err == NULL && uts_fields[i]; i++) {
+      err = kd_object_member(prog, &name, uts_fields[i], &f);
+      char *s;
+      size_t len;
+      if (err == NULL) err = kd_object_string(prog, &f, 65, &s, &len);
+      if (err) break;
+      lua_pushlstring(L, s, len);  /* 65 bytes: a memory error here leaks little */
+      free(s);
+      lua_setfield(L, -2, uts_fields[i]);
+    }
+    if (err == NULL) return 1;
+  }
+  kd_error_destroy(err);
+  for (int i = 0; uts_fields[i]; i++) {
+    char key[64];
+    snprintf(key, sizeof key, "linux.uts.%s", uts_fields[i]);
+    const char *v = kd_dump_attr_string(prog->dump, key);
+    if (v) { lua_pushstring(L, v); lua_setfield(L, -2, uts_fields[i]); }
+  }
+  return 1;
+}
+
+static int k_release(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  const char *r = kd_dump_vmcoreinfo(prog->dump, "OSRELEASE");
+  if (r == NULL) r = kd_dump_attr_string(prog->dump, "linux.uts.release");
+  if (r) lua_pushstring(L, r); else lua_pushnil(L);
+  return 1;
+}
+
+/* {====== iterators ====== */
+
+struct list_state {
+  struct kd_list_iter it;
+  struct kd_type *type;    /* container type; NULL: yield list_head addresses */
+  uint64_t member_off;
+};
+
+static int list_step(lua_State *L) {
+  struct list_state *st = lua_touserdata(L, lua_upvalueindex(1));
+  uint64_t node;
+  struct kd_error *err = kd_list_iter_next(kl_program(L), &st->it, &node);
+  if (err) return kl_raise(L, err);
+  if (node == 0) return 0;
+  if (st->type == NULL) {
+    lua_pushinteger(L, (lua_Integer)node);
+    return 1;
+  }
+  struct kd_object o;
+  struct kd_type *pt;
+  err = kd_program_pointer_type(kl_program(L), st->type, &pt);
+  if (err) return kl_raise(L, err);
+  kd_object_value_u64(&o, pt, node - st->member_off);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int make_list_iter(lua_State *L, bool hlist) {
+  struct kd_program *prog = kl_program(L);
+  uint64_t head;
+  struct kd_object *ho = kl_test_object(L, 1);
+  if (ho && ho->is_reference && kd_type_resolve(ho->type)->kind != KD_TYPE_POINTER)
+    head = ho->address;
+  else
+    head = kl_check_address(L, 1);
+  struct list_state *st = lua_newuserdatauv(L, sizeof *st, 0);
+  memset(st, 0, sizeof *st);
+  kd_list_iter_init(&st->it, head, hlist);
+  if (!lua_isnoneornil(L, 2)) {
+    st->type = kl_check_type(L, 2);
+    uint64_t bits;
+    struct kd_error *err = kd_member_offset(st->type, luaL_checkstring(L, 3), &bits, NULL);
+    if (err) return kl_raise(L, err);
+    st->member_off = bits / 8;
+  }
+  (void)prog;
+  lua_pushcclosure(L, list_step, 1);
+  return 1;
+}
+
+static int k_list(lua_State *L) { return make_list_iter(L, false); }
+static int k_hlist(lua_State *L) { return make_list_iter(L, true); }
+
+struct rb_state {
+  struct kd_rb_iter it;
+  struct kd_type *type;
+  uint64_t member_off;
+};
+
+static int rb_step(lua_State *L) {
+  struct rb_state *st = lua_touserdata(L, lua_upvalueindex(1));
+  uint64_t node;
+  struct kd_error *err = kd_rb_iter_next(kl_program(L), &st->it, &node);
+  if (err) return kl_raise(L, err);
+  if (node == 0) return 0;
+  if (st->type == NULL) {
+    lua_pushinteger(L, (lua_Integer)node);
+    return 1;
+  }
+  struct kd_type *pt;
+  err = kd_program_pointer_type(kl_program(L), st->type, &pt);
+  if (err) return kl_raise(L, err);
+  struct kd_object o;
+  kd_object_value_u64(&o, pt, node - st->member_off);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int k_rbtree(lua_State *L) {
+  uint64_t root;
+  struct kd_object *ro = kl_test_object(L, 1);
+  if (ro && ro->is_reference && kd_type_resolve(ro->type)->kind != KD_TYPE_POINTER)
+    root = ro->address;
+  else
+    root = kl_check_address(L, 1);
+  struct rb_state *st = lua_newuserdatauv(L, sizeof *st, 0);
+  memset(st, 0, sizeof *st);
+  struct kd_error *err = kd_rb_iter_init(kl_program(L), &st->it, root);
+  if (err) return kl_raise(L, err);
+  if (!lua_isnoneornil(L, 2)) {
+    st->type = kl_check_type(L, 2);
+    uint64_t bits;
+    err = kd_member_offset(st->type, luaL_checkstring(L, 3), &bits, NULL);
+    if (err) return kl_raise(L, err);
+    st->member_off = bits / 8;
+  }
+  lua_pushcclosure(L, rb_step, 1);
+  return 1;
+}
+
+struct task_state {
+  struct kd_task_iter it;
+  struct kd_type *ptr_type;
+};
+
+static int task_step(lua_State *L) {
+  struct task_state *st = lua_touserdata(L, lua_upvalueindex(1));
+  uint64_t task;
+  struct kd_error *err = kd_task_iter_next(kl_program(L), &st->it, &task);
+  if (err) return kl_raise(L, err);
+  if (task == 0) return 0;
+  struct kd_object o;
+  kd_object_value_u64(&o, st->ptr_type, task);
+  kl_push_object(L, &o);
+  return 1;
+}
+
+static int k_tasks(lua_State *L) {
+  struct task_state *st = lua_newuserdatauv(L, sizeof *st, 0);
+  memset(st, 0, sizeof *st);
+  struct kd_program *prog = kl_program(L);
+  struct kd_error *err = kd_task_iter_init(prog, &st->it);
+  if (err == NULL) err = kd_program_pointer_type(prog, st->it.task_type, &st->ptr_type);
+  if (err) return kl_raise(L, err);
+  lua_pushcclosure(L, task_step, 1);
+  return 1;
+}
+
+/* }====== */
+
+static int k_modules(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  struct kd_error *err = kd_program_load_modules(prog);
+  if (err) return kl_raise(L, err);
+  lua_createtable(L, (int)prog->nmodules, 0);
+  for (size_t i = 0; i < prog->nmodules; i++) {
+    struct kd_module *m = &prog->modules[i];
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, m->name);
+    lua_setfield(L, -2, "name");
+    lua_pushinteger(L, (lua_Integer)m->address);
+    lua_setfield(L, -2, "address");
+    lua_pushinteger(L, (lua_Integer)m->base);
+    lua_setfield(L, -2, "base");
+    lua_pushinteger(L, (lua_Integer)m->size);
+    lua_setfield(L, -2, "size");
+    if (m->debug_path) { lua_pushstring(L, m->debug_path); lua_setfield(L, -2, "debuginfo"); }
+    if (m->note) { lua_pushstring(L, m->note); lua_setfield(L, -2, "note"); }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static int k_dump_info(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  lua_createtable(L, 0, 10);
+  lua_pushstring(L, kd_dump_path(prog->dump));
+  lua_setfield(L, -2, "path");
+  lua_pushstring(L, kd_dump_format(prog->dump));
+  lua_setfield(L, -2, "format");
+  lua_pushstring(L, kd_dump_arch(prog->dump));
+  lua_setfield(L, -2, "arch");
+  lua_pushinteger(L, (lua_Integer)prog->kaslr_offset);
+  lua_setfield(L, -2, "kaslr_offset");
+  lua_pushinteger(L, (lua_Integer)kd_dump_page_size(prog->dump));
+  lua_setfield(L, -2, "page_size");
+  if (prog->vmlinux_path) { lua_pushstring(L, prog->vmlinux_path); lua_setfield(L, -2, "vmlinux"); }
+  if (prog->vmlinux_read_path) { lua_pushstring(L, prog->vmlinux_read_path); lua_setfield(L, -2, "vmlinux_read"); }
+  if (prog->build_id) { lua_pushstring(L, prog->build_id); lua_setfield(L, -2, "build_id"); }
+  lua_pushinteger(L, kd_dump_nr_cpu_notes(prog->dump));
+  lua_setfield(L, -2, "cpu_notes");
+  lua_createtable(L, (int)prog->nnotes, 0);
+  for (size_t i = 0; i < prog->nnotes; i++) {
+    lua_pushstring(L, prog->notes[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "notes");
+  return 1;
+}
+
+static const char *const x86_regs[] = {
+  "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
+  "r11", "r12", "r13", "r14", "r15", "rip", "rflags", "cs", "ss", "ds", "es",
+  "fs", "gs", "fs_base", "gs_base", "orig_rax", NULL };
+
+/* kd.cpu_registers(i): registers of the i-th CPU note (0-based, note order) */
+static int k_cpu_registers(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  lua_Integer i = luaL_checkinteger(L, 1);
+  if (i < 0 || (unsigned)i >= kd_dump_nr_cpu_notes(prog->dump)) { lua_pushnil(L); return 1; }
+  lua_newtable(L);
+  for (int r = 0; x86_regs[r]; r++) {
+    uint64_t v;
+    struct kd_error *err = kd_dump_cpu_reg(prog->dump, (unsigned)i, x86_regs[r], &v);
+    if (err) { kd_error_destroy(err); continue; }
+    lua_pushinteger(L, (lua_Integer)v);
+    lua_setfield(L, -2, x86_regs[r]);
+  }
+  lua_pushinteger(L, (lua_Integer)kd_dump_cpu_note_pid(prog->dump, (unsigned)i));
+  lua_setfield(L, -2, "pr_pid");
+  return 1;
+}
+
+static int k_hex(lua_State *L) {
+  char b[32];
+  snprintf(b, sizeof b, "0x%" PRIx64, (uint64_t)luaL_checkinteger(L, 1));
+  lua_pushstring(L, b);
+  return 1;
+}
+
+static int k_has_types(lua_State *L) {
+  lua_pushboolean(L, kd_program_has_types(kl_program(L)));
+  return 1;
+}
+
+static const luaL_Reg kd_funcs[] = {
+  { "symbol", k_symbol }, { "symbol_address", k_symbol_address },
+  { "symbolize", k_symbolize }, { "object", k_object }, { "pointer", k_pointer },
+  { "type", k_type }, { "has_type", k_has_type }, { "has_member", k_has_member },
+  { "member_offset", k_member_offset }, { "member_size", k_member_size },
+  { "enum_value", k_enum_value }, { "enum_name", k_enum_name },
+  { "container_of", k_container_of }, { "read", k_read }, { "read_phys", k_read_phys },
+  { "read_u8", k_read_u8 }, { "read_u16", k_read_u16 }, { "read_u32", k_read_u32 },
+  { "read_u64", k_read_u64 }, { "read_s8", k_read_s8 }, { "read_s16", k_read_s16 },
+  { "read_s32", k_read_s32 }, { "read_string", k_read_string },
+  { "per_cpu", k_per_cpu }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
+  { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
+  { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
+  { "dump_info", k_dump_info }, { "cpu_registers", k_cpu_registers },
+  { "hex", k_hex }, { "has_types", k_has_types },
+  { NULL, NULL }
+};
+
+void kl_open(lua_State *L, struct kd_program *prog) {
+  lua_pushlightuserdata(L, prog);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &program_key);
+  kl_open_error(L);
+  kl_open_object(L);
+  kl_open_type(L);
+  luaL_newlib(L, kd_funcs);
+  lua_setglobal(L, "kd");
+}

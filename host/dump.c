@@ -1,0 +1,412 @@
+/*
+** dump.c -- kernel crash dump access (see dump.h).
+*/
+#include "dump.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libkdumpfile/kdumpfile.h>
+
+/*
+** Direct-mapped cache of whole dump pages.  Entries are keyed by the page
+** address with the address space in the low bit (page addresses are aligned,
+** so bit 0 is free).  1024 x 4 KiB keeps a task walk's working set.
+*/
+#define PAGE_CACHE_SLOTS 1024
+
+struct page_slot {
+  uint64_t key;           /* page address | space; UINT64_MAX = empty */
+  unsigned char *data;
+};
+
+struct kd_dump {
+  kdump_ctx_t *ctx;
+  int fd;
+  char *path;
+  uint64_t page_size;
+  uint64_t kaslr_offset;
+  struct page_slot slots[PAGE_CACHE_SLOTS];
+  uint64_t hits, misses;
+  /* strings handed out by kd_dump_vmcoreinfo/attr_string, freed at close */
+  char **strings;
+  size_t nstrings, capstrings;
+  char *vmcoreinfo_raw;
+};
+
+static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
+                                      uint64_t addr, const char *what) {
+  const char *msg = kdump_get_err(dump->ctx);
+  enum kd_error_code code = KD_ERR_FAULT;
+  if (st == KDUMP_ERR_NODATA) code = KD_ERR_NODATA;
+  else if (st == KDUMP_ERR_CORRUPT || st == KDUMP_ERR_EOF) code = KD_ERR_FORMAT;
+  if (addr != KD_NO_ADDRESS)
+    return kd_error_fault(code, addr, "%s at 0x%" PRIx64 ": %s", what, addr,
+                          msg ? msg : kdump_strerror(st));
+  return kd_error_create(code, "%s: %s", what, msg ? msg : kdump_strerror(st));
+}
+
+static const char *keep_string(struct kd_dump *dump, const char *s) {
+  if (dump->nstrings == dump->capstrings) {
+    size_t ncap = dump->capstrings ? dump->capstrings * 2 : 16;
+    char **n = realloc(dump->strings, ncap * sizeof *n);
+    if (n == NULL) return NULL;
+    dump->strings = n;
+    dump->capstrings = ncap;
+  }
+  char *copy = strdup(s);
+  if (copy == NULL) return NULL;
+  dump->strings[dump->nstrings++] = copy;
+  return copy;
+}
+
+const char *kd_dump_attr_string(struct kd_dump *dump, const char *key) {
+  kdump_attr_t attr;
+  if (kdump_get_attr(dump->ctx, key, &attr) != KDUMP_OK) {
+    kdump_clear_err(dump->ctx);
+    return NULL;
+  }
+  if (attr.type != KDUMP_STRING) return NULL;
+  /* libkdumpfile's string may go away when the attribute changes: copy */
+  for (size_t i = 0; i < dump->nstrings; i++)
+    if (strcmp(dump->strings[i], attr.val.string) == 0) return dump->strings[i];
+  return keep_string(dump, attr.val.string);
+}
+
+uint64_t kd_dump_attr_number(struct kd_dump *dump, const char *key, int *ok) {
+  kdump_attr_t attr;
+  *ok = 0;
+  if (kdump_get_attr(dump->ctx, key, &attr) != KDUMP_OK) {
+    kdump_clear_err(dump->ctx);
+    return 0;
+  }
+  if (attr.type == KDUMP_NUMBER) { *ok = 1; return attr.val.number; }
+  if (attr.type == KDUMP_ADDRESS) { *ok = 1; return attr.val.address; }
+  return 0;
+}
+
+const char *kd_dump_vmcoreinfo(struct kd_dump *dump, const char *key) {
+  char attr[256];
+  snprintf(attr, sizeof attr, "linux.vmcoreinfo.lines.%s", key);
+  return kd_dump_attr_string(dump, attr);
+}
+
+const char *kd_dump_vmcoreinfo_raw(struct kd_dump *dump) {
+  if (dump->vmcoreinfo_raw == NULL) {
+    char *raw = NULL;
+    if (kdump_vmcoreinfo_raw(dump->ctx, &raw) != KDUMP_OK) {
+      kdump_clear_err(dump->ctx);
+      return NULL;
+    }
+    dump->vmcoreinfo_raw = raw;
+  }
+  return dump->vmcoreinfo_raw;
+}
+
+/*
+** Open and sanity-check a dump.  libkdumpfile accepts some damaged files
+** (a truncated diskdump still has its headers), so after opening we also
+** read the utsname through the dump: a dump whose kernel identity cannot be
+** read is useless, and saying so now beats failing in every script later.
+*/
+struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
+  *out = NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return kd_error_create(KD_ERR_IO, "%s: cannot open dump: %s", path,
+                           strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return kd_error_create(KD_ERR_IO, "%s: not a regular file", path);
+  }
+  struct kd_dump *dump = calloc(1, sizeof *dump);
+  if (dump == NULL) { close(fd); return kd_enomem; }
+  dump->fd = fd;
+  dump->path = strdup(path);
+  for (int i = 0; i < PAGE_CACHE_SLOTS; i++) dump->slots[i].key = UINT64_MAX;
+  dump->ctx = kdump_new();
+  if (dump->ctx == NULL || dump->path == NULL) {
+    kd_dump_close(dump);
+    return kd_enomem;
+  }
+  struct kd_error *err = NULL;
+  kdump_status s = kdump_open_fd(dump->ctx, fd);
+  if (s != KDUMP_OK) {
+    const char *m = kdump_get_err(dump->ctx);
+    err = kd_error_create(KD_ERR_FORMAT, "%s: not a readable kernel dump: %s",
+                          path, m ? m : kdump_strerror(s));
+    goto fail;
+  }
+  kdump_attr_t a = { .type = KDUMP_STRING, .val.string = "linux" };
+  s = kdump_set_attr(dump->ctx, KDUMP_ATTR_OSTYPE, &a);
+  if (s != KDUMP_OK) {
+    const char *m = kdump_get_err(dump->ctx);
+    err = kd_error_create(KD_ERR_FORMAT,
+                          "%s: cannot set up Linux address translation: %s",
+                          path, m ? m : kdump_strerror(s));
+    goto fail;
+  }
+  int ok;
+  dump->page_size = kd_dump_attr_number(dump, KDUMP_ATTR_PAGE_SIZE, &ok);
+  if (!ok || dump->page_size == 0 || dump->page_size > (1u << 16) ||
+      (dump->page_size & (dump->page_size - 1)) != 0)
+    dump->page_size = 4096;
+  const char *off = kd_dump_vmcoreinfo(dump, "KERNELOFFSET");
+  if (off != NULL) dump->kaslr_offset = strtoull(off, NULL, 16);
+
+  /* the identity check: the release must be readable from memory */
+  const char *uts_sym = kd_dump_vmcoreinfo(dump, "SYMBOL(init_uts_ns)");
+  if (uts_sym != NULL) {
+    char probe[8];
+    uint64_t addr = strtoull(uts_sym, NULL, 16);
+    err = kd_dump_read(dump, KD_KVADDR, addr, probe, sizeof probe);
+    if (err != NULL) {
+      struct kd_error *e = kd_error_create(
+          KD_ERR_FORMAT, "%s: dump is truncated or corrupt (cannot read "
+          "init_uts_ns: %s)", path, err->message);
+      kd_error_destroy(err);
+      err = e;
+      goto fail;
+    }
+  } else if (kd_dump_attr_string(dump, "linux.uts.release") == NULL &&
+             kd_dump_vmcoreinfo(dump, "OSRELEASE") == NULL) {
+    err = kd_error_create(KD_ERR_FORMAT,
+                          "%s: dump has neither VMCOREINFO nor a readable "
+                          "utsname: not a Linux kernel dump?", path);
+    goto fail;
+  }
+  *out = dump;
+  return NULL;
+fail:
+  kd_dump_close(dump);
+  return err;
+}
+
+void kd_dump_close(struct kd_dump *dump) {
+  if (dump == NULL) return;
+  for (int i = 0; i < PAGE_CACHE_SLOTS; i++) free(dump->slots[i].data);
+  for (size_t i = 0; i < dump->nstrings; i++) free(dump->strings[i]);
+  free(dump->strings);
+  free(dump->vmcoreinfo_raw);
+  if (dump->ctx) kdump_free(dump->ctx);
+  if (dump->fd >= 0) close(dump->fd);
+  free(dump->path);
+  free(dump);
+}
+
+/*
+** Find the cached page for (space, page) or load it.  Returns NULL with
+** *err set when the page is not in the dump.
+*/
+static const unsigned char *get_page(struct kd_dump *dump,
+                                     enum kd_addrspace space, uint64_t page,
+                                     uint64_t fault_addr,
+                                     struct kd_error **err) {
+  uint64_t key = page | (uint64_t)space;
+  size_t slot = (size_t)((page / dump->page_size) ^ (uint64_t)space) %
+                PAGE_CACHE_SLOTS;
+  struct page_slot *ps = &dump->slots[slot];
+  if (ps->key == key) {
+    dump->hits++;
+    return ps->data;
+  }
+  dump->misses++;
+  if (ps->data == NULL) {
+    ps->data = malloc(dump->page_size);
+    if (ps->data == NULL) { *err = kd_enomem; return NULL; }
+  }
+  size_t len = dump->page_size;
+  kdump_status s = kdump_read(dump->ctx,
+                              space == KD_KVADDR ? KDUMP_KVADDR : KDUMP_KPHYSADDR,
+                              page, ps->data, &len);
+  if (s != KDUMP_OK || len != dump->page_size) {
+    ps->key = UINT64_MAX;
+    *err = kdump_failure(dump, s == KDUMP_OK ? KDUMP_ERR_NODATA : s,
+                         fault_addr, "cannot read memory");
+    kdump_clear_err(dump->ctx);
+    return NULL;
+  }
+  ps->key = key;
+  return ps->data;
+}
+
+struct kd_error *kd_dump_read_partial(struct kd_dump *dump,
+                                      enum kd_addrspace space, uint64_t addr,
+                                      void *buf, size_t len, size_t *got) {
+  unsigned char *dst = buf;
+  size_t done = 0;
+  *got = 0;
+  while (done < len) {
+    uint64_t a = addr + done;
+    if (a < addr) /* wrapped around the address space */
+      return kd_error_fault(KD_ERR_FAULT, a, "cannot read memory at 0x%" PRIx64
+                            ": address wraps around", a);
+    uint64_t page = a & ~(dump->page_size - 1);
+    size_t in_page = (size_t)(a - page);
+    size_t n = dump->page_size - in_page;
+    if (n > len - done) n = len - done;
+    struct kd_error *err = NULL;
+    const unsigned char *p = get_page(dump, space, page, a, &err);
+    if (p == NULL) return err;
+    memcpy(dst + done, p + in_page, n);
+    done += n;
+    *got = done;
+  }
+  return NULL;
+}
+
+struct kd_error *kd_dump_read(struct kd_dump *dump, enum kd_addrspace space,
+                              uint64_t addr, void *buf, size_t len) {
+  size_t got;
+  return kd_dump_read_partial(dump, space, addr, buf, len, &got);
+}
+
+struct kd_error *kd_dump_vtop(struct kd_dump *dump, uint64_t vaddr,
+                              uint64_t *paddr) {
+  addrxlat_ctx_t *axctx;
+  addrxlat_sys_t *axsys;
+  if (kdump_get_addrxlat(dump->ctx, &axctx, &axsys) != KDUMP_OK) {
+    kdump_clear_err(dump->ctx);
+    return kd_error_create(KD_ERR_OTHER, "no address translation available");
+  }
+  addrxlat_fulladdr_t fa = { .addr = vaddr, .as = ADDRXLAT_KVADDR };
+  addrxlat_status s = addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR, axctx, axsys);
+  struct kd_error *err = NULL;
+  if (s != ADDRXLAT_OK)
+    err = kd_error_fault(KD_ERR_FAULT, vaddr,
+                         "cannot translate 0x%" PRIx64 ": %s", vaddr,
+                         addrxlat_ctx_get_err(axctx));
+  else
+    *paddr = fa.addr;
+  addrxlat_ctx_decref(axctx);
+  addrxlat_sys_decref(axsys);
+  return err;
+}
+
+/*
+** Walk x86_64 4- or 5-level page tables by hand for a user address space.
+** We do this ourselves rather than build an addrxlat system per process:
+** it is a few lines, and it lets us tell "not present" (swapped out or
+** never faulted in) from "present but filtered out of the dump".
+*/
+#define PTE_PRESENT 0x1ull
+#define PTE_PSE 0x80ull
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
+static struct kd_error *user_vtop(struct kd_dump *dump, uint64_t pgd_phys,
+                                  uint64_t addr, uint64_t *paddr,
+                                  uint64_t *page_size) {
+  int ok;
+  uint64_t l5 = 0;
+  const char *v = kd_dump_vmcoreinfo(dump, "NUMBER(pgtable_l5_enabled)");
+  if (v) l5 = strtoull(v, NULL, 0);
+  (void)ok;
+  int levels = l5 ? 5 : 4;
+  uint64_t table = pgd_phys & PTE_ADDR_MASK;
+  for (int level = levels; level >= 1; level--) {
+    int shift = 12 + 9 * (level - 1);
+    uint64_t idx = (addr >> shift) & 511;
+    uint64_t pte;
+    struct kd_error *err = kd_dump_read(dump, KD_PHYSADDR, table + idx * 8,
+                                        &pte, 8);
+    if (err) {
+      kd_error_destroy(err);
+      return kd_error_fault(KD_ERR_NODATA, addr,
+                            "page table for 0x%" PRIx64 " is not in the dump",
+                            addr);
+    }
+    if (!(pte & PTE_PRESENT))
+      return kd_error_fault(KD_ERR_FAULT, addr,
+                            "user address 0x%" PRIx64 " is not mapped "
+                            "(not present: swapped out or never touched)",
+                            addr);
+    if (level == 1 || ((level == 2 || level == 3) && (pte & PTE_PSE))) {
+      uint64_t size = 1ull << shift;
+      uint64_t base = pte & PTE_ADDR_MASK & ~(size - 1);
+      *paddr = base + (addr & (size - 1));
+      *page_size = size;
+      return NULL;
+    }
+    table = pte & PTE_ADDR_MASK;
+  }
+  return kd_error_fault(KD_ERR_FAULT, addr, "bad page table walk");
+}
+
+struct kd_error *kd_dump_read_user(struct kd_dump *dump, uint64_t pgd_phys,
+                                   uint64_t addr, void *buf, size_t len,
+                                   size_t *got) {
+  unsigned char *dst = buf;
+  *got = 0;
+  while (*got < len) {
+    uint64_t a = addr + *got, pa = 0, psz = 4096;
+    struct kd_error *err = user_vtop(dump, pgd_phys, a, &pa, &psz);
+    if (err) return err;
+    size_t n = (size_t)(psz - (a & (psz - 1)));
+    if (n > len - *got) n = len - *got;
+    size_t g = 0;
+    err = kd_dump_read_partial(dump, KD_PHYSADDR, pa, dst + *got, n, &g);
+    *got += g;
+    if (err) {
+      kd_error_destroy(err);
+      return kd_error_fault(KD_ERR_NODATA, a + g,
+                            "user page at 0x%" PRIx64 " was filtered out of "
+                            "the dump", a + g);
+    }
+  }
+  return NULL;
+}
+
+const char *kd_dump_path(struct kd_dump *dump) { return dump->path; }
+
+const char *kd_dump_format(struct kd_dump *dump) {
+  const char *f = kd_dump_attr_string(dump, KDUMP_ATTR_FILE_FORMAT);
+  return f ? f : "unknown";
+}
+
+const char *kd_dump_arch(struct kd_dump *dump) {
+  const char *a = kd_dump_attr_string(dump, KDUMP_ATTR_ARCH_NAME);
+  return a ? a : "unknown";
+}
+
+uint64_t kd_dump_kaslr_offset(struct kd_dump *dump) { return dump->kaslr_offset; }
+uint64_t kd_dump_page_size(struct kd_dump *dump) { return dump->page_size; }
+
+unsigned kd_dump_nr_cpu_notes(struct kd_dump *dump) {
+  int ok;
+  uint64_t n = kd_dump_attr_number(dump, KDUMP_ATTR_NUM_CPUS, &ok);
+  return ok ? (unsigned)n : 0;
+}
+
+struct kd_error *kd_dump_cpu_reg(struct kd_dump *dump, unsigned idx,
+                                 const char *name, uint64_t *value) {
+  char key[64];
+  int ok;
+  snprintf(key, sizeof key, "cpu.%u.reg.%s", idx, name);
+  *value = kd_dump_attr_number(dump, key, &ok);
+  if (!ok)
+    return kd_error_create(KD_ERR_NODATA, "register %s of CPU note %u is not "
+                           "in the dump", name, idx);
+  return NULL;
+}
+
+uint64_t kd_dump_cpu_note_pid(struct kd_dump *dump, unsigned idx) {
+  char key[64];
+  int ok;
+  snprintf(key, sizeof key, "cpu.%u.pid", idx);
+  uint64_t v = kd_dump_attr_number(dump, key, &ok);
+  return ok ? v : 0;
+}
+
+void kd_dump_cache_stats(struct kd_dump *dump, uint64_t *hits, uint64_t *misses) {
+  *hits = dump->hits;
+  *misses = dump->misses;
+}
+
+kdump_ctx_t *kd_dump_ctx(struct kd_dump *dump) { return dump->ctx; }

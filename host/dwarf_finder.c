@@ -1,0 +1,850 @@
+/*
+** dwarf_finder.c -- kd_finder over DWARF (see dwarf_finder.h).
+*/
+#include "dwarf_finder.h"
+
+#include <dwarf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* {====== arena: types live until the finder is destroyed ====== */
+
+struct arena_chunk {
+  struct arena_chunk *next;
+  size_t used, size;
+  max_align_t data[];
+};
+
+struct arena {
+  struct arena_chunk *head;
+};
+
+static void *arena_alloc(struct arena *a, size_t n) {
+  n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+  struct arena_chunk *c = a->head;
+  if (c == NULL || c->size - c->used < n) {
+    size_t size = n > 65536 ? n : 65536;
+    c = malloc(sizeof *c + size);
+    if (c == NULL) return NULL;
+    c->size = size;
+    c->used = 0;
+    c->next = a->head;
+    a->head = c;
+  }
+  void *p = (char *)c->data + c->used;
+  c->used += n;
+  memset(p, 0, n);
+  return p;
+}
+
+static void arena_free(struct arena *a) {
+  while (a->head) {
+    struct arena_chunk *n = a->head->next;
+    free(a->head);
+    a->head = n;
+  }
+}
+
+/* }====== */
+
+/* {====== name index ====== */
+
+enum index_kind {
+  IDX_VARIABLE = 1, IDX_VARIABLE_DECL, IDX_STRUCT, IDX_UNION, IDX_ENUM,
+  IDX_TYPEDEF, IDX_BASE, IDX_STRUCT_DECL, IDX_UNION_DECL, IDX_ENUM_DECL
+};
+
+struct index_entry {
+  uint64_t hash;
+  uint64_t off_kind;   /* die offset << 4 | kind */
+};
+
+#define INDEX_MAGIC 0x31584449414c444bull   /* "KDLADIX1" */
+#define INDEX_VERSION 1
+
+struct index_header {
+  uint64_t magic;
+  uint64_t version;
+  uint64_t count;
+  uint64_t info_size;  /* size of .debug_info, a cheap identity check */
+};
+
+static uint64_t name_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+static int entry_cmp(const void *a, const void *b) {
+  const struct index_entry *x = a, *y = b;
+  if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+  if (x->off_kind != y->off_kind) return x->off_kind < y->off_kind ? -1 : 1;
+  return 0;
+}
+
+/* }====== */
+
+struct intern_slot {
+  uint64_t off;
+  struct kd_type *type;
+};
+
+struct dwarf_finder {
+  struct kd_finder finder;
+  char *label;
+  Dwarf *dwarf;
+  int fd;                       /* >= 0 when owned */
+  struct arena arena;
+  /* die offset -> type */
+  struct intern_slot *intern;
+  size_t intern_cap, intern_count;
+  /* name index */
+  struct index_entry *index;
+  size_t nindex;
+  void *index_map;              /* when mapped from the cache */
+  size_t index_map_size;
+  int index_cached;
+  int index_built;
+  double index_seconds;
+  char *cache_dir, *cache_key;
+  struct kd_type void_type;
+};
+
+static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
+                                      struct kd_type **out);
+
+static uint64_t debug_info_size(Dwarf *dwarf) {
+  Elf *elf = dwarf_getelf(dwarf);
+  size_t shstrndx;
+  if (elf == NULL || elf_getshdrstrndx(elf, &shstrndx) != 0) return 0;
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == NULL) continue;
+    const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (n && strcmp(n, ".debug_info") == 0) return sh.sh_size;
+  }
+  return 0;
+}
+
+static char *index_path(struct dwarf_finder *df) {
+  if (df->cache_dir == NULL || df->cache_key == NULL) return NULL;
+  size_t n = strlen(df->cache_dir) + strlen(df->cache_key) + 32;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s.kdidx", df->cache_dir, df->cache_key);
+  return p;
+}
+
+static int load_cached_index(struct dwarf_finder *df) {
+  char *path = index_path(df);
+  if (path == NULL) return 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  free(path);
+  if (fd < 0) return 0;
+  struct stat st;
+  int ok = 0;
+  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct index_header)) {
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+      const struct index_header *h = map;
+      if (h->magic == INDEX_MAGIC && h->version == INDEX_VERSION &&
+          h->info_size == debug_info_size(df->dwarf) &&
+          sizeof *h + h->count * sizeof(struct index_entry) == (size_t)st.st_size) {
+        df->index_map = map;
+        df->index_map_size = (size_t)st.st_size;
+        df->index = (struct index_entry *)(h + 1);
+        df->nindex = h->count;
+        df->index_cached = 1;
+        ok = 1;
+      } else {
+        munmap(map, (size_t)st.st_size);
+      }
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+static void save_index(struct dwarf_finder *df) {
+  char *path = index_path(df);
+  if (path == NULL) return;
+  size_t n = strlen(path) + 32;
+  char *tmp = malloc(n);
+  if (tmp == NULL) { free(path); return; }
+  snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (f != NULL) {
+    struct index_header h = { INDEX_MAGIC, INDEX_VERSION, df->nindex,
+                              debug_info_size(df->dwarf) };
+    int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
+             fwrite(df->index, sizeof *df->index, df->nindex, f) == df->nindex;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) unlink(tmp);
+  }
+  free(tmp);
+  free(path);
+}
+
+static int index_kind_of(Dwarf_Die *die) {
+  bool decl = dwarf_hasattr(die, DW_AT_declaration);
+  switch (dwarf_tag(die)) {
+    case DW_TAG_variable: return decl ? IDX_VARIABLE_DECL : IDX_VARIABLE;
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type: return decl ? IDX_STRUCT_DECL : IDX_STRUCT;
+    case DW_TAG_union_type: return decl ? IDX_UNION_DECL : IDX_UNION;
+    case DW_TAG_enumeration_type: return decl ? IDX_ENUM_DECL : IDX_ENUM;
+    case DW_TAG_typedef: return IDX_TYPEDEF;
+    case DW_TAG_base_type: return IDX_BASE;
+    default: return 0;
+  }
+}
+
+/*
+** Walk the top-level DIEs of every unit (partial units included: dwz moves
+** shared types there) and record the named ones.  Siblings are skipped via
+** DW_AT_sibling, so function bodies are never read.
+*/
+static struct kd_error *build_index(struct dwarf_finder *df) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  size_t cap = 1 << 16, n = 0;
+  struct index_entry *idx = malloc(cap * sizeof *idx);
+  if (idx == NULL) return kd_enomem;
+  Dwarf_Off off = 0, next;
+  size_t hsize;
+  while (dwarf_next_unit(df->dwarf, off, &next, &hsize, NULL, NULL, NULL,
+                         NULL, NULL, NULL) == 0) {
+    Dwarf_Die cu, child;
+    if (dwarf_offdie(df->dwarf, off + hsize, &cu) != NULL &&
+        dwarf_child(&cu, &child) == 0) {
+      do {
+        int kind = index_kind_of(&child);
+        if (kind == 0) continue;
+        const char *name = dwarf_diename(&child);
+        if (name == NULL) continue;
+        if (n == cap) {
+          cap *= 2;
+          struct index_entry *g = realloc(idx, cap * sizeof *idx);
+          if (g == NULL) { free(idx); return kd_enomem; }
+          idx = g;
+        }
+        idx[n].hash = name_hash(name);
+        idx[n].off_kind = (dwarf_dieoffset(&child) << 4) | (uint64_t)kind;
+        n++;
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    off = next;
+  }
+  qsort(idx, n, sizeof *idx, entry_cmp);
+  df->index = idx;
+  df->nindex = n;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  df->index_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  save_index(df);
+  return NULL;
+}
+
+static struct kd_error *ensure_index(struct dwarf_finder *df) {
+  if (df->index_built) return NULL;
+  df->index_built = 1;
+  if (load_cached_index(df)) return NULL;
+  return build_index(df);
+}
+
+/*
+** Find the DIE of `name` among the index kinds accepted by `want` (a
+** bitmask of 1 << kind), preferring the earliest kind in `order`.
+*/
+static int index_lookup(struct dwarf_finder *df, const char *name,
+                        const int *order, size_t norder, Dwarf_Die *out) {
+  uint64_t h = name_hash(name);
+  size_t lo = 0, hi = df->nindex;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (df->index[mid].hash < h) lo = mid + 1; else hi = mid;
+  }
+  for (size_t k = 0; k < norder; k++) {
+    for (size_t i = lo; i < df->nindex && df->index[i].hash == h; i++) {
+      if ((int)(df->index[i].off_kind & 15) != order[k]) continue;
+      Dwarf_Die die;
+      if (dwarf_offdie(df->dwarf, df->index[i].off_kind >> 4, &die) == NULL)
+        continue;
+      const char *n = dwarf_diename(&die);
+      if (n && strcmp(n, name) == 0) {
+        *out = die;
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* {====== DIE -> kd_type ====== */
+
+static struct kd_type *intern_get(struct dwarf_finder *df, uint64_t off) {
+  if (df->intern_cap == 0) return NULL;
+  size_t mask = df->intern_cap - 1;
+  for (size_t i = (size_t)(off * 0x9e3779b97f4a7c15ull >> 20) & mask;;
+       i = (i + 1) & mask) {
+    if (df->intern[i].type == NULL) return NULL;
+    if (df->intern[i].off == off) return df->intern[i].type;
+  }
+}
+
+static int intern_put(struct dwarf_finder *df, uint64_t off, struct kd_type *t) {
+  if (df->intern_count * 2 >= df->intern_cap) {
+    size_t ncap = df->intern_cap ? df->intern_cap * 2 : 1024;
+    struct intern_slot *n = calloc(ncap, sizeof *n);
+    if (n == NULL) return -1;
+    for (size_t i = 0; i < df->intern_cap; i++) {
+      if (df->intern[i].type == NULL) continue;
+      size_t j = (size_t)(df->intern[i].off * 0x9e3779b97f4a7c15ull >> 20) & (ncap - 1);
+      while (n[j].type) j = (j + 1) & (ncap - 1);
+      n[j] = df->intern[i];
+    }
+    free(df->intern);
+    df->intern = n;
+    df->intern_cap = ncap;
+  }
+  size_t mask = df->intern_cap - 1;
+  size_t i = (size_t)(off * 0x9e3779b97f4a7c15ull >> 20) & mask;
+  while (df->intern[i].type) i = (i + 1) & mask;
+  df->intern[i].off = off;
+  df->intern[i].type = t;
+  df->intern_count++;
+  return 0;
+}
+
+static struct kd_error *dwarf_failure(struct dwarf_finder *df, const char *what) {
+  return kd_error_create(KD_ERR_FORMAT, "%s: %s: %s", df->label, what,
+                         dwarf_errmsg(-1));
+}
+
+static uint64_t die_size(Dwarf_Die *die) {
+  Dwarf_Word w;
+  Dwarf_Attribute a;
+  if (dwarf_attr_integrate(die, DW_AT_byte_size, &a) && dwarf_formudata(&a, &w) == 0)
+    return w;
+  return 0;
+}
+
+/* Type referred to by DW_AT_type of `die`; void when it has none. */
+static struct kd_error *referenced_type(struct dwarf_finder *df, Dwarf_Die *die,
+                                        struct kd_type **out) {
+  Dwarf_Attribute a;
+  Dwarf_Die t;
+  if (dwarf_attr_integrate(die, DW_AT_type, &a) == NULL) {
+    *out = &df->void_type;
+    return NULL;
+  }
+  if (dwarf_formref_die(&a, &t) == NULL)
+    return dwarf_failure(df, "bad DW_AT_type reference");
+  return type_from_die(df, &t, out);
+}
+
+static struct kd_error *array_from_die(struct dwarf_finder *df, Dwarf_Die *die,
+                                       struct kd_type *t) {
+  /* int a[2][3] is one DIE with two subranges: build nested arrays,
+  ** outermost first. */
+  struct kd_type *elem;
+  struct kd_error *err = referenced_type(df, die, &elem);
+  if (err) return err;
+  Dwarf_Die sub;
+  uint64_t lengths[8];
+  bool known[8];
+  int nsub = 0;
+  if (dwarf_child(die, &sub) == 0) {
+    do {
+      if (dwarf_tag(&sub) != DW_TAG_subrange_type || nsub == 8) continue;
+      Dwarf_Attribute a;
+      Dwarf_Word w;
+      known[nsub] = false;
+      lengths[nsub] = 0;
+      if (dwarf_attr(&sub, DW_AT_count, &a) && dwarf_formudata(&a, &w) == 0) {
+        lengths[nsub] = w;
+        known[nsub] = true;
+      } else if (dwarf_attr(&sub, DW_AT_upper_bound, &a)) {
+        Dwarf_Sword s;
+        if (dwarf_formsdata(&a, &s) == 0 && s >= 0) {
+          lengths[nsub] = (uint64_t)s + 1;
+          known[nsub] = true;
+        } else if (dwarf_formsdata(&a, &s) == 0 && s == -1) {
+          lengths[nsub] = 0;
+          known[nsub] = true;   /* a[0] */
+        }
+      }
+      nsub++;
+    } while (dwarf_siblingof(&sub, &sub) == 0);
+  }
+  if (nsub == 0) { known[0] = false; lengths[0] = 0; nsub = 1; }
+  for (int i = nsub - 1; i >= 1; i--) {
+    struct kd_type *inner = arena_alloc(&df->arena, sizeof *inner);
+    if (inner == NULL) return kd_enomem;
+    inner->kind = KD_TYPE_ARRAY;
+    inner->target = elem;
+    inner->length = lengths[i];
+    inner->length_known = known[i];
+    inner->size = known[i] ? lengths[i] * kd_type_sizeof(elem) : 0;
+    inner->finder = &df->finder;
+    elem = inner;
+  }
+  t->target = elem;
+  t->length = lengths[0];
+  t->length_known = known[0];
+  t->size = known[0] ? lengths[0] * kd_type_sizeof(elem) : 0;
+  return NULL;
+}
+
+static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
+                                      struct kd_type **out) {
+  uint64_t off = dwarf_dieoffset(die);
+  struct kd_type *t = intern_get(df, off);
+  if (t) { *out = t; return NULL; }
+  int tag = dwarf_tag(die);
+  switch (tag) {
+    case DW_TAG_const_type:
+    case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type:
+    case DW_TAG_atomic_type:
+    case DW_TAG_immutable_type: {
+      /* qualifiers do not change how memory is read: look through them */
+      struct kd_error *err = referenced_type(df, die, &t);
+      if (err) return err;
+      if (intern_put(df, off, t)) return kd_enomem;
+      *out = t;
+      return NULL;
+    }
+    default:
+      break;
+  }
+  t = arena_alloc(&df->arena, sizeof *t);
+  if (t == NULL) return kd_enomem;
+  t->finder = &df->finder;
+  t->source_id = off;
+  t->name = dwarf_diename(die);
+  struct kd_error *err = NULL;
+  switch (tag) {
+    case DW_TAG_base_type: {
+      Dwarf_Attribute a;
+      Dwarf_Word enc = 0;
+      if (dwarf_attr(die, DW_AT_encoding, &a)) dwarf_formudata(&a, &enc);
+      t->size = die_size(die);
+      t->members_loaded = true;
+      switch (enc) {
+        case DW_ATE_float: case DW_ATE_complex_float:
+          t->kind = KD_TYPE_FLOAT; t->is_signed = true; break;
+        case DW_ATE_boolean:
+          t->kind = KD_TYPE_INT; t->is_bool = true; break;
+        case DW_ATE_signed_char:
+          t->kind = KD_TYPE_INT; t->is_signed = true; t->is_char = true; break;
+        case DW_ATE_unsigned_char: case DW_ATE_UTF:
+          t->kind = KD_TYPE_INT; t->is_char = true; break;
+        case DW_ATE_signed:
+          t->kind = KD_TYPE_INT; t->is_signed = true; break;
+        default:
+          t->kind = KD_TYPE_INT; break;
+      }
+      /* gcc describes plain char as signed_char/unsigned_char; "char" is
+      ** the name either way */
+      break;
+    }
+    case DW_TAG_pointer_type:
+    case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type:
+      t->kind = KD_TYPE_POINTER;
+      t->size = die_size(die);
+      if (t->size == 0) t->size = 8;
+      t->members_loaded = true;
+      if (intern_put(df, off, t)) return kd_enomem;
+      err = referenced_type(df, die, &t->target);
+      *out = t;
+      return err;
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type:
+    case DW_TAG_union_type:
+      t->kind = tag == DW_TAG_union_type ? KD_TYPE_UNION : KD_TYPE_STRUCT;
+      t->size = die_size(die);
+      t->is_complete = !dwarf_hasattr(die, DW_AT_declaration);
+      break;
+    case DW_TAG_enumeration_type: {
+      t->kind = KD_TYPE_ENUM;
+      t->size = die_size(die);
+      t->is_complete = !dwarf_hasattr(die, DW_AT_declaration);
+      if (intern_put(df, off, t)) return kd_enomem;
+      if (dwarf_hasattr(die, DW_AT_type)) {
+        err = referenced_type(df, die, &t->target);
+        if (!err) t->is_signed = kd_type_resolve(t->target)->is_signed;
+      }
+      *out = t;
+      return err;
+    }
+    case DW_TAG_array_type:
+      t->kind = KD_TYPE_ARRAY;
+      t->members_loaded = true;
+      if (intern_put(df, off, t)) return kd_enomem;
+      err = array_from_die(df, die, t);
+      *out = t;
+      return err;
+    case DW_TAG_typedef:
+      t->kind = KD_TYPE_TYPEDEF;
+      t->members_loaded = true;
+      if (intern_put(df, off, t)) return kd_enomem;
+      err = referenced_type(df, die, &t->target);
+      if (!err) t->size = kd_type_sizeof(t->target);
+      *out = t;
+      return err;
+    case DW_TAG_subroutine_type:
+    case DW_TAG_subprogram: {
+      t->kind = KD_TYPE_FUNCTION;
+      t->members_loaded = true;
+      if (intern_put(df, off, t)) return kd_enomem;
+      err = referenced_type(df, die, &t->target);
+      if (err) return err;
+      Dwarf_Die p;
+      size_t np = 0;
+      if (dwarf_child(die, &p) == 0) {
+        do {
+          if (dwarf_tag(&p) == DW_TAG_formal_parameter) np++;
+          else if (dwarf_tag(&p) == DW_TAG_unspecified_parameters)
+            t->is_variadic = true;
+        } while (dwarf_siblingof(&p, &p) == 0);
+      }
+      if (np) {
+        t->params = arena_alloc(&df->arena, np * sizeof *t->params);
+        if (t->params == NULL) return kd_enomem;
+        dwarf_child(die, &p);
+        do {
+          if (dwarf_tag(&p) != DW_TAG_formal_parameter) continue;
+          err = referenced_type(df, &p, &t->params[t->nparams++]);
+          if (err) return err;
+        } while (dwarf_siblingof(&p, &p) == 0);
+      }
+      *out = t;
+      return NULL;
+    }
+    case DW_TAG_unspecified_type:
+    default:
+      t->kind = KD_TYPE_VOID;
+      t->members_loaded = true;
+      break;
+  }
+  if (intern_put(df, off, t)) return kd_enomem;
+  *out = t;
+  return NULL;
+}
+
+/* Byte offset of a member: a constant, or (old DWARF) DW_OP_plus_uconst. */
+static int member_location(Dwarf_Die *die, uint64_t *off) {
+  Dwarf_Attribute a;
+  *off = 0;
+  if (dwarf_attr(die, DW_AT_data_member_location, &a) == NULL) return 0;
+  Dwarf_Word w;
+  if (dwarf_formudata(&a, &w) == 0) { *off = w; return 0; }
+  Dwarf_Op *ops;
+  size_t nops;
+  if (dwarf_getlocation(&a, &ops, &nops) == 0 && nops == 1 &&
+      ops[0].atom == DW_OP_plus_uconst) {
+    *off = ops[0].number;
+    return 0;
+  }
+  return -1;
+}
+
+static int member_name_cmp(const void *a, const void *b) {
+  const struct kd_member *x = a, *y = b;
+  return strcmp(x->name, y->name);
+}
+
+static size_t count_flat(struct kd_type *t) {
+  size_t n = 0;
+  for (size_t i = 0; i < t->nmembers; i++) {
+    if (t->members[i].name) { n++; continue; }
+    struct kd_type *m = kd_type_resolve(t->members[i].type);
+    if (m && (m->kind == KD_TYPE_STRUCT || m->kind == KD_TYPE_UNION) &&
+        m->members_loaded)
+      n += count_flat(m);
+  }
+  return n;
+}
+
+static void add_flat(struct kd_type *t, uint64_t base, struct kd_member *out,
+                     size_t *n) {
+  for (size_t i = 0; i < t->nmembers; i++) {
+    struct kd_member m = t->members[i];
+    m.bit_offset += base;
+    if (m.name) { out[(*n)++] = m; continue; }
+    struct kd_type *mt = kd_type_resolve(m.type);
+    if (mt && (mt->kind == KD_TYPE_STRUCT || mt->kind == KD_TYPE_UNION) &&
+        mt->members_loaded)
+      add_flat(mt, m.bit_offset, out, n);
+  }
+}
+
+static struct kd_error *load_members(struct dwarf_finder *df, struct kd_type *t,
+                                     Dwarf_Die *die) {
+  Dwarf_Die c;
+  size_t n = 0;
+  if (dwarf_child(die, &c) == 0) {
+    do {
+      if (dwarf_tag(&c) == DW_TAG_member) n++;
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  struct kd_member *ms = n ? arena_alloc(&df->arena, n * sizeof *ms) : NULL;
+  if (n && ms == NULL) return kd_enomem;
+  size_t i = 0;
+  if (n && dwarf_child(die, &c) == 0) {
+    do {
+      if (dwarf_tag(&c) != DW_TAG_member) continue;
+      struct kd_member *m = &ms[i++];
+      m->name = dwarf_diename(&c);
+      struct kd_error *err = referenced_type(df, &c, &m->type);
+      if (err) return err;
+      Dwarf_Attribute a;
+      Dwarf_Word w;
+      uint64_t byte_off;
+      if (member_location(&c, &byte_off) != 0)
+        return kd_error_create(KD_ERR_FORMAT, "%s: member %s of %s has a "
+                               "location expression kdlua cannot evaluate",
+                               df->label, m->name ? m->name : "<anonymous>",
+                               t->name ? t->name : "<anonymous>");
+      m->bit_offset = byte_off * 8;
+      if (dwarf_attr(&c, DW_AT_bit_size, &a) && dwarf_formudata(&a, &w) == 0)
+        m->bit_size = (uint32_t)w;
+      if (dwarf_attr(&c, DW_AT_data_bit_offset, &a) &&
+          dwarf_formudata(&a, &w) == 0) {
+        m->bit_offset = w;
+      } else if (m->bit_size && dwarf_attr(&c, DW_AT_bit_offset, &a) &&
+                 dwarf_formudata(&a, &w) == 0) {
+        /* DWARF 2/3: bit_offset counts from the most significant bit of
+        ** the storage unit; convert to little-endian bit numbering */
+        uint64_t storage = die_size(&c);
+        if (storage == 0) storage = kd_type_sizeof(m->type);
+        m->bit_offset = byte_off * 8 + storage * 8 - w - m->bit_size;
+      }
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  t->members = ms;
+  t->nmembers = n;
+  /* anonymous members must be loaded before flattening */
+  for (size_t k = 0; k < n; k++) {
+    if (ms[k].name) continue;
+    struct kd_error *err = kd_type_load(kd_type_resolve(ms[k].type));
+    if (err) return err;
+  }
+  size_t nf = count_flat(t);
+  struct kd_member *flat = nf ? arena_alloc(&df->arena, nf * sizeof *flat) : NULL;
+  if (nf && flat == NULL) return kd_enomem;
+  size_t k = 0;
+  add_flat(t, 0, flat, &k);
+  qsort(flat, nf, sizeof *flat, member_name_cmp);
+  t->by_name = flat;
+  t->nby_name = nf;
+  return NULL;
+}
+
+static struct kd_error *load_enumerators(struct dwarf_finder *df,
+                                         struct kd_type *t, Dwarf_Die *die) {
+  Dwarf_Die c;
+  size_t n = 0;
+  if (dwarf_child(die, &c) == 0) {
+    do {
+      if (dwarf_tag(&c) == DW_TAG_enumerator) n++;
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  struct kd_enumerator *es = n ? arena_alloc(&df->arena, n * sizeof *es) : NULL;
+  if (n && es == NULL) return kd_enomem;
+  size_t i = 0;
+  bool any_negative = false;
+  if (n && dwarf_child(die, &c) == 0) {
+    do {
+      if (dwarf_tag(&c) != DW_TAG_enumerator) continue;
+      Dwarf_Attribute a;
+      es[i].name = dwarf_diename(&c);
+      if (dwarf_attr(&c, DW_AT_const_value, &a)) {
+        Dwarf_Sword s;
+        Dwarf_Word u;
+        if (dwarf_whatform(&a) == DW_FORM_sdata && dwarf_formsdata(&a, &s) == 0) {
+          es[i].value = s;
+          if (s < 0) any_negative = true;
+        } else if (dwarf_formudata(&a, &u) == 0) {
+          es[i].value = (int64_t)u;
+        }
+      }
+      i++;
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  t->enumerators = es;
+  t->nenumerators = n;
+  if (t->target == NULL) t->is_signed = any_negative;
+  return NULL;
+}
+
+static int struct_kind_order(enum kd_type_kind kind, int *order) {
+  switch (kind) {
+    case KD_TYPE_STRUCT: order[0] = IDX_STRUCT; order[1] = IDX_STRUCT_DECL; return 2;
+    case KD_TYPE_UNION: order[0] = IDX_UNION; order[1] = IDX_UNION_DECL; return 2;
+    case KD_TYPE_ENUM: order[0] = IDX_ENUM; order[1] = IDX_ENUM_DECL; return 2;
+    case KD_TYPE_TYPEDEF: order[0] = IDX_TYPEDEF; return 1;
+    default:
+      order[0] = IDX_TYPEDEF; order[1] = IDX_BASE; order[2] = IDX_STRUCT;
+      order[3] = IDX_UNION; order[4] = IDX_ENUM;
+      return 5;
+  }
+}
+
+static struct kd_error *df_load(void *ctx, struct kd_type *t) {
+  struct dwarf_finder *df = ctx;
+  if (t->members_loaded) return NULL;
+  Dwarf_Die die;
+  if (!t->is_complete && t->name) {
+    /* a declaration: borrow the members of the definition */
+    int order[5];
+    int n = struct_kind_order(t->kind, order);
+    struct kd_error *err = ensure_index(df);
+    if (err) return err;
+    if (index_lookup(df, t->name, order, 1, &die)) {
+      struct kd_type *full;
+      err = type_from_die(df, &die, &full);
+      if (err) return err;
+      (void)n;
+      if (full != t && full->is_complete) {
+        err = kd_type_load(full);
+        if (err) return err;
+        t->size = full->size;
+        t->members = full->members;
+        t->nmembers = full->nmembers;
+        t->by_name = full->by_name;
+        t->nby_name = full->nby_name;
+        t->enumerators = full->enumerators;
+        t->nenumerators = full->nenumerators;
+        t->is_complete = true;
+        t->members_loaded = true;
+        return NULL;
+      }
+    }
+    t->members_loaded = true;   /* stays incomplete: no members */
+    return NULL;
+  }
+  if (dwarf_offdie(df->dwarf, t->source_id, &die) == NULL)
+    return dwarf_failure(df, "cannot read type DIE");
+  t->members_loaded = true;  /* set first: a member may point back at t */
+  struct kd_error *err = t->kind == KD_TYPE_ENUM
+                             ? load_enumerators(df, t, &die)
+                             : load_members(df, t, &die);
+  if (err) t->members_loaded = false;
+  return err;
+}
+
+static struct kd_error *df_find_type(void *ctx, enum kd_type_kind kind,
+                                     const char *name, struct kd_type **out) {
+  struct dwarf_finder *df = ctx;
+  struct kd_error *err = ensure_index(df);
+  if (err) return err;
+  int order[5];
+  int n = struct_kind_order(kind, order);
+  Dwarf_Die die;
+  if (!index_lookup(df, name, order, (size_t)n, &die))
+    return kd_error_create(KD_ERR_LOOKUP, "no type information for %s%s%s",
+                           kind == KD_TYPE_STRUCT ? "struct " :
+                           kind == KD_TYPE_UNION ? "union " :
+                           kind == KD_TYPE_ENUM ? "enum " : "", name,
+                           "");
+  return type_from_die(df, &die, out);
+}
+
+static struct kd_error *df_find_variable(void *ctx, const char *name,
+                                         struct kd_type **out) {
+  struct dwarf_finder *df = ctx;
+  struct kd_error *err = ensure_index(df);
+  if (err) return err;
+  static const int order[] = { IDX_VARIABLE, IDX_VARIABLE_DECL };
+  Dwarf_Die die;
+  if (!index_lookup(df, name, order, 2, &die))
+    return kd_error_create(KD_ERR_LOOKUP, "no type information for variable %s",
+                           name);
+  return referenced_type(df, &die, out);
+}
+
+static struct kd_error *df_complete(void *ctx, struct kd_type *decl,
+                                    struct kd_type **out) {
+  *out = decl;
+  return df_load(ctx, decl);
+}
+
+static void df_destroy(void *ctx) {
+  struct dwarf_finder *df = ctx;
+  arena_free(&df->arena);
+  free(df->intern);
+  if (df->index_map) munmap(df->index_map, df->index_map_size);
+  else free(df->index);
+  if (df->fd >= 0) {
+    dwarf_end(df->dwarf);
+    close(df->fd);
+  }
+  free(df->label);
+  free(df->cache_dir);
+  free(df->cache_key);
+  free(df);
+}
+
+struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
+                                     const char *label, const char *cache_dir,
+                                     const char *cache_key,
+                                     struct kd_finder **out) {
+  struct dwarf_finder *df = calloc(1, sizeof *df);
+  if (df == NULL) return kd_enomem;
+  df->dwarf = dwarf;
+  df->fd = own_fd;
+  df->label = strdup(label);
+  df->cache_dir = cache_dir ? strdup(cache_dir) : NULL;
+  df->cache_key = cache_key ? strdup(cache_key) : NULL;
+  df->void_type.kind = KD_TYPE_VOID;
+  df->void_type.members_loaded = true;
+  df->finder.name = df->label;
+  df->finder.ctx = df;
+  df->finder.find_type = df_find_type;
+  df->finder.find_variable = df_find_variable;
+  df->finder.complete = df_complete;
+  df->finder.load = df_load;
+  df->finder.destroy = df_destroy;
+  *out = &df->finder;
+  return NULL;
+}
+
+void kd_finder_destroy(struct kd_finder *f) {
+  if (f && f->destroy) f->destroy(f->ctx);
+}
+
+struct kd_error *kd_dwarf_open(const char *path, Dwarf **dwarf, int *fd) {
+  *fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (*fd < 0)
+    return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
+  *dwarf = dwarf_begin(*fd, DWARF_C_READ);
+  if (*dwarf == NULL) {
+    close(*fd);
+    *fd = -1;
+    return kd_error_create(KD_ERR_FORMAT, "%s: no usable DWARF: %s", path,
+                           dwarf_errmsg(-1));
+  }
+  return NULL;
+}
+
+void kd_dwarf_finder_stats(struct kd_finder *f, size_t *entries, int *cached,
+                           double *build_seconds) {
+  struct dwarf_finder *df = f->ctx;
+  *entries = df->nindex;
+  *cached = df->index_cached;
+  *build_seconds = df->index_seconds;
+}

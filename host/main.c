@@ -1,0 +1,258 @@
+/*
+** main.c -- the kdlua command line.
+**
+**   kdlua run SCRIPT.lua [ARGS...] --vmcore F [--vmlinux F]
+**   kdlua -e 'LUA' --vmcore F
+**   kdlua repl --vmcore F
+**   kdlua info --vmcore F
+**
+** Exit codes: 0 ok, 1 script error, 2 usage or bad input.
+*/
+#include <errno.h>
+#include <limits.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "lua_host.h"
+#include "lua_kd.h"
+#include "program.h"
+#include "repl.h"
+
+#define EXIT_SCRIPT 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+  "usage: kdlua COMMAND [OPTIONS] [ARGS]\n"
+  "\n"
+  "Commands:\n"
+  "  run SCRIPT.lua [ARGS...]   run a Lua program with `kd` bound to the dump\n"
+  "  -e 'LUA'                   run a chunk of Lua\n"
+  "  repl                       interactive Lua against the dump\n"
+  "  info                       summary of the dump (like crash's `sys`)\n"
+  "  help [COMMAND]             this text, or a command's own\n"
+  "\n"
+  "Options (any command):\n"
+  "  --vmcore FILE              the crash dump (kdump-compressed or ELF)\n"
+  "  --vmlinux FILE             kernel debuginfo (default: searched by release\n"
+  "                             and build-id)\n"
+  "  --debuginfo-dir DIR        more places to search, recursively, for vmlinux\n"
+  "                             and module debug files (repeatable)\n"
+  "  --force                    accept debuginfo that does not match the dump\n"
+  "  --no-modules               do not load module symbols and debuginfo\n"
+  "  --scripts DIR              Lua scripts root (lib/, emitters/, commands/)\n"
+  "  -v, --verbose              say which files were used\n"
+  "  -h, --help                 help; --version: version\n"
+  "\n"
+  "Exit status: 0 ok, 1 script error, 2 usage error or bad input.\n";
+
+static const struct { const char *cmd, *text; } command_help[] = {
+  { "run", "usage: kdlua run SCRIPT.lua [ARGS...] --vmcore FILE [--vmlinux FILE]\n"
+           "Runs SCRIPT.lua with the global `kd` bound to the dump and `arg` holding\n"
+           "ARGS (arg[0] is the script). Exit 1 if the script raises an error.\n" },
+  { "-e", "usage: kdlua -e 'LUA' --vmcore FILE\n"
+          "Runs the chunk, e.g. kdlua -e 'print(kd.uts().release)' --vmcore vmcore\n" },
+  { "repl", "usage: kdlua repl --vmcore FILE\n"
+            "Interactive Lua: expressions print their values, incomplete input\n"
+            "continues on the next line, Tab completes globals, kd.* and struct\n"
+            "members after `obj.`; history in ~/.kdlua_history. With stdin not a\n"
+            "terminal, runs stdin as a script.\n" },
+  { "info", "usage: kdlua info --vmcore FILE\n"
+            "Prints release, version, machine, hostname, CPUs, memory, uptime and\n"
+            "time of the crash, panic message, taint flags and number of tasks.\n" },
+};
+
+struct options {
+  const char *command;
+  const char *chunk;           /* -e */
+  const char *vmcore, *vmlinux, *scripts;
+  const char **dirs;
+  size_t ndirs;
+  int force, no_modules, verbose;
+  char **rest;                 /* positional arguments after the command */
+  int nrest;
+};
+
+static void die_usage(const char *what, const char *arg) {
+  fprintf(stderr, "kdlua: %s%s\n(kdlua --help for usage)\n", what, arg);
+  exit(EXIT_USAGE);
+}
+
+static void show_help(const char *cmd) {
+  if (cmd)
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+      if (strcmp(command_help[i].cmd, cmd) == 0) {
+        fputs(command_help[i].text, stdout);
+        return;
+      }
+  fputs(usage_text, stdout);
+}
+
+/*
+** Options may come anywhere; for `run`, everything after the script name
+** that is not one of ours belongs to the script.
+*/
+static void parse(int argc, char **argv, struct options *o) {
+  memset(o, 0, sizeof *o);
+  o->dirs = calloc((size_t)argc + 1, sizeof *o->dirs);
+  o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
+  if (o->dirs == NULL || o->rest == NULL) exit(EXIT_USAGE);
+  int script_seen = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+#define NEED_ARG() do { if (i + 1 >= argc) die_usage("missing argument for option ", a); } while (0)
+    if (strcmp(a, "--vmcore") == 0) { NEED_ARG(); o->vmcore = argv[++i]; }
+    else if (strncmp(a, "--vmcore=", 9) == 0) o->vmcore = a + 9;
+    else if (strcmp(a, "--vmlinux") == 0) { NEED_ARG(); o->vmlinux = argv[++i]; }
+    else if (strncmp(a, "--vmlinux=", 10) == 0) o->vmlinux = a + 10;
+    else if (strcmp(a, "--debuginfo-dir") == 0) { NEED_ARG(); o->dirs[o->ndirs++] = argv[++i]; }
+    else if (strncmp(a, "--debuginfo-dir=", 16) == 0) o->dirs[o->ndirs++] = a + 16;
+    else if (strcmp(a, "--scripts") == 0) { NEED_ARG(); o->scripts = argv[++i]; }
+    else if (strcmp(a, "--force") == 0) o->force = 1;
+    else if (strcmp(a, "--no-modules") == 0) o->no_modules = 1;
+    else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) o->verbose++;
+    else if (strcmp(a, "--version") == 0) { printf("kdlua %s\n", KDLUA_VERSION); exit(0); }
+    else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      show_help(o->command);
+      exit(0);
+    } else if (strcmp(a, "-e") == 0 && o->command == NULL) {
+      NEED_ARG();
+      o->command = "-e";
+      o->chunk = argv[++i];
+    } else if (o->command == NULL) {
+      o->command = a;
+    } else if (strcmp(a, "--") == 0) {
+      while (++i < argc) o->rest[o->nrest++] = argv[i];
+    } else if (a[0] == '-' && a[1] == '-' && !script_seen) {
+      die_usage("unknown option ", a);
+    } else {
+      if (strcmp(o->command, "run") == 0) script_seen = 1;
+      o->rest[o->nrest++] = argv[i];
+    }
+#undef NEED_ARG
+  }
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+** Scripts root, in nmap's order: --scripts, $KDLUA_SCRIPTS, next to the
+** installed binary, the configured data dir, the source tree.  Never the
+** current directory.
+*/
+static char *find_scripts_root(const char *given) {
+  char buf[PATH_MAX + 64];
+  if (given) return strdup(given);
+  const char *env = getenv("KDLUA_SCRIPTS");
+  if (env && *env) return strdup(env);
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      snprintf(buf, sizeof buf, "%s/../share/kdlua", exe);
+      char lib[PATH_MAX + 80];
+      snprintf(lib, sizeof lib, "%s/lib", buf);
+      if (is_dir(lib)) return realpath(buf, NULL);
+    }
+  }
+  snprintf(buf, sizeof buf, "%s/lib", KD_DATADIR);
+  if (is_dir(buf)) return strdup(KD_DATADIR);
+  return strdup(KD_SOURCE_SCRIPTS);
+}
+
+static struct kd_program *open_program(const struct options *o) {
+  if (o->vmcore == NULL) {
+    fprintf(stderr, "kdlua: no dump given (--vmcore FILE)\n");
+    exit(EXIT_USAGE);
+  }
+  struct kd_program_options po = {
+    .vmcore = o->vmcore, .vmlinux = o->vmlinux,
+    .debuginfo_dirs = o->dirs, .ndebuginfo_dirs = o->ndirs,
+    .force = o->force, .no_modules = o->no_modules, .verbose = o->verbose,
+  };
+  struct kd_program *prog;
+  struct kd_error *err = kd_program_open(&po, &prog);
+  if (err) {
+    fprintf(stderr, "kdlua: %s\n", err->message);
+    kd_error_destroy(err);
+    exit(EXIT_USAGE);
+  }
+  if (o->verbose)
+    for (size_t i = 0; i < prog->nnotes; i++) fprintf(stderr, "kdlua: %s\n", prog->notes[i]);
+  return prog;
+}
+
+static int run_command_script(lua_State *L, const char *root, const char *name,
+                              int argc, char **argv) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/commands/%s.lua", root, name);
+  if (access(path, R_OK) != 0) {
+    fprintf(stderr, "kdlua: %s: %s (is the scripts root right? --scripts DIR)\n",
+            path, strerror(errno));
+    return EXIT_USAGE;
+  }
+  return kl_run_file(L, path, argc, argv);
+}
+
+int main(int argc, char **argv) {
+  struct options o;
+  parse(argc, argv, &o);
+  if (o.command == NULL) {
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(o.command, "help") == 0) {
+    show_help(o.nrest ? o.rest[0] : NULL);
+    return 0;
+  }
+  static const char *const known[] = { "run", "-e", "repl", "info", NULL };
+  int ok = 0;
+  for (int i = 0; known[i]; i++) ok |= strcmp(known[i], o.command) == 0;
+  if (!ok) die_usage("unknown command: ", o.command);
+  if (strcmp(o.command, "run") == 0 && o.nrest == 0)
+    die_usage("run needs a script: kdlua run SCRIPT.lua", "");
+  if (strcmp(o.command, "run") == 0 && access(o.rest[0], R_OK) != 0) {
+    fprintf(stderr, "kdlua: %s: %s\n", o.rest[0], strerror(errno));
+    return EXIT_USAGE;
+  }
+
+  char *root = find_scripts_root(o.scripts);
+  struct kd_program *prog = open_program(&o);
+  lua_State *L = kl_state_new(prog, root, NULL);
+  if (L == NULL) {
+    fprintf(stderr, "kdlua: cannot create a Lua state\n");
+    return EXIT_USAGE;
+  }
+  kl_install_sigint(L);
+  int status;
+  if (strcmp(o.command, "run") == 0) {
+    status = kl_run_file(L, o.rest[0], o.nrest - 1, o.rest + 1);
+  } else if (strcmp(o.command, "-e") == 0) {
+    status = kl_run_string(L, o.chunk, "=(command line)");
+  } else if (strcmp(o.command, "repl") == 0) {
+    char hist[PATH_MAX];
+    const char *home = getenv("HOME");
+    const char *hp = NULL;
+    if (getenv("KDLUA_HISTORY")) hp = getenv("KDLUA_HISTORY");
+    else if (home) { snprintf(hist, sizeof hist, "%s/.kdlua_history", home); hp = hist; }
+    status = kd_repl_run(L, hp, "=stdin");
+  } else {
+    status = run_command_script(L, root, o.command, o.nrest, o.rest);
+  }
+  lua_close(L);
+  kd_program_close(prog);
+  free(root);
+  free(o.dirs);
+  free(o.rest);
+  return status;
+}

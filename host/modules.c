@@ -1,0 +1,182 @@
+/*
+** modules.c -- loaded kernel modules: the `modules` list, each module's
+** in-memory kallsyms (so module symbols resolve without any file), and its
+** debug file relocated by libdwfl (so module types and variables work).
+*/
+#include "program.h"
+
+#include <elfutils/libdwfl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debuginfo.h"
+#include "dwarf_finder.h"
+#include "object.h"
+
+/* Elf64_Sym as the kernel keeps it in mod_kallsyms.symtab */
+struct ksym64 {
+  uint32_t st_name;
+  unsigned char st_info, st_other;
+  uint16_t st_shndx;
+  uint64_t st_value, st_size;
+};
+
+static char sym_letter(const struct ksym64 *s) {
+  /* the kernel stores the nm letter in st_size's place? No: 6.1 keeps
+  ** the letter in typetab; approximate from binding and type */
+  int bind = s->st_info >> 4, type = s->st_info & 15;
+  char c = type == 2 /* STT_FUNC */ ? 't' : 'd';
+  return bind == 1 || bind == 2 ? (char)(c - 32) : c;
+}
+
+static struct kd_error *add_module_symbols(struct kd_program *prog,
+                                           struct kd_type *mod_t,
+                                           uint64_t mod, const char *name) {
+  uint64_t ks;
+  struct kd_error *err = kd_read_member_u64(prog, mod_t, mod, "kallsyms", &ks);
+  if (err) return err;
+  if (ks == 0) return NULL;
+  struct kd_type *mk;
+  err = kd_program_find_type(prog, "struct mod_kallsyms", &mk);
+  if (err) return err;
+  uint64_t symtab, num, strtab, typetab = 0;
+  if ((err = kd_read_member_u64(prog, mk, ks, "symtab", &symtab)) ||
+      (err = kd_read_member_u64(prog, mk, ks, "num_symtab", &num)) ||
+      (err = kd_read_member_u64(prog, mk, ks, "strtab", &strtab)))
+    return err;
+  struct kd_error *e2 = kd_read_member_u64(prog, mk, ks, "typetab", &typetab);
+  kd_error_destroy(e2);
+  if (num > 1000000) return kd_error_create(KD_ERR_FORMAT, "module %s: "
+                                             "implausible symbol count", name);
+  for (uint64_t i = 1; i < num; i++) {
+    struct ksym64 s;
+    err = kd_program_read(prog, symtab + i * sizeof s, &s, sizeof s);
+    if (err) return err;
+    if (s.st_value == 0 || s.st_shndx == 0) continue;
+    char *sname;
+    size_t len;
+    err = kd_program_read_string(prog, strtab + s.st_name, 256, &sname, &len);
+    if (err) return err;
+    char letter = sym_letter(&s);
+    if (typetab) {
+      char c;
+      if (kd_program_read(prog, typetab + i, &c, 1) == NULL && c > ' ') letter = c;
+    }
+    if (len) err = kd_symtab_add(prog->symtab, sname, s.st_value, s.st_size,
+                                 letter, name);
+    free(sname);
+    if (err) return err;
+  }
+  return NULL;
+}
+
+static struct kd_error *module_debuginfo(struct kd_program *prog,
+                                         struct kd_module *m,
+                                         struct kd_module_finder *mf) {
+  const char *path = kd_module_finder_lookup(mf, m->name);
+  if (path == NULL) {
+    const char *why = kd_module_finder_why(mf, m->name);
+    m->note = strdup(why ? why : "no debug file found");
+    return NULL;
+  }
+  m->debug_path = strdup(path);
+  static const Dwfl_Callbacks cb = {
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+  };
+  Dwfl *dwfl = dwfl_begin(&cb);
+  if (dwfl == NULL) return kd_enomem;
+  Dwfl_Module *dm = dwfl_report_offline(dwfl, m->name, path, -1);
+  dwfl_report_end(dwfl, NULL, NULL);
+  Dwarf_Addr bias;
+  Dwarf *dw = dm ? dwfl_module_getdwarf(dm, &bias) : NULL;
+  if (dw == NULL) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s: no usable DWARF: %s", path, dwfl_errmsg(-1));
+    m->note = strdup(buf);
+    dwfl_end(dwfl);
+    return NULL;
+  }
+  char label[300];
+  snprintf(label, sizeof label, "module %s", m->name);
+  struct kd_finder *f;
+  struct kd_error *err = kd_dwarf_finder_new(dw, -1, label, NULL, NULL, &f);
+  if (err) { dwfl_end(dwfl); return err; }
+  struct kd_finder **nf = realloc(prog->finders, (prog->nfinders + 1) * sizeof *nf);
+  if (nf == NULL) { kd_finder_destroy(f); dwfl_end(dwfl); return kd_enomem; }
+  prog->finders = nf;
+  prog->finders[prog->nfinders++] = f;
+  m->finder = f;
+  m->dwfl = dwfl;
+  return NULL;
+}
+
+struct kd_error *kd_program_load_modules(struct kd_program *prog) {
+  if (prog->modules_loaded) return NULL;
+  prog->modules_loaded = true;
+  uint64_t head;
+  struct kd_error *err = kd_program_find_symbol(prog, "modules", &head, NULL);
+  if (err) return err;
+  struct kd_type *mod_t;
+  err = kd_program_find_type(prog, "struct module", &mod_t);
+  if (err) return err;
+  uint64_t list_off;
+  err = kd_member_offset(mod_t, "list", &list_off, NULL);
+  if (err) return err;
+  list_off /= 8;
+  struct kd_module_finder *mf = NULL;
+  const char *release = kd_dump_vmcoreinfo(prog->dump, "OSRELEASE");
+  err = kd_module_finder_new(release, prog->opts.debuginfo_dirs,
+                             prog->opts.ndebuginfo_dirs, &mf);
+  if (err) return err;
+  uint64_t pos;
+  err = kd_program_read_u64(prog, head, &pos);
+  size_t n = 0;
+  while (err == NULL && pos != head) {
+    if (++n > 100000) {
+      err = kd_error_fault(KD_ERR_FORMAT, pos, "module list does not end "
+                           "(corrupt or cyclic) at 0x%" PRIx64, pos);
+      break;
+    }
+    uint64_t mod = pos - list_off;
+    struct kd_object o, nm;
+    kd_object_reference(&o, mod_t, mod);
+    char *name = NULL;
+    size_t len;
+    err = kd_object_member(prog, &o, "name", &nm);
+    if (err == NULL) err = kd_object_string(prog, &nm, 64, &name, &len);
+    if (err) break;
+    struct kd_module *mods = realloc(prog->modules, (prog->nmodules + 1) * sizeof *mods);
+    if (mods == NULL) { free(name); err = kd_enomem; break; }
+    prog->modules = mods;
+    struct kd_module *m = &prog->modules[prog->nmodules++];
+    memset(m, 0, sizeof *m);
+    m->name = name;
+    m->address = mod;
+    /* 6.4+ replaced core_layout with mem[MOD_TEXT] */
+    struct kd_error *e2 = kd_read_member_u64(prog, mod_t, mod, "core_layout.base", &m->base);
+    if (e2 == NULL) e2 = kd_read_member_u64(prog, mod_t, mod, "core_layout.size", &m->size);
+    if (e2) {
+      kd_error_destroy(e2);
+      e2 = kd_read_member_u64(prog, mod_t, mod, "mem[0].base", &m->base);
+      if (e2 == NULL) e2 = kd_read_member_u64(prog, mod_t, mod, "mem[0].size", &m->size);
+    }
+    kd_error_destroy(e2);
+    e2 = add_module_symbols(prog, mod_t, mod, name);
+    if (e2) {
+      kd_program_note(prog, "module %s: symbols unreadable: %s", name, e2->message);
+      kd_error_destroy(e2);
+    }
+    e2 = module_debuginfo(prog, m, mf);
+    if (e2) {
+      kd_program_note(prog, "module %s: %s", name, e2->message);
+      kd_error_destroy(e2);
+    }
+    if (m->debug_path) kd_program_note(prog, "module %s: debuginfo %s", name, m->debug_path);
+    else kd_program_note(prog, "module %s: no debuginfo (%s)", name, m->note ? m->note : "?");
+    err = kd_program_read_u64(prog, pos, &pos);
+  }
+  kd_module_finder_free(mf);
+  return err;
+}

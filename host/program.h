@@ -1,0 +1,103 @@
+/*
+** program.h -- a dump with everything needed to read it as typed kernel
+** objects: the dump, the symbol tables, the type finders (vmlinux, then
+** modules), per-CPU offsets and the list of files used.
+*/
+#ifndef KD_PROGRAM_H
+#define KD_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dump.h"
+#include "error.h"
+#include "symbols.h"
+#include "types.h"
+
+struct kd_program_options {
+  const char *vmcore;
+  const char *vmlinux;                 /* NULL: search */
+  const char *const *debuginfo_dirs;
+  size_t ndebuginfo_dirs;
+  bool force;                          /* accept mismatching debuginfo */
+  bool no_modules;                     /* skip module debuginfo */
+  int verbose;
+};
+
+struct kd_module {
+  char *name;
+  uint64_t address;       /* struct module * */
+  uint64_t base, size;    /* core layout */
+  char *debug_path;       /* NULL when not found */
+  char *note;             /* why no debug info, or NULL */
+  struct kd_finder *finder;
+  void *dwfl;             /* Dwfl * owning the finder's Dwarf */
+};
+
+struct kd_program {
+  struct kd_dump *dump;
+  struct kd_symtab *symtab;
+  struct kd_finder **finders;   /* [0] vmlinux when found, then modules */
+  size_t nfinders;
+  char *vmlinux_path;           /* as found */
+  char *vmlinux_read_path;      /* what libdw reads (maybe the cache copy) */
+  char *build_id;               /* of the vmlinux, hex */
+  char *cache_dir;
+  uint64_t kaslr_offset;
+  /* what was used and why, for `info` and the report manifest */
+  char **notes;
+  size_t nnotes;
+  struct kd_module *modules;
+  size_t nmodules;
+  bool modules_loaded;
+  /* per-CPU */
+  uint64_t per_cpu_offset_addr;  /* &__per_cpu_offset, 0 if unknown */
+  struct kd_type_arena *synth;   /* pointer/array types made by kdlua */
+  struct kd_program_options opts;
+  char **dirs_copy;
+};
+
+struct kd_error *kd_program_open(const struct kd_program_options *opts,
+                                 struct kd_program **out);
+void kd_program_close(struct kd_program *prog);
+void kd_program_note(struct kd_program *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Find a type by C name: "struct task_struct", "unsigned long", "u64",
+** "struct list_head *", "char [16]". */
+struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
+                                      struct kd_type **out);
+/* A global: address (symbol table, then VMCOREINFO) and type (finders). */
+struct kd_error *kd_program_find_symbol(struct kd_program *prog,
+                                        const char *name, uint64_t *address,
+                                        struct kd_type **type);
+/* Pointer to `t`, array of `n` `t` (synthesised when DWARF has none). */
+struct kd_error *kd_program_pointer_type(struct kd_program *prog,
+                                         struct kd_type *t,
+                                         struct kd_type **out);
+struct kd_error *kd_program_array_type(struct kd_program *prog,
+                                       struct kd_type *t, uint64_t n,
+                                       struct kd_type **out);
+/* Is there any type information at all? */
+bool kd_program_has_types(struct kd_program *prog);
+
+struct kd_error *kd_program_read(struct kd_program *prog, uint64_t addr,
+                                 void *buf, size_t len);
+struct kd_error *kd_program_read_u64(struct kd_program *prog, uint64_t addr,
+                                     uint64_t *v);
+/* Kernel string at addr, at most max bytes (NUL not included); malloc'ed. */
+struct kd_error *kd_program_read_string(struct kd_program *prog, uint64_t addr,
+                                        size_t max, char **out, size_t *len);
+
+/* Per-CPU: __per_cpu_offset[cpu]. */
+struct kd_error *kd_program_per_cpu_offset(struct kd_program *prog,
+                                           unsigned cpu, uint64_t *off);
+/* Possible/present/online CPU numbers from the kernel masks; `which` is
+** "online", "present" or "possible".  *cpus malloc'ed. */
+struct kd_error *kd_program_cpu_mask(struct kd_program *prog, const char *which,
+                                     unsigned **cpus, size_t *n);
+/* Load module list and module debug info (lazy; done once). */
+struct kd_error *kd_program_load_modules(struct kd_program *prog);
+
+#endif

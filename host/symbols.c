@@ -1,0 +1,243 @@
+/*
+** symbols.c -- symbol tables (see symbols.h).
+*/
+#include "symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct kd_symtab {
+  struct kd_symbol *syms;
+  size_t n, cap;
+  /* name hash: indexes into syms, built on demand */
+  uint32_t *hash;
+  size_t hash_cap;
+  size_t hashed;            /* syms[0..hashed) are in the hash */
+  /* address order: indexes, rebuilt when symbols were added */
+  uint32_t *by_addr;
+  size_t nby_addr;
+  int sorted;
+  /* string storage */
+  char **blocks;
+  size_t nblocks;
+  char *cur;
+  size_t cur_left;
+};
+
+static uint64_t str_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
+  return h;
+}
+
+static const char *keep(struct kd_symtab *t, const char *s) {
+  size_t n = strlen(s) + 1;
+  if (n > t->cur_left) {
+    size_t size = n > 65536 ? n : 65536;
+    char **nb = realloc(t->blocks, (t->nblocks + 1) * sizeof *nb);
+    if (nb == NULL) return NULL;
+    t->blocks = nb;
+    t->cur = malloc(size);
+    if (t->cur == NULL) return NULL;
+    t->blocks[t->nblocks++] = t->cur;
+    t->cur_left = size;
+  }
+  char *p = t->cur;
+  memcpy(p, s, n);
+  t->cur += n;
+  t->cur_left -= n;
+  return p;
+}
+
+struct kd_error *kd_symtab_new(struct kd_symtab **out) {
+  *out = calloc(1, sizeof **out);
+  return *out ? NULL : kd_enomem;
+}
+
+void kd_symtab_free(struct kd_symtab *t) {
+  if (t == NULL) return;
+  for (size_t i = 0; i < t->nblocks; i++) free(t->blocks[i]);
+  free(t->blocks);
+  free(t->syms);
+  free(t->hash);
+  free(t->by_addr);
+  free(t);
+}
+
+struct kd_error *kd_symtab_add(struct kd_symtab *t, const char *name,
+                               uint64_t address, uint64_t size, char type,
+                               const char *module) {
+  if (t->n == t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 4096;
+    struct kd_symbol *ns = realloc(t->syms, ncap * sizeof *ns);
+    if (ns == NULL) return kd_enomem;
+    t->syms = ns;
+    t->cap = ncap;
+  }
+  struct kd_symbol *s = &t->syms[t->n];
+  s->name = keep(t, name);
+  s->module = module ? keep(t, module) : NULL;
+  if (s->name == NULL || (module && s->module == NULL)) return kd_enomem;
+  s->address = address;
+  s->size = size;
+  s->type = type;
+  t->n++;
+  t->sorted = 0;
+  return NULL;
+}
+
+static char nm_letter(const GElf_Sym *sym, const GElf_Shdr *sec) {
+  int bind = GELF_ST_BIND(sym->st_info);
+  char c = '?';
+  if (sym->st_shndx == SHN_ABS) c = 'a';
+  else if (sym->st_shndx == SHN_UNDEF) c = 'u';
+  else if (sec) {
+    if (sec->sh_flags & SHF_EXECINSTR) c = 't';
+    else if (sec->sh_type == SHT_NOBITS) c = 'b';
+    else if (sec->sh_flags & SHF_WRITE) c = 'd';
+    else c = 'r';
+  }
+  if (bind == STB_GLOBAL || bind == STB_WEAK) c = (char)(c - 'a' + 'A');
+  return c;
+}
+
+struct kd_error *kd_symtab_add_elf(struct kd_symtab *t, const char *path,
+                                   uint64_t offset, uint64_t relocate_from) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
+  elf_version(EV_CURRENT);
+  Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+  struct kd_error *err = NULL;
+  if (elf == NULL) {
+    err = kd_error_create(KD_ERR_FORMAT, "%s: %s", path, elf_errmsg(-1));
+    goto out;
+  }
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_SYMTAB) continue;
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (data == NULL || sh.sh_entsize == 0) continue;
+    size_t count = sh.sh_size / sh.sh_entsize;
+    for (size_t i = 1; i < count; i++) {
+      GElf_Sym sym;
+      if (gelf_getsym(data, (int)i, &sym) == NULL) continue;
+      int type = GELF_ST_TYPE(sym.st_info);
+      if (type == STT_SECTION || type == STT_FILE || sym.st_shndx == SHN_UNDEF)
+        continue;
+      const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+      if (name == NULL || *name == '\0') continue;
+      GElf_Shdr secsh, *sec = NULL;
+      if (sym.st_shndx < SHN_LORESERVE) {
+        Elf_Scn *s = elf_getscn(elf, sym.st_shndx);
+        if (s && gelf_getshdr(s, &secsh)) sec = &secsh;
+      }
+      uint64_t addr = sym.st_value;
+      if (addr >= relocate_from) addr += offset;
+      err = kd_symtab_add(t, name, addr, sym.st_size, nm_letter(&sym, sec), NULL);
+      if (err) goto out;
+    }
+  }
+out:
+  if (elf) elf_end(elf);
+  close(fd);
+  return err;
+}
+
+static int rehash(struct kd_symtab *t) {
+  size_t need = t->n * 2 + 16;
+  if (t->hash_cap < need) {
+    size_t cap = 1;
+    while (cap < need) cap <<= 1;
+    free(t->hash);
+    t->hash = malloc(cap * sizeof *t->hash);
+    if (t->hash == NULL) { t->hash_cap = 0; return -1; }
+    t->hash_cap = cap;
+    memset(t->hash, 0xff, cap * sizeof *t->hash);
+    t->hashed = 0;
+  }
+  for (; t->hashed < t->n; t->hashed++) {
+    size_t i = (size_t)str_hash(t->syms[t->hashed].name) & (t->hash_cap - 1);
+    while (t->hash[i] != UINT32_MAX) i = (i + 1) & (t->hash_cap - 1);
+    t->hash[i] = (uint32_t)t->hashed;
+  }
+  return 0;
+}
+
+const struct kd_symbol *kd_symtab_lookup(struct kd_symtab *t, const char *name) {
+  if (t->hashed < t->n && rehash(t) != 0) return NULL;
+  if (t->hash_cap == 0) return NULL;
+  const struct kd_symbol *local = NULL;
+  for (size_t i = (size_t)str_hash(name) & (t->hash_cap - 1);
+       t->hash[i] != UINT32_MAX; i = (i + 1) & (t->hash_cap - 1)) {
+    const struct kd_symbol *s = &t->syms[t->hash[i]];
+    if (strcmp(s->name, name) != 0) continue;
+    if (s->type >= 'A' && s->type <= 'Z') return s;
+    if (local == NULL) local = s;
+  }
+  return local;
+}
+
+static struct kd_symtab *sort_ctx;
+
+static int addr_cmp(const void *a, const void *b) {
+  const struct kd_symbol *x = &sort_ctx->syms[*(const uint32_t *)a];
+  const struct kd_symbol *y = &sort_ctx->syms[*(const uint32_t *)b];
+  if (x->address != y->address) return x->address < y->address ? -1 : 1;
+  /* prefer sized, global symbols at the same address */
+  if ((x->size != 0) != (y->size != 0)) return x->size ? -1 : 1;
+  int gx = x->type >= 'A' && x->type <= 'Z', gy = y->type >= 'A' && y->type <= 'Z';
+  if (gx != gy) return gx ? -1 : 1;
+  return 0;
+}
+
+static int sort_by_addr(struct kd_symtab *t) {
+  free(t->by_addr);
+  t->by_addr = malloc((t->n ? t->n : 1) * sizeof *t->by_addr);
+  if (t->by_addr == NULL) return -1;
+  size_t k = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    char c = t->syms[i].type;
+    /* absolute symbols and per-CPU offsets are not code or data addresses */
+    if (c == 'a' || c == 'A') continue;
+    t->by_addr[k++] = (uint32_t)i;
+  }
+  sort_ctx = t;
+  qsort(t->by_addr, k, sizeof *t->by_addr, addr_cmp);
+  t->nby_addr = k;
+  t->sorted = 1;
+  return 0;
+}
+
+const struct kd_symbol *kd_symtab_by_address(struct kd_symtab *t, uint64_t addr) {
+  if (!t->sorted && sort_by_addr(t) != 0) return NULL;
+  size_t lo = 0, hi = t->nby_addr;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->syms[t->by_addr[mid]].address <= addr) lo = mid + 1; else hi = mid;
+  }
+  if (lo == 0) return NULL;
+  /* the last symbol at or below addr; walk back over zero-sized ones at
+  ** the same address to the preferred (sorted first) one */
+  size_t i = lo - 1;
+  uint64_t a = t->syms[t->by_addr[i]].address;
+  while (i > 0 && t->syms[t->by_addr[i - 1]].address == a) i--;
+  const struct kd_symbol *s = &t->syms[t->by_addr[i]];
+  if (s->size && addr - s->address >= s->size) {
+    /* outside a sized symbol: only accept when no size information lies
+    ** about it (e.g. a text symbol followed by padding) within 1 MiB */
+    return NULL;
+  }
+  if (!s->size && addr - s->address > (1u << 20)) return NULL;
+  return s;
+}
+
+size_t kd_symtab_count(struct kd_symtab *t) { return t->n; }
+const struct kd_symbol *kd_symtab_at(struct kd_symtab *t, size_t i) {
+  return i < t->n ? &t->syms[i] : NULL;
+}

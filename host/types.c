@@ -1,0 +1,158 @@
+/*
+** types.c -- operations on the type model that do not depend on where the
+** types came from (see types.h).
+*/
+#include "types.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kd_type *kd_type_resolve(struct kd_type *t) {
+  while (t != NULL && t->kind == KD_TYPE_TYPEDEF) t = t->target;
+  return t;
+}
+
+struct kd_error *kd_type_load(struct kd_type *t) {
+  if (t == NULL || t->members_loaded) return NULL;
+  if (t->kind != KD_TYPE_STRUCT && t->kind != KD_TYPE_UNION &&
+      t->kind != KD_TYPE_ENUM) {
+    t->members_loaded = true;
+    return NULL;
+  }
+  if (t->finder == NULL || t->finder->load == NULL) {
+    t->members_loaded = true;
+    return NULL;
+  }
+  return t->finder->load(t->finder->ctx, t);
+}
+
+struct kd_error *kd_type_member(struct kd_type *t, const char *name,
+                                const struct kd_member **out) {
+  *out = NULL;
+  t = kd_type_resolve(t);
+  if (t == NULL || (t->kind != KD_TYPE_STRUCT && t->kind != KD_TYPE_UNION))
+    return NULL;
+  struct kd_error *err = kd_type_load(t);
+  if (err) return err;
+  size_t lo = 0, hi = t->nby_name;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(name, t->by_name[mid].name);
+    if (c == 0) { *out = &t->by_name[mid]; return NULL; }
+    if (c < 0) hi = mid; else lo = mid + 1;
+  }
+  return NULL;
+}
+
+uint64_t kd_type_sizeof(struct kd_type *t) {
+  t = kd_type_resolve(t);
+  if (t == NULL) return 0;
+  if (t->kind == KD_TYPE_ARRAY) {
+    if (!t->length_known) return 0;
+    return t->length * kd_type_sizeof(t->target);
+  }
+  return t->size;
+}
+
+bool kd_type_is_integer(struct kd_type *t) {
+  t = kd_type_resolve(t);
+  return t && (t->kind == KD_TYPE_INT || t->kind == KD_TYPE_ENUM);
+}
+
+const char *kd_type_kind_name(enum kd_type_kind kind) {
+  switch (kind) {
+    case KD_TYPE_VOID: return "void";
+    case KD_TYPE_INT: return "int";
+    case KD_TYPE_FLOAT: return "float";
+    case KD_TYPE_POINTER: return "pointer";
+    case KD_TYPE_STRUCT: return "struct";
+    case KD_TYPE_UNION: return "union";
+    case KD_TYPE_ENUM: return "enum";
+    case KD_TYPE_ARRAY: return "array";
+    case KD_TYPE_TYPEDEF: return "typedef";
+    case KD_TYPE_FUNCTION: return "function";
+    default: return "any";
+  }
+}
+
+/*
+** C declarator spelling.  A type is a base ("struct x", "int") plus a
+** declarator built inside out: pointers prefix "*", arrays and functions
+** suffix "[n]" / "(...)", with parentheses where a pointer meets an array or
+** function ("char (*)[16]", "void (*)(int)").
+*/
+static void append(char *buf, size_t len, size_t *pos, const char *s) {
+  size_t n = strlen(s);
+  if (*pos < len) {
+    size_t room = len - *pos - 1;
+    memcpy(buf + *pos, s, n < room ? n : room);
+    buf[*pos + (n < room ? n : room)] = '\0';
+  }
+  *pos += n;
+}
+
+static void base_name(struct kd_type *t, char *buf, size_t len) {
+  const char *tag = "";
+  switch (t->kind) {
+    case KD_TYPE_STRUCT: tag = "struct "; break;
+    case KD_TYPE_UNION: tag = "union "; break;
+    case KD_TYPE_ENUM: tag = "enum "; break;
+    case KD_TYPE_VOID: snprintf(buf, len, "void"); return;
+    default: break;
+  }
+  snprintf(buf, len, "%s%s", tag, t->name ? t->name : "<anonymous>");
+}
+
+static void format_decl(struct kd_type *t, const char *inner, char *buf,
+                        size_t len) {
+  char tmp[512];
+  if (t == NULL) {
+    snprintf(buf, len, "void%s%s", *inner ? " " : "", inner);
+    return;
+  }
+  switch (t->kind) {
+    case KD_TYPE_POINTER: {
+      struct kd_type *to = t->target;
+      int paren = to && (to->kind == KD_TYPE_ARRAY || to->kind == KD_TYPE_FUNCTION);
+      snprintf(tmp, sizeof tmp, paren ? "(*%s)" : "*%s", inner);
+      format_decl(to, tmp, buf, len);
+      return;
+    }
+    case KD_TYPE_ARRAY:
+      if (t->length_known)
+        snprintf(tmp, sizeof tmp, "%s[%llu]", inner, (unsigned long long)t->length);
+      else
+        snprintf(tmp, sizeof tmp, "%s[]", inner);
+      format_decl(t->target, tmp, buf, len);
+      return;
+    case KD_TYPE_FUNCTION: {
+      size_t pos = 0;
+      char params[384];
+      params[0] = '\0';
+      for (size_t i = 0; i < t->nparams; i++) {
+        char p[128];
+        if (i) append(params, sizeof params, &pos, ", ");
+        format_decl(t->params[i], "", p, sizeof p);
+        append(params, sizeof params, &pos, p);
+      }
+      if (t->is_variadic) append(params, sizeof params, &pos, t->nparams ? ", ..." : "...");
+      if (t->nparams == 0 && !t->is_variadic) append(params, sizeof params, &pos, "void");
+      snprintf(tmp, sizeof tmp, "%s(%s)", inner, params);
+      format_decl(t->target, tmp, buf, len);
+      return;
+    }
+    default: {
+      char b[256];
+      base_name(t, b, sizeof b);
+      snprintf(buf, len, "%s%s%s", b,
+               *inner && *inner != '[' && *inner != '(' ? " " : (*inner ? " " : ""),
+               inner);
+      return;
+    }
+  }
+}
+
+void kd_type_format(struct kd_type *t, char *buf, size_t len) {
+  format_decl(t, "", buf, len);
+}
