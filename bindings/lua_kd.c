@@ -228,6 +228,45 @@ static int k_read_string(lua_State *L) {
   return 1;
 }
 
+/*
+** kd.read_user(task_or_mm, addr, len [, partial]): bytes of a user address
+** space, through the process's page tables (mm->pgd).  Pages that were
+** never faulted in or were filtered out of the dump raise "fault"/"nodata";
+** with `partial` true, returns what was readable before the hole plus the
+** error object.
+*/
+static int k_read_user(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  struct kd_object *o = kl_check_object(L, 1);
+  uint64_t addr = (uint64_t)luaL_checkinteger(L, 2);
+  lua_Integer n = luaL_checkinteger(L, 3);
+  int partial = lua_toboolean(L, 4);
+  luaL_argcheck(L, n >= 0 && n <= (64 << 20), 3, "size out of range");
+  struct kd_object mm = *o, pgd;
+  struct kd_type *t = kd_type_resolve(o->type);
+  if (t && t->kind == KD_TYPE_POINTER) t = kd_type_resolve(t->target);
+  struct kd_error *err = NULL;
+  if (t && t->name && strcmp(t->name, "task_struct") == 0) {
+    err = kd_object_member(prog, o, "mm", &mm);
+    uint64_t v = 0;
+    if (err == NULL) err = kd_object_pointer_value(prog, &mm, &v);
+    if (err == NULL && v == 0)
+      err = kd_error_create(KD_ERR_NODATA, "task has no user address space (kernel thread or exited)");
+  }
+  uint64_t pgd_v = 0, pgd_p = 0;
+  if (err == NULL) err = kd_object_member(prog, &mm, "pgd", &pgd);
+  if (err == NULL) err = kd_object_pointer_value(prog, &pgd, &pgd_v);
+  if (err == NULL) err = kd_dump_vtop(prog->dump, pgd_v, &pgd_p);
+  if (err) return kl_raise(L, err);
+  void *buf = lua_newuserdatauv(L, n ? (size_t)n : 1, 0);
+  size_t got = 0;
+  err = kd_dump_read_user(prog->dump, pgd_p, addr, buf, (size_t)n, &got);
+  if (err && !partial) return kl_raise(L, err);
+  lua_pushlstring(L, buf, got);
+  if (err) { kl_push_error(L, err); return 2; }
+  return 1;
+}
+
 static int k_per_cpu(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   struct kd_object o;
@@ -568,7 +607,7 @@ static const luaL_Reg kd_funcs[] = {
   { "read_u8", k_read_u8 }, { "read_u16", k_read_u16 }, { "read_u32", k_read_u32 },
   { "read_u64", k_read_u64 }, { "read_s8", k_read_s8 }, { "read_s16", k_read_s16 },
   { "read_s32", k_read_s32 }, { "read_string", k_read_string },
-  { "per_cpu", k_per_cpu }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
+  { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
   { "dump_info", k_dump_info }, { "cpu_registers", k_cpu_registers },

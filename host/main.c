@@ -92,6 +92,12 @@ static void show_help(const char *cmd) {
   fputs(usage_text, stdout);
 }
 
+/* Lua commands (report, info...) parse their own options from `arg`. */
+static int is_builtin(const char *cmd) {
+  return strcmp(cmd, "run") == 0 || strcmp(cmd, "-e") == 0 ||
+         strcmp(cmd, "repl") == 0;
+}
+
 /*
 ** Options may come anywhere; for `run`, everything after the script name
 ** that is not one of ours belongs to the script.
@@ -127,7 +133,7 @@ static void parse(int argc, char **argv, struct options *o) {
       o->command = a;
     } else if (strcmp(a, "--") == 0) {
       while (++i < argc) o->rest[o->nrest++] = argv[i];
-    } else if (a[0] == '-' && a[1] == '-' && !script_seen) {
+    } else if (a[0] == '-' && !script_seen && is_builtin(o->command)) {
       die_usage("unknown option ", a);
     } else {
       if (strcmp(o->command, "run") == 0) script_seen = 1;
@@ -215,10 +221,17 @@ int main(int argc, char **argv) {
     show_help(o.nrest ? o.rest[0] : NULL);
     return 0;
   }
-  static const char *const known[] = { "run", "-e", "repl", "info", NULL };
+  char *root = find_scripts_root(o.scripts);
+  /* built-in commands, then Lua commands under <scripts>/commands/ */
+  static const char *const known[] = { "run", "-e", "repl", NULL };
   int ok = 0;
   for (int i = 0; known[i]; i++) ok |= strcmp(known[i], o.command) == 0;
-  if (!ok) die_usage("unknown command: ", o.command);
+  if (!ok) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/commands/%s.lua", root, o.command);
+    if (strchr(o.command, '/') || o.command[0] == '.' || access(path, R_OK) != 0)
+      die_usage("unknown command: ", o.command);
+  }
   if (strcmp(o.command, "run") == 0 && o.nrest == 0)
     die_usage("run needs a script: kdlua run SCRIPT.lua", "");
   if (strcmp(o.command, "run") == 0 && access(o.rest[0], R_OK) != 0) {
@@ -226,8 +239,10 @@ int main(int argc, char **argv) {
     return EXIT_USAGE;
   }
 
-  char *root = find_scripts_root(o.scripts);
-  struct kd_program *prog = open_program(&o);
+  /* Lua commands may run without a dump (e.g. `report --list-plugins`);
+  ** they find `kd` missing and say so when they need it. */
+  struct kd_program *prog = NULL;
+  if (o.vmcore != NULL || ok) prog = open_program(&o);
   lua_State *L = kl_state_new(prog, root, NULL);
   if (L == NULL) {
     fprintf(stderr, "kdlua: cannot create a Lua state\n");
