@@ -411,6 +411,7 @@ static int list_step(lua_State *L) {
 
 static int make_list_iter(lua_State *L, bool hlist) {
   struct kd_program *prog = kl_program(L);
+  lua_settop(L, 3);
   uint64_t head;
   struct kd_object *ho = kl_test_object(L, 1);
   if (ho && ho->is_reference && kd_type_resolve(ho->type)->kind != KD_TYPE_POINTER)
@@ -462,6 +463,7 @@ static int rb_step(lua_State *L) {
 
 static int k_rbtree(lua_State *L) {
   uint64_t root;
+  lua_settop(L, 3);
   struct kd_object *ro = kl_test_object(L, 1);
   if (ro && ro->is_reference && kd_type_resolve(ro->type)->kind != KD_TYPE_POINTER)
     root = ro->address;

@@ -38,6 +38,17 @@ struct kd_error *kd_list_iter_next(struct kd_program *prog,
                           ": corrupt link 0x%" PRIx64 " at node 0x%" PRIx64,
                           it->head, next, from);
   }
+  /* the node must be readable: a bad link is the walker's error, with the
+  ** link named, not a fault later in the script's loop body */
+  uint64_t probe;
+  err = kd_program_read_u64(prog, next, &probe);
+  if (err) {
+    it->done = true;
+    kd_error_destroy(err);
+    return kd_error_fault(KD_ERR_FAULT, next, "list walk from head 0x%" PRIx64
+                          ": bad link 0x%" PRIx64 " at node 0x%" PRIx64
+                          " (unreadable)", it->head, next, from);
+  }
   /* Brent: the tortoise jumps to the hare at powers of two */
   if (next == it->tortoise) {
     it->done = true;
