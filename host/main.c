@@ -205,7 +205,7 @@ static int run_command_script(lua_State *L, const char *root, const char *name,
   if (access(path, R_OK) != 0) {
     fprintf(stderr, "kdlua: %s: %s (is the scripts root right? --scripts DIR)\n",
             path, strerror(errno));
-    return EXIT_USAGE;
+    exit(EXIT_USAGE);
   }
   return kl_run_file(L, path, argc, argv);
 }
@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
   parse(argc, argv, &o);
   if (o.command == NULL) {
     fputs(usage_text, stderr);
-    return EXIT_USAGE;
+    exit(EXIT_USAGE);
   }
   if (strcmp(o.command, "help") == 0) {
     show_help(o.nrest ? o.rest[0] : NULL);
@@ -236,7 +236,7 @@ int main(int argc, char **argv) {
     die_usage("run needs a script: kdlua run SCRIPT.lua", "");
   if (strcmp(o.command, "run") == 0 && access(o.rest[0], R_OK) != 0) {
     fprintf(stderr, "kdlua: %s: %s\n", o.rest[0], strerror(errno));
-    return EXIT_USAGE;
+    exit(EXIT_USAGE);
   }
 
   /* Lua commands may run without a dump (e.g. `report --list-plugins`);
@@ -246,7 +246,7 @@ int main(int argc, char **argv) {
   lua_State *L = kl_state_new(prog, root, NULL);
   if (L == NULL) {
     fprintf(stderr, "kdlua: cannot create a Lua state\n");
-    return EXIT_USAGE;
+    exit(EXIT_USAGE);
   }
   kl_install_sigint(L);
   int status;

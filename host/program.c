@@ -324,6 +324,8 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
     char key[256];
     snprintf(key, sizeof key, "SYMBOL(%s)", name);
     const char *v = kd_dump_vmcoreinfo(prog->dump, key);
+    if (v == NULL && prog->nfinders == 0)
+      return no_types(prog, name);
     if (v == NULL)
       return kd_error_create(KD_ERR_LOOKUP, "no symbol named '%s'", name);
     *address = strtoull(v, NULL, 16);

@@ -1,0 +1,64 @@
+#!/bin/bash
+# bench.sh -- kdlua next to drgn on the same dump, in one run, as ratios.
+#
+#   bench/bench.sh [BUILD_DIR] [DUMP_DIR] [FULL_VMLINUX]
+#
+# Cases: start-up to the first answer (kernel release), and a full task walk
+# printing pid/tgid/ppid/state/comm.  Each is run N times (default 10) after
+# one warm-up; the median wall time is reported.  kdlua runs warm (its
+# uncompressed-debuginfo copy and name index already cached) and, once, cold
+# (empty cache dir), because the first use of a compressed vmlinux pays ~1 s.
+# With FULL_VMLINUX (the -dbg package's file) the same cases run again on it.
+set -euo pipefail
+B=${1:-build}
+D=${2:-../shared/vmcore}
+FULL=${3:-/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64}
+N=${N:-10}
+K="$B/kdlua"
+here=$(dirname "$0")
+command -v drgn >/dev/null || { echo "drgn not installed (apt-get install python3-drgn)"; exit 1; }
+cache=$(mktemp -d)
+trap 'rm -rf "$cache"' EXIT
+export KDLUA_CACHE_DIR="$cache"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+time_cmd() {  # prints the median seconds of N runs of "$@"
+  "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }
+  for _ in $(seq "$N"); do
+    s=$(now); "$@" >/dev/null 2>&1; e=$(now)
+    echo "$e - $s" | bc -l
+  done | median
+}
+
+run_set() {
+  local vml=$1 label=$2
+  local drgn_args=(-q -c "$D/vmcore" -s "$vml" --no-default-symbols)
+  local kd_args=(--vmcore "$D/vmcore" --vmlinux "$vml" --no-modules)
+  rm -rf "${cache:?}"/*
+  s=$(now); "$K" -e 'print(kd.uts().release)' "${kd_args[@]}" >/dev/null; e=$(now)
+  cold=$(echo "$e - $s" | bc -l)
+  d_up=$(time_cmd drgn "${drgn_args[@]}" "$D/reference/drgn/uts.py")
+  k_up=$(time_cmd "$K" -e 'print(kd.uts().release)' "${kd_args[@]}")
+  d_tw=$(time_cmd drgn "${drgn_args[@]}" "$D/reference/drgn/tasks.py")
+  k_tw=$(time_cmd "$K" run "$here/tasks.lua" "${kd_args[@]}")
+  printf '%-38s %9s %9s %8s\n' "[$label]" "drgn s" "kdlua s" "ratio"
+  printf '%-38s %9.3f %9.3f %8.3f\n' "start-up to kernel release" "$d_up" "$k_up" "$(echo "$k_up / $d_up" | bc -l)"
+  printf '%-38s %9.3f %9.3f %8.3f\n' "task walk (pid/tgid/ppid/state/comm)" "$d_tw" "$k_tw" "$(echo "$k_tw / $d_tw" | bc -l)"
+  printf '%-38s %9s %9.3f %8.3f\n' "kdlua cold start (empty cache)" "" "$cold" "$(echo "$cold / $d_up" | bc -l)"
+}
+
+echo "kdlua bench: $D (median of $N runs; ratio = kdlua / drgn, lower is better)"
+run_set "$D/vmlinux" "reduced vmlinux (compressed DWARF)"
+if [ -f "$FULL" ]; then
+  run_set "$FULL" "full vmlinux ($FULL)"
+else
+  echo "[full vmlinux] not installed: apt-get install linux-image-6.1.0-56-cloud-amd64-dbg"
+fi
+# same output as drgn's walk?
+if diff <(drgn -q -c "$D/vmcore" -s "$D/vmlinux" --no-default-symbols "$D/reference/drgn/tasks.py") \
+        <("$K" run "$here/tasks.lua" --vmcore "$D/vmcore" --vmlinux "$D/vmlinux") >/dev/null; then
+  echo "task walk output: identical to drgn's"
+else
+  echo "task walk output: DIFFERS from drgn's"
+fi
