@@ -1,0 +1,214 @@
+#!/bin/sh
+# test_repl.sh -- `kdlua repl` on the real dump.
+#
+# Piped input (stdin not a terminal) runs as one chunk; in a terminal,
+# driven through tmux, the prompts, results, continuation lines, Ctrl-C
+# and tab completion are checked on the screen.  The terminal part is
+# skipped with a message when tmux is not installed.
+#
+# Environment (set by ctest): KDLUA_BIN, KDLUA_TEST_VMCORE_DIR.
+# Exit 77 (skip) when kdlua is not built or the dump is absent, unless
+# CI=true, where a missing dump is a failure.
+
+set -u
+
+BIN=${KDLUA_BIN:-}
+D=${KDLUA_TEST_VMCORE_DIR:-}
+
+if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
+  echo "SKIP: kdlua binary not found (KDLUA_BIN='$BIN')"
+  exit 77
+fi
+if [ -z "$D" ] || [ ! -f "$D/vmcore" ]; then
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL: no dump at '$D/vmcore' and CI=true"
+    exit 1
+  fi
+  echo "SKIP: no dump at '$D/vmcore'"
+  exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-repl.XXXXXX") || exit 1
+sock="kdlua-repl-test-$$"
+use_tmux=
+cleanup() {
+  # only our own server, on its own socket
+  [ -n "$use_tmux" ] && tmux -L "$sock" kill-server >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
+
+# HOME points into $tmp so that the history file is ours to inspect
+repl() {
+  HOME="$tmp" "$BIN" repl --vmcore "$D/vmcore" --vmlinux "$D/vmlinux"
+}
+
+show() {  # show a file's content after a failure
+  echo "--- $1:"
+  sed 's/^/    /' "$1"
+}
+
+# ---------------------------------------------------------------- piped
+
+printf 'print(1+1)\n' | repl >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -qx 2 "$tmp/out"; then
+  ok "piped print(1+1) prints 2"
+else
+  not_ok "piped print(1+1) prints 2 (exit $rc)"
+  show "$tmp/out"; show "$tmp/err"
+fi
+
+printf 'for i=1,2 do\nprint(i)\nend\n' | repl >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && sed -n '/^1$/,$p' "$tmp/out" | grep -qx 2; then
+  ok "piped multi-line chunk prints 1 and 2"
+else
+  not_ok "piped multi-line chunk prints 1 and 2 (exit $rc)"
+  show "$tmp/out"; show "$tmp/err"
+fi
+
+printf 'error("boom")\n' | repl >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q boom "$tmp/err"; then
+  ok "piped error(\"boom\") exits 1 with boom on stderr"
+else
+  not_ok "piped error(\"boom\") exits 1 with boom on stderr (exit $rc)"
+  show "$tmp/out"; show "$tmp/err"
+fi
+
+truth="$D/truth/proc/sys/kernel/hostname"
+if [ -f "$truth" ]; then
+  want=$(cat "$truth")
+  printf 'print(kd.uts().nodename)\n' | repl >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ $rc -eq 0 ] && grep -qxF -- "$want" "$tmp/out"; then
+    ok "piped kd.uts().nodename is '$want'"
+  else
+    not_ok "piped kd.uts().nodename is '$want' (exit $rc)"
+    show "$tmp/out"; show "$tmp/err"
+  fi
+else
+  not_ok "ground truth $truth exists"
+fi
+
+# ------------------------------------------------------------- terminal
+
+pane() { tmux -L "$sock" capture-pane -p -t repl 2>/dev/null; }
+
+# wait_for ERE SECONDS: poll the screen until a line matches
+wait_for() {
+  _n=0
+  while [ $_n -lt $(($2 * 10)) ]; do
+    pane | grep -Eq -- "$1" && return 0
+    sleep 0.1
+    _n=$((_n + 1))
+  done
+  return 1
+}
+
+keys() { tmux -L "$sock" send-keys -t repl "$@"; }
+text() { tmux -L "$sock" send-keys -t repl -l -- "$1"; }
+
+# check NAME ERE [SECONDS]
+check() {
+  if wait_for "$2" "${3:-10}"; then
+    ok "terminal: $1"
+  else
+    not_ok "terminal: $1 (no line matching /$2/)"
+    pane | sed 's/^/    | /'
+  fi
+}
+
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "SKIP terminal part: tmux is not installed"
+else
+  use_tmux=1
+  # private server and config: remain-on-exit keeps the screen after
+  # kdlua ends
+  cat >"$tmp/tmux.conf" <<'EOF'
+set -g remain-on-exit on
+set -g default-shell /bin/sh
+set -g default-terminal screen
+set -g status off
+EOF
+  export KDLUA_REPL_TEST_HOME="$tmp"
+  export KDLUA_BIN KDLUA_TEST_VMCORE_DIR="$D"
+  # The exit status goes to a file: tmux can be slow to reap the process
+  # and report #{pane_dead_status}.  The shell catches SIGINT so that a
+  # Ctrl-C meant for kdlua does not end it too (kdlua itself starts with
+  # the default action: caught signals are reset by exec).
+  # shellcheck disable=SC2016 # expanded by the pane's shell
+  tmux -L "$sock" -f "$tmp/tmux.conf" new-session -d -s repl -x 100 -y 40 \
+    'trap : INT
+     HOME="$KDLUA_REPL_TEST_HOME" "$KDLUA_BIN" repl \
+       --vmcore "$KDLUA_TEST_VMCORE_DIR/vmcore" \
+       --vmlinux "$KDLUA_TEST_VMCORE_DIR/vmlinux"
+     echo $? >"$KDLUA_REPL_TEST_HOME/exit-status"'
+
+  # opening the dump may take a while: a longer wait for the first prompt
+  # (capture-pane drops trailing blanks, so "kd> " may show as "kd>")
+  if ! wait_for '^kd>( |$)' 120; then
+    not_ok "terminal: the kd> prompt appears"
+    pane | sed 's/^/    | /'
+  else
+    ok "terminal: the kd> prompt appears"
+
+    text '1+1'; keys Enter
+    check "1+1 shows 2" '^2 *$'
+    text '1+1'; keys Enter  # a repeat: one history entry only
+
+    text 'for i=1,2 do'; keys Enter
+    check "an open block gets the >> prompt" '^>>( |$)'
+    text 'print(i*100)'; keys Enter
+    text 'end'; keys Enter
+    check "the block runs when closed" '^200 *$'
+
+    text 'kd.sy'; keys Tab
+    check "kd.sy<Tab> completes to kd.symbol" '^kd> kd\.symbol'
+
+    # Ctrl-C at the prompt drops the line: what follows runs alone
+    keys C-c
+    text 'print("after" .. "-ctrl-c")'; keys Enter
+    check "Ctrl-C at the prompt clears the line" '^after-ctrl-c *$'
+
+    text 'while true do end'; keys Enter
+    sleep 1
+    keys C-c
+    check "Ctrl-C interrupts a running chunk" 'interrupted!'
+    text 'print("still" .. "-alive")'; keys Enter
+    check "the loop goes on after the interrupt" '^still-alive *$'
+
+    keys C-d
+    _n=0
+    while [ ! -s "$tmp/exit-status" ] && [ $_n -lt 100 ]; do
+      sleep 0.1
+      _n=$((_n + 1))
+    done
+    status=$(cat "$tmp/exit-status" 2>/dev/null)
+    if [ "$status" = 0 ]; then
+      ok "terminal: Ctrl-D exits with status 0"
+    else
+      not_ok "terminal: Ctrl-D exits with status 0 (status '$status')"
+      pane | sed 's/^/    | /'
+    fi
+
+    hist="$tmp/.kdlua_history"
+    if [ -f "$hist" ] && grep -q '^1+1$' "$hist" &&
+       [ "$(grep -c '^1+1$' "$hist")" -eq 1 ]; then
+      ok "terminal: history written to ~/.kdlua_history"
+    else
+      not_ok "terminal: history written to ~/.kdlua_history"
+      [ -f "$hist" ] && show "$hist"
+    fi
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
