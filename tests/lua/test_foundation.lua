@@ -197,3 +197,31 @@ test("lists, NULL pointers and arrays", function()
   for i, c in it.comm:entries_() do if c ~= 0 then s[#s + 1] = string.char(c) end end
   eq(table.concat(s), "swapper/0", "entries_")
 end)
+
+-- QEMU's NT_PRSTATUS carry vCPU index + 1 in pr_pid, not a PID: registers
+-- are mapped to CPUs by note order.  The panicking CPU's rip must be in the
+-- panic path (the crash reference shows panic -> delay), and the task that
+-- runs there must be the process that crashed the kernel (truth/crash_pid).
+test("CPU register notes map to CPUs by order", function()
+  local crash_pid = tonumber(truth("crash_pid"))
+  local found = false
+  for i = 0, kd.dump_info().cpu_notes - 1 do
+    local regs = kd.cpu_registers(i)
+    ok(regs and regs.rip, "registers of note " .. i)
+    local curr = kd.per_cpu("runqueues", i).curr
+    if curr.pid == crash_pid then
+      found = true
+      local name = kd.symbolize(regs.rip)
+      ok(name, "rip of the panic CPU symbolizes")
+      -- the stack holds the panic() return address near rsp
+      local seen = {}
+      for k = 0, 63 do
+        local ok2, v = pcall(kd.read_u64, regs.rsp + 8 * k)
+        local name = ok2 and kd.symbolize(v)
+        if name then seen[name] = true end
+      end
+      ok(seen.panic, "panic() on the panicking CPU's stack")
+    end
+  end
+  ok(found, "a CPU was running the crashing process " .. crash_pid)
+end)
