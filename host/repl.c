@@ -427,7 +427,8 @@ static int repl_idchar (char ch, int first) {
 
 static int repl_is_keyword (const char *s, size_t len) {
   for (int i = 0; repl_keywords[i] != NULL; i++)
-    if (strlen(repl_keywords[i]) == len && memcmp(repl_keywords[i], s, len) == 0)
+    if (strlen(repl_keywords[i]) == len &&
+        memcmp(repl_keywords[i], s, len) == 0)
       return 1;
   return 0;
 }
@@ -450,7 +451,8 @@ static int repl_cands_match (const struct repl_cands *c, const char *name,
 
 
 /* Add stem .. name; the caller has checked that name matches. */
-static void repl_cands_push (struct repl_cands *c, const char *name, size_t len) {
+static void repl_cands_push (struct repl_cands *c, const char *name,
+                             size_t len) {
   char *s;
   if (c->nomem)
     return;

@@ -34,6 +34,13 @@ int kd_repl_run(lua_State *L, const char *history_path,
 ** is none.  Never raises: every access to L runs in a protected call and
 ** an error means no candidates from that source.  Only indexes values
 ** along the chain (which may run __index); never evaluates expressions.
+**
+** Names come from a table's string keys, from __index tables in the
+** metatable chain, and from a metatable field __complete: a function
+** called as __complete(value, sep), sep being "." or ":", that returns an
+** array of names.  After ':' only names whose value is a function are
+** kept (for __complete names that means indexing the value with each
+** matching name, under pcall).
 */
 char **kd_repl_complete(lua_State *L, const char *word, size_t *n);
 

@@ -161,7 +161,8 @@ static lua_State *new_state (void) {
   luaL_openlibs(L);
   run(L, "f = function() end\n"
          "kd = { symbol = f, sym_x = 1, uts = f, [1] = 'x' }\n"
-         "t = { mm = { pgd = 1, pgtables_bytes = 2, map_count = 3, lock = f } }\n"
+         "t = { mm = { pgd = 1, pgtables_bytes = 2, map_count = 3, "
+         "lock = f } }\n"
          "t2 = { ['a b'] = 1, ['and'] = 2, abc = 3, [4] = 4 }\n"
          "obj = setmetatable({ own = 1 }, { __index = setmetatable("
          "  { base_m = f, base_v = 2 }, { __index = { root_m = f } }) })\n"
@@ -383,6 +384,22 @@ static lua_Integer global_int (lua_State *L, const char *name) {
   return v;
 }
 
+/* `s` with newlines shown as "\\n", in a static buffer */
+static const char *oneline (const char *s) {
+  static char buf[256];
+  size_t k = 0;
+  for (; *s != '\0' && k + 3 < sizeof buf; s++) {
+    if (*s == '\n') {
+      buf[k++] = '\\';
+      buf[k++] = 'n';
+    }
+    else
+      buf[k++] = *s;
+  }
+  buf[k] = '\0';
+  return buf;
+}
+
 /* run `input`; check the exit status and that out/err contain the texts */
 static void expect_run (lua_State *L, const char *what, const char *input,
                         int want_rc, const char *want_out,
@@ -394,7 +411,7 @@ static void expect_run (lua_State *L, const char *what, const char *input,
            (want_out == NULL || strstr(out, want_out) != NULL) &&
            (want_err == NULL || strstr(err, want_err) != NULL);
   check(ok, "run %s: status %d%s%s%s%s", what, want_rc,
-        want_out ? ", stdout has " : "", want_out ? want_out : "",
+        want_out ? ", stdout has " : "", want_out ? oneline(want_out) : "",
         want_err ? ", stderr has " : "", want_err ? want_err : "");
   if (!ok)
     printf("    status %d, stack %d -> %d\n    stdout: %s\n    stderr: %s\n",
