@@ -22,9 +22,9 @@ struct ksym64 {
   uint64_t st_value, st_size;
 };
 
+/* nm-style letter from ELF binding and type, for kernels without the
+** kallsyms `typetab` (which, when present, holds the real letter) */
 static char sym_letter(const struct ksym64 *s) {
-  /* the kernel stores the nm letter in st_size's place? No: 6.1 keeps
-  ** the letter in typetab; approximate from binding and type */
   int bind = s->st_info >> 4, type = s->st_info & 15;
   char c = type == 2 /* STT_FUNC */ ? 't' : 'd';
   return bind == 1 || bind == 2 ? (char)(c - 32) : c;
