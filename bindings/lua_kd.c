@@ -97,16 +97,6 @@ static int k_has_type(lua_State *L) {
   return 1;
 }
 
-static int k_has_member(lua_State *L) {
-  struct kd_type *t = kl_check_type(L, 1);
-  uint64_t bits;
-  struct kd_error *err = kd_member_offset(t, luaL_checkstring(L, 2), &bits, NULL);
-  if (err && err->code != KD_ERR_LOOKUP) return kl_raise(L, err);
-  lua_pushboolean(L, err == NULL);
-  kd_error_destroy(err);
-  return 1;
-}
-
 static int k_member_offset(lua_State *L) {
   struct kd_type *t = kl_check_type(L, 1);
   uint64_t bits;
@@ -390,23 +380,30 @@ struct list_state {
   uint64_t member_off;
 };
 
+/* Push what an iterator yields for `node`: the node address itself when no
+** container type was given, else a pointer to the containing object. */
+static int push_node(lua_State *L, struct kd_type *type, uint64_t member_off,
+                     uint64_t node) {
+  if (type == NULL) {
+    lua_pushinteger(L, (lua_Integer)node);
+    return 1;
+  }
+  struct kd_type *pt;
+  struct kd_error *err = kd_program_pointer_type(kl_program(L), type, &pt);
+  if (err) return kl_raise(L, err);
+  struct kd_object o;
+  kd_object_value_u64(&o, pt, node - member_off);
+  kl_push_object(L, &o);
+  return 1;
+}
+
 static int list_step(lua_State *L) {
   struct list_state *st = lua_touserdata(L, lua_upvalueindex(1));
   uint64_t node;
   struct kd_error *err = kd_list_iter_next(kl_program(L), &st->it, &node);
   if (err) return kl_raise(L, err);
   if (node == 0) return 0;
-  if (st->type == NULL) {
-    lua_pushinteger(L, (lua_Integer)node);
-    return 1;
-  }
-  struct kd_object o;
-  struct kd_type *pt;
-  err = kd_program_pointer_type(kl_program(L), st->type, &pt);
-  if (err) return kl_raise(L, err);
-  kd_object_value_u64(&o, pt, node - st->member_off);
-  kl_push_object(L, &o);
-  return 1;
+  return push_node(L, st->type, st->member_off, node);
 }
 
 static int make_list_iter(lua_State *L, bool hlist) {
@@ -448,17 +445,7 @@ static int rb_step(lua_State *L) {
   struct kd_error *err = kd_rb_iter_next(kl_program(L), &st->it, &node);
   if (err) return kl_raise(L, err);
   if (node == 0) return 0;
-  if (st->type == NULL) {
-    lua_pushinteger(L, (lua_Integer)node);
-    return 1;
-  }
-  struct kd_type *pt;
-  err = kd_program_pointer_type(kl_program(L), st->type, &pt);
-  if (err) return kl_raise(L, err);
-  struct kd_object o;
-  kd_object_value_u64(&o, pt, node - st->member_off);
-  kl_push_object(L, &o);
-  return 1;
+  return push_node(L, st->type, st->member_off, node);
 }
 
 static int k_rbtree(lua_State *L) {
@@ -602,7 +589,7 @@ static int k_has_types(lua_State *L) {
 static const luaL_Reg kd_funcs[] = {
   { "symbol", k_symbol }, { "symbol_address", k_symbol_address },
   { "symbolize", k_symbolize }, { "object", k_object }, { "pointer", k_pointer },
-  { "type", k_type }, { "has_type", k_has_type }, { "has_member", k_has_member },
+  { "type", k_type }, { "has_type", k_has_type }, { "has_member", kl_type_has_member },
   { "member_offset", k_member_offset }, { "member_size", k_member_size },
   { "enum_value", k_enum_value }, { "enum_name", k_enum_name },
   { "container_of", k_container_of }, { "read", k_read }, { "read_phys", k_read_phys },

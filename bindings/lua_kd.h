@@ -35,6 +35,8 @@ void kl_push_type(lua_State *L, struct kd_type *t);
 struct kd_type *kl_check_type(lua_State *L, int idx);  /* type or name */
 uint64_t kl_check_address(lua_State *L, int idx);       /* int or object */
 
+int kl_type_has_member(lua_State *L);   /* (type_or_name, path) -> bool */
+
 void kl_open_object(lua_State *L);
 void kl_open_type(lua_State *L);
 void kl_open_error(lua_State *L);

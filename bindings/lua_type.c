@@ -59,7 +59,8 @@ static int t_member(lua_State *L) {
   return 1;
 }
 
-static int t_has_member(lua_State *L) {
+/* t:has_member(path) and kd.has_member(type, path) */
+int kl_type_has_member(lua_State *L) {
   struct kd_type *t = kl_check_type(L, 1);
   uint64_t bits;
   struct kd_error *err = kd_member_offset(t, luaL_checkstring(L, 2), &bits, NULL);
@@ -74,7 +75,7 @@ static int t_index(lua_State *L) {
   const char *k = luaL_checkstring(L, 2);
   struct kd_type *r = kd_type_resolve(t);
   if (strcmp(k, "member") == 0) { lua_pushcfunction(L, t_member); return 1; }
-  if (strcmp(k, "has_member") == 0) { lua_pushcfunction(L, t_has_member); return 1; }
+  if (strcmp(k, "has_member") == 0) { lua_pushcfunction(L, kl_type_has_member); return 1; }
   if (strcmp(k, "name") == 0) {
     if (t->name) lua_pushstring(L, t->name); else lua_pushnil(L);
     return 1;

@@ -648,6 +648,17 @@ static struct kd_error *find_explicit(const struct kd_debuginfo_query *q,
 }
 
 /*
+** $KDLUA_SYSROOT is prefixed to the system locations (/usr/lib/debug,
+** /lib/modules, /boot): to read the debuginfo of another machine's
+** filesystem tree, and so that tests do not depend on what this machine has
+** installed.
+*/
+static const char *sysroot(void) {
+  const char *r = getenv("KDLUA_SYSROOT");
+  return r ? r : "";
+}
+
+/*
 ** Search the usual places in order: distribution debug paths for the
 ** release, the vmcore's directory, the --debuginfo-dir trees, then the
 ** build-id link.  Fixed paths that do not exist are noted briefly, so the
@@ -665,7 +676,7 @@ static void search_all(const struct kd_debuginfo_query *q, struct search *s) {
       { "/boot/vmlinux-", "" },
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-      if (asprintf(&p, "%s%s%s", parts[i][0], rel, parts[i][1]) < 0) {
+      if (asprintf(&p, "%s%s%s%s", sysroot(), parts[i][0], rel, parts[i][1]) < 0) {
         s->err = kd_enomem;
         return;
       }
@@ -717,13 +728,17 @@ static void search_all(const struct kd_debuginfo_query *q, struct search *s) {
   }
   const char *id = q->build_id_hex;
   if (id && strlen(id) > 2) {
-    if (asprintf(&p, "/usr/lib/debug/.build-id/%.2s/%s.debug", id,
-                 id + 2) < 0) {
+    char *lower = strdup(id);
+    if (lower == NULL) { s->err = kd_enomem; return; }
+    for (char *c = lower; *c; c++)
+      if (*c >= 'A' && *c <= 'F') *c = (char)(*c - 'A' + 'a');
+    int n = asprintf(&p, "%s/usr/lib/debug/.build-id/%.2s/%s.debug", sysroot(),
+                     lower, lower + 2);
+    free(lower);
+    if (n < 0) {
       s->err = kd_enomem;
       return;
     }
-    for (char *c = p; *c; c++)
-      if (*c >= 'A' && *c <= 'F') *c = (char)(*c - 'A' + 'a');
     try_candidate(s, p);
     free(p);
   }
@@ -879,11 +894,12 @@ struct kd_error *kd_module_finder_new(const char *release,
     if ((f->trees[f->ntrees++] = strdup(dirs[i])) == NULL) goto nomem;
   size_t user = f->ntrees;
   if (release && *release && strchr(release, '/') == NULL) {
-    if (asprintf(&f->trees[f->ntrees], "/usr/lib/debug/lib/modules/%s",
-                 release) < 0)
+    if (asprintf(&f->trees[f->ntrees], "%s/usr/lib/debug/lib/modules/%s",
+                 sysroot(), release) < 0)
       goto nomem;
     f->ntrees++;
-    if (asprintf(&f->trees[f->ntrees], "/lib/modules/%s", release) < 0)
+    if (asprintf(&f->trees[f->ntrees], "%s/lib/modules/%s", sysroot(),
+                 release) < 0)
       goto nomem;
     f->ntrees++;
   }
