@@ -183,6 +183,15 @@ const struct kd_symbol *kd_symtab_lookup(struct kd_symtab *t, const char *name) 
   return local;
 }
 
+static int is_linker_symbol(const char *n) {
+  size_t l = strlen(n);
+  if (strncmp(n, "__start_", 8) == 0 || strncmp(n, "__stop_", 7) == 0 ||
+      strncmp(n, "__end_", 6) == 0)
+    return 1;
+  return (l > 6 && strcmp(n + l - 6, "_start") == 0) ||
+         (l > 4 && strcmp(n + l - 4, "_end") == 0);
+}
+
 static struct kd_symtab *sort_ctx;
 
 static int addr_cmp(const void *a, const void *b) {
@@ -191,9 +200,17 @@ static int addr_cmp(const void *a, const void *b) {
   if (x->address != y->address) return x->address < y->address ? -1 : 1;
   /* prefer sized, global symbols at the same address */
   if ((x->size != 0) != (y->size != 0)) return x->size ? -1 : 1;
-  int gx = x->type >= 'A' && x->type <= 'Z', gy = y->type >= 'A' && y->type <= 'Z';
-  if (gx != gy) return gx ? -1 : 1;
-  return 0;
+  /* then, as scripts/kallsyms.c orders aliases: weak last, linker-made
+  ** section markers (__start_x, x_end...) last, fewer leading underscores
+  ** first, then by name, so the kernel's own name for an address wins */
+  int wx = x->type && strchr("wWvV", x->type) != NULL;
+  int wy = y->type && strchr("wWvV", y->type) != NULL;
+  if (wx != wy) return wx ? 1 : -1;
+  int lx = is_linker_symbol(x->name), ly = is_linker_symbol(y->name);
+  if (lx != ly) return lx ? 1 : -1;
+  size_t ux = strspn(x->name, "_"), uy = strspn(y->name, "_");
+  if (ux != uy) return ux < uy ? -1 : 1;
+  return strcmp(x->name, y->name);
 }
 
 static int sort_by_addr(struct kd_symtab *t) {
