@@ -1,0 +1,4 @@
+-- sos process plugin: `pstree -lp` (psmisc format, ASCII)
+local ps = require("kernel.ps")
+emit{ command = "pstree -lp", plugin = "process",
+      run = function() return ps.pstree() end }

@@ -1,0 +1,546 @@
+-- kernel/procfs.lua: /proc/<pid>/{status,stat,statm,comm,cmdline,environ}
+-- rebuilt from a dump, formatted as fs/proc/array.c, fs/proc/task_mmu.c and
+-- fs/proc/base.c of Linux 6.1 print them (as read by a root reader in the
+-- initial pid and user namespaces).
+--
+-- Values that the live kernel computes from state a dump lacks are
+-- documented where they are produced (wchan is a 0/1 flag in stat; eip/esp
+-- are 0 except for exiting tasks, as in the kernel).
+
+local task = require("kernel.task")
+
+local M = {}
+
+local has_member, pval, ival = task.has_member, task.pval, task.ival
+
+-- unsigned decimal of a 64-bit integer
+local function u64(v)
+  if v >= 0 then return tostring(v) end
+  local q = (v >> 1) // 5
+  local r = v - q * 10
+  return tostring(q) .. tostring(r)
+end
+M.u64 = u64
+
+local function page_shift()
+  local ps = task.page_size()
+  local s = 0
+  while (1 << s) < ps do s = s + 1 end
+  return s
+end
+
+-- {====== bitmaps (lib/vsprintf.c bitmap_string / bitmap_list_string) ======
+
+-- bits of an unsigned long array object as a list of 64-bit words
+local function bitmap_words(arr, nbits)
+  local out = {}
+  local nwords = (nbits + 63) // 64
+  local base = arr:address_()
+  if base then
+    local raw = kd.read(base, nwords * 8)
+    for i = 1, nwords do out[i] = string.unpack("<i8", raw, (i - 1) * 8 + 1) end
+  else
+    for i = 1, nwords do out[i] = arr[i - 1] end
+  end
+  return out
+end
+
+local function test_bit(words, i)
+  return ((words[i // 64 + 1] or 0) >> (i % 64)) & 1 == 1
+end
+
+-- "%*pb": 32-bit hex chunks, most significant first, comma separated
+function M.bitmap_hex(words, nbits)
+  local parts = {}
+  local chunksz = nbits % 32
+  if chunksz == 0 then chunksz = 32 end
+  local i = ((nbits + 31) // 32) * 32 - 32
+  while i >= 0 do
+    local w = words[i // 64 + 1] or 0
+    local v = (w >> (i % 64)) & ((1 << chunksz) - 1)
+    parts[#parts + 1] = string.format("%0" .. ((chunksz + 3) // 4) .. "x", v)
+    chunksz = 32
+    i = i - 32
+  end
+  return table.concat(parts, ",")
+end
+
+-- "%*pbl": ranges "0-3,5"
+function M.bitmap_list(words, nbits)
+  local parts = {}
+  local i = 0
+  while i < nbits do
+    if test_bit(words, i) then
+      local j = i
+      while j + 1 < nbits and test_bit(words, j + 1) do j = j + 1 end
+      parts[#parts + 1] = (i == j) and tostring(i) or (i .. "-" .. j)
+      i = j + 1
+    else
+      i = i + 1
+    end
+  end
+  return table.concat(parts, ",")
+end
+
+local function nr_cpu_ids()
+  local v = task.sym_value("nr_cpu_ids")
+  if v and v > 0 then return v end
+  return #kd.cpus("possible")
+end
+
+-- }======
+
+-- {====== signals ======
+
+local NSIG = 64
+
+local function sigset_words(set)
+  -- sigset_t { unsigned long sig[_NSIG_WORDS] }
+  local n = #set.sig
+  local out = {}
+  for i = 0, n - 1 do out[i + 1] = set.sig[i] end
+  return out
+end
+
+-- render_sigset_t: hex, highest signal first
+local function render_sigset(words)
+  local s = {}
+  for i = #words, 1, -1 do s[#s + 1] = string.format("%016x", words[i]) end
+  local r = table.concat(s)
+  local nsig = #words * 64
+  if nsig > NSIG then r = r:sub(-(NSIG // 4)) end
+  return r
+end
+
+-- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch)
+local function sigign_sigcatch(t)
+  local ign, cgt = 0, 0
+  local sh = t.sighand
+  if sh == nil then return ign, cgt end
+  local act = sh:member_("action")
+  local ksz = kd.type("struct k_sigaction").size
+  local hoff = kd.member_offset("struct k_sigaction", "sa") +
+               kd.member_offset("struct sigaction", "sa_handler")
+  local raw = kd.read(act:address_(), ksz * NSIG)
+  for i = 1, NSIG do
+    local h = string.unpack("<i8", raw, (i - 1) * ksz + hoff + 1)
+    if h == 1 then ign = ign | (1 << (i - 1))
+    elseif h ~= 0 then cgt = cgt | (1 << (i - 1)) end
+  end
+  return ign, cgt
+end
+
+-- }======
+
+-- {====== status ======
+
+local function escape_name(s)
+  return (s:gsub("[\\\n]", { ["\\"] = "\\\\", ["\n"] = "\\n" }))
+end
+
+local function dec8(v) return string.format("%8s", u64(v)) end
+
+local function sigq(t)
+  local qsize, qlim = 0, 0
+  local cred = t.real_cred
+  pcall(function()
+    if has_member("struct cred", "ucounts") and has_member("struct ucounts", "rlimit") then
+      local idx = kd.enum_value("enum rlimit_type", "UCOUNT_RLIMIT_SIGPENDING")
+      qsize = ival(cred.ucounts.rlimit[idx])
+    elseif has_member("struct cred", "ucounts") and has_member("struct ucounts", "ucount") then
+      local idx = kd.enum_value("enum ucount_type", "UCOUNT_RLIMIT_SIGPENDING")
+      qsize = ival(cred.ucounts.ucount[idx])
+    else
+      qsize = ival(cred.user.sigpending)
+    end
+  end)
+  pcall(function() qlim = t.signal.rlim[11].rlim_cur end)   -- RLIMIT_SIGPENDING
+  return qsize, qlim
+end
+
+local PR_SPEC_NOT_AFFECTED, PR_SPEC_PRCTL, PR_SPEC_ENABLE = 0, 1, 2
+local PR_SPEC_DISABLE, PR_SPEC_FORCE_DISABLE, PR_SPEC_DISABLE_NOEXEC = 4, 8, 16
+
+local function boot_cpu_has_bug(n)
+  local ok, r = pcall(function()
+    local ncap = #kd.symbol("x86_cap_flags") // 32
+    local bit = ncap * 32 + n
+    local caps = kd.symbol("boot_cpu_data").x86_capability
+    return (caps[bit // 32] >> (bit % 32)) & 1 == 1
+  end)
+  return ok and r
+end
+
+local function atomic_flag(t, bit) return (t.atomic_flags >> bit) & 1 == 1 end
+
+local function ssb_prctl_get(t)
+  local mode = task.sym_value("ssb_mode")
+  if mode == nil then return nil end
+  if mode == 1 then return PR_SPEC_DISABLE end
+  if mode == 2 or mode == 3 then
+    if atomic_flag(t, 4) then return PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE end
+    if atomic_flag(t, 7) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE_NOEXEC end
+    if atomic_flag(t, 3) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE end
+    return PR_SPEC_PRCTL | PR_SPEC_ENABLE
+  end
+  if boot_cpu_has_bug(17) then return PR_SPEC_ENABLE end
+  return PR_SPEC_NOT_AFFECTED
+end
+
+local function ib_prctl_get(t)
+  local ibpb, stibp = task.sym_value("spectre_v2_user_ibpb"), task.sym_value("spectre_v2_user_stibp")
+  if ibpb == nil or stibp == nil then return nil end
+  if not boot_cpu_has_bug(16) then return PR_SPEC_NOT_AFFECTED end
+  if ibpb == 0 and stibp == 0 then return PR_SPEC_ENABLE end
+  if ibpb == 3 or ibpb == 4 or stibp == 3 or stibp == 4 then
+    if atomic_flag(t, 6) then return PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE end
+    if atomic_flag(t, 5) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE end
+    return PR_SPEC_PRCTL | PR_SPEC_ENABLE
+  end
+  if ibpb == 1 or stibp == 1 or stibp == 2 then return PR_SPEC_DISABLE end
+  return PR_SPEC_NOT_AFFECTED
+end
+
+local ssb_text = {
+  [PR_SPEC_NOT_AFFECTED] = "not vulnerable",
+  [PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE] = "thread force mitigated",
+  [PR_SPEC_PRCTL | PR_SPEC_DISABLE] = "thread mitigated",
+  [PR_SPEC_PRCTL | PR_SPEC_ENABLE] = "thread vulnerable",
+  [PR_SPEC_DISABLE] = "globally mitigated",
+}
+local ib_text = {
+  [PR_SPEC_NOT_AFFECTED] = "not affected",
+  [PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE] = "conditional force disabled",
+  [PR_SPEC_PRCTL | PR_SPEC_DISABLE] = "conditional disabled",
+  [PR_SPEC_PRCTL | PR_SPEC_ENABLE] = "conditional enabled",
+  [PR_SPEC_ENABLE] = "always enabled",
+  [PR_SPEC_DISABLE] = "always disabled",
+}
+
+-- the memory lines of status (task_mem + hugetlb_report_usage)
+local function task_mem(mm, out)
+  local ps = page_shift()
+  local kb = ps - 10
+  local c = task.mm_counters(mm)
+  local total_vm = mm.total_vm
+  local hiwater_vm = math.max(total_vm, mm.hiwater_vm)
+  local total_rss = c.anon + c.file + c.shmem
+  local hiwater_rss = math.max(total_rss, mm.hiwater_rss)
+  local psz = 1 << ps
+  local function page_align(x) return (x + psz - 1) & ~(psz - 1) end
+  local exec_vm = mm.exec_vm
+  local text = page_align(mm.end_code) - (mm.start_code & ~(psz - 1))
+  text = math.min(text, exec_vm << ps)
+  local lib = (exec_vm << ps) - text
+  local pinned = 0
+  if has_member("struct mm_struct", "pinned_vm") then pinned = ival(mm.pinned_vm) end
+  local pte = 0
+  if has_member("struct mm_struct", "pgtables_bytes") then
+    pte = ival(mm.pgtables_bytes)
+  elseif has_member("struct mm_struct", "nr_ptes") then
+    pte = ival(mm.nr_ptes) * psz
+  end
+  out[#out + 1] = "VmPeak:\t" .. dec8(hiwater_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmSize:\t" .. dec8(total_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmLck:\t" .. dec8(mm.locked_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmPin:\t" .. dec8(pinned << kb) .. " kB\n"
+  out[#out + 1] = "VmHWM:\t" .. dec8(hiwater_rss << kb) .. " kB\n"
+  out[#out + 1] = "VmRSS:\t" .. dec8(total_rss << kb) .. " kB\n"
+  out[#out + 1] = "RssAnon:\t" .. dec8(c.anon << kb) .. " kB\n"
+  out[#out + 1] = "RssFile:\t" .. dec8(c.file << kb) .. " kB\n"
+  out[#out + 1] = "RssShmem:\t" .. dec8(c.shmem << kb) .. " kB\n"
+  out[#out + 1] = "VmData:\t" .. dec8(mm.data_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmStk:\t" .. dec8(mm.stack_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmExe:\t" .. dec8(text >> 10) .. " kB\n"
+  out[#out + 1] = "VmLib:\t" .. dec8(lib >> 10) .. " kB\n"
+  out[#out + 1] = "VmPTE:\t" .. dec8(pte >> 10) .. " kB\n"
+  out[#out + 1] = "VmSwap:\t" .. dec8(c.swap << kb) .. " kB\n"
+  if has_member("struct mm_struct", "hugetlb_usage") then
+    out[#out + 1] = string.format("HugetlbPages:\t%8s kB\n", u64(ival(mm.hugetlb_usage) << kb))
+  end
+end
+
+local function has_type_pid_ns()
+  return kd.has_type("struct pid_namespace")
+end
+
+-- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
+function M.status(t)
+  local out = {}
+  local function add(s) out[#out + 1] = s end
+  add("Name:\t" .. escape_name(task.proc_name(t)) .. "\n")
+
+  -- task_state()
+  local fs = t.fs
+  if fs ~= nil then add(string.format("Umask:\t%#04o\n", fs.umask)) end
+  add("State:\t" .. task.state_name(t) .. "\n")
+  local ngid = 0
+  if has_member("struct task_struct", "numa_group") then
+    local ng = t.numa_group
+    if ng ~= nil then ngid = ng.gid end
+  end
+  local tpid = 0
+  if t.ptrace ~= 0 then
+    local tracer = t.parent
+    if tracer ~= nil then tpid = tracer.pid end
+  end
+  add("Tgid:\t" .. task.tgid(t) .. "\n")
+  add("Ngid:\t" .. ngid .. "\n")
+  add("Pid:\t" .. t.pid .. "\n")
+  add("PPid:\t" .. task.ppid(t) .. "\n")
+  add("TracerPid:\t" .. tpid .. "\n")
+  local c = task.creds(t)
+  add(string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid)))
+  add(string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid)))
+  local max_fds = 0
+  local files = t.files
+  if files ~= nil then max_fds = files.fdt.max_fds end
+  add("FDSize:\t" .. max_fds .. "\n")
+  local groups = task.groups(t)
+  for i, g in ipairs(groups) do groups[i] = u64(g) end
+  add("Groups:\t" .. table.concat(groups, " ") .. " \n")
+  if task.pid_ptr(t, 0) ~= nil and has_type_pid_ns() then
+    local function nsline(label, ptype)
+      local nums = task.ns_numbers(t, ptype)
+      local s = label
+      for _, n in ipairs(nums) do s = s .. "\t" .. n end
+      add(s .. "\n")
+    end
+    nsline("NStgid:", 1)
+    nsline("NSpid:", 0)
+    nsline("NSpgid:", 2)
+    nsline("NSsid:", 3)
+  end
+
+  local mm = t.mm
+  if mm ~= nil then
+    task_mem(mm, out)
+    local sig = t.signal
+    add("CoreDumping:\t" .. ((sig ~= nil and pval(sig:member_("core_state")) ~= 0) and 1 or 0) .. "\n")
+    local thp = task.sym_value("transparent_hugepage_flags") ~= nil
+    if thp then thp = ((mm.flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
+    add("THP_enabled:\t" .. (thp and 1 or 0) .. "\n")
+  end
+
+  -- task_sig()
+  local pending, shpending, blocked = { 0 }, { 0 }, { 0 }
+  local ign, cgt, nthreads, qsize, qlim = 0, 0, 0, 0, 0
+  if t.sighand ~= nil and t.signal ~= nil then
+    pending = sigset_words(t.pending.signal)
+    shpending = sigset_words(t.signal.shared_pending.signal)
+    blocked = sigset_words(t.blocked)
+    ign, cgt = sigign_sigcatch(t)
+    nthreads = task.num_threads(t)
+    qsize, qlim = sigq(t)
+  end
+  add("Threads:\t" .. nthreads .. "\n")
+  add("SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n")
+  add("SigPnd:\t" .. render_sigset(pending) .. "\n")
+  add("ShdPnd:\t" .. render_sigset(shpending) .. "\n")
+  add("SigBlk:\t" .. render_sigset(blocked) .. "\n")
+  add("SigIgn:\t" .. render_sigset({ ign }) .. "\n")
+  add("SigCgt:\t" .. render_sigset({ cgt }) .. "\n")
+
+  -- task_cap()
+  local cr = t.real_cred
+  for _, p in ipairs({ { "CapInh", "cap_inheritable" }, { "CapPrm", "cap_permitted" },
+                       { "CapEff", "cap_effective" }, { "CapBnd", "cap_bset" },
+                       { "CapAmb", "cap_ambient" } }) do
+    if has_member("struct cred", p[2]) then
+      add(string.format("%s:\t%016x\n", p[1], task.cap_value(cr[p[2]])))
+    end
+  end
+
+  -- task_seccomp()
+  add("NoNewPrivs:\t" .. (atomic_flag(t, 0) and 1 or 0) .. "\n")
+  if has_member("struct task_struct", "seccomp") then
+    add("Seccomp:\t" .. t.seccomp.mode .. "\n")
+    if has_member("struct seccomp", "filter_count") then
+      add("Seccomp_filters:\t" .. ival(t.seccomp.filter_count) .. "\n")
+    end
+  end
+  local ssb, ib = ssb_prctl_get(t), ib_prctl_get(t)
+  add("Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n")
+  add("SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n")
+
+  -- task_cpus_allowed()
+  local cmask = has_member("struct task_struct", "cpus_mask") and t.cpus_mask or t.cpus_allowed
+  local ncpu = nr_cpu_ids()
+  local cw = bitmap_words(cmask.bits, ncpu)
+  add("Cpus_allowed:\t" .. M.bitmap_hex(cw, ncpu) .. "\n")
+  add("Cpus_allowed_list:\t" .. M.bitmap_list(cw, ncpu) .. "\n")
+  -- cpuset_task_status_allowed() (CONFIG_CPUSETS)
+  if has_member("struct task_struct", "mems_allowed") then
+    local nb = kd.type("nodemask_t").size * 8
+    local mw = bitmap_words(t.mems_allowed.bits, nb)
+    add("Mems_allowed:\t" .. M.bitmap_hex(mw, nb) .. "\n")
+    add("Mems_allowed_list:\t" .. M.bitmap_list(mw, nb) .. "\n")
+  end
+  add("voluntary_ctxt_switches:\t" .. u64(t.nvcsw) .. "\n")
+  add("nonvoluntary_ctxt_switches:\t" .. u64(t.nivcsw) .. "\n")
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== stat ======
+
+local PF_EXITING, PF_DUMPCORE, PF_POSTCOREDUMP = 0x4, 0x200, 0x8
+
+local function pt_regs_ip_sp(t)
+  local ok, ip, sp = pcall(function()
+    local stack = pval(t:member_("stack"))
+    local size = kd.type("struct pt_regs").size
+    local regs = kd.object("struct pt_regs", stack + task.thread_size() - size)
+    return regs.ip, regs.sp
+  end)
+  if ok then return ip, sp end
+  return 0, 0
+end
+
+-- /proc/<pid>/stat (whole=true: the thread group, proc_tgid_stat) or
+-- /proc/<pid>/task/<tid>/stat (whole=false)
+function M.stat_fields(t, whole)
+  if whole == nil then whole = task.is_leader(t) end
+  local f = {}
+  local state = task.state_char(t)
+  local mm = t.mm
+  local vsize, eip, esp = 0, 0, 0
+  local ps = task.page_size()
+  local flags = task.flags(t)
+  if mm ~= nil then
+    vsize = mm.total_vm * ps
+    if (flags & (PF_EXITING | PF_DUMPCORE | PF_POSTCOREDUMP)) ~= 0 then
+      eip, esp = pt_regs_ip_sp(t)
+    end
+  end
+  local sig = t.signal
+  local tty_pgrp, tty_nr = -1, 0
+  local num_threads, rsslim = 0, 0
+  local sigign, sigcatch = 0, 0
+  local sid, ppid, pgid = -1, 0, -1
+  local exit_code = t.exit_code
+  if t.sighand ~= nil and sig ~= nil then
+    local tty = task.tty(t)
+    if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
+    num_threads = task.num_threads(t)
+    sigign, sigcatch = sigign_sigcatch(t)
+    rsslim = sig.rlim[5].rlim_cur       -- RLIMIT_RSS
+    if whole and (sig.flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
+      exit_code = sig.group_exit_code
+    end
+    sid = task.session(t)
+    ppid = task.ppid(t)
+    pgid = task.pgrp(t)
+  end
+  local wchan = 0
+  if not whole or num_threads < 2 then
+    wchan = task.is_running(t) and 0 or 1
+  end
+  local cmin_flt, cmaj_flt, cutime, cstime, cgtime = 0, 0, 0, 0, 0
+  local min_flt, maj_flt, gtime = 0, 0, 0
+  if sig ~= nil then
+    cmin_flt, cmaj_flt = sig.cmin_flt, sig.cmaj_flt
+    cutime, cstime, cgtime = sig.cutime, sig.cstime, sig.cgtime
+  end
+  local utime, stime
+  if whole and sig ~= nil then
+    min_flt, maj_flt, gtime = sig.min_flt, sig.maj_flt, sig.gtime
+    for th in task.threads(t) do
+      min_flt = min_flt + th.min_flt
+      maj_flt = maj_flt + th.maj_flt
+      gtime = gtime + th.gtime
+    end
+    utime, stime = task.cputime(t, true)
+  else
+    utime, stime = task.cputime(t, false)
+    min_flt, maj_flt, gtime = t.min_flt, t.maj_flt, t.gtime
+  end
+  local ck = task.nsec_to_clock_t
+  local blkio = 0
+  if has_member("struct task_struct", "delays") then
+    local d = t.delays
+    if d ~= nil then blkio = ck(d.blkio_delay) end
+  end
+  local function addf(v) f[#f + 1] = v end
+  addf(tostring(t.pid))
+  addf("(" .. task.proc_name(t) .. ")")
+  addf(state)
+  addf(ppid); addf(pgid); addf(sid); addf(tty_nr); addf(tty_pgrp)
+  addf(u64(flags))
+  addf(u64(min_flt)); addf(u64(cmin_flt)); addf(u64(maj_flt)); addf(u64(cmaj_flt))
+  addf(u64(ck(utime))); addf(u64(ck(stime)))
+  addf(ck(cutime)); addf(ck(cstime))
+  addf(task.prio(t)); addf(task.nice(t)); addf(num_threads)
+  addf(0)
+  addf(u64(task.start_time_ticks(t)))
+  addf(u64(vsize))
+  addf(u64(mm and task.rss_pages(t) or 0))
+  addf(u64(rsslim))
+  addf(u64(mm and mm.start_code or 0))
+  addf(u64(mm and mm.end_code or 0))
+  addf(u64(mm and mm.start_stack or 0))
+  addf(u64(esp)); addf(u64(eip))
+  addf(u64(t.pending.signal.sig[0] & 0x7fffffff))
+  addf(u64(t.blocked.sig[0] & 0x7fffffff))
+  addf(u64(sigign & 0x7fffffff))
+  addf(u64(sigcatch & 0x7fffffff))
+  addf(wchan)
+  addf(0); addf(0)
+  addf(t.exit_signal)
+  addf(task.cpu(t))
+  addf(u64(t.rt_priority))
+  addf(u64(t.policy))
+  addf(u64(blkio))
+  addf(u64(ck(gtime)))
+  addf(ck(cgtime))
+  if mm ~= nil then
+    for _, k in ipairs({ "start_data", "end_data", "start_brk", "arg_start", "arg_end",
+                         "env_start", "env_end" }) do
+      addf(u64(mm[k]))
+    end
+  else
+    for _ = 1, 7 do addf(0) end
+  end
+  addf(exit_code)
+  return f
+end
+
+function M.stat(t, whole)
+  local f = M.stat_fields(t, whole)
+  for i = 1, #f do f[i] = tostring(f[i]) end
+  return table.concat(f, " ") .. "\n"
+end
+
+-- }======
+
+-- /proc/<pid>/statm (pages)
+function M.statm(t)
+  local mm = t.mm
+  if mm == nil then return "0 0 0 0 0 0 0\n" end
+  local ps = task.page_size()
+  local c = task.mm_counters(mm)
+  local shared = c.file + c.shmem
+  local function page_align(x) return (x + ps - 1) & ~(ps - 1) end
+  local text = (page_align(mm.end_code) - (mm.start_code & ~(ps - 1))) // ps
+  local data = mm.data_vm + mm.stack_vm
+  local resident = shared + c.anon
+  return string.format("%s %s %s %s 0 %s 0\n", u64(mm.total_vm), u64(resident), u64(shared),
+                       u64(text), u64(data))
+end
+
+-- /proc/<pid>/comm (the same name as status' Name, unescaped)
+function M.comm(t)
+  return task.proc_name(t) .. "\n"
+end
+
+-- /proc/<pid>/cmdline; nil, reason when the pages are not in the dump
+function M.cmdline(t)
+  return task.cmdline_raw(t)
+end
+
+function M.environ(t)
+  return task.environ_raw(t)
+end
+
+return M

@@ -1,0 +1,534 @@
+-- kernel/ps.lua: process listings in the formats of procps-ng `ps` and
+-- psmisc `pstree`, rebuilt from a dump ("now" is the time of the crash).
+--
+--   ps.snapshot()          process/thread table (reuse across formats)
+--   ps.aux(snap, opts)     `ps auxwww` (opts.threads: `ps auxwwwm`)
+--   ps.elfL(snap)          `ps -elfL`
+--   ps.alx(snap)           `ps alxwww`
+--   ps.pstree(snap)        `pstree -lp`
+--
+-- Column rules follow procps-ng 4.0 (ps/output.c format table and
+-- show_one_proc's column arithmetic); user names come from the dumped
+-- system's /etc/passwd when its pages are in the page cache (or a table
+-- given as ps.snapshot{passwd = {[uid] = name}}), else "root" for 0 and
+-- the number otherwise; times are printed in UTC (the dump has no zone).
+
+local task = require("kernel.task")
+local ktime = require("kernel.time")
+
+local M = {}
+
+local HZ = task.USER_HZ
+
+-- {====== the table ======
+
+-- C-locale escaping of ps (non-printables become '?')
+local function esc(s)
+  return (s:gsub("[%z\1-\31\127-\255]", "?"))
+end
+
+-- procps' "args": cmdline with NUL/newline as spaces, or "[comm]" (plus
+-- " <defunct>" for zombies) when there is none
+local function ps_args(raw, comm, state)
+  if raw and raw ~= "" then
+    local s = raw:gsub("%z+$", "")
+    s = s:gsub("[%z\n]", " ")
+    if s ~= "" then return esc(s) end
+  end
+  local r = "[" .. esc(comm) .. "]"
+  if state == "Z" then r = r .. " <defunct>" end
+  return r
+end
+
+local function memtotal_kb()
+  local ps = task.page_size()
+  local v = task.sym_value("_totalram_pages")
+  if v == nil then
+    local ok, o = pcall(kd.symbol, "_totalram_pages")
+    if ok then v = task.ival(o) end
+  end
+  if v == nil then v = task.sym_value("totalram_pages") end
+  if v == nil then return nil end
+  return v * ps // 1024
+end
+M.memtotal_kb = memtotal_kb
+
+-- one row of data for a task; `group` = use thread-group totals
+local function row(t, group, ctx)
+  local r = {}
+  r.task = t
+  r.pid = task.tgid(t)
+  r.tid = t.pid
+  r.ppid = task.ppid(t)
+  local sig = t.signal
+  if sig ~= nil and t.sighand ~= nil then
+    r.pgid = task.pgrp(t)
+    r.sid = task.session(t)
+  else
+    r.pgid, r.sid = -1, -1
+  end
+  r.state = task.state_char(t)
+  r.nice = task.nice(t)
+  r.priority = task.prio(t)
+  r.policy = t.policy
+  r.flags = task.flags(t)
+  r.nlwp = task.num_threads(t)
+  local cr = task.creds(t)
+  r.euid = cr.euid
+  r.uid = cr.uid
+  r.user = task.user_name(cr.euid, ctx.passwd)
+  local mm = t.mm
+  if mm ~= nil then
+    r.vsz = task.vsz_kb(t)
+    r.rss = task.rss_kb(t)
+    r.locked = mm.locked_vm
+  else
+    r.vsz, r.rss, r.locked = 0, 0, 0
+  end
+  local tty = task.tty(t)
+  r.tty = tty and tty.ps_name or "?"
+  r.tpgid = tty and tty.pgrp or -1
+  r.start = task.start_time_ticks(t)
+  local ut, st = task.cputime(t, group)
+  r.utime, r.stime = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
+  r.comm = task.proc_name(t)
+  r.wchan = task.wchan(t)
+  return r
+end
+
+-- {====== user names: /etc/passwd from the page cache ======
+
+-- child dentry `name` of directory dentry `d` (6.1: d_subdirs/d_child;
+-- 6.8+: d_children/d_sib)
+local function d_lookup(d, name)
+  local it
+  if kd.has_member("struct dentry", "d_subdirs") then
+    it = kd.list(d.d_subdirs, "struct dentry", "d_child")
+  elseif kd.has_member("struct dentry", "d_children") then
+    it = kd.hlist(d.d_children, "struct dentry", "d_sib")
+  else
+    return nil
+  end
+  for c in it do
+    local q = c.d_name
+    if q.len == #name and q.name:string_(#name + 1) == name and c.d_inode ~= nil then
+      return c
+    end
+  end
+  return nil
+end
+
+-- struct page * -> bytes of the page (x86_64 SPARSEMEM_VMEMMAP)
+local function page_bytes(page, n)
+  local vmemmap = task.sym_value("vmemmap_base") or 0xffffea0000000000
+  local psize = kd.type("struct page").size
+  local pfn = (page - vmemmap) // psize
+  return kd.read_phys(pfn * task.page_size(), n)
+end
+
+-- page `index` of an address_space's xarray (i_pages), or nil
+local function xa_load(xa, index)
+  local entry = task.pval(xa:member_("xa_head"))
+  while entry ~= 0 do
+    if (entry & 3) == 2 and entry > 4096 then           -- an xa_node
+      local node = kd.object("struct xa_node", entry - 2)
+      local shift = node.shift
+      local off = (index >> shift) & 63
+      entry = task.pval(node.slots[off])
+      if shift == 0 then break end
+    else
+      if index ~= 0 then return nil end
+      break
+    end
+  end
+  if entry == 0 or (entry & 3) ~= 0 then return nil end
+  return entry
+end
+
+-- contents of a small regular file in the page cache, by path from the
+-- root of `t` (pid 1 by default); nil, reason otherwise
+function M.read_cached_file(path, t)
+  local ok, data = pcall(function()
+    if t == nil then
+      for x in kd.tasks() do if x.pid == 1 then t = x break end end
+    end
+    local d = t.fs.root.dentry
+    for part in path:gmatch("[^/]+") do
+      d = d_lookup(d, part)
+      if d == nil then error("no " .. path .. " in the dentry cache", 0) end
+    end
+    local inode = d.d_inode
+    local size = inode.i_size
+    if size > 1 << 20 then error(path .. " is too large", 0) end
+    local mapping = inode.i_mapping
+    local ps = task.page_size()
+    local parts = {}
+    for i = 0, (size + ps - 1) // ps - 1 do
+      local page = xa_load(mapping.i_pages, i)
+      if page == nil then error(path .. ": page " .. i .. " is not cached", 0) end
+      parts[#parts + 1] = page_bytes(page, math.min(ps, size - i * ps))
+    end
+    return table.concat(parts)
+  end)
+  if ok then return data end
+  return nil, tostring(type(data) == "table" and data.message or data)
+end
+
+-- {uid = name} from the dumped system's /etc/passwd, or nil, reason
+function M.passwd_from_dump()
+  local text, why = M.read_cached_file("/etc/passwd")
+  if text == nil then return nil, why end
+  local map = {}
+  for line in text:gmatch("[^\n]+") do
+    local name, uid = line:match("^([^:]+):[^:]*:(%d+):")
+    if name and map[tonumber(uid)] == nil then map[tonumber(uid)] = name end
+  end
+  return map
+end
+
+-- }======
+
+-- the process table: list of process rows (pid order), each with
+-- .threads = list of thread rows (thread order)
+function M.snapshot(opts)
+  opts = opts or {}
+  local passwd = opts.passwd
+  if passwd == nil then passwd = M.passwd_from_dump() end
+  local ctx = { passwd = passwd }
+  local snap = { procs = {} }
+  local s, ns = ktime.wall_clock()
+  snap.now = s or os.time()
+  snap.btime = ktime.btime() or (snap.now - 0)
+  local up = ktime.uptime()
+  snap.uptime = up or 0
+  snap.memtotal = memtotal_kb() or 0
+  snap.pid_max = task.sym_value("pid_max") or 32768
+  for _, p in ipairs(task.processes()) do
+    local ok, r = pcall(row, p, true, ctx)
+    if ok then
+      local raw = task.cmdline_raw(p)
+      r.args = ps_args(raw, r.comm, r.state)
+      r.threads = {}
+      for th in task.threads(p) do
+        local ok2, tr = pcall(row, th, false, ctx)
+        if ok2 then
+          tr.args = r.args
+          r.threads[#r.threads + 1] = tr
+        end
+      end
+      if #r.threads == 0 then r.threads[1] = r end
+      snap.procs[#snap.procs + 1] = r
+    end
+  end
+  table.sort(snap.procs, function(a, b) return a.pid < b.pid end)
+  return snap
+end
+
+-- }======
+
+-- {====== columns (procps-ng ps/output.c) ======
+
+local function pidw(snap) return math.max(#tostring(snap.pid_max), 3) end
+
+local function util(r, snap)
+  local t = snap.uptime * HZ - r.start
+  if t <= 0 then return 0 end
+  return (r.utime + r.stime) * 100.0 / t
+end
+
+local function pr_pcpu(r, snap)
+  local pcpu = math.floor(util(r, snap) * 10)
+  if pcpu > 999 then return tostring(pcpu // 10) end
+  return string.format("%d.%d", pcpu // 10, pcpu % 10)
+end
+
+local function pr_c(r, snap)
+  local p = math.floor(util(r, snap))
+  if p > 99 then p = 99 end
+  return string.format("%2d", p)
+end
+
+local function pr_pmem(r, snap)
+  local pmem = 0
+  if snap.memtotal > 0 then pmem = r.rss * 1000 // snap.memtotal end
+  if pmem > 999 then pmem = 999 end
+  return string.format("%2d.%d", pmem // 10, pmem % 10)
+end
+
+local function pr_stat(r)
+  local s = r.state
+  if r.nice < 0 then s = s .. "<" end
+  if r.nice > 0 then s = s .. "N" end
+  if r.locked ~= 0 then s = s .. "L" end
+  if r.sid == r.pid then s = s .. "s" end
+  if r.nlwp > 1 then s = s .. "l" end
+  if r.pgid == r.tpgid then s = s .. "+" end
+  return s
+end
+
+local function pr_stime(r, snap)
+  local t = snap.btime + r.start // HZ
+  local now = os.date("!*t", snap.now)
+  local pt = os.date("!*t", t)
+  local fmt = "%H:%M"
+  if now.yday ~= pt.yday then fmt = "%b%d" end
+  if now.year ~= pt.year then fmt = "%Y" end
+  return os.date("!" .. fmt, t)
+end
+
+local function pr_bsdtime(r)
+  local u = (r.utime + r.stime) // HZ
+  return string.format("%3d:%02d", u // 60, u % 60)
+end
+
+local function pr_time(r)
+  local t = (r.utime + r.stime) // HZ
+  local ss = t % 60; t = t // 60
+  local mm = t % 60; t = t // 60
+  local hh = t % 24; local dd = t // 24
+  local s = dd > 0 and (dd .. "-") or ""
+  return s .. string.format("%02d:%02d:%02d", hh, mm, ss)
+end
+
+local function pr_nice(r)
+  if r.policy ~= 0 and r.policy ~= 3 and r.policy ~= -1 then return "-" end
+  return tostring(r.nice)
+end
+
+local function pr_wchan(r)
+  local w = r.wchan
+  if w == nil or w == "0" or w == 0 then return "-" end
+  return w:sub(1, 6)       -- pr_wchan() cuts at the column width
+end
+
+-- column spec: head, width, just ("right"/"left"/"user"/"unlimited"),
+-- print ("every"/"proc"/"thread"), fn(row, snap)
+local COL = {
+  user = { "USER", 8, "user", "every", function(r) return r.user end },
+  uid_hack = { "UID", 8, "user", "every", function(r) return r.user end },
+  uid = { "UID", 5, "right", "every", function(r) return tostring(r.euid) end },
+  pid = { "PID", "pid", "right", "proc", function(r) return tostring(r.pid) end },
+  ppid = { "PPID", "pid", "right", "proc", function(r) return tostring(r.ppid) end },
+  lwp = { "LWP", "pid", "right", "thread", function(r) return tostring(r.tid) end },
+  pcpu = { "%CPU", 4, "right", "every", pr_pcpu },
+  pmem = { "%MEM", 4, "right", "proc", pr_pmem },
+  vsz = { "VSZ", 6, "right", "proc", function(r) return tostring(r.vsz) end },
+  rss = { "RSS", 5, "right", "proc", function(r) return tostring(r.rss) end },
+  tname = { "TTY", 8, "left", "proc", function(r) return r.tty end },
+  stat = { "STAT", 4, "left", "thread", pr_stat },
+  start_time = { "START", 5, "right", "every", pr_stime },
+  stime = { "STIME", 5, "right", "every", pr_stime },
+  bsdtime = { "TIME", 6, "right", "every", pr_bsdtime },
+  time = { "TIME", 8, "right", "every", pr_time },
+  args = { "COMMAND", 27, "unlimited", "proc", function(r) return r.args end },
+  cmd = { "CMD", 27, "unlimited", "proc", function(r) return r.args end },
+  f = { "F", 1, "right", "every", function(r) return string.format("%o", (r.flags >> 6) & 7) end },
+  s = { "S", 1, "left", "thread", function(r) return r.state end },
+  c = { "C", 2, "right", "every", pr_c },
+  nlwp = { "NLWP", 4, "right", "proc", function(r) return tostring(r.nlwp) end },
+  opri = { "PRI", 3, "right", "thread", function(r) return tostring(60 + r.priority) end },
+  priority = { "PRI", 3, "right", "thread", function(r) return tostring(r.priority) end },
+  ni = { "NI", 3, "right", "thread", pr_nice },
+  addr_1 = { "ADDR", 1, "left", "every", function() return "-" end },
+  sz = { "SZ", 5, "right", "proc", function(r, snap) return tostring(r.vsz // (task.page_size() // 1024)) end },
+  wchan = { "WCHAN", 6, "left", "thread", pr_wchan },
+}
+
+local function columns(names, snap)
+  local cols = {}
+  for _, n in ipairs(names) do
+    local c = COL[n]
+    local w = c[2]
+    if w == "pid" then w = math.max(pidw(snap), #c[1]) end
+    cols[#cols + 1] = { head = c[1], width = w, just = c[3], print = c[4], fn = c[5] }
+  end
+  return cols
+end
+
+-- show_one_proc(): values right/left justified in their columns; a value
+-- wider than its column pushes the following ones right until there is
+-- room again
+local function render(cols, values)
+  local out = {}
+  local correct, actual, dospace = 0, 0, 0
+  for i, c in ipairs(cols) do
+    local s = values[i]
+    local amount = #s
+    local leftpad = 0
+    if c.just == "right" then
+      leftpad = c.width - amount
+      if leftpad < 0 then leftpad = 0 end
+    end
+    local space = correct - actual + leftpad
+    if space < 1 then space = dospace end
+    out[#out + 1] = string.rep(" ", space) .. s
+    if i == #cols then break end
+    actual = actual + space + amount
+    correct = correct + c.width + 1
+    dospace = 1
+  end
+  return table.concat(out) .. "\n"
+end
+
+local function header(cols)
+  local v = {}
+  for i, c in ipairs(cols) do v[i] = c.head end
+  return render(cols, v)
+end
+
+-- kind: "proc" row of a process list, "thread" row, or nil (no m mode)
+local function line(cols, r, snap, kind)
+  local v = {}
+  for i, c in ipairs(cols) do
+    if (kind == "proc" and c.print == "thread") or (kind == "thread" and c.print == "proc") then
+      v[i] = "-"
+    else
+      local ok, s = pcall(c.fn, r, snap)
+      v[i] = ok and s or "?"
+    end
+  end
+  return render(cols, v)
+end
+
+-- }======
+
+local OL_u = { "user", "pid", "pcpu", "pmem", "vsz", "rss", "tname", "stat", "start_time",
+               "bsdtime", "args" }
+local OL_l = { "f", "uid", "pid", "ppid", "priority", "ni", "vsz", "rss", "wchan", "stat",
+               "tname", "bsdtime", "args" }
+local SYSV_flL = { "f", "s", "uid_hack", "pid", "ppid", "lwp", "c", "nlwp", "opri", "ni",
+                   "addr_1", "sz", "wchan", "stime", "tname", "time", "cmd" }
+
+-- `ps auxwww`; opts.threads = true: `ps auxwwwm` (each process, then its
+-- threads)
+function M.aux(snap, opts)
+  snap = snap or M.snapshot()
+  local cols = columns(OL_u, snap)
+  local out = { header(cols) }
+  for _, p in ipairs(snap.procs) do
+    if opts and opts.threads then
+      out[#out + 1] = line(cols, p, snap, "proc")
+      for _, th in ipairs(p.threads) do out[#out + 1] = line(cols, th, snap, "thread") end
+    else
+      out[#out + 1] = line(cols, p, snap)
+    end
+  end
+  return table.concat(out)
+end
+
+-- `ps alxwww`
+function M.alx(snap)
+  snap = snap or M.snapshot()
+  local cols = columns(OL_l, snap)
+  local out = { header(cols) }
+  for _, p in ipairs(snap.procs) do out[#out + 1] = line(cols, p, snap) end
+  return table.concat(out)
+end
+
+-- `ps -elfL`: one row per thread
+function M.elfL(snap)
+  snap = snap or M.snapshot()
+  local cols = columns(SYSV_flL, snap)
+  local out = { header(cols) }
+  for _, p in ipairs(snap.procs) do
+    for _, th in ipairs(p.threads) do out[#out + 1] = line(cols, th, snap) end
+  end
+  return table.concat(out)
+end
+
+-- {====== pstree -lp (psmisc) ======
+
+-- psmisc escapes: backslash doubled, non-printables as \ooo
+local function tree_name(s)
+  return (s:gsub(".", function(ch)
+    if ch == "\\" then return "\\\\" end
+    local b = ch:byte()
+    if b > 32 and b <= 126 then return ch end
+    return string.format("\\%03o", b)
+  end))
+end
+
+-- `pstree -lp [pid]` (ASCII line drawing; threads as {process-name}(tid))
+function M.pstree(snap, root_pid)
+  snap = snap or M.snapshot()
+  root_pid = root_pid or 1
+  local nodes = {}
+  local order = {}
+  local function node(pid)
+    local n = nodes[pid]
+    if not n then
+      n = { pid = pid, comm = "?", uid = 0, children = {} }
+      nodes[pid] = n
+    end
+    return n
+  end
+  local function add_child(parent, child)
+    local kids = parent.children
+    local pos = #kids + 1
+    for i, k in ipairs(kids) do
+      if k.comm > child.comm or (k.comm == child.comm and k.uid > child.uid) then
+        pos = i
+        break
+      end
+    end
+    table.insert(kids, pos, child)
+  end
+  for _, p in ipairs(snap.procs) do
+    local n = node(p.pid)
+    n.comm = p.comm:sub(1, 64)
+    n.uid = p.uid
+    order[#order + 1] = { n = n, ppid = p.ppid }
+    for _, th in ipairs(p.threads) do
+      if th.tid ~= p.pid then
+        local tn = node(th.tid)
+        tn.comm = "{" .. p.comm:sub(1, 64) .. "}"
+        tn.uid = p.uid
+        order[#order + 1] = { n = tn, ppid = p.pid }
+      end
+    end
+  end
+  for _, e in ipairs(order) do
+    local ppid = e.ppid
+    if ppid == e.n.pid then ppid = 0 end
+    add_child(node(ppid), e.n)
+  end
+
+  local out = {}
+  local cur = {}
+  local width, more = {}, {}
+  local function emit(s) cur[#cur + 1] = s end
+  local function curlen() local l = 0 for _, s in ipairs(cur) do l = l + #s end return l end
+  local function newline() out[#out + 1] = table.concat(cur) .. "\n"; cur = {} end
+
+  local function dump(n, level, leaf, last)
+    if not leaf then
+      for lvl = 0, level - 1 do
+        emit(string.rep(" ", width[lvl] + 1))
+        if lvl == level - 1 then emit(last and "`-" or "|-")
+        else emit(more[lvl + 1] and "| " or "  ") end
+      end
+    end
+    local name = tree_name(n.comm)
+    local start = curlen()
+    emit(name)
+    emit("(" .. n.pid .. ")")
+    if #n.children == 0 then
+      newline()
+      return
+    end
+    more[level] = not last
+    width[level] = curlen() - start
+    emit(#n.children > 1 and "-+-" or "---")
+    for i, c in ipairs(n.children) do
+      dump(c, level + 1, i == 1, i == #n.children)
+    end
+  end
+  local root = nodes[root_pid]
+  if root == nil then return nil, "no process " .. root_pid end
+  dump(root, 0, true, true)
+  return table.concat(out)
+end
+
+-- }======
+
+return M

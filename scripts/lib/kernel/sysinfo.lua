@@ -1,0 +1,149 @@
+-- kernel/sysinfo.lua: a summary of the dumped system in the shape of
+-- crash's `sys` (KERNEL, DUMPFILE, CPUS, DATE, UPTIME, LOAD AVERAGE, TASKS,
+-- NODENAME, RELEASE, VERSION, MACHINE, MEMORY, PANIC), plus TAINTED and
+-- what kdlua read (format, debuginfo, build id, KASLR offset).
+
+local ktime = require("kernel.time")
+local printk = require("kernel.printk")
+
+local M = {}
+
+local function try(f, ...)
+  local ok, a, b = pcall(f, ...)
+  if ok then return a, b end
+  return nil
+end
+
+local function sym(name)
+  local ok, o = pcall(kd.symbol, name)
+  if ok then return o end
+  return nil
+end
+
+local function ival(o)
+  if o == nil then return nil end
+  if type(o) == "number" then return o end
+  local ok, v = pcall(function() return o:value_() end)
+  if ok then return v end
+  ok, v = pcall(function() return o.counter end)
+  if ok then return v end
+  return nil
+end
+
+-- crash-style size: "511.5 MB", "2 GB"
+function M.pretty_size(bytes)
+  local units = { "KB", "MB", "GB", "TB" }
+  local v, u = bytes / 1024, 1
+  while v >= 1024 and u < #units do v = v / 1024; u = u + 1 end
+  local s = string.format("%.1f", v):gsub("%.0$", "")
+  return s .. " " .. units[u]
+end
+
+-- physical memory present (sum of node_present_pages), and MemTotal
+function M.memory()
+  local ps = kd.dump_info().page_size or 4096
+  local present
+  local nd = sym("node_data")
+  if nd then
+    present = 0
+    local n = try(function() return #nd end) or 1
+    local base = nd:address_()
+    local raw = try(kd.read, base, n * 8)
+    if raw then
+      for i = 0, n - 1 do
+        local p = string.unpack("<i8", raw, i * 8 + 1)
+        if p ~= 0 then
+          present = present + (try(function() return nd[i].node_present_pages end) or 0)
+        end
+      end
+    end
+  else
+    local cp = sym("contig_page_data")
+    if cp then present = try(function() return cp.node_present_pages end) end
+  end
+  local total = ival(sym("_totalram_pages")) or ival(sym("totalram_pages"))
+  return present and present * ps or nil, total and total * ps or nil
+end
+
+-- taint letters from the kernel's own taint_flags[] table
+function M.tainted()
+  local mask = ival(sym("tainted_mask"))
+  if mask == nil then return nil end
+  local tf = sym("taint_flags")
+  if mask == 0 then return "Not tainted", 0 end
+  if tf == nil then return string.format("0x%x", mask), mask end
+  local s = {}
+  for i = 0, #tf - 1 do
+    local f = tf[i]
+    s[#s + 1] = string.char(((mask >> i) & 1) == 1 and f.c_true or f.c_false)
+  end
+  return "Tainted: " .. table.concat(s):gsub("%s+$", ""), mask
+end
+
+function M.task_count()
+  local n = 0
+  for _ in kd.tasks() do n = n + 1 end
+  -- plus one idle task per CPU (crash counts swapper/N)
+  local idle = 0
+  for _, cpu in ipairs(kd.cpus("possible")) do
+    local ok = pcall(function() return kd.per_cpu("runqueues", cpu).idle end)
+    if ok then idle = idle + 1 end
+  end
+  if idle == 0 then idle = 1 end
+  return n + idle, n
+end
+
+-- ordered list of {label, value}
+function M.fields()
+  local info = kd.dump_info()
+  local uts = try(kd.uts) or {}
+  local f = {}
+  local function add(k, v) if v ~= nil then f[#f + 1] = { k, tostring(v) } end end
+
+  add("KERNEL", info.vmlinux or "(none)")
+  local df = info.path or "?"
+  df = df:match("[^/]*$")
+  add("DUMPFILE", df .. "  [" .. (info.format or "?") .. "]")
+  local cpus = try(kd.cpus, "present") or try(kd.cpus) or {}
+  local online = try(kd.cpus, "online") or cpus
+  local off = #cpus - #online
+  add("CPUS", #cpus .. (off > 0 and string.format(" [OFFLINE: %d]", off) or ""))
+  local s = ktime.wall_clock()
+  if s then add("DATE", ktime.format_date(s)) end
+  local up = ktime.uptime()
+  if up then add("UPTIME", ktime.format_uptime(up)) end
+  local la = try(ktime.loadavg)
+  if la then add("LOAD AVERAGE", table.concat(la, ", ")) end
+  add("TASKS", try(M.task_count))
+  add("NODENAME", uts.nodename)
+  add("RELEASE", uts.release)
+  add("VERSION", uts.version)
+  local mhz = ival(sym("cpu_khz")) or ival(sym("tsc_khz"))
+  if uts.machine then
+    add("MACHINE", uts.machine .. (mhz and mhz > 0 and string.format("  (%d Mhz)", mhz // 1000) or ""))
+  end
+  local present, total = M.memory()
+  if present and present > 0 then
+    add("MEMORY", M.pretty_size(present) .. (total and ("  (MemTotal " .. M.pretty_size(total) .. ")") or ""))
+  elseif total then
+    add("MEMORY", M.pretty_size(total))
+  end
+  local panic = try(printk.panic_message)
+  add("PANIC", panic and ('"' .. panic .. '"') or '""')
+  add("TAINTED", (try(M.tainted)))
+  add("FORMAT", info.format)
+  add("DEBUGINFO", info.vmlinux_read or info.vmlinux)
+  add("BUILD-ID", info.build_id)
+  if info.kaslr_offset then add("KASLR", string.format("0x%x", info.kaslr_offset)) end
+  return f
+end
+
+function M.text()
+  local out = {}
+  for _, kv in ipairs(M.fields()) do
+    out[#out + 1] = string.format("%12s: %s\n", kv[1], kv[2])
+  end
+  return table.concat(out)
+end
+
+return M

@@ -1,0 +1,823 @@
+-- kernel/task.lua: task_struct helpers (state, ids, credentials, times,
+-- memory counters, command line and environment from user memory).
+--
+-- Every function takes a `struct task_struct *` object as kd.tasks() yields
+-- it.  Sources: include/linux/sched.h, fs/proc/array.c, fs/proc/base.c,
+-- kernel/sched/cputime.c (Linux 6.1), with has_member branches for the
+-- layouts of other versions.
+
+local M = {}
+
+local USER_HZ = 100
+M.USER_HZ = USER_HZ
+local NSEC_PER_SEC = 1000000000
+
+-- {====== small utilities ======
+
+local memo_type, memo_member, memo_sym = {}, {}, {}
+
+local function has_type(name)
+  local v = memo_type[name]
+  if v == nil then v = kd.has_type(name); memo_type[name] = v end
+  return v
+end
+
+local function has_member(tname, member)
+  local key = tname .. "\0" .. member
+  local v = memo_member[key]
+  if v == nil then
+    v = has_type(tname) and kd.has_member(tname, member) or false
+    memo_member[key] = v
+  end
+  return v
+end
+M.has_member = has_member
+
+-- value of a global symbol (integer) or nil
+local function sym_value(name)
+  local v = memo_sym[name]
+  if v == nil then
+    local ok, o = pcall(kd.symbol, name)
+    if ok then
+      local ok2, x = pcall(function() return o:value_() end)
+      v = ok2 and x or false
+    else
+      v = false
+    end
+    memo_sym[name] = v
+  end
+  return v or nil
+end
+M.sym_value = sym_value
+
+-- integer of an object that may be an atomic_t / atomic_long_t / plain int
+local function ival(x)
+  if x == nil then return 0 end
+  local tx = type(x)
+  if tx == "number" then return x end
+  if tx == "boolean" then return x and 1 or 0 end
+  local ok, v = pcall(function() return x:value_() end)
+  if ok then return v end
+  return x.counter
+end
+M.ival = ival
+
+-- pointer value (0 for NULL/nil)
+local function pval(p)
+  if p == nil then return 0 end
+  if type(p) == "number" then return p end
+  return p:value_()
+end
+M.pval = pval
+
+local function hex(v) return string.format("%x", v) end
+
+-- }======
+
+-- {====== state ======
+
+local TASK_REPORT = 0x7f
+local TASK_IDLE = 0x402     -- TASK_UNINTERRUPTIBLE | TASK_NOLOAD
+local TASK_RTLOCK_WAIT = 0x1000
+local TASK_FROZEN = 0x8000
+
+M.state_chars = "RSDTtXZPI"
+M.state_names = { "R (running)", "S (sleeping)", "D (disk sleep)", "T (stopped)",
+                  "t (tracing stop)", "X (dead)", "Z (zombie)", "P (parked)",
+                  "I (idle)" }
+
+-- raw task state word (6.1: __state; older: state)
+function M.raw_state(t)
+  if has_member("struct task_struct", "__state") then return t.__state end
+  return t.state
+end
+
+local function fls(x)
+  local n = 0
+  while x ~= 0 do n = n + 1; x = x >> 1 end
+  return n
+end
+
+-- index into task_state_array (0 = R ... 8 = I), as __task_state_index()
+function M.state_index(t)
+  local st = M.raw_state(t) & 0xffffffff
+  local ex = t.exit_state & 0xffffffff
+  local s = (st | ex) & TASK_REPORT
+  if (st & TASK_IDLE) == TASK_IDLE then s = TASK_REPORT + 1 end
+  -- rtlock waiters and frozen tasks look like D (6.1); bit values of older
+  -- kernels differ, but there those bits were not set in the same way
+  if has_member("struct task_struct", "__state") and
+     ((st & TASK_RTLOCK_WAIT) ~= 0 or (st & TASK_FROZEN) ~= 0) then s = 2 end
+  return fls(s)
+end
+
+function M.state_char(t)
+  local i = M.state_index(t)
+  return M.state_chars:sub(i + 1, i + 1)
+end
+
+function M.state_name(t)
+  return M.state_names[M.state_index(t) + 1] or "?"
+end
+
+function M.is_running(t) return M.raw_state(t) == 0 end
+
+-- }======
+
+-- {====== flags ======
+
+M.PF_EXITING = 0x4
+M.PF_WQ_WORKER = 0x20
+M.PF_KTHREAD = 0x200000
+M.PF_IDLE = 0x2
+
+function M.flags(t) return t.flags & 0xffffffff end
+function M.is_kthread(t) return (t.flags & M.PF_KTHREAD) ~= 0 end
+
+-- }======
+
+-- {====== names ======
+
+function M.comm(t) return t.comm:string_(16) end
+
+-- struct kthread of a kthread: 5.17+ worker_private, older set_child_tid
+local function to_kthread(t)
+  if not M.is_kthread(t) or not has_type("struct kthread") then return nil end
+  local p
+  if has_member("struct task_struct", "worker_private") then p = t.worker_private
+  else p = t.set_child_tid end
+  p = pval(p)
+  if p == 0 then return nil end
+  return kd.object("struct kthread", p)
+end
+
+-- the name /proc shows (proc_task_name): workqueue workers get "-desc" /
+-- "+desc", kthreads their full name (5.17+), others the comm
+function M.proc_name(t)
+  local comm = M.comm(t)
+  local flags = t.flags
+  local ok, name = pcall(function()
+    if (flags & M.PF_WQ_WORKER) ~= 0 then
+      local k = to_kthread(t)
+      if k == nil or not has_type("struct worker") then return comm end
+      local w = pval(k.data)
+      if w == 0 then return comm end
+      local worker = kd.object("struct worker", w)
+      if pval(worker:member_("pool")) == 0 then return comm end
+      local desc = worker.desc:string_()
+      if desc == "" then return comm end
+      local sep = pval(worker:member_("current_work")) ~= 0 and "+" or "-"
+      return (comm .. sep .. desc):sub(1, 63)
+    elseif (flags & M.PF_KTHREAD) ~= 0 then
+      local k = to_kthread(t)
+      if k and has_member("struct kthread", "full_name") then
+        local fn = pval(k:member_("full_name"))
+        if fn ~= 0 then return kd.read_string(fn, 64):sub(1, 63) end
+      end
+      return comm
+    end
+    return comm
+  end)
+  if ok then return name end
+  return comm
+end
+
+-- }======
+
+-- {====== pids and namespaces ======
+
+local PIDTYPE = { PID = 0, TGID = 1, PGID = 2, SID = 3 }
+M.PIDTYPE = PIDTYPE
+
+-- struct pid * of a task for a pid type (task_pid_ptr), or nil
+function M.pid_ptr(t, ptype)
+  if has_member("struct task_struct", "thread_pid") then
+    if ptype == PIDTYPE.PID then return t.thread_pid end
+    local sig = t.signal
+    if sig == nil then return nil end
+    return sig.pids[ptype]
+  end
+  -- before 4.19: task->pids[type].pid (leader's for pgrp/sid/tgid)
+  if ptype == PIDTYPE.PID then return t.pids[0].pid end
+  local leader = t.group_leader
+  if ptype == PIDTYPE.TGID then return leader.pids[0].pid end
+  local idx = (ptype == PIDTYPE.PGID) and 1 or 2
+  return leader.pids[idx].pid
+end
+
+-- the init pid namespace object
+function M.init_pid_ns()
+  return kd.symbol("init_pid_ns")
+end
+
+-- pid_nr_ns(pid, ns): the number of `pid` in namespace `ns` (nil: init ns)
+function M.pid_nr_ns(pid, ns)
+  if pid == nil then return 0 end
+  if ns == nil then return pid.numbers[0].nr end
+  local lvl = ns.level
+  if lvl > pid.level then return 0 end
+  local up = pid.numbers[lvl]
+  if pval(up:member_("ns")) ~= ns:address_() then return 0 end
+  return up.nr
+end
+
+local function nsaddr_ns(ns)
+  if ns == nil then return nil end
+  if type(ns) == "number" then return kd.object("struct pid_namespace", ns) end
+  return ns
+end
+
+function M.task_pid_nr_ns(t, ptype, ns)
+  return M.pid_nr_ns(M.pid_ptr(t, ptype or PIDTYPE.PID), nsaddr_ns(ns))
+end
+
+-- pid_alive(): thread_pid set (cleared on release)
+function M.pid_alive(t)
+  if has_member("struct task_struct", "thread_pid") then
+    return pval(t:member_("thread_pid")) ~= 0
+  end
+  return pval(t.pids[0]:member_("pid")) ~= 0
+end
+
+function M.pid(t, ns)
+  if ns == nil then return t.pid end
+  return M.task_pid_nr_ns(t, PIDTYPE.PID, ns)
+end
+
+function M.tgid(t, ns)
+  if ns == nil then return t.tgid end
+  return M.task_pid_nr_ns(t, PIDTYPE.TGID, ns)
+end
+
+function M.ppid(t, ns)
+  if not M.pid_alive(t) then return 0 end
+  local p = t.real_parent
+  if p == nil then return 0 end
+  if ns == nil then return p.tgid end
+  return M.task_pid_nr_ns(p, PIDTYPE.TGID, ns)
+end
+
+function M.pgrp(t, ns) return M.task_pid_nr_ns(t, PIDTYPE.PGID, ns) end
+function M.session(t, ns) return M.task_pid_nr_ns(t, PIDTYPE.SID, ns) end
+
+-- the per-level numbers shown by NStgid/NSpid/NSpgid/NSsid (from the
+-- reader's namespace level 0 down to the task's own level)
+function M.ns_numbers(t, ptype)
+  local pid = M.pid_ptr(t, PIDTYPE.PID)
+  if pid == nil then return {} end
+  local level = pid.level
+  local out = {}
+  for g = 0, level do
+    local ns = pid.numbers[g]:member_("ns"):deref_()
+    out[#out + 1] = M.task_pid_nr_ns(t, ptype, ns)
+  end
+  return out
+end
+
+-- the pid namespace a task lives in (task_active_pid_ns)
+function M.active_pid_ns(t)
+  local pid = M.pid_ptr(t, PIDTYPE.PID)
+  if pid == nil then return nil end
+  return pid.numbers[pid.level]:member_("ns"):deref_()
+end
+
+-- }======
+
+-- {====== credentials ======
+
+local function kid(x)
+  if type(x) == "number" then return x end
+  return x.val
+end
+
+-- uid/gid sets of the task's objective credentials (from init_user_ns view)
+function M.creds(t)
+  local c = t.real_cred
+  return {
+    uid = kid(c.uid), euid = kid(c.euid), suid = kid(c.suid), fsuid = kid(c.fsuid),
+    gid = kid(c.gid), egid = kid(c.egid), sgid = kid(c.sgid), fsgid = kid(c.fsgid),
+  }
+end
+
+function M.uid(t) return kid(t.real_cred.uid) end
+function M.euid(t) return kid(t.real_cred.euid) end
+function M.gid(t) return kid(t.real_cred.gid) end
+
+function M.groups(t)
+  local gi = t.real_cred.group_info
+  local out = {}
+  if gi == nil then return out end
+  local n = gi.ngroups
+  local gid = gi:member_("gid")
+  local base = gid:address_()
+  local sz = kd.type("kgid_t").size
+  for i = 0, n - 1 do
+    out[#out + 1] = kd.read_u32(base + i * sz)
+  end
+  return out
+end
+
+-- kernel_cap_t as a 64-bit integer (6.1: __u32 cap[2]; 6.3+: u64 val)
+function M.cap_value(cap)
+  if kd.has_member(cap, "val") then return cap.val end
+  local lo, hi = cap.cap[0], 0
+  local ok, h = pcall(function() return cap.cap[1] end)
+  if ok and h then hi = h end
+  return (hi << 32) | lo
+end
+
+-- user name from the uid: the dump has no /etc/passwd, so only a small
+-- table (root) plus the number (as ps prints unknown uids)
+function M.user_name(uid, passwd)
+  if passwd and passwd[uid] then return passwd[uid] end
+  if uid == 0 then return "root" end
+  return tostring(uid)
+end
+
+-- }======
+
+-- {====== scheduling ======
+
+local MAX_RT_PRIO, DEFAULT_PRIO = 100, 120
+
+function M.nice(t) return t.static_prio - DEFAULT_PRIO end
+function M.prio(t) return t.prio - MAX_RT_PRIO end          -- task_prio()
+function M.rt_priority(t) return t.rt_priority end
+function M.policy(t) return t.policy end
+
+function M.cpu(t)
+  if has_member("struct task_struct", "cpu") then return t.cpu end
+  if has_member("struct thread_info", "cpu") and
+     has_member("struct task_struct", "thread_info") then
+    return t.thread_info.cpu
+  end
+  return 0
+end
+
+function M.num_threads(t)
+  local sig = t.signal
+  if sig == nil then return 0 end
+  return sig.nr_threads
+end
+
+-- wchan (/proc/<pid>/wchan): the first caller outside the scheduler.
+-- Without an unwinder this scans the sleeping task's kernel stack upward
+-- from thread.sp for the first return address that follows a direct call
+-- (e8 rel32) into __sched text (schedule(), schedule_timeout(), ...),
+-- which is what get_wchan()'s in_sched_functions() walk finds.  x86_64
+-- only; "0" for running tasks, tasks without a stack, or no match.
+-- THREAD_SIZE: sizeof(union thread_union), else 16 KiB (x86_64 default)
+local thread_size
+function M.thread_size()
+  if thread_size == nil then
+    local ok, sz = pcall(function() return kd.type("union thread_union").size end)
+    thread_size = (ok and sz and sz > 0) and sz or 16384
+  end
+  return thread_size
+end
+
+local sched_range
+local function in_range(v, a, b) return math.ult(a - 1, v) and math.ult(v, b) end
+function M.wchan(t)
+  if M.raw_state(t) == 0 then return "0" end
+  if kd.dump_info().arch ~= "x86_64" then return "0" end
+  if sched_range == nil then
+    local s0, s1 = kd.symbol_address("__sched_text_start"), kd.symbol_address("__sched_text_end")
+    local st, et = kd.symbol_address("_stext"), kd.symbol_address("_etext")
+    local l0, l1 = kd.symbol_address("__lock_text_start"), kd.symbol_address("__lock_text_end")
+    sched_range = (s0 and s1 and st and et) and { s0, s1, st, et, l0 or 0, l1 or 0 } or false
+  end
+  if not sched_range then return "0" end
+  local s0, s1, st, et, l0, l1 = table.unpack(sched_range)
+  local ok, w = pcall(function()
+    local stack = pval(t:member_("stack"))
+    if stack == 0 then return "0" end
+    local sp = t.thread.sp
+    local size = M.thread_size()
+    if not in_range(sp, stack, stack + size) then return "0" end
+    local data = kd.read(sp, stack + size - sp)
+    for i = 0, #data // 8 - 1 do
+      local v = string.unpack("<i8", data, i * 8 + 1)
+      if in_range(v, st, et) and not in_range(v, s0, s1) and not in_range(v, l0, l1) then
+        local okc, code = pcall(kd.read, v - 5, 5)
+        if okc and code:byte(1) == 0xe8 then
+          local target = v + string.unpack("<i4", code, 2)
+          if in_range(target, s0, s1) then
+            return kd.symbolize(v) or "0"
+          end
+        end
+      end
+    end
+    return "0"
+  end)
+  if ok then return w end
+  return "0"
+end
+
+-- }======
+
+-- {====== thread groups ======
+
+function M.is_leader(t)
+  return pval(t:member_("group_leader")) == pval(t)
+end
+
+-- iterator over the threads of t's group (leader included, thread order)
+function M.threads(t)
+  if has_member("struct task_struct", "thread_node") and
+     has_member("struct signal_struct", "thread_head") then
+    local sig = t.signal
+    if sig == nil then
+      local done = false
+      return function() if done then return nil end done = true return t end
+    end
+    return kd.list(sig.thread_head, "struct task_struct", "thread_node")
+  end
+  -- older kernels: leader->thread_group, a ring including the leader
+  local leader = t.group_leader
+  local first = true
+  local it = kd.list(leader.thread_group, "struct task_struct", "thread_group")
+  return function()
+    if first then first = false return leader end
+    return it()
+  end
+end
+
+-- list of thread-group leaders (init_task.tasks order; pid 0 excluded)
+function M.processes()
+  local out = {}
+  local init = kd.symbol("init_task")
+  for p in kd.list(init.tasks, "struct task_struct", "tasks") do
+    out[#out + 1] = p
+  end
+  return out
+end
+
+-- every task (threads included), kd.tasks() order
+function M.all()
+  local out = {}
+  for t in kd.tasks() do out[#out + 1] = t end
+  return out
+end
+
+-- pid -> task (init namespace numbers), threads included
+function M.by_pid()
+  local map = {}
+  for t in kd.tasks() do map[t.pid] = t end
+  return map
+end
+
+-- }======
+
+-- {====== times ======
+
+-- ns -> USER_HZ clock ticks (nsec_to_clock_t)
+function M.nsec_to_clock_t(ns)
+  return ns // (NSEC_PER_SEC // USER_HZ)
+end
+
+-- start time in ns since boot (boottime based, as /proc/<pid>/stat)
+function M.start_boottime_ns(t)
+  if has_member("struct task_struct", "start_boottime") then return t.start_boottime end
+  if has_member("struct task_struct", "real_start_time") then
+    local v = t.real_start_time
+    if type(v) == "number" then return v end
+    return v.tv_sec * NSEC_PER_SEC + v.tv_nsec
+  end
+  local v = t.start_time
+  if type(v) == "number" then return v end
+  return v.tv_sec * NSEC_PER_SEC + v.tv_nsec
+end
+
+function M.start_time_ticks(t)
+  return M.nsec_to_clock_t(M.start_boottime_ns(t))
+end
+
+local function sum_exec(t) return t.se.sum_exec_runtime end
+
+-- stime * rtime / total without 64-bit overflow (mul_u64_u64_div_u64)
+local function scale(stime, rtime, total)
+  if total == 0 then return 0 end
+  if stime < (1 << 31) and rtime < (1 << 31) then return stime * rtime // total end
+  return math.floor(stime / total * rtime)
+end
+
+-- cputime_adjust() of kernel/sched/cputime.c, without writing `prev`
+local function cputime_adjust(ut, st, rtime, prev_u, prev_s)
+  if prev_s + prev_u >= rtime then return prev_u, prev_s end
+  local stime, utime = st, ut
+  if stime == 0 then
+    utime = rtime
+  elseif utime == 0 then
+    stime = rtime
+  else
+    stime = scale(stime, rtime, stime + utime)
+  end
+  if stime < prev_s then stime = prev_s end
+  utime = rtime - stime
+  if utime < prev_u then utime = prev_u; stime = rtime - utime end
+  return utime, stime
+end
+
+-- user and system time in ns as /proc shows them (adjusted to the
+-- scheduler's runtime); whole = the thread group (proc_tgid_stat)
+function M.cputime(t, whole)
+  if whole and t.signal ~= nil then
+    local sig = t.signal
+    local ut, st, rt = sig.utime, sig.stime, sig.sum_sched_runtime
+    for th in M.threads(t) do
+      ut = ut + th.utime
+      st = st + th.stime
+      rt = rt + sum_exec(th)
+    end
+    local prev = sig.prev_cputime
+    return cputime_adjust(ut, st, rt, prev.utime, prev.stime)
+  end
+  local prev = t.prev_cputime
+  return cputime_adjust(t.utime, t.stime, sum_exec(t), prev.utime, prev.stime)
+end
+
+-- utime, stime in USER_HZ clock ticks (as /proc/<pid>/stat fields 14, 15)
+function M.cputime_ticks(t, whole)
+  local u, s = M.cputime(t, whole)
+  return M.nsec_to_clock_t(u), M.nsec_to_clock_t(s)
+end
+
+-- raw (unadjusted) tick-accounted times
+function M.raw_cputime(t) return t.utime, t.stime end
+
+function M.children_cputime(t)
+  local sig = t.signal
+  if sig == nil then return 0, 0 end
+  return sig.cutime, sig.cstime
+end
+
+-- }======
+
+-- {====== memory ======
+
+M.MM = { FILEPAGES = 0, ANONPAGES = 1, SWAPENTS = 2, SHMEMPAGES = 3 }
+
+local function counter_index(name)
+  local ok, v = pcall(kd.enum_value, "enum (anonymous)", name)
+  if ok then return v end
+  return M.MM[name:gsub("^MM_", "")]
+end
+
+-- get_mm_counter(): 6.1 atomic_long_t rss_stat.count[]; 6.2+
+-- percpu_counter rss_stat[] (sum of the per-CPU deltas).  Note: with
+-- SPLIT_RSS_COUNTING (before 6.2) each task caches up to 64 events in
+-- task->rss_stat that are not yet in mm; /proc ignores them too.
+function M.mm_counter(mm, idx)
+  local rs = mm.rss_stat
+  local v
+  local rst = kd.type("struct mm_struct"):member("rss_stat").type
+  if tostring(rst):find("percpu_counter") then
+    local pc = rs[idx]
+    v = pc.count
+    local counters = pval(pc:member_("counters"))
+    if counters ~= 0 then
+      for _, cpu in ipairs(kd.cpus("possible")) do
+        local ok, off = pcall(function()
+          return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
+        end)
+        if ok then v = v + off end
+      end
+    end
+  else
+    v = ival(rs.count[idx])
+  end
+  if v < 0 then v = 0 end
+  return v
+end
+
+function M.mm_counters(mm)
+  return {
+    file = M.mm_counter(mm, M.MM.FILEPAGES),
+    anon = M.mm_counter(mm, M.MM.ANONPAGES),
+    swap = M.mm_counter(mm, M.MM.SWAPENTS),
+    shmem = M.mm_counter(mm, M.MM.SHMEMPAGES),
+  }
+end
+
+-- the counters plus the per-thread caches not yet folded into mm
+-- (SPLIT_RSS_COUNTING, before 6.2: task->rss_stat.count[], up to
+-- TASK_RSS_EVENTS_THRESH=64 events behind).  /proc shows mm_counters().
+function M.mm_counters_with_caches(t)
+  local mm = t.mm
+  if mm == nil then return nil end
+  local c = M.mm_counters(mm)
+  if has_member("struct task_struct", "rss_stat") then
+    for th in M.threads(t) do
+      local rs = th.rss_stat
+      c.file = c.file + rs.count[M.MM.FILEPAGES]
+      c.anon = c.anon + rs.count[M.MM.ANONPAGES]
+      c.swap = c.swap + rs.count[M.MM.SWAPENTS]
+      c.shmem = c.shmem + rs.count[M.MM.SHMEMPAGES]
+    end
+  end
+  return c
+end
+
+function M.page_size()
+  local ps = kd.dump_info().page_size
+  if ps == nil or ps == 0 then ps = 4096 end
+  return ps
+end
+
+-- the mm of a task that has one (kernel threads: nil; exiting: nil)
+function M.mm(t)
+  local mm = t.mm
+  return mm
+end
+
+-- resident pages (get_mm_rss)
+function M.rss_pages(t)
+  local mm = t.mm
+  if mm == nil then return 0 end
+  local c = M.mm_counters(mm)
+  return c.file + c.anon + c.shmem
+end
+
+function M.total_vm(t)
+  local mm = t.mm
+  if mm == nil then return 0 end
+  return mm.total_vm
+end
+
+function M.rss_kb(t) return M.rss_pages(t) * M.page_size() // 1024 end
+function M.vsz_kb(t) return M.total_vm(t) * M.page_size() // 1024 end
+
+-- }======
+
+-- {====== tty ======
+
+local function new_encode_dev(dev)
+  local major, minor = dev >> 20, dev & 0xfffff
+  return (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)
+end
+M.new_encode_dev = new_encode_dev
+
+-- controlling tty: {name=, dev= (kernel dev_t), nr= (encoded as stat's
+-- tty_nr), pgrp=} or nil
+function M.tty(t)
+  local sig = t.signal
+  if sig == nil then return nil end
+  local tty = sig.tty
+  if tty == nil then return nil end
+  local drv = tty.driver
+  local major, minor0 = drv.major, drv.minor_start
+  local dev = ((major << 20) | minor0) + tty.index
+  local name = tty.name:string_()
+  local pg
+  if has_member("struct tty_struct", "ctrl") then pg = tty.ctrl:member_("pgrp")
+  else pg = tty:member_("pgrp") end
+  local pgrp = -1
+  if pval(pg) ~= 0 then pgrp = M.pid_nr_ns(pg:deref_(), nil) end
+  -- ps names Unix98 pty slaves pts/N
+  local psname = name
+  if major >= 136 and major <= 143 then psname = "pts/" .. ((major - 136) * 256 + minor0 + tty.index) end
+  return { name = name, ps_name = psname, dev = dev, nr = new_encode_dev(dev), pgrp = pgrp,
+           major = major, minor = minor0 + tty.index }
+end
+
+-- }======
+
+-- {====== user memory ======
+
+local PTE_PRESENT, PTE_PSE = 0x1, 0x80
+local PTE_ADDR = 0x000ffffffffff000
+
+local function user_error(code, addr, msg)
+  return setmetatable({ code = code, address = addr, message = msg },
+                      { __tostring = function(e) return e.message end })
+end
+
+-- x86_64 page walk in Lua (used until the host's kd.read_user exists)
+local function lua_vtop(pgd_va, addr)
+  local l5 = sym_value("__pgtable_l5_enabled")
+  local levels = (l5 and l5 ~= 0) and 5 or 4
+  local shift = (levels == 5) and 48 or 39
+  local entry
+  local ok, e = pcall(kd.read_u64, pgd_va + ((addr >> shift) & 511) * 8)
+  if not ok then
+    return nil, user_error("nodata", addr, string.format("page table for 0x%x is not in the dump", addr))
+  end
+  entry = e
+  for level = levels, 1, -1 do
+    if (entry & PTE_PRESENT) == 0 then
+      return nil, user_error("fault", addr, string.format(
+        "user address 0x%x is not mapped (not present: swapped out or never touched)", addr))
+    end
+    if level == 1 or ((level == 2 or level == 3) and (entry & PTE_PSE) ~= 0) then
+      local size = 1 << shift
+      local base = entry & PTE_ADDR & ~(size - 1)
+      return base + (addr & (size - 1)), size
+    end
+    local table_pa = entry & PTE_ADDR
+    shift = shift - 9
+    local ok2, raw = pcall(kd.read_phys, table_pa + ((addr >> shift) & 511) * 8, 8)
+    if not ok2 then
+      return nil, user_error("nodata", addr, string.format("page table for 0x%x is not in the dump", addr))
+    end
+    entry = string.unpack("<i8", raw)
+  end
+  return nil, user_error("fault", addr, "bad page table walk")
+end
+
+local function lua_read_user(mm, addr, len)
+  local pgd = pval(mm:member_("pgd"))
+  local parts, got = {}, 0
+  while got < len do
+    local a = addr + got
+    local pa, psz = lua_vtop(pgd, a)
+    if pa == nil then error(psz) end
+    local n = psz - (a & (psz - 1))
+    if n > len - got then n = len - got end
+    local ok, data = pcall(kd.read_phys, pa, n)
+    if not ok then
+      error(user_error("nodata", a, string.format(
+        "user page at 0x%x was filtered out of the dump", a)))
+    end
+    parts[#parts + 1] = data
+    got = got + n
+  end
+  return table.concat(parts)
+end
+
+-- bytes of user memory of a task (or mm): raises {code="nodata"|"fault"}
+function M.read_user(t_or_mm, addr, len)
+  if len <= 0 then return "" end
+  if kd.read_user then return kd.read_user(t_or_mm, addr, len) end
+  local mm = t_or_mm
+  if tostring(t_or_mm:type_()):find("task_struct") then mm = t_or_mm.mm end
+  if mm == nil then error(user_error("nodata", addr, "task has no mm")) end
+  if kd.dump_info().arch ~= "x86_64" then
+    error(user_error("nodata", addr, "reading user memory needs kd.read_user on " ..
+                     tostring(kd.dump_info().arch)))
+  end
+  return lua_read_user(mm, addr, len)
+end
+
+local function errmsg(e)
+  if type(e) == "table" then return e.message or tostring(e) end
+  return tostring(e)
+end
+
+-- /proc/<pid>/cmdline bytes (get_mm_cmdline), or nil, reason
+function M.cmdline_raw(t)
+  local mm = t.mm
+  if mm == nil then return "" end
+  local arg_start, arg_end = mm.arg_start, mm.arg_end
+  local env_start, env_end = mm.env_start, mm.env_end
+  if env_end == 0 or arg_start >= arg_end then return "" end
+  if env_start ~= arg_end or env_end < env_start then
+    env_start, env_end = arg_end, arg_end
+  end
+  local ok, last = pcall(M.read_user, t, arg_end - 1, 1)
+  if ok and last ~= "\0" then
+    -- setproctitle(): the first string of up to one page
+    local ok2, page = pcall(M.read_user, t, arg_start, math.min(4096, env_end - arg_start))
+    if not ok2 then return nil, errmsg(page) end
+    local z = page:find("\0", 1, true)
+    if z then return page:sub(1, z) end
+    return page
+  end
+  local ok3, data = pcall(M.read_user, t, arg_start, arg_end - arg_start)
+  if not ok3 then return nil, errmsg(data) end
+  return data
+end
+
+-- /proc/<pid>/environ bytes, or nil, reason
+function M.environ_raw(t)
+  local mm = t.mm
+  if mm == nil then return "" end
+  local s, e = mm.env_start, mm.env_end
+  if e == 0 or s >= e then return "" end
+  local ok, data = pcall(M.read_user, t, s, e - s)
+  if not ok then return nil, errmsg(data) end
+  return data
+end
+
+-- argv as a list of strings, or nil, reason
+function M.argv(t)
+  local raw, why = M.cmdline_raw(t)
+  if raw == nil then return nil, why end
+  local out = {}
+  if raw:sub(-1) == "\0" then raw = raw:sub(1, -2) end
+  if raw == "" then return out end
+  for a in (raw .. "\0"):gmatch("([^%z]*)%z") do out[#out + 1] = a end
+  return out
+end
+
+-- "arg0 arg1 ..." (as ps prints args), or nil, reason
+function M.cmdline(t)
+  local argv, why = M.argv(t)
+  if argv == nil then return nil, why end
+  return table.concat(argv, " ")
+end
+
+-- }======
+
+M.hex = hex
+return M
