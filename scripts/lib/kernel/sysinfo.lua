@@ -132,7 +132,14 @@ function M.fields()
   add("PANIC", panic and ('"' .. panic .. '"') or '""')
   add("TAINTED", (try(M.tainted)))
   add("FORMAT", info.format)
-  add("DEBUGINFO", info.vmlinux_read or info.vmlinux)
+  if info.vmlinux then
+    -- the file the user has; the uncompressed cache copy read in its place
+    -- is an implementation detail shown only when it differs
+    add("DEBUGINFO", info.vmlinux .. ((info.vmlinux_read and info.vmlinux_read ~= info.vmlinux)
+        and ("  (read from " .. info.vmlinux_read .. ")") or ""))
+  else
+    add("DEBUGINFO", "none found (types unavailable)")
+  end
   add("BUILD-ID", info.build_id)
   if info.kaslr_offset then add("KASLR", string.format("0x%x", info.kaslr_offset)) end
   return f
