@@ -5,6 +5,7 @@
 **   kdlua -e 'LUA' --vmcore F
 **   kdlua repl --vmcore F
 **   kdlua info --vmcore F
+**   kdlua gdbserver --vmcore F [--listen HOST:PORT | --stdio] [--mode M]
 **
 ** Exit codes: 0 ok, 1 script error, 2 usage or bad input.
 */
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "gdb_target.h"
 #include "lua_host.h"
 #include "lua_kd.h"
 #include "program.h"
@@ -34,6 +36,7 @@ static const char usage_text[] =
   "  -e 'LUA'                   run a chunk of Lua\n"
   "  repl                       interactive Lua against the dump\n"
   "  info                       summary of the dump (like crash's `sys`)\n"
+  "  gdbserver                  serve the dump to gdb (remote protocol)\n"
   "  help [COMMAND]             this text, or a command's own\n"
   "\n"
   "Options (any command):\n"
@@ -64,6 +67,16 @@ static const struct { const char *cmd, *text; } command_help[] = {
   { "info", "usage: kdlua info --vmcore FILE\n"
             "Prints release, version, machine, hostname, CPUs, memory, uptime and\n"
             "time of the crash, panic message, taint flags and number of tasks.\n" },
+  { "gdbserver",
+    "usage: kdlua gdbserver --vmcore FILE [--vmlinux FILE]\n"
+    "         [--listen HOST:PORT | --stdio] [--mode cpus|tasks|process] [--pid N]\n"
+    "Serves the dump to gdb over its remote protocol; prints on stderr the gdb\n"
+    "commands to connect (file VMLINUX -o KASLR_OFFSET, target remote ...).\n"
+    "  --listen HOST:PORT   TCP address (default 127.0.0.1:1234; port 0: any)\n"
+    "  --stdio              speak on stdin/stdout: target remote | kdlua gdbserver --stdio ...\n"
+    "  --mode cpus          one thread per CPU, registers of the dump (default)\n"
+    "  --mode tasks         one thread per task; sleeping tasks from their saved context\n"
+    "  --mode process       with --pid N: that process's threads and user memory\n" },
 };
 
 struct options {
@@ -92,7 +105,8 @@ static void show_help(const char *cmd) {
   fputs(usage_text, stdout);
 }
 
-/* Lua commands (report, info...) parse their own options from `arg`. */
+/* Lua commands (report, info...) parse their own options from `arg`; so
+** does gdbserver (kd_gdbserver_main), which is therefore not listed here. */
 static int is_builtin(const char *cmd) {
   return strcmp(cmd, "run") == 0 || strcmp(cmd, "-e") == 0 ||
          strcmp(cmd, "repl") == 0;
@@ -223,7 +237,7 @@ int main(int argc, char **argv) {
   }
   char *root = find_scripts_root(o.scripts);
   /* built-in commands, then Lua commands under <scripts>/commands/ */
-  static const char *const known[] = { "run", "-e", "repl", NULL };
+  static const char *const known[] = { "run", "-e", "repl", "gdbserver", NULL };
   int ok = 0;
   for (int i = 0; known[i]; i++) ok |= strcmp(known[i], o.command) == 0;
   if (!ok) {
@@ -243,6 +257,14 @@ int main(int argc, char **argv) {
   ** they find `kd` missing and say so when they need it. */
   struct kd_program *prog = NULL;
   if (o.vmcore != NULL || ok) prog = open_program(&o);
+  if (strcmp(o.command, "gdbserver") == 0) {
+    int st = kd_gdbserver_main(prog, o.nrest, o.rest);
+    kd_program_close(prog);
+    free(root);
+    free(o.dirs);
+    free(o.rest);
+    return st;
+  }
   lua_State *L = kl_state_new(prog, root, NULL);
   if (L == NULL) {
     fprintf(stderr, "kdlua: cannot create a Lua state\n");
