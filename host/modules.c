@@ -71,30 +71,34 @@ static struct kd_error *add_module_symbols(struct kd_program *prog,
   return NULL;
 }
 
-static struct kd_error *module_debuginfo(struct kd_program *prog,
-                                         struct kd_module *m,
-                                         struct kd_module_finder *mf) {
-  const char *path = kd_module_finder_lookup(mf, m->name);
-  if (path == NULL) {
-    const char *why = kd_module_finder_why(mf, m->name);
-    m->note = strdup(why ? why : "no debug file found");
-    return NULL;
-  }
-  m->debug_path = strdup(path);
+/*
+** Open a module's debug file with libdwfl, which applies the ET_REL
+** relocations to its DWARF (string offsets and cross-unit references of a
+** .ko are relocations), and add a finder over it.  Done on demand: a
+** machine with hundreds of modules should not pay for all of them when a
+** script looks up one module type.
+*/
+struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
+                                         struct kd_module *m) {
+  if (m->dwarf_tried || m->debug_path == NULL) return NULL;
+  m->dwarf_tried = true;
   static const Dwfl_Callbacks cb = {
     .find_debuginfo = dwfl_standard_find_debuginfo,
     .section_address = dwfl_offline_section_address,
   };
   Dwfl *dwfl = dwfl_begin(&cb);
   if (dwfl == NULL) return kd_enomem;
-  Dwfl_Module *dm = dwfl_report_offline(dwfl, m->name, path, -1);
+  Dwfl_Module *dm = dwfl_report_offline(dwfl, m->name, m->debug_path, -1);
   dwfl_report_end(dwfl, NULL, NULL);
   Dwarf_Addr bias;
   Dwarf *dw = dm ? dwfl_module_getdwarf(dm, &bias) : NULL;
   if (dw == NULL) {
     char buf[512];
-    snprintf(buf, sizeof buf, "%s: no usable DWARF: %s", path, dwfl_errmsg(-1));
+    snprintf(buf, sizeof buf, "%s: no usable DWARF: %s", m->debug_path,
+             dwfl_errmsg(-1));
+    free(m->note);
     m->note = strdup(buf);
+    kd_program_note(prog, "module %s: %s", m->name, buf);
     dwfl_end(dwfl);
     return NULL;
   }
@@ -110,6 +114,21 @@ static struct kd_error *module_debuginfo(struct kd_program *prog,
   m->finder = f;
   m->dwfl = dwfl;
   return NULL;
+}
+
+size_t kd_program_open_all_module_dwarf(struct kd_program *prog) {
+  size_t added = 0;
+  for (size_t i = 0; i < prog->nmodules; i++) {
+    struct kd_module *m = &prog->modules[i];
+    if (m->dwarf_tried || m->debug_path == NULL) continue;
+    struct kd_error *err = kd_program_module_dwarf(prog, m);
+    if (err) {
+      kd_program_note(prog, "module %s: %s", m->name, err->message);
+      kd_error_destroy(err);
+    }
+    if (m->finder) added++;
+  }
+  return added;
 }
 
 struct kd_error *kd_program_load_modules(struct kd_program *prog) {
@@ -168,13 +187,15 @@ struct kd_error *kd_program_load_modules(struct kd_program *prog) {
       kd_program_note(prog, "module %s: symbols unreadable: %s", name, e2->message);
       kd_error_destroy(e2);
     }
-    e2 = module_debuginfo(prog, m, mf);
-    if (e2) {
-      kd_program_note(prog, "module %s: %s", name, e2->message);
-      kd_error_destroy(e2);
+    const char *path = kd_module_finder_lookup(mf, name);
+    if (path) {
+      m->debug_path = strdup(path);
+      kd_program_note(prog, "module %s: debuginfo %s", name, path);
+    } else {
+      const char *why = kd_module_finder_why(mf, name);
+      m->note = strdup(why ? why : "no debug file found");
+      kd_program_note(prog, "module %s: no debuginfo (%s)", name, m->note);
     }
-    if (m->debug_path) kd_program_note(prog, "module %s: debuginfo %s", name, m->debug_path);
-    else kd_program_note(prog, "module %s: no debuginfo (%s)", name, m->note ? m->note : "?");
     err = kd_program_read_u64(prog, pos, &pos);
   }
   kd_module_finder_free(mf);

@@ -231,10 +231,15 @@ static struct kd_error *find_named(struct kd_program *prog,
       if (err->code != KD_ERR_LOOKUP) { kd_error_destroy(first); return err; }
       if (first == NULL) first = err; else kd_error_destroy(err);
     }
-    if (pass == 0 && !prog->modules_loaded && !prog->opts.no_modules) {
+    /* not in the kernel: open the modules' debug files and ask again */
+    if (pass == 0 && !prog->opts.no_modules) {
       struct kd_error *err = kd_program_load_modules(prog);
       if (err) kd_error_destroy(err);
-      continue;
+      if (kd_program_open_all_module_dwarf(prog) > 0) {
+        kd_error_destroy(first);
+        first = NULL;
+        continue;
+      }
     }
     break;
   }
@@ -333,6 +338,13 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
   if (type == NULL) return NULL;
   *type = NULL;
   if (prog->nfinders == 0) return no_types(prog, name);
+  /* a module's symbol: its type is in that module's debug file */
+  if (s != NULL && s->module != NULL)
+    for (size_t i = 0; i < prog->nmodules; i++)
+      if (strcmp(prog->modules[i].name, s->module) == 0) {
+        struct kd_error *err = kd_program_module_dwarf(prog, &prog->modules[i]);
+        if (err) return err;
+      }
   struct kd_error *first = NULL;
   for (size_t i = 0; i < prog->nfinders; i++) {
     struct kd_finder *f = prog->finders[i];

@@ -33,6 +33,7 @@ struct kd_module {
   char *note;             /* why no debug info, or NULL */
   struct kd_finder *finder;
   void *dwfl;             /* Dwfl * owning the finder's Dwarf */
+  bool dwarf_tried;       /* debug file opened (or failed) already */
 };
 
 struct kd_program {
@@ -97,7 +98,14 @@ struct kd_error *kd_program_per_cpu_offset(struct kd_program *prog,
 ** "online", "present" or "possible".  *cpus malloc'ed. */
 struct kd_error *kd_program_cpu_mask(struct kd_program *prog, const char *which,
                                      unsigned **cpus, size_t *n);
-/* Load module list and module debug info (lazy; done once). */
+/* Load the module list, module symbols (from memory) and where each
+** module's debug file is (lazy; done once).  The debug files themselves are
+** opened only when a lookup needs them: */
 struct kd_error *kd_program_load_modules(struct kd_program *prog);
+/* Open the DWARF of module `m` (once) and add it to the finders. */
+struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
+                                         struct kd_module *m);
+/* Open every module's DWARF not opened yet; returns how many were added. */
+size_t kd_program_open_all_module_dwarf(struct kd_program *prog);
 
 #endif
