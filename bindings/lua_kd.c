@@ -260,7 +260,10 @@ static int k_read_user(lua_State *L) {
 static int k_per_cpu(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   struct kd_object o;
-  if (lua_type(L, 1) == LUA_TSTRING) {
+  /* a name is the per-CPU variable itself, whatever its type (current_task
+  ** is a pointer); an object of pointer type is a __percpu pointer value */
+  int by_name = lua_type(L, 1) == LUA_TSTRING;
+  if (by_name) {
     uint64_t addr;
     struct kd_type *t;
     struct kd_error *err = kd_program_find_symbol(prog, lua_tostring(L, 1), &addr, &t);
@@ -275,7 +278,7 @@ static int k_per_cpu(lua_State *L) {
   struct kd_error *err = kd_program_per_cpu_offset(prog, (unsigned)cpu, &off);
   if (err) return kl_raise(L, err);
   struct kd_type *t = kd_type_resolve(o.type);
-  if (t && t->kind == KD_TYPE_POINTER) {
+  if (!by_name && t && t->kind == KD_TYPE_POINTER) {
     /* a __percpu pointer: add the offset to its value */
     uint64_t v;
     err = kd_object_pointer_value(prog, &o, &v);

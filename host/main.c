@@ -22,6 +22,7 @@
 #include "gdb_target.h"
 #include "lua_host.h"
 #include "lua_kd.h"
+#include "lua_report.h"
 #include "program.h"
 #include "repl.h"
 
@@ -95,6 +96,13 @@ static void die_usage(const char *what, const char *arg) {
   exit(EXIT_USAGE);
 }
 
+/* true if main.c has a help text for `cmd` (else a Lua command has its own) */
+static int has_help(const char *cmd) {
+  for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+    if (strcmp(command_help[i].cmd, cmd) == 0) return 1;
+  return strcmp(cmd, "help") == 0;
+}
+
 static void show_help(const char *cmd) {
   if (cmd)
     for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
@@ -136,7 +144,10 @@ static void parse(int argc, char **argv, struct options *o) {
     else if (strcmp(a, "--no-modules") == 0) o->no_modules = 1;
     else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) o->verbose++;
     else if (strcmp(a, "--version") == 0) { printf("kdlua %s\n", KDLUA_VERSION); exit(0); }
-    else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    else if ((strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) && o->command &&
+             !has_help(o->command)) {
+      o->rest[o->nrest++] = argv[i];   /* a Lua command's own --help */
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       show_help(o->command);
       exit(0);
     } else if (strcmp(a, "-e") == 0 && o->command == NULL) {
@@ -271,6 +282,9 @@ int main(int argc, char **argv) {
     exit(EXIT_USAGE);
   }
   kl_install_sigint(L);
+  kl_open_report(L);            /* require("kdlua.archive"), ("kdlua.sandbox") */
+  lua_pushinteger(L, o.verbose);
+  lua_setglobal(L, "KDLUA_VERBOSE");
   int status;
   if (strcmp(o.command, "run") == 0) {
     status = kl_run_file(L, o.rest[0], o.nrest - 1, o.rest + 1);

@@ -1,0 +1,23 @@
+/*
+** lua_report.h -- the C helpers of `kdlua report`, as Lua modules that
+** scripts get with require():
+**   kdlua.archive  the report archive (host/kdarchive.h): entries, sorted
+**                  tar/xz|gzip|zstd|none or directory output, sha256,
+**                  signal cleanup; plus stat(), listdir(), sha256() and
+**                  the kdlua version
+**   kdlua.sandbox  run a function under a time and a memory budget;
+**                  wall/monotonic clocks with sub-second resolution, isatty
+*/
+#ifndef KL_LUA_REPORT_H
+#define KL_LUA_REPORT_H
+
+#include <lua.h>
+
+/* Put both modules in package.preload (call once per state, after the
+** standard libraries are open). */
+void kl_open_report(lua_State *L);
+
+int luaopen_kdlua_archive(lua_State *L);
+int luaopen_kdlua_sandbox(lua_State *L);
+
+#endif

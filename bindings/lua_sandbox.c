@@ -1,0 +1,203 @@
+/*
+** lua_sandbox.c -- module kdlua.sandbox: run one function under a time and
+** a memory budget, so that a broken emitter fails alone.
+**
+**   local S = require("kdlua.sandbox")
+**   S.run({time = seconds, memory = bytes [, budget = seconds]}, fn, ...)
+**       -> true, results...   |   false, kind, message
+**          kind: "error", "timeout" or "memory"; message has a traceback;
+**          `budget` is the figure the timeout message names (default: time)
+**   S.now()      wall clock, seconds since the epoch (microseconds)
+**   S.clock()    monotonic seconds
+**   S.isatty(fd) true if fd is a terminal
+**
+** Memory: the state's allocator is wrapped (lua_setallocf) by a counting
+** one that refuses growth past the budget while a run is active, so a
+** memory bomb gets a Lua memory error instead of the machine's memory.
+** The wrapper forwards to whatever allocator the state had, so lua_host.c
+** needs no change.
+**
+** Time: a count hook looks at the clock every 1000 instructions.  Once the
+** budget is spent it re-arms itself for every line and instruction and
+** raises each time, so an emitter that wraps its loop in pcall still cannot
+** swallow the timeout: the next instruction after the pcall raises again.
+*/
+#include <lauxlib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lua_host.h"
+#include "lua_kd.h"
+#include "lua_report.h"
+
+struct guard {
+  lua_Alloc f;            /* the state's own allocator */
+  void *ud;
+  int64_t delta;          /* net bytes allocated since the wrapper went in */
+  int64_t ceiling;        /* while limited, refuse growth past this delta */
+  bool limited, tripped;
+  double deadline;        /* monotonic seconds; 0: no time budget */
+  double timeout;
+  bool expired;
+  struct guard *next;
+};
+
+/* One per state that ever used the sandbox; never freed (the allocator
+** needs it until lua_close returns), but always reachable from here. */
+static struct guard *guards;
+
+static void *guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  struct guard *g = ud;
+  size_t old = ptr ? osize : 0;   /* with ptr NULL, osize is a type tag */
+  if (g->limited && nsize > old && g->delta + (int64_t)(nsize - old) > g->ceiling) {
+    g->tripped = true;
+    return NULL;
+  }
+  void *p = g->f(g->ud, ptr, osize, nsize);
+  if (p != NULL || nsize == 0) g->delta += (int64_t)nsize - (int64_t)old;
+  return p;
+}
+
+static struct guard *get_guard(lua_State *L) {
+  void *ud;
+  if (lua_getallocf(L, &ud) == guard_alloc) return ud;
+  struct guard *g = calloc(1, sizeof *g);
+  if (g == NULL) {
+    luaL_error(L, "sandbox: out of memory");
+    return NULL;
+  }
+  g->f = lua_getallocf(L, &g->ud);
+  g->next = guards;
+  guards = g;
+  lua_setallocf(L, guard_alloc, g);
+  return g;
+}
+
+static double clock_of(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  void *ud;
+  if (lua_getallocf(L, &ud) != guard_alloc) return;
+  struct guard *g = ud;
+  if (!g->expired) {
+    if (g->deadline == 0 || clock_of(CLOCK_MONOTONIC) < g->deadline) return;
+    g->expired = true;
+  }
+  /* (re-)arm on whichever thread got here: coroutines carry their own hook */
+  lua_sethook(L, budget_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  char msg[64];
+  snprintf(msg, sizeof msg, "time budget of %g s exceeded", g->timeout);
+  luaL_error(L, "%s", msg);
+}
+
+/* The error is leaving the sandboxed function: lift both budgets so the
+** traceback can be built, then reuse the host's handler. */
+static int sandbox_msgh(lua_State *L) {
+  void *ud;
+  if (lua_getallocf(L, &ud) == guard_alloc) {
+    struct guard *g = ud;
+    g->limited = false;
+    g->deadline = 0;
+  }
+  lua_sethook(L, NULL, 0, 0);
+  return kl_msghandler(L);
+}
+
+static int s_run(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_getfield(L, 1, "time");
+  lua_Number secs = luaL_optnumber(L, -1, 0);
+  lua_getfield(L, 1, "memory");
+  lua_Integer bytes = luaL_optinteger(L, -1, 0);
+  lua_getfield(L, 1, "budget");       /* what the timeout message names */
+  lua_Number shown = luaL_optnumber(L, -1, secs);
+  lua_pop(L, 3);
+  struct guard *g = get_guard(L);
+  struct guard saved = *g;            /* nested runs restore the outer one */
+  lua_Hook oldhook = lua_gethook(L);
+  int oldmask = lua_gethookmask(L), oldcount = lua_gethookcount(L);
+  int nargs = lua_gettop(L) - 2;
+  lua_pushcfunction(L, sandbox_msgh);
+  lua_insert(L, 2);                   /* limits, msgh, fn, args... */
+  g->tripped = false;
+  g->expired = false;
+  g->timeout = shown;
+  g->deadline = secs > 0 ? clock_of(CLOCK_MONOTONIC) + secs : 0;
+  if (bytes > 0) {
+    g->limited = true;
+    g->ceiling = g->delta + bytes;
+  } else {
+    g->limited = false;
+  }
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+  int status = lua_pcall(L, nargs, LUA_MULTRET, 2);
+  bool expired = g->expired, tripped = g->tripped;
+  g->limited = saved.limited;
+  g->ceiling = saved.ceiling;
+  g->deadline = saved.deadline;
+  g->timeout = saved.timeout;
+  g->expired = saved.expired;
+  g->tripped = saved.tripped;
+  lua_sethook(L, oldhook, oldmask, oldcount);
+  if (status == LUA_OK) {
+    int nres = lua_gettop(L) - 2;
+    lua_pushboolean(L, 1);
+    lua_rotate(L, 3, 1);              /* true before the results */
+    return nres + 1;
+  }
+  const char *kind = (status == LUA_ERRMEM && tripped) ? "memory"
+                   : expired ? "timeout" : "error";
+  if (!lua_isstring(L, -1)) {         /* LUA_ERRMEM/ERRERR skip the handler */
+    lua_pop(L, 1);
+    lua_pushliteral(L, "(error object is not a string)");
+  }
+  lua_pushboolean(L, 0);
+  lua_pushstring(L, kind);
+  lua_rotate(L, -3, 2);               /* false, kind, message */
+  if (tripped) lua_gc(L, LUA_GCCOLLECT);  /* give the bomb's garbage back now */
+  return 3;
+}
+
+static int s_now(lua_State *L) {
+  lua_pushnumber(L, clock_of(CLOCK_REALTIME));
+  return 1;
+}
+
+static int s_clock(lua_State *L) {
+  lua_pushnumber(L, clock_of(CLOCK_MONOTONIC));
+  return 1;
+}
+
+static int s_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+/* bytes allocated through the sandbox wrapper since it went in */
+static int s_memory(lua_State *L) {
+  void *ud;
+  lua_Integer n = 0;
+  if (lua_getallocf(L, &ud) == guard_alloc) n = (lua_Integer)((struct guard *)ud)->delta;
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+int luaopen_kdlua_sandbox(lua_State *L) {
+  static const luaL_Reg funcs[] = {
+    { "run", s_run }, { "now", s_now }, { "clock", s_clock }, { "isatty", s_isatty },
+    { "memory", s_memory }, { NULL, NULL }
+  };
+  kl_open_error(L);
+  luaL_newlib(L, funcs);
+  return 1;
+}

@@ -1,0 +1,679 @@
+/*
+** kdarchive.c -- the report archive (see kdarchive.h; not "archive.h",
+** which would hide libarchive's header of that name).
+*/
+#include "kdarchive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* {====== SHA-256 (FIPS 180-4) ====== */
+
+struct sha256 {
+  uint32_t h[8];
+  uint64_t nbytes;
+  unsigned char buf[64];
+  size_t nbuf;
+};
+
+static const uint32_t sha_k[64] = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_init(struct sha256 *s) {
+  static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+  memcpy(s->h, h0, sizeof h0);
+  s->nbytes = 0;
+  s->nbuf = 0;
+}
+
+static void sha256_block(struct sha256 *s, const unsigned char *p) {
+  uint32_t w[64];
+  for (int i = 0; i < 16; i++)
+    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+           (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+  for (int i = 16; i < 64; i++) {
+    uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+    uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+  uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+  for (int i = 0; i < 64; i++) {
+    uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) +
+                  sha_k[i] + w[i];
+    uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    h = g; g = f; f = e; e = d + t1;
+    d = c; c = b; b = a; a = t1 + t2;
+  }
+  s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
+  s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t len) {
+  const unsigned char *p = data;
+  s->nbytes += len;
+  if (s->nbuf) {
+    size_t n = 64 - s->nbuf < len ? 64 - s->nbuf : len;
+    memcpy(s->buf + s->nbuf, p, n);
+    s->nbuf += n; p += n; len -= n;
+    if (s->nbuf < 64) return;
+    sha256_block(s, s->buf);
+    s->nbuf = 0;
+  }
+  for (; len >= 64; p += 64, len -= 64) sha256_block(s, p);
+  memcpy(s->buf, p, len);
+  s->nbuf = len;
+}
+
+static void sha256_final_hex(struct sha256 *s, char out[65]) {
+  uint64_t bits = s->nbytes * 8;
+  unsigned char pad[72] = { 0x80 };
+  size_t npad = (s->nbuf < 56 ? 56 : 120) - s->nbuf;
+  for (int i = 0; i < 8; i++) pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
+  sha256_update(s, pad, npad + 8);
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 8; j++) out[8 * i + j] = hex[(s->h[i] >> (28 - 4 * j)) & 15];
+  out[64] = '\0';
+}
+
+void kd_sha256_hex(const void *data, size_t len, char out[65]) {
+  struct sha256 s;
+  sha256_init(&s);
+  sha256_update(&s, data, len);
+  sha256_final_hex(&s, out);
+}
+
+/* }====== */
+
+/* {====== entries ====== */
+
+struct entry {
+  char *path;
+  enum kd_archive_kind kind;
+  bool implied;           /* a parent directory nobody added explicitly */
+  char *data;             /* file content or symlink target */
+  size_t len;
+};
+
+struct kd_archive {
+  struct entry *e;
+  size_t n, cap;
+  size_t *slots;          /* open addressing: index + 1, 0 = empty */
+  size_t nslots;
+};
+
+static uint64_t hash_path(const char *p, size_t len) {
+  uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h;
+}
+
+/* index of the entry named p[0..len), or SIZE_MAX */
+static size_t find(const struct kd_archive *a, const char *p, size_t len) {
+  if (a->nslots == 0) return SIZE_MAX;
+  for (size_t i = hash_path(p, len) & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
+    size_t s = a->slots[i];
+    if (s == 0) return SIZE_MAX;
+    const char *q = a->e[s - 1].path;
+    if (strncmp(q, p, len) == 0 && q[len] == '\0') return s - 1;
+  }
+}
+
+static void slot_insert(struct kd_archive *a, size_t idx) {
+  const char *p = a->e[idx].path;
+  size_t i = hash_path(p, strlen(p)) & (a->nslots - 1);
+  while (a->slots[i]) i = (i + 1) & (a->nslots - 1);
+  a->slots[i] = idx + 1;
+}
+
+/* room for one more entry, rehashing at half load */
+static struct kd_error *reserve(struct kd_archive *a) {
+  if (a->n == a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 256;
+    struct entry *e = realloc(a->e, cap * sizeof *e);
+    if (e == NULL) return kd_enomem;
+    a->e = e;
+    a->cap = cap;
+  }
+  if ((a->n + 1) * 2 > a->nslots) {
+    size_t ns = a->nslots ? a->nslots * 2 : 512;
+    size_t *slots = calloc(ns, sizeof *slots);
+    if (slots == NULL) return kd_enomem;
+    free(a->slots);
+    a->slots = slots;
+    a->nslots = ns;
+    for (size_t i = 0; i < a->n; i++) slot_insert(a, i);
+  }
+  return NULL;
+}
+
+static struct kd_error *push(struct kd_archive *a, const char *path, size_t plen,
+                             enum kd_archive_kind kind, bool implied,
+                             const void *data, size_t len) {
+  struct kd_error *err = reserve(a);
+  if (err) return err;
+  struct entry *e = &a->e[a->n];
+  e->path = malloc(plen + 1);
+  e->data = kind == KD_AR_DIR ? NULL : malloc(len ? len : 1);
+  if (e->path == NULL || (kind != KD_AR_DIR && e->data == NULL)) {
+    free(e->path);
+    free(e->data);
+    return kd_enomem;
+  }
+  memcpy(e->path, path, plen);
+  e->path[plen] = '\0';
+  if (len && kind != KD_AR_DIR) memcpy(e->data, data, len);
+  e->len = kind == KD_AR_DIR ? 0 : len;
+  e->kind = kind;
+  e->implied = implied;
+  slot_insert(a, a->n++);
+  return NULL;
+}
+
+struct kd_error *kd_archive_new(struct kd_archive **out) {
+  *out = calloc(1, sizeof **out);
+  return *out ? NULL : kd_enomem;
+}
+
+void kd_archive_free(struct kd_archive *a) {
+  if (a == NULL) return;
+  for (size_t i = 0; i < a->n; i++) {
+    free(a->e[i].path);
+    free(a->e[i].data);
+  }
+  free(a->e);
+  free(a->slots);
+  free(a);
+}
+
+size_t kd_archive_count(const struct kd_archive *a) { return a->n; }
+
+bool kd_archive_has(const struct kd_archive *a, const char *path) {
+  return find(a, path, strlen(path)) != SIZE_MAX;
+}
+
+static struct kd_error *check_path(const char *path) {
+  if (path[0] == '\0') return kd_error_create(KD_ERR_FORMAT, "empty archive path");
+  if (path[0] == '/')
+    return kd_error_create(KD_ERR_FORMAT, "archive path '%s' is absolute", path);
+  for (const char *c = path;;) {
+    const char *end = strchr(c, '/');
+    size_t n = end ? (size_t)(end - c) : strlen(c);
+    if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+      return kd_error_create(KD_ERR_FORMAT, "archive path '%s' has an empty, '.' or "
+                             "'..' component", path);
+    if (end == NULL) break;
+    c = end + 1;
+  }
+  if (strlen(path) > 4000)
+    return kd_error_create(KD_ERR_FORMAT, "archive path '%.60s...' is too long", path);
+  return NULL;
+}
+
+struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
+                                const char *path, const void *data, size_t len) {
+  struct kd_error *err = check_path(path);
+  if (err) return err;
+  size_t plen = strlen(path);
+  size_t at = find(a, path, plen);
+  if (at != SIZE_MAX) {
+    struct entry *e = &a->e[at];
+    if (kind == KD_AR_DIR && e->kind == KD_AR_DIR) { e->implied = false; return NULL; }
+    return kd_error_create(KD_ERR_OTHER, "archive path '%s' already exists (as a %s)",
+                           path, e->kind == KD_AR_DIR ? "directory" :
+                           e->kind == KD_AR_FILE ? "file" : "symlink");
+  }
+  /* parents first: each must be a directory or not exist yet */
+  for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
+    size_t pl = (size_t)(s - path);
+    size_t p = find(a, path, pl);
+    if (p == SIZE_MAX) {
+      err = push(a, path, pl, KD_AR_DIR, true, NULL, 0);
+      if (err) return err;
+    } else if (a->e[p].kind != KD_AR_DIR) {
+      return kd_error_create(KD_ERR_OTHER, "archive path '%s': '%.*s' is not a directory",
+                             path, (int)pl, path);
+    }
+  }
+  return push(a, path, plen, kind, false, data, len);
+}
+
+static int cmp_entry(const void *x, const void *y) {
+  /* bytewise: a directory's name sorts before every path below it */
+  return strcmp((*(struct entry *const *)x)->path, (*(struct entry *const *)y)->path);
+}
+
+static struct kd_error *sorted(struct kd_archive *a, struct entry ***out) {
+  struct entry **v = malloc((a->n ? a->n : 1) * sizeof *v);
+  if (v == NULL) return kd_enomem;
+  for (size_t i = 0; i < a->n; i++) v[i] = &a->e[i];
+  qsort(v, a->n, sizeof *v, cmp_entry);
+  *out = v;
+  return NULL;
+}
+
+/* }====== */
+
+/* {====== signal guard ====== */
+
+/*
+** What a signal must remove.  Written only with SIGINT/SIGTERM blocked, read
+** by the handler, which uses nothing but unlink/rmdir/write/_exit.
+*/
+static struct {
+  char file[PATH_MAX];         /* a temporary file, or "" */
+  char file2[PATH_MAX];        /* a published file still incomplete, or "" */
+  char root[PATH_MAX];         /* temporary tree root, or "" */
+  char *const *tree;           /* full paths of nodes under root, sorted */
+  const char *tree_dir;        /* per node: 1 = directory */
+  volatile sig_atomic_t ntree; /* nodes possibly created so far */
+} guard;
+
+static void on_signal(int sig) {
+  if (guard.file[0]) unlink(guard.file);
+  if (guard.file2[0]) unlink(guard.file2);
+  if (guard.root[0]) {
+    for (sig_atomic_t i = guard.ntree; i-- > 0;) {
+      if (guard.tree_dir[i]) rmdir(guard.tree[i]);
+      else unlink(guard.tree[i]);
+    }
+    rmdir(guard.root);
+  }
+  static const char msg[] = "\nkdlua: interrupted, partial report removed\n";
+  ssize_t r = write(2, msg, sizeof msg - 1);
+  (void)r;
+  _exit(128 + sig);
+}
+
+void kd_archive_guard_signals(void) {
+  static bool done;
+  if (done) return;
+  done = true;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGINT);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+static void block(sigset_t *old) {
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGINT);
+  sigaddset(&s, SIGTERM);
+  sigprocmask(SIG_BLOCK, &s, old);
+}
+
+static void unblock(const sigset_t *old) { sigprocmask(SIG_SETMASK, old, NULL); }
+
+static void guard_set(char *slot, const char *path) {
+  sigset_t old;
+  block(&old);
+  snprintf(slot, PATH_MAX, "%s", path ? path : "");
+  unblock(&old);
+}
+
+static void guard_tree(const char *root, char *const *tree, const char *is_dir) {
+  sigset_t old;
+  block(&old);
+  snprintf(guard.root, sizeof guard.root, "%s", root ? root : "");
+  guard.tree = tree;
+  guard.tree_dir = is_dir;
+  guard.ntree = 0;
+  unblock(&old);
+}
+
+/* }====== */
+
+/* {====== tar ====== */
+
+struct sink {
+  int fd;
+  int err;                 /* errno of the first failed write */
+  uint64_t size;
+  struct sha256 sha;
+};
+
+/* libarchive write callback: plain C, never calls into Lua */
+static la_ssize_t sink_write(struct archive *ar, void *ud, const void *buf, size_t len) {
+  struct sink *s = ud;
+  const char *p = buf;
+  size_t left = len;
+  while (left) {
+    ssize_t w = write(s->fd, p, left);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      s->err = errno;
+      archive_set_error(ar, errno, "write failed");
+      return -1;
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  sha256_update(&s->sha, buf, len);
+  s->size += len;
+  return (la_ssize_t)len;
+}
+
+static int add_filter(struct archive *ar, const char *c) {
+  if (strcmp(c, "xz") == 0) return archive_write_add_filter_xz(ar);
+  if (strcmp(c, "gzip") == 0) return archive_write_add_filter_gzip(ar);
+  if (strcmp(c, "zstd") == 0) return archive_write_add_filter_zstd(ar);
+  if (strcmp(c, "none") == 0) return archive_write_add_filter_none(ar);
+  archive_set_error(ar, EINVAL, "unknown compression '%s' (xz, gzip, zstd, none)", c);
+  return ARCHIVE_FATAL;
+}
+
+struct kd_error *kd_archive_check_compression(const char *compression) {
+  struct archive *ar = archive_write_new();
+  if (ar == NULL) return kd_enomem;
+  struct kd_error *err = NULL;
+  if (archive_write_set_format_pax_restricted(ar) != ARCHIVE_OK ||
+      add_filter(ar, compression) != ARCHIVE_OK)
+    err = kd_error_create(KD_ERR_OTHER, "compression %s: %s", compression,
+                          archive_error_string(ar) ? archive_error_string(ar) : "not available");
+  archive_write_free(ar);
+  return err;
+}
+
+/* "<dir>/.<base>.part-XXXXXX" beside `final` */
+static struct kd_error *temp_name(const char *final, char out[PATH_MAX]) {
+  const char *slash = strrchr(final, '/');
+  int n = slash ? snprintf(out, PATH_MAX, "%.*s/.%s.part-XXXXXX", (int)(slash - final),
+                           final, slash + 1)
+                : snprintf(out, PATH_MAX, ".%s.part-XXXXXX", final);
+  if (n < 0 || n >= PATH_MAX)
+    return kd_error_create(KD_ERR_IO, "%s: path too long", final);
+  return NULL;
+}
+
+static struct kd_error *publish(const char *tmp, const char *final) {
+  /* link + unlink instead of rename: never replaces an existing file */
+  if (link(tmp, final) != 0) {
+    struct kd_error *err = kd_error_create(KD_ERR_IO, "%s: %s", final, strerror(errno));
+    unlink(tmp);
+    return err;
+  }
+  unlink(tmp);
+  return NULL;
+}
+
+static struct kd_error *la_error(struct archive *ar, const char *what, const char *path) {
+  const char *m = archive_error_string(ar);
+  return kd_error_create(KD_ERR_IO, "%s %s: %s", what, path, m ? m : "libarchive error");
+}
+
+static struct kd_error *write_entries(struct archive *ar, struct entry **v, size_t n,
+                                      const struct kd_archive_options *o) {
+  struct archive_entry *ae = archive_entry_new();
+  if (ae == NULL) return kd_enomem;
+  struct kd_error *err = NULL;
+  char name[PATH_MAX + 4096];
+  size_t first = o->top ? 0 : 1;   /* index 0 is the top folder itself */
+  for (size_t i = first; i <= n && err == NULL; i++) {
+    const struct entry *e = i ? v[i - 1] : NULL;
+    archive_entry_clear(ae);
+    if (o->top && e) snprintf(name, sizeof name, "%s/%s", o->top, e->path);
+    else snprintf(name, sizeof name, "%s", e ? e->path : o->top);
+    archive_entry_set_pathname(ae, name);
+    archive_entry_set_uid(ae, 0);
+    archive_entry_set_gid(ae, 0);
+    archive_entry_set_uname(ae, "root");
+    archive_entry_set_gname(ae, "root");
+    archive_entry_set_mtime(ae, (time_t)o->mtime, 0);
+    enum kd_archive_kind k = e ? e->kind : KD_AR_DIR;
+    if (k == KD_AR_DIR) {
+      archive_entry_set_filetype(ae, AE_IFDIR);
+      archive_entry_set_perm(ae, 0755);
+      archive_entry_set_size(ae, 0);
+    } else if (k == KD_AR_SYMLINK) {
+      char target[PATH_MAX];
+      snprintf(target, sizeof target, "%.*s", (int)e->len, e->data);
+      archive_entry_set_filetype(ae, AE_IFLNK);
+      archive_entry_set_perm(ae, 0777);
+      archive_entry_set_symlink(ae, target);
+      archive_entry_set_size(ae, 0);
+    } else {
+      archive_entry_set_filetype(ae, AE_IFREG);
+      archive_entry_set_perm(ae, 0644);
+      archive_entry_set_size(ae, (la_int64_t)e->len);
+    }
+    if (archive_write_header(ar, ae) < ARCHIVE_WARN) err = la_error(ar, "writing", name);
+    else if (k == KD_AR_FILE && e->len &&
+             archive_write_data(ar, e->data, e->len) != (la_ssize_t)e->len)
+      err = la_error(ar, "writing", name);
+  }
+  archive_entry_free(ae);
+  return err;
+}
+
+struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
+                                      const struct kd_archive_options *o,
+                                      uint64_t *size, char sha256_hex[65]) {
+  struct stat st;
+  if (lstat(final_path, &st) == 0)
+    return kd_error_create(KD_ERR_IO, "%s: already exists", final_path);
+  char tmp[PATH_MAX];
+  struct kd_error *err = temp_name(final_path, tmp);
+  if (err) return err;
+  struct entry **v;
+  err = sorted(a, &v);
+  if (err) return err;
+  sigset_t old;
+  block(&old);   /* the temporary file is registered before it exists */
+  int fd = mkstemp(tmp);
+  if (fd >= 0) snprintf(guard.file, sizeof guard.file, "%s", tmp);
+  unblock(&old);
+  if (fd < 0) {
+    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
+    free(v);
+    return err;
+  }
+  struct sink s = { .fd = fd };
+  sha256_init(&s.sha);
+  struct archive *ar = archive_write_new();
+  if (ar == NULL) err = kd_enomem;
+  if (err == NULL && (archive_write_set_format_pax_restricted(ar) != ARCHIVE_OK ||
+                      add_filter(ar, o->compression) != ARCHIVE_OK))
+    err = la_error(ar, "compression", o->compression);
+  if (err == NULL && o->level >= 0 && strcmp(o->compression, "none") != 0) {
+    char lv[16];
+    snprintf(lv, sizeof lv, "%d", o->level);
+    if (archive_write_set_filter_option(ar, NULL, "compression-level", lv) < ARCHIVE_WARN)
+      err = la_error(ar, "compression level for", o->compression);
+  }
+  if (err == NULL && o->threads > 1 && strcmp(o->compression, "xz") == 0) {
+    char th[16];
+    snprintf(th, sizeof th, "%d", o->threads);
+    /* older liblzma without threads: a warning, and one thread it is */
+    archive_write_set_filter_option(ar, "xz", "threads", th);
+  }
+  if (err == NULL && strcmp(o->compression, "gzip") == 0)
+    archive_write_set_filter_option(ar, "gzip", "timestamp", NULL);  /* no time in header */
+  if (err == NULL)
+    archive_write_set_bytes_in_last_block(ar, 1);   /* no padding to 10 KiB */
+  if (err == NULL && archive_write_open(ar, &s, NULL, sink_write, NULL) != ARCHIVE_OK)
+    err = la_error(ar, "opening", tmp);
+  if (err == NULL) err = write_entries(ar, v, a->n, o);
+  if (err == NULL && archive_write_close(ar) != ARCHIVE_OK)
+    err = la_error(ar, "closing", tmp);
+  if (ar) archive_write_free(ar);
+  free(v);
+  if (err == NULL && fsync(fd) != 0 && errno != EINVAL)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
+  if (close(fd) != 0 && err == NULL)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
+  if (err == NULL) {
+    /* from here a signal must remove the published name until the caller
+    ** is done (it writes the checksum next); cleared on the next write */
+    guard_set(guard.file2, final_path);
+    err = publish(tmp, final_path);
+    if (err) guard_set(guard.file2, NULL);
+  } else {
+    unlink(tmp);
+  }
+  guard_set(guard.file, NULL);
+  if (err) return err;
+  *size = s.size;
+  sha256_final_hex(&s.sha, sha256_hex);
+  return NULL;
+}
+
+/* }====== */
+
+/* {====== directory tree ====== */
+
+static struct kd_error *write_all(int fd, const char *p, size_t len, const char *path) {
+  while (len) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  return NULL;
+}
+
+static struct kd_error *make_node(const struct entry *e, const char *full) {
+  if (e->kind == KD_AR_DIR) {
+    if (mkdir(full, 0755) != 0 || chmod(full, 0755) != 0)
+      return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
+    return NULL;
+  }
+  if (e->kind == KD_AR_SYMLINK) {
+    char target[PATH_MAX];
+    snprintf(target, sizeof target, "%.*s", (int)e->len, e->data);
+    if (symlink(target, full) != 0)
+      return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
+    return NULL;
+  }
+  int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
+  struct kd_error *err = write_all(fd, e->data, e->len, full);
+  if (err == NULL && fchmod(fd, 0644) != 0)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
+  close(fd);
+  return err;
+}
+
+static void free_paths(char **full, size_t n) {
+  if (full == NULL) return;
+  for (size_t i = 0; i < n; i++) free(full[i]);
+  free(full);
+}
+
+struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_dir,
+                                      const struct kd_archive_options *o) {
+  struct stat st;
+  if (lstat(final_dir, &st) == 0)
+    return kd_error_create(KD_ERR_IO, "%s: already exists", final_dir);
+  char root[PATH_MAX];
+  struct kd_error *err = temp_name(final_dir, root);
+  if (err) return err;
+  struct entry **v;
+  err = sorted(a, &v);
+  if (err) return err;
+  /* every full path is made before the first node, so that the signal
+  ** handler only walks memory that stays put */
+  size_t n = a->n;
+  char **full = calloc(n + 1, sizeof *full);
+  char *is_dir = calloc(n + 1, 1);
+  if (full == NULL || is_dir == NULL) err = kd_enomem;
+  for (size_t i = 0; err == NULL && i < n; i++) {
+    size_t len = strlen(root) + strlen(v[i]->path) + 2;
+    full[i] = malloc(len);
+    if (full[i] == NULL) err = kd_enomem;
+    else snprintf(full[i], len, "%s/%s", root, v[i]->path);
+    is_dir[i] = v[i]->kind == KD_AR_DIR;
+  }
+  if (err == NULL) {
+    sigset_t old;
+    block(&old);
+    if (mkdtemp(root) == NULL) err = kd_error_create(KD_ERR_IO, "%s: %s", root, strerror(errno));
+    else {
+      /* mkdtemp filled in the X's: the precomputed paths share the prefix */
+      for (size_t i = 0; i < n; i++) memcpy(full[i], root, strlen(root));
+    }
+    unblock(&old);
+    if (err == NULL) guard_tree(root, full, is_dir);
+  }
+  for (size_t i = 0; err == NULL && i < n; i++) {
+    guard.ntree = (sig_atomic_t)(i + 1);   /* counted before it exists */
+    err = make_node(v[i], full[i]);
+  }
+  /* times last, children before parents: writing a child touches its dir */
+  struct timespec ts[2] = { { .tv_sec = (time_t)o->mtime }, { .tv_sec = (time_t)o->mtime } };
+  for (size_t i = n; err == NULL && i-- > 0;)
+    if (utimensat(AT_FDCWD, full[i], ts, AT_SYMLINK_NOFOLLOW) != 0)
+      err = kd_error_create(KD_ERR_IO, "%s: %s", full[i], strerror(errno));
+  if (err == NULL && (chmod(root, 0755) != 0 || utimensat(AT_FDCWD, root, ts, 0) != 0))
+    err = kd_error_create(KD_ERR_IO, "%s: %s", root, strerror(errno));
+  if (err == NULL && rename(root, final_dir) != 0)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", final_dir, strerror(errno));
+  if (err && guard.root[0]) {
+    for (size_t i = (size_t)guard.ntree; i-- > 0;) {
+      if (is_dir[i]) rmdir(full[i]);
+      else unlink(full[i]);
+    }
+    rmdir(root);
+  }
+  guard_tree(NULL, NULL, NULL);
+  free_paths(full, n);
+  free(is_dir);
+  free(v);
+  return err;
+}
+
+/* }====== */
+
+struct kd_error *kd_archive_write_small_file(const char *final_path, const void *data,
+                                             size_t len, unsigned mode) {
+  char tmp[PATH_MAX];
+  struct kd_error *err = temp_name(final_path, tmp);
+  if (err) return err;
+  sigset_t old;
+  block(&old);
+  int fd = mkstemp(tmp);
+  if (fd >= 0) snprintf(guard.file, sizeof guard.file, "%s", tmp);
+  unblock(&old);
+  if (fd < 0) return kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
+  err = write_all(fd, data, len, tmp);
+  if (err == NULL && fchmod(fd, (mode_t)mode) != 0)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
+  close(fd);
+  if (err == NULL) err = publish(tmp, final_path);
+  else unlink(tmp);
+  /* the report is complete once its checksum is out */
+  sigset_t o2;
+  block(&o2);
+  guard.file[0] = '\0';
+  guard.file2[0] = '\0';
+  unblock(&o2);
+  return err;
+}

@@ -1,0 +1,74 @@
+/*
+** kdarchive.h -- the report archive: entries collected in memory, then
+** written in one go, sorted, as a compressed tar (libarchive) or as a
+** directory tree, always under a temporary name renamed at the end.
+**
+** Everything is buffered because a tar header needs the size before the
+** data, and because sorting is what makes two runs on the same dump give
+** the same archive layout.  Every entry gets the same owner (root/0), a
+** fixed mode per kind and one mtime (the crash time), so nothing about the
+** machine that wrote the report leaks into it.
+**
+** SIGINT/SIGTERM: after kd_archive_guard_signals(), a signal removes the
+** temporary file or tree being written (async-signal-safe calls only) and
+** ends the process with 128+signal.
+*/
+#ifndef KD_KDARCHIVE_H
+#define KD_KDARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum kd_archive_kind { KD_AR_FILE, KD_AR_DIR, KD_AR_SYMLINK };
+
+struct kd_archive;
+
+struct kd_archive_options {
+  const char *top;          /* top folder inside the archive; NULL: none */
+  int64_t mtime;            /* seconds since the epoch, for every entry */
+  const char *compression;  /* "xz", "gzip", "zstd" or "none" */
+  int level;                /* compression level; < 0: per-filter default */
+  int threads;              /* xz threads; <= 1: single-threaded */
+};
+
+struct kd_error *kd_archive_new(struct kd_archive **out);
+void kd_archive_free(struct kd_archive *a);
+
+/* Add an entry.  `path` is relative ("proc/version"): absolute paths, empty
+** components, "." and ".." are refused with KD_ERR_FORMAT.  For a file
+** `data`/`len` is the content, for a symlink the target; ignored for a
+** directory.  Parent directories are implied.  A path added twice is
+** refused (KD_ERR_OTHER) and the first entry stays. */
+struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
+                                const char *path, const void *data, size_t len);
+size_t kd_archive_count(const struct kd_archive *a);
+/* true if `path` is present (as any kind) */
+bool kd_archive_has(const struct kd_archive *a, const char *path);
+
+/* Check that `compression` names a filter this libarchive can write. */
+struct kd_error *kd_archive_check_compression(const char *compression);
+
+/* Write a tar to `final_path` (must not exist): temporary name in the same
+** directory, mode 0600, renamed at the end.  Gives its size and sha256 as
+** 64 lowercase hex digits. */
+struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
+                                      const struct kd_archive_options *o,
+                                      uint64_t *size, char sha256_hex[65]);
+/* Write the tree under `final_dir` (must not exist; opts->top ignored):
+** built in a temporary sibling directory, renamed at the end. */
+struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_dir,
+                                      const struct kd_archive_options *o);
+/* Write `data` to `final_path` atomically (temporary name + rename). */
+struct kd_error *kd_archive_write_small_file(const char *final_path, const void *data,
+                                             size_t len, unsigned mode);
+
+/* Install the SIGINT/SIGTERM handlers described above (idempotent). */
+void kd_archive_guard_signals(void);
+
+/* SHA-256 of a buffer, as 64 lowercase hex digits. */
+void kd_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

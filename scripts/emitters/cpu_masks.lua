@@ -1,0 +1,55 @@
+-- sys/devices/system/cpu/{online,present,possible,offline,kernel_max}, as
+-- drivers/base/cpu.c prints them: cpulist ("%*pbl", "0-1,4") and a
+-- newline; offline = possible minus online (plus "nr_cpu_ids-(total_cpus-1)"
+-- when total_cpus says more CPUs exist); kernel_max = NR_CPUS - 1, where
+-- NR_CPUS is the length of the __per_cpu_offset array.
+--
+-- online is the mask before the panic: CPUs that smp_send_stop() took
+-- offline while the kernel died are counted online (report/cpus.lua
+-- explains how they are recognised); the raw mask of the dump is in the
+-- vmcore plugin's dump_info.
+
+local cpus = require("report.cpus")
+local facts = require("report.facts")
+local util = require("report.util")
+
+plugin{ name = "processor", description = "CPU information" }
+
+local function mask_file(which)
+  return function()
+    return util.cpulist(cpus.masks()[which]) .. "\n"
+  end
+end
+
+local D = "sys/devices/system/cpu/"
+
+emit{ path = D .. "online", plugin = "processor", run = mask_file("online"),
+      description = "cpu_online_mask before the panic stopped the other CPUs" }
+emit{ path = D .. "present", plugin = "processor", run = mask_file("present") }
+emit{ path = D .. "possible", plugin = "processor", run = mask_file("possible") }
+
+emit{
+  path = D .. "offline", plugin = "processor",
+  run = function()
+    local m = cpus.masks()
+    local on = util.set(m.online)
+    local off = {}
+    for _, c in ipairs(m.possible) do if not on[c] then off[#off + 1] = c end end
+    local s = util.cpulist(off)
+    local total, nr = facts.int("total_cpus"), facts.int("nr_cpu_ids")
+    if total and nr and total > 0 and nr < total then
+      s = s .. "," .. (nr == total - 1 and tostring(nr) or (nr .. "-" .. (total - 1)))
+    end
+    return s .. "\n"
+  end,
+}
+
+emit{
+  path = D .. "kernel_max", plugin = "processor",
+  run = function()
+    local t = kd.symbol("__per_cpu_offset"):type_()
+    local n = t.length
+    if not n or n == 0 then return nil, "NR_CPUS unknown (__per_cpu_offset has no length)" end
+    return string.format("%d\n", n - 1)
+  end,
+}

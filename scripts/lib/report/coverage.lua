@@ -1,0 +1,78 @@
+-- report/coverage.lua: sos_reports/coverage.json -- for every path a real
+-- sos report has for the enabled plugins (report/sos_paths.lua), whether
+-- this report holds it for real, as a stub, as a failed emitter's file, or
+-- not at all ("missing").
+--
+-- Patterns ("dir/", "*", "{pid}") stand for several files: their status is
+-- the best one among them (real > stub > failed), with counts beside.
+
+local json = require("report.json")
+
+local M = {}
+
+local RANK = { real = 3, stub = 2, failed = 1 }
+
+local function glob_pattern(entry)
+  local p = entry:gsub("[%^%$%(%)%%%.%[%]%+%-%?]", "%%%0"):gsub("%*", "[^/]*")
+  return "^" .. p .. "$"
+end
+
+-- produced: path -> "real"|"stub"|"failed" (files and root symlinks);
+-- templates: emitter path template -> {real=n, stub=n, failed=n}
+local function status_of(entry, produced, templates)
+  local counts
+  if entry:find("{", 1, true) then
+    counts = templates[entry]
+  elseif entry:sub(-1) == "/" or entry:find("*", 1, true) then
+    local pat = entry:sub(-1) == "/" and nil or glob_pattern(entry)
+    counts = {}
+    for path, st in pairs(produced) do
+      local hit
+      if pat then hit = path:find(pat) ~= nil
+      else hit = path:sub(1, #entry) == entry end
+      if hit then counts[st] = (counts[st] or 0) + 1 end
+    end
+    if next(counts) == nil then counts = nil end
+  else
+    local st = produced[entry]
+    return st or "missing", nil
+  end
+  if not counts then return "missing", nil end
+  local best, rank = "missing", 0
+  for st, n in pairs(counts) do
+    if n > 0 and (RANK[st] or 0) > rank then best, rank = st, RANK[st] end
+  end
+  return best, counts
+end
+
+-- expected: plugin -> list of entries; enabled: set of plugin names
+function M.compute(expected, enabled, produced, templates)
+  local doc = { plugins = {}, totals = { real = 0, stub = 0, failed = 0, missing = 0, expected = 0 } }
+  local names = {}
+  for name in pairs(expected) do if enabled[name] then names[#names + 1] = name end end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local paths, groups = {}, {}
+    local sums = { real = 0, stub = 0, failed = 0, missing = 0 }
+    for _, entry in ipairs(expected[name]) do
+      local st, counts = status_of(entry, produced, templates)
+      paths[entry] = st
+      if counts then groups[entry] = counts end
+      sums[st] = sums[st] + 1
+      doc.totals[st] = doc.totals[st] + 1
+      doc.totals.expected = doc.totals.expected + 1
+    end
+    doc.plugins[name] = { paths = paths, summary = sums,
+                          instances = next(groups) and groups or json.object() }
+  end
+  doc.plugins = json.object(doc.plugins)
+  return doc
+end
+
+function M.summary_line(doc)
+  local t = doc.totals
+  return string.format("coverage: %d paths of a sos report for the enabled plugins: "
+    .. "%d real, %d stub, %d failed, %d missing", t.expected, t.real, t.stub, t.failed, t.missing)
+end
+
+return M

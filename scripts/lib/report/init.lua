@@ -1,0 +1,683 @@
+-- report/init.lua: `kdlua report` -- emitters in, a sos-report-shaped
+-- archive out.  scripts/commands/report.lua calls report.main(arg).
+--
+-- Steps: options; discovery of emitter files (report.registry); plugin
+-- selection; each enabled emitter run under kdlua.sandbox budgets, its
+-- output buffered into a kdlua.archive; logs, manifest, sos.txt/json,
+-- coverage; the archive written under a temporary name and renamed; the
+-- sos-shaped final message.  Emitters run one after another in this one
+-- Lua state (-j N is accepted for sos compatibility and ignored).
+
+local archive = require("kdlua.archive")
+local sandbox = require("kdlua.sandbox")
+local coverage = require("report.coverage")
+local cpus = require("report.cpus")
+local crashtime = require("report.crashtime")
+local json = require("report.json")
+local logmod = require("report.log")
+local registry = require("report.registry")
+local sos_paths = require("report.sos_paths")
+local util = require("report.util")
+
+local M = {}
+
+local EXIT_USAGE = 2
+
+M.usage = [[
+usage: kdlua report --vmcore FILE [--vmlinux FILE] [--debuginfo-dir DIR]...
+                    [--tmp-dir DIR] [--name NAME] [--only-plugins a,b]
+                    [--skip-plugins a,b] [--enable-plugins a,b] [--list-plugins]
+                    [--emitters-dir DIR]... [--compression xz|gzip|zstd|none]
+                    [--build] [-j N] [--emitter-timeout S] [--emitter-memory MB] [-v]
+
+Writes <tmp-dir>/sosvmcore-<host>[-NAME]-<crash date>-<random>.tar.xz (and a
+.sha256 beside it): a sos-report-shaped archive built from the dump by Lua
+emitters (scripts/emitters/, each --emitters-dir, $KDLUA_EMITTERS).
+
+  --tmp-dir DIR          where the archive goes (default /var/tmp)
+  --name NAME            label in the archive name
+  -o, --only-plugins     run only these plugins (default-off ones included)
+  -n, --skip-plugins     do not run these plugins
+  -e, --enable-plugins   also run these default-off plugins / emitters
+  -l, --list-plugins     list plugins and their emitters (no dump needed)
+  --emitters-dir DIR     more emitter files (repeatable)
+  --compression C        xz (default), gzip, zstd or none (plain .tar)
+  --build                leave an uncompressed directory instead
+  -j N                   accepted; emitters run sequentially
+  --emitter-timeout S    time budget per emitter (default 10)
+  --emitter-memory MB    memory budget per emitter (default 256)
+  --batch, --quiet       accepted (kdlua never prompts); quiet drops the message
+  -v                     log lines on stderr as they are written
+]]
+
+local function usage_error(msg)
+  io.stderr:write("kdlua report: ", msg, "\n(kdlua report --help for usage)\n")
+  os.exit(EXIT_USAGE)
+end
+
+-- {====== options ======
+
+local function parse(args)
+  local o = {
+    tmp_dir = "/var/tmp", compression = "xz", emitters_dirs = {},
+    only = nil, skip = {}, enable = {}, jobs = 1,
+    timeout = 10, memory_mb = 256, verbose = tonumber(KDLUA_VERBOSE) or 0,
+  }
+  local i = 1
+  local function value(name)
+    i = i + 1
+    local v = args[i]
+    if v == nil then usage_error("option " .. name .. " needs a value") end
+    return v
+  end
+  while i <= #args do
+    local a = args[i]
+    local name, inline = a:match("^(%-%-[%w-]+)=(.*)$")
+    if name then
+      a = name
+      table.insert(args, i + 1, inline)
+    end
+    if a == "--tmp-dir" then o.tmp_dir = value(a)
+    elseif a == "--name" or a == "--label" then o.name = value(a)
+    elseif a == "--only-plugins" or a == "-o" then
+      o.only = o.only or {}
+      for _, p in ipairs(util.split_list(value(a))) do o.only[#o.only + 1] = p end
+    elseif a == "--skip-plugins" or a == "-n" then
+      for _, p in ipairs(util.split_list(value(a))) do o.skip[#o.skip + 1] = p end
+    elseif a == "--enable-plugins" or a == "-e" then
+      for _, p in ipairs(util.split_list(value(a))) do o.enable[#o.enable + 1] = p end
+    elseif a == "--list-plugins" or a == "-l" then o.list = true
+    elseif a == "--emitters-dir" then o.emitters_dirs[#o.emitters_dirs + 1] = value(a)
+    elseif a == "--compression" or a == "-z" or a == "--compression-type" then
+      o.compression = value(a)
+    elseif a == "--build" then o.build = true
+    elseif a == "-j" or a == "--jobs" then
+      o.jobs = math.tointeger(tonumber(value(a)))
+      if not o.jobs or o.jobs < 1 then usage_error("-j needs a positive number") end
+    elseif a:match("^%-j%d+$") then o.jobs = math.tointeger(tonumber(a:sub(3)))
+    elseif a == "--emitter-timeout" then
+      o.timeout = tonumber(value(a))
+      if not o.timeout or o.timeout <= 0 then usage_error("--emitter-timeout needs seconds > 0") end
+    elseif a == "--emitter-memory" then
+      o.memory_mb = tonumber(value(a))
+      if not o.memory_mb or o.memory_mb <= 0 then usage_error("--emitter-memory needs MB > 0") end
+    elseif a == "--batch" then o.batch = true
+    elseif a == "--quiet" or a == "-q" then o.quiet = true
+    elseif a == "-v" or a == "--verbose" then o.verbose = o.verbose + 1
+    elseif a == "-h" or a == "--help" then o.help = true
+    else usage_error("unknown option or argument '" .. a .. "'") end
+    i = i + 1
+  end
+  if o.compression == "xz" or o.compression == "gzip" or o.compression == "zstd"
+     or o.compression == "none" then
+  else
+    usage_error("--compression must be xz, gzip, zstd or none")
+  end
+  if o.name and not o.name:match("^[%w_.-]*$") then
+    -- sos keeps only these characters in a label
+    o.name = o.name:gsub("[^%w_.-]", "")
+  end
+  if o.name == "" then o.name = nil end
+  return o
+end
+
+-- }======
+
+-- {====== plugin selection (sos semantics: -o, -n, -e) ======
+
+local function select_plugins(reg, o, log)
+  local only = o.only and util.set(o.only)
+  local skip, enable = util.set(o.skip), util.set(o.enable)
+  local known = {}
+  for name in pairs(reg.plugins) do known[name] = true end
+  for _, list in ipairs({ o.only or {}, o.skip, o.enable }) do
+    for _, n in ipairs(list) do
+      if not known[n] then
+        log:warn("report", "plugin '" .. n .. "' does not exist (kdlua report -l lists them)")
+        io.stderr:write("kdlua report: warning: no plugin named '", n, "'\n")
+      end
+    end
+  end
+  local enabled = {}
+  for name, p in pairs(reg.plugins) do
+    local on = p.default ~= false or enable[name] or (only and only[name])
+    if only and not only[name] then on = false end
+    if skip[name] then on = false end
+    p.enabled = on and true or false
+    if p.enabled then enabled[name] = true end
+    for _, e in ipairs(p.emitters) do
+      e.enabled = p.enabled and (e.default or enable[name] or (only and only[name])) and true or false
+    end
+  end
+  return enabled
+end
+
+local function sorted_names(t)
+  local names = {}
+  for k in pairs(t) do names[#names + 1] = k end
+  table.sort(names)
+  return names
+end
+
+local function list_plugins(reg)
+  local on, off = {}, {}
+  for _, name in ipairs(sorted_names(reg.plugins)) do
+    local p = reg.plugins[name]
+    if p.enabled then on[#on + 1] = p else off[#off + 1] = p end
+  end
+  local out = {}
+  local function section(title, list)
+    out[#out + 1] = title
+    out[#out + 1] = ""
+    for _, p in ipairs(list) do
+      out[#out + 1] = string.format(" %-25s %s", p.name, p.description or "")
+      for _, e in ipairs(p.emitters) do
+        local note = e.enabled and "" or "  (off; -e " .. p.name .. ")"
+        if not p.enabled then note = "" end
+        local what = e.command and ("`" .. e.command .. "` -> " .. e.path) or e.path
+        out[#out + 1] = string.format("   %-60s %s%s", what, e.file, note)
+      end
+    end
+    if #list == 0 then out[#out + 1] = " (none)" end
+    out[#out + 1] = ""
+  end
+  section("The following plugins are currently enabled:", on)
+  section("The following plugins are currently disabled:", off)
+  if #reg.errors > 0 then
+    out[#out + 1] = "Emitter files skipped because of errors:"
+    out[#out + 1] = ""
+    for _, e in ipairs(reg.errors) do out[#out + 1] = " " .. e.file .. ": " .. util.first_line(e.message) end
+    out[#out + 1] = ""
+  end
+  io.stdout:write(table.concat(out, "\n"))
+end
+
+-- }======
+
+-- {====== enumerators ======
+
+local task_cache
+
+-- every task once: {pid, tgid, task}; leaders and threads
+local function tasks()
+  if task_cache then return task_cache end
+  local all = {}
+  for t in kd.tasks() do
+    all[#all + 1] = { pid = t.pid, tgid = t.tgid, task = t }
+  end
+  table.sort(all, function(a, b)
+    if a.tgid ~= b.tgid then return a.tgid < b.tgid end
+    return a.pid < b.pid
+  end)
+  task_cache = all
+  return all
+end
+
+-- list of {path, args} for an emitter
+local function instances(e)
+  if e.each == nil then return { { path = e.path, args = {} } } end
+  local out = {}
+  if e.each == "pids" then
+    for _, t in ipairs(tasks()) do
+      if t.pid == t.tgid then
+        out[#out + 1] = { path = e.path:gsub("{pid}", tostring(t.pid)), args = { t.pid, t.task } }
+      end
+    end
+  elseif e.each == "tids" then
+    for _, t in ipairs(tasks()) do
+      local p = e.path:gsub("{tid}", tostring(t.pid)):gsub("{pid}", tostring(t.tgid))
+      out[#out + 1] = { path = p, args = { t.pid, t.task, t.tgid } }
+    end
+  elseif e.each == "cpus" then
+    for _, c in ipairs(cpus.list()) do
+      out[#out + 1] = { path = e.path:gsub("{cpu}", tostring(c)), args = { c } }
+    end
+  end
+  return out
+end
+
+-- }======
+
+-- {====== running emitters ======
+
+local function stub_header(reason)
+  reason = tostring(reason):gsub("\n", " ")
+  return "# kdlua: " .. reason .. "\n"
+end
+
+-- Turn what run() gave into (status, content, reason).
+local function outcome(ok, ...)
+  if not ok then
+    local kind, msg = ...
+    local line = util.first_line(msg)
+    if kind == "memory" then line = "memory budget exceeded (" .. line .. ")" end
+    return "failed", stub_header("emitter failed: " .. line), line, msg
+  end
+  local n = select("#", ...)
+  local v, reason = ...
+  if type(v) == "string" then return "real", v end
+  if registry.is_stub(v) then return "stub", stub_header(v.reason) .. v.text, v.reason end
+  if v == nil then
+    if n >= 2 and reason ~= nil then return "stub", stub_header(reason), tostring(reason) end
+    return "stub", stub_header("no data"), "no data"
+  end
+  local line = "run returned a " .. type(v) .. ", not a string"
+  return "failed", stub_header("emitter failed: " .. line), line, line
+end
+
+local Run = {}
+Run.__index = Run
+
+function Run:progress(i, n, name)
+  if not self.tty or self.verbose > 0 then return end
+  io.stderr:write(string.format("\r Running plugin %d/%d: %-30s", i, n, name))
+  io.stderr:flush()
+end
+
+function Run:record(plug, e, path, status, reason, run_time)
+  self.produced[path] = status
+  local tc = self.templates[e.path]
+  if not tc then
+    tc = { real = 0, stub = 0, failed = 0 }
+    self.templates[e.path] = tc
+  end
+  tc[status] = tc[status] + 1
+  self.counts[status] = self.counts[status] + 1
+  if e.kind == "command" then
+    local words = {}
+    for w in e.command:gmatch("%S+") do words[#words + 1] = w end
+    plug.md.commands[#plug.md.commands + 1] = {
+      command = words[1], parameters = json.array({ table.unpack(words, 2) }),
+      exec = e.command, filepath = path,
+      return_code = status == "failed" and 1 or 0,
+      run_time = run_time, tags = json.array({ table.unpack(e.tags) }),
+      kdlua_status = status, kdlua_reason = reason,
+    }
+    plug.report.commands[#plug.report.commands + 1] = {
+      name = e.command, return_code = status == "failed" and 1 or 0,
+      href = "../" .. path,
+    }
+  else
+    local spec = plug.specs[e.path]
+    if not spec then
+      spec = { specification = "/" .. e.path, files_copied = json.array(),
+               tags = json.array({ table.unpack(e.tags) }), kdlua_status = json.object() }
+      plug.specs[e.path] = spec
+      plug.md.files[#plug.md.files + 1] = spec
+    end
+    spec.files_copied[#spec.files_copied + 1] = path
+    spec.kdlua_status[status] = (spec.kdlua_status[status] or 0) + 1
+    plug.report.copied_files[#plug.report.copied_files + 1] = { name = "/" .. path, href = "../" .. path }
+  end
+  if status == "failed" then
+    plug.report.alerts[#plug.report.alerts + 1] = "emitter failed: " .. path .. ": " .. (reason or "")
+  end
+end
+
+function Run:run_emitter(plug, e)
+  local log = self.log
+  local comp = "plugin:" .. e.plugin
+  local t_start = sandbox.clock()
+  local ok_list, list = pcall(instances, e)
+  if not ok_list then
+    -- the enumeration itself failed: one failure for the template
+    local msg = util.first_line(list)
+    log:error(comp, "cannot enumerate '" .. e.each .. "' for " .. e.path .. ": " .. msg)
+    self:record(plug, e, e.path, "failed", "enumeration failed: " .. msg, 0)
+    return
+  end
+  local budget = self.limits.time
+  local first_failure = true
+  for _, inst in ipairs(list) do
+    local elapsed = sandbox.clock() - t_start
+    local status, content, reason, full
+    local t0 = sandbox.clock()
+    if budget and budget > 0 and elapsed >= budget then
+      -- the emitter's time is spent over its earlier instances
+      status, reason = "failed", string.format("time budget of %g s exceeded", budget)
+      content = stub_header("emitter failed: " .. reason)
+      full = reason
+    else
+      local lim = { time = budget and budget > 0 and (budget - elapsed) or 0,
+                    memory = self.limits.memory, budget = budget }
+      status, content, reason, full = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
+    end
+    local dt = sandbox.clock() - t0
+    local added, aerr = self.archive:add_file(inst.path, content)
+    if not added then
+      status, reason = "failed", tostring(aerr)
+      log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
+    elseif status == "failed" then
+      if first_failure then
+        log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file, full or reason))
+        first_failure = false
+      else
+        log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file, reason))
+      end
+      self.failures[#self.failures + 1] = { path = inst.path, file = e.file, reason = reason }
+    elseif status == "stub" then
+      log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason))
+    elseif not e.each then
+      log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
+        e.kind == "command" and "cmd output" or "file", e.command or inst.path, #content, dt))
+    end
+    self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, dt)
+    if e.symlink and status == "real" then
+      if self.archive:has(e.symlink) then
+        log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. inst.path)
+      else
+        self.archive:add_symlink(e.symlink, inst.path)
+        self.produced[e.symlink] = "real"
+      end
+    end
+  end
+  if e.each then
+    local tc = self.templates[e.path] or {}
+    log:debug(comp, string.format("added %s for each of %d %s: %d real, %d stub, %d failed (%.3f s)",
+      e.path, #list, e.each, tc.real or 0, tc.stub or 0, tc.failed or 0, sandbox.clock() - t_start))
+  end
+end
+
+function Run:run_plugins()
+  local names = {}
+  for _, name in ipairs(sorted_names(self.reg.plugins)) do
+    if self.reg.plugins[name].enabled then names[#names + 1] = name end
+  end
+  self.log:ui(" Running plugins. Please wait ...")
+  for i, name in ipairs(names) do
+    local p = self.reg.plugins[name]
+    self:progress(i, #names, name)
+    self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", i, #names, name, name))
+    local plug = {
+      md = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
+             commands = json.array(), files = json.array() },
+      specs = {},
+      report = { commands = {}, copied_files = {}, alerts = {} },
+    }
+    local t0 = sandbox.now()
+    for _, e in ipairs(p.emitters) do
+      if e.enabled then self:run_emitter(plug, e) end
+    end
+    local t1 = sandbox.now()
+    plug.md.start_time = util.datetime(t0)
+    plug.md.end_time = util.datetime(t1)
+    plug.md.run_time = util.timedelta(t1 - t0)
+    for _, spec in ipairs(plug.md.files) do
+      if next(spec.kdlua_status) == nil then spec.kdlua_status = json.object() end
+    end
+    self.plugins_md[name] = plug.md
+    self.sections[name] = plug.report
+  end
+  if self.tty and self.verbose == 0 and #names > 0 then
+    io.stderr:write("\r", string.rep(" ", 60), "\r")
+  end
+  self.log:ui("  Finished running plugins")
+  return names
+end
+
+-- }======
+
+-- {====== reports: manifest, sos.txt, sos.json, version.txt ======
+
+local function sos_txt(sections)
+  local names = sorted_names(sections)
+  local lines = { "Loaded Plugins:" }
+  local line = ""
+  for i, name in ipairs(names) do
+    line = line .. "  " .. name
+    if i % 5 == 0 and i < #names then line = line .. "\n" end
+  end
+  lines[#lines + 1] = line
+  for _, name in ipairs(names) do
+    local s = sections[name]
+    lines[#lines + 1] = string.rep("=", 72)
+    lines[#lines + 1] = name
+    if #s.commands > 0 then
+      lines[#lines + 1] = "-  commands executed:"
+      for _, c in ipairs(s.commands) do lines[#lines + 1] = "  * " .. c.name end
+    end
+    if #s.copied_files > 0 then
+      lines[#lines + 1] = "-  files copied:"
+      for _, f in ipairs(s.copied_files) do lines[#lines + 1] = "  * " .. f.name end
+    end
+    if #s.alerts > 0 then
+      lines[#lines + 1] = "-  alerts:"
+      for _, a in ipairs(s.alerts) do lines[#lines + 1] = "  ! " .. a end
+    end
+  end
+  return table.concat(lines, "\n")
+end
+
+-- sos.json: sorted [name, section] pairs, as sos's JSONReport
+local function sos_json(sections)
+  local out = json.array()
+  for _, name in ipairs(sorted_names(sections)) do
+    local s = sections[name]
+    local sec = json.object()
+    if #s.commands > 0 then sec.commands = json.array(s.commands) end
+    if #s.copied_files > 0 then sec.copied_files = json.array(s.copied_files) end
+    if #s.alerts > 0 then sec.alerts = json.array(s.alerts) end
+    out[#out + 1] = json.array({ name, sec })
+  end
+  return json.encode(out, 4)
+end
+
+local function hex(n) return n and string.format("0x%x", n) or json.null end
+
+local function vmcore_section(info, crash, crash_source)
+  local mods = json.array()
+  local ok, list = pcall(kd.modules)
+  if ok then
+    table.sort(list, function(a, b) return a.name < b.name end)
+    for _, m in ipairs(list) do
+      mods[#mods + 1] = { name = m.name, address = hex(m.address),
+                          debuginfo = m.debuginfo or json.null, note = m.note }
+    end
+  end
+  local uts = kd.uts()
+  return {
+    dump = info.path, format = info.format, arch = info.arch,
+    release = kd.release() or uts.release or json.null,
+    hostname = uts.nodename or json.null,
+    kaslr_offset = hex(info.kaslr_offset), page_size = info.page_size,
+    cpu_notes = info.cpu_notes,
+    crash_time = crash and os.date("!%Y-%m-%d %H:%M:%S", crash) .. " UTC" or json.null,
+    crash_time_epoch = crash or json.null, crash_time_source = crash_source,
+    debuginfo = {
+      vmlinux = info.vmlinux or json.null, vmlinux_read = info.vmlinux_read or json.null,
+      build_id = info.build_id or json.null, modules = mods,
+    },
+    notes = json.array({ table.unpack(info.notes or {}) }),
+  }
+end
+
+-- }======
+
+-- the host's own files: their paths are reserved, so a failure is a bug
+local function host_file(a, path, data)
+  local ok, err = a:add_file(path, data)
+  if not ok then error("cannot add " .. path .. ": " .. tostring(err), 2) end
+end
+
+local function hostname_for_name()
+  local ok, uts = pcall(kd.uts)
+  local h = ok and uts.nodename or nil
+  if not h or h == "" or h == "(none)" then h = "unknown" end
+  -- sos: the short name, only characters safe in a file name
+  h = h:match("^[^.]*"):gsub("[^%w_-]", "")
+  if h == "" then h = "unknown" end
+  return h
+end
+
+function M.main(args)
+  local t_start, c_start = sandbox.now(), sandbox.clock()
+  local o = parse(args)
+  if o.help then io.stdout:write(M.usage) return 0 end
+  local log = logmod.new(o.verbose)
+  local limits = { time = o.timeout, memory = math.floor(o.memory_mb * 1024 * 1024) }
+  log:info("report", "kdlua " .. archive.version .. " report starting")
+  local reg = registry.new(log, limits)
+  local root = KDLUA_SCRIPTS or "."
+  reg:load_dir(root .. "/emitters", "bundled")
+  for _, d in ipairs(o.emitters_dirs) do reg:load_dir(d, "site") end
+  for d in (os.getenv("KDLUA_EMITTERS") or ""):gmatch("[^:]+") do reg:load_dir(d, "site") end
+  local enabled = select_plugins(reg, o, log)
+  local c_disc = sandbox.clock()
+  if o.list then
+    list_plugins(reg)
+    return 0
+  end
+  if kd == nil then usage_error("needs a dump: --vmcore FILE") end
+  local ok_c, cerr = archive.check_compression(o.compression)
+  if not ok_c then usage_error(tostring(cerr)) end
+  local st = archive.stat(o.tmp_dir)
+  if not st or not st.is_dir then usage_error("--tmp-dir " .. o.tmp_dir .. " is not a directory") end
+  if o.jobs > 1 then
+    log:info("report", "-j " .. o.jobs .. ": emitters run sequentially in one Lua state")
+  end
+  archive.guard()
+
+  local crash, crash_source = crashtime.get()
+  if crash then
+    log:info("report", "crash time " .. os.date("!%Y-%m-%d %H:%M:%S", crash) .. " UTC (" .. crash_source .. ")")
+  else
+    log:warn("report", "crash time unknown (" .. tostring(crash_source) .. "): mtimes are 0")
+  end
+  local name = "sosvmcore-" .. hostname_for_name() .. (o.name and ("-" .. o.name) or "")
+    .. "-" .. os.date("!%Y-%m-%d", crash or 0) .. "-" .. util.random_letters(7)
+  local info = kd.dump_info()
+  log:info("report", "dump " .. info.path .. " (" .. info.format .. ", " .. info.arch .. ")")
+  local m = cpus.masks()
+  if #m.stopped > 0 then
+    log:info("report", "CPUs " .. util.cpulist(m.stopped) .. " were stopped by the panic "
+      .. "(stop_this_cpu cleared them in cpu_online_mask); reported online")
+  end
+
+  local run = setmetatable({
+    log = log, reg = reg, limits = limits, archive = archive.new(),
+    produced = {}, templates = {}, counts = { real = 0, stub = 0, failed = 0 },
+    failures = {}, plugins_md = {}, sections = {},
+    tty = sandbox.isatty(2), verbose = o.verbose,
+  }, Run)
+  log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
+  local c_run0 = sandbox.clock()
+  local ran = run:run_plugins()
+  local c_run1 = sandbox.clock()
+  local a = run.archive
+
+  -- the host's own files
+  local versions = { "kdlua: " .. archive.version }
+  for _, n in ipairs(ran) do versions[#versions + 1] = n .. ": kdlua" end
+  host_file(a, "version.txt", table.concat(versions, "\n") .. "\n")
+  -- coverage counts sos plugins kdlua has no emitters for as well (their
+  -- paths are all "missing"), unless -o/-n leave them out
+  local cov_plugins = {}
+  for n in pairs(enabled) do cov_plugins[n] = true end
+  local only, skip = o.only and util.set(o.only), util.set(o.skip)
+  for n in pairs(sos_paths) do
+    if not reg.plugins[n] and not skip[n] and (not only or only[n]) then cov_plugins[n] = true end
+  end
+  local cov = coverage.compute(sos_paths, cov_plugins, run.produced, run.templates)
+  for n, p in pairs(cov.plugins) do p.implemented = reg.plugins[n] ~= nil end
+  local cov_line = coverage.summary_line(cov)
+  log:ui(cov_line)
+  log:info("report", cov_line)
+  log:info("report", string.format("emitted %d real, %d stub, %d failed",
+    run.counts.real, run.counts.stub, run.counts.failed))
+  host_file(a, "sos_reports/coverage.json", json.encode(cov, 4) .. "\n")
+  host_file(a, "sos_reports/sos.txt", sos_txt(run.sections))
+  host_file(a, "sos_reports/sos.json", sos_json(run.sections))
+
+  local enabled_list, disabled_list = json.array(), json.array()
+  for _, n in ipairs(sorted_names(reg.plugins)) do
+    if reg.plugins[n].enabled then enabled_list[#enabled_list + 1] = n
+    else disabled_list[#disabled_list + 1] = n end
+  end
+  local cmdline = { "kdlua", "report", "--vmcore", info.path }
+  for _, v in ipairs(args) do cmdline[#cmdline + 1] = v end
+  local emitter_files = json.array()
+  for _, f in ipairs(reg.files) do
+    emitter_files[#emitter_files + 1] = { file = f.file, origin = f.origin, status = f.status,
+                                          emitters = f.count, error = f.message }
+  end
+  local manifest = {
+    version = archive.version,
+    cmdline = table.concat(cmdline, " "),
+    start_time = util.datetime(t_start),
+    end_time = "", run_time = "",
+    compression = o.build and "" or o.compression,
+    policy = "kdlua vmcore",
+    components = {
+      report = {
+        sysroot = "/", preset = "unset", profiles = json.array(), devices = json.object(),
+        enabled_plugins = enabled_list, disabled_plugins = disabled_list,
+        plugins = json.object(run.plugins_md),
+      },
+    },
+    vmcore = vmcore_section(info, crash, crash_source),
+    kdlua = {
+      emitter_files = emitter_files,
+      limits = { time = o.timeout, memory_mb = o.memory_mb },
+      jobs = 1,
+      totals = run.counts,
+    },
+  }
+  log:info("report", string.format("timing: start+discovery %.3f s, setup %.3f s, emitters %.3f s, "
+    .. "reports %.3f s", c_disc - c_start, c_run0 - c_disc, c_run1 - c_run0, sandbox.clock() - c_run1))
+  log:ui(o.build and " Creating build directory..." or " Creating compressed archive...")
+  log:info("report", "archive " .. name .. " (" .. a:count() .. " entries)")
+  local t_end = sandbox.now()
+  manifest.end_time = util.datetime(t_end)
+  manifest.run_time = util.timedelta(t_end - t_start)
+  host_file(a, "sos_reports/manifest.json", json.encode(manifest, 4))
+  host_file(a, "sos_logs/sos.log", log:sos_text())
+  host_file(a, "sos_logs/ui.log", log:ui_text())
+
+  local out = {}
+  local c_write = sandbox.clock()
+  if o.build then
+    local dir = o.tmp_dir .. "/" .. name
+    a:write_dir(dir, { mtime = crash or 0 })
+    out[#out + 1] = ""
+    out[#out + 1] = "Your sosvmcore report build tree has been generated in:"
+    out[#out + 1] = "\t" .. dir
+    out[#out + 1] = ""
+  else
+    local ext = ({ xz = ".tar.xz", gzip = ".tar.gz", zstd = ".tar.zst", none = ".tar" })[o.compression]
+    local path = o.tmp_dir .. "/" .. name .. ext
+    -- xz preset 0, one thread: ~1 MB of text per report compresses to
+    -- ~45 KB in under 20 ms; higher presets cost 10x the time for 3% less,
+    -- and liblzma's threads only split inputs larger than this one block
+    local level = ({ xz = 0, gzip = 6, zstd = 3 })[o.compression]
+    local size, sha = a:write(path, { top = name, mtime = crash or 0, compression = o.compression,
+                                      level = level, threads = 1 })
+    archive.write_file(path .. ".sha256", sha .. "  " .. name .. ext .. "\n", 384)
+    local stp = archive.stat(path)
+    out[#out + 1] = ""
+    out[#out + 1] = "Your sosvmcore report has been generated and saved in:"
+    out[#out + 1] = "\t" .. path
+    out[#out + 1] = ""
+    out[#out + 1] = " Size\t" .. util.human_size(size)
+    out[#out + 1] = " Owner\t" .. (stp and stp.owner or "?")
+    out[#out + 1] = " sha256\t" .. sha
+    out[#out + 1] = ""
+    out[#out + 1] = "Please send this file to your support representative."
+    out[#out + 1] = ""
+  end
+  if not o.quiet then io.stdout:write(table.concat(out, "\n"), "\n") end
+  if #run.failures > 0 then
+    io.stderr:write(string.format("kdlua report: %d emitter output(s) failed; see sos_logs/sos.log\n",
+                                  #run.failures))
+  end
+  if #reg.errors > 0 then
+    io.stderr:write(string.format("kdlua report: %d emitter file(s) skipped; see sos_logs/sos.log\n",
+                                  #reg.errors))
+  end
+  if o.verbose > 0 then
+    io.stderr:write(string.format("kdlua report: %.3f s (writing %.3f s)\n", sandbox.clock() - c_start,
+                                  sandbox.clock() - c_write))
+  end
+  return 0
+end
+
+return M

@@ -1,0 +1,49 @@
+-- report/log.lua: sos_logs/sos.log and sos_logs/ui.log of a report run.
+--
+-- sos.log lines are "YYYY-MM-DD HH:MM:SS,mmm LEVEL: [component] message"
+-- (Python logging's default asctime), ui.log "... LEVEL: message".  Times
+-- are the wall clock of the run, so these two files are the part of an
+-- archive that differs between two runs on the same dump.  With -v, sos.log
+-- lines are echoed on stderr; -vv adds DEBUG.
+
+local sandbox = require("kdlua.sandbox")
+local util = require("report.util")
+
+local Log = {}
+Log.__index = Log
+
+local M = {}
+
+function M.new(verbose)
+  return setmetatable({ lines = {}, ui_lines = {}, verbose = verbose or 0,
+                        counts = { ERROR = 0, WARNING = 0 } }, Log)
+end
+
+function Log:add(level, component, msg)
+  msg = tostring(msg)
+  local stamp = util.logtime(sandbox.now())
+  -- a multi-line message (a traceback) stays one record, as Python logs it
+  local line = string.format("%s %s: [%s] %s", stamp, level, component, msg)
+  self.lines[#self.lines + 1] = line
+  if self.counts[level] then self.counts[level] = self.counts[level] + 1 end
+  if self.verbose >= 2 or (self.verbose >= 1 and level ~= "DEBUG") then
+    io.stderr:write("kdlua: ", level:lower(), ": [", component, "] ", msg, "\n")
+  end
+end
+
+function Log:debug(c, m) self:add("DEBUG", c, m) end
+function Log:info(c, m) self:add("INFO", c, m) end
+function Log:warn(c, m) self:add("WARNING", c, m) end
+function Log:error(c, m) self:add("ERROR", c, m) end
+
+-- user-facing progress text (ui.log)
+function Log:ui(msg, level)
+  level = level or "INFO"
+  self.ui_lines[#self.ui_lines + 1] =
+    string.format("%s %s: %s", util.logtime(sandbox.now()), level, msg)
+end
+
+function Log:sos_text() return table.concat(self.lines, "\n") .. "\n" end
+function Log:ui_text() return table.concat(self.ui_lines, "\n") .. "\n" end
+
+return M

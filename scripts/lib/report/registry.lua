@@ -1,0 +1,285 @@
+-- report/registry.lua: discovery and validation of emitters.
+--
+-- Every *.lua file of the emitter directories (bundled first, then
+-- --emitters-dir, then $KDLUA_EMITTERS; each directory sorted bytewise,
+-- dotfiles skipped) is loaded as text and run once, in its own environment
+-- (setmetatable({}, {__index = _G})) holding `emit`, `plugin`, `stub`,
+-- `report.stub` and `kdlua.stub`, under the same time and memory budget as
+-- an emitter.  What it registers is checked field by field; a file with
+-- any bad registration (or that fails to load or run) contributes nothing,
+-- and the report goes on without it.  See docs/emitters.md.
+
+local archive = require("kdlua.archive")
+local sandbox = require("kdlua.sandbox")
+local util = require("report.util")
+
+local M = {}
+
+M.ENUMERATORS = {
+  pids = { "pid" },          -- run(pid, task): thread-group leaders
+  tids = { "tid", "pid" },   -- run(tid, task, pid): every thread
+  cpus = { "cpu" },          -- run(cpu)
+}
+
+local FIELDS = {
+  path = "string", command = "string", plugin = "string", description = "string",
+  run = "function", each = "string", default = "boolean", symlink = "string",
+  tags = "table",
+}
+
+local PLUGIN_FIELDS = { name = "string", description = "string", default = "boolean" }
+
+-- the marker of stub(reason, text) results
+local stub_mt = { __name = "kdlua.stub" }
+M.stub_mt = stub_mt
+
+function M.stub(reason, text)
+  if type(reason) ~= "string" then error("stub: reason must be a string", 2) end
+  if text ~= nil and type(text) ~= "string" then error("stub: text must be a string", 2) end
+  return setmetatable({ reason = reason, text = text or "" }, stub_mt)
+end
+
+function M.is_stub(v) return getmetatable(v) == stub_mt end
+
+-- also a real global, for libraries that emitters require (they run in _G)
+if rawget(_G, "stub") == nil then _G.stub = M.stub end
+
+local function check_relpath(p, what)
+  if p == "" then return what .. " is empty" end
+  if p:find("%z") then return what .. " contains a NUL byte" end
+  if p:sub(1, 1) == "/" then return what .. " '" .. p .. "' is absolute" end
+  if p:sub(-1) == "/" then return what .. " '" .. p .. "' ends with '/'" end
+  for comp in (p .. "/"):gmatch("([^/]*)/") do
+    if comp == "" then return what .. " '" .. p .. "' has an empty component" end
+    if comp == ".." then return what .. " '" .. p .. "' has a '..' component" end
+    if comp == "." then return what .. " '" .. p .. "' has a '.' component" end
+  end
+  local top = p:match("^[^/]+")
+  if p == "version.txt" then return what .. " 'version.txt' is written by the host" end
+  if top == "sos_logs" or top == "sos_reports" then
+    return what .. " '" .. p .. "' is under " .. top .. "/, which the host writes"
+  end
+  return nil
+end
+
+-- one-line descriptions of sos's plugins (as `sos report -l` shows them),
+-- for plugins that spring into existence through emit{} alone
+M.SOS_DESCRIPTIONS = {
+  block = "Block device information", cgroups = "Control groups subsystem",
+  filesys = "Local file systems", host = "Host information",
+  kernel = "Linux kernel", memory = "Memory configuration and use",
+  networking = "Network and device configuration", process = "process information",
+  processor = "CPU information",
+}
+
+local Registry = {}
+Registry.__index = Registry
+
+function M.new(log, limits)
+  return setmetatable({
+    log = log, limits = limits or {},
+    plugins = {},        -- name -> {name, description, default, emitters = {}}
+    emitters = {},       -- registration order
+    by_path = {},        -- template path -> emitter
+    files = {},          -- {file=, origin=, status="ok"|"failed", message=, count=}
+    errors = {},         -- {file=, message=}
+  }, Registry)
+end
+
+function Registry:get_plugin(name, file)
+  local p = self.plugins[name]
+  if not p then
+    p = { name = name, emitters = {}, files = {} }
+    self.plugins[name] = p
+  end
+  return p
+end
+
+-- Validate one emit{} table: returns the emitter record or raises with a
+-- message naming the field (the caller adds the file and line).
+local function validate(spec, ctx)
+  if type(spec) ~= "table" then error("emit: expects a table, got a " .. type(spec), 0) end
+  local function bad(msg)
+    local what = type(spec.path) == "string" and spec.path
+              or type(spec.command) == "string" and spec.command or "?"
+    error("emit{" .. what .. "}: " .. msg, 0)
+  end
+  for k, v in pairs(spec) do
+    local want = FIELDS[k]
+    if not want then bad("unknown field '" .. tostring(k) .. "'") end
+    if type(v) ~= want then
+      bad("field '" .. k .. "' must be a " .. want .. ", not a " .. type(v))
+    end
+  end
+  if spec.run == nil then bad("field 'run' (a function) is missing") end
+  if spec.path == nil and spec.command == nil then
+    bad("needs field 'path' or field 'command'")
+  end
+  if spec.path ~= nil and spec.command ~= nil then
+    bad("give field 'path' or field 'command', not both")
+  end
+  local plugin = spec.plugin or ctx.last_plugin
+  if plugin == nil then bad("field 'plugin' is missing (and no plugin{} in this file)") end
+  if not plugin:match("^[%w_%-]+$") then bad("field 'plugin' '" .. plugin .. "' is not a plain name") end
+  local path, kind
+  if spec.command then
+    if spec.command:match("^%s*$") then bad("field 'command' is empty") end
+    local m = util.mangle(spec.command)
+    if m == "" then bad("field 'command' mangles to an empty file name") end
+    path, kind = "sos_commands/" .. plugin .. "/" .. m, "command"
+  else
+    path, kind = spec.path, "file"
+    local why = check_relpath(path, "field 'path'")
+    if why then bad(why) end
+  end
+  -- placeholders must be exactly those of the enumerator
+  local names = {}
+  for name in path:gmatch("{([^}]*)}") do names[name] = true end
+  if spec.each ~= nil then
+    local en = M.ENUMERATORS[spec.each]
+    if not en then
+      bad("field 'each' = '" .. spec.each .. "' is not one of pids, tids, cpus")
+    end
+    if spec.command then bad("field 'each' cannot be used with 'command'") end
+    if not names[en[1]] then bad("field 'path' needs {" .. en[1] .. "} with each = '" .. spec.each .. "'") end
+    local allowed = {}
+    for _, n in ipairs(en) do allowed[n] = true end
+    for n in pairs(names) do
+      if not allowed[n] then bad("field 'path' has {" .. n .. "}, unknown with each = '" .. spec.each .. "'") end
+    end
+  elseif next(names) then
+    bad("field 'path' has a {placeholder} but no field 'each'")
+  end
+  if spec.symlink ~= nil then
+    if spec.each then bad("field 'symlink' cannot be used with 'each'") end
+    if spec.symlink:find("/") or spec.symlink == "" or spec.symlink:sub(1, 1) == "."
+       or check_relpath(spec.symlink, "x") then
+      bad("field 'symlink' '" .. spec.symlink .. "' must be a plain file name")
+    end
+  end
+  local tags = {}
+  for i, t in ipairs(spec.tags or {}) do
+    if type(t) ~= "string" then bad("field 'tags' item " .. i .. " is not a string") end
+    tags[#tags + 1] = t
+  end
+  return {
+    path = path, kind = kind, command = spec.command, plugin = plugin,
+    description = spec.description, run = spec.run, each = spec.each,
+    default = spec.default ~= false, symlink = spec.symlink, tags = tags,
+    file = ctx.name,
+  }
+end
+
+local function validate_plugin(spec, ctx)
+  if type(spec) ~= "table" then error("plugin: expects a table, got a " .. type(spec), 0) end
+  for k, v in pairs(spec) do
+    local want = PLUGIN_FIELDS[k]
+    if not want then error("plugin{}: unknown field '" .. tostring(k) .. "'", 0) end
+    if type(v) ~= want then
+      error("plugin{}: field '" .. k .. "' must be a " .. want .. ", not a " .. type(v), 0)
+    end
+  end
+  if not spec.name or not spec.name:match("^[%w_%-]+$") then
+    error("plugin{}: field 'name' must be a plain name", 0)
+  end
+  ctx.last_plugin = spec.name
+  return { name = spec.name, description = spec.description, default = spec.default }
+end
+
+-- Load one emitter file; its registrations are committed only if the whole
+-- file loaded, ran and validated.
+function Registry:load_file(path, origin)
+  local name = path:match("([^/]+)$")
+  local ctx = { name = name, path = path, open = true, emitters = {}, plugins = {}, failed = nil }
+  local function emit(spec)
+    if not ctx.open then error("emit: registration is only accepted during discovery", 2) end
+    local ok, e = pcall(validate, spec, ctx)
+    if ok and ctx.seen and ctx.seen[e.path] then
+      ok, e = false, "emit{" .. e.path .. "}: duplicate path (already registered in this file)"
+    end
+    if not ok then
+      -- raised at the emit{} call, so the message names the file and line
+      local where = debug.getinfo(2, "Sl")
+      local msg = string.format("%s:%d: %s", ctx.name, where and where.currentline or 0, e)
+      ctx.failed = ctx.failed or msg
+      error(msg, 0)
+    end
+    ctx.seen = ctx.seen or {}
+    ctx.seen[e.path] = true
+    ctx.emitters[#ctx.emitters + 1] = e
+  end
+  local function plugin(spec)
+    if not ctx.open then error("plugin: registration is only accepted during discovery", 2) end
+    local ok, p = pcall(validate_plugin, spec, ctx)
+    if not ok then
+      local where = debug.getinfo(2, "Sl")
+      local msg = string.format("%s:%d: %s", ctx.name, where and where.currentline or 0, p)
+      ctx.failed = ctx.failed or msg
+      error(msg, 0)
+    end
+    ctx.plugins[#ctx.plugins + 1] = p
+  end
+  local env = setmetatable({}, { __index = _G })
+  env.emit, env.plugin, env.stub = emit, plugin, M.stub
+  env.report = { stub = M.stub }
+  env.kdlua = { stub = M.stub }
+  local record = { file = path, origin = origin, status = "ok", count = 0 }
+  self.files[#self.files + 1] = record
+  local function fail(msg)
+    record.status, record.message = "failed", msg
+    self.errors[#self.errors + 1] = { file = path, message = msg }
+    self.log:error("emitters", path .. ": skipped: " .. msg)
+  end
+  local chunk, lerr = loadfile(path, "t", env)
+  if not chunk then
+    ctx.open = false
+    return fail(lerr)
+  end
+  local ok, kind, msg = sandbox.run(self.limits, chunk)
+  ctx.open = false
+  if not ok then return fail(msg and (kind ~= "error" and kind .. ": " or "") .. msg or kind) end
+  if ctx.failed then return fail(ctx.failed) end
+  -- duplicates against files loaded before: the first registration stays
+  for _, e in ipairs(ctx.emitters) do
+    local prev = self.by_path[e.path]
+    if prev then
+      return fail("emit{" .. e.path .. "}: duplicate path, already registered by " .. prev.file)
+    end
+  end
+  for _, p in ipairs(ctx.plugins) do
+    local rec = self:get_plugin(p.name)
+    if p.description and (rec.description == nil or rec.generic) then
+      rec.description, rec.generic = p.description, nil
+    end
+    if p.default ~= nil and rec.default == nil then rec.default = p.default end
+  end
+  for _, e in ipairs(ctx.emitters) do
+    local rec = self:get_plugin(e.plugin)
+    if rec.description == nil and M.SOS_DESCRIPTIONS[e.plugin] then
+      rec.description, rec.generic = M.SOS_DESCRIPTIONS[e.plugin], true
+    end
+    rec.emitters[#rec.emitters + 1] = e
+    self.emitters[#self.emitters + 1] = e
+    self.by_path[e.path] = e
+  end
+  record.count = #ctx.emitters
+  self.log:debug("emitters", string.format("%s: %d emitter(s)", path, #ctx.emitters))
+end
+
+function Registry:load_dir(dir, origin)
+  local names, err = archive.listdir(dir)   -- sorted bytewise
+  if not names then
+    self.log:warn("emitters", "emitter directory " .. dir .. ": " .. tostring(err))
+    return
+  end
+  local n = 0
+  for _, name in ipairs(names) do
+    if name:sub(1, 1) ~= "." and name:match("%.lua$") then
+      self:load_file(dir .. "/" .. name, origin)
+      n = n + 1
+    end
+  end
+  self.log:info("emitters", string.format("%s emitters: %d file(s) in %s", origin, n, dir))
+end
+
+return M
