@@ -137,6 +137,11 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
     return kd_enomem;
   }
   struct kd_error *err = NULL;
+  /* read(2) rather than mmap(2): mapped dump pages would count in our RSS
+  ** and linger; libkdumpfile's bounded cache keeps what we need */
+  kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
+  kdump_set_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
+  kdump_clear_err(dump->ctx);
   kdump_status s = kdump_open_fd(dump->ctx, fd);
   if (s != KDUMP_OK) {
     const char *m = kdump_get_err(dump->ctx);

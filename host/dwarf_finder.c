@@ -119,7 +119,27 @@ struct dwarf_finder {
   double index_seconds;
   char *cache_dir, *cache_key;
   struct kd_type void_type;
+  /* the debug file's mapping (see drop_mapped_pages) */
+  char *map_base;
+  size_t map_size;
+  unsigned types_since_drop;
 };
+
+/*
+** libdw maps the whole debug file and, to find the unit of a DIE, reads
+** every unit header before it: a few type lookups touch pages all over a
+** 100+ MiB file, and each touched page stays in our RSS.  They are clean
+** pages of a read-only private file mapping (libelf maps with PROT_READ
+** for ELF_C_READ_MMAP, so no page was ever copied-on-write), so dropping
+** them now and then is free of risk: a later access faults them back in
+** from the page cache.
+*/
+static void drop_mapped_pages(struct dwarf_finder *df) {
+  if (df->map_base == NULL) return;
+  if (++df->types_since_drop < 256) return;
+  df->types_since_drop = 0;
+  madvise(df->map_base, df->map_size, MADV_DONTNEED);
+}
 
 static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
                                       struct kd_type **out);
@@ -429,6 +449,7 @@ static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
     default:
       break;
   }
+  drop_mapped_pages(df);
   t = arena_alloc(&df->arena, sizeof *t);
   if (t == NULL) return kd_enomem;
   t->finder = &df->finder;
@@ -819,6 +840,17 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   df->finder.complete = df_complete;
   df->finder.load = df_load;
   df->finder.destroy = df_destroy;
+  if (own_fd >= 0) {
+    /* only for files we opened with libelf's mmap (not libdwfl's modules) */
+    size_t size = 0;
+    char *base = elf_rawfile(dwarf_getelf(dwarf), &size);
+    long page = sysconf(_SC_PAGESIZE);
+    if (base && size && page > 0 && ((uintptr_t)base % (uintptr_t)page) == 0) {
+      df->map_base = base;
+      df->map_size = size;
+      madvise(base, size, MADV_RANDOM);
+    }
+  }
   *out = &df->finder;
   return NULL;
 }
