@@ -3,8 +3,9 @@
 #
 #   bench/bench.sh [BUILD_DIR] [DUMP_DIR] [FULL_VMLINUX]
 #
-# Cases: start-up to the first answer (kernel release), and a full task walk
-# printing pid/tgid/ppid/state/comm.  Each is run N times (default 10) after
+# Cases: start-up to the first answer (kernel release), a full task walk
+# printing pid/tgid/ppid/state/comm, and the whole default `kdlua report`
+# against drgn's bare start-up (its target: <= 0.3x, < 100 MiB peak RSS).  Each is run N times (default 10) after
 # one warm-up; the median wall time is reported.  kdlua runs warm (its
 # uncompressed-debuginfo copy and name index already cached) and, once, cold
 # (empty cache dir), because the first use of a compressed vmlinux pays ~1 s.
@@ -34,18 +35,28 @@ time_cmd() {  # prints the median seconds of N runs of "$@"
 run_set() {
   local vml=$1 label=$2
   local drgn_args=(-q -c "$D/vmcore" -s "$vml" --no-default-symbols)
-  local kd_args=(--vmcore "$D/vmcore" --vmlinux "$vml" --no-modules)
+  local kd_args=(--vmcore "$D/vmcore" --vmlinux "$vml")
+  local kd_args_nm=("${kd_args[@]}" --no-modules)
   rm -rf "${cache:?}"/*
-  s=$(now); "$K" -e 'print(kd.uts().release)' "${kd_args[@]}" >/dev/null; e=$(now)
+  s=$(now); "$K" -e 'print(kd.uts().release)' "${kd_args_nm[@]}" >/dev/null; e=$(now)
   cold=$(echo "$e - $s" | bc -l)
   d_up=$(time_cmd drgn "${drgn_args[@]}" "$D/reference/drgn/uts.py")
-  k_up=$(time_cmd "$K" -e 'print(kd.uts().release)' "${kd_args[@]}")
+  k_up=$(time_cmd "$K" -e 'print(kd.uts().release)' "${kd_args_nm[@]}")
   d_tw=$(time_cmd drgn "${drgn_args[@]}" "$D/reference/drgn/tasks.py")
-  k_tw=$(time_cmd "$K" run "$here/tasks.lua" "${kd_args[@]}")
+  k_tw=$(time_cmd "$K" run "$here/tasks.lua" "${kd_args_nm[@]}")
   printf '%-38s %9s %9s %8s\n' "[$label]" "drgn s" "kdlua s" "ratio"
   printf '%-38s %9.3f %9.3f %8.3f\n' "start-up to kernel release" "$d_up" "$k_up" "$(echo "$k_up / $d_up" | bc -l)"
   printf '%-38s %9.3f %9.3f %8.3f\n' "task walk (pid/tgid/ppid/state/comm)" "$d_tw" "$k_tw" "$(echo "$k_tw / $d_tw" | bc -l)"
   printf '%-38s %9s %9.3f %8.3f\n' "kdlua cold start (empty cache)" "" "$cold" "$(echo "$cold / $d_up" | bc -l)"
+  # the report: its target is <= 0.3x drgn's bare start-up, < 100 MiB peak
+  local rdir
+  rdir=$(mktemp -d)
+  k_rep=$(time_cmd "$K" report "${kd_args[@]}" --debuginfo-dir "$D/modules" --tmp-dir "$rdir")
+  rss=$( { /usr/bin/time -f '%M' "$K" report "${kd_args[@]}" --debuginfo-dir "$D/modules" \
+           --tmp-dir "$rdir" >/dev/null; } 2>&1 | tail -n 1)
+  rm -rf "$rdir"
+  printf '%-38s %9.3f %9.3f %8.3f\n' "kdlua report vs drgn bare start-up" "$d_up" "$k_rep" "$(echo "$k_rep / $d_up" | bc -l)"
+  printf '%-38s %9s %8.1fM\n' "kdlua report peak RSS" "" "$(echo "$rss / 1024" | bc -l)"
 }
 
 echo "kdlua bench: $D (median of $N runs; ratio = kdlua / drgn, lower is better)"

@@ -136,7 +136,7 @@ struct dwarf_finder {
 */
 static void drop_mapped_pages(struct dwarf_finder *df) {
   if (df->map_base == NULL) return;
-  if (++df->types_since_drop < 256) return;
+  if (++df->types_since_drop < 64) return;
   df->types_since_drop = 0;
   madvise(df->map_base, df->map_size, MADV_DONTNEED);
 }
