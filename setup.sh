@@ -2,7 +2,7 @@
 # setup.sh -- on a fresh Debian 12 machine: install what kdlua needs, build
 # it, and run it on the example dump.
 #
-#   sudo bash setup.sh            # install deps, build, run on the example dump
+#   sudo bash setup.sh            # install deps, build, report + info on the example dump
 #   bash setup.sh --no-run        # install deps and build only (used by CI)
 #
 # The example dump is ../shared/vmcore beside this checkout, or
@@ -31,6 +31,9 @@ cmake --build build -j"$(nproc)"
 
 if [ "$run" = 1 ]; then
   D="${KDLUA_TEST_VMCORE_DIR:-../shared/vmcore}"
+  # the main job: a sos-report-shaped archive of the example dump
+  ./build/kdlua report --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" \
+    --debuginfo-dir "$D/modules" --tmp-dir "${KDLUA_REPORT_DIR:-/var/tmp}"
   ./build/kdlua info --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" \
     --debuginfo-dir "$D/modules"
 fi
