@@ -20,10 +20,21 @@ struct kd_program *kl_program(lua_State *L) {
 
 static int k_symbol(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
+  struct kd_program *prog = kl_program(L);
   uint64_t addr;
   struct kd_type *t;
-  struct kd_error *err = kd_program_find_symbol(kl_program(L), name, &addr, &t);
+  struct kd_error *err = kd_program_find_symbol(prog, name, &addr, &t);
   if (err) return kl_raise(L, err);
+  /* `extern struct x y[];` has no length in DWARF; the symbol's size does */
+  struct kd_type *r = kd_type_resolve(t);
+  const struct kd_symbol *sym = kd_symtab_lookup(prog->symtab, name);
+  if (r && r->kind == KD_TYPE_ARRAY && !r->length_known && sym && sym->size) {
+    uint64_t esize = kd_type_sizeof(r->target);
+    if (esize && sym->size % esize == 0) {
+      err = kd_program_array_type(prog, r->target, sym->size / esize, &t);
+      if (err) return kl_raise(L, err);
+    }
+  }
   struct kd_object o;
   kd_object_reference(&o, t, addr);
   kl_push_object(L, &o);
@@ -42,7 +53,8 @@ static int k_symbol_address(lua_State *L) {
   return 1;
 }
 
-/* kd.symbolize(addr) -> name, offset, module  (nil if unknown) */
+/* kd.symbolize(addr) -> name, offset, module, elf_size, kallsyms_size
+** (nil if unknown) */
 static int k_symbolize(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   uint64_t addr = (uint64_t)luaL_checkinteger(L, 1);
@@ -56,7 +68,10 @@ static int k_symbolize(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)(addr - s->address));
   if (s->module) lua_pushstring(L, s->module); else lua_pushnil(L);
   lua_pushinteger(L, (lua_Integer)s->size);
-  return 4;
+  /* 5th: the size as kallsyms and %pS see it (up to the next symbol) */
+  uint64_t next = kd_symtab_next_address(prog->symtab, s->address);
+  lua_pushinteger(L, (lua_Integer)(next ? next - s->address : s->size));
+  return 5;
 }
 
 static int k_object(lua_State *L) {
@@ -201,6 +216,7 @@ static int k_read_u64(lua_State *L) { return read_uint(L, 8, false); }
 static int k_read_s8(lua_State *L) { return read_uint(L, 1, true); }
 static int k_read_s16(lua_State *L) { return read_uint(L, 2, true); }
 static int k_read_s32(lua_State *L) { return read_uint(L, 4, true); }
+static int k_read_s64(lua_State *L) { return read_uint(L, 8, true); }
 
 static int k_read_string(lua_State *L) {
   uint64_t addr = kl_check_address(L, 1);
@@ -598,7 +614,7 @@ static const luaL_Reg kd_funcs[] = {
   { "container_of", k_container_of }, { "read", k_read }, { "read_phys", k_read_phys },
   { "read_u8", k_read_u8 }, { "read_u16", k_read_u16 }, { "read_u32", k_read_u32 },
   { "read_u64", k_read_u64 }, { "read_s8", k_read_s8 }, { "read_s16", k_read_s16 },
-  { "read_s32", k_read_s32 }, { "read_string", k_read_string },
+  { "read_s32", k_read_s32 }, { "read_s64", k_read_s64 }, { "read_string", k_read_string },
   { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },

@@ -25,7 +25,13 @@ struct kd_type *kl_check_type(lua_State *L, int idx) {
     return t;
   }
   struct kd_object *o = kl_test_object(L, idx);
-  if (o) return o->type;
+  if (o) {
+    /* an object stands for its type; a pointer for what it points to, as
+    ** `.` on it reaches the pointee's members */
+    struct kd_type *r = kd_type_resolve(o->type);
+    if (r && r->kind == KD_TYPE_POINTER && r->target) return r->target;
+    return o->type;
+  }
   return *(struct kd_type **)luaL_checkudata(L, idx, KL_TYPE);
 }
 

@@ -38,6 +38,7 @@ struct kd_dump {
   char **strings;
   size_t nstrings, capstrings;
   char *vmcoreinfo_raw;
+  unsigned reopens;      /* see get_page */
 };
 
 static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
@@ -137,11 +138,9 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
     return kd_enomem;
   }
   struct kd_error *err = NULL;
-  /* read(2) rather than mmap(2): mapped dump pages would count in our RSS
-  ** and linger; libkdumpfile's bounded cache keeps what we need */
-  kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
-  kdump_set_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
-  kdump_clear_err(dump->ctx);
+  /* the default mmap policy stays: with KDUMP_MMAP_NEVER, libkdumpfile
+  ** 0.5.1 fails to inflate some compressed pages ("Decompresion failed:
+  ** error -2") after many reads */
   kdump_status s = kdump_open_fd(dump->ctx, fd);
   if (s != KDUMP_OK) {
     const char *m = kdump_get_err(dump->ctx);
@@ -206,6 +205,21 @@ void kd_dump_close(struct kd_dump *dump) {
   free(dump);
 }
 
+/* A new libkdumpfile context on the same file (see get_page). */
+static int reopen(struct kd_dump *dump) {
+  kdump_ctx_t *ctx = kdump_new();
+  if (ctx == NULL) return -1;
+  kdump_attr_t a = { .type = KDUMP_STRING, .val.string = "linux" };
+  if (kdump_open_fd(ctx, dump->fd) != KDUMP_OK ||
+      kdump_set_attr(ctx, KDUMP_ATTR_OSTYPE, &a) != KDUMP_OK) {
+    kdump_free(ctx);
+    return -1;
+  }
+  kdump_free(dump->ctx);
+  dump->ctx = ctx;
+  return 0;
+}
+
 /*
 ** Find the cached page for (space, page) or load it.  Returns NULL with
 ** *err set when the page is not in the dump.
@@ -228,9 +242,22 @@ static const unsigned char *get_page(struct kd_dump *dump,
     if (ps->data == NULL) { *err = kd_enomem; return NULL; }
   }
   size_t len = dump->page_size;
-  kdump_status s = kdump_read(dump->ctx,
-                              space == KD_KVADDR ? KDUMP_KVADDR : KDUMP_KPHYSADDR,
-                              page, ps->data, &len);
+  kdump_addrspace_t as = space == KD_KVADDR ? KDUMP_KVADDR : KDUMP_KPHYSADDR;
+  kdump_status s = kdump_read(dump->ctx, as, page, ps->data, &len);
+  if (s == KDUMP_ERR_CORRUPT && dump->reopens < 8) {
+    /* libkdumpfile 0.5.1 can get into a state where every later page fails
+    ** to inflate ("Decompresion failed: error -2") although the file is
+    ** intact; a fresh context reads them.  A page that still fails is
+    ** really corrupt. */
+    kdump_clear_err(dump->ctx);
+    if (reopen(dump) == 0) {
+      len = dump->page_size;
+      s = kdump_read(dump->ctx, as, page, ps->data, &len);
+      /* only reopens that did not help count against the limit, so a
+      ** dump with a few truly corrupt pages does not reopen forever */
+      if (s != KDUMP_OK) dump->reopens++;
+    }
+  }
   if (s != KDUMP_OK || len != dump->page_size) {
     ps->key = UINT64_MAX;
     *err = kdump_failure(dump, s == KDUMP_OK ? KDUMP_ERR_NODATA : s,

@@ -480,7 +480,7 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
   char tmp[PATH_MAX];
   struct kd_error *err = temp_name(final_path, tmp);
   if (err) return err;
-  struct entry **v;
+  struct entry **v = NULL;
   err = sorted(a, &v);
   if (err) return err;
   sigset_t old;
@@ -596,7 +596,7 @@ struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_di
   char root[PATH_MAX];
   struct kd_error *err = temp_name(final_dir, root);
   if (err) return err;
-  struct entry **v;
+  struct entry **v = NULL;
   err = sorted(a, &v);
   if (err) return err;
   /* every full path is made before the first node, so that the signal

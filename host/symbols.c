@@ -254,6 +254,16 @@ const struct kd_symbol *kd_symtab_by_address(struct kd_symtab *t, uint64_t addr)
   return s;
 }
 
+uint64_t kd_symtab_next_address(struct kd_symtab *t, uint64_t addr) {
+  if (!t->sorted && sort_by_addr(t) != 0) return 0;
+  size_t lo = 0, hi = t->nby_addr;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->syms[t->by_addr[mid]].address <= addr) lo = mid + 1; else hi = mid;
+  }
+  return lo < t->nby_addr ? t->syms[t->by_addr[lo]].address : 0;
+}
+
 size_t kd_symtab_count(struct kd_symtab *t) { return t->n; }
 const struct kd_symbol *kd_symtab_at(struct kd_symtab *t, size_t i) {
   return i < t->n ? &t->syms[i] : NULL;

@@ -42,6 +42,9 @@ const struct kd_symbol *kd_symtab_lookup(struct kd_symtab *tab,
 ** `max_distance` when sizes are unknown); NULL if none. */
 const struct kd_symbol *kd_symtab_by_address(struct kd_symtab *tab,
                                              uint64_t addr);
+/* Address of the first symbol above `addr` (0 if none): the kernel's %pS
+** and kallsyms measure a symbol up to there, not by its ELF size. */
+uint64_t kd_symtab_next_address(struct kd_symtab *tab, uint64_t addr);
 size_t kd_symtab_count(struct kd_symtab *tab);
 const struct kd_symbol *kd_symtab_at(struct kd_symtab *tab, size_t i);
 
