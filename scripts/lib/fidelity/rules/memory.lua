@@ -1,0 +1,194 @@
+-- fidelity/rules/memory.lua: how each file of the memory area compares
+-- with what the live system showed (truth/, see truth/INDEX.md).
+--
+-- One entry per emitted path:
+--   truth      file under truth/ it is compared with (nil: none exists)
+--   truth_end  the second sample taken at the end of the capture, if any:
+--              a drifting value passes when it lies within
+--              [min(truth, truth_end) - tol, max(truth, truth_end) + tol]
+--   class      "static" (must be exact), "drifting" (static parts exact,
+--              counters within tolerance) or "stub"
+--   format     "keyvalue": "Name[:] number" lines, the key is the name;
+--              "lines": compared line by line as the note says
+--   static     keys / parts that must be exact
+--   tolerance  [key] = {abs = n} (in the file's unit) or {rel = r} (a
+--              fraction of the truth value); key "*" is the default for
+--              keys not listed
+--   note       why it differs / what the tolerance covers
+--
+-- Why counters drift on the shared dump: the truth was captured over ~7 s
+-- of guest time by helpers that read /proc for every pid (creating proc
+-- inodes, dentries, kernel stacks), then the crashing shell wrote the
+-- truth tar (~6 MB) to /dev/vda with dd conv=fsync and crashed ~1.5 s
+-- later.  So page-cache, dirty/writeback, block I/O, allocation and
+-- fault counters moved after the .end sample; the dump holds the later
+-- values.
+
+local KV = "keyvalue"
+
+return {
+  ["proc/meminfo"] = {
+    truth = "proc/meminfo", truth_end = "proc/meminfo.end",
+    class = "drifting", format = KV,
+    static = { "MemTotal", "SwapCached", "Active(file)", "Unevictable", "Mlocked",
+      "SwapTotal", "SwapFree", "Writeback", "SecPageTables", "NFS_Unstable", "Bounce",
+      "WritebackTmp", "CommitLimit", "VmallocTotal", "VmallocChunk", "AnonHugePages",
+      "ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped", "HugePages_Total",
+      "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp", "Hugepagesize", "Hugetlb",
+      "DirectMap1G", "Buffers" },
+    tolerance = {
+      ["*"] = { abs = 1024 },                     -- kB
+      MemFree = { abs = 8192 }, MemAvailable = { abs = 8192 },
+      ["Active"] = { abs = 16384 }, ["Inactive"] = { abs = 16384 },
+      ["Active(anon)"] = { abs = 16384 }, ["Inactive(anon)"] = { abs = 16384 },
+      ["Inactive(file)"] = { abs = 4096 }, Dirty = { abs = 4096 },
+      Committed_AS = { abs = 8192 }, VmallocUsed = { abs = 2048 },
+      DirectMap4k = { abs = 8192 }, DirectMap2M = { abs = 8192 },
+    },
+    note = "Exact layout (same keys, same order). Values are the dump's global vmstat atomics, "
+      .. "as the kernel prints them; they match drgn_meminfo.txt. LRU lists (Active/Inactive anon) "
+      .. "aged between capture and crash: pages moved between the two lists (their sum stays within "
+      .. "1 MB), hence 16 MB each; Dirty/Inactive(file) are the truth tar's block-device page cache.",
+  },
+
+  ["proc/vmstat"] = {
+    truth = "proc/vmstat", truth_end = "proc/vmstat.end",
+    class = "drifting", format = KV,
+    static = { "nr_zone_unevictable", "nr_mlock", "nr_bounce", "nr_zspages", "nr_free_cma",
+      "numa_miss", "numa_foreign", "numa_other", "nr_unevictable", "nr_isolated_anon",
+      "nr_isolated_file", "nr_writeback_temp", "nr_shmem_hugepages", "nr_anon_transparent_hugepages",
+      "pswpin", "pswpout", "oom_kill", "nr_unstable" },
+    tolerance = {
+      ["*"] = { abs = 256 },                      -- pages or events
+      nr_zone_active_anon = { abs = 4096 }, nr_active_anon = { abs = 4096 },
+      nr_zone_inactive_anon = { abs = 4096 }, nr_inactive_anon = { abs = 4096 },
+      numa_hit = { abs = 16384 }, numa_local = { abs = 16384 }, numa_interleave = { abs = 1024 },
+      pgalloc_dma32 = { abs = 16384 }, pgfree = { abs = 16384 }, pgactivate = { abs = 4096 },
+      pgfault = { abs = 4096 }, pgreuse = { abs = 1024 },
+      nr_dirtied = { abs = 4096 }, nr_written = { abs = 4096 },
+      pgpgin = { abs = 16384 }, pgpgout = { abs = 16384 },        -- kB: the ~6 MB truth tar
+    },
+    note = "Names come from the dump's vmstat_text array, in its order, so the key list is exact; "
+      .. "numa_* include the per-CPU deltas not yet folded, vm events are summed over the CPUs that "
+      .. "were online before the panic; nr_dirty_threshold/nr_dirty_background_threshold are "
+      .. "recomputed (global_dirty_limits). I/O and allocation events grew while the truth tar was "
+      .. "written to /dev/vda after the capture.",
+  },
+
+  ["proc/zoneinfo"] = {
+    truth = "proc/zoneinfo", class = "drifting", format = "lines",
+    static = { "zone headers", "spanned", "present", "managed", "cma", "start_pfn",
+      "pagesets cpu list", "high", "batch", "vm stats threshold", "node_unreclaimable",
+      "stat names and order" },
+    tolerance = {
+      ["*"] = { abs = 256 },
+      pages_free = { abs = 8192 }, nr_free_pages = { abs = 8192 },
+      numa_hit = { abs = 32768 }, numa_local = { abs = 32768 }, numa_interleave = { abs = 1024 },
+      nr_inactive_anon = { abs = 4096 }, nr_active_anon = { abs = 4096 },
+      nr_zone_inactive_anon = { abs = 4096 }, nr_zone_active_anon = { abs = 4096 },
+      nr_slab_reclaimable = { abs = 2048 }, nr_slab_unreclaimable = { abs = 1024 },
+      nr_file_pages = { abs = 4096 }, nr_shmem = { abs = 4096 },
+      nr_dirtied = { abs = 4096 }, nr_written = { abs = 4096 },
+      count = { abs = 512 }, protection = { abs = 64 },
+    },
+    note = "Every line of the truth is present in the same order; counters drift (no .end sample, "
+      .. "so the tolerance also covers the capture itself). protection (lowmem_reserve) was "
+      .. "recomputed from the current managed pages by the capture's `sysctl -a` reading "
+      .. "vm.lowmem_reserve_ratio (its handler recalculates on read), after zoneinfo was copied: "
+      .. "442 -> 454 on the shared dump.",
+  },
+
+  ["proc/buddyinfo"] = {
+    truth = "proc/buddyinfo", class = "drifting", format = "lines",
+    static = { "node and zone labels", "number of orders" },
+    tolerance = { free_pages = { abs = 8192 } },
+    note = "Per-order counts fluctuate with every allocation; the test compares the labels "
+      .. "exactly and the zone's free pages (sum of count << order) within 8192 pages.",
+  },
+
+  ["proc/pagetypeinfo"] = {
+    truth = "proc/pagetypeinfo", class = "drifting", format = "lines",
+    static = { "Page block order", "Pages per block", "order header", "migrate type names",
+      "zone labels", "pageblocks per zone (sum of the block table row)" },
+    tolerance = { free_pages = { abs = 8192 }, blocks = { abs = 8 } },
+    note = "Free lists walked like the kernel (capped at 100000); block types read from the "
+      .. "section usage bitmaps. Blocks change type when allocations steal them (abs 8 per "
+      .. "type); the number of blocks per zone is exact.",
+  },
+
+  ["proc/slabinfo"] = {
+    truth = "proc/slabinfo", class = "drifting", format = "lines",
+    static = { "header", "cache names in order", "objsize", "objperslab", "pagesperslab",
+      "tunables", "sharedavail" },
+    tolerance = {
+      ["*"] = { abs = 128 },                      -- objects (num_objs, active_objs)
+      -- caches the capture itself filled (fxsnap/cat/ps read /proc/<pid>/* of every task,
+      -- the tar was written through the block layer)
+      proc_inode_cache = { abs = 8192 }, dentry = { abs = 16384 }, inode_cache = { abs = 2048 },
+      lsm_inode_cache = { abs = 16384 }, shmem_inode_cache = { abs = 4096 },
+      kernfs_node_cache = { abs = 1024 }, ["bio-192"] = { abs = 512 }, buffer_head = { abs = 1024 },
+      filp = { abs = 512 }, ["kmalloc-32"] = { abs = 512 }, ["kmalloc-64"] = { abs = 512 },
+      -- one vmap_area per lazily freed vmalloc area (the capture helpers' kernel stacks,
+      -- see proc/vmallocinfo "unpurged")
+      vmap_area = { abs = 1024 },
+    },
+    note = "SLUB: num_objs = total_objects, active = num_objs - free objects on the node partial "
+      .. "lists (objects of per-CPU slabs count as active, as in the kernel); the slab pages add "
+      .. "up to meminfo's Slab within 2 MB (Slab also counts kmalloc_large pages). Object counts drift with the capture (no .end sample).",
+  },
+
+  ["proc/swaps"] = {
+    truth = "proc/swaps", class = "static", format = "lines",
+    note = "Exact: no swap area on the shared dump (header line only). \"Used\" of a real swap "
+      .. "area drifts.",
+  },
+
+  ["proc/vmallocinfo"] = {
+    truth = "proc/vmallocinfo", class = "drifting", format = "lines",
+    static = { "every line except kernel stacks (kernel_clone, fork_idle) and unpurged areas" },
+    tolerance = { kernel_stacks = { abs = 16 }, unpurged = { abs = 1024 } },
+    note = "Addresses are %pK as root saw them: hashed with the dump's ptr_key (siphash), so they "
+      .. "match the live file exactly; %pS sizes are kallsyms' (distance to the next symbol). "
+      .. "Kernel stacks of tasks that came and went between capture and crash differ, and the "
+      .. "lazily-freed (unpurged) list grows until a purge.",
+  },
+
+  ["sos_commands/memory/free"] = {
+    truth = "cmd/free.txt", class = "drifting", format = "lines",
+    static = { "total (Mem and Swap)", "Swap line" },
+    tolerance = { free = { abs = 24576 }, shared = { abs = 16384 }, ["buff/cache"] = { abs = 16384 },
+      available = { abs = 24576 } },
+    note = "procps-ng 4.0 layout (what sos runs); the truth is busybox free, whose \"used\" is "
+      .. "total-free-buffers-cache while procps 4.0 prints total-available: that column is not "
+      .. "compared. Values come from the rebuilt /proc/meminfo.",
+  },
+
+  ["sos_commands/memory/free_-m"] = {
+    truth = nil, class = "drifting",
+    note = "procps-ng 4.0 `free -m`: the `free` numbers in MiB (truncated), checked against them.",
+  },
+
+  ["sos_commands/memory/slabtop_-o"] = {
+    truth = nil, class = "drifting",
+    note = "procps-ng 4.0 `slabtop -o` over the rebuilt /proc/slabinfo (stable sort by objects); "
+      .. "checked for consistency with proc/slabinfo.",
+  },
+
+  ["sos_commands/memory/swapon_--bytes_--show"] = {
+    truth = nil, class = "static",
+    note = "util-linux 2.38 prints nothing when no swap area is in use (truth proc/swaps: none), "
+      .. "else the NAME TYPE SIZE USED PRIO table in bytes.",
+  },
+
+  ["sos_commands/memory/swapon_--summary_--verbose"] = {
+    truth = nil, class = "static",
+    note = "util-linux 2.38: nothing when no swap is in use, else the /proc/swaps-like summary.",
+  },
+
+  ["sos_commands/memory/lsmem_-a_-o_RANGE_SIZE_STATE_REMOVABLE_ZONES_NODE_BLOCK"] = {
+    truth = "sys/devices/system/memory/block_size_bytes", class = "static",
+    note = "Memory blocks from the memory_blocks xarray (state, nid, zone; \"None\" for a block "
+      .. "spanning two zones); removable = CONFIG_MEMORY_HOTREMOVE. The truth has only the block "
+      .. "size (0x8000000 = 128M), which must match; 4 online blocks = the 512 MiB guest.",
+  },
+}

@@ -1,0 +1,568 @@
+-- kernel/cpu.lua: CPU sets and x86 CPU identification: /proc/cpuinfo
+-- (arch/x86/kernel/cpu/proc.c show_cpuinfo, 6.1), the topology files of
+-- drivers/base/topology.c and lscpu's summary.
+--
+-- CPU sets: online() is the set before the panic (report/cpus.lua: CPUs
+-- that smp_send_stop() took offline while the kernel died count as
+-- online, as they were for every reader of the live system); possible()
+-- and present() are the dump's masks.
+
+local M = {}
+
+local function sym(name)
+  local ok, o = pcall(kd.symbol, name)
+  if ok then return o end
+  return nil
+end
+
+local function ival(o)
+  if o == nil then return nil end
+  if type(o) == "number" then return o end
+  local ok, v = pcall(function() return o:value_() end)
+  if ok then return v end
+  ok, v = pcall(function() return o.counter end)
+  if ok then return v end
+  return nil
+end
+
+local function masks()
+  local ok, cpus = pcall(require, "report.cpus")
+  if ok then
+    local ok2, m = pcall(cpus.masks)
+    if ok2 then return m end
+  end
+  local function get(w)
+    local ok3, l = pcall(kd.cpus, w)
+    return ok3 and l or { 0 }
+  end
+  return { online = get("online"), present = get("present"), possible = get("possible"),
+           raw_online = get("online"), stopped = {} }
+end
+
+function M.online() return masks().online end
+function M.possible() return masks().possible end
+function M.present() return masks().present end
+-- CPUs the panic took offline (counted online above)
+function M.stopped() return masks().stopped or {} end
+function M.raw_online() return masks().raw_online end
+
+M.sym, M.ival = sym, ival
+
+-- {====== cpumasks ======
+
+function M.nr_cpu_ids()
+  return ival(sym("nr_cpu_ids")) or (#M.possible() > 0 and (M.possible()[#M.possible()] + 1)) or 1
+end
+
+-- CPU numbers set in a cpumask object (struct cpumask, or cpumask_var_t
+-- that is a pointer with CONFIG_CPUMASK_OFFSTACK)
+function M.mask_cpus(m)
+  local t = m:type_()
+  while t.kind == "typedef" do t = t.target end
+  local addr
+  if t.kind == "pointer" then addr = m:value_()
+  else addr = m:address_() end
+  local n = M.nr_cpu_ids()
+  local words = (n + 63) // 64
+  local raw = kd.read(addr, words * 8)
+  local out = {}
+  for w = 0, words - 1 do
+    local v = string.unpack("<i8", raw, w * 8 + 1)
+    if v ~= 0 then
+      for b = 0, 63 do
+        local c = w * 64 + b
+        if c < n and (v >> b) & 1 == 1 then out[#out + 1] = c end
+      end
+    end
+  end
+  return out
+end
+
+-- "%*pb" of a CPU list over nr_cpu_ids bits: 32-bit hex chunks, most
+-- significant first, separated by commas; the first chunk as wide as the
+-- bits it holds
+function M.mask_hex(cpus)
+  local n = M.nr_cpu_ids()
+  local set = {}
+  for _, c in ipairs(cpus) do set[c] = true end
+  local chunks = {}
+  local top = ((n + 31) // 32) * 32 - 32
+  local chunksz = n % 32
+  if chunksz == 0 then chunksz = 32 end
+  local i = top
+  while i >= 0 do
+    local v = 0
+    for b = 0, chunksz - 1 do
+      if set[i + b] then v = v | (1 << b) end
+    end
+    chunks[#chunks + 1] = string.format("%0" .. ((chunksz + 3) // 4) .. "x", v)
+    chunksz = 32
+    i = i - 32
+  end
+  return table.concat(chunks, ",")
+end
+
+-- "%*pbl": "0-1,4"
+function M.mask_list(cpus)
+  local ok, util = pcall(require, "report.util")
+  if ok then return util.cpulist(cpus) end
+  local list = {}
+  for _, c in ipairs(cpus) do list[#list + 1] = c end
+  table.sort(list)
+  local out, i = {}, 1
+  while i <= #list do
+    local j = i
+    while j < #list and list[j + 1] == list[j] + 1 do j = j + 1 end
+    out[#out + 1] = (j > i) and (list[i] .. "-" .. list[j]) or tostring(list[i])
+    i = j + 1
+  end
+  return table.concat(out, ",")
+end
+
+-- }======
+
+-- {====== x86 cpuinfo ======
+
+-- struct cpuinfo_x86 of a CPU (cpu_data(cpu) = per_cpu(cpu_info, cpu));
+-- boot_cpu_data when there is no per-CPU copy (UP kernels)
+function M.cpu_data(c)
+  if kd.symbol_address("cpu_info") then return kd.per_cpu("cpu_info", c) end
+  return sym("boot_cpu_data")
+end
+
+-- a const char *[] as a Lua table index -> string (0-based; missing = nil)
+local strarray_cache = {}
+local function strarray(name)
+  if strarray_cache[name] then return strarray_cache[name] end
+  local arr = sym(name)
+  if not arr then return nil end
+  local n = arr:type_().length
+  if not n or n == 0 then
+    local _, off, _, size = kd.symbolize(arr:address_())
+    n = (off == 0 and size) and size // 8 or 0
+  end
+  local raw = kd.read(arr:address_(), n * 8)
+  local t = { n = n, ptr = {} }
+  for i = 0, n - 1 do t.ptr[i] = string.unpack("<i8", raw, i * 8 + 1) end
+  setmetatable(t, { __index = function(tt, i)
+    local p = rawget(tt, "ptr")[i]
+    if p == nil or p == 0 then return nil end
+    local s = kd.read_string(p, 64)
+    rawset(tt, i, s)
+    return s
+  end })
+  strarray_cache[name] = t
+  return t
+end
+M.strarray = strarray
+
+-- capability words of a cpuinfo_x86: array of u32
+local function caps(c)
+  local arr = c.x86_capability
+  local n = #arr
+  local raw = kd.read(arr:address_(), n * 4)
+  local words = {}
+  for i = 0, n - 1 do words[i] = string.unpack("<I4", raw, i * 4 + 1) end
+  return words, n
+end
+
+local function has_bit(words, bit)
+  local w = words[bit // 32]
+  return w ~= nil and (w >> (bit % 32)) & 1 == 1
+end
+
+-- feature bit number by its /proc/cpuinfo name (x86_cap_flags), or nil
+local feature_bits
+function M.feature_bit(name)
+  if not feature_bits then
+    feature_bits = {}
+    local f = strarray("x86_cap_flags")
+    if f then
+      for i = 0, f.n - 1 do
+        if f.ptr[i] ~= 0 then feature_bits[f[i]] = i end
+      end
+    end
+  end
+  return feature_bits[name]
+end
+
+-- flag names set in a cpuinfo_x86 (the "flags" line) and "bugs"
+function M.flags(c)
+  local words = caps(c)
+  local names = strarray("x86_cap_flags")
+  local out = {}
+  if names then
+    for i = 0, names.n - 1 do
+      if names.ptr[i] ~= 0 and has_bit(words, i) then out[#out + 1] = names[i] end
+    end
+  end
+  return out
+end
+
+function M.bugs(c)
+  local words = caps(c)
+  local names = strarray("x86_bug_flags")
+  local capn = strarray("x86_cap_flags")
+  local base = capn and capn.n or 0   -- 32 * NCAPINTS
+  local out = {}
+  if names then
+    for i = 0, names.n - 1 do
+      if names.ptr[i] ~= 0 and has_bit(words, base + i) then out[#out + 1] = names[i] end
+    end
+  end
+  return out
+end
+
+local function hz()
+  local ok, t = pcall(require, "kernel.time")
+  return ok and t.hz() or 250
+end
+
+-- arch_freq_get_on_cpu() (6.1): APERF/MPERF sample of the last tick when
+-- it is recent (jiffies - last_update <= HZ/50), else cpufreq's policy->cur,
+-- else cpu_khz.  Returns kHz and how it was found.
+function M.freq_khz(c)
+  local khz = ival(sym("cpu_khz")) or 0
+  local ci = M.cpu_data(c)
+  local bit = M.feature_bit("aperfmperf")
+  if bit and has_bit(caps(ci), bit) and kd.symbol_address("cpu_samples") then
+    local ok, f = pcall(function()
+      local s = kd.per_cpu("cpu_samples", c)
+      local j = ival(sym("jiffies"))
+      if s.mcnt ~= 0 and j and (j - s.last_update) <= hz() // 50 then
+        return (khz * s.acnt) // s.mcnt
+      end
+    end)
+    if ok and f then return f, "aperfmperf" end
+  end
+  if kd.symbol_address("cpufreq_cpu_data") then
+    local ok, cur = pcall(function()
+      local p = kd.read_u64(kd.symbol_address("cpufreq_cpu_data") + kd.symbol("__per_cpu_offset")[c])
+      if p == 0 then return nil end
+      return kd.object("struct cpufreq_policy", p).cur
+    end)
+    if ok and cur and cur ~= 0 then return cur, "cpufreq" end
+  end
+  return khz, "cpu_khz"
+end
+
+local function member(c, names)
+  for _, n in ipairs(names) do
+    if kd.has_member("struct cpuinfo_x86", n) then
+      local v = c
+      for part in n:gmatch("[^.]+") do v = v[part] end
+      return v
+    end
+  end
+  return nil
+end
+
+-- topology ids of a cpuinfo_x86 (6.1 names; 6.7+ moved them to c->topo)
+function M.ids(c)
+  return {
+    pkg = member(c, { "phys_proc_id", "topo.pkg_id" }) or 0,
+    core = member(c, { "cpu_core_id", "topo.core_id" }) or 0,
+    die = member(c, { "cpu_die_id", "topo.die_id" }) or 0,
+    apicid = member(c, { "apicid", "topo.apicid" }) or 0,
+    initial_apicid = member(c, { "initial_apicid", "topo.initial_apicid" }) or 0,
+    booted_cores = member(c, { "booted_cores" }) or 0,
+  }
+end
+
+-- a per-CPU variable as an object of its own type (kd.per_cpu() takes a
+-- pointer-typed variable, such as cpumask_var_t with OFFSTACK, for a
+-- __percpu pointer)
+function M.per_cpu_var(name, c)
+  local base = kd.symbol_address(name)
+  if not base then return nil end
+  local t = sym(name):type_()
+  return kd.object(t, base + sym("__per_cpu_offset")[c])
+end
+
+local function per_cpu_mask(name, c)
+  local v = M.per_cpu_var(name, c)
+  if not v then return nil end
+  return M.mask_cpus(v)
+end
+
+-- show_cpuinfo() for one CPU
+function M.cpuinfo_one(cpu)
+  local c = M.cpu_data(cpu)
+  local out = {}
+  local function put(s) out[#out + 1] = s end
+  local vendor = c.x86_vendor_id:string_()
+  local model_id = c.x86_model_id:string_()
+  put(string.format("processor\t: %d\n", cpu))
+  put(string.format("vendor_id\t: %s\n", vendor ~= "" and vendor or "unknown"))
+  put(string.format("cpu family\t: %d\n", c.x86))
+  put(string.format("model\t\t: %d\n", c.x86_model))
+  put(string.format("model name\t: %s\n", model_id ~= "" and model_id or "unknown"))
+  local stepping = kd.has_member("struct cpuinfo_x86", "x86_stepping") and c.x86_stepping or c.x86_mask -- < 4.15
+  if stepping ~= 0 or c.cpuid_level >= 0 then
+    put(string.format("stepping\t: %d\n", stepping))
+  else
+    put("stepping\t: unknown\n")
+  end
+  if c.microcode ~= 0 then put(string.format("microcode\t: 0x%x\n", c.microcode)) end
+  local words = caps(c)
+  local tsc = M.feature_bit("tsc")
+  if tsc and has_bit(words, tsc) then
+    local f = M.freq_khz(cpu)
+    put(string.format("cpu MHz\t\t: %d.%03d\n", f // 1000, f % 1000))
+  end
+  if c.x86_cache_size ~= 0 then put(string.format("cache size\t: %d KB\n", c.x86_cache_size)) end
+  if kd.symbol_address("cpu_core_map") then -- CONFIG_SMP
+    local ids = M.ids(c)
+    put(string.format("physical id\t: %d\n", ids.pkg))
+    put(string.format("siblings\t: %d\n", #(per_cpu_mask("cpu_core_map", cpu) or {})))
+    put(string.format("core id\t\t: %d\n", ids.core))
+    put(string.format("cpu cores\t: %d\n", ids.booted_cores))
+    put(string.format("apicid\t\t: %d\n", ids.apicid))
+    put(string.format("initial apicid\t: %d\n", ids.initial_apicid))
+  end
+  put(string.format("fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %d\nwp\t\t: yes\n", c.cpuid_level))
+  put("flags\t\t:")
+  for _, f in ipairs(M.flags(c)) do put(" " .. f) end
+  -- CONFIG_X86_VMX_FEATURE_NAMES: "vmx flags" for VMX CPUs
+  local vmxbit = M.feature_bit("vmx")
+  if vmxbit and has_bit(words, vmxbit) and kd.has_member("struct cpuinfo_x86", "vmx_capability")
+     and c.vmx_capability[0] ~= 0 then
+    local names = strarray("x86_vmx_flags")
+    if names then
+      put("\nvmx flags\t:")
+      local arr = c.vmx_capability
+      local vw = {}
+      for i = 0, #arr - 1 do vw[i] = arr[i] end
+      for i = 0, names.n - 1 do
+        if names.ptr[i] ~= 0 and has_bit(vw, i) then put(" " .. names[i]) end
+      end
+    end
+  end
+  put("\nbugs\t\t:")
+  for _, b in ipairs(M.bugs(c)) do put(" " .. b) end
+  local lpj, HZ = c.loops_per_jiffy, hz()
+  put(string.format("\nbogomips\t: %d.%02d\n", lpj // (500000 // HZ), (lpj // (5000 // HZ)) % 100))
+  if kd.has_member("struct cpuinfo_x86", "x86_tlbsize") and c.x86_tlbsize > 0 then
+    put(string.format("TLB size\t: %d 4K pages\n", c.x86_tlbsize))
+  end
+  put(string.format("clflush size\t: %d\n", c.x86_clflush_size))
+  put(string.format("cache_alignment\t: %d\n", c.x86_cache_alignment))
+  put(string.format("address sizes\t: %d bits physical, %d bits virtual\n", c.x86_phys_bits, c.x86_virt_bits))
+  put("power management:")
+  local pf = strarray("x86_power_flags")
+  local pw = c.x86_power
+  for i = 0, 31 do
+    if (pw >> i) & 1 == 1 then
+      local n = pf and i < pf.n and pf[i] or nil
+      if n then put((n ~= "" and " " or "") .. n) else put(string.format(" [%d]", i)) end
+    end
+  end
+  put("\n\n")
+  return table.concat(out)
+end
+
+-- /proc/cpuinfo: every online CPU (the set before the panic)
+function M.cpuinfo()
+  if kd.dump_info().arch ~= "x86_64" and not kd.has_type("struct cpuinfo_x86") then
+    return nil, "cpuinfo is only rebuilt for x86 (" .. tostring(kd.dump_info().arch) .. ")"
+  end
+  local out = {}
+  for _, c in ipairs(M.online()) do out[#out + 1] = M.cpuinfo_one(c) end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== topology (drivers/base/topology.c, x86 definitions) ======
+
+-- name -> function(cpu) returning the file's text; in the kernel's
+-- attribute order.  ppin (shown only when non-zero, and root only) is not
+-- listed.
+function M.topology_files()
+  local files = {}
+  local function id(name, f) files[#files + 1] = { name, function(c) return string.format("%d\n", f(c)) end } end
+  local function masks(name, var)
+    files[#files + 1] = { name, function(c)
+      local m = per_cpu_mask(var, c)
+      if not m then return nil, var .. " not in the dump" end
+      return M.mask_hex(m) .. "\n"
+    end }
+    files[#files + 1] = { name .. "_list", function(c)
+      local m = per_cpu_mask(var, c)
+      if not m then return nil, var .. " not in the dump" end
+      return M.mask_list(m) .. "\n"
+    end }
+  end
+  id("physical_package_id", function(c) return M.ids(M.cpu_data(c)).pkg end)
+  id("die_id", function(c) return M.ids(M.cpu_data(c)).die end)
+  if kd.symbol_address("cpu_l2c_id") then -- TOPOLOGY_CLUSTER_SYSFS (x86 5.16+)
+    id("cluster_id", function(c) return kd.per_cpu("cpu_l2c_id", c):value_() end)
+  end
+  id("core_id", function(c) return M.ids(M.cpu_data(c)).core end)
+  masks("core_cpus", "cpu_sibling_map")
+  masks("thread_siblings", "cpu_sibling_map")
+  masks("core_siblings", "cpu_core_map")
+  if kd.symbol_address("cpu_l2c_shared_map") then masks("cluster_cpus", "cpu_l2c_shared_map") end
+  if kd.symbol_address("cpu_die_map") then masks("die_cpus", "cpu_die_map") end
+  masks("package_cpus", "cpu_core_map")
+  return files
+end
+
+-- }======
+
+-- {====== lscpu ======
+
+-- util-linux's size_to_human_string(SIZE_SUFFIX_3LETTER|SIZE_SUFFIX_SPACE)
+local function human(bytes)
+  local units = { "B", "KiB", "MiB", "GiB", "TiB" }
+  local u, v = 1, bytes
+  while v >= 1024 and u < #units do v = v / 1024; u = u + 1 end
+  if v == math.floor(v) then return string.format("%d %s", v, units[u]) end
+  local str = string.format("%.1f", v):gsub("%.0$", "")
+  return str .. " " .. units[u]
+end
+
+-- util-linux cpulist_create(): runs of 3+ as "a-b", a pair as "a,b"
+local function ul_cpulist(cpus)
+  local list = {}
+  for _, c in ipairs(cpus) do list[#list + 1] = c end
+  table.sort(list)
+  local out, i = {}, 1
+  while i <= #list do
+    local j = i
+    while j < #list and list[j + 1] == list[j] + 1 do j = j + 1 end
+    if j == i then out[#out + 1] = tostring(list[i])
+    elseif j == i + 1 then out[#out + 1] = list[i] .. "," .. list[j]
+    else out[#out + 1] = list[i] .. "-" .. list[j] end
+    i = j + 1
+  end
+  return table.concat(out, ",")
+end
+
+-- cacheinfo leaves of a CPU: {level, type, size, cpus}
+local function cache_leaves(c)
+  if not kd.symbol_address("ci_cpu_cacheinfo") then return {} end
+  local ci = kd.per_cpu("ci_cpu_cacheinfo", c)
+  local out = {}
+  if ci.info_list == nil then return out end
+  for i = 0, ci.num_leaves - 1 do
+    local l = ci.info_list[i]
+    out[#out + 1] = { level = l.level, type = l.type, size = l.size,
+                      cpus = M.mask_cpus(l.shared_cpu_map) }
+  end
+  return out
+end
+
+-- `lscpu` (util-linux 2.38 summary): returns text, and the parts that a
+-- dump cannot give (for the stub header)
+function M.lscpu()
+  local online = M.online()
+  local present = M.present()
+  local first = online[1] or 0
+  local c = M.cpu_data(first)
+  local flags = M.flags(c)
+  local fset = {}
+  for _, f in ipairs(flags) do fset[f] = true end
+  local rows = {}
+  local function add(indent, name, value) rows[#rows + 1] = { string.rep("  ", indent) .. name, value } end
+  local uts = kd.uts()
+  add(0, "Architecture:", uts.machine or kd.dump_info().arch or "")
+  if fset.lm then add(1, "CPU op-mode(s):", "32-bit, 64-bit") end
+  add(1, "Address sizes:", string.format("%d bits physical, %d bits virtual", c.x86_phys_bits, c.x86_virt_bits))
+  add(1, "Byte Order:", "Little Endian")
+  add(0, "CPU(s):", tostring(#present))
+  add(1, "On-line CPU(s) list:", ul_cpulist(online))
+  local on = {}
+  for _, x in ipairs(online) do on[x] = true end
+  local off = {}
+  for _, x in ipairs(present) do if not on[x] then off[#off + 1] = x end end
+  if #off > 0 then add(1, "Off-line CPU(s) list:", ul_cpulist(off)) end
+  local vendor = c.x86_vendor_id:string_()
+  add(0, "Vendor ID:", vendor)
+  add(1, "Model name:", c.x86_model_id:string_())
+  add(2, "CPU family:", tostring(c.x86))
+  add(2, "Model:", tostring(c.x86_model))
+  -- topology from the sibling maps: threads per core, cores per socket
+  local sib = per_cpu_mask("cpu_sibling_map", first) or { first }
+  local core = per_cpu_mask("cpu_core_map", first) or { first }
+  local threads = math.max(#sib, 1)
+  local cores = math.max(#core // threads, 1)
+  local sockets = {}
+  for _, x in ipairs(present) do sockets[M.ids(M.cpu_data(x)).pkg] = true end
+  local nsock = 0
+  for _ in pairs(sockets) do nsock = nsock + 1 end
+  add(2, "Thread(s) per core:", tostring(threads))
+  add(2, "Core(s) per socket:", tostring(cores))
+  add(2, "Socket(s):", tostring(nsock))
+  add(2, "Stepping:", tostring(kd.has_member("struct cpuinfo_x86", "x86_stepping") and c.x86_stepping or c.x86_mask))
+  local lpj, HZ = c.loops_per_jiffy, hz()
+  add(2, "BogoMIPS:", string.format("%d.%02d", lpj // (500000 // HZ), (lpj // (5000 // HZ)) % 100))
+  add(2, "Flags:", table.concat(flags, " "))
+  local virt = fset.svm and "AMD-V" or (fset.vmx and "VT-x") or nil
+  local hyper
+  local ht = sym("x86_hyper_type")
+  if ht then
+    local ok, name = pcall(kd.enum_name, "enum x86_hypervisor_type", ht:value_())
+    local names = { X86_HYPER_VMWARE = "VMware", X86_HYPER_MS_HYPERV = "Microsoft",
+                    X86_HYPER_XEN_PV = "Xen", X86_HYPER_XEN_HVM = "Xen", X86_HYPER_KVM = "KVM",
+                    X86_HYPER_JAILHOUSE = "Jailhouse", X86_HYPER_ACRN = "ACRN" }
+    if ok and names[name] then hyper = names[name] end
+  end
+  if virt or hyper then
+    add(0, "Virtualization features:", "")
+    if virt then add(1, "Virtualization:", virt) end
+    if hyper then
+      add(1, "Hypervisor vendor:", hyper)
+      add(1, "Virtualization type:", "full")
+    end
+  end
+  -- caches: unique (level, type, sharing) per kind, summed
+  local kinds, order = {}, {}
+  local TYPE = { [1] = "i", [2] = "d", [3] = "", [4] = "" } -- CACHE_TYPE_INST/DATA/SEPARATE/UNIFIED
+  for _, x in ipairs(online) do
+    for _, l in ipairs(cache_leaves(x)) do
+      local name = "L" .. l.level .. (TYPE[l.type] or "")
+      local k = kinds[name]
+      if not k then k = { size = 0, n = 0, seen = {} }; kinds[name] = k; order[#order + 1] = name end
+      local id = table.concat(l.cpus, ",")
+      if not k.seen[id] then k.seen[id] = true; k.size = k.size + l.size; k.n = k.n + 1 end
+    end
+  end
+  if #order > 0 then
+    table.sort(order)
+    add(0, "Caches (sum of all):", "")
+    for _, name in ipairs(order) do
+      local k = kinds[name]
+      add(1, name .. ":", string.format("%s (%d instance%s)", human(k.size), k.n, k.n == 1 and "" or "s"))
+    end
+  end
+  -- NUMA: online nodes and their CPUs
+  local nodes = {}
+  if kd.symbol_address("node_to_cpumask_map") then
+    local map = sym("node_to_cpumask_map")
+    local nn = ival(sym("nr_node_ids")) or 1
+    for n = 0, nn - 1 do
+      local ok, cpus = pcall(function() return M.mask_cpus(map[n]) end)
+      if ok and #cpus > 0 then nodes[#nodes + 1] = { n, cpus } end
+    end
+  end
+  if #nodes > 0 then
+    add(0, "NUMA:", "")
+    add(1, "NUMA node(s):", tostring(#nodes))
+    for _, nd in ipairs(nodes) do add(1, string.format("NUMA node%d CPU(s):", nd[1]), ul_cpulist(nd[2])) end
+  end
+  local w = 0
+  for _, r in ipairs(rows) do if #r[1] > w then w = #r[1] end end
+  local out = {}
+  for _, r in ipairs(rows) do
+    out[#out + 1] = (r[1] .. string.rep(" ", w + 1 - #r[1]) .. r[2]):gsub("%s+$", function(sp)
+      return r[2] == "" and sp or "" end) .. "\n"
+  end
+  local missing = "not in the dump: Vulnerabilities (the kernel computes them at read time from its mitigation state), " ..
+    "BIOS vendor/model (DMI type 4), CPU MHz of cpufreq, the hypervisor vendor lscpu reads with CPUID"
+  return table.concat(out), missing
+end
+
+-- }======
+
+return M

@@ -1,0 +1,747 @@
+-- kernel/sysctl.lua: the registered sysctl tables (/proc/sys) and their
+-- values as the dump holds them.
+--
+-- fs/proc/proc_sysctl.c (3.4+): sysctl_table_root.default_set.dir is the
+-- root ctl_dir; each ctl_dir keeps its entries in an rbtree of ctl_node
+-- (ordered by name, bytewise: the readdir order), a node's entry being
+-- header->ctl_table[node - header->node].  A directory entry's ctl_dir is
+-- the header that owns it (container_of(head, struct ctl_dir, header)).
+-- Tables of other roots (net namespaces: net_sysctl_root; user namespaces:
+-- set_root) appear in the default set as symlink entries (S_IFLNK, data =
+-- the root); following one means finding the same directory path in that
+-- root's set for the reader's namespace -- here init's: init_net.sysctls,
+-- init_user_ns.set -- and the entry of the same name there.
+--
+-- Values: the proc handler (ctl_table.proc_handler) says how data/maxlen
+-- are printed; the common handlers of kernel/sysctl.c are rendered from the
+-- memory the dump holds (M.HANDLERS).  Handlers that compute their value at
+-- read time (counters summed over CPUs, random numbers, values of the
+-- reader's namespace that are not the table's data) are either recomputed
+-- here where the kernel's formula is known (M.HANDLERS) or reported as
+-- "computed at read time" (a stub).
+
+local M = {}
+
+local function sym(name)
+  local ok, o = pcall(kd.symbol, name)
+  if ok then return o end
+  return nil
+end
+
+local S_IFMT, S_IFDIR, S_IFLNK = 0xf000, 0x4000, 0xa000
+
+local tsize, nsize -- sizeof(struct ctl_table), sizeof(struct ctl_node)
+local function sizes()
+  if not tsize then
+    tsize = kd.type("struct ctl_table").size
+    nsize = kd.type("struct ctl_node").size
+  end
+end
+
+-- entries of a ctl_dir in readdir order: list of {name, table, head}
+local function dir_entries(dir)
+  sizes()
+  local out = {}
+  for node in kd.rbtree(dir.root:address_of_(), "struct ctl_node", "node") do
+    local head = node.header
+    local idx = (node:value_() - head.node:value_()) // nsize
+    local t = kd.object("struct ctl_table", head.ctl_table:value_() + idx * tsize)
+    out[#out + 1] = { name = t.procname:string_(), table = t, head = head }
+  end
+  return out
+end
+
+local function find_entry(dir, name)
+  for _, e in ipairs(dir_entries(dir)) do
+    if e.name == name then return e end
+  end
+  return nil
+end
+
+-- the ctl_table_set a link's root resolves to for init's namespaces: the
+-- root's lookup() picks the reader's namespace's set; of the sets of init's
+-- namespaces (net: init_net.sysctls; user: init_user_ns.set; 6.1 ipc and
+-- mqueue: init_ipc_ns.ipc_set/mq_set) the one whose dir header belongs to
+-- the root (setup_sysctl_set() sets set->dir.header.root)
+local candidate_sets
+local function set_of_root(root_addr)
+  if not candidate_sets then
+    candidate_sets = {}
+    local function add(obj, member)
+      if obj and kd.has_member(obj:type_(), member) then
+        candidate_sets[#candidate_sets + 1] = obj[member]
+      end
+    end
+    add(sym("init_net"), "sysctls")
+    add(sym("init_user_ns"), "set")
+    add(sym("init_ipc_ns"), "ipc_set")
+    add(sym("init_ipc_ns"), "mq_set")
+    add(sym("init_uts_ns"), "set")
+    local r = sym("sysctl_table_root")
+    if r then candidate_sets[#candidate_sets + 1] = r.default_set end
+  end
+  for _, set in ipairs(candidate_sets) do
+    local ok, r = pcall(function() return set.dir.header:member_("root"):value_() end)
+    if ok and r == root_addr then return set end
+  end
+  return nil
+end
+
+-- follow a link entry found at path components `dirs` (list of names of the
+-- directories above it): the entry of the same path in the target set
+local function follow(link, dirs)
+  local root = link.table:member_("data"):value_()
+  local set = set_of_root(root)
+  if not set then return nil end
+  local dir = set.dir
+  for _, d in ipairs(dirs) do
+    local e = find_entry(dir, d)
+    if not e or (e.table.mode & S_IFMT) ~= S_IFDIR then return nil end
+    dir = kd.object("struct ctl_dir", e.head:value_())
+  end
+  return find_entry(dir, link.name)
+end
+
+-- every file entry, depth first in readdir order: fn(path_list, entry)
+-- (entry: {name, table, head, link = true when reached through a link})
+function M.walk(fn)
+  local root = sym("sysctl_table_root")
+  if not root then error("sysctl_table_root not found (kernel < 3.4 or no CONFIG_SYSCTL)") end
+  local function rec(dir, path, depth)
+    if depth > 16 then return end
+    for _, e in ipairs(dir_entries(dir)) do
+      local mode = e.table.mode & S_IFMT
+      local p = {}
+      for i, v in ipairs(path) do p[i] = v end
+      p[#p + 1] = e.name
+      if mode == S_IFDIR then
+        rec(kd.object("struct ctl_dir", e.head:value_()), p, depth + 1)
+      elseif mode == S_IFLNK then
+        local t = follow(e, path)
+        if t then
+          t.link = true
+          if (t.table.mode & S_IFMT) == S_IFDIR then
+            rec(kd.object("struct ctl_dir", t.head:value_()), p, depth + 1)
+          else
+            fn(p, t)
+          end
+        end
+      else
+        fn(p, e)
+      end
+    end
+  end
+  rec(root.default_set.dir, {}, 0)
+end
+
+-- {====== value rendering ======
+
+local function ival(o)
+  if o == nil then return nil end
+  local ok, v = pcall(function() return o:value_() end)
+  if ok then return v end
+  ok, v = pcall(function() return o.counter end)
+  if ok then return v end
+  return nil
+end
+
+-- ctl_table.data as an address (0 for NULL)
+local function data_of(t) return t:member_("data"):value_() end
+local function extra(t, n) return t:member_("extra" .. n):value_() end
+
+local function hz()
+  local ok, t = pcall(require, "kernel.time")
+  return ok and t.hz() or 250
+end
+
+-- unsigned 64-bit decimal of a Lua integer
+local function ulong(v)
+  if v >= 0 then return string.format("%d", v) end
+  local q = (v >> 1) // 5
+  return string.format("%d%d", q, v - q * 10)
+end
+
+-- do_proc_dointvec & co: maxlen / sizeof(elem) values, "\t"-separated,
+-- then "\n".  size from the handler (int: 4, u8: 1)
+local function vec(t, size, conv, signed)
+  local data = data_of(t)
+  local maxlen = t.maxlen
+  if data == 0 or maxlen <= 0 then return nil, "no data" end
+  local n = maxlen // size
+  if n == 0 then return nil, "no data" end
+  local raw = kd.read(data, n * size)
+  local fmt = ((signed and size < 8) and "<i" or "<I") .. size
+  if size == 8 then fmt = "<i8" end
+  local s = {}
+  for i = 0, n - 1 do
+    local v = string.unpack(fmt, raw, i * size + 1)
+    s[#s + 1] = conv and conv(v) or (size == 8 and not signed and ulong(v) or string.format("%d", v))
+  end
+  return table.concat(s, "\t") .. "\n"
+end
+
+local function int_vec(conv) return function(t) return vec(t, 4, conv, true) end end
+local function uint_vec(t) return vec(t, 4, nil, false) end
+local function u8_vec(t) return vec(t, 1, nil, false) end
+local function ulong_vec(conv) return function(t) return vec(t, 8, conv, false) end end
+
+local function dostring(t)
+  local data = data_of(t)
+  if data == 0 or t.maxlen <= 0 then return nil, "no data" end
+  return kd.read_string(data, t.maxlen) .. "\n"
+end
+
+-- jiffies_to_clock_t (USER_HZ 100)
+local function jiffies_to_clock_t(j)
+  local HZ = hz()
+  if HZ % 100 == 0 then return j // (HZ // 100) end
+  local tick_nsec = (1000000000 + HZ // 2) // HZ
+  return (j * tick_nsec) // (1000000000 // 100)
+end
+
+-- jiffies_to_msecs
+local function jiffies_to_msecs(j)
+  local HZ = hz()
+  if 1000 % HZ == 0 then return j * (1000 // HZ) end
+  if HZ % 1000 == 0 then return (j + (HZ // 1000) - 1) // (HZ // 1000) end
+  return (j * 1000) // HZ -- HZ_TO_MSEC_MUL32 path: exact for HZ 250/300
+end
+
+local j_sec = function(v) return string.format("%d", v // hz()) end
+local j_userhz = function(v) return string.format("%d", jiffies_to_clock_t(v)) end
+local j_ms = function(v) return string.format("%d", jiffies_to_msecs(v)) end
+
+-- proc_do_large_bitmap: ranges "0-3,7" of the set bits
+local function large_bitmap(t)
+  local p = data_of(t)
+  if p == 0 then return nil, "no data" end
+  local bits = kd.read_u64(p) -- data is unsigned long **
+  local nbits = t.maxlen
+  if bits == 0 or nbits <= 0 then return "\n" end
+  local words = (nbits + 63) // 64
+  local raw = kd.read(bits, words * 8)
+  local set = {}
+  for w = 0, words - 1 do
+    local v = string.unpack("<i8", raw, w * 8 + 1)
+    for b = 0, 63 do
+      if w * 64 + b < nbits and (v >> b) & 1 == 1 then set[#set + 1] = w * 64 + b end
+    end
+  end
+  local out, i = {}, 1
+  while i <= #set do
+    local j = i
+    while j < #set and set[j + 1] == set[j] + 1 do j = j + 1 end
+    out[#out + 1] = (j > i) and (set[i] .. "-" .. set[j]) or tostring(set[i])
+    i = j + 1
+  end
+  return table.concat(out, ",") .. "\n"
+end
+
+-- struct static_key { atomic_t enabled; ... } at an address
+local function key_at(addr) return kd.read_s32(addr) > 0 end
+local function key_named(name)
+  local a = kd.symbol_address(name)
+  if not a then return nil end
+  return key_at(a)
+end
+local function bool01(b) return (b and "1" or "0") .. "\n" end
+
+local function static_key(t)
+  local k = data_of(t)
+  if k == 0 then return nil, "no data" end
+  return bool01(key_at(k))
+end
+
+-- sum over possible CPUs of a per-CPU long variable
+local function percpu_long_sum(name)
+  local base = kd.symbol_address(name)
+  if not base then return nil end
+  local offs = sym("__per_cpu_offset")
+  local sum = 0
+  for _, c in ipairs(kd.cpus("possible")) do sum = sum + kd.read_u64(base + offs[c]) end
+  return sum
+end
+
+-- percpu_counter_sum(): count + the per-CPU s32 deltas (possible CPUs)
+local function percpu_counter_sum(pc)
+  local sum = pc.count
+  if pc.counters ~= nil then
+    local base = pc:member_("counters"):value_()
+    local offs = sym("__per_cpu_offset")
+    for _, c in ipairs(kd.cpus("possible")) do sum = sum + kd.read_s32(base + offs[c]) end
+  end
+  return sum
+end
+
+local function init_net() return sym("init_net") end
+
+-- SKB_TRUESIZE(ETH_FRAME_LEN): 1514 + the cache-aligned sizes of sk_buff
+-- and skb_shared_info (SMP_CACHE_BYTES: the x86 L1 line, 64)
+local function skb_truesize(x)
+  local function align(n) return (n + 63) & ~63 end
+  return x + align(kd.type("struct sk_buff").size) + align(kd.type("struct skb_shared_info").size)
+end
+
+-- names of a list of registered ops (tcp_cong_list, tcp_ulp_list)
+local function list_names(head, tname, member, filter)
+  local out = {}
+  local h = sym(head)
+  if not h then return nil end
+  for o in kd.list(h, tname, member) do
+    if not filter or filter(o) then out[#out + 1] = o.name:string_() end
+  end
+  return out
+end
+
+-- handler name -> renderer(table) -> text | nil, why.  Handlers that only
+-- check or post-process writes print the table's data like the base
+-- handler they call.
+M.HANDLERS = {
+  proc_dointvec = int_vec(),
+  proc_dointvec_minmax = int_vec(),
+  proc_dointvec_minmax_sysadmin = int_vec(),
+  proc_dointvec_minmax_coredump = int_vec(),
+  proc_dointvec_minmax_warn_RT_change = int_vec(),
+  proc_dointvec_minmax_bpf_restricted = int_vec(),
+  proc_dointvec_minmax_bpf_enable = int_vec(),
+  -- msgmni is no longer scaled (3.19+): a dummy 0
+  proc_ipc_auto_msgmni = function() return "0\n" end,
+  proc_douintvec = uint_vec,
+  proc_douintvec_minmax = uint_vec,
+  proc_dou8vec_minmax = u8_vec,
+  proc_dobool = function(t) return vec(t, t.maxlen == 1 and 1 or 4, nil, true) end,
+  proc_dointvec_jiffies = int_vec(j_sec),
+  proc_dointvec_userhz_jiffies = int_vec(j_userhz),
+  proc_dointvec_ms_jiffies = int_vec(j_ms),
+  proc_dointvec_ms_jiffies_minmax = int_vec(j_ms),
+  proc_dostring = dostring,
+  proc_dostring_coredump = dostring,
+  proc_doulongvec_minmax = ulong_vec(),
+  proc_doulongvec_ms_jiffies_minmax = ulong_vec(j_ms),
+  proc_do_large_bitmap = large_bitmap,
+  proc_do_static_key = static_key,
+  proc_dohung_task_timeout_secs = ulong_vec(),
+  proc_dopipe_max_size = uint_vec,
+  proc_do_rointvec = int_vec(),
+  proc_first_pos_non_zero_ignore = int_vec(),
+  devkmsg_sysctl_set_loglvl = dostring,
+  overcommit_policy_handler = int_vec(),
+  overcommit_ratio_handler = int_vec(),
+  overcommit_kbytes_handler = ulong_vec(),
+  min_free_kbytes_sysctl_handler = int_vec(),
+  watermark_scale_factor_sysctl_handler = int_vec(),
+  watermark_boost_factor_sysctl_handler = int_vec(),
+  dirty_background_ratio_handler = int_vec(),
+  dirty_background_bytes_handler = ulong_vec(),
+  dirty_ratio_handler = int_vec(),
+  dirty_bytes_handler = ulong_vec(),
+  dirty_writeback_centisecs_handler = int_vec(),
+  dirtytime_interval_handler = int_vec(),
+  lowmem_reserve_ratio_sysctl_handler = int_vec(),
+  percpu_pagelist_high_fraction_sysctl_handler = int_vec(),
+  mmap_min_addr_handler = ulong_vec(),
+  compaction_proactiveness_sysctl_handler = int_vec(),
+  sysctl_vm_numa_stat_handler = int_vec(),
+  numa_zonelist_order_handler = dostring,
+  sysctl_min_unmapped_ratio_sysctl_handler = int_vec(),
+  sysctl_min_slab_ratio_sysctl_handler = int_vec(),
+  sched_rt_handler = int_vec(),
+  sched_rr_handler = int_vec(),
+  sched_energy_aware_handler = int_vec(),
+  perf_proc_update_handler = int_vec(),
+  perf_cpu_time_max_percent_handler = int_vec(),
+  perf_event_max_stack_handler = int_vec(),
+  timer_migration_handler = int_vec(),
+  stack_trace_sysctl = int_vec(),
+  ftrace_enable_sysctl = int_vec(),
+  tracepoint_printk_sysctl = int_vec(),
+  proc_kprobes_optimization_handler = int_vec(),
+  proc_soft_watchdog = int_vec(),
+  proc_nmi_watchdog = int_vec(),
+  proc_watchdog = int_vec(),
+  proc_watchdog_thresh = int_vec(),
+  bpf_unpriv_handler = int_vec(),
+  bpf_stats_handler = static_key,
+  yama_dointvec_minmax = int_vec(),
+  apparmor_dointvec = int_vec(),
+  proc_ipc_dointvec = int_vec(),
+  proc_ipc_dointvec_minmax = int_vec(),
+  proc_ipc_dointvec_minmax_orphans = int_vec(),
+  proc_ipc_doulongvec_minmax = ulong_vec(),
+  proc_ipc_sem_dointvec = int_vec(),
+  proc_mq_dointvec = int_vec(),
+  proc_mq_dointvec_minmax = int_vec(),
+  -- networking (data already points into init_net's copy of the table)
+  ipv4_local_port_range = int_vec(),
+  ipv4_privileged_ports = int_vec(),
+  ipv4_fwd_update_priority = u8_vec,
+  proc_fib_multipath_hash_policy = u8_vec,
+  proc_fib_multipath_hash_fields = uint_vec,
+  proc_rt6_multipath_hash_policy = u8_vec,
+  proc_rt6_multipath_hash_fields = uint_vec,
+  proc_tfo_blackhole_detect_timeout = int_vec(),
+  proc_tcp_early_demux = int_vec(),
+  proc_udp_early_demux = int_vec(),
+  ipv4_doint_and_flush = int_vec(),
+  devinet_sysctl_forward = int_vec(),
+  devinet_conf_proc = int_vec(),
+  addrconf_sysctl_forward = int_vec(),
+  addrconf_sysctl_mtu = int_vec(),
+  addrconf_sysctl_disable = int_vec(),
+  addrconf_sysctl_proxy_ndp = int_vec(),
+  addrconf_sysctl_ignore_routes_with_linkdown = int_vec(),
+  addrconf_sysctl_disable_policy = int_vec(),
+  addrconf_sysctl_addr_gen_mode = uint_vec,
+  flow_limit_table_len_sysctl = int_vec(),
+  proc_do_dev_weight = int_vec(),
+  proc_dolongvec_minmax_bpf_restricted = ulong_vec(),
+  neigh_proc_dointvec = int_vec(),
+  neigh_proc_dointvec_zero_intmax = int_vec(),
+  neigh_proc_dointvec_jiffies = int_vec(j_sec),
+  neigh_proc_dointvec_userhz_jiffies = int_vec(j_userhz),
+  neigh_proc_dointvec_ms_jiffies = int_vec(j_ms),
+  neigh_proc_dointvec_ms_jiffies_positive = int_vec(j_ms),
+  -- chooses by procname (net/core/neighbour.c, net/ipv6/ndisc.c)
+  neigh_proc_base_reachable_time = function(t)
+    local n = t.procname:string_()
+    if n == "base_reachable_time" then return vec(t, 4, j_sec, true) end
+    return vec(t, 4, j_ms, true)
+  end,
+  ndisc_ifinfo_sysctl_change = function(t)
+    local n = t.procname:string_()
+    if n == "retrans_time" then return vec(t, 4, nil, true) end
+    if n == "base_reachable_time" then return vec(t, 4, j_sec, true) end
+    return vec(t, 4, j_ms, true)
+  end,
+  -- unres_qlen: the byte limit over SKB_TRUESIZE(ETH_FRAME_LEN)
+  neigh_proc_dointvec_unres_qlen = function(t)
+    return vec(t, 4, function(v) return string.format("%d", v // skb_truesize(1514)) end, true)
+  end,
+  proc_taint = function() return string.format("%s\n", ulong(ival(sym("tainted_mask")) or 0)) end,
+  -- pid_vnr(cad_pid) in init's namespace
+  proc_do_cad_pid = function()
+    local p = sym("cad_pid")
+    if not p or p:value_() == 0 then return "0\n" end
+    return string.format("%d\n", p.numbers[0].nr)
+  end,
+  -- the field of the reader's (init's) uts namespace: the table's data
+  proc_do_uts_string = dostring,
+  -- usermodehelper bset/inheritable: data is the cookie 1 (CAP_BSET) or 2
+  -- (CAP_PI); printed as the u32 words of the kernel_cap_t
+  proc_cap_handler = function(t)
+    local which = data_of(t)
+    local cap = sym(which == 1 and "usermodehelper_bset" or "usermodehelper_inheritable")
+    if not cap then return nil, "usermodehelper caps not found" end
+    local a = cap:address_()
+    return string.format("%d\t%d\n", kd.read_u32(a), kd.read_u32(a + 4))
+  end,
+  -- boot_id is made once (data: sysctl_bootid); uuid is new on every read
+  proc_do_uuid = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "a new random UUID on every read" end
+    local b = kd.read(data, 16)
+    if b == string.rep("\0", 16) then return nil, "boot_id not generated yet" end
+    local h = b:gsub(".", function(c) return string.format("%02x", c:byte()) end)
+    return h:sub(1, 8) .. "-" .. h:sub(9, 12) .. "-" .. h:sub(13, 16) .. "-" ..
+      h:sub(17, 20) .. "-" .. h:sub(21, 32) .. "\n"
+  end,
+  -- random.entropy_avail (6.1: POOL_READY_BITS once crng is ready): data
+  proc_do_entropy = int_vec(),
+  -- files_stat with nr_files = percpu_counter_sum_positive(&nr_files)
+  proc_nr_files = function(t)
+    local pc = sym("nr_files")
+    local fs = sym("files_stat")
+    if not pc or not fs then return nil, "nr_files/files_stat not found" end
+    local n = percpu_counter_sum(pc)
+    if n < 0 then n = 0 end
+    return string.format("%d\t%d\t%d\n", n, fs.nr_free_files, fs.max_files)
+  end,
+  -- inodes_stat with nr_inodes/nr_unused summed over CPUs (long each)
+  proc_nr_inodes = function(t)
+    local nr, unused = percpu_long_sum("nr_inodes"), percpu_long_sum("nr_unused")
+    if not nr then return nil, "nr_inodes not found" end
+    if nr < 0 then nr = 0 end
+    if not unused or unused < 0 then unused = 0 end
+    local n = t.maxlen // 8
+    local vals = { nr, unused }
+    local raw = kd.read(data_of(t), n * 8)
+    for i = 3, n do vals[i] = string.unpack("<i8", raw, (i - 1) * 8 + 1) end
+    return table.concat(vals, "\t", 1, n) .. "\n"
+  end,
+  -- dentry_stat with the three per-CPU sums
+  proc_nr_dentry = function(t)
+    local raw = kd.read(data_of(t), 6 * 8)
+    local vals = {}
+    for i = 1, 6 do vals[i] = string.unpack("<i8", raw, (i - 1) * 8 + 1) end
+    local function pos(v) if not v or v < 0 then return 0 end return v end
+    vals[1] = pos(percpu_long_sum("nr_dentry"))
+    vals[2] = pos(percpu_long_sum("nr_dentry_unused"))
+    vals[5] = pos(percpu_long_sum("nr_dentry_negative"))
+    local s = {}
+    for i = 1, t.maxlen // 8 do s[i] = ulong(vals[i]) end
+    return table.concat(s, "\t") .. "\n"
+  end,
+  -- dqstats.stat[type] refreshed from percpu_counter_sum(&dqstats.counter[type])
+  do_proc_dqstats = function(t)
+    local dq = sym("dqstats")
+    if not dq then return nil, "dqstats not found" end
+    local idx = (data_of(t) - dq.stat:address_()) // 8
+    local v = percpu_counter_sum(dq.counter[idx])
+    if v < 0 and (idx == 5 or idx == 6) then v = 0 end -- DQST_ALLOC/FREE_DQUOTS
+    return ulong(v) .. "\n"
+  end,
+  -- kernel.ns_last_pid: the reader's (init's) pid namespace cursor - 1
+  pid_ns_ctl_handler = function()
+    local ns = sym("init_pid_ns")
+    if not ns then return nil, "init_pid_ns not found" end
+    return string.format("%d\n", ns.idr.idr_next - 1)
+  end,
+  sysrq_sysctl_handler = function()
+    local always = ival(sym("sysrq_always_enabled")) or 0
+    if always ~= 0 then return "1\n" end
+    return string.format("%d\n", ival(sym("sysrq_enabled")) or 0)
+  end,
+  sysctl_max_threads = function() return string.format("%d\n", ival(sym("max_threads")) or 0) end,
+  sysctl_schedstats = function() return bool01(key_named("sched_schedstats")) end,
+  sysctl_delayacct = function() return bool01(key_named("delayacct_key")) end,
+  sysctl_numa_balancing = function()
+    local v = ival(sym("sysctl_numa_balancing_mode"))
+    if v then return string.format("%d\n", v) end
+    return bool01(key_named("sched_numa_balancing"))
+  end,
+  seccomp_actions_logged_handler = function()
+    local names = sym("seccomp_log_names")
+    local logged = ival(sym("seccomp_actions_logged"))
+    if not names or not logged then return nil, "seccomp_log_names not found" end
+    local out, i = {}, 0
+    while true do
+      local e = names[i]
+      if e.name == nil then break end
+      if (logged & e.log) ~= 0 then out[#out + 1] = e.name:string_() end
+      i = i + 1
+      if i > 64 then break end
+    end
+    return table.concat(out, " ") .. "\n"
+  end,
+  proc_watchdog_cpumask = function()
+    local ok, cpu = pcall(require, "kernel.cpu")
+    local m = sym("watchdog_cpumask")
+    if not ok or not m then return nil, "watchdog_cpumask not found" end
+    return cpu.mask_list(cpu.mask_cpus(m)) .. "\n"
+  end,
+  hugetlb_sysctl_handler = function()
+    local hs = sym("hstates")
+    local idx = ival(sym("default_hstate_idx"))
+    if not hs or not idx then return nil, "hstates not found" end
+    return ulong(hs[idx].max_huge_pages) .. "\n"
+  end,
+  hugetlb_mempolicy_sysctl_handler = function(t) return M.HANDLERS.hugetlb_sysctl_handler(t) end,
+  hugetlb_overcommit_handler = function()
+    local hs = sym("hstates")
+    local idx = ival(sym("default_hstate_idx"))
+    if not hs or not idx then return nil, "hstates not found" end
+    return ulong(hs[idx].nr_overcommit_huge_pages) .. "\n"
+  end,
+  -- net.core.rps_sock_flow_entries: the table's mask + 1, or 0
+  rps_sock_flow_sysctl = function()
+    local t = sym("rps_sock_flow_table")
+    if not t or t:value_() == 0 then return "0\n" end
+    return string.format("%d\n", t.mask + 1)
+  end,
+  -- net.core.flow_limit_cpu_bitmap: "%*pb" of CPUs with a flow_limit table
+  flow_limit_cpu_sysctl = function()
+    local ok, cpu = pcall(require, "kernel.cpu")
+    if not ok then return nil, "kernel.cpu" end
+    local set = {}
+    for _, c in ipairs(kd.cpus("possible")) do
+      local sd = kd.per_cpu("softnet_data", c)
+      if sd.flow_limit ~= nil then set[#set + 1] = c end
+    end
+    return cpu.mask_hex(set) .. "\n"
+  end,
+  set_default_qdisc = function()
+    local q = sym("default_qdisc_ops")
+    if not q or q:value_() == 0 then return nil, "default_qdisc_ops not set" end
+    return q.id:string_() .. "\n"
+  end,
+  proc_tcp_congestion_control = function()
+    local n = init_net()
+    local ca = n and n.ipv4.tcp_congestion_control
+    if ca == nil then return nil, "no default congestion control" end
+    return ca.name:string_() .. "\n"
+  end,
+  proc_tcp_available_congestion_control = function()
+    local l = list_names("tcp_cong_list", "struct tcp_congestion_ops", "list")
+    if not l then return nil, "tcp_cong_list not found" end
+    return table.concat(l, " ") .. "\n"
+  end,
+  -- TCP_CONG_NON_RESTRICTED (1)
+  proc_allowed_congestion_control = function()
+    local l = list_names("tcp_cong_list", "struct tcp_congestion_ops", "list",
+      function(o) return (o.flags & 1) ~= 0 end)
+    if not l then return nil, "tcp_cong_list not found" end
+    return table.concat(l, " ") .. "\n"
+  end,
+  proc_tcp_available_ulp = function()
+    local l = list_names("tcp_ulp_list", "struct tcp_ulp_ops", "list")
+    if not l then return nil, "tcp_ulp_list not found" end
+    return table.concat(l, " ") .. "\n"
+  end,
+  -- ehash_mask + 1 of the netns's hash table (negative when not init_net's)
+  proc_tcp_ehash_entries = function()
+    local n = init_net()
+    local hi = n.ipv4.tcp_death_row.hashinfo
+    return string.format("%d\n", hi.ehash_mask + 1)
+  end,
+  proc_tcp_fastopen_key = function()
+    local n = init_net()
+    local ctx = n.ipv4.tcp_fastopen_ctx
+    if ctx == nil then return "00000000-00000000-00000000-00000000\n" end
+    local keys = {}
+    for k = 0, ctx.num - 1 do
+      local b = kd.read(ctx.key[k]:address_(), 16)
+      local w = { string.unpack("<I4I4I4I4", b) }
+      keys[#keys + 1] = string.format("%08x-%08x-%08x-%08x", w[1], w[2], w[3], w[4])
+    end
+    return table.concat(keys, ",") .. "\n"
+  end,
+  proc_do_rss_key = function()
+    local k = sym("netdev_rss_key")
+    if not k then return nil, "netdev_rss_key not found" end
+    local n = #k
+    if n == 0 then n = 52 end
+    local b = kd.read(k:address_(), n)
+    local hex = {}
+    for i = 1, n do hex[i] = string.format("%02x", b:byte(i)) end
+    return table.concat(hex, ":") .. "\n"
+  end,
+  ipv4_ping_group_range = function()
+    local n = init_net()
+    local r = n.ipv4.ping_group_range.range
+    return string.format("%d\t%d\n", r[0].val, r[1].val)
+  end,
+  -- the logger bound to protocol family extra1 in netns extra2
+  nf_log_proc_dostring = function(t)
+    local idx, net = extra(t, 1), extra(t, 2)
+    if net == 0 then return nil, "no netns" end
+    local nn = kd.object("struct net", net)
+    local lg = nn.nf.nf_loggers[idx]
+    if lg == nil then return "NONE\n" end
+    return lg.name:string_() .. "\n"
+  end,
+}
+
+-- handler names that mean "no value until read": stable_secret gives EIO
+-- until set, vm.stat_refresh returns nothing on read
+M.UNREADABLE = {
+  addrconf_sysctl_stable_secret = "stable_secret: read fails (EIO) until a secret is set",
+  vmstat_refresh = "vm.stat_refresh: a read does nothing",
+}
+
+local handler_name_cache = {}
+local function handler_name(t)
+  local p = t.proc_handler
+  if p == nil then return nil end
+  local a = p:value_()
+  local n = handler_name_cache[a]
+  if n == nil then
+    n = kd.symbolize(a) or false
+    handler_name_cache[a] = n
+  end
+  return n or nil
+end
+M.handler_name = handler_name
+
+-- readable by root? (sysctl_perm: root uses the owner bits; net tables also
+-- through net_ctl_permissions, which gives the owner bits to CAP_NET_ADMIN)
+function M.readable(t) return (t.mode & 0x100) ~= 0 end
+
+-- value of one entry: text | nil, why
+function M.value(entry)
+  local t = entry.table
+  local h = handler_name(t)
+  if not h then return nil, "no proc handler" end
+  local f = M.HANDLERS[h]
+  if not f then
+    if M.UNREADABLE[h] then return nil, M.UNREADABLE[h] end
+    return nil, "handler " .. h .. " computes its value at read time"
+  end
+  local ok, v, why = pcall(f, t)
+  if not ok then return nil, "handler " .. h .. ": " .. tostring(type(v) == "table" and v.message or v) end
+  return v, why
+end
+
+-- all entries: list of {key = "a.b.c", path = "a/b/c", entry}
+function M.entries()
+  local out = {}
+  M.walk(function(p, e)
+    out[#out + 1] = { key = table.concat(p, "."), path = table.concat(p, "/"), entry = e }
+  end)
+  return out
+end
+
+-- one entry by its /proc/sys path ("kernel/pid_max")
+function M.lookup(path)
+  local comps = {}
+  for c in path:gmatch("[^/]+") do comps[#comps + 1] = c end
+  local root = sym("sysctl_table_root")
+  if not root then return nil end
+  local dir = root.default_set.dir
+  local above = {}
+  for i, name in ipairs(comps) do
+    local e = find_entry(dir, name)
+    if not e then return nil end
+    local mode = e.table.mode & S_IFMT
+    if mode == S_IFLNK then
+      e = follow(e, above)
+      if not e then return nil end
+      mode = e.table.mode & S_IFMT
+    end
+    if i == #comps then return e end
+    if mode ~= S_IFDIR then return nil end
+    dir = kd.object("struct ctl_dir", e.head:value_())
+    above[#above + 1] = name
+  end
+  return nil
+end
+
+-- /proc/sys/<path> text: text | nil, why
+function M.file(path)
+  local e = M.lookup(path)
+  if not e then return nil, "no sysctl " .. path .. " registered in this kernel" end
+  if not M.readable(e.table) then return nil, "not readable (mode " .. string.format("%o", e.table.mode & 0xfff) .. ")" end
+  return M.value(e)
+end
+
+-- procps-ng's sysctl hides these leaf names unless --deprecated
+M.DEPRECATED = { base_reachable_time = true, retrans_time = true }
+
+-- `sysctl -a` (procps-ng): "key = value" for every readable entry, in
+-- readdir order; a value of several lines gives one "key = line" per line;
+-- the deprecated names are left out like procps does (opts.busybox: kept,
+-- as busybox's sysctl does).  Returns text, list of {key, why} of entries
+-- that are readable but whose value the dump cannot give
+function M.sysctl_a(opts)
+  opts = opts or {}
+  local lines, missing = {}, {}
+  for _, it in ipairs(M.entries()) do
+    local t = it.entry.table
+    local leaf = it.key:match("[^.]*$")
+    if M.readable(t) and (opts.busybox or not M.DEPRECATED[leaf]) then
+      local v, why = M.value(it.entry)
+      if v then
+        v = v:gsub("\n$", "")
+        if v == "" then
+          lines[#lines + 1] = it.key .. " = "
+        else
+          for l in (v .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = it.key .. " = " .. l end
+        end
+      else
+        missing[#missing + 1] = { it.key, why }
+      end
+    end
+  end
+  return table.concat(lines, "\n") .. "\n", missing
+end
+
+return M
