@@ -1,0 +1,12 @@
+-- filesys plugin: /proc/mounts (init's view) and /proc/<pid>/mountinfo
+-- (each task's mount namespace seen from its root); see kernel/mount.lua
+local mount = require("kernel.mount")
+local function out(text, why)
+  if text == nil then return nil, why end
+  if why then return stub(why, text) end
+  return text
+end
+emit{ path = "proc/mounts", plugin = "filesys",
+      run = function() return out(mount.proc_mounts()) end }
+emit{ path = "proc/{pid}/mountinfo", plugin = "filesys", each = "pids",
+      run = function(pid, task) return out(mount.proc_mountinfo(task)) end }

@@ -1,0 +1,142 @@
+-- fidelity/rules/filesys.lua: how each file of the block, filesys and
+-- per-process-extras area compares with what the live system showed
+-- (truth/, see truth/INDEX.md).  Plain data; same fields as rules/memory.lua:
+--   truth      file under truth/ it is compared with (nil: none exists);
+--              "{pid}" stands for every pid with a truth/pid/<pid> folder
+--   class      "static" (must be exact), "drifting" (static parts exact,
+--              counters within tolerance) or "stub"
+--   format     "lines": compared line by line; "columns": rows keyed by the
+--              column named in `key`, the listed columns compared
+--   tolerance  per field, with the reason in `note`
+--   skip_pids  pids whose file differs by design (with the reason in note)
+--   note       why it differs / what is compared
+--
+-- Shared-dump facts behind the notes: the truth was captured ~7 s before
+-- the crash by helpers run from the crashing shell (crash_pid), which then
+-- wrote the truth tar to /dev/vda and ran `echo c > /proc/sysrq-trigger`.
+
+return {
+  -- {====== filesys ======
+  ["proc/mounts"] = {
+    truth = "proc/mounts", class = "static", format = "lines",
+    note = "init's namespace and root; tmpfs/devpts/proc/debugfs/cgroup2 options decoded from "
+      .. "the superblocks (shmem_sb_info, pts_fs_info, proc_fs_info, cgrp_dfl_root.flags).",
+  },
+  ["proc/{pid}/mountinfo"] = {
+    truth = "pid/{pid}/mountinfo", class = "static", format = "lines",
+    note = "each task's mount namespace seen from its root: the unshare'd child namespace "
+      .. "(ids 31-41, its own /proc) and kdevtmpfs's chroot (only mount 6) are exact. Zombies "
+      .. "have no namespace: stub (the live read failed too, no truth file).",
+  },
+  ["sos_commands/filesys/mount_-l"] = {
+    truth = "cmd/mount.txt", class = "static", format = "lines",
+    note = "util-linux form 'SRC on DIR type T (OPTS)' with libmount's rw/ro merge; the truth is "
+      .. "busybox mount, identical here. No [LABEL]: labels are on disk/in the blkid cache.",
+  },
+  ["sos_commands/filesys/findmnt"] = {
+    truth = nil, class = "static",
+    note = "findmnt tree (UTF-8 lines, sos's LC_ALL=C.UTF-8) of the same entries as mountinfo; "
+      .. "no live counterpart in truth/.",
+  },
+  ["sos_commands/filesys/df_-al_-x_autofs"] = {
+    truth = "cmd/df.txt", class = "static", format = "columns", key = "Mounted on",
+    columns = { "Filesystem", "1K-blocks", "Used", "Available" },
+    note = "coreutils df -a lists every mount; busybox df (truth) only those with blocks, so the "
+      .. "rows it has are compared (rootfs is absent from busybox's list). tmpfs numbers from "
+      .. "shmem_sb_info (max_blocks, used_blocks percpu sum); pseudo filesystems 0 with '-'. "
+      .. "Filesystems whose usage is on disk (ext4, xfs...) get '?' and a stub header.",
+  },
+  ["sos_commands/filesys/df_-ali_-x_autofs"] = {
+    truth = "cmd/df-i.txt", class = "static", format = "columns", key = "Mounted on",
+    columns = { "Filesystem", "Inodes", "IUsed", "IFree" },
+    note = "inodes from shmem_sb_info max_inodes/free_inodes; same row selection as df -al.",
+  },
+  ["proc/locks"] = {
+    truth = "proc/locks", class = "static", format = "lines",
+    note = "per-CPU file_lock_list walk with the blocked-waiter tree; empty on the shared dump "
+      .. "(INDEX calls it drifting: locks come and go, none were held here).",
+  },
+  ["sos_commands/filesys/lslocks"] = {
+    truth = nil, class = "static",
+    note = "lslocks over our /proc/locks with paths from the owners' fd tables; header only here.",
+  },
+  -- }======
+
+  -- {====== block ======
+  ["proc/partitions"] = {
+    truth = "proc/partitions", class = "static", format = "lines",
+    note = "block_class devices of disk_type, part_tbl xarray, bd_nr_sectors.",
+  },
+  ["proc/diskstats"] = {
+    truth = "proc/diskstats", class = "drifting", format = "lines",
+    static_lines = "^%s*7 ",           -- the idle loop devices
+    tolerance = { vda = { monotonic = true } },
+    note = "per-CPU bd_stats summed; in-flight from the blk-mq tag bitmaps. Loop lines exact. "
+      .. "vda's counters grew after the capture (the truth tar was dd'd to /dev/vda before the "
+      .. "crash), so they are only checked not to be below the truth; field 12 (in flight) is 0.",
+  },
+  ["sys/block/*/queue/*"] = {
+    truth = nil, class = "static",
+    note = "attributes named by the kernel's queue_attrs[] (so each version lists its own), "
+      .. "values from request_queue/queue_limits/queue_flags (6.1 QUEUE_FLAG_* bit numbers), "
+      .. "scheduler from elv_list. wbt_lat_usec is a stub when wbt is off (EINVAL live). "
+      .. "truth/sys/block holds size/dev/ro/removable only: those are checked from the same gendisks.",
+  },
+  ["sos_commands/block/lsblk"] = {
+    truth = nil, class = "static",
+    note = "util-linux 2.38 defaults: sorted by MAJ:MIN, empty loops without backing file hidden, "
+      .. "RAM disks excluded; sizes in util-linux's human form; MOUNTPOINTS by device number.",
+  },
+  ["sos_commands/block/lsblk_-f_-a_-l"] = {
+    truth = nil, class = "stub",
+    note = "partial: FSTYPE/FSVER/LABEL/UUID of unmounted devices are on-disk signatures "
+      .. "(blkid/udev), not in memory; mounted filesystems get their type and FSAVAIL/FSUSE%.",
+  },
+  ["sos_commands/block/lsblk_-t"] = { truth = nil, class = "static", note = "queue limits per device." },
+  ["sos_commands/block/lsblk_-D"] = { truth = nil, class = "static", note = "discard limits per device." },
+  ["sos_commands/block/blockdev_--report"] = {
+    truth = nil, class = "static",
+    note = "one line per /proc/partitions device: RO, RA (bdi ra_pages in sectors), SSZ "
+      .. "(logical block), BSZ (bd_inode i_blkbits), StartSec, bytes.",
+  },
+  ["sos_commands/block/ls_-lanR_.sys.block"] = {
+    truth = nil, class = "static",
+    note = "names, modes, nlink and link targets from the kernfs nodes under /sys/block; times "
+      .. "from cached sysfs inodes, else the crash time (ls would create them then), in UTC.",
+  },
+  -- }======
+
+  -- {====== process extras ======
+  ["proc/{pid}/limits"] = {
+    truth = "pid/{pid}/limits", class = "static", format = "lines",
+    note = "signal->rlim[] in proc_pid_limits' layout.",
+  },
+  ["proc/{pid}/cgroup"] = {
+    truth = "pid/{pid}/cgroup", class = "static", format = "lines",
+    note = "cgroup_roots walk, css_set -> cgroup, kernfs path (fx-tree tasks in /fxtree).",
+  },
+  ["proc/{pid}/wchan"] = {
+    truth = "pid/{pid}/wchan", class = "static", format = "lines",
+    skip_pids = { "crash_pid" },
+    note = "task.lua's scan; the crashing shell was running. With a core whose symbolize "
+      .. "picked __x64_sys_pause over kallsyms' first alias __do_sys_pause, 3 pids differ by the "
+      .. "alias name only (the test accepts same-address aliases).",
+  },
+  ["proc/{pid}/stack"] = {
+    truth = "pid/{pid}/stack", class = "static", format = "lines",
+    skip_pids = { "crash_pid" },
+    note = "ORC unwind from thread.sp (the kernel's own tables in the dump), sched/lock functions "
+      .. "dropped, %pB sizes = distance to the next symbol (kd.symbolize's kallsyms size when "
+      .. "present): 99 of 100 exact with the current core (96 + 3 alias-name-only before its "
+      .. "alias fix); the crashing task was running at the crash: stub.",
+  },
+  ["sos_commands/process/lsof_-b_M_-n_-l_-c"] = {
+    truth = nil, class = "static",
+    note = "lsof 4.95 layout (two-pass column widths, COMMAND/TASKCMD cut at 9, TID rows for "
+      .. "threads): cwd/rtd/txt/mem/fds from fs_struct, mm (maple tree VMAs) and fdtables; NAMEs "
+      .. "equal the truth fd readlinks (checked for every pid but the crashing shell); sockets "
+      .. "decoded from struct sock; port names from the dump's /etc/services when cached, else "
+      .. "numeric. Not reproduced: lsof's -b stderr warnings, lock characters.",
+  },
+  -- }======
+}

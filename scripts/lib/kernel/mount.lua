@@ -1,0 +1,881 @@
+-- kernel/mount.lua: mount namespaces and what /proc/<pid>/mounts,
+-- /proc/<pid>/mountinfo, `mount -l`, `findmnt` and `df` show.
+--
+-- Sources (Linux 6.1): fs/proc_namespace.c (show_vfsmnt, show_mountinfo,
+-- show_sb_opts, show_mnt_opts), fs/d_path.c, fs/pnode.[ch], the
+-- ->show_options of the filesystems below, ->statfs of shmem and the
+-- simple_statfs users; util-linux 2.38 (libmount option merging, mount -l,
+-- findmnt) and coreutils 9.1 (df) for the tools.
+--
+-- The reader's view: /proc/<pid>/mount* use the mount namespace AND the
+-- root of <pid> (mounts outside its root are skipped, as seq_path_root
+-- returns SEQ_SKIP).  /proc/mounts, mount, findmnt and df ran in sos's
+-- process: init's namespace and root (pid 1, else init_task).
+--
+-- Filesystem-specific options come from each ->show_options; the ones
+-- decoded here are listed in OPTS below (tmpfs/shmem, ramfs, devpts, proc,
+-- debugfs, kernfs: sysfs, cgroup2, cgroup v1; no-option filesystems).  A
+-- filesystem whose show_options is not decoded is reported by
+-- M.undecoded() so that emitters can mark their output as partial.
+-- LSM options (security_sb_show_options: SELinux context=...) are not
+-- shown.
+
+local fs = require("kernel.fs")
+
+local M = {}
+
+local pval, has_member = fs.pval, fs.has_member
+
+-- {====== flags ======
+
+local MNT = { NOSUID = 0x01, NODEV = 0x02, NOEXEC = 0x04, NOATIME = 0x08,
+  NODIRATIME = 0x10, RELATIME = 0x20, READONLY = 0x40, NOSYMFOLLOW = 0x80,
+  SHARED = 0x1000, UNBINDABLE = 0x2000 }
+M.MNT = MNT
+local SB = { RDONLY = 0x1, SYNCHRONOUS = 0x10, MANDLOCK = 0x40, DIRSYNC = 0x80,
+  LAZYTIME = 1 << 25, KERNMOUNT = 1 << 22 }
+M.SB = SB
+
+local mnt_opt_names = {
+  { MNT.NOSUID, "nosuid" }, { MNT.NODEV, "nodev" }, { MNT.NOEXEC, "noexec" },
+  { MNT.NOATIME, "noatime" }, { MNT.NODIRATIME, "nodiratime" },
+  { MNT.RELATIME, "relatime" }, { MNT.NOSYMFOLLOW, "nosymfollow" },
+}
+local sb_opt_names = {
+  { SB.SYNCHRONOUS, "sync" }, { SB.DIRSYNC, "dirsync" }, { SB.MANDLOCK, "mand" },
+  { SB.LAZYTIME, "lazytime" },
+}
+
+-- is_idmapped_mnt(): 6.1 mnt_userns != &init_user_ns; 6.3+ mnt_idmap !=
+-- &nop_mnt_idmap
+local function is_idmapped(vfsmnt)
+  if has_member("struct vfsmount", "mnt_idmap") then
+    local nop = kd.symbol_address("nop_mnt_idmap")
+    return nop ~= nil and pval(vfsmnt:member_("mnt_idmap")) ~= nop
+  elseif has_member("struct vfsmount", "mnt_userns") then
+    local init = kd.symbol_address("init_user_ns")
+    return init ~= nil and pval(vfsmnt:member_("mnt_userns")) ~= init
+  end
+  return false
+end
+
+-- show_mnt_opts(): ",nosuid,...,relatime" (leading commas)
+function M.mnt_opts(vfsmnt)
+  local f = vfsmnt.mnt_flags
+  local out = {}
+  for _, o in ipairs(mnt_opt_names) do
+    if f & o[1] ~= 0 then out[#out + 1] = "," .. o[2] end
+  end
+  if is_idmapped(vfsmnt) then out[#out + 1] = ",idmapped" end
+  return table.concat(out)
+end
+
+-- show_sb_opts() without the LSM part
+function M.sb_opts(sb)
+  local f = sb.s_flags
+  local out = {}
+  for _, o in ipairs(sb_opt_names) do
+    if f & o[1] ~= 0 then out[#out + 1] = "," .. o[2] end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== filesystem options (->show_options) ======
+
+local function totalram_pages()
+  local ok, v = pcall(function()
+    local o = kd.symbol("_totalram_pages")
+    local x = o.counter
+    return type(x) == "number" and x or x:value_()
+  end)
+  if ok then return v end
+  return nil
+end
+
+local function totalhigh_pages()
+  local ok, v = pcall(function()
+    local o = kd.symbol("_totalhigh_pages")
+    return o.counter
+  end)
+  return ok and v or 0
+end
+
+local function page_shift()
+  local ps = kd.dump_info().page_size or 4096
+  local s = 0
+  while (1 << s) < ps do s = s + 1 end
+  return s
+end
+
+local function uid_of(x) return fs.kid(x) end
+
+-- shmem_show_mpol(): mpol_to_str() of the mount's policy (mm/mempolicy.c)
+local MPOL_NAMES = { [0] = "default", "prefer", "bind", "interleave", "local", "prefer (many)" }
+local function shmem_mpol(sbi)
+  if not has_member("struct shmem_sb_info", "mpol") then return "" end
+  local p = sbi.mpol
+  if p == nil then return "" end
+  local mode = p.mode
+  if mode == 0 then return "" end
+  local s = MPOL_NAMES[mode] or ("mode" .. mode)
+  local flags = p.flags
+  local MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES = 1 << 15, 1 << 14
+  if flags & MPOL_F_STATIC_NODES ~= 0 then s = s .. "=static"
+  elseif flags & MPOL_F_RELATIVE_NODES ~= 0 then s = s .. "=relative" end
+  if mode ~= 4 and mode ~= 0 then          -- MPOL_LOCAL has no nodes
+    local ok, list = pcall(function()
+      local bits = p.nodes.bits
+      local words = {}
+      for i = 0, #bits - 1 do words[#words + 1] = bits[i] end
+      local nodes = {}
+      for w, v in ipairs(words) do
+        for b = 0, 63 do if (v >> b) & 1 == 1 then nodes[#nodes + 1] = (w - 1) * 64 + b end end
+      end
+      -- bitmap list "0-1,3"
+      local parts, i = {}, 1
+      while i <= #nodes do
+        local j = i
+        while j < #nodes and nodes[j + 1] == nodes[j] + 1 do j = j + 1 end
+        parts[#parts + 1] = (i == j) and tostring(nodes[i]) or (nodes[i] .. "-" .. nodes[j])
+        i = j + 1
+      end
+      return table.concat(parts, ",")
+    end)
+    if ok and list ~= "" then s = s .. ":" .. list end
+  end
+  return ",mpol=" .. s
+end
+
+-- CONFIG_TMPFS_INODE64 is not visible in a dump: it is taken as set when
+-- some tmpfs shows full_inums (the default for mounts made without
+-- inode32/inode64 on such kernels), which is how Debian and most
+-- distributions build.  A kernel without it and all-inode32 mounts shows
+-- no inode option, as here.
+local tmpfs_inode64_default
+local function tmpfs_inode64_config()
+  if tmpfs_inode64_default == nil then
+    tmpfs_inode64_default = false
+    local ok = pcall(function()
+      for _, sb in ipairs(fs.superblocks()) do
+        if fs.func_name(sb.s_op:member_("show_options")) == "shmem_show_options" and
+           sb.s_flags & SB.KERNMOUNT == 0 then
+          local sbi = kd.object("struct shmem_sb_info", pval(sb:member_("s_fs_info")))
+          if sbi.full_inums then tmpfs_inode64_default = true; return end
+        end
+      end
+    end)
+    if not ok then tmpfs_inode64_default = false end
+  end
+  return tmpfs_inode64_default
+end
+
+local HUGE = { [0] = "never", "always", "within_size", "advise", [-1] = "deny", [-2] = "force" }
+
+local OPTS = {}
+M.OPTS = OPTS
+
+OPTS.shmem_show_options = function(sb)
+  local sbi = kd.object("struct shmem_sb_info", pval(sb:member_("s_fs_info")))
+  local out = {}
+  local total = totalram_pages()
+  local max_blocks, max_inodes = sbi.max_blocks, sbi.max_inodes
+  if total == nil then error("no _totalram_pages: tmpfs size defaults unknown", 0) end
+  if max_blocks ~= total // 2 then
+    out[#out + 1] = string.format(",size=%dk", max_blocks << (page_shift() - 10))
+  end
+  local def_inodes = math.min(total - totalhigh_pages(), total // 2)
+  if max_inodes ~= def_inodes then out[#out + 1] = string.format(",nr_inodes=%d", max_inodes) end
+  local mode = sbi.mode
+  if mode ~= (0x1ff | 0x200) then out[#out + 1] = string.format(",mode=%03o", mode) end
+  local uid, gid = uid_of(sbi.uid), uid_of(sbi.gid)
+  if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
+  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  if has_member("struct shmem_sb_info", "full_inums") then
+    local full = sbi.full_inums
+    if tmpfs_inode64_config() or full then
+      out[#out + 1] = full and ",inode64" or ",inode32"
+    end
+  end
+  if has_member("struct shmem_sb_info", "huge") then
+    local h = sbi.huge
+    if h ~= 0 then out[#out + 1] = ",huge=" .. (HUGE[h] or "bad_val") end
+  end
+  out[#out + 1] = shmem_mpol(sbi)
+  -- 6.6+: noswap, quota options (usrquota...) are not decoded here
+  if has_member("struct shmem_sb_info", "noswap") and sbi.noswap then out[#out + 1] = ",noswap" end
+  return table.concat(out)
+end
+
+OPTS.ramfs_show_options = function(sb)
+  local fsi = kd.object("struct ramfs_fs_info", pval(sb:member_("s_fs_info")))
+  local mode = fsi.mount_opts.mode
+  if mode ~= 0x1ed then return string.format(",mode=%o", mode) end     -- RAMFS_DEFAULT_MODE 0755
+  return ""
+end
+
+OPTS.devpts_show_options = function(sb)
+  local fsi = kd.object("struct pts_fs_info", pval(sb:member_("s_fs_info")))
+  local o = fsi.mount_opts
+  local out = {}
+  if o.setuid ~= 0 and o.setuid ~= false then out[#out + 1] = ",uid=" .. uid_of(o.uid) end
+  if o.setgid ~= 0 and o.setgid ~= false then out[#out + 1] = ",gid=" .. uid_of(o.gid) end
+  out[#out + 1] = string.format(",mode=%03o", o.mode)
+  out[#out + 1] = string.format(",ptmxmode=%03o", o.ptmxmode)
+  local NR_UNIX98_PTY_MAX = 1 << 20
+  if o.max < NR_UNIX98_PTY_MAX then out[#out + 1] = ",max=" .. o.max end
+  return table.concat(out)
+end
+
+local HIDEPID = { [0] = "off", "noaccess", "invisible", [4] = "ptraceable" }
+OPTS.proc_show_options = function(sb)
+  local fsi = kd.object("struct proc_fs_info", pval(sb:member_("s_fs_info")))
+  local out = {}
+  local gid = uid_of(fsi.pid_gid)
+  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  local hp = fsi.hide_pid
+  if hp ~= 0 then out[#out + 1] = ",hidepid=" .. (HIDEPID[hp] or tostring(hp)) end
+  if has_member("struct proc_fs_info", "pidonly") and fsi.pidonly ~= 0 then
+    out[#out + 1] = ",subset=pid"
+  end
+  return table.concat(out)
+end
+
+OPTS.debugfs_show_options = function(sb)
+  local fsi = kd.object("struct debugfs_fs_info", pval(sb:member_("s_fs_info")))
+  local o = fsi.mount_opts
+  local out = {}
+  local uid, gid = uid_of(o.uid), uid_of(o.gid)
+  if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
+  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  if o.mode ~= 0x1c0 then out[#out + 1] = string.format(",mode=%o", o.mode) end  -- 0700
+  return table.concat(out)
+end
+OPTS.tracefs_show_options = function(sb)
+  local fsi = kd.object("struct tracefs_fs_info", pval(sb:member_("s_fs_info")))
+  local o = fsi.mount_opts
+  local out = {}
+  local uid, gid = uid_of(o.uid), uid_of(o.gid)
+  if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
+  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  if o.mode ~= 0x1c0 then out[#out + 1] = string.format(",mode=%o", o.mode) end
+  return table.concat(out)
+end
+
+-- kernfs: the root's syscall_ops->show_options (cgroup2, cgroup v1);
+-- sysfs has none
+local function kernfs_root_of_sb(sb)
+  local info = kd.object("struct kernfs_super_info", pval(sb:member_("s_fs_info")))
+  return info.root
+end
+
+local function cgrp_flag(name)
+  local ok, v = pcall(kd.enum_value, "enum cgroup_root_flag", name)
+  if ok then return v end
+  return nil
+end
+
+local function cgroup2_opts()
+  local root = kd.symbol("cgrp_dfl_root")
+  local flags = root.flags
+  local out = {}
+  for _, p in ipairs({ { "CGRP_ROOT_NS_DELEGATE", "nsdelegate" },
+                       { "CGRP_ROOT_FAVOR_DYNMODS", "favordynmods" },
+                       { "CGRP_ROOT_MEMORY_LOCAL_EVENTS", "memory_localevents" },
+                       { "CGRP_ROOT_MEMORY_RECURSIVE_PROT", "memory_recursiveprot" },
+                       { "CGRP_ROOT_MEMORY_HUGETLB_ACCOUNTING", "memory_hugetlb_accounting" },
+                       { "CGRP_ROOT_PIDS_LOCAL_EVENTS", "pids_localevents" } }) do
+    local bit = cgrp_flag(p[1])
+    if bit and flags & bit ~= 0 then out[#out + 1] = "," .. p[2] end
+  end
+  return table.concat(out)
+end
+
+-- cgroup1_show_options() (kernel/cgroup/cgroup-v1.c): controllers, flags,
+-- release_agent, name=
+local function cgroup1_opts(kroot)
+  local croot = kd.container_of(pval(kroot), "struct cgroup_root", "kf_root")
+  local out = {}
+  local mask = croot.subsys_mask
+  local ok = pcall(function()
+    local subsys = kd.symbol("cgroup_subsys")
+    for i = 0, #subsys - 1 do
+      if (mask >> i) & 1 == 1 then
+        local ss = subsys[i]
+        if ss ~= nil then
+          local ok2, legacy = pcall(function() return ss.legacy_name:string_() end)
+          out[#out + 1] = "," .. (ok2 and legacy or ss.name:string_())
+        end
+      end
+    end
+  end)
+  if not ok then error("cgroup v1 controller names not readable", 0) end
+  local flags = croot.flags
+  local function f(name, txt) local b = cgrp_flag(name) if b and flags & b ~= 0 then out[#out + 1] = txt end end
+  f("CGRP_ROOT_NOPREFIX", ",noprefix")
+  f("CGRP_ROOT_XATTR", ",xattr")
+  f("CGRP_ROOT_CPUSET_V2_MODE", ",cpuset_v2_mode")
+  f("CGRP_ROOT_FAVOR_DYNMODS", ",favordynmods")
+  local ra = croot.release_agent_path:string_()
+  if ra ~= "" then out[#out + 1] = ",release_agent=" .. fs.escape(ra, " \t\n\\") end
+  local cgrp = croot.cgrp
+  local okf, ccc = pcall(function() return cgrp.flags end)
+  if okf and (ccc >> 4) & 1 == 1 then out[#out + 1] = ",clone_children" end  -- CGRP_CPUSET_CLONE_CHILDREN
+  local name = croot.name:string_()
+  if name ~= "" then out[#out + 1] = ",name=" .. fs.escape(name, " \t\n\\") end
+  return table.concat(out)
+end
+
+OPTS.kernfs_sop_show_options = function(sb)
+  local kroot = kernfs_root_of_sb(sb)
+  local sc = kroot.syscall_ops
+  if sc == nil then return "" end
+  local fn = fs.func_name(sc:member_("show_options"))
+  if fn == nil then return "" end
+  if fn == "cgroup_show_options" then return cgroup2_opts() end
+  if fn == "cgroup1_show_options" then return cgroup1_opts(kroot) end
+  error("kernfs show_options " .. fn .. " not decoded", 0)
+end
+
+-- ->show_options of a superblock: text (leading commas), or nil, reason
+function M.fs_options(sb)
+  local fn = fs.func_name(sb.s_op:member_("show_options"))
+  if fn == nil then return "" end
+  local f = OPTS[fn]
+  if f == nil then return nil, "options of " .. fs.fstype_name(sb) .. " (" .. fn .. ") not decoded" end
+  local ok, r = pcall(f, sb)
+  if ok then return r end
+  return nil, fs.fstype_name(sb) .. " options: " .. fs.errmsg(r)
+end
+
+-- }======
+
+-- {====== namespaces and mount lists ======
+
+function M.task_mnt_ns(t)
+  local nsp = t.nsproxy
+  if nsp == nil then return nil end
+  return nsp.mnt_ns
+end
+
+-- the mounts of a namespace in /proc order (6.1: ns->list by mnt_list;
+-- 6.8+: an rbtree ns->mounts by mnt_node, ordered by mount id)
+function M.ns_mounts(ns)
+  local out = {}
+  if has_member("struct mount", "mnt_node") and not has_member("struct mnt_namespace", "list") then
+    for m in kd.rbtree(ns.mounts, "struct mount", "mnt_node") do out[#out + 1] = m end
+  else
+    for m in kd.list(ns.list, "struct mount", "mnt_list") do
+      -- skip cursors (MNT_CURSOR, used by readers of /proc/mounts)
+      if m.mnt.mnt_flags & 0x10000000 == 0 then out[#out + 1] = m end
+    end
+  end
+  return out
+end
+
+-- the task whose view /proc/mounts and the tools had: pid 1, else init_task
+local reader_task
+function M.reader_task()
+  if reader_task == nil then
+    for t in kd.tasks() do
+      if t.pid == 1 then reader_task = t break end
+    end
+    reader_task = reader_task or kd.symbol("init_task"):address_of_()
+  end
+  return reader_task
+end
+
+-- root (dentry, vfsmount addresses) of the reader task
+function M.reader_root()
+  return fs.task_root(M.reader_task())
+end
+
+-- }======
+
+-- {====== entries ======
+
+-- show_devname / mnt_devname
+local function devname(m, sb)
+  local fn = fs.func_name(sb.s_op:member_("show_devname"))
+  if fn then
+    return nil, "show_devname " .. fn .. " not decoded"
+  end
+  local p = pval(m:member_("mnt_devname"))
+  if p == 0 then return "none" end
+  return fs.escape(kd.read_string(p, 4096), " \t\n\\#")
+end
+
+-- kernfs_path_from_node(kn, root kn) for cgroup_show_path: the path of a
+-- kernfs node below the cgroup namespace root (init's: the hierarchy root)
+local function kernfs_path(kn)
+  local parts = {}
+  local n = 0
+  while kn ~= nil and kn.parent ~= nil do
+    n = n + 1
+    if n > 1024 then break end
+    parts[#parts + 1] = kd.read_string(pval(kn:member_("name")), 256)
+    kn = kn.parent
+  end
+  local out = {}
+  for i = #parts, 1, -1 do out[#out + 1] = parts[i] end
+  return "/" .. table.concat(out, "/")
+end
+
+-- mountinfo field 4: show_path (kernfs->cgroup) or the dentry path in the sb
+local function root_path(m, sb)
+  local root = m.mnt.mnt_root
+  local fn = fs.func_name(sb.s_op:member_("show_path"))
+  if fn == "kernfs_sop_show_path" then
+    local kroot = kernfs_root_of_sb(sb)
+    local sc = kroot.syscall_ops
+    local sp = sc and fs.func_name(sc:member_("show_path"))
+    if sp == "cgroup_show_path" then
+      -- kernfs_dentry_node(): d_inode(dentry)->i_private
+      local kn = kd.object("struct kernfs_node", pval(root.d_inode:member_("i_private")))
+      return fs.escape(kernfs_path(kn), " \t\n\\")
+    end
+  elseif fn then
+    return nil, "show_path " .. fn .. " not decoded"
+  end
+  return fs.escape(fs.dentry_path_shown(root), " \t\n\\")
+end
+
+-- IS_MNT_SHARED / IS_MNT_SLAVE / get_dominating_id tags of mountinfo
+local function peers_of(m)
+  local out = { m }
+  local it = kd.list(m.mnt_share, "struct mount", "mnt_share")
+  for p in it do
+    if pval(p) ~= pval(m) then out[#out + 1] = p end
+    if #out > 4096 then break end
+  end
+  return out
+end
+
+local function is_subdir(d, ancestor)
+  local a = pval(ancestor)
+  local n = 0
+  while true do
+    if pval(d) == a then return true end
+    if fs.is_root(d) then return false end
+    d = d.d_parent
+    n = n + 1
+    if n > 4096 then return false end
+  end
+end
+
+local function is_path_reachable(m, dentry, root_d, root_vfsmnt)
+  while fs.vfsmount_addr(m) ~= root_vfsmnt and pval(m:member_("mnt_parent")) ~= pval(m) do
+    dentry = m.mnt_mountpoint
+    m = m.mnt_parent
+  end
+  return fs.vfsmount_addr(m) == root_vfsmnt and is_subdir(dentry, root_d)
+end
+
+local function dominating_id(m, root_d, root_vfsmnt)
+  local ns = pval(m:member_("mnt_ns"))
+  local master = m.mnt_master
+  while master ~= nil do
+    for _, p in ipairs(peers_of(master)) do
+      if pval(p:member_("mnt_ns")) == ns and is_path_reachable(p, p.mnt.mnt_root, root_d, root_vfsmnt) then
+        return p.mnt_group_id
+      end
+    end
+    master = master.mnt_master
+  end
+  return 0
+end
+
+-- The mounts of task t's namespace as seen from its root: a list of
+-- records {mnt=, id=, parent_id=, major=, minor=, root=, target=,
+-- vfs_opts= ("rw,relatime"), tags=, fstype=, source=, super_opts=
+-- ("rw" + sb opts + fs opts), sb=}; plus a list of reasons for parts not
+-- decoded.  nil, reason when the task has no namespace (zombie, exiting).
+function M.entries(t)
+  local ns = M.task_mnt_ns(t)
+  if ns == nil then return nil, "task has no mount namespace (exited or zombie)" end
+  local rd, rm = fs.task_root(t)
+  if rd == nil then return nil, "task has no fs_struct" end
+  local out, problems, seen = {}, {}, {}
+  local function problem(s) if s and not seen[s] then seen[s] = true; problems[#problems + 1] = s end end
+  for _, m in ipairs(M.ns_mounts(ns)) do
+    local vfs = m.mnt
+    local path, st = fs.prepend_path(vfs.mnt_root, m, rd, rm)
+    if st == 0 then
+      local sb = vfs.mnt_sb
+      local e = { mnt = m, sb = sb, id = m.mnt_id, parent_id = m.mnt_parent.mnt_id }
+      local dev = sb.s_dev
+      e.major, e.minor = fs.major(dev), fs.minor(dev)
+      local rp, why = root_path(m, sb)
+      problem(why)
+      e.root = rp or "?"
+      e.target = fs.escape(path, " \t\n\\")
+      local flags = vfs.mnt_flags
+      local ro = (flags & MNT.READONLY ~= 0) or (sb.s_flags & SB.RDONLY ~= 0)
+      local mopts = M.mnt_opts(vfs)
+      e.mnt_ro = (flags & MNT.READONLY ~= 0)
+      e.vfs_opts_mounts = (ro and "ro" or "rw") .. mopts               -- /proc/mounts
+      e.vfs_opts = (e.mnt_ro and "ro" or "rw") .. mopts                 -- mountinfo
+      local tags = {}
+      if flags & MNT.SHARED ~= 0 then tags[#tags + 1] = "shared:" .. m.mnt_group_id end
+      local master = m.mnt_master
+      if master ~= nil then
+        local mid = master.mnt_group_id
+        tags[#tags + 1] = "master:" .. mid
+        local okd, dom = pcall(dominating_id, m, rd, rm)
+        if okd and dom ~= 0 and dom ~= mid then tags[#tags + 1] = "propagate_from:" .. dom end
+      end
+      if flags & MNT.UNBINDABLE ~= 0 then tags[#tags + 1] = "unbindable" end
+      e.tags = tags
+      e.fstype = fs.show_type(sb)
+      local src, why2 = devname(m, sb)
+      problem(why2)
+      e.source = src or "?"
+      local fo, why3 = M.fs_options(sb)
+      problem(why3)
+      e.fs_opts = fo or ""
+      e.sb_flags = M.sb_opts(sb)
+      e.sb_ro = sb.s_flags & SB.RDONLY ~= 0
+      out[#out + 1] = e
+    end
+  end
+  return out, problems
+end
+
+-- }======
+
+-- {====== /proc files ======
+
+-- Results: text plus, when parts could not be decoded, a reason string
+-- (emitters turn that into stub(reason, text)); or nil, reason.
+local function with_problems(text, problems)
+  if problems == nil or #problems == 0 then return text end
+  return text, table.concat(problems, "; ")
+end
+
+-- /proc/<pid>/mounts (show_vfsmnt) text, problems list
+function M.mounts_text(t)
+  local es, why = M.entries(t)
+  if es == nil then return nil, why end
+  local lines = {}
+  for _, e in ipairs(es) do
+    lines[#lines + 1] = string.format("%s %s %s %s%s%s 0 0\n", e.source, e.target, e.fstype,
+      e.vfs_opts_mounts, e.sb_flags, e.fs_opts)
+  end
+  return table.concat(lines), why
+end
+
+-- /proc/<pid>/mountinfo (show_mountinfo)
+function M.mountinfo_text(t)
+  local es, why = M.entries(t)
+  if es == nil then return nil, why end
+  local lines = {}
+  for _, e in ipairs(es) do
+    local tags = #e.tags > 0 and (" " .. table.concat(e.tags, " ")) or ""
+    lines[#lines + 1] = string.format("%d %d %d:%d %s %s %s%s - %s %s %s%s%s\n",
+      e.id, e.parent_id, e.major, e.minor, e.root, e.target, e.vfs_opts, tags,
+      e.fstype, e.source, e.sb_ro and "ro" or "rw", e.sb_flags, e.fs_opts)
+  end
+  return table.concat(lines), why
+end
+
+-- emitter-ready forms: text [, partial reason], or nil, reason
+function M.proc_mounts(t)
+  local text, problems = M.mounts_text(t or M.reader_task())
+  if text == nil then return nil, problems end
+  return with_problems(text, problems)
+end
+
+function M.proc_mountinfo(t)
+  local text, problems = M.mountinfo_text(t)
+  if text == nil then
+    -- a zombie's mountinfo cannot be opened on the live system either
+    return nil, problems .. "; the live file cannot be read either"
+  end
+  return with_problems(text, problems)
+end
+
+-- }======
+
+-- {====== libmount views (mount -l, findmnt) ======
+
+-- libmount's merge_optstr(vfs, fs): one rw/ro first, then the VFS
+-- options, then the filesystem's
+local function merge_optstr(vfs, fso)
+  if vfs == fso then return vfs end
+  local items = {}
+  for o in (vfs .. "," .. fso):gmatch("[^,]+") do items[#items + 1] = o end
+  local rw, ro = 0, 0
+  local rest = {}
+  local removed_rw = 0
+  for _, o in ipairs(items) do
+    if o == "rw" and removed_rw < 2 then removed_rw = removed_rw + 1; rw = rw + 1
+    else rest[#rest + 1] = o end
+  end
+  if rw ~= 2 then
+    local r2 = {}
+    local removed_ro = 0
+    for _, o in ipairs(rest) do
+      if o == "ro" and removed_ro < (2 - rw) then removed_ro = removed_ro + 1; ro = ro + 1
+      else r2[#r2 + 1] = o end
+    end
+    rest = r2
+  end
+  local head = ro > 0 and "ro" or "rw"
+  if #rest == 0 then return head end
+  return head .. "," .. table.concat(rest, ",")
+end
+M.merge_optstr = merge_optstr
+
+local function lm_fields(e)
+  local super = (e.sb_ro and "ro" or "rw") .. e.sb_flags .. e.fs_opts
+  return {
+    source = fs.unescape(e.source), target = fs.unescape(e.target),
+    fstype = fs.unescape(e.fstype), options = merge_optstr(e.vfs_opts, super),
+    id = e.id, parent_id = e.parent_id, root = fs.unescape(e.root), e = e,
+  }
+end
+
+-- `mount -l`: "SRC on TARGET type T (OPTS)" (util-linux print_all; no
+-- [LABEL]: labels live on disk / in the blkid cache, not in memory)
+function M.mount_l(t)
+  local es, problems = M.entries(t or M.reader_task())
+  if es == nil then return nil, problems end
+  local lines = {}
+  for _, e in ipairs(es) do
+    local f = lm_fields(e)
+    lines[#lines + 1] = string.format("%s on %s type %s (%s)\n", f.source, f.target, f.fstype, f.options)
+  end
+  return with_problems(table.concat(lines), problems)
+end
+
+-- `findmnt` (default: tree of TARGET SOURCE FSTYPE OPTIONS, UTF-8 tree
+-- lines as with sos's LC_ALL=C.UTF-8).  libsmartcols without a terminal:
+-- each column as wide as its widest cell, one space between columns, the
+-- last column unpadded.  Bind mounts of a subdirectory show SOURCE as
+-- "dev[/root]" (libmount: the fs root is appended when it is not "/").
+function M.findmnt(t)
+  local es, problems = M.entries(t or M.reader_task())
+  if es == nil then return nil, problems end
+  local rows = {}
+  local by_id = {}
+  local fields = {}
+  for i, e in ipairs(es) do
+    local f = lm_fields(e)
+    fields[i] = f
+    by_id[f.id] = f
+    f.children = {}
+  end
+  local roots = {}
+  for _, f in ipairs(fields) do
+    local p = by_id[f.parent_id]
+    if p and p ~= f then p.children[#p.children + 1] = f else roots[#roots + 1] = f end
+  end
+  local function walk(f, prefix, last, top)
+    local branch = ""
+    if not top then branch = prefix .. (last and "└─" or "├─") end
+    local src = f.source
+    if f.root ~= "/" and f.root ~= "" then src = src .. "[" .. f.root .. "]" end
+    rows[#rows + 1] = { branch .. f.target, src, f.fstype, f.options }
+    local np = top and "" or (prefix .. (last and "  " or "│ "))
+    for i, c in ipairs(f.children) do walk(c, np, i == #f.children, false) end
+  end
+  for _, r in ipairs(roots) do walk(r, "", true, true) end
+  local hdr = { "TARGET", "SOURCE", "FSTYPE", "OPTIONS" }
+  local text = M.table_text(hdr, rows, {})
+  return with_problems(text, problems)
+end
+
+-- display width of a UTF-8 string (each code point one column)
+local function width(s)
+  local ok, n = pcall(utf8.len, s)
+  if ok and n then return n end
+  return #s
+end
+M.width = width
+
+-- libsmartcols-like table: hdr list, rows (lists of strings), right =
+-- set of right-aligned column indexes; the last column is not padded
+-- (a trailing space remains after the previous column when it is empty)
+function M.table_text(hdr, rows, right, opts)
+  opts = opts or {}
+  local w = {}
+  local all = { hdr }
+  for _, r in ipairs(rows) do all[#all + 1] = r end
+  for _, r in ipairs(all) do
+    for i, c in ipairs(hdr) do
+      local n = width(r[i] or "")
+      if (w[i] or 0) < n then w[i] = n end
+    end
+  end
+  if opts.minw then for i, m in pairs(opts.minw) do if w[i] < m then w[i] = m end end end
+  local out = {}
+  for ri, r in ipairs(all) do
+    if not (ri == 1 and opts.noheadings) then
+      local cells = {}
+      for i = 1, #hdr do
+        local c = r[i] or ""
+        local pad = w[i] - width(c)
+        if i == #hdr then
+          if right[i] then c = string.rep(" ", pad) .. c end
+        elseif right[i] then
+          c = string.rep(" ", pad) .. c
+        else
+          c = c .. string.rep(" ", pad)
+        end
+        cells[#cells + 1] = c
+      end
+      out[#out + 1] = table.concat(cells, " ") .. "\n"
+    end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== statfs and df ======
+
+local function percpu_counter_sum(pc)
+  local v = pc.count
+  local counters = pval(pc:member_("counters"))
+  if counters ~= 0 then
+    for _, cpu in ipairs(kd.cpus("possible")) do
+      local ok, d = pcall(function()
+        return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
+      end)
+      if ok then v = v + d end
+    end
+  end
+  return v
+end
+M.percpu_counter_sum = percpu_counter_sum
+
+local STATFS = {}
+M.STATFS = STATFS
+
+-- shmem_statfs(): blocks of PAGE_SIZE; 0 when unlimited
+STATFS.shmem_statfs = function(sb)
+  local sbi = kd.object("struct shmem_sb_info", pval(sb:member_("s_fs_info")))
+  local r = { bsize = kd.dump_info().page_size or 4096, blocks = 0, bfree = 0, bavail = 0,
+              files = 0, ffree = 0 }
+  local mb = sbi.max_blocks
+  if mb ~= 0 then
+    local used = percpu_counter_sum(sbi.used_blocks)
+    r.blocks, r.bfree, r.bavail = mb, mb - used, mb - used
+  end
+  local mi = sbi.max_inodes
+  if mi ~= 0 then
+    r.files = mi
+    local fi = sbi.free_inodes
+    r.ffree = type(fi) == "number" and fi or fi:value_()
+  end
+  return r
+end
+
+-- simple_statfs(): nothing but the block size and name length
+STATFS.simple_statfs = function(sb)
+  return { bsize = kd.dump_info().page_size or 4096, blocks = 0, bfree = 0, bavail = 0,
+           files = 0, ffree = 0 }
+end
+
+-- statfs numbers of a superblock, or nil, reason
+function M.statfs(sb)
+  local fn = fs.func_name(sb.s_op:member_("statfs"))
+  if fn == nil then return nil, fs.fstype_name(sb) .. " has no statfs" end
+  local f = STATFS[fn]
+  if f == nil then
+    return nil, fs.fstype_name(sb) .. " (" .. fn .. ") keeps its usage on disk or in structures not decoded"
+  end
+  local ok, r = pcall(f, sb)
+  if ok then return r end
+  return nil, fs.fstype_name(sb) .. " statfs: " .. fs.errmsg(r)
+end
+
+-- gnulib ME_REMOTE
+local function me_remote(src, fstype)
+  if src:find(":", 1, true) then return true end
+  if src:sub(1, 2) == "//" and (fstype == "smbfs" or fstype == "smb3" or fstype == "cifs") then return true end
+  return fstype == "acfs" or src == "-hosts"
+end
+
+-- `df -al -x autofs` (inodes=false) / `df -ali -x autofs` (coreutils 9.1:
+-- 1K blocks, Use% rounded up, "-" when unknown or total 0)
+function M.df(t, inodes)
+  local es, problems = M.entries(t or M.reader_task())
+  if es == nil then return nil, problems end
+  problems = {}
+  local seenp = {}
+  -- the last mount on each target hides the earlier ones (df -a prints
+  -- "-" for a mount whose mountpoint is over-mounted by another device)
+  local last_on = {}
+  for i, e in ipairs(es) do last_on[e.target] = i end
+  local rows = {}
+  for i, e in ipairs(es) do
+    local f = lm_fields(e)
+    if f.fstype ~= "autofs" and not me_remote(f.source, f.fstype) then
+      local r, why = M.statfs(e.sb)
+      local fstype_shown = f.fstype
+      local over = last_on[e.target] ~= i and es[last_on[e.target]].source ~= e.source
+      local cells
+      if over then
+        cells = { "-", "-", "-", "-" }
+      elseif r == nil then
+        if not seenp[why] then seenp[why] = true; problems[#problems + 1] = why end
+        cells = { "?", "?", "?", "?" }
+      else
+        local total, avail, used
+        if inodes then
+          total, avail = r.files, r.ffree
+          used = total - r.ffree
+        else
+          local k = r.bsize / 1024
+          total = math.floor(r.blocks * k + 0.0)
+          avail = math.floor(r.bavail * k)
+          used = math.floor((r.blocks - r.bfree) * k)
+          if r.bsize % 1024 ~= 0 then
+            -- human_readable rounds up (ceiling) to output units
+            total = -(-(r.blocks * r.bsize) // 1024)
+            avail = -(-(r.bavail * r.bsize) // 1024)
+            used = -(-((r.blocks - r.bfree) * r.bsize) // 1024)
+          end
+        end
+        local pct = "-"
+        if used + avail ~= 0 and used >= 0 then
+          local u100 = used * 100
+          local nt = used + avail
+          pct = tostring(u100 // nt + ((u100 % nt ~= 0) and 1 or 0)) .. "%"
+        end
+        cells = { tostring(total), tostring(used), tostring(avail), pct }
+      end
+      local _ = fstype_shown
+      rows[#rows + 1] = { f.source, cells[1], cells[2], cells[3], cells[4], f.target }
+    end
+  end
+  local hdr = inodes and { "Filesystem", "Inodes", "IUsed", "IFree", "IUse%", "Mounted on" }
+                      or { "Filesystem", "1K-blocks", "Used", "Available", "Use%", "Mounted on" }
+  -- coreutils: minimum widths 14,5,5,5,4,0; right-aligned numbers; a
+  -- single space between columns; the last column unpadded
+  local minw = { 14, 5, 5, 5, 4, 0 }
+  local w = {}
+  for i = 1, 6 do w[i] = math.max(minw[i], #hdr[i]) end
+  for _, r in ipairs(rows) do for i = 1, 6 do if #r[i] > w[i] then w[i] = #r[i] end end end
+  local out = {}
+  for _, r in ipairs({ hdr, table.unpack(rows) }) do
+    local cells = {}
+    for i = 1, 6 do
+      local c = r[i]
+      if i == 1 or i == 6 then
+        if i < 6 then c = c .. string.rep(" ", w[i] - #c) end
+      else
+        c = string.rep(" ", w[i] - #c) .. c
+      end
+      cells[i] = c
+    end
+    out[#out + 1] = table.concat(cells, " ") .. "\n"
+  end
+  return with_problems(table.concat(out), problems)
+end
+
+-- }======
+
+return M
