@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lua_kd.h"
+#include "kallsyms.h"
 #include "walk.h"
 
 static const char program_key = 'p';
@@ -593,6 +594,25 @@ static int k_cpu_registers(lua_State *L) {
   return 1;
 }
 
+/* kd.kallsyms_core_text([digits]) -> text, count: the core kernel's part of
+** /proc/kallsyms, decoded in C (see host/kallsyms.c) */
+static int k_kallsyms_core_text(lua_State *L) {
+  int digits = (int)luaL_optinteger(L, 1, 16);
+  void **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  char *text;
+  size_t len, count;
+  struct kd_error *err = kd_kallsyms_core_text(kl_program(L), digits, &text, &len, &count);
+  if (err) return kl_raise(L, err);
+  /* a memory error in pushlstring would leak text: keep the copy short-lived */
+  *box = text;
+  lua_pushlstring(L, text, len);
+  free(text);
+  *box = NULL;
+  lua_pushinteger(L, (lua_Integer)count);
+  return 2;
+}
+
 static int k_hex(lua_State *L) {
   char b[32];
   snprintf(b, sizeof b, "0x%" PRIx64, (uint64_t)luaL_checkinteger(L, 1));
@@ -619,7 +639,7 @@ static const luaL_Reg kd_funcs[] = {
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
   { "dump_info", k_dump_info }, { "cpu_registers", k_cpu_registers },
-  { "hex", k_hex }, { "has_types", k_has_types },
+  { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
   { NULL, NULL }
 };
 

@@ -392,3 +392,19 @@ test("emitters of this area run and give text or a stub", function()
 end)
 
 -- }======
+
+-- The core part of /proc/kallsyms is decoded in C (kd.kallsyms_core_text)
+-- for speed; the Lua decoder stays as the reference for it.
+test("kallsyms: the C decoder equals the Lua one", function()
+  local ks = require("kernel.kallsyms")
+  local text, count = kd.kallsyms_core_text(16)
+  local lines, n = {}, 0
+  ks.each_core(function(a, t, name)
+    if name ~= "" then
+      n = n + 1
+      lines[n] = string.format("%016x %s %s\n", a, t, name)
+    end
+  end)
+  eq(count, n, "symbol count")
+  eq(text, table.concat(lines), "text")
+end)

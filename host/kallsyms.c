@@ -1,0 +1,175 @@
+/*
+** kallsyms.c -- decoding the dump's kallsyms tables (see kallsyms.h).
+**
+** kernel/kallsyms.c (6.1): kallsyms_names holds, per symbol, a length byte
+** (two bytes when its high bit is set: "big" symbols, 6.1+) and that many
+** token numbers; kallsyms_token_index[t] is the offset in
+** kallsyms_token_table of token t's NUL-terminated text.  The first
+** character of the expansion is the type letter.  Addresses come from
+** kallsyms_addresses[] (no CONFIG_KALLSYMS_BASE_RELATIVE) or from the s32
+** kallsyms_offsets[]: with CONFIG_KALLSYMS_ABSOLUTE_PERCPU a non-negative
+** offset is an absolute value (per-CPU symbols) and a negative one means
+** relative_base - 1 - offset, otherwise every offset is an unsigned distance
+** from kallsyms_relative_base.  Absolute-percpu mode is recognised by the
+** presence of negative offsets (text is always encoded negative there).
+*/
+#include "kallsyms.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the tables' addresses: VMCOREINFO names them (6.0+), else the symtab */
+static int table_address(struct kd_program *prog, const char *name,
+                         uint64_t *addr) {
+  char key[96];
+  snprintf(key, sizeof key, "SYMBOL(%s)", name);
+  const char *v = kd_dump_vmcoreinfo(prog->dump, key);
+  if (v) { *addr = strtoull(v, NULL, 16); return 1; }
+  const struct kd_symbol *s = kd_symtab_lookup(prog->symtab, name);
+  if (s) { *addr = s->address; return 1; }
+  return 0;
+}
+
+/* read a table of unknown exact size in chunks, stopping at a hole */
+static struct kd_error *read_table(struct kd_program *prog, uint64_t addr,
+                                   size_t want, unsigned char **out,
+                                   size_t *got) {
+  unsigned char *buf = malloc(want ? want : 1);
+  if (buf == NULL) return kd_enomem;
+  struct kd_error *err = kd_dump_read_partial(prog->dump, KD_KVADDR, addr,
+                                              buf, want, got);
+  if (err && *got == 0) { free(buf); return err; }
+  kd_error_destroy(err);
+  *out = buf;
+  return NULL;
+}
+
+struct outbuf {
+  char *p;
+  size_t len, cap;
+};
+
+static int out_reserve(struct outbuf *o, size_t n) {
+  if (o->len + n <= o->cap) return 0;
+  size_t cap = o->cap ? o->cap * 2 : 1 << 20;
+  while (cap < o->len + n) cap *= 2;
+  char *p = realloc(o->p, cap);
+  if (p == NULL) return -1;
+  o->p = p;
+  o->cap = cap;
+  return 0;
+}
+
+struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
+                                       char **text, size_t *len,
+                                       size_t *count) {
+  uint64_t a_names, a_num, a_ttab, a_tidx;
+  if (!table_address(prog, "kallsyms_names", &a_names) ||
+      !table_address(prog, "kallsyms_num_syms", &a_num) ||
+      !table_address(prog, "kallsyms_token_table", &a_ttab) ||
+      !table_address(prog, "kallsyms_token_index", &a_tidx))
+    return kd_error_create(KD_ERR_LOOKUP, "kallsyms tables not found (kernel "
+                           "built without CONFIG_KALLSYMS, or no VMCOREINFO "
+                           "and no symbols)");
+  uint32_t num;
+  uint16_t tidx[256];
+  struct kd_error *err = kd_program_read(prog, a_num, &num, 4);
+  if (err == NULL) err = kd_program_read(prog, a_tidx, tidx, sizeof tidx);
+  if (err) return err;
+  if (num > 10000000)
+    return kd_error_create(KD_ERR_FORMAT, "kallsyms_num_syms %" PRIu32
+                           " is implausible", num);
+  unsigned maxoff = 0;
+  for (int t = 0; t < 256; t++) if (tidx[t] > maxoff) maxoff = tidx[t];
+  unsigned char *ttab = NULL, *names = NULL, *addrs = NULL;
+  size_t ttab_len = 0, names_len = 0, addrs_len = 0;
+  struct outbuf o = { 0 };
+  err = read_table(prog, a_ttab, maxoff + 256, &ttab, &ttab_len);
+  if (err) goto out;
+  /* kallsyms_markers follows kallsyms_names: its distance bounds the read */
+  uint64_t a_markers = 0;
+  size_t names_want = (size_t)num * 40 + 4096;
+  if (table_address(prog, "kallsyms_markers", &a_markers) &&
+      a_markers > a_names && a_markers - a_names < (64u << 20))
+    names_want = (size_t)(a_markers - a_names);
+  err = read_table(prog, a_names, names_want, &names, &names_len);
+  if (err) goto out;
+
+  uint64_t a_offs, a_addrs, base = 0;
+  enum { ADDRESSES, RELATIVE, ABSOLUTE_PERCPU } mode;
+  if (table_address(prog, "kallsyms_offsets", &a_offs)) {
+    uint64_t a_base;
+    if (!table_address(prog, "kallsyms_relative_base", &a_base)) {
+      err = kd_error_create(KD_ERR_LOOKUP, "kallsyms_relative_base not found");
+      goto out;
+    }
+    err = kd_program_read_u64(prog, a_base, &base);
+    if (err == NULL) err = read_table(prog, a_offs, (size_t)num * 4, &addrs, &addrs_len);
+    if (err) goto out;
+    mode = RELATIVE;
+    for (size_t i = 0; i + 4 <= addrs_len; i += 4) {
+      int32_t v;
+      memcpy(&v, addrs + i, 4);
+      if (v < 0) { mode = ABSOLUTE_PERCPU; break; }
+    }
+  } else if (table_address(prog, "kallsyms_addresses", &a_addrs)) {
+    err = read_table(prog, a_addrs, (size_t)num * 8, &addrs, &addrs_len);
+    if (err) goto out;
+    mode = ADDRESSES;
+  } else {
+    err = kd_error_create(KD_ERR_LOOKUP, "neither kallsyms_offsets nor "
+                          "kallsyms_addresses found");
+    goto out;
+  }
+
+  size_t p = 0, n = 0;
+  char name[1024];
+  for (uint32_t i = 0; i < num; i++) {
+    if (p >= names_len) break;
+    size_t l = names[p++];
+    if (l & 0x80) {
+      if (p >= names_len) break;
+      l = (l & 0x7f) | ((size_t)names[p++] << 7);
+    }
+    size_t nl = 0;
+    for (size_t k = 0; k < l && p + k < names_len; k++) {
+      unsigned tok = names[p + k];
+      const unsigned char *s = ttab + tidx[tok];
+      while (s < ttab + ttab_len && *s && nl < sizeof name - 1) name[nl++] = (char)*s++;
+    }
+    p += l;
+    name[nl] = '\0';
+    uint64_t a;
+    if (mode == ADDRESSES) {
+      if ((size_t)i * 8 + 8 > addrs_len) break;
+      memcpy(&a, addrs + (size_t)i * 8, 8);
+    } else {
+      if ((size_t)i * 4 + 4 > addrs_len) break;
+      int32_t off;
+      memcpy(&off, addrs + (size_t)i * 4, 4);
+      if (mode == ABSOLUTE_PERCPU)
+        a = off >= 0 ? (uint64_t)off : base - 1 - (uint64_t)(int64_t)off;
+      else
+        a = base + (uint32_t)off;
+    }
+    if (nl < 2) continue;   /* a type letter and no name: s_show skips it */
+    if (out_reserve(&o, nl + 32)) { err = kd_enomem; goto out; }
+    o.len += (size_t)snprintf(o.p + o.len, o.cap - o.len, "%0*" PRIx64 " %c %s\n",
+                              digits, a, name[0], name + 1);
+    n++;
+  }
+  if (out_reserve(&o, 1)) { err = kd_enomem; goto out; }
+  o.p[o.len] = '\0';
+  *text = o.p;
+  *len = o.len;
+  *count = n;
+  o.p = NULL;
+out:
+  free(o.p);
+  free(ttab);
+  free(names);
+  free(addrs);
+  return err;
+}

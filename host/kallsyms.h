@@ -1,0 +1,18 @@
+/*
+** kallsyms.h -- the kernel's own compressed symbol table, read from the
+** dump: /proc/kallsyms's core part is 100k lines of token expansion, which
+** is the report's hottest loop when done in Lua.
+*/
+#ifndef KD_KALLSYMS_H
+#define KD_KALLSYMS_H
+
+#include "program.h"
+
+/* Append "<address> <type> <name>\n" for every core kernel symbol, in
+** index order, as /proc/kallsyms prints them (%px with `digits` hex
+** digits; symbols with an empty name skipped).  *text is malloc'ed. */
+struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
+                                       char **text, size_t *len,
+                                       size_t *count);
+
+#endif
