@@ -1,0 +1,18 @@
+-- sos networking plugin: net-tools views (`netstat`, `route`) of the
+-- initial namespace (layouts of net-tools 2.10: scripts/lib/kernel/net_tools.lua)
+local nt = require("kernel.net_tools")
+
+local function result(text, note)
+  if text == nil then return nil, note end
+  if note then return stub(note, text) end
+  return text
+end
+
+emit{ command = "netstat -W -neopa", plugin = "networking", symlink = "netstat",
+      run = function() return result(nt.netstat_neopa()) end }
+emit{ command = "netstat -W -agn", plugin = "networking",
+      run = function() return result(nt.netstat_agn()) end }
+emit{ command = "netstat -s", plugin = "networking",
+      run = function() return result(nt.netstat_s()) end }
+emit{ command = "route -n", plugin = "networking", symlink = "route",
+      run = function() return result(nt.route_n()) end }

@@ -1,0 +1,17 @@
+-- sos networking plugin: /proc/net files of the initial network namespace
+-- (formats of Linux 6.1: see scripts/lib/kernel/net_proc.lua)
+local np = require("kernel.net_proc")
+
+-- text, note -> the emitter result (a stub header when part is missing)
+local function result(text, note)
+  if text == nil then return nil, note end
+  if note then return stub(note, text) end
+  return text
+end
+
+for _, name in ipairs({ "dev", "tcp", "tcp6", "udp", "udp6", "unix", "raw", "route",
+                        "ipv6_route", "if_inet6", "arp", "snmp", "netstat",
+                        "sockstat", "sockstat6" }) do
+  emit{ path = "proc/net/" .. name, plugin = "networking",
+        run = function() return result(np[name]()) end }
+end

@@ -1,0 +1,831 @@
+-- kernel/net_proc.lua: /proc/net/* text, formatted as Linux 6.1 prints it
+-- (net/ipv4/tcp_ipv4.c, net/ipv6/tcp_ipv6.c, net/ipv4/udp.c,
+-- net/ipv6/datagram.c, net/ipv4/raw.c, net/unix/af_unix.c,
+-- net/core/net-procfs.c, net/ipv4/proc.c, net/ipv6/proc.c,
+-- net/mptcp/mib.c), for the reader the sos report stands for: root in the
+-- initial namespaces.  Every function takes an optional struct net
+-- (default init_net) and returns the text, or nil, reason.
+--
+-- Values the live file computes from the clock (timer columns) use the
+-- dump's jiffies, i.e. the moment of the crash.
+
+local net = require("kernel.net")
+local ktime = require("kernel.time")
+
+local M = {}
+
+local pval, u32, s32 = net.pval, net.u32, net.s32
+
+-- {====== seq_file helpers ======
+
+-- seq_setwidth(w) + seq_pad('\n'): pad a record with spaces to w columns
+local function pad(s, w)
+  if #s < w then return s .. string.rep(" ", w - #s) .. "\n" end
+  return s .. "\n"
+end
+M.pad = pad
+
+-- jiffies_to_clock_t (kernel/time/time.c) with the dump's HZ, USER_HZ=100
+local hz_cache
+local function hz()
+  if not hz_cache then hz_cache = ktime.hz() or 250 end
+  return hz_cache
+end
+
+function M.jiffies_to_clock_t(x)
+  local HZ = hz()
+  local tick_nsec = (1000000000 + HZ // 2) // HZ
+  if tick_nsec % 10000000 == 0 then
+    if HZ < 100 then return x * (100 // HZ) end
+    return x // (HZ // 100)
+  end
+  return (x * tick_nsec) // 10000000
+end
+
+function M.jiffies_delta_to_clock_t(delta)
+  if delta < 0 then delta = 0 end
+  return M.jiffies_to_clock_t(delta)
+end
+
+local function jiffies()
+  return ktime.jiffies()
+end
+
+-- signed difference of two unsigned long jiffies values
+local function jdiff(a, b) return a - b end
+
+-- "%pK" or "(unknown)" padding of the same width
+local function pk(addr)
+  return net.pk(addr) or "????????????????"
+end
+
+-- }======
+
+-- {====== /proc/net/dev ======
+
+function M.dev(n)
+  n = n or net.init_net()
+  local out = { "Inter-|   Receive                                                |  Transmit\n",
+                " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n" }
+  local notes = {}
+  for _, dev in ipairs(net.devices(n)) do
+    local s, why = net.link_stats(dev)
+    if why then notes[#notes + 1] = why end
+    local u = net.u64s
+    out[#out + 1] = string.format("%6s: %7s %7s %4s %4s %4s %5s %10s %9s %8s %7s %4s %4s %4s %5s %7s %10s\n",
+      net.devname(dev), u(s.rx_bytes), u(s.rx_packets), u(s.rx_errors),
+      u(s.rx_dropped + s.rx_missed_errors), u(s.rx_fifo_errors),
+      u(s.rx_length_errors + s.rx_over_errors + s.rx_crc_errors + s.rx_frame_errors),
+      u(s.rx_compressed), u(s.multicast), u(s.tx_bytes), u(s.tx_packets),
+      u(s.tx_errors), u(s.tx_dropped), u(s.tx_fifo_errors), u(s.collisions),
+      u(s.tx_carrier_errors + s.tx_aborted_errors + s.tx_window_errors + s.tx_heartbeat_errors),
+      u(s.tx_compressed))
+  end
+  return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil
+end
+
+-- }======
+
+-- {====== TCP ======
+
+local TCP_LISTEN, TCP_SYN_RECV = 10, 3
+local ICSK_TIME_RETRANS, ICSK_TIME_PROBE0, ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT = 1, 3, 5, 6
+local TCP_INFINITE_SSTHRESH = 0x7fffffff
+
+local function timer_pending(t)
+  local e = t.entry
+  return pval(e:member_("pprev")) ~= 0
+end
+
+local function tcp_snd_cwnd(tp) return tp.snd_cwnd end
+
+local function pingpong(icsk)
+  -- 6.1: pingpong counts up to TCP_PINGPONG_THRESH (1, 3 in 5.x)
+  local thresh = 1
+  if not net.has_member("struct tcp_sock", "tcp_clock_cache") then thresh = 1 end
+  return (icsk.icsk_ack.pingpong >= thresh) and 1 or 0
+end
+
+-- the fields get_tcp4_sock / get_tcp6_sock print, as a table
+function M.tcp_sock_fields(addr)
+  local tp = kd.object("struct tcp_sock", addr)
+  local icsk = tp.inet_conn
+  local sk = icsk.icsk_inet.sk
+  local f = net.inet_fields(sk)
+  f.sport = net.inet_sport(sk)
+  local pend = icsk.icsk_pending
+  local timer_active, expires
+  local now = jiffies()
+  if pend == ICSK_TIME_RETRANS or pend == ICSK_TIME_REO_TIMEOUT or pend == ICSK_TIME_LOSS_PROBE then
+    timer_active, expires = 1, icsk.icsk_timeout
+  elseif pend == ICSK_TIME_PROBE0 then
+    timer_active, expires = 4, icsk.icsk_timeout
+  elseif timer_pending(icsk.icsk_keepalive_timer) then
+    timer_active, expires = 2, icsk.icsk_keepalive_timer.expires
+  else
+    timer_active, expires = 0, now
+  end
+  f.timer_active = timer_active
+  f.timer_when = M.jiffies_delta_to_clock_t(jdiff(expires, now))
+  if f.state == TCP_LISTEN then
+    f.rx_queue = sk.sk_ack_backlog
+  else
+    local d = s32(tp.rcv_nxt - tp.copied_seq)
+    f.rx_queue = d > 0 and d or 0
+  end
+  f.tx_queue = u32(tp.write_seq - tp.snd_una)
+  f.retransmits = icsk.icsk_retransmits
+  f.uid = net.sock_i_uid(sk)
+  f.probes_out = icsk.icsk_probes_out
+  f.inode = net.sock_i_ino(sk)
+  f.refcnt = net.sk_refcnt(sk)
+  f.rto = M.jiffies_to_clock_t(icsk.icsk_rto)
+  f.ato = M.jiffies_to_clock_t(icsk.icsk_ack.ato)
+  f.qp = (icsk.icsk_ack.quick << 1) | pingpong(icsk)
+  f.cwnd = tcp_snd_cwnd(tp)
+  if f.state == TCP_LISTEN then
+    f.ssthresh = icsk.icsk_accept_queue.fastopenq.max_qlen
+  else
+    f.ssthresh = (tp.snd_ssthresh >= TCP_INFINITE_SSTHRESH) and -1 or tp.snd_ssthresh
+  end
+  f.addr = addr
+  return f
+end
+
+-- TIME_WAIT minisock fields
+function M.tcp_tw_fields(addr)
+  local tw = kd.object("struct inet_timewait_sock", addr)
+  local c = tw.__tw_common
+  local f = {
+    family = c.skc_family, daddr = u32(c.skc_daddr), rcv_saddr = u32(c.skc_rcv_saddr),
+    dport = net.ntohs(c.skc_dport), sport = net.ntohs(tw.tw_sport),
+    state = tw.tw_substate, refcnt = net.refcnt(c.skc_refcnt), addr = addr,
+    timer_when = M.jiffies_delta_to_clock_t(jdiff(tw.tw_timer.expires, jiffies())),
+  }
+  if f.family == 10 then
+    f.v6_daddr = net.in6_bytes(c.skc_v6_daddr)
+    f.v6_rcv_saddr = net.in6_bytes(c.skc_v6_rcv_saddr)
+  end
+  return f
+end
+
+-- request (NEW_SYN_RECV) minisock fields
+function M.tcp_req_fields(addr)
+  local ireq = kd.object("struct inet_request_sock", addr)
+  local req = ireq.req
+  local c = req.__req_common
+  local f = {
+    family = c.skc_family, daddr = u32(c.skc_daddr), rcv_saddr = u32(c.skc_rcv_saddr),
+    dport = net.ntohs(c.skc_dport), sport = c.skc_num, state = TCP_SYN_RECV, addr = addr,
+    num_timeout = req.num_timeout,
+  }
+  local delta = jdiff(req.rsk_timer.expires, jiffies())
+  f.timer_when = M.jiffies_delta_to_clock_t(delta)
+  local l = req.rsk_listener
+  f.uid = l and net.sock_i_uid(l) or 0
+  if f.family == 10 then
+    f.v6_daddr = net.in6_bytes(c.skc_v6_daddr)
+    f.v6_rcv_saddr = net.in6_bytes(c.skc_v6_rcv_saddr)
+  end
+  return f
+end
+
+-- every TCP socket of a family as field tables (with .kind)
+function M.tcp_entries(n, family)
+  local out = {}
+  for _, e in ipairs(net.tcp_socks(n, family)) do
+    local f
+    if e.kind == "tw" then f = M.tcp_tw_fields(e.addr)
+    elseif e.kind == "req" then f = M.tcp_req_fields(e.addr)
+    else f = M.tcp_sock_fields(e.addr) end
+    f.kind = e.kind
+    out[#out + 1] = f
+  end
+  return out
+end
+
+local function hex4(a) return string.format("%08X", a) end
+
+function M.tcp(n)
+  n = n or net.init_net()
+  local out = { pad("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode", 149) }
+  for i, f in ipairs(M.tcp_entries(n, 2)) do
+    local line
+    if f.kind == "tw" then
+      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
+        i - 1, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, f.state, 0, 0,
+        3, f.timer_when, 0, 0, 0, 0, f.refcnt, pk(f.addr))
+    elseif f.kind == "req" then
+      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
+        i - 1, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, TCP_SYN_RECV, 0, 0,
+        1, f.timer_when, f.num_timeout, f.uid, 0, 0, 0, pk(f.addr))
+    else
+      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d %d %d %d %d",
+        i - 1, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, f.state,
+        f.tx_queue, u32(f.rx_queue), f.timer_active, f.timer_when, f.retransmits,
+        f.uid, f.probes_out, f.inode, f.refcnt, pk(f.addr), f.rto, f.ato, f.qp,
+        f.cwnd, f.ssthresh)
+    end
+    out[#out + 1] = pad(line, 149)
+  end
+  return table.concat(out)
+end
+
+function M.tcp6(n)
+  n = n or net.init_net()
+  local out = { "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" }
+  local w = net.ip6_words_hex
+  for i, f in ipairs(M.tcp_entries(n, 10)) do
+    local line
+    if f.kind == "tw" then
+      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s\n",
+        i - 1, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, f.state, 0, 0,
+        3, f.timer_when, 0, 0, 0, 0, f.refcnt, pk(f.addr))
+    elseif f.kind == "req" then
+      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s\n",
+        i - 1, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, TCP_SYN_RECV, 0, 0,
+        1, f.timer_when, f.num_timeout, f.uid, 0, 0, 0, pk(f.addr))
+    else
+      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d %d %d %d %d\n",
+        i - 1, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, f.state,
+        f.tx_queue, u32(f.rx_queue), f.timer_active, f.timer_when, f.retransmits,
+        f.uid, f.probes_out, f.inode, f.refcnt, pk(f.addr), f.rto, f.ato, f.qp,
+        f.cwnd, f.ssthresh)
+    end
+    out[#out + 1] = line
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== UDP, raw ======
+
+local function sk_wmem_alloc_get(sk) return net.refcnt(sk.sk_wmem_alloc) - 1 end
+local function sk_rmem_alloc_get(sk)
+  if net.has_member("struct sock", "sk_backlog.rmem_alloc") then return net.ival(sk.sk_backlog.rmem_alloc) end
+  return net.ival(sk.sk_rmem_alloc)
+end
+local function sk_drops(sk) return net.ival(sk.sk_drops) end
+
+-- fields of a datagram socket line (udp, raw)
+function M.dgram_fields(addr, kind)
+  local sk = kd.object("struct sock", addr)
+  local f = net.inet_fields(sk)
+  f.addr = addr
+  f.sport = net.inet_sport(sk)
+  f.tx_queue = sk_wmem_alloc_get(sk)
+  if kind == "udp" then
+    local up = kd.container_of(sk:address_of_(), "struct udp_sock", "inet.sk")
+    f.rx_queue = sk_rmem_alloc_get(sk) - up.forward_deficit
+  else
+    f.rx_queue = sk_rmem_alloc_get(sk)
+    f.sport = f.num -- raw: inet_num (the protocol)
+    f.dport = 0
+  end
+  f.uid = net.sock_i_uid(sk)
+  f.inode = net.sock_i_ino(sk)
+  f.refcnt = net.sk_refcnt(sk)
+  f.drops = sk_drops(sk)
+  return f
+end
+
+function M.udp_entries(n, family, lite)
+  local out = {}
+  for _, e in ipairs(net.udp_socks(n, family, lite)) do
+    local f = M.dgram_fields(e.addr, "udp")
+    f.bucket = e.bucket
+    out[#out + 1] = f
+  end
+  return out
+end
+
+function M.raw_entries(n, family)
+  local out = {}
+  for _, e in ipairs(net.raw_socks(n, family)) do
+    local f = M.dgram_fields(e.addr, "raw")
+    f.bucket = e.bucket
+    out[#out + 1] = f
+  end
+  return out
+end
+
+local DGRAM6_HEADER = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+
+local function udp4_text(entries)
+  local out = { pad("   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops", 127) }
+  for _, f in ipairs(entries) do
+    out[#out + 1] = pad(string.format("%5d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d",
+      f.bucket, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, f.state,
+      u32(f.tx_queue), u32(f.rx_queue), 0, 0, 0, f.uid, 0, f.inode, f.refcnt, pk(f.addr), u32(f.drops)), 127)
+  end
+  return table.concat(out)
+end
+
+-- __ip6_dgram_sock_seq_show
+local function dgram6_line(f, bucket_or_i)
+  local w = net.ip6_words_hex
+  return string.format("%5d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d\n",
+    bucket_or_i, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, f.state,
+    u32(f.tx_queue), u32(f.rx_queue), 0, 0, 0, f.uid, 0, f.inode, f.refcnt, pk(f.addr), u32(f.drops))
+end
+
+function M.udp(n) return udp4_text(M.udp_entries(n or net.init_net(), 2)) end
+
+function M.udp6(n)
+  local out = { DGRAM6_HEADER }
+  for _, f in ipairs(M.udp_entries(n or net.init_net(), 10)) do out[#out + 1] = dgram6_line(f, f.bucket) end
+  return table.concat(out)
+end
+
+function M.raw(n)
+  local out = { "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" }
+  for _, f in ipairs(M.raw_entries(n or net.init_net(), 2)) do
+    out[#out + 1] = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d\n",
+      f.bucket, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), 0, f.state,
+      u32(f.tx_queue), u32(f.rx_queue), 0, 0, 0, f.uid, 0, f.inode, f.refcnt, pk(f.addr), u32(f.drops))
+  end
+  return table.concat(out)
+end
+
+function M.raw6(n)
+  local out = { DGRAM6_HEADER }
+  for _, f in ipairs(M.raw_entries(n or net.init_net(), 10)) do
+    f.dport = 0
+    out[#out + 1] = dgram6_line(f, f.bucket)
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== AF_UNIX ======
+
+local SS_UNCONNECTED, SS_CONNECTING, SS_CONNECTED, SS_DISCONNECTING = 1, 2, 3, 4
+local SO_ACCEPTCON = 1 << 16
+local TCP_ESTABLISHED = 1
+
+-- fields of a /proc/net/unix line
+function M.unix_fields(addr)
+  local sk = kd.object("struct sock", addr)
+  local u = kd.container_of(sk:address_of_(), "struct unix_sock", "sk")
+  local st = sk.__sk_common.skc_state
+  local has_sock = pval(sk:member_("sk_socket")) ~= 0
+  local f = {
+    addr = addr, refcnt = net.sk_refcnt(sk),
+    flags = (st == TCP_LISTEN) and SO_ACCEPTCON or 0,
+    type = sk.sk_type, state = st, inode = net.sock_i_ino(sk),
+  }
+  if has_sock then f.ss = (st == TCP_ESTABLISHED) and SS_CONNECTED or SS_UNCONNECTED
+  else f.ss = (st == TCP_ESTABLISHED) and SS_CONNECTING or SS_DISCONNECTING end
+  local ua = u.addr
+  if ua ~= nil then
+    local len = ua.len - 2 -- offsetof(struct sockaddr_un, sun_path)
+    local base = ua.name:address_() + 2
+    local raw = len > 0 and kd.read(base, len) or ""
+    local path
+    if raw:byte(1) ~= 0 and raw ~= "" then
+      path = raw:sub(1, len - 1)
+    else
+      path = "@" .. raw:sub(2)
+    end
+    f.path = path:gsub("%z", "@")
+  end
+  -- peer (for netstat's state column): unix_peer(sk)
+  local ok, peer = pcall(function() return pval(u:member_("peer")) end)
+  f.peer = ok and peer or 0
+  return f
+end
+
+function M.unix_entries(n)
+  local out = {}
+  for _, e in ipairs(net.unix_socks(n)) do out[#out + 1] = M.unix_fields(e.addr) end
+  return out
+end
+
+function M.unix(n)
+  local out = { "Num       RefCount Protocol Flags    Type St Inode Path\n" }
+  for _, f in ipairs(M.unix_entries(n or net.init_net())) do
+    local line = string.format("%s: %08X %08X %08X %04X %02X %5d", pk(f.addr), f.refcnt, 0,
+                               f.flags, f.type, f.ss, f.inode)
+    if f.path then line = line .. " " .. f.path end
+    out[#out + 1] = line .. "\n"
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== sockstat, sockstat6 ======
+
+local function prot_inuse_sums(n)
+  local p = n.core:member_("prot_inuse")
+  if pval(p) == 0 then return nil end
+  local t = kd.type("struct prot_inuse")
+  local valoff = net.offsetof("struct prot_inuse", "val")
+  local nval = t:member("val").type.length
+  local has_all = net.has_member("struct prot_inuse", "all")
+  local sums = {}
+  for i = 0, nval - 1 do sums[i] = 0 end
+  local all = 0
+  for _, cpu in ipairs(net.possible_cpus()) do
+    local a = net.percpu_addr(p, cpu)
+    local raw = kd.read(a, t.size)
+    for i = 0, nval - 1 do sums[i] = sums[i] + string.unpack("<i4", raw, valoff + i * 4 + 1) end
+    if has_all then all = all + string.unpack("<i4", raw, net.offsetof("struct prot_inuse", "all") + 1) end
+  end
+  return sums, has_all and all or nil
+end
+
+local function inuse(sums, protname)
+  local p = net.sym(protname)
+  if p == nil or sums == nil then return 0 end
+  local v = sums[p.inuse_idx] or 0
+  return v >= 0 and v or 0
+end
+
+local function percpu_counter_sum_positive(pc)
+  if pc == nil then return 0 end
+  local v = pc.count
+  local counters = pc:member_("counters")
+  if pval(counters) ~= 0 then
+    for _, cpu in ipairs(net.possible_cpus()) do
+      v = v + kd.per_cpu(counters, cpu):value_()
+    end
+  end
+  return v > 0 and v or 0
+end
+
+local function proto_memory_allocated(protname)
+  local p = net.sym(protname)
+  if p == nil then return 0 end
+  local ma = p.memory_allocated
+  if ma == nil then return 0 end
+  local v = net.ival(ma)
+  return v > 0 and v or 0
+end
+
+-- FRAG line: fqdir (5.3+) or netns_frags (before); returns inuse, memory
+local function fqdir_stats(ns, what)
+  local ok, a, b = pcall(function()
+    if net.has_member(what == 6 and "struct netns_ipv6" or "struct netns_ipv4", "fqdir") then
+      local fq = ns.fqdir
+      if fq == nil then return 0, 0 end
+      return u32(net.ival(fq.rhashtable.nelems)), net.ival(fq.mem)
+    end
+    local fr = ns.frags
+    return u32(net.ival(fr.rhashtable.nelems)), net.ival(fr.mem)
+  end)
+  if ok then return a, b end
+  return 0, 0
+end
+
+local function tcp_orphans()
+  local pc = net.sym("tcp_orphan_count")
+  if pc == nil then return 0 end
+  if tostring(pc:type_()):find("percpu_counter") then return percpu_counter_sum_positive(pc) end
+  local v = 0 -- 5.15+: per-CPU int
+  for _, cpu in ipairs(net.possible_cpus()) do v = v + kd.per_cpu("tcp_orphan_count", cpu):value_() end
+  return v
+end
+
+function M.sockstat(n)
+  n = n or net.init_net()
+  local sums, all = prot_inuse_sums(n)
+  if all == nil then
+    all = 0 -- before 5.16 the count was a global per-CPU sockets_in_use
+    local ok = pcall(function()
+      for _, cpu in ipairs(net.possible_cpus()) do all = all + kd.per_cpu("sockets_in_use", cpu):value_() end
+    end)
+    if not ok then all = 0 end
+  end
+  local tcp = net.sym("tcp_prot")
+  local tw = 0
+  if net.has_member("struct inet_timewait_death_row", "tw_refcount") then
+    tw = net.refcnt(n.ipv4.tcp_death_row.tw_refcount) - 1
+  elseif net.has_member("struct inet_timewait_death_row", "tw_count") then
+    tw = net.ival(n.ipv4.tcp_death_row.tw_count)
+  end
+  local fn, fm = fqdir_stats(n.ipv4, 4)
+  return string.format("sockets: used %d\n", all) ..
+    string.format("TCP: inuse %d orphan %d tw %d alloc %d mem %d\n", inuse(sums, "tcp_prot"),
+                  tcp_orphans(), tw, percpu_counter_sum_positive(tcp.sockets_allocated),
+                  proto_memory_allocated("tcp_prot")) ..
+    string.format("UDP: inuse %d mem %d\n", inuse(sums, "udp_prot"), proto_memory_allocated("udp_prot")) ..
+    string.format("UDPLITE: inuse %d\n", inuse(sums, "udplite_prot")) ..
+    string.format("RAW: inuse %d\n", inuse(sums, "raw_prot")) ..
+    string.format("FRAG: inuse %d memory %d\n", fn, fm)
+end
+
+function M.sockstat6(n)
+  n = n or net.init_net()
+  local sums = prot_inuse_sums(n)
+  local fn, fm = fqdir_stats(n.ipv6, 6)
+  return string.format("TCP6: inuse %d\n", inuse(sums, "tcpv6_prot")) ..
+    string.format("UDP6: inuse %d\n", inuse(sums, "udpv6_prot")) ..
+    string.format("UDPLITE6: inuse %d\n", inuse(sums, "udplitev6_prot")) ..
+    string.format("RAW6: inuse %d\n", inuse(sums, "rawv6_prot")) ..
+    string.format("FRAG6: inuse %d memory %d\n", fn, fm)
+end
+
+-- }======
+
+-- {====== snmp, netstat (MIB counters) ======
+
+-- names and entry numbers of a struct snmp_mib list in kernel memory
+local function mib_list(symname)
+  local l = net.sym(symname)
+  if l == nil then return nil end
+  local out = {}
+  for i = 0, #l - 1 do
+    local e = l[i]
+    local np = pval(e:member_("name"))
+    if np == 0 then break end
+    out[#out + 1] = { name = kd.read_string(np, 64), entry = e.entry }
+  end
+  return out
+end
+M.mib_list = mib_list
+
+-- per-CPU MIB sums: obj is the __percpu pointer, w the counter width
+local function mib_sums(ptr, nmibs, w)
+  if ptr == nil or pval(ptr) == 0 then return setmetatable({}, { __index = function() return 0 end }) end
+  local s = net.percpu_sum_array(ptr, nmibs, w)
+  local out = {}
+  for i = 1, nmibs do out[i - 1] = s[i] end
+  return out
+end
+
+local function mibs_len(tname)
+  return kd.type(tname):member("mibs").type.length
+end
+
+-- every counter /proc/net/snmp and /proc/net/netstat print, as ordered
+-- {section, names, values} groups
+function M.mibs(n)
+  n = n or net.init_net()
+  local mib = n.mib
+  local groups = {}
+  local function add(sec, list, vals, fmt)
+    local g = { section = sec, names = {}, values = {}, fmt = fmt or {} }
+    for _, e in ipairs(list) do
+      g.names[#g.names + 1] = e.name
+      g.values[#g.values + 1] = vals[e.entry] or 0
+    end
+    groups[#groups + 1] = g
+    return g
+  end
+  -- Ip
+  local ipv = mib_sums(mib:member_("ip_statistics"), mibs_len("struct ipstats_mib"), 8)
+  local fwd
+  local ok = pcall(function()
+    local dc = n.ipv4.devconf_all
+    fwd = dc.data[0] -- IPV4_DEVCONF_FORWARDING - 1
+  end)
+  if not ok then fwd = 0 end
+  local ttl = 64
+  if net.has_member("struct netns_ipv4", "sysctl_ip_default_ttl") then ttl = n.ipv4.sysctl_ip_default_ttl
+  else ttl = net.symval("sysctl_ip_default_ttl") or 64 end
+  local ipg = add("Ip", mib_list("snmp4_ipstats_list") or {}, ipv)
+  table.insert(ipg.names, 1, "DefaultTTL"); table.insert(ipg.values, 1, ttl)
+  table.insert(ipg.names, 1, "Forwarding"); table.insert(ipg.values, 1, (fwd ~= 0) and 1 or 2)
+  -- Icmp
+  local nicmp = mibs_len("struct icmp_mib")
+  local icv = mib_sums(mib:member_("icmp_statistics"), nicmp, 8)
+  local msg = {}
+  local mp = mib:member_("icmpmsg_statistics")
+  local nmsg = 512
+  if pval(mp) ~= 0 then
+    local m = mp:deref_()
+    nmsg = #m.mibs
+    local raw = kd.read(m.mibs:address_(), nmsg * 8)
+    for i = 0, nmsg - 1 do msg[i] = string.unpack("<i8", raw, i * 8 + 1) end
+  end
+  local map = {}
+  local mm = net.sym("icmpmibmap")
+  if mm then
+    for i = 0, #mm - 1 do
+      local np = pval(mm[i]:member_("name"))
+      if np == 0 then break end
+      map[#map + 1] = { name = kd.read_string(np, 32), index = mm[i].index }
+    end
+  end
+  local g = { section = "Icmp", fmt = {}, names = { "InMsgs", "InErrors", "InCsumErrors" }, values = { icv[1], icv[2], icv[27] } }
+  for _, e in ipairs(map) do g.names[#g.names + 1] = "In" .. e.name; g.values[#g.values + 1] = msg[e.index] or 0 end
+  g.names[#g.names + 1] = "OutMsgs"; g.values[#g.values + 1] = icv[14]
+  g.names[#g.names + 1] = "OutErrors"; g.values[#g.values + 1] = icv[15]
+  if nicmp >= 30 then
+    g.names[#g.names + 1] = "OutRateLimitGlobal"; g.values[#g.values + 1] = icv[28]
+    g.names[#g.names + 1] = "OutRateLimitHost"; g.values[#g.values + 1] = icv[29]
+  end
+  for _, e in ipairs(map) do g.names[#g.names + 1] = "Out" .. e.name; g.values[#g.values + 1] = msg[e.index | 0x100] or 0 end
+  groups[#groups + 1] = g
+  -- IcmpMsg: non-zero types, in lines of up to 16
+  local im = { section = "IcmpMsg", names = {}, values = {}, fmt = {} }
+  for i = 0, nmsg - 1 do
+    local v = msg[i] or 0
+    if v ~= 0 then
+      im.names[#im.names + 1] = string.format("%sType%d", (i & 0x100) ~= 0 and "Out" or "In", i & 0xff)
+      im.values[#im.values + 1] = v
+    end
+  end
+  groups[#groups + 1] = im
+  -- Tcp, Udp, UdpLite
+  local tcpv = mib_sums(mib:member_("tcp_statistics"), mibs_len("struct tcp_mib"), 8)
+  local tg = add("Tcp", mib_list("snmp4_tcp_list") or {}, tcpv)
+  for i, name in ipairs(tg.names) do if name == "MaxConn" then tg.fmt[i] = "signed" end end
+  local udpn = mibs_len("struct udp_mib")
+  add("Udp", mib_list("snmp4_udp_list") or {}, mib_sums(mib:member_("udp_statistics"), udpn, 8))
+  add("UdpLite", mib_list("snmp4_udp_list") or {}, mib_sums(mib:member_("udplite_statistics"), udpn, 8))
+  -- netstat: TcpExt, IpExt, MPTcpExt
+  local netv = mib_sums(mib:member_("net_statistics"), mibs_len("struct linux_mib"), 8)
+  local tx = add("TcpExt", mib_list("snmp4_net_list") or {}, netv)
+  tx.file = "netstat"
+  local ix = add("IpExt", mib_list("snmp4_ipextstats_list") or {}, ipv)
+  ix.file = "netstat"
+  local ml = mib_list("mptcp_snmp_list")
+  if ml then
+    local mv = {}
+    if net.has_member("struct netns_mib", "mptcp_statistics") and pval(mib:member_("mptcp_statistics")) ~= 0 then
+      mv = mib_sums(mib:member_("mptcp_statistics"), mibs_len("struct mptcp_mib"), 8)
+    end
+    local mg = add("MPTcpExt", ml, mv)
+    mg.file = "netstat"
+  end
+  for _, gg in ipairs(groups) do gg.file = gg.file or "snmp" end
+  return groups
+end
+
+local function fmt_values(g, i, j)
+  local parts = {}
+  for k = i, j do
+    local v = g.values[k] or 0
+    if g.fmt[k] == "signed" then parts[#parts + 1] = tostring(v) else parts[#parts + 1] = net.u64s(v) end
+  end
+  return table.concat(parts, " ")
+end
+
+local function group_text(g)
+  if g.section == "IcmpMsg" then
+    local out = {}
+    local i = 1
+    while i <= #g.names do
+      local j = math.min(i + 15, #g.names)
+      out[#out + 1] = "IcmpMsg: " .. table.concat(g.names, " ", i, j) .. "\n"
+      out[#out + 1] = "IcmpMsg: " .. fmt_values(g, i, j) .. "\n"
+      i = j + 1
+    end
+    return table.concat(out)
+  end
+  g.fmt = g.fmt or {}
+  return g.section .. ": " .. table.concat(g.names, " ") .. "\n" ..
+         g.section .. ": " .. fmt_values(g, 1, #g.names) .. "\n"
+end
+
+function M.snmp(n)
+  local out = {}
+  for _, g in ipairs(M.mibs(n)) do if g.file == "snmp" then out[#out + 1] = group_text(g) end end
+  return table.concat(out)
+end
+
+function M.netstat(n)
+  local out = {}
+  for _, g in ipairs(M.mibs(n)) do if g.file == "netstat" then out[#out + 1] = group_text(g) end end
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== routes, addresses, ARP ======
+
+local function htonl(v)
+  return ((v & 0xff) << 24) | (((v >> 8) & 0xff) << 16) | (((v >> 16) & 0xff) << 8) | ((v >> 24) & 0xff)
+end
+M.htonl = htonl
+
+local RTF_UP, RTF_GATEWAY, RTF_HOST, RTF_REJECT = 0x1, 0x2, 0x4, 0x200
+
+-- /proc/net/route (fib_route_seq_show): the main table, no broadcast or
+-- multicast entries
+function M.route(n)
+  local route = require("kernel.net_route")
+  n = n or net.init_net()
+  local out = { pad("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT", 127) }
+  local tb = route.fib4_table(n, route.RT_TABLE.MAIN)
+  if tb == nil then return table.concat(out) end
+  for _, r in ipairs(route.fib4_routes(tb)) do
+    if r.type ~= route.RTN.BROADCAST and r.type ~= route.RTN.MULTICAST then
+      local mask = (r.dst_len == 0) and 0 or (((0xffffffff << (32 - r.dst_len)) & 0xffffffff))
+      local flags = 0
+      if r.type == route.RTN.UNREACHABLE or r.type == route.RTN.PROHIBIT then flags = RTF_REJECT end
+      if r.fi and r.gw_family == 2 and (r.gw4 or 0) ~= 0 then flags = flags | RTF_GATEWAY end
+      if r.fi and r.gw_family ~= 2 and r.gw_family ~= nil and r.gw_family ~= 0 then
+        flags = flags | RTF_GATEWAY -- nhc_gw non-zero (IPv6 gateway)
+      end
+      if mask == 0xffffffff then flags = flags | RTF_HOST end
+      flags = flags | RTF_UP
+      local line
+      if r.fi then
+        local m = r.metrics or {}
+        local advmss, window, rtt = m[8] or 0, m[3] or 0, m[4] or 0 -- RTAX_ADVMSS, WINDOW, RTT
+        line = string.format("%s\t%08X\t%08X\t%04X\t%d\t%d\t%d\t%08X\t%d\t%d\t%d",
+          r.dev and net.devname(r.dev) or "*", htonl(r.dst),
+          (r.gw_family == 2) and (r.gw4 or 0) or 0, flags, 0, 0, r.priority & 0xffffffff,
+          htonl(mask), advmss ~= 0 and advmss + 40 or 0, window, rtt >> 3)
+      else
+        line = string.format("*\t%08X\t%08X\t%04X\t%d\t%d\t%d\t%08X\t%d\t%d\t%d",
+          htonl(r.dst), 0, flags, 0, 0, 0, htonl(mask), 0, 0, 0)
+      end
+      out[#out + 1] = pad(line, 127)
+    end
+  end
+  return table.concat(out)
+end
+
+local RTF_GATEWAY6 = 0x0002
+
+-- /proc/net/ipv6_route (ipv6_route_native_seq_show), every table
+function M.ipv6_route(n)
+  local route = require("kernel.net_route")
+  n = n or net.init_net()
+  local out = {}
+  local zero = string.rep("0", 32)
+  for _, tb in ipairs(route.fib6_tables(n)) do
+    for _, rt in ipairs(route.fib6_infos(tb)) do
+      local r = route.fib6_route(rt)
+      local flags = r.flags
+      local gw = zero
+      if r.gw_family and r.gw_family ~= 0 then
+        flags = flags | RTF_GATEWAY6
+        gw = net.ip6_hex(r.gw6)
+      end
+      local src = net.has_member("struct fib6_node", "subtree") and
+                  string.format("%s %02x", net.ip6_hex(r.src), r.src_len) or (zero .. " 00")
+      out[#out + 1] = string.format("%s %02x %s %s %08x %08x %08x %08x %8s\n",
+        net.ip6_hex(r.dst), r.dst_len, src, gw, r.metric & 0xffffffff, r.refcnt, 0, flags & 0xffffffff,
+        r.dev and net.devname(r.dev) or "")
+    end
+  end
+  return table.concat(out)
+end
+
+-- /proc/net/if_inet6 (if6_seq_show), inet6_addr_lst hash order
+function M.if_inet6(n)
+  n = n or net.init_net()
+  local out = {}
+  local lst, nb, filter
+  if net.has_member("struct netns_ipv6", "inet6_addr_lst") then
+    lst = pval(n.ipv6:member_("inet6_addr_lst"))
+    nb = 256 -- IN6_ADDR_HSIZE
+  else
+    local g = kd.symbol("inet6_addr_lst")
+    lst, nb, filter = g:address_(), #g, pval(n)
+  end
+  if lst == 0 then return "" end -- IPv6 disabled
+  local firsts = net.heads(lst, nb, 8)
+  local off = net.offsetof("struct inet6_ifaddr", "addr_lst")
+  for b = 0, nb - 1 do
+    local nodes = {}
+    net.hlist_nodes(firsts[b], nodes)
+    for _, node in ipairs(nodes) do
+      local ifp = kd.object("struct inet6_ifaddr", node - off)
+      local dev = ifp.idev.dev
+      if not filter or net.possible_net(dev.nd_net) == filter then
+        out[#out + 1] = string.format("%s %02x %02x %02x %02x %8s\n", net.ip6_hex(net.in6_bytes(ifp.addr)),
+          dev.ifindex, ifp.prefix_len, ifp.scope, ifp.flags & 0xff, net.devname(dev))
+      end
+    end
+  end
+  return table.concat(out)
+end
+
+-- /proc/net/arp (arp_seq_show): neighbours not in NOARP state only, then
+-- proxy entries
+function M.arp(n)
+  local route = require("kernel.net_route")
+  n = n or net.init_net()
+  local out = { "IP address       HW type     Flags       HW address            Mask     Device\n" }
+  local list, why = route.neighbours("arp_tbl", n)
+  if list == nil then return nil, why end
+  for _, e in ipairs(list) do
+    if (e.nud & ~route.NUD.NOARP) ~= 0 then
+      local flags = 0
+      if (e.nud & route.NUD.PERMANENT) ~= 0 then flags = 0x04 | 0x02 -- ATF_PERM | ATF_COM
+      elseif (e.nud & route.NUD_VALID) ~= 0 then flags = 0x02 end
+      local ip = string.format("%d.%d.%d.%d", e.key:byte(1, 4))
+      out[#out + 1] = string.format("%-16s 0x%-10x0x%-10x%-17s     *        %s\n",
+        ip, e.dev.type, flags, e.ha, net.devname(e.dev))
+    end
+  end
+  for _, e in ipairs(route.pneighbours("arp_tbl", n)) do
+    local ip = string.format("%d.%d.%d.%d", e.key:byte(1, 4))
+    local dev = e.dev
+    out[#out + 1] = string.format("%-16s 0x%-10x0x%-10x%s     *        %s\n",
+      ip, dev and dev.type or 0, 0x08 | 0x04, "00:00:00:00:00:00", dev and net.devname(dev) or "*")
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+return M
