@@ -227,7 +227,7 @@ static struct kd_error *find_named(struct kd_program *prog,
     for (size_t i = 0; i < prog->nfinders; i++) {
       struct kd_finder *f = prog->finders[i];
       struct kd_error *err = f->find_type(f->ctx, kind, name, out);
-      if (err == NULL) return NULL;
+      if (err == NULL) { kd_error_destroy(first); return NULL; }
       if (err->code != KD_ERR_LOOKUP) { kd_error_destroy(first); return err; }
       if (first == NULL) first = err; else kd_error_destroy(err);
     }
