@@ -491,11 +491,24 @@ end
 -- vfs_opts= ("rw,relatime"), tags=, fstype=, source=, super_opts=
 -- ("rw" + sb opts + fs opts), sb=}; plus a list of reasons for parts not
 -- decoded.  nil, reason when the task has no namespace (zombie, exiting).
+-- entries depend only on the namespace and the root the task sees them
+-- from, and a dump never changes: most tasks share both, so compute once
+local entries_cache = {}
+
 function M.entries(t)
   local ns = M.task_mnt_ns(t)
   if ns == nil then return nil, "task has no mount namespace (exited or zombie)" end
   local rd, rm = fs.task_root(t)
   if rd == nil then return nil, "task has no fs_struct" end
+  local key = string.format("%x/%x/%x", ns:value_(), rd, rm)  -- rd, rm: addresses
+  local hit = entries_cache[key]
+  if hit then return hit[1], hit[2] end
+  local out, why = M.compute_entries(ns, rd, rm)
+  entries_cache[key] = { out, why }
+  return out, why
+end
+
+function M.compute_entries(ns, rd, rm)
   local out, problems, seen = {}, {}, {}
   local function problem(s) if s and not seen[s] then seen[s] = true; problems[#problems + 1] = s end end
   for _, m in ipairs(M.ns_mounts(ns)) do
