@@ -18,13 +18,14 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # build: compiler, cmake, the five libraries of the design, libedit for the
 # REPL; tests: gdb (gdbserver tests), tmux (terminal REPL test), python3
-# (JSON checks), xz-utils, makedumpfile (re-filters the dump to test a dump
-# without user pages)
+# (JSON checks), xz-utils and zstd (archive checks), makedumpfile (re-filters
+# the dump to test a dump without user pages), sosreport (`sos clean` must
+# accept the report)
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   liblua5.4-dev libkdumpfile-dev libdw-dev libelf-dev libarchive-dev \
   libcjson-dev libedit-dev \
-  gdb tmux python3 xz-utils makedumpfile ca-certificates >/dev/null
+  gdb tmux python3 xz-utils zstd makedumpfile sosreport ca-certificates >/dev/null
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
