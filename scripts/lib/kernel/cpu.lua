@@ -9,21 +9,9 @@
 
 local M = {}
 
-local function sym(name)
-  local ok, o = pcall(kd.symbol, name)
-  if ok then return o end
-  return nil
-end
+local sym = require("kernel.util").symbol_or_nil
 
-local function ival(o)
-  if o == nil then return nil end
-  if type(o) == "number" then return o end
-  local ok, v = pcall(function() return o:value_() end)
-  if ok then return v end
-  ok, v = pcall(function() return o.counter end)
-  if ok then return v end
-  return nil
-end
+local ival = require("kernel.util").int_or_nil
 
 local function masks()
   local ok, cpus = pcall(require, "report.cpus")

@@ -4,11 +4,7 @@
 
 local M = {}
 
-local function sym(name)
-  local ok, o = pcall(kd.symbol, name)
-  if ok then return o end
-  return nil
-end
+local sym = require("kernel.util").symbol_or_nil
 
 local function str(o)
   if o == nil then return nil end

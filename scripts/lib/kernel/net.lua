@@ -45,11 +45,7 @@ local function offsetof(tname, path)
 end
 M.offsetof = offsetof
 
-local function sym(name)
-  local ok, o = pcall(kd.symbol, name)
-  if ok then return o end
-  return nil
-end
+local sym = require("kernel.util").symbol_or_nil
 M.sym = sym
 
 -- value of a global integer/bool symbol, or nil

@@ -11,11 +11,7 @@
 
 local M = {}
 
-local function sym(name)
-  local ok, o = pcall(kd.symbol, name)
-  if ok then return o end
-  return nil
-end
+local sym = require("kernel.util").symbol_or_nil
 
 local function val(o)
   if type(o) == "number" then return o end

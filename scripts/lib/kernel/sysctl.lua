@@ -22,11 +22,7 @@
 
 local M = {}
 
-local function sym(name)
-  local ok, o = pcall(kd.symbol, name)
-  if ok then return o end
-  return nil
-end
+local sym = require("kernel.util").symbol_or_nil
 
 local S_IFMT, S_IFDIR, S_IFLNK = 0xf000, 0x4000, 0xa000
 
@@ -136,14 +132,7 @@ end
 
 -- {====== value rendering ======
 
-local function ival(o)
-  if o == nil then return nil end
-  local ok, v = pcall(function() return o:value_() end)
-  if ok then return v end
-  ok, v = pcall(function() return o.counter end)
-  if ok then return v end
-  return nil
-end
+local ival = require("kernel.util").int_or_nil
 
 -- ctl_table.data as an address (0 for NULL)
 local function data_of(t) return t:member_("data"):value_() end
