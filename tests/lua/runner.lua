@@ -43,6 +43,69 @@ function env.truth(rel)
 end
 env.vmcore_dir = dir
 
+-- {====== emitters outside the report host ======
+-- load_emitters{ "memory_meminfo", ... } loads scripts/emitters/<name>.lua
+-- each in its own environment with a recording `emit` (paths named as the
+-- host names them, commands mangled by report.util), a `stub` that marks
+-- its result, and a no-op `plugin`.  Returns specs by path, the number of
+-- registrations, and run(path, ...) which memoises each fixed path's text
+-- and raises when an emitter gave nil or a stub.
+env.STUB = { __name = "stub" }
+local SRC = os.getenv("KDLUA_SOURCE_DIR") or
+            (debug.getinfo(1, "S").source:match("^@(.*)/tests/lua/[^/]*$") or ".")
+env.SOURCE_DIR = SRC
+
+function env.load_emitters(files)
+  local mangle = require("report.util").mangle
+  local specs, count = {}, 0
+  for _, f in ipairs(files) do
+    local e = setmetatable({}, { __index = _G })
+    e.emit = function(spec)
+      local path = spec.path or ("sos_commands/" .. spec.plugin .. "/" .. mangle(spec.command))
+      assert(specs[path] == nil, "registered twice: " .. path)
+      specs[path] = spec
+      count = count + 1
+    end
+    e.stub = function(reason, text)
+      return setmetatable({ reason = reason, text = text or "" }, env.STUB)
+    end
+    e.plugin = function() end
+    assert(loadfile(SRC .. "/scripts/emitters/" .. f .. ".lua", "t", e))()
+  end
+  local outputs, times = {}, {}
+  local function run(path)
+    if outputs[path] ~= nil then return outputs[path] end
+    local spec = assert(specs[path], "no emitter for " .. path)
+    local t0 = os.clock()
+    local r, why = spec.run()
+    times[path] = os.clock() - t0
+    if getmetatable(r) == env.STUB then error(path .. " is a stub: " .. r.reason) end
+    if r == nil then error(path .. " gave nil: " .. tostring(why)) end
+    outputs[path] = r
+    return r
+  end
+  return specs, count, run, times
+end
+
+-- lines of a text (each ending in "\n"), and the first line where two
+-- texts differ, for messages
+function env.lines(s)
+  local t = {}
+  for l in (s or ""):gmatch("([^\n]*)\n") do t[#t + 1] = l end
+  return t
+end
+
+function env.first_diff(got, want)
+  local g, w = env.lines(got), env.lines(want)
+  for i = 1, math.max(#g, #w) do
+    if g[i] ~= w[i] then
+      return string.format("line %d: got %q, want %q", i, tostring(g[i]), tostring(w[i]))
+    end
+  end
+  return "same lines (trailing newline differs?)"
+end
+-- }======
+
 function env.test(name, fn)
   local good, err = xpcall(fn, function(e)
     local msg = type(e) == "table" and tostring(e.message or e) or tostring(e)

@@ -10,53 +10,15 @@ local RULES = require("fidelity.rules.memory")
 
 assert(truth("crash_pid"), "no truth files: set KDLUA_TEST_VMCORE_DIR to the fixture folder")
 
--- {====== load the emitters with a mock emit/stub ======
-local SRC = os.getenv("KDLUA_SOURCE_DIR")
-if not SRC then
-  local here = debug.getinfo(1, "S").source:match("^@(.*)/tests/lua/[^/]*$")
-  SRC = here or "."
-end
+-- {====== load the emitters with a mock emit/stub (runner.lua) ======
 local FILES = { "memory_meminfo", "memory_vmstat", "memory_zones", "memory_slab", "memory_swap",
                 "memory_vmalloc", "memory_free", "memory_lsmem" }
-
-local STUB = {}
-local specs = {}        -- path (as the host names it) -> spec
-local function mangle(cmd)   -- as report/util.lua mangles command names
-  local s = cmd:gsub("[^%w_%-%./]+", "_"):gsub("/", ".")
-  return (s:gsub("^[ %._%-]+", ""):gsub("[ %._%-]+$", ""))
-end
-for _, f in ipairs(FILES) do
-  local env = setmetatable({}, { __index = _G })
-  env.emit = function(spec)
-    local path = spec.path or ("sos_commands/" .. spec.plugin .. "/" .. mangle(spec.command))
-    specs[path] = spec
-  end
-  env.stub = function(reason, text) return setmetatable({ reason = reason, text = text or "" }, STUB) end
-  env.plugin = function() end
-  local chunk = assert(loadfile(SRC .. "/scripts/emitters/" .. f .. ".lua", "t", env))
-  chunk()
-end
-
-local outputs, times = {}, {}
-local function run(path)
-  if outputs[path] ~= nil then return outputs[path] end
-  local spec = assert(specs[path], "no emitter for " .. path)
-  local t0 = os.clock()
-  local r, why = spec.run()
-  times[path] = os.clock() - t0
-  if getmetatable(r) == STUB then error(path .. " is a stub: " .. r.reason) end
-  if r == nil then error(path .. " gave nil: " .. tostring(why)) end
-  outputs[path] = r
-  return r
-end
+local specs, count, run, times = load_emitters(FILES)
+local STUB = STUB
 -- }======
 
 -- {====== helpers ======
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
-  return t
-end
+local lines = lines       -- runner.lua
 
 -- "Key: value" / "key value" files: ordered keys and values
 local function keyvalues(s)

@@ -11,67 +11,17 @@ local nt = require("kernel.net_tools")
 
 assert(truth("crash_pid"), "no truth files: set KDLUA_TEST_VMCORE_DIR to the fixture folder")
 
--- {====== load the emitters with a mock emit/stub ======
-local SRC = os.getenv("KDLUA_SOURCE_DIR")
-if not SRC then
-  local here = debug.getinfo(1, "S").source:match("^@(.*)/tests/lua/[^/]*$")
-  SRC = here or "."
-end
+-- {====== load the emitters with a mock emit/stub (runner.lua) ======
 local FILES = { "networking_proc", "networking_ip", "networking_netstat", "networking_tc",
                 "networking_bridge" }
-
-local STUB = {}
-local specs, count = {}, 0
-local function mangle(cmd)   -- as report/util.lua mangles command names
-  local s = cmd:gsub("[^%w_%-%./]+", "_"):gsub("/", ".")
-  return (s:gsub("^[ %._%-]+", ""):gsub("[ %._%-]+$", ""))
-end
 local t_load = os.clock()
-for _, f in ipairs(FILES) do
-  local env = setmetatable({}, { __index = _G })
-  env.emit = function(spec)
-    local path = spec.path or ("sos_commands/" .. spec.plugin .. "/" .. mangle(spec.command))
-    assert(specs[path] == nil, "registered twice: " .. path)
-    specs[path] = spec
-    count = count + 1
-  end
-  env.stub = function(reason, text) return setmetatable({ reason = reason, text = text or "" }, STUB) end
-  env.plugin = function() end
-  local chunk = assert(loadfile(SRC .. "/scripts/emitters/" .. f .. ".lua", "t", env))
-  chunk()
-end
+local specs, count, run, times = load_emitters(FILES)
 t_load = os.clock() - t_load
-
-local outputs, times = {}, {}
-local function run(path)
-  if outputs[path] ~= nil then return outputs[path] end
-  local spec = assert(specs[path], "no emitter for " .. path)
-  local t0 = os.clock()
-  local r, why = spec.run()
-  times[path] = os.clock() - t0
-  if getmetatable(r) == STUB then error(path .. " is a stub: " .. r.reason) end
-  if r == nil then error(path .. " gave nil: " .. tostring(why)) end
-  outputs[path] = r
-  return r
-end
+local STUB = STUB
 -- }======
 
 -- {====== helpers ======
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
-  return t
-end
-
-local function first_diff(got, want)
-  local g, w = lines(got), lines(want)
-  for i = 1, math.max(#g, #w) do
-    if g[i] ~= w[i] then
-      return string.format("line %d:\n  got  %q\n  want %q", i, tostring(g[i]), tostring(w[i]))
-    end
-  end
-  return "(no line differs; trailing bytes?)"
-end
+local lines, first_diff = lines, first_diff    -- runner.lua
 
 local function exact(got, want, what)
   if got ~= want then error(what .. " differs at " .. first_diff(got, want), 2) end
