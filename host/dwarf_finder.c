@@ -728,6 +728,7 @@ static int struct_kind_order(enum kd_type_kind kind, int *order) {
 static struct kd_error *df_load(void *ctx, struct kd_type *t) {
   struct dwarf_finder *df = ctx;
   if (t->members_loaded) return NULL;
+  drop_mapped_pages(df);
   Dwarf_Die die;
   if (!t->is_complete && t->name) {
     /* a declaration: borrow the members of the definition */
