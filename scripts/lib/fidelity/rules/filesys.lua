@@ -1,15 +1,8 @@
 -- fidelity/rules/filesys.lua: how each file of the block, filesys and
 -- per-process-extras area compares with what the live system showed
--- (truth/, see truth/INDEX.md).  Plain data; same fields as rules/memory.lua:
---   truth      file under truth/ it is compared with (nil: none exists);
---              "{pid}" stands for every pid with a truth/pid/<pid> folder
---   class      "static" (must be exact), "drifting" (static parts exact,
---              counters within tolerance) or "stub"
---   format     "lines": compared line by line; "columns": rows keyed by the
---              column named in `key`, the listed columns compared
---   tolerance  per field, with the reason in `note`
---   skip_pids  pids whose file differs by design (with the reason in note)
---   note       why it differs / what is compared
+-- (truth/, see truth/INDEX.md).  Schema: fidelity/init.lua (one schema for
+-- every rules/*.lua).  The former `skip_pids = { "crash_pid" }` is
+-- `skip = { "crash" }`; busybox tables (df) name the columns compared.
 --
 -- Shared-dump facts behind the notes: the truth was captured ~7 s before
 -- the crash by helpers run from the crashing shell (crash_pid), which then
@@ -18,18 +11,18 @@
 return {
   -- {====== filesys ======
   ["proc/mounts"] = {
-    truth = "proc/mounts", class = "static", format = "lines",
+    truth = "proc/mounts", class = "static",
     note = "init's namespace and root; tmpfs/devpts/proc/debugfs/cgroup2 options decoded from "
       .. "the superblocks (shmem_sb_info, pts_fs_info, proc_fs_info, cgrp_dfl_root.flags).",
   },
   ["proc/{pid}/mountinfo"] = {
-    truth = "pid/{pid}/mountinfo", class = "static", format = "lines",
+    truth = "pid/{pid}/mountinfo", class = "static",
     note = "each task's mount namespace seen from its root: the unshare'd child namespace "
       .. "(ids 31-41, its own /proc) and kdevtmpfs's chroot (only mount 6) are exact. Zombies "
       .. "have no namespace: stub (the live read failed too, no truth file).",
   },
   ["sos_commands/filesys/mount_-l"] = {
-    truth = "cmd/mount.txt", class = "static", format = "lines",
+    truth = "cmd/mount.txt", class = "static",
     note = "util-linux form 'SRC on DIR type T (OPTS)' with libmount's rw/ro merge; the truth is "
       .. "busybox mount, identical here. No [LABEL]: labels are on disk/in the blkid cache.",
   },
@@ -39,7 +32,8 @@ return {
       .. "no live counterpart in truth/.",
   },
   ["sos_commands/filesys/df_-al_-x_autofs"] = {
-    truth = "cmd/df.txt", class = "static", format = "columns", key = "Mounted on",
+    truth = "cmd/df.txt", class = "static", kind = "columns", key = "Mounted on",
+    header_words = { "Mounted on" }, header_exact = false, rows = "truth",
     columns = { "Filesystem", "1K-blocks", "Used", "Available" },
     note = "coreutils df -a lists every mount; busybox df (truth) only those with blocks, so the "
       .. "rows it has are compared (rootfs is absent from busybox's list). tmpfs numbers from "
@@ -47,12 +41,14 @@ return {
       .. "Filesystems whose usage is on disk (ext4, xfs...) get '?' and a stub header.",
   },
   ["sos_commands/filesys/df_-ali_-x_autofs"] = {
-    truth = "cmd/df-i.txt", class = "static", format = "columns", key = "Mounted on",
+    truth = "cmd/df-i.txt", class = "static", kind = "columns", key = "Mounted on",
+    header_words = { "Mounted on" }, header_exact = false, rows = "truth",
     columns = { "Filesystem", "Inodes", "IUsed", "IFree" },
+    map = { IUsed = "Used", IFree = "Available" },      -- busybox df -i's names
     note = "inodes from shmem_sb_info max_inodes/free_inodes; same row selection as df -al.",
   },
   ["proc/locks"] = {
-    truth = "proc/locks", class = "static", format = "lines",
+    truth = "proc/locks", class = "static",
     note = "per-CPU file_lock_list walk with the blocked-waiter tree; empty on the shared dump "
       .. "(INDEX calls it drifting: locks come and go, none were held here).",
   },
@@ -64,11 +60,12 @@ return {
 
   -- {====== block ======
   ["proc/partitions"] = {
-    truth = "proc/partitions", class = "static", format = "lines",
+    truth = "proc/partitions", class = "static",
     note = "block_class devices of disk_type, part_tbl xarray, bd_nr_sectors.",
   },
   ["proc/diskstats"] = {
-    truth = "proc/diskstats", class = "drifting", format = "lines",
+    truth = "proc/diskstats", class = "drifting", kind = "lines",
+    key = 3,                           -- the device name
     static_lines = "^%s*7 ",           -- the idle loop devices
     tolerance = { vda = { monotonic = true } },
     note = "per-CPU bd_stats summed; in-flight from the blk-mq tag bitmaps. Loop lines exact. "
@@ -108,23 +105,23 @@ return {
 
   -- {====== process extras ======
   ["proc/{pid}/limits"] = {
-    truth = "pid/{pid}/limits", class = "static", format = "lines",
+    truth = "pid/{pid}/limits", class = "static",
     note = "signal->rlim[] in proc_pid_limits' layout.",
   },
   ["proc/{pid}/cgroup"] = {
-    truth = "pid/{pid}/cgroup", class = "static", format = "lines",
+    truth = "pid/{pid}/cgroup", class = "static",
     note = "cgroup_roots walk, css_set -> cgroup, kernfs path (fx-tree tasks in /fxtree).",
   },
   ["proc/{pid}/wchan"] = {
-    truth = "pid/{pid}/wchan", class = "static", format = "lines",
-    skip_pids = { "crash_pid" },
+    truth = "pid/{pid}/wchan", class = "static",
+    skip = { "crash" },
     note = "task.lua's scan; the crashing shell was running. With a core whose symbolize "
       .. "picked __x64_sys_pause over kallsyms' first alias __do_sys_pause, 3 pids differ by the "
       .. "alias name only (the test accepts same-address aliases).",
   },
   ["proc/{pid}/stack"] = {
-    truth = "pid/{pid}/stack", class = "static", format = "lines",
-    skip_pids = { "crash_pid" },
+    truth = "pid/{pid}/stack", class = "static",
+    skip = { "crash" },
     note = "ORC unwind from thread.sp (the kernel's own tables in the dump), sched/lock functions "
       .. "dropped, %pB sizes = distance to the next symbol (kd.symbolize's kallsyms size when "
       .. "present): 99 of 100 exact with the current core (96 + 3 alias-name-only before its "

@@ -1,21 +1,11 @@
 -- fidelity/rules/memory.lua: how each file of the memory area compares
 -- with what the live system showed (truth/, see truth/INDEX.md).
 --
--- One entry per emitted path:
---   truth      file under truth/ it is compared with (nil: none exists)
---   truth_end  the second sample taken at the end of the capture, if any:
---              a drifting value passes when it lies within
---              [min(truth, truth_end) - tol, max(truth, truth_end) + tol]
---   class      "static" (must be exact), "drifting" (static parts exact,
---              counters within tolerance) or "stub"
---   format     "keyvalue": "Name[:] number" lines, the key is the name;
---              "lines": compared line by line as the note says
---   static     keys / parts that must be exact
---   tolerance  [key] = {abs = n} (in the file's unit) or {rel = r} (a
---              fraction of the truth value); key "*" is the default for
---              keys not listed
---   note       why it differs / what the tolerance covers
---
+-- Schema: fidelity/init.lua (one schema for every rules/*.lua).  Only
+-- paths the memory emitters write belong here (tests/lua/test_memory.lua
+-- runs every one of them); live files kdlua does not emit are in
+-- rules/unemitted.lua.
+
 -- Why counters drift on the shared dump: the truth was captured over ~7 s
 -- of guest time by helpers that read /proc for every pid (creating proc
 -- inodes, dentries, kernel stacks), then the crashing shell wrote the
@@ -26,10 +16,14 @@
 
 local KV = "keyvalue"
 
+-- proc/pagetypeinfo: pageblock types per zone, free pages per free list
+local BLOCKS = { abs = 8 }
+local FREE_PAGES = { abs = 8192 }
+
 return {
   ["proc/meminfo"] = {
     truth = "proc/meminfo", truth_end = "proc/meminfo.end",
-    class = "drifting", format = KV,
+    class = "drifting", kind = KV,
     static = { "MemTotal", "SwapCached", "Active(file)", "Unevictable", "Mlocked",
       "SwapTotal", "SwapFree", "Writeback", "SecPageTables", "NFS_Unstable", "Bounce",
       "WritebackTmp", "CommitLimit", "VmallocTotal", "VmallocChunk", "AnonHugePages",
@@ -53,7 +47,7 @@ return {
 
   ["proc/vmstat"] = {
     truth = "proc/vmstat", truth_end = "proc/vmstat.end",
-    class = "drifting", format = KV,
+    class = "drifting", kind = KV,
     static = { "nr_zone_unevictable", "nr_mlock", "nr_bounce", "nr_zspages", "nr_free_cma",
       "numa_miss", "numa_foreign", "numa_other", "nr_unevictable", "nr_isolated_anon",
       "nr_isolated_file", "nr_writeback_temp", "nr_shmem_hugepages", "nr_anon_transparent_hugepages",
@@ -76,10 +70,12 @@ return {
   },
 
   ["proc/zoneinfo"] = {
-    truth = "proc/zoneinfo", class = "drifting", format = "lines",
-    static = { "zone headers", "spanned", "present", "managed", "cma", "start_pfn",
-      "pagesets cpu list", "high", "batch", "vm stats threshold", "node_unreclaimable",
-      "stat names and order" },
+    truth = "proc/zoneinfo", class = "drifting", kind = "lines",
+    -- line keys (the label before the number): zone headers ("Node"),
+    -- zone sizes, watermarks, the pagesets' cpu list, high and batch;
+    -- every line's text (stat names and order) is exact by the kind
+    static = { "Node", "spanned", "present", "managed", "cma", "start_pfn", "cpu", "high",
+      "batch", "vm_stats_threshold", "node_unreclaimable", "boost", "min", "low" },
     tolerance = {
       ["*"] = { abs = 256 },
       pages_free = { abs = 8192 }, nr_free_pages = { abs = 8192 },
@@ -99,27 +95,44 @@ return {
   },
 
   ["proc/buddyinfo"] = {
-    truth = "proc/buddyinfo", class = "drifting", format = "lines",
-    static = { "node and zone labels", "number of orders" },
-    tolerance = { free_pages = { abs = 8192 } },
+    truth = "proc/buddyinfo", class = "drifting", kind = "columns",
+    header = 0, key = "label", columns = {},      -- labels and number of orders exact
+    row_sum = { name = "free_pages", weight = "pow2" },
+    tolerance = { free_pages = FREE_PAGES },
     note = "Per-order counts fluctuate with every allocation; the test compares the labels "
       .. "exactly and the zone's free pages (sum of count << order) within 8192 pages.",
   },
 
   ["proc/pagetypeinfo"] = {
-    truth = "proc/pagetypeinfo", class = "drifting", format = "lines",
-    static = { "Page block order", "Pages per block", "order header", "migrate type names",
-      "zone labels", "pageblocks per zone (sum of the block table row)" },
-    tolerance = { free_pages = { abs = 8192 }, blocks = { abs = 8 } },
+    truth = "proc/pagetypeinfo", class = "drifting", kind = "exact",
+    -- "Page block order", "Pages per block", the order header, migrate type
+    -- names, zone labels: every line but the two tables' rows, exact
+    drop = { "^Node%s+%d+, zone%s+%S+, type", "^Node%s+%d+, zone%s+%S+%s+%d" },
+    tolerance = { free_pages = FREE_PAGES, blocks = BLOCKS },
+    also = {
+      { kind = "columns", select = "^Node%s+%d+, zone%s+%S+, type", header = 0, key = "label",
+        columns = {}, row_sum = { name = "free_pages", weight = "pow2" },
+        tolerance = { free_pages = FREE_PAGES } },
+      { kind = "columns", select = "^Node%s+%d+, zone%s+%S+%s+%d", header = 0, key = "label",
+        row_sum = { name = "pageblocks" }, static = { "pageblocks" },   -- blocks per zone exact
+        tolerance = { ["*"] = BLOCKS } },
+    },
     note = "Free lists walked like the kernel (capped at 100000); block types read from the "
       .. "section usage bitmaps. Blocks change type when allocations steal them (abs 8 per "
       .. "type); the number of blocks per zone is exact.",
   },
 
   ["proc/slabinfo"] = {
-    truth = "proc/slabinfo", class = "drifting", format = "lines",
-    static = { "header", "cache names in order", "objsize", "objperslab", "pagesperslab",
-      "tunables", "sharedavail" },
+    truth = "proc/slabinfo", class = "drifting", kind = "columns",
+    header = 2,                                   -- version and header lines exact
+    names = { "name", "active_objs", "num_objs", "objsize", "objperslab", "pagesperslab",
+      ":", "tunables", "limit", "batchcount", "sharedfactor", ":_2", "slabdata",
+      "active_slabs", "num_slabs", "sharedavail" },
+    key = "name",                                 -- cache names in order (rows = "same")
+    columns = { "active_objs", "num_objs", "objsize", "objperslab", "pagesperslab", "limit",
+      "batchcount", "sharedfactor", "sharedavail" },
+    static = { "objsize", "objperslab", "pagesperslab", "limit", "batchcount", "sharedfactor",
+      "sharedavail" },
     tolerance = {
       ["*"] = { abs = 128 },                      -- objects (num_objs, active_objs)
       -- caches the capture itself filled (fxsnap/cat/ps read /proc/<pid>/* of every task,
@@ -138,14 +151,15 @@ return {
   },
 
   ["proc/swaps"] = {
-    truth = "proc/swaps", class = "static", format = "lines",
+    truth = "proc/swaps", class = "static",
     note = "Exact: no swap area on the shared dump (header line only). \"Used\" of a real swap "
       .. "area drifts.",
   },
 
   ["proc/vmallocinfo"] = {
-    truth = "proc/vmallocinfo", class = "drifting", format = "lines",
-    static = { "every line except kernel stacks (kernel_clone, fork_idle) and unpurged areas" },
+    truth = "proc/vmallocinfo", class = "drifting", kind = "lines",
+    -- every other line exact, in order (fork_idle's stacks are the boot's)
+    groups = { kernel_stacks = " kernel_clone%+", unpurged = "unpurged vm_area$" },
     tolerance = { kernel_stacks = { abs = 16 }, unpurged = { abs = 1024 } },
     note = "Addresses are %pK as root saw them: hashed with the dump's ptr_key (siphash), so they "
       .. "match the live file exactly; %pS sizes are kallsyms' (distance to the next symbol). "
@@ -154,8 +168,11 @@ return {
   },
 
   ["sos_commands/memory/free"] = {
-    truth = "cmd/free.txt", class = "drifting", format = "lines",
-    static = { "total (Mem and Swap)", "Swap line" },
+    truth = "cmd/free.txt", class = "drifting", kind = "columns",
+    header_exact = false, header = 1, key = "row",
+    names = { "row", "total", "used", "free", "shared", "buff/cache", "available" },
+    columns = { "total", "free", "shared", "buff/cache", "available" },
+    static = { "total", "Swap:" },
     tolerance = { free = { abs = 24576 }, shared = { abs = 16384 }, ["buff/cache"] = { abs = 16384 },
       available = { abs = 24576 } },
     note = "procps-ng 4.0 layout (what sos runs); the truth is busybox free, whose \"used\" is "
@@ -187,6 +204,8 @@ return {
 
   ["sos_commands/memory/lsmem_-a_-o_RANGE_SIZE_STATE_REMOVABLE_ZONES_NODE_BLOCK"] = {
     truth = "sys/devices/system/memory/block_size_bytes", class = "static",
+    report_select = "^Memory block size:", report_gsub = { { "^Memory block size:%s+", "" } },
+    truth_transform = "hex_size",
     note = "Memory blocks from the memory_blocks xarray (state, nid, zone; \"None\" for a block "
       .. "spanning two zones); removable = CONFIG_MEMORY_HOTREMOVE. The truth has only the block "
       .. "size (0x8000000 = 128M), which must match; 4 online blocks = the 512 MiB guest.",

@@ -1,17 +1,12 @@
 -- fidelity/rules/networking.lua: how each file of the networking area
 -- compares with what the live system showed (truth/, see truth/INDEX.md).
--- Same fields as rules/memory.lua:
---   truth      file under truth/ it is compared with (nil: none exists)
---   class      "static" (must be exact), "drifting" (static parts exact,
---              counters within tolerance) or "stub"
---   format     "lines" (line by line as the note says), "columns"
---              (whitespace separated numbers after a label), "derived"
---              (no truth file of the same command: checked against the
---              truth files it is computed from, see note)
---   static     parts that must be exact
---   tolerance  [key] = {abs = n} | {rel = r} | {monotonic = true, ...};
---              "*" is the default for keys not listed
---   note       why it differs / what the tolerance covers
+-- Schema: fidelity/init.lua (one schema for every rules/*.lua).  Only
+-- paths the networking emitters write belong here
+-- (tests/lua/test_networking.lua checks both ways); live files kdlua does
+-- not emit are in rules/unemitted.lua.  Where the live file is another
+-- command's output (the former "derived" rules), the rule says how it is
+-- brought to the report's form: filters, or a transform of
+-- fidelity/matchers.lua.
 --
 -- Why counters drift on the shared dump: syslogd forwards every log line
 -- as a UDP datagram to 192.0.2.1:514 through dummy0 (a permanent
@@ -23,112 +18,117 @@
 -- (or 64 units, whichever is larger) above".  Everything else on this
 -- guest is idle: loopback, TCP and ICMP counters did not move.
 
-local LINES, COLS, DERIVED = "lines", "columns", "derived"
+local LINES, KV = "lines", "keyvalue"
+-- the statistics rows of `ip -s link`
+local STATS = { "^%s+[RT]X:", "^%s+[%d%s]+$" }
 
 -- grows monotonically; at most max(64, 15%) above the truth
 local GROW = { monotonic = true, rel = 0.15, abs = 64 }
 
 return {
   -- {====== /proc/net ======
-  ["proc/net/tcp"] = { truth = "proc/net/tcp", class = "static", format = LINES,
+  ["proc/net/tcp"] = { truth = "proc/net/tcp", class = "static",
     note = "Exact: listening hash (lhash2) then established hash (ehash) of the namespace's "
       .. "inet_hashinfo, get_tcp4_sock/get_timewait4_sock/get_openreq4 layout padded to 149 "
       .. "columns; the %pK pointer is rebuilt with siphash_1u64(sk, ptr_key) as "
       .. "lib/vsprintf.c hashes it (kptr_restrict=0). tx/rx queues and timers would drift on "
       .. "a busy system (here all zero)." },
-  ["proc/net/tcp6"] = { truth = "proc/net/tcp6", class = "static", format = LINES,
+  ["proc/net/tcp6"] = { truth = "proc/net/tcp6", class = "static",
     note = "Exact: as proc/net/tcp for AF_INET6 sockets (v4-mapped peers included)." },
-  ["proc/net/udp"] = { truth = "proc/net/udp", class = "static", format = LINES,
+  ["proc/net/udp"] = { truth = "proc/net/udp", class = "static",
     note = "Exact: udp_table hash slots in order, sl = slot number, padded to 127 columns." },
-  ["proc/net/udp6"] = { truth = "proc/net/udp6", class = "static", format = LINES,
+  ["proc/net/udp6"] = { truth = "proc/net/udp6", class = "static",
     note = "Exact (header only on this dump)." },
-  ["proc/net/raw"] = { truth = "proc/net/raw", class = "static", format = LINES,
+  ["proc/net/raw"] = { truth = "proc/net/raw", class = "static",
     note = "Exact (header only): raw_v4_hashinfo buckets (hlist before 6.2, hlist_nulls after)." },
-  ["proc/net/unix"] = { truth = "proc/net/unix", class = "static", format = LINES,
+  ["proc/net/unix"] = { truth = "proc/net/unix", class = "static",
     note = "Exact: net->unx.table.buckets (per-namespace since 5.19; the global "
       .. "unix_socket_table before), hashed %pK pointers, abstract names with '@'." },
-  ["proc/net/route"] = { truth = "proc/net/route", class = "static", format = LINES,
+  ["proc/net/route"] = { truth = "proc/net/route", class = "static",
     note = "Exact: leaves of the main table's LC-trie in key order, aliases of tb_id 254, no "
       .. "broadcast/multicast, fib_flag_trans flags, padded to 127 columns." },
-  ["proc/net/ipv6_route"] = { truth = "proc/net/ipv6_route", class = "static", format = LINES,
+  ["proc/net/ipv6_route"] = { truth = "proc/net/ipv6_route", class = "static",
     note = "Exact: fib6 tables in hash order (main, local), the fib6 walker's post-order "
       .. "(subtree, left, right, node) with each node's fib6_next chain; null entries included "
       .. "as the kernel prints them. The refcount column would drift on a busy system." },
-  ["proc/net/if_inet6"] = { truth = "proc/net/if_inet6", class = "static", format = LINES,
+  ["proc/net/if_inet6"] = { truth = "proc/net/if_inet6", class = "static",
     note = "Exact: net->ipv6.inet6_addr_lst hash order." },
-  ["proc/net/arp"] = { truth = "proc/net/arp", class = "static", format = LINES,
+  ["proc/net/arp"] = { truth = "proc/net/arp", class = "static",
     note = "Exact: arp_tbl hash buckets, entries with a state other than NOARP, then proxy "
       .. "entries. Dynamic entries' flags (ATF_COM) follow the NUD state, which ages." },
-  ["proc/net/dev"] = { truth = "proc/net/dev", class = "drifting", format = COLS,
-    static = { "interface names and order", "header" },
+  ["proc/net/dev"] = { truth = "proc/net/dev", class = "drifting", kind = LINES,
+    key = 1,     -- header, interface names and order exact by the kind
     tolerance = { ["*"] = GROW },
     note = "dev_get_stats(): ndo_get_stats64 is recognised by symbol (loopback/dummy lstats, "
       .. "dev_get_tstats64, ip_tunnel) plus dev->stats and core_stats. Drivers keeping "
       .. "counters privately (virtio_net, ...) make the file a stub naming them. dummy0 TX "
       .. "grows with syslog's UDP after the capture." },
-  ["proc/net/snmp"] = { truth = "proc/net/snmp", class = "drifting", format = COLS,
-    static = { "every header line (names come from the kernel's own snmp4_*_list / "
-      .. "icmpmibmap arrays in the dump)", "Ip Forwarding DefaultTTL", "Tcp RtoAlgorithm RtoMin "
-      .. "RtoMax MaxConn" },
+  ["proc/net/snmp"] = { truth = "proc/net/snmp", class = "drifting", kind = KV, parse = "snmp",
+    -- every header line exact (the names come from the kernel's own
+    -- snmp4_*_list / icmpmibmap arrays in the dump): same keys, same order
+    static = { "Ip.Forwarding", "Ip.DefaultTTL", "Tcp.RtoAlgorithm", "Tcp.RtoMin", "Tcp.RtoMax",
+      "Tcp.MaxConn" },
     tolerance = { ["*"] = GROW },
     note = "Per-CPU MIB sums over possible CPUs; Ip OutRequests and Udp OutDatagrams grow "
       .. "with syslog's forwarding after the capture." },
-  ["proc/net/netstat"] = { truth = "proc/net/netstat", class = "drifting", format = COLS,
-    static = { "every header line" },
+  ["proc/net/netstat"] = { truth = "proc/net/netstat", class = "drifting", kind = KV,
+    parse = "snmp",   -- every header line exact: same keys, same order
     tolerance = { ["*"] = GROW },
     note = "TcpExt/IpExt/MPTcpExt as netstat_seq_show; IpExt OutOctets grows (syslog)." },
-  ["proc/net/sockstat"] = { truth = "proc/net/sockstat", class = "drifting", format = COLS,
-    static = { "inuse counts" },
+  ["proc/net/sockstat"] = { truth = "proc/net/sockstat", class = "drifting", kind = KV,
+    parse = "pairs",
+    static = { "TCP.inuse", "UDP.inuse", "UDPLITE.inuse", "RAW.inuse", "FRAG.inuse" },
     tolerance = { ["*"] = { abs = 2 }, mem = { abs = 16 }, memory = { abs = 65536 } },
     note = "Exact on this dump. sockets used / inuse are per-CPU prot_inuse sums; mem "
       .. "(pages) and FRAG memory move with traffic." },
-  ["proc/net/sockstat6"] = { truth = "proc/net/sockstat6", class = "drifting", format = COLS,
+  ["proc/net/sockstat6"] = { truth = "proc/net/sockstat6", class = "drifting", kind = KV,
+    parse = "pairs",
     tolerance = { ["*"] = { abs = 2 }, memory = { abs = 65536 } },
     note = "Exact on this dump." },
   -- }======
 
   -- {====== iproute2 ======
   ["sos_commands/networking/ip_-d_address"] = { truth = "cmd/ip-d-addr.txt", class = "static",
-    format = LINES,
     note = "Exact: rtnl_fill_ifinfo/inet_fill_ifaddr/inet6_fill_ifaddr attributes in iproute2 "
       .. "6.1's layout. Link kinds with IFLA_INFO_DATA other than dummy/veth/ifb... (bridge, "
       .. "vlan, bond, vxlan) print the kind only and make the file a stub naming them. "
       .. "Finite address lifetimes count down from the crash time." },
   ["sos_commands/networking/ip_-o_addr"] = { truth = "cmd/ip-addr.txt", class = "static",
-    format = DERIVED,
+    truth_transform = "ip_oneline",
     note = "Exact against the address lines of ip-addr.txt joined as `ip -o` joins them "
       .. "(\"N: name\" + address line + '\\' + lifetime line)." },
   ["sos_commands/networking/ip_-s_-d_link"] = { truth = "cmd/ip-d-link.txt", class = "drifting",
-    format = DERIVED, static = { "every line of ip-d-link.txt" },
+    report_drop = STATS,        -- every line of ip-d-link.txt exact
     tolerance = { ["*"] = GROW },
+    also = { { truth = "cmd/ip-s-link.txt", kind = LINES, select = STATS, tolerance = { ["*"] = GROW } } },
     note = "Non-statistics lines exact against ip-d-link.txt; RX/TX rows against "
       .. "ip-s-link.txt with the counter tolerance (dummy0 TX grows with syslog)." },
   ["sos_commands/networking/ip_route_show_table_all"] = { truth = "cmd/ip-route.txt",
-    class = "static", format = DERIVED,
+    class = "static", report_drop = " table ",
     note = "Main-table lines exact against ip-route.txt (which is `ip route`, the main table); "
       .. "local-table lines checked against proc/net/fib_trie's LOCAL/BROADCAST leaves." },
   ["sos_commands/networking/ip_-6_route_show_table_all"] = { truth = "cmd/ip-6-route.txt",
-    class = "static", format = DERIVED,
+    class = "static", report_drop = " table ",
     note = "Main-table lines exact against ip-6-route.txt; every non-null entry of "
       .. "proc/net/ipv6_route appears once. Routes with an RA expiry count down from the crash." },
   ["sos_commands/networking/ip_-4_rule"] = { truth = "cmd/ip-rule.txt", class = "static",
-    format = LINES, note = "Exact: fib4 rules_list in order." },
-  ["sos_commands/networking/ip_-6_rule"] = { truth = nil, class = "static", format = LINES,
+    note = "Exact: fib4 rules_list in order." },
+  ["sos_commands/networking/ip_-6_rule"] = { truth = nil, class = "static",
     note = "No truth; the default rules (local 0, main 32766) as fib6_rules_net_init adds them." },
   ["sos_commands/networking/ip_neigh_show_nud_noarp"] = { truth = nil, class = "drifting",
-    format = LINES,
     note = "No truth. NOARP entries of arp_tbl then nd_tbl (lo's 0.0.0.0, ff02::2 on dummy0 "
       .. "here); such entries come and go with traffic." },
   ["sos_commands/networking/ip_-s_-s_neigh_show"] = { truth = "cmd/ip-neigh.txt",
-    class = "drifting", format = DERIVED,
-    static = { "destination, dev, lladdr, flags, state" },
+    class = "drifting",
+    -- destination, dev, lladdr, flags, state exact; the ages are not in the truth
+    report_gsub = { { " used %d+/%d+/%d+", "" }, { "probes %d+ ", "" } },
     tolerance = { used = { monotonic = true } },
     note = "Lines equal ip-neigh.txt once ' used A/B/C' and 'probes N ' are removed; the "
       .. "used/confirmed/updated ages are taken at the crash (later than the capture)." },
-  ["sos_commands/networking/ip_netns"] = { truth = nil, class = "static", format = LINES,
+  ["sos_commands/networking/ip_netns"] = { truth = nil, class = "static",
     note = "No truth. Names of nsfs bind mounts under /run/netns; none on this dump (empty). "
       .. "With names, the file is a stub: \" (id: N)\" peer ids and readdir order are not rebuilt." },
-  ["sos_commands/networking/tc_-s_qdisc_show"] = { truth = nil, class = "drifting", format = LINES,
+  ["sos_commands/networking/tc_-s_qdisc_show"] = { truth = nil, class = "drifting",
     note = "No truth; qdisc kinds must match ip-addr.txt's (noqueue on lo and dummy0). Options "
       .. "are rebuilt for noqueue, mq, pfifo_fast, pfifo/bfifo, ingress/clsact; other kinds are "
       .. "listed with their counters and make the file a stub. Counters drift." },
@@ -136,23 +136,22 @@ return {
 
   -- {====== net-tools ======
   ["sos_commands/networking/netstat_-W_-neopa"] = { truth = nil, class = "static",
-    format = DERIVED,
     note = "truth/cmd/netstat-anp.txt is busybox's usage error, so no direct truth. Each socket "
       .. "line is checked against proc/net/{tcp,tcp6,udp,unix} (addresses, ports, state, uid, "
       .. "inode) and truth/pid/*/fd (the PID owning the inode) + cmdline (program name). The "
       .. "layout was checked against net-tools 2.10 run on this emitter's own /proc/net files. "
       .. "Queues and timers would drift on a busy system." },
   ["sos_commands/networking/netstat_-W_-agn"] = { truth = "proc/net/igmp", class = "static",
-    format = DERIVED,
+    kind = "set", truth_transform = "igmp_groups", report_transform = "squeeze", report_range = { 4 },
     note = "Group lines equal the (device, users, group) triples of proc/net/igmp and igmp6." },
   ["sos_commands/networking/netstat_-s"] = { truth = "proc/net/snmp", class = "drifting",
-    format = DERIVED, tolerance = { ["*"] = GROW },
+    kind = LINES, truth_transform = "netstat_s", tolerance = { ["*"] = GROW },
     note = "truth/cmd/netstat-s.txt is busybox's usage error. Checked against the same "
       .. "formatter fed with truth/proc/net/{snmp,netstat}: same lines with digits masked, "
       .. "numbers within the counter tolerance. Wording/visibility table verified against "
       .. "net-tools 2.10 on synthetic counters (all zero and all distinct)." },
   ["sos_commands/networking/route_-n"] = { truth = "proc/net/route", class = "static",
-    format = DERIVED,
+    truth_transform = "route_n", report_transform = "squeeze", report_range = { 3 },
     note = "Exact against the routes of proc/net/route (destination, gateway, mask, flags, "
       .. "metric, iface); layout checked against net-tools 2.10 on the same input." },
   -- }======

@@ -1,0 +1,77 @@
+-- fidelity/rules/unemitted.lua: live files of the truth folder that no
+-- kdlua emitter writes, and why (class "none": listed as missing, one row
+-- per rule, never a failure).  Schema: fidelity/init.lua.  When an emitter
+-- starts writing one of these, move its rule to the area's file with a
+-- real class.  Paths are the report paths such a file would have;
+-- "truth:cmd/..." for live command outputs no sos command corresponds to.
+
+local function none(truth, note) return { truth = truth, class = "none", note = note } end
+
+return {
+  -- {====== per process: fxsnap's other files ======
+  ["proc/{pid}/maps"] = none("pid/{pid}/maps", "sos does not copy /proc/<pid>/maps (its process plugin "
+    .. "copies status, stack, limits... and runs lsof, whose mem rows kdlua builds from the VMAs)."),
+  ["proc/{pid}/io"] = none("pid/{pid}/io", "sos does not copy /proc/<pid>/io (task I/O accounting, "
+    .. "drifting)."),
+  ["proc/{pid}/sched"] = none("pid/{pid}/sched", "sos does not copy /proc/<pid>/sched (per-task "
+    .. "scheduler statistics); the report has them in sys/kernel/debug/sched/debug."),
+  ["proc/{pid}/fd"] = none("pid/{pid}/fd", "fxsnap's list of readlink(/proc/<pid>/fd/*), no /proc "
+    .. "file: the same names are lsof's NAME column (tests/lua/test_filesys.lua compares them)."),
+  ["proc/{pid}/ns"] = none("pid/{pid}/ns", "fxsnap's list of readlink(/proc/<pid>/ns/*) (namespace "
+    .. "inode numbers), no /proc file; sos does not copy it."),
+  ["proc/{pid}/exe"] = none("pid/{pid}/exe", "fxsnap's readlink(/proc/<pid>/exe); lsof's txt row has "
+    .. "the same path."),
+  ["proc/{pid}/tids"] = none("pid/{pid}/tids", "fxsnap's list of /proc/<pid>/task/; the report has "
+    .. "proc/<pid>/task/<tid>/ folders for the same threads."),
+  ["proc/{pid}/task/{tid}/wchan"] = none("pid/{pid}/task/{tid}/wchan", "per-thread wchan is not emitted "
+    .. "(proc/<pid>/wchan is)."),
+  ["proc/{pid}/task/{tid}/stack"] = none("pid/{pid}/task/{tid}/stack", "per-thread stack is not emitted "
+    .. "(proc/<pid>/stack is)."),
+  -- }======
+
+  -- {====== /proc ======
+  ["proc/consoles"] = none("proc/consoles", "no emitter."),
+  ["proc/crypto"] = none("proc/crypto", "no emitter."),
+  ["proc/execdomains"] = none("proc/execdomains", "no emitter."),
+  ["proc/key-users"] = none("proc/key-users", "no emitter."),
+  ["proc/iomem"] = none("proc/iomem", "sos's pci plugin copies it; that plugin has no emitters yet."),
+  ["proc/ioports"] = none("proc/ioports", "sos's pci plugin copies it; that plugin has no emitters yet."),
+  ["proc/schedstat"] = none("proc/schedstat", "no emitter (per-CPU scheduler statistics, drifting)."),
+  ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
+  ["proc/net/dev_mcast"] = none("proc/net/dev_mcast", "no emitter (sos 4.x copies /proc/<pid>/net/* of one pid)."),
+  ["proc/net/fib_trie"] = none("proc/net/fib_trie", "no emitter; ip route show table all's local "
+    .. "table comes from the same trie."),
+  ["proc/net/fib_triestat"] = none("proc/net/fib_triestat", "no emitter."),
+  ["proc/net/netlink"] = none("proc/net/netlink", "no emitter."),
+  ["proc/net/packet"] = none("proc/net/packet", "no emitter."),
+  ["proc/net/protocols"] = none("proc/net/protocols", "no emitter."),
+  ["proc/net/ptype"] = none("proc/net/ptype", "no emitter."),
+  ["proc/net/raw6"] = none("proc/net/raw6", "no emitter (proc/net/raw is)."),
+  ["proc/net/snmp6"] = none("proc/net/snmp6", "no emitter."),
+  ["proc/net/softnet_stat"] = none("proc/net/softnet_stat", "no emitter (per-CPU counters, drifting)."),
+  -- }======
+
+  -- {====== /sys ======
+  ["sys/block/*/*"] = none("sys/block/*/*", "sos copies sys/block/*/queue/* only; size, dev, ro, "
+    .. "removable of the same gendisks are checked in tests/lua/test_filesys.lua; stat drifts."),
+  ["sys/class/net/**"] = none("sys/class/net/**", "sos 4.x copies /sys/class/net/*/{flags,statistics}; "
+    .. "not emitted (the same values are in ip -d address and proc/net/dev)."),
+  ["sys/devices/system/node/**"] = none("sys/devices/system/node/**", "NUMA node files: no emitter."),
+  ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: no "
+    .. "emitter yet (proc/<pid>/cgroup and proc/cgroups are emitted)."),
+  ["sys/kernel/mm/**"] = none("sys/kernel/mm/**", "sos 4.x memory copies /sys/kernel/mm/...: no emitter."),
+  ["sys/kernel/vmcoreinfo"] = none("sys/kernel/vmcoreinfo", "the physical address and size of the "
+    .. "VMCOREINFO note; the note's text is sos_commands/vmcore/vmcoreinfo."),
+  -- }======
+
+  -- {====== live commands ======
+  ["truth:cmd/brctl-show.txt"] = none("cmd/brctl-show.txt", "no bridge on this system; the bridge "
+    .. "commands are emitted when bridges exist."),
+  ["truth:cmd/losetup-a.txt"] = none("cmd/losetup-a.txt", "sos 4.x block runs losetup -a: no emitter."),
+  ["truth:cmd/netstat-anp.txt"] = none("cmd/netstat-anp.txt", "busybox's usage message (its netstat "
+    .. "lacks these options): netstat -W -neopa is checked against proc/net/* instead."),
+  ["truth:cmd/netstat-s.txt"] = none("cmd/netstat-s.txt", "busybox's usage message: netstat -s is "
+    .. "checked against proc/net/snmp and proc/net/netstat instead."),
+  ["truth:cmd/top-bn1.txt"] = none("cmd/top-bn1.txt", "sos does not run top."),
+  -- }======
+}
