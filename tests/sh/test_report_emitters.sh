@@ -79,9 +79,11 @@ cat >"$S/e_loop.lua" <<'EOF'
 emit{ path = "site/loop", plugin = "site",
       run = function() while true do pcall(function() while true do end end) end end }
 EOF
+# MiB-sized pieces: the budget must trip long before the 1 s time budget,
+# also in the much slower sanitizer build
 cat >"$S/f_bomb.lua" <<'EOF'
 emit{ path = "site/bomb", plugin = "site",
-      run = function() local t = {} while true do t[#t + 1] = string.rep("x", 1000) .. #t end end }
+      run = function() local t = {} while true do t[#t + 1] = string.rep("x", 1 << 20) .. #t end end }
 EOF
 printf 'emit{ path = "site/../../etc/passwd", plugin = "site", run = function() return "x" end }\n' >"$S/g_dotdot.lua"
 printf 'emit{ path = "/etc/passwd", plugin = "site", run = function() return "x" end }\n' >"$S/h_absolute.lua"
