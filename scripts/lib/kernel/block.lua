@@ -499,29 +499,7 @@ end
 -- {====== lsblk / blockdev ======
 
 -- size_to_human_string(SIZE_SUFFIX_1LETTER) of util-linux
-function M.human(bytes)
-  local exp = 0
-  for shft = 10, 60, 10 do
-    if bytes < (1 << shft) then exp = shft - 10 break end
-    exp = shft
-  end
-  if bytes >= (1 << 60) then exp = 60 end
-  local letters = "BKMGTPE"
-  local c = letters:sub(exp // 10 + 1, exp // 10 + 1)
-  local dec = exp > 0 and (bytes >> exp) or bytes
-  local frac = exp > 0 and (bytes & ((1 << exp) - 1)) or 0
-  if frac ~= 0 then
-    frac = (frac * 1000) >> exp
-    frac = ((frac + 50) // 100) * 10
-    if frac == 100 then dec = dec + 1; frac = 0 end
-  end
-  if frac ~= 0 then
-    local s = string.format("%d.%02d", dec, frac)
-    if s:sub(-1) == "0" then s = s:sub(1, -2) end
-    return s .. c
-  end
-  return dec .. c
-end
+M.human = require("kernel.util").human_size
 
 -- loop device backing file path (lo_file_name, as the "backing_file" attribute
 -- shows it through d_path of lo_backing_file when set)

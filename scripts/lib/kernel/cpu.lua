@@ -91,21 +91,7 @@ function M.mask_hex(cpus)
 end
 
 -- "%*pbl": "0-1,4"
-function M.mask_list(cpus)
-  local ok, util = pcall(require, "report.util")
-  if ok then return util.cpulist(cpus) end
-  local list = {}
-  for _, c in ipairs(cpus) do list[#list + 1] = c end
-  table.sort(list)
-  local out, i = {}, 1
-  while i <= #list do
-    local j = i
-    while j < #list and list[j + 1] == list[j] + 1 do j = j + 1 end
-    out[#out + 1] = (j > i) and (list[i] .. "-" .. list[j]) or tostring(list[i])
-    i = j + 1
-  end
-  return table.concat(out, ",")
-end
+M.mask_list = require("kernel.util").cpulist
 
 -- }======
 

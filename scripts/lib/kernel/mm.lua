@@ -1323,29 +1323,7 @@ function M.swapon_summary()
 end
 
 -- util-linux size_to_human_string(SIZE_SUFFIX_1LETTER)
-function M.human(bytes)
-  local exp = 0
-  for shft = 10, 60, 10 do
-    exp = shft
-    if math.ult(bytes, 1 << shft) then break end
-  end
-  exp = exp - 10
-  local letters = "BKMGTPE"
-  local c = letters:sub(exp // 10 + 1, exp // 10 + 1)
-  local dec = exp > 0 and (bytes >> exp) or bytes
-  local frac = exp > 0 and (bytes & ((1 << exp) - 1)) or 0
-  if frac ~= 0 then
-    frac = (frac * 1000) >> exp
-    frac = ((frac + 50) // 100) * 10
-    if frac == 100 then dec = dec + 1; frac = 0 end
-  end
-  if frac ~= 0 then
-    local s = string.format("%d.%02d", dec, frac)
-    s = s:gsub("0$", "")
-    return s .. c
-  end
-  return string.format("%d%s", dec, c)
-end
+M.human = require("kernel.util").human_size
 
 -- walk an xarray: calls fn(index, entry) for every present entry
 function M.xa_for_each(xa, fn)

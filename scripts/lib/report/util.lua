@@ -14,21 +14,8 @@ function M.mangle(cmd)
   return s:sub(1, 255)
 end
 
--- the kernel's cpulist format ("%*pbl"): sorted CPU numbers as ranges,
--- "0-1,4,6-7"; an empty list gives ""
-function M.cpulist(cpus)
-  local list = {}
-  for _, c in ipairs(cpus) do list[#list + 1] = c end
-  table.sort(list)
-  local out, i = {}, 1
-  while i <= #list do
-    local j = i
-    while j < #list and list[j + 1] == list[j] + 1 do j = j + 1 end
-    out[#out + 1] = (j > i) and (list[i] .. "-" .. list[j]) or tostring(list[i])
-    i = j + 1
-  end
-  return table.concat(out, ",")
-end
+-- the kernel's cpulist format ("%*pbl")
+M.cpulist = require("kernel.util").cpulist
 
 -- "a,b, c" -> {"a","b","c"} (empty items dropped)
 function M.split_list(s)
