@@ -144,6 +144,11 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
   kdump_set_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
   kdump_clear_err(dump->ctx);
+  /* our own page cache (PAGE_CACHE_SLOTS) keeps the hot pages; a smaller
+  ** libkdumpfile cache than its default 1024 entries saves memory */
+  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = 256 };
+  kdump_set_attr(dump->ctx, "cache.size", &cs);
+  kdump_clear_err(dump->ctx);
   kdump_status s = kdump_open_fd(dump->ctx, fd);
   if (s != KDUMP_OK) {
     const char *m = kdump_get_err(dump->ctx);
@@ -219,6 +224,8 @@ static int reopen(struct kd_dump *dump) {
   kdump_attr_t a = { .type = KDUMP_STRING, .val.string = "linux" };
   kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
   kdump_set_attr(ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
+  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = 256 };
+  kdump_set_attr(ctx, "cache.size", &cs);
   kdump_clear_err(ctx);
   if (kdump_open_fd(ctx, dump->fd) != KDUMP_OK ||
       kdump_set_attr(ctx, KDUMP_ATTR_OSTYPE, &a) != KDUMP_OK)
