@@ -59,7 +59,10 @@ static void arena_free(struct arena *a) {
 
 enum index_kind {
   IDX_VARIABLE = 1, IDX_VARIABLE_DECL, IDX_STRUCT, IDX_UNION, IDX_ENUM,
-  IDX_TYPEDEF, IDX_BASE, IDX_STRUCT_DECL, IDX_UNION_DECL, IDX_ENUM_DECL
+  IDX_TYPEDEF, IDX_BASE, IDX_STRUCT_DECL, IDX_UNION_DECL, IDX_ENUM_DECL,
+  /* a variable's entry may instead hold the offset of its type's DIE: see
+  ** build_index; 0 stands for void */
+  IDX_VARIABLE_TYPE, IDX_VARIABLE_DECL_TYPE
 };
 
 struct index_entry {
@@ -68,7 +71,7 @@ struct index_entry {
 };
 
 #define INDEX_MAGIC 0x31584449414c444bull   /* "KDLADIX1" */
-#define INDEX_VERSION 1
+#define INDEX_VERSION 2
 
 struct index_header {
   uint64_t magic;
@@ -261,6 +264,21 @@ static struct kd_error *build_index(struct dwarf_finder *df) {
         }
         idx[n].hash = name_hash(name);
         idx[n].off_kind = (dwarf_dieoffset(&child) << 4) | (uint64_t)kind;
+        if (kind == IDX_VARIABLE || kind == IDX_VARIABLE_DECL) {
+          /* Record where the variable's type is, not the variable: libdw
+          ** must intern every unit before a DIE to read it, and variables
+          ** sit in the compile units after dwz's shared partial units, so
+          ** reading one costs ~17 MiB; their types mostly do not. */
+          Dwarf_Attribute a;
+          Dwarf_Die td;
+          uint64_t toff = 0;
+          if (dwarf_attr_integrate(&child, DW_AT_type, &a) &&
+              dwarf_formref_die(&a, &td) != NULL)
+            toff = dwarf_dieoffset(&td);
+          idx[n].off_kind = (toff << 4) |
+              (uint64_t)(kind == IDX_VARIABLE ? IDX_VARIABLE_TYPE
+                                              : IDX_VARIABLE_DECL_TYPE);
+        }
         n++;
       } while (dwarf_siblingof(&child, &child) == 0);
     }
@@ -791,12 +809,29 @@ static struct kd_error *df_find_variable(void *ctx, const char *name,
   struct dwarf_finder *df = ctx;
   struct kd_error *err = ensure_index(df);
   if (err) return err;
-  static const int order[] = { IDX_VARIABLE, IDX_VARIABLE_DECL };
-  Dwarf_Die die;
-  if (!index_lookup(df, name, order, 2, &die))
-    return kd_error_create(KD_ERR_LOOKUP, "no type information for variable %s",
-                           name);
-  return referenced_type(df, &die, out);
+  /* entries hold the type's DIE, whose name is not the variable's: match
+  ** on the 64-bit name hash alone (a collision among the ~50k variable
+  ** names of a kernel is a ~1e-10 event), definitions first */
+  uint64_t h = name_hash(name);
+  size_t lo = 0, hi = df->nindex;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (df->index[mid].hash < h) lo = mid + 1; else hi = mid;
+  }
+  static const int order[] = { IDX_VARIABLE_TYPE, IDX_VARIABLE_DECL_TYPE };
+  for (size_t k = 0; k < 2; k++) {
+    for (size_t i = lo; i < df->nindex && df->index[i].hash == h; i++) {
+      if ((int)(df->index[i].off_kind & 15) != order[k]) continue;
+      uint64_t toff = df->index[i].off_kind >> 4;
+      if (toff == 0) { *out = &df->void_type; return NULL; }
+      Dwarf_Die die;
+      if (dwarf_offdie(df->dwarf, toff, &die) == NULL)
+        return dwarf_failure(df, "cannot read the DIE of a variable's type");
+      return type_from_die(df, &die, out);
+    }
+  }
+  return kd_error_create(KD_ERR_LOOKUP, "no type information for variable %s",
+                         name);
 }
 
 static struct kd_error *df_complete(void *ctx, struct kd_type *decl,
