@@ -5,16 +5,21 @@
 --   ps.aux(snap, opts)     `ps auxwww` (opts.threads: `ps auxwwwm`)
 --   ps.elfL(snap)          `ps -elfL`
 --   ps.alx(snap)           `ps alxwww`
+--   ps.axo(snap, "pid,ppid,wchan:20,...")   `ps axo LIST` (the keywords
+--                          of COL below, with procps' `:WIDTH` override)
 --   ps.pstree(snap)        `pstree -lp`
 --
--- Column rules follow procps-ng 4.0 (ps/output.c format table and
--- show_one_proc's column arithmetic); user names come from the dumped
--- system's /etc/passwd when its pages are in the page cache (or a table
--- given as ps.snapshot{passwd = {[uid] = name}}), else "root" for 0 and
--- the number otherwise; times are printed in UTC (the dump has no zone).
+-- Column rules follow procps-ng 4.0.2 (src/ps/output.c format table and
+-- show_one_proc's column arithmetic); user and group names come from the
+-- dumped system's /etc/passwd and /etc/group when their pages are in the
+-- page cache (or tables given as ps.snapshot{passwd = {[uid] = name},
+-- group = {[gid] = name}}), else "root" for 0 and the number otherwise.
+-- Times (START, STIME, STARTED) are printed in UTC: the dump has no time
+-- zone, so ps's localtime()/ctime() are taken as UTC throughout.
 
 local task = require("kernel.task")
 local ktime = require("kernel.time")
+local kcgroup = require("kernel.cgroup")
 
 local M = {}
 
@@ -65,7 +70,7 @@ local function row(t, group, ctx)
     r.pgid = task.pgrp(t)
     r.sid = task.session(t)
   else
-    r.pgid, r.sid = -1, -1
+    r.pgid, r.sid = 0, 0          -- do_task_stat() without the sighand lock
   end
   r.state = task.state_char(t)
   r.nice = task.nice(t)
@@ -77,6 +82,8 @@ local function row(t, group, ctx)
   r.euid = cr.euid
   r.uid = cr.uid
   r.user = task.user_name(cr.euid, ctx.passwd)
+  r.egid = cr.egid
+  r.group = M.group_name(cr.egid, ctx.group)
   local mm = t.mm
   if mm ~= nil then
     r.vsz = task.vsz_kb(t)
@@ -186,6 +193,28 @@ function M.passwd_from_dump()
   return map
 end
 
+-- {gid = name} from the dumped system's /etc/group, or nil, reason
+-- (the first line of a gid wins, as getgrgid())
+function M.group_from_dump()
+  local text, why = M.read_cached_file("/etc/group")
+  if text == nil then return nil, why end
+  local map = {}
+  for line in text:gmatch("[^\n]+") do
+    local name, gid = line:match("^([^:]+):[^:]*:(%d+):")
+    if name and map[tonumber(gid)] == nil then map[tonumber(gid)] = name end
+  end
+  return map
+end
+
+-- group name of a gid: the dump's /etc/group, else as user names ("root"
+-- for 0, which every system names so, otherwise the number: procps'
+-- pwcache prints the number for an unknown gid)
+function M.group_name(gid, groups)
+  if groups and groups[gid] then return groups[gid] end
+  if gid == 0 then return "root" end
+  return tostring(gid)
+end
+
 -- }======
 
 -- the process table: list of process rows (pid order), each with
@@ -194,7 +223,9 @@ function M.snapshot(opts)
   opts = opts or {}
   local passwd = opts.passwd
   if passwd == nil then passwd = M.passwd_from_dump() end
-  local ctx = { passwd = passwd }
+  local group = opts.group
+  if group == nil then group = M.group_from_dump() end
+  local ctx = { passwd = passwd, group = group }
   local snap = { procs = {} }
   local s, ns = ktime.wall_clock()
   snap.now = s or os.time()
@@ -295,55 +326,146 @@ local function pr_nice(r)
   return tostring(r.nice)
 end
 
-local function pr_wchan(r)
-  local w = r.wchan
-  if w == nil or w == "0" or w == 0 then return "-" end
-  return w:sub(1, 6)       -- pr_wchan() cuts at the column width
+-- the room a value may take (show_one_proc's max_rightward): the column
+-- width, but the rest of the line for the last column
+local function room(col)
+  if col == nil or col.last then return math.huge end
+  return col.width
 end
 
--- column spec: head, width, just ("right"/"left"/"user"/"unlimited"),
--- print ("every"/"proc"/"thread"), fn(row, snap)
+-- ps' escape_str() into `room` cells (C locale)
+local function cut(s, col)
+  local m = room(col)
+  if #s > m then return s:sub(1, m) end
+  return s
+end
+
+-- lookup_wchan() (/proc/<tid>/wchan: "0" is "-", leading '.' and '_'
+-- dropped), then pr_wchan() cuts it at the column width (no overflow)
+local function pr_wchan(r, snap, col)
+  local w = r.wchan
+  if w == nil or w == "0" or w == 0 then return "-" end
+  w = w:gsub("^%.", ""):gsub("^_+", "")
+  return cut(w, col)
+end
+
+-- do_pr_name(): user/group names in `room` cells; a longer name is cut
+-- with a '+' at its last cell
+local function pr_name(name, id, col)
+  local s = esc(name)
+  local m = room(col)
+  if #s <= m then return s end
+  if m >= 1 and s:byte(m) < 127 then return s:sub(1, m - 1) .. "+" end
+  return tostring(id)
+end
+
+-- pr_class(): the scheduling policy (stat field 41)
+local CLASS = { [0] = "TS", "FF", "RR", "B", "ISO", "IDL", "DLN", "#7", "#8", "#9" }
+local function pr_class(r)
+  if r.policy == -1 then return "-" end
+  return CLASS[r.policy] or "?"
+end
+
+-- pr_lstart(): ctime() of the start ("%24.24s"), in UTC (see the top)
+local WDAY = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" }
+local MONTH = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
+local function ctime_utc(t)
+  local d = os.date("!*t", t)
+  return string.format("%24.24s", string.format("%s %s%3d %02d:%02d:%02d %d",
+    WDAY[d.wday], MONTH[d.month], d.day, d.hour, d.min, d.sec, d.year))
+end
+M.ctime_utc = ctime_utc
+
+local function pr_lstart(r, snap)
+  return ctime_utc(snap.btime + r.start // HZ)
+end
+
+-- readproc's fill_cgroup_cvt(): the lines of /proc/<pid>/cgroup that do
+-- not end in '/' (root cgroups), joined with ",", or "-"
+function M.cgroup_column(text)
+  local parts = {}
+  for l in (text or ""):gmatch("[^\n]+") do
+    if l:sub(-1) ~= "/" then parts[#parts + 1] = l end
+  end
+  if #parts == 0 then return "-" end
+  return table.concat(parts, ",")
+end
+
+local function pr_cgroup(r, snap, col)
+  if r.cgroup == nil then r.cgroup = M.cgroup_column(kcgroup.proc_cgroup(r.task)) end
+  return cut(esc(r.cgroup), col)
+end
+
+-- "%u" of an int (pr_pgid, pr_ppid)
+local function u32(v) return tostring(v & 0xffffffff) end
+
+-- column spec (procps keyword = { head, width, just, print, fn }): just
+-- "right"/"left"/"user"/"unlimited" (CF_USER and CF_WCHAN pad like
+-- "left"); print "every"/"proc"/"thread" (ET or AN / PO / TO); width
+-- "pid" = PIDMAX (digits of pid_max, at least the header's); fn(row,
+-- snap, col) -> text
 local COL = {
-  user = { "USER", 8, "user", "every", function(r) return r.user end },
-  uid_hack = { "UID", 8, "user", "every", function(r) return r.user end },
+  user = { "USER", 8, "user", "every", function(r, _, c) return pr_name(r.user, r.euid, c) end },
+  uid_hack = { "UID", 8, "user", "every", function(r, _, c) return pr_name(r.user, r.euid, c) end },
+  group = { "GROUP", 8, "user", "every", function(r, _, c) return pr_name(r.group, r.egid, c) end },
   uid = { "UID", 5, "right", "every", function(r) return tostring(r.euid) end },
   pid = { "PID", "pid", "right", "proc", function(r) return tostring(r.pid) end },
-  ppid = { "PPID", "pid", "right", "proc", function(r) return tostring(r.ppid) end },
+  ppid = { "PPID", "pid", "right", "proc", function(r) return u32(r.ppid) end },
+  pgid = { "PGID", "pid", "right", "proc", function(r) return u32(r.pgid) end },
+  sid = { "SID", "pid", "right", "proc", function(r) return tostring(r.sid) end },
   lwp = { "LWP", "pid", "right", "thread", function(r) return tostring(r.tid) end },
   pcpu = { "%CPU", 4, "right", "every", pr_pcpu },
   pmem = { "%MEM", 4, "right", "proc", pr_pmem },
   vsz = { "VSZ", 6, "right", "proc", function(r) return tostring(r.vsz) end },
   rss = { "RSS", 5, "right", "proc", function(r) return tostring(r.rss) end },
   tname = { "TTY", 8, "left", "proc", function(r) return r.tty end },
+  tty = { "TT", 8, "left", "proc", function(r) return r.tty end },
   stat = { "STAT", 4, "left", "thread", pr_stat },
   start_time = { "START", 5, "right", "every", pr_stime },
   stime = { "STIME", 5, "right", "every", pr_stime },
+  lstart = { "STARTED", 24, "right", "every", pr_lstart },
   bsdtime = { "TIME", 6, "right", "every", pr_bsdtime },
   time = { "TIME", 8, "right", "every", pr_time },
-  args = { "COMMAND", 27, "unlimited", "proc", function(r) return r.args end },
-  cmd = { "CMD", 27, "unlimited", "proc", function(r) return r.args end },
+  args = { "COMMAND", 27, "unlimited", "proc", function(r, _, c) return cut(r.args, c) end },
+  cmd = { "CMD", 27, "unlimited", "proc", function(r, _, c) return cut(r.args, c) end },
+  comm = { "COMMAND", 15, "unlimited", "proc", function(r, _, c) return cut(esc(r.comm), c) end },
+  cgroup = { "CGROUP", 27, "unlimited", "proc", pr_cgroup },
   f = { "F", 1, "right", "every", function(r) return string.format("%o", (r.flags >> 6) & 7) end },
+  flags = { "F", 1, "right", "every", function(r) return string.format("%o", (r.flags >> 6) & 7) end },
   s = { "S", 1, "left", "thread", function(r) return r.state end },
+  state = { "S", 1, "left", "thread", function(r) return r.state end },
   c = { "C", 2, "right", "every", pr_c },
   nlwp = { "NLWP", 4, "right", "proc", function(r) return tostring(r.nlwp) end },
   opri = { "PRI", 3, "right", "thread", function(r) return tostring(60 + r.priority) end },
   priority = { "PRI", 3, "right", "thread", function(r) return tostring(r.priority) end },
+  pri = { "PRI", 3, "right", "thread", function(r) return tostring(39 - r.priority) end },
+  cls = { "CLS", 3, "right", "thread", pr_class },
   ni = { "NI", 3, "right", "thread", pr_nice },
   addr_1 = { "ADDR", 1, "left", "every", function() return "-" end },
+  addr = { "ADDR", 4, "right", "every", function() return "-" end },      -- pr_nop
   sz = { "SZ", 5, "right", "proc", function(r, snap) return tostring(r.vsz // (task.page_size() // 1024)) end },
   wchan = { "WCHAN", 6, "left", "thread", pr_wchan },
 }
+M.COL = COL
 
+-- names: procps keywords, each maybe with a ":WIDTH" override
+-- (sortformat.c: the width replaces the table's; the header stays)
 local function columns(names, snap)
   local cols = {}
-  for _, n in ipairs(names) do
+  for _, spec in ipairs(names) do
+    local n, over = spec:match("^([^:]+):(%d+)$")
+    n = n or spec
     local c = COL[n]
+    if c == nil then error("ps: unknown format keyword " .. spec, 0) end
     local w = c[2]
     if w == "pid" then w = math.max(pidw(snap), #c[1]) end
-    cols[#cols + 1] = { head = c[1], width = w, just = c[3], print = c[4], fn = c[5] }
+    if over then w = tonumber(over) end
+    cols[#cols + 1] = { name = n, head = c[1], width = w, just = c[3], print = c[4], fn = c[5] }
   end
+  cols[#cols].last = true
   return cols
 end
+M.columns = columns
 
 -- show_one_proc(): values right/left justified in their columns; a value
 -- wider than its column pushes the following ones right until there is
@@ -383,7 +505,7 @@ local function line(cols, r, snap, kind)
     if (kind == "proc" and c.print == "thread") or (kind == "thread" and c.print == "proc") then
       v[i] = "-"
     else
-      local ok, s = pcall(c.fn, r, snap)
+      local ok, s = pcall(c.fn, r, snap, c)
       v[i] = ok and s or "?"
     end
   end
@@ -433,6 +555,18 @@ function M.elfL(snap)
   for _, p in ipairs(snap.procs) do
     for _, th in ipairs(p.threads) do out[#out + 1] = line(cols, th, snap) end
   end
+  return table.concat(out)
+end
+
+-- `ps axo LIST` (LIST as sos gives it: "pid,ppid,wchan:20,..."): one row
+-- per process, pid order
+function M.axo(snap, list)
+  snap = snap or M.snapshot()
+  local names = {}
+  for n in list:gmatch("[^,]+") do names[#names + 1] = n end
+  local cols = columns(names, snap)
+  local out = { header(cols) }
+  for _, p in ipairs(snap.procs) do out[#out + 1] = line(cols, p, snap) end
   return table.concat(out)
 end
 

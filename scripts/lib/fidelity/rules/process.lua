@@ -195,6 +195,34 @@ return {
       .. "user, state and command line of every live thread; F, PRI, NI, SZ, WCHAN, STIME, TIME "
       .. "are not in the truth.",
   },
+  ["sos_commands/process/ps_axo_flags_state_uid_pid_ppid_pgid_sid_cls_pri_addr_sz_wchan_20_lstart_tty_time_cmd"] =
+    with(BUSYBOX, {
+    truth = "cmd/ps.txt", class = "drifting", kind = "columns", key = "PID",
+    -- STARTED ("Wed Nov 25 07:56:53 2026", ctime) as one cell
+    report_gsub = { { "(%a%a%a) (%a%a%a) +(%d+) (%d%d:%d%d:%d%d) (%d+) ", "%1_%2_%3_%4_%5 " } },
+    columns = { "UID", "PPID", "PGID", "SID", "S", "CMD" },
+    map = { UID = "USER", S = "STAT", CMD = "COMMAND_2" },
+    match = { UID = "uid", S = "state_letter", CMD = "busybox_args" },
+    note = "procps-ng ps axo flags,state,uid,...,cmd against busybox ps: every live pid (but "
+      .. "the capture helpers) has a row with the live user's uid, PPID, PGID, SID, the state "
+      .. "letter (the moment's for running tasks) and CMD as ps auxwww's COMMAND. F, CLS, PRI, "
+      .. "SZ, WCHAN, STARTED are not in busybox's output: tests/lua/test_ps_axo.lua checks them "
+      .. "against the live stat/status/wchan.",
+  }),
+  ["sos_commands/process/ps_axo_pid_ppid_user_group_lwp_nlwp_start_time_comm_cgroup"] = with(BUSYBOX, {
+    truth = "cmd/ps.txt", class = "drifting", kind = "columns", key = "PID",
+    columns = { "PPID", "USER", "GROUP", "COMMAND" },
+    match = { USER = "user" },
+    -- GROUP: the live group name; the dump's number when /etc/group is not
+    -- in its page cache (the matchers know live uids, not gids)
+    tolerance = { GROUP = ANY, COMMAND = IF_WORKER },
+    note = "procps-ng ps axo pid,ppid,user,group,...,comm,cgroup against busybox ps: every live "
+      .. "pid (but the capture helpers) has a row with the same PPID, USER (or its uid when the "
+      .. "dump has no passwd data) and COMMAND (comm cut at 15 in both; a kworker's drifts); "
+      .. "GROUP is the live name or, without /etc/group pages in the dump, the gid (not compared "
+      .. "here: test_ps_axo checks it against the live Gid). LWP, NLWP, START, CGROUP are not in "
+      .. "busybox's output: test_ps_axo checks them against the live status and cgroup files.",
+  }),
   ["sos_commands/process/pstree_-lp"] = {
     truth = "cmd/ps.txt", class = "static", kind = "extract", compare = "subset", all = true,
     report_pattern = "%((%d+)%)",
