@@ -2,7 +2,8 @@
 # setup.sh -- on a fresh Debian 12 machine: install what kdlua needs, build
 # it, and run it on the example dump.
 #
-#   sudo bash setup.sh            # install deps, build, report + info on the example dump
+#   bash setup.sh                 # install deps, build, report + info on the example dump
+#                                 # (as root, or a user who may sudo)
 #   bash setup.sh --no-run        # install deps and build only (used by CI)
 #
 # The example dump is ../shared/vmcore beside this checkout, or
