@@ -596,16 +596,19 @@ function M.pstree(snap, root_pid)
     end
     return n
   end
+  -- psmisc inserts each child before the first sibling that sorts after
+  -- it by (name, uid): a stable sort by (name, uid, arrival), done once per
+  -- parent so that kthreadd with thousands of workers stays linear-ish
+  local seq = 0
   local function add_child(parent, child)
-    local kids = parent.children
-    local pos = #kids + 1
-    for i, k in ipairs(kids) do
-      if k.comm > child.comm or (k.comm == child.comm and k.uid > child.uid) then
-        pos = i
-        break
-      end
-    end
-    table.insert(kids, pos, child)
+    seq = seq + 1
+    child.seq = seq
+    parent.children[#parent.children + 1] = child
+  end
+  local function by_name_uid(a, b)
+    if a.comm ~= b.comm then return a.comm < b.comm end
+    if a.uid ~= b.uid then return a.uid < b.uid end
+    return a.seq < b.seq
   end
   for _, p in ipairs(snap.procs) do
     local n = node(p.pid)
@@ -625,6 +628,9 @@ function M.pstree(snap, root_pid)
     local ppid = e.ppid
     if ppid == e.n.pid then ppid = 0 end
     add_child(node(ppid), e.n)
+  end
+  for _, n in pairs(nodes) do
+    if #n.children > 1 then table.sort(n.children, by_name_uid) end
   end
 
   local out = {}
