@@ -545,52 +545,12 @@ end
 
 -- {====== %pK / %p pointer hashing (lib/vsprintf.c) ======
 
-local function rol(x, b) return (x << b) | (x >> (64 - b)) end
-
--- siphash_1u64(first, key) (lib/siphash.c: SipHash-2-4 of one u64)
-function M.siphash_1u64(first, k0, k1)
-  local v0 = 0x736f6d6570736575 ~ k0
-  local v1 = 0x646f72616e646f6d ~ k1
-  local v2 = 0x6c7967656e657261 ~ k0
-  local v3 = 0x7465646279746573 ~ k1
-  local function round()
-    v0 = v0 + v1; v1 = rol(v1, 13); v1 = v1 ~ v0; v0 = rol(v0, 32)
-    v2 = v2 + v3; v3 = rol(v3, 16); v3 = v3 ~ v2
-    v0 = v0 + v3; v3 = rol(v3, 21); v3 = v3 ~ v0
-    v2 = v2 + v1; v1 = rol(v1, 17); v1 = v1 ~ v2; v2 = rol(v2, 32)
-  end
-  local b = 8 << 56
-  v3 = v3 ~ first; round(); round(); v0 = v0 ~ first
-  v3 = v3 ~ b; round(); round(); v0 = v0 ~ b
-  v2 = v2 ~ 0xff
-  round(); round(); round(); round()
-  return v0 ~ v1 ~ v2 ~ v3
-end
-
--- what "%p" prints for addr (without "0x"): the low 32 bits of
--- siphash(addr, ptr_key) zero-padded to 16 digits, the raw value with
--- no_hash_pointers, "(____ptrval____)" before the key was filled
-function M.p(addr)
-  if addr == 0 then return "0000000000000000" end
-  if (M.int("no_hash_pointers") or 0) ~= 0 then return string.format("%016x", addr) end
-  local key = memo("ptr_key", function()
-    local k = sym("ptr_key")
-    if k == nil then return false end
-    if (M.int("filled_random_ptr_key") or 1) == 0 then return false end
-    return { k.key[0], k.key[1] }
-  end)
-  if not key then return "(____ptrval____)" end
-  return string.format("%016x", M.siphash_1u64(addr, key[1], key[2]) & 0xffffffff)
-end
-
--- what "%pK" prints for a root reader (CAP_SYSLOG): hashed with
--- kptr_restrict 0, the address with 1, zeros with 2
-function M.pK(addr)
-  local r = memo("kptr_restrict", function() return M.int("kptr_restrict") or 0 end)
-  if r == 0 then return M.p(addr) end
-  if r == 1 then return string.format("%016x", addr) end
-  return "0000000000000000"
-end
+-- one implementation for all kernel libraries: kernel/vsprintf.lua; here
+-- a key the debug info lacks prints as the kernel's placeholder
+local vsprintf = require("kernel.vsprintf")
+M.siphash_1u64 = vsprintf.siphash_1u64
+function M.p(addr) return vsprintf.p(addr) or "(____ptrval____)" end
+function M.pK(addr) return vsprintf.pk(addr) or "(____ptrval____)" end
 
 -- }======
 

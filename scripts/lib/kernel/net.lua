@@ -132,76 +132,12 @@ end
 
 -- {====== pointers as the kernel prints them (%pK, %p) ======
 
-local function rol(x, b) return (x << b) | (x >> (64 - b)) end
-
--- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word)
-local function siphash_1u64(m, k0, k1)
-  local v0 = 0x736f6d6570736575 ~ k0
-  local v1 = 0x646f72616e646f6d ~ k1
-  local v2 = 0x6c7967656e657261 ~ k0
-  local v3 = 0x7465646279746573 ~ k1
-  local function round()
-    v0 = v0 + v1; v1 = rol(v1, 13); v1 = v1 ~ v0; v0 = rol(v0, 32)
-    v2 = v2 + v3; v3 = rol(v3, 16); v3 = v3 ~ v2
-    v0 = v0 + v3; v3 = rol(v3, 21); v3 = v3 ~ v0
-    v2 = v2 + v1; v1 = rol(v1, 17); v1 = v1 ~ v2; v2 = rol(v2, 32)
-  end
-  local b = 8 << 56
-  v3 = v3 ~ m; round(); round(); v0 = v0 ~ m
-  v3 = v3 ~ b; round(); round(); v0 = v0 ~ b
-  v2 = v2 ~ 0xff; round(); round(); round(); round()
-  return (v0 ~ v1) ~ (v2 ~ v3)
-end
-M.siphash_1u64 = siphash_1u64
-
-local ptrmode
--- how %p/%pK print for a root reader (lib/vsprintf.c): "hash" (ptr_to_id:
--- siphash of the address with the boot's random ptr_key, low 32 bits),
--- "raw" (no_hash_pointers, or %pK with kptr_restrict=1 and CAP_SYSLOG as
--- sos has), "zero" (%pK with kptr_restrict>=2), "weak" (debug_boot_weak_hash),
--- "unset" (the key was never filled: "(____ptrval____)")
-local function pointer_mode()
-  if ptrmode then return ptrmode end
-  local m = { pk = "hash", p = "hash" }
-  local key = sym("ptr_key")
-  if key then
-    local ok, k0, k1 = pcall(function() return key.key[0], key.key[1] end)
-    if ok then m.k0, m.k1 = k0, k1 else m.p = "unknown" end
-  else
-    m.p = "unknown"
-  end
-  local filled = symval("filled_random_ptr_key")
-  if filled == 0 then m.p = "unset" end
-  if (symval("debug_boot_weak_hash") or 0) ~= 0 then m.p = "weak" end
-  if (symval("no_hash_pointers") or 0) ~= 0 then m.p = "raw" end
-  local kr = symval("kptr_restrict") or 0
-  if kr == 0 then m.pk = m.p
-  elseif kr == 1 then m.pk = "raw"
-  else m.pk = "zero" end
-  m.kptr_restrict = kr
-  ptrmode = m
-  return m
-end
-M.pointer_mode = pointer_mode
-
-local function hash_ptr(mode, addr)
-  if addr == 0 then return string.format("%016x", 0) end
-  if mode == "raw" then return string.format("%016x", addr) end
-  if mode == "zero" then return string.format("%016x", 0) end
-  if mode == "unset" then return "(____ptrval____)" end
-  local m = pointer_mode()
-  if mode == "weak" then
-    -- hash_long(ptr, 32) = (ptr * GOLDEN_RATIO_64) >> 32
-    return string.format("%016x", ((addr * 0x61C8864680B583EB) >> 32) & 0xffffffff)
-  end
-  if mode == "unknown" or m.k0 == nil then return nil end
-  return string.format("%016x", siphash_1u64(addr, m.k0, m.k1) & 0xffffffff)
-end
-
--- "%pK" of an address as a root reader sees it; nil when the key is not
--- in the dump
-function M.pk(addr) return hash_ptr(pointer_mode().pk, addr) end
-function M.p(addr) return hash_ptr(pointer_mode().p, addr) end
+-- one implementation for all kernel libraries: kernel/vsprintf.lua
+local vsprintf = require("kernel.vsprintf")
+M.siphash_1u64 = vsprintf.siphash_1u64
+M.pointer_mode = vsprintf.pointer_mode
+M.pk = vsprintf.pk
+M.p = vsprintf.p
 
 -- }======
 

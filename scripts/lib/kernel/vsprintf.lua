@@ -1,0 +1,87 @@
+-- kernel/vsprintf.lua: pointers as the kernel prints them with %p and %pK
+-- (lib/vsprintf.c), for files such as /proc/vmallocinfo and /proc/net/*
+-- that show kernel addresses to a root reader.
+
+local M = {}
+
+local sym = require("kernel.util").symbol_or_nil
+
+local function symval(name)
+  local o = sym(name)
+  if o == nil then return nil end
+  local ok, v = pcall(function() return o:value_() end)
+  if not ok then return nil end
+  if type(v) == "boolean" then return v and 1 or 0 end
+  return v
+end
+
+local function rol(x, b) return (x << b) | (x >> (64 - b)) end
+
+-- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word)
+function M.siphash_1u64(m, k0, k1)
+  local v0 = 0x736f6d6570736575 ~ k0
+  local v1 = 0x646f72616e646f6d ~ k1
+  local v2 = 0x6c7967656e657261 ~ k0
+  local v3 = 0x7465646279746573 ~ k1
+  local function round()
+    v0 = v0 + v1; v1 = rol(v1, 13); v1 = v1 ~ v0; v0 = rol(v0, 32)
+    v2 = v2 + v3; v3 = rol(v3, 16); v3 = v3 ~ v2
+    v0 = v0 + v3; v3 = rol(v3, 21); v3 = v3 ~ v0
+    v2 = v2 + v1; v1 = rol(v1, 17); v1 = v1 ~ v2; v2 = rol(v2, 32)
+  end
+  local b = 8 << 56
+  v3 = v3 ~ m; round(); round(); v0 = v0 ~ m
+  v3 = v3 ~ b; round(); round(); v0 = v0 ~ b
+  v2 = v2 ~ 0xff; round(); round(); round(); round()
+  return (v0 ~ v1) ~ (v2 ~ v3)
+end
+
+local mode
+-- how %p/%pK print for a root reader: "hash" (ptr_to_id: siphash of the
+-- address with the boot's random ptr_key, low 32 bits), "raw"
+-- (no_hash_pointers, or %pK with kptr_restrict=1 and CAP_SYSLOG as sos
+-- has), "zero" (%pK with kptr_restrict>=2), "weak" (debug_boot_weak_hash),
+-- "unset" (the key was never filled: "(____ptrval____)"), "unknown" (no
+-- ptr_key in the debug info)
+function M.pointer_mode()
+  if mode then return mode end
+  local m = { pk = "hash", p = "hash" }
+  local key = sym("ptr_key")
+  if key then
+    local ok, k0, k1 = pcall(function() return key.key[0], key.key[1] end)
+    if ok then m.k0, m.k1 = k0, k1 else m.p = "unknown" end
+  else
+    m.p = "unknown"
+  end
+  if symval("filled_random_ptr_key") == 0 then m.p = "unset" end
+  if (symval("debug_boot_weak_hash") or 0) ~= 0 then m.p = "weak" end
+  if (symval("no_hash_pointers") or 0) ~= 0 then m.p = "raw" end
+  local kr = symval("kptr_restrict") or 0
+  if kr == 0 then m.pk = m.p
+  elseif kr == 1 then m.pk = "raw"
+  else m.pk = "zero" end
+  m.kptr_restrict = kr
+  mode = m
+  return m
+end
+
+local function hash_ptr(how, addr)
+  if addr == 0 then return string.format("%016x", 0) end
+  if how == "raw" then return string.format("%016x", addr) end
+  if how == "zero" then return string.format("%016x", 0) end
+  if how == "unset" then return "(____ptrval____)" end
+  local m = M.pointer_mode()
+  if how == "weak" then
+    -- hash_long(ptr, 32) = (ptr * GOLDEN_RATIO_64) >> 32
+    return string.format("%016x", ((addr * 0x61C8864680B583EB) >> 32) & 0xffffffff)
+  end
+  if how == "unknown" or m.k0 == nil then return nil end
+  return string.format("%016x", M.siphash_1u64(addr, m.k0, m.k1) & 0xffffffff)
+end
+
+-- "%p" / "%pK" of an address as a root reader sees it (16 digits, no
+-- "0x"); nil when the dump's debug info has no ptr_key to hash with
+function M.p(addr) return hash_ptr(M.pointer_mode().p, addr) end
+function M.pk(addr) return hash_ptr(M.pointer_mode().pk, addr) end
+
+return M
