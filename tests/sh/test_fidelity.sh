@@ -18,38 +18,15 @@ set -u
 # only grow (raise it when an emitter becomes exact)
 FLOOR=798
 
-BIN=${KDLUA_BIN:-}
-D=${KDLUA_TEST_VMCORE_DIR:-}
 SRC=${KDLUA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 LIST=$SRC/tests/fidelity_exact.txt
 
-if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
-  echo "SKIP: kdlua binary not found (KDLUA_BIN='$BIN')"
-  exit 77
-fi
-if [ -z "$D" ] || [ ! -f "$D/vmcore" ]; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL: no dump at '$D/vmcore' and CI=true"
-    exit 1
-  fi
-  echo "SKIP: no dump at '$D/vmcore'"
-  exit 77
-fi
+. "$(dirname "$0")/common.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-fidelity-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-T=$D/truth
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() {  # check "description" command...
-  what=$1; shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-show() { echo "--- $1:"; sed -n '1,30s/^/    /p' "$1"; }
 # rows marked failing ("!" before the class)
 failing_rows() { grep -E '^(exact|within tolerance|differs|stub|missing|no truth|skipped) +!' "$1"; }
 finish() {

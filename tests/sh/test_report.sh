@@ -15,40 +15,14 @@
 
 set -u
 
-BIN=${KDLUA_BIN:-}
-D=${KDLUA_TEST_VMCORE_DIR:-}
 
-if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
-  echo "SKIP: kdlua binary not found (KDLUA_BIN='$BIN')"
-  exit 77
-fi
-if [ -z "$D" ] || [ ! -f "$D/vmcore" ]; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL: no dump at '$D/vmcore' and CI=true"
-    exit 1
-  fi
-  echo "SKIP: no dump at '$D/vmcore'"
-  exit 77
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "SKIP: python3 is needed to parse the JSON files"
-  exit 77
-fi
+. "$(dirname "$0")/common.sh"
+need_python3
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-report.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-T=$D/truth
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() {  # check "description" command...
-  what=$1; shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-show() { echo "--- $1:"; sed -n '1,40s/^/    /p' "$1"; }
 
 report() {  # report OUTDIR [args...]
   out=$1; shift
