@@ -562,6 +562,12 @@ static int k_dump_info(lua_State *L) {
   if (prog->build_id) { lua_pushstring(L, prog->build_id); lua_setfield(L, -2, "build_id"); }
   lua_pushinteger(L, kd_dump_nr_cpu_notes(prog->dump));
   lua_setfield(L, -2, "cpu_notes");
+  uint64_t hits, misses;
+  kd_dump_cache_stats(prog->dump, &hits, &misses);
+  lua_pushinteger(L, (lua_Integer)hits);
+  lua_setfield(L, -2, "page_cache_hits");
+  lua_pushinteger(L, (lua_Integer)misses);
+  lua_setfield(L, -2, "page_cache_misses");
   lua_createtable(L, (int)prog->nnotes, 0);
   for (size_t i = 0; i < prog->nnotes; i++) {
     lua_pushstring(L, prog->notes[i]);

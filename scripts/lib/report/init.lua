@@ -624,6 +624,9 @@ function M.main(args)
   }
   log:info("report", string.format("timing: start+discovery %.3f s, setup %.3f s, emitters %.3f s, "
     .. "reports %.3f s", c_disc - c_start, c_run0 - c_disc, c_run1 - c_run0, sandbox.clock() - c_run1))
+  local di = kd.dump_info()
+  log:info("report", string.format("dump page cache: %d hits, %d misses",
+    di.page_cache_hits or 0, di.page_cache_misses or 0))
   log:ui(o.build and " Creating build directory..." or " Creating compressed archive...")
   log:info("report", "archive " .. name .. " (" .. a:count() .. " entries)")
   local t_end = sandbox.now()
