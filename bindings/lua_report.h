@@ -7,17 +7,19 @@
 **                  the kdlua version
 **   kdlua.sandbox  run a function under a time and a memory budget;
 **                  wall/monotonic clocks with sub-second resolution, isatty
+**   kdlua.parallel  fork, wait and shared counters for worker processes
 */
 #ifndef KL_LUA_REPORT_H
 #define KL_LUA_REPORT_H
 
 #include <lua.h>
 
-/* Put both modules in package.preload (call once per state, after the
+/* Put the modules in package.preload (call once per state, after the
 ** standard libraries are open). */
 void kl_open_report(lua_State *L);
 
 int luaopen_kdlua_archive(lua_State *L);
 int luaopen_kdlua_sandbox(lua_State *L);
+int luaopen_kdlua_parallel(lua_State *L);
 
 #endif

@@ -171,17 +171,30 @@ mkdir "$tmp/slow" "$tmp/out2"
 cat >"$tmp/slow/slow.lua" <<'EOF'
 emit{ path = "site/slow", plugin = "site",
       run = function() local t = os.clock() + 20 while os.clock() < t do end return "x" end }
+emit{ path = "site/slow2", plugin = "site",
+      run = function() local t = os.clock() + 20 while os.clock() < t do end return "x" end }
 EOF
+# two slow emitters, two processes: the worker is busy when TERM comes
 "$BIN" report --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" --tmp-dir "$tmp/out2" \
-  --emitters-dir "$tmp/slow" --emitter-timeout 30 >/dev/null 2>"$tmp/term.err" &
+  --emitters-dir "$tmp/slow" --emitter-timeout 30 -j 2 >/dev/null 2>"$tmp/term.err" &
 bgpid=$!
 sleep 2
+# its workers: the processes whose parent it is (field 4 of /proc/PID/stat)
+workers=$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$bgpid" '$4 == p { printf "%s ", $1 }')
 kill -TERM "$bgpid" 2>/dev/null
 wait "$bgpid"
 rc=$?
 bgpid=
 check "SIGTERM: exit status 143" test $rc -eq 143
 check "SIGTERM: nothing left in the tmp-dir" test -z "$(ls -A "$tmp/out2")"
+sleep 0.3
+alive=
+# gone or a zombie (state Z: dead, waiting for an init that may not reap)
+for w in $workers; do
+  st=$(awk '{ print $3 }' "/proc/$w/stat" 2>/dev/null)
+  [ -n "$st" ] && [ "$st" != Z ] && alive="$alive $w"
+done
+check "SIGTERM: the worker process(es) ($workers) went too" test -z "$alive"
 
 # ------------------------------------------------------------ sos clean
 

@@ -5,8 +5,9 @@
 -- selection; each enabled emitter run under kdlua.sandbox budgets, its
 -- output buffered into a kdlua.archive; logs, manifest, sos.txt/json,
 -- coverage; the archive written under a temporary name and renamed; the
--- sos-shaped final message.  Emitters run one after another in this one
--- Lua state (-j N is accepted for sos compatibility and ignored).
+-- sos-shaped final message.  Emitters run in this process and in -j N - 1
+-- forked workers (report.workers); whoever ran them, their results are
+-- committed here in one fixed order, so the archive does not depend on -j.
 
 local archive = require("kdlua.archive")
 local sandbox = require("kdlua.sandbox")
@@ -18,6 +19,7 @@ local logmod = require("report.log")
 local registry = require("report.registry")
 local sos_paths = require("report.sos_paths")
 local util = require("report.util")
+local workers = require("report.workers")
 
 local M = {}
 
@@ -43,7 +45,8 @@ emitters (scripts/emitters/, each --emitters-dir, $KDLUA_EMITTERS).
   --emitters-dir DIR     more emitter files (repeatable)
   --compression C        xz (default), gzip, zstd or none (plain .tar)
   --build                leave an uncompressed directory instead
-  -j N                   accepted; emitters run sequentially
+  -j N                   processes that run emitters (default: the CPUs this
+                         process may use, at most 4; -j 1: no workers)
   --emitter-timeout S    time budget per emitter (default 10)
   --emitter-memory MB    memory budget per emitter (default 256)
   --batch, --quiet       accepted (kdlua never prompts); quiet drops the message
@@ -60,7 +63,7 @@ end
 local function parse(args)
   local o = {
     tmp_dir = "/var/tmp", compression = "xz", emitters_dirs = {},
-    only = nil, skip = {}, enable = {}, jobs = 1,
+    only = nil, skip = {}, enable = {}, jobs = nil,
     timeout = 10, memory_mb = 256, verbose = tonumber(KDLUA_VERBOSE) or 0,
   }
   local i = 1
@@ -270,7 +273,7 @@ Run.__index = Run
 
 function Run:progress(i, n, name)
   if not self.tty or self.verbose > 0 then return end
-  io.stderr:write(string.format("\r Running plugin %d/%d: %-30s", i, n, name))
+  io.stderr:write(string.format("\r Running plugins: %d/%d units (%-12s)", i, n, name))
   io.stderr:flush()
 end
 
@@ -314,54 +317,119 @@ function Run:record(plug, e, path, status, reason, run_time)
   end
 end
 
-function Run:run_emitter(plug, e)
-  local log = self.log
+-- {------ planning: emitters cut into units of work ------
+
+-- instances of one `each` emitter per unit: small enough that workers
+-- share a thousand-task machine's per-pid files evenly, large enough that
+-- claiming a unit costs nothing next to running it
+local CHUNK = 16
+
+-- Units in the order their results are committed (plugins sorted, emitters
+-- in registration order, instances in enumeration order) and the order
+-- workers claim them: single files first, then the per-task chunks, which
+-- are small and even and so fill the time at the end.
+function Run:plan(names)
+  local units, singles, chunks = {}, {}, {}
+  for _, name in ipairs(names) do
+    for _, e in ipairs(self.reg.plugins[name].emitters) do
+      if e.enabled then
+        local ok, list = pcall(instances, e)
+        if not ok then
+          units[#units + 1] = { plugin = name, e = e, enum_error = util.first_line(list) }
+          singles[#singles + 1] = #units
+        elseif not e.each then
+          units[#units + 1] = { plugin = name, e = e, list = list }
+          singles[#singles + 1] = #units
+        else
+          for i = 1, math.max(#list, 1), CHUNK do
+            units[#units + 1] = { plugin = name, e = e, list = table.move(list, i, i + CHUNK - 1, 1, {}),
+                                  total = #list }
+            chunks[#chunks + 1] = #units
+          end
+        end
+      end
+    end
+  end
+  local order = table.move(chunks, 1, #chunks, #singles + 1, singles)
+  return units, order
+end
+
+-- }------
+
+-- {------ computing: runs emitters, touches nothing but its result ------
+
+-- Run one unit's instances; the result travels back from a worker process,
+-- so it holds plain values only.  The time budget is per emitter and per
+-- process: what an emitter spent on earlier instances counts.
+function Run:compute(u)
+  local res = { t0 = sandbox.now() }
+  if u.enum_error then res.t1 = res.t0 return res end
+  local e = u.e
+  local budget = self.limits.time
+  local spent = self.spent[e] or 0
+  for k, inst in ipairs(u.list) do
+    local t0 = sandbox.clock()
+    local r
+    if budget and budget > 0 and spent >= budget then
+      -- the emitter's time is spent over its earlier instances
+      local reason = string.format("time budget of %g s exceeded", budget)
+      r = { status = "failed", reason = reason, full = reason,
+            content = stub_header("emitter failed: " .. reason) }
+    else
+      local lim = { time = budget and budget > 0 and (budget - spent) or 0,
+                    memory = self.limits.memory, budget = budget }
+      local status, content, reason, full = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
+      r = { status = status, content = content, reason = reason, full = full }
+    end
+    r.dt = sandbox.clock() - t0
+    spent = spent + r.dt
+    res[k] = r
+  end
+  self.spent[e] = spent
+  res.t1 = sandbox.now()
+  return res
+end
+
+-- }------
+
+-- {------ committing: results into the archive, the logs, the manifest ------
+
+function Run:commit(plug, u, res)
+  local log, e = self.log, u.e
   local comp = "plugin:" .. e.plugin
-  local t_start = sandbox.clock()
-  local ok_list, list = pcall(instances, e)
-  if not ok_list then
+  if u.enum_error then
     -- the enumeration itself failed: one failure for the template
-    local msg = util.first_line(list)
-    log:error(comp, "cannot enumerate '" .. e.each .. "' for " .. e.path .. ": " .. msg)
-    self:record(plug, e, e.path, "failed", "enumeration failed: " .. msg, 0)
+    log:error(comp, "cannot enumerate '" .. e.each .. "' for " .. e.path .. ": " .. u.enum_error)
+    self:record(plug, e, e.path, "failed", "enumeration failed: " .. u.enum_error, 0)
     return
   end
-  local budget = self.limits.time
-  local first_failure = true
-  for _, inst in ipairs(list) do
-    local elapsed = sandbox.clock() - t_start
-    local status, content, reason, full
-    local t0 = sandbox.clock()
-    if budget and budget > 0 and elapsed >= budget then
-      -- the emitter's time is spent over its earlier instances
-      status, reason = "failed", string.format("time budget of %g s exceeded", budget)
-      content = stub_header("emitter failed: " .. reason)
-      full = reason
-    else
-      local lim = { time = budget and budget > 0 and (budget - elapsed) or 0,
-                    memory = self.limits.memory, budget = budget }
-      status, content, reason, full = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
+  for k, inst in ipairs(u.list) do
+    local r = res[k]
+    if r == nil then
+      -- a worker process died while it ran this unit
+      local reason = tostring(res.worker_died or "no result")
+      r = { status = "failed", reason = reason, full = reason, dt = 0,
+            content = stub_header("emitter failed: " .. reason) }
     end
-    local dt = sandbox.clock() - t0
+    local status, content, reason = r.status, r.content, r.reason
     local added, aerr = self.archive:add_file(inst.path, content)
     if not added then
       status, reason = "failed", tostring(aerr)
       log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
     elseif status == "failed" then
-      if first_failure then
-        log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file, full or reason))
-        first_failure = false
-      else
-        log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file, reason))
-      end
+      local first = not self.failed_once[e]
+      self.failed_once[e] = true
+      log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file,
+                                    first and (r.full or reason) or reason))
       self.failures[#self.failures + 1] = { path = inst.path, file = e.file, reason = reason }
     elseif status == "stub" then
       log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason))
     elseif not e.each then
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
-        e.kind == "command" and "cmd output" or "file", e.command or inst.path, #content, dt))
+        e.kind == "command" and "cmd output" or "file", e.command or inst.path, #content, r.dt))
     end
-    self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, dt)
+    self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, r.dt)
+    if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
     if e.symlink and status == "real" then
       if self.archive:has(e.symlink) then
         log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. inst.path)
@@ -371,12 +439,18 @@ function Run:run_emitter(plug, e)
       end
     end
   end
+  -- after the template's last unit: one line for all its instances
   if e.each then
-    local tc = self.templates[e.path] or {}
-    log:debug(comp, string.format("added %s for each of %d %s: %d real, %d stub, %d failed (%.3f s)",
-      e.path, #list, e.each, tc.real or 0, tc.stub or 0, tc.failed or 0, sandbox.clock() - t_start))
+    self.seen[e] = (self.seen[e] or 0) + #u.list
+    if self.seen[e] >= u.total then
+      local tc = self.templates[e.path] or {}
+      log:debug(comp, string.format("added %s for each of %d %s: %d real, %d stub, %d failed (%.3f s)",
+        e.path, u.total, e.each, tc.real or 0, tc.stub or 0, tc.failed or 0, self.each_time[e] or 0))
+    end
   end
 end
+
+-- }------
 
 function Run:run_plugins()
   local names = {}
@@ -384,29 +458,62 @@ function Run:run_plugins()
     if self.reg.plugins[name].enabled then names[#names + 1] = name end
   end
   self.log:ui(" Running plugins. Please wait ...")
-  for i, name in ipairs(names) do
-    local p = self.reg.plugins[name]
-    self:progress(i, #names, name)
-    self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", i, #names, name, name))
-    local plug = {
-      md = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
-             commands = json.array(), files = json.array() },
-      specs = {},
-      report = { commands = {}, copied_files = {}, alerts = {} },
-    }
-    local t0 = sandbox.now()
-    for _, e in ipairs(p.emitters) do
-      if e.enabled then self:run_emitter(plug, e) end
-    end
-    local t1 = sandbox.now()
-    plug.md.start_time = util.datetime(t0)
-    plug.md.end_time = util.datetime(t1)
-    plug.md.run_time = util.timedelta(t1 - t0)
+  local units, order = self:plan(names)
+  self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
+                                        #names, #units, self.jobs))
+  local results, problems = workers.run(#units, self.jobs, function(k, worker)
+    local u = units[order[k]]
+    if worker == 1 then self:progress(k, #units, u.plugin) end
+    return self:compute(u)
+  end)
+  for _, p in ipairs(problems) do self.log:error("report", p) end
+  -- results by unit, in claim order -> in commit order
+  local by_unit = {}
+  for k, i in ipairs(order) do by_unit[i] = results[k] end
+  local plug, plug_name
+  local function close_plugin()
+    if not plug then return end
+    plug.md.start_time = util.datetime(plug.t0 or sandbox.now())
+    plug.md.end_time = util.datetime(plug.t1 or sandbox.now())
+    plug.md.run_time = util.timedelta((plug.t1 or 0) - (plug.t0 or 0))
     for _, spec in ipairs(plug.md.files) do
       if next(spec.kdlua_status) == nil then spec.kdlua_status = json.object() end
     end
-    self.plugins_md[name] = plug.md
-    self.sections[name] = plug.report
+    self.plugins_md[plug_name] = plug.md
+    self.sections[plug_name] = plug.report
+  end
+  local started = {}
+  for i, u in ipairs(units) do
+    if u.plugin ~= plug_name then
+      close_plugin()
+      plug_name = u.plugin
+      started[#started + 1] = plug_name
+      self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", #started, #names,
+                                plug_name, plug_name))
+      plug = {
+        md = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
+               commands = json.array(), files = json.array() },
+        specs = {},
+        report = { commands = {}, copied_files = {}, alerts = {} },
+      }
+    end
+    local res = by_unit[i]
+    -- a plugin's time: from its first unit's start to its last unit's end,
+    -- whichever process ran them
+    if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
+    if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
+    self:commit(plug, u, res)
+  end
+  close_plugin()
+  -- plugins with no enabled emitter still get their (empty) sections
+  for _, name in ipairs(names) do
+    if not self.plugins_md[name] then
+      local now = util.datetime(sandbox.now())
+      self.plugins_md[name] = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
+                                commands = json.array(), files = json.array(),
+                                start_time = now, end_time = now, run_time = util.timedelta(0) }
+      self.sections[name] = { commands = {}, copied_files = {}, alerts = {} }
+    end
   end
   if self.tty and self.verbose == 0 and #names > 0 then
     io.stderr:write("\r", string.rep(" ", 60), "\r")
@@ -532,9 +639,7 @@ function M.main(args)
   if not ok_c then usage_error(tostring(cerr)) end
   local st = archive.stat(o.tmp_dir)
   if not st or not st.is_dir then usage_error("--tmp-dir " .. o.tmp_dir .. " is not a directory") end
-  if o.jobs > 1 then
-    log:info("report", "-j " .. o.jobs .. ": emitters run sequentially in one Lua state")
-  end
+  local jobs = o.jobs or workers.default_jobs()
   archive.guard()
 
   local crash, crash_source = crashtime.get()
@@ -557,7 +662,8 @@ function M.main(args)
     log = log, reg = reg, limits = limits, archive = archive.new(),
     produced = {}, templates = {}, counts = { real = 0, stub = 0, failed = 0 },
     failures = {}, plugins_md = {}, sections = {},
-    tty = sandbox.isatty(2), verbose = o.verbose,
+    tty = sandbox.isatty(2), verbose = o.verbose, jobs = jobs,
+    spent = {}, failed_once = {}, each_time = {}, seen = {},
   }, Run)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
   local c_run0 = sandbox.clock()
@@ -618,7 +724,7 @@ function M.main(args)
     kdlua = {
       emitter_files = emitter_files,
       limits = { time = o.timeout, memory_mb = o.memory_mb },
-      jobs = 1,
+      jobs = jobs,
       totals = run.counts,
     },
   }

@@ -1,0 +1,174 @@
+-- report/workers.lua: run numbered units of work in this process and in
+-- forked worker processes (-j N), and bring every unit's results back here.
+--
+--   workers.run(n, jobs, compute) -> results, problems
+--     compute(i, w) returns a table of results for unit i (w: 1 in this
+--     process, 2.. in workers) (strings, numbers,
+--     booleans and nested tables of those: see encode/decode); it must not
+--     raise (the report runs each emitter in the sandbox).  Units are
+--     claimed one at a time from a counter shared by all processes, so a
+--     slow unit never holds the others back.  results[i] is unit i's
+--     table; problems lists what went wrong with workers, one line each.
+--
+-- A worker writes each finished unit to its own unlinked temporary file
+-- (no pipe to fill while the parent is busy computing) and flushes it, so
+-- a worker that dies leaves every unit it finished.  The unit it died in
+-- comes back as { worker_died = "<why>" }; units it never delivered for
+-- any other reason run here afterwards.
+
+local P = require("kdlua.parallel")
+
+local M = {}
+
+-- {====== a compact encoding of result tables ======
+
+local encode_value
+
+local function encode_table(t, out)
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  out[#out + 1] = string.pack("<I4", n)
+  for k, v in pairs(t) do
+    encode_value(k, out)
+    encode_value(v, out)
+  end
+end
+
+function encode_value(v, out)
+  local ty = type(v)
+  if ty == "string" then out[#out + 1] = "s" .. string.pack("<s4", v)
+  elseif math.type(v) == "integer" then out[#out + 1] = "i" .. string.pack("<i8", v)
+  elseif ty == "number" then out[#out + 1] = "n" .. string.pack("<d", v)
+  elseif ty == "boolean" then out[#out + 1] = v and "T" or "F"
+  elseif ty == "table" then out[#out + 1] = "t"; encode_table(v, out)
+  else out[#out + 1] = "N" end   -- nil and what cannot travel
+end
+
+local function decode_value(s, pos)
+  local tag = s:sub(pos, pos)
+  pos = pos + 1
+  if tag == "s" then return string.unpack("<s4", s, pos)
+  elseif tag == "i" then return string.unpack("<i8", s, pos)
+  elseif tag == "n" then return string.unpack("<d", s, pos)
+  elseif tag == "T" then return true, pos
+  elseif tag == "F" then return false, pos
+  elseif tag == "N" then return nil, pos
+  elseif tag == "t" then
+    local n
+    n, pos = string.unpack("<I4", s, pos)
+    local t = {}
+    for _ = 1, n do
+      local k, v
+      k, pos = decode_value(s, pos)
+      v, pos = decode_value(s, pos)
+      if k ~= nil then t[k] = v end
+    end
+    return t, pos
+  end
+  error("corrupt worker record (tag '" .. tag .. "')")
+end
+
+local function encode_record(i, t)
+  local out = { string.pack("<I4", i) }
+  encode_value(t, out)
+  local body = table.concat(out)
+  return string.pack("<s4", body)
+end
+
+-- every complete record in a worker's file; a torn last one is dropped
+local function decode_records(data, results)
+  local pos, len = 1, #data
+  while pos + 4 <= len do
+    local blen = string.unpack("<I4", data, pos)
+    if pos + 4 + blen - 1 > len then break end
+    local body = data:sub(pos + 4, pos + 3 + blen)
+    local ok, i, t = pcall(function()
+      local idx, p = string.unpack("<I4", body)
+      local v = decode_value(body, p)
+      return idx, v
+    end)
+    if ok and type(t) == "table" then results[i] = t end
+    pos = pos + 4 + blen
+  end
+end
+
+-- }======
+
+-- CPUs to use when -j is not given: all we may run on, at most 4 (each
+-- worker repeats the parent's one-time work: types, pages, task lists)
+function M.default_jobs()
+  local n = P.cpus()
+  if n > 4 then n = 4 end
+  return n
+end
+
+function M.run(n, jobs, compute)
+  local results, problems = {}, {}
+  if jobs <= 1 or n < 2 then
+    for i = 1, n do results[i] = compute(i, 1) end
+    return results, problems
+  end
+  if jobs > n then jobs = n end
+  -- slot 1: the last unit claimed; slot 1 + w: the unit worker w is in
+  local shared = P.shared(1 + jobs)
+  local function claim() return shared:add(1, 1) + 1 end
+  local children = {}
+  for w = 2, jobs do
+    local f, ferr = io.tmpfile()
+    if not f then
+      problems[#problems + 1] = "no worker " .. w .. ": temporary file: " .. tostring(ferr)
+      break
+    end
+    local pid, err = P.fork()
+    if pid == 0 then
+      local ok = pcall(function()
+        while true do
+          local i = claim()
+          if i > n then break end
+          shared:set(1 + w, i)
+          assert(f:write(encode_record(i, compute(i, w))))
+          assert(f:flush())
+          shared:set(1 + w, 0)
+        end
+      end)
+      P.exit(ok and 0 or 1)
+    elseif pid == nil then
+      f:close()
+      problems[#problems + 1] = "no worker " .. w .. ": " .. tostring(err)
+      break
+    end
+    children[#children + 1] = { pid = pid, file = f, w = w }
+  end
+  local ok, err = pcall(function()
+    while true do
+      local i = claim()
+      if i > n then break end
+      results[i] = compute(i, 1)
+    end
+  end)
+  if not ok then
+    for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
+    error(err, 0)
+  end
+  for _, c in ipairs(children) do
+    local how, code = P.wait(c.pid)
+    c.file:seek("set", 0)
+    decode_records(c.file:read("a") or "", results)
+    c.file:close()
+    if how ~= "exited" or code ~= 0 then
+      local why = how == "signaled" and ("killed by signal " .. tostring(code))
+        or ("exited with status " .. tostring(code))
+      local cur = shared:get(1 + c.w)
+      if cur > 0 and results[cur] == nil then
+        results[cur] = { worker_died = "worker process " .. why .. " while running it" }
+      end
+      problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") " .. why
+    end
+  end
+  for i = 1, n do
+    if results[i] == nil then results[i] = compute(i, 1) end
+  end
+  return results, problems
+end
+
+return M

@@ -1,0 +1,82 @@
+-- kdlua-test: dump=kfx
+-- report.workers: units of work spread over forked processes come back
+-- complete, intact and in place, whoever ran them; a worker that dies
+-- costs only the unit it was in.
+local workers = require("report.workers")
+local P = require("kdlua.parallel")
+
+-- busy-wait: a unit must take long enough that every process gets some
+local function spin(s) local t = os.clock() + s while os.clock() < t do end end
+
+test("results of every unit, from several processes, with all value kinds", function()
+  local n = 40
+  local results, problems = workers.run(n, 3, function(i, w)
+    spin(0.002)
+    return { i * i, name = "unit " .. i, big = string.rep("x", i * 1000) .. "\0end",
+             half = i / 2, flag = i % 2 == 0, nested = { w = w, list = { i, i + 1 } } }
+  end)
+  eq(#problems, 0, "problems")
+  local by_worker = {}
+  for i = 1, n do
+    local r = results[i]
+    ok(r, "unit " .. i .. " has a result")
+    eq(r[1], i * i, "integer")
+    eq(math.type(r[1]), "integer", "integers stay integers")
+    eq(r.name, "unit " .. i, "string")
+    eq(r.big, string.rep("x", i * 1000) .. "\0end", "long string with a NUL")
+    eq(r.half, i / 2, "float")
+    eq(r.flag, i % 2 == 0, "boolean")
+    eq(r.nested.list[2], i + 1, "nested table")
+    by_worker[r.nested.w] = true
+  end
+  ok(by_worker[1] and (by_worker[2] or by_worker[3]), "the parent and a worker both ran units")
+end)
+
+test("jobs = 1 runs everything here, in order", function()
+  local seen = {}
+  local results = workers.run(5, 1, function(i, w) seen[#seen + 1] = i return { w = w } end)
+  eq(table.concat(seen, ","), "1,2,3,4,5", "order")
+  for i = 1, 5 do eq(results[i].w, 1, "ran in this process") end
+end)
+
+test("a worker killed in the middle of a unit: that unit reports it, the rest completes", function()
+  local n = 30
+  local died_in
+  local results, problems = workers.run(n, 3, function(i, w)
+    spin(0.003)
+    -- worker 2 forks first, so it certainly claims a unit; it dies in it
+    if w == 2 then P.kill(P.pid()) end
+    return { value = i }
+  end)
+  for i = 1, n do
+    local r = results[i]
+    ok(r, "unit " .. i .. " has a result")
+    if r.worker_died then
+      ok(died_in == nil, "only one unit lost")
+      died_in = i
+      ok(r.worker_died:find("killed by signal 9", 1, true), "names the signal: " .. r.worker_died)
+    else
+      eq(r.value, i, "value of unit " .. i)
+    end
+  end
+  ok(died_in, "the unit the worker died in is marked")
+  eq(#problems, 1, "one problem")
+  ok(problems[1]:find("worker 2", 1, true) and problems[1]:find("signal 9", 1, true), problems[1])
+end)
+
+test("shared slots are shared with children", function()
+  local s = P.shared(2)
+  eq(s:add(1, 5), 0, "add returns the old value")
+  eq(s:get(1), 5, "get")
+  s:set(2, 7)
+  local pid = P.fork()
+  if pid == 0 then
+    s:add(2, 100)
+    P.exit(3)
+  end
+  local how, code = P.wait(pid)
+  eq(how, "exited", "child exited")
+  eq(code, 3, "its status")
+  eq(s:get(2), 107, "the child's add is seen here")
+  raises(function() s:get(3) end, "no such slot")
+end)
