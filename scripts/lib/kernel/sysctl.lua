@@ -23,6 +23,7 @@
 local M = {}
 
 local sym = require("kernel.util").symbol_or_nil
+local bitmap_list = require("kernel.util").bitmap_list
 
 local S_IFMT, S_IFDIR, S_IFLNK = 0xf000, 0x4000, 0xa000
 
@@ -207,23 +208,11 @@ local function large_bitmap(t)
   local bits = kd.read_u64(p) -- data is unsigned long **
   local nbits = t.maxlen
   if bits == 0 or nbits <= 0 then return "\n" end
-  local words = (nbits + 63) // 64
-  local raw = kd.read(bits, words * 8)
-  local set = {}
-  for w = 0, words - 1 do
-    local v = string.unpack("<i8", raw, w * 8 + 1)
-    for b = 0, 63 do
-      if w * 64 + b < nbits and (v >> b) & 1 == 1 then set[#set + 1] = w * 64 + b end
-    end
-  end
-  local out, i = {}, 1
-  while i <= #set do
-    local j = i
-    while j < #set and set[j + 1] == set[j] + 1 do j = j + 1 end
-    out[#out + 1] = (j > i) and (set[i] .. "-" .. set[j]) or tostring(set[i])
-    i = j + 1
-  end
-  return table.concat(out, ",") .. "\n"
+  local nwords = (nbits + 63) // 64
+  local raw = kd.read(bits, nwords * 8)
+  local words = {}
+  for w = 1, nwords do words[w] = string.unpack("<i8", raw, (w - 1) * 8 + 1) end
+  return bitmap_list(words, nbits) .. "\n"
 end
 
 -- struct static_key { atomic_t enabled; ... } at an address
