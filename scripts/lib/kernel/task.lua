@@ -22,12 +22,15 @@ local function has_type(name)
   return v
 end
 
+-- memo_member[tname][member]: two lookups, no key string built per call
+-- (has_member runs several times per task in every per-pid emitter)
 local function has_member(tname, member)
-  local key = tname .. "\0" .. member
-  local v = memo_member[key]
+  local mt = memo_member[tname]
+  if mt == nil then mt = {}; memo_member[tname] = mt end
+  local v = mt[member]
   if v == nil then
     v = has_type(tname) and kd.has_member(tname, member) or false
-    memo_member[key] = v
+    mt[member] = v
   end
   return v
 end
@@ -377,8 +380,23 @@ function M.thread_size()
 end
 
 local sched_range
-local function in_range(v, a, b) return math.ult(a - 1, v) and math.ult(v, b) end
+local ult = math.ult
+local function in_range(v, a, b) return ult(a - 1, v) and ult(v, b) end
+-- task address -> wchan text: ps (process and thread rows) and
+-- /proc/<pid>/wchan ask for the same tasks, and the stack scan is the
+-- costly part of a ps row
+local wchan_memo = {}
+local wchan_scan
 function M.wchan(t)
+  local key = pval(t)
+  local w = wchan_memo[key]
+  if w == nil then
+    w = wchan_scan(t)
+    wchan_memo[key] = w
+  end
+  return w
+end
+function wchan_scan(t)
   if M.raw_state(t) == 0 then return "0" end
   if kd.dump_info().arch ~= "x86_64" then return "0" end
   if sched_range == nil then
@@ -396,9 +414,11 @@ function M.wchan(t)
     local size = M.thread_size()
     if not in_range(sp, stack, stack + size) then return "0" end
     local data = kd.read(sp, stack + size - sp)
+    local unpack, st1 = string.unpack, st - 1
     for i = 0, #data // 8 - 1 do
-      local v = string.unpack("<i8", data, i * 8 + 1)
-      if in_range(v, st, et) and not in_range(v, s0, s1) and not in_range(v, l0, l1) then
+      local v = unpack("<i8", data, i * 8 + 1)
+      -- in_range(v, st, et) inlined: most stack words are not text
+      if ult(st1, v) and ult(v, et) and not in_range(v, s0, s1) and not in_range(v, l0, l1) then
         local okc, code = pcall(kd.read, v - 5, 5)
         if okc and code:byte(1) == 0xe8 then
           local target = v + string.unpack("<i4", code, 2)
