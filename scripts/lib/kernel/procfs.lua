@@ -108,21 +108,32 @@ local function render_sigset(words)
   return r
 end
 
--- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch)
+-- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch).
+-- The threads of a process share one sighand, and status and stat of
+-- /proc/<pid> and /proc/<pid>/task/<tid> all ask: memoized per sighand.
+local sigact_size, sigact_hoff
+local sigsets_memo = {}
 local function sigign_sigcatch(t)
-  local ign, cgt = 0, 0
   local sh = t.sighand
-  if sh == nil then return ign, cgt end
+  if sh == nil then return 0, 0 end
   local act = sh:member_("action")
-  local ksz = kd.type("struct k_sigaction").size
-  local hoff = kd.member_offset("struct k_sigaction", "sa") +
-               kd.member_offset("struct sigaction", "sa_handler")
-  local raw = kd.read(act:address_(), ksz * NSIG)
+  local base = act:address_()
+  local memo = sigsets_memo[base]
+  if memo then return memo[1], memo[2] end
+  if not sigact_size then
+    sigact_size = kd.type("struct k_sigaction").size
+    sigact_hoff = kd.member_offset("struct k_sigaction", "sa") +
+                  kd.member_offset("struct sigaction", "sa_handler")
+  end
+  local ksz, hoff = sigact_size, sigact_hoff
+  local ign, cgt = 0, 0
+  local raw = kd.read(base, ksz * NSIG)
   for i = 1, NSIG do
     local h = string.unpack("<i8", raw, (i - 1) * ksz + hoff + 1)
     if h == 1 then ign = ign | (1 << (i - 1))
     elseif h ~= 0 then cgt = cgt | (1 << (i - 1)) end
   end
+  sigsets_memo[base] = { ign, cgt }
   return ign, cgt
 end
 
