@@ -111,7 +111,7 @@ end
 -- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch).
 -- The threads of a process share one sighand, and status and stat of
 -- /proc/<pid> and /proc/<pid>/task/<tid> all ask: memoized per sighand.
-local sigact_size, sigact_hoff
+local sigact_size, sigact_fmt
 local sigsets_memo = {}
 local function sigign_sigcatch(t)
   local sh = t.sighand
@@ -122,14 +122,17 @@ local function sigign_sigcatch(t)
   if memo then return memo[1], memo[2] end
   if not sigact_size then
     sigact_size = kd.type("struct k_sigaction").size
-    sigact_hoff = kd.member_offset("struct k_sigaction", "sa") +
-                  kd.member_offset("struct sigaction", "sa_handler")
+    local hoff = kd.member_offset("struct k_sigaction", "sa") +
+                 kd.member_offset("struct sigaction", "sa_handler")
+    -- the NSIG handlers in one string.unpack: skip to sa_handler, read
+    -- it, skip the rest of the k_sigaction
+    sigact_fmt = "<" .. (string.rep("x", hoff) .. "i8" ..
+                         string.rep("x", sigact_size - hoff - 8)):rep(NSIG)
   end
-  local ksz, hoff = sigact_size, sigact_hoff
   local ign, cgt = 0, 0
-  local raw = kd.read(base, ksz * NSIG)
+  local hs = { string.unpack(sigact_fmt, kd.read(base, sigact_size * NSIG)) }
   for i = 1, NSIG do
-    local h = string.unpack("<i8", raw, (i - 1) * ksz + hoff + 1)
+    local h = hs[i]
     if h == 1 then ign = ign | (1 << (i - 1))
     elseif h ~= 0 then cgt = cgt | (1 << (i - 1)) end
   end
@@ -515,7 +518,8 @@ end
 
 function M.stat(t, whole)
   local f = M.stat_fields(t, whole)
-  for i = 1, #f do f[i] = tostring(f[i]) end
+  -- the fields are strings and numbers: table.concat converts numbers as
+  -- tostring does
   return table.concat(f, " ") .. "\n"
 end
 
