@@ -54,12 +54,13 @@ end
 M.sym_value = sym_value
 
 -- integer of an object that may be an atomic_t / atomic_long_t / plain int
+local function value_of(x) return x:value_() end
 local function ival(x)
   if x == nil then return 0 end
   local tx = type(x)
   if tx == "number" then return x end
   if tx == "boolean" then return x and 1 or 0 end
-  local ok, v = pcall(function() return x:value_() end)
+  local ok, v = pcall(value_of, x)    -- no closure per call
   if ok then return v end
   return x.counter
 end
@@ -588,19 +589,24 @@ end
 -- percpu_counter rss_stat[] (sum of the per-CPU deltas).  Note: with
 -- SPLIT_RSS_COUNTING (before 6.2) each task caches up to 64 events in
 -- task->rss_stat that are not yet in mm; /proc ignores them too.
+local rss_percpu      -- rss_stat is percpu_counter[] (6.2+); nil: not looked at yet
+local function percpu_s32(counters, cpu)
+  return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
+end
 function M.mm_counter(mm, idx)
   local rs = mm.rss_stat
   local v
-  local rst = kd.type("struct mm_struct"):member("rss_stat").type
-  if tostring(rst):find("percpu_counter") then
+  if rss_percpu == nil then
+    local rst = kd.type("struct mm_struct"):member("rss_stat").type
+    rss_percpu = tostring(rst):find("percpu_counter") ~= nil
+  end
+  if rss_percpu then
     local pc = rs[idx]
     v = pc.count
     local counters = pval(pc:member_("counters"))
     if counters ~= 0 then
       for _, cpu in ipairs(kd.cpus("possible")) do
-        local ok, off = pcall(function()
-          return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
-        end)
+        local ok, off = pcall(percpu_s32, counters, cpu)
         if ok then v = v + off end
       end
     end
@@ -611,13 +617,23 @@ function M.mm_counter(mm, idx)
   return v
 end
 
+-- mm address -> its counters: the threads of a process share one mm, and
+-- status, statm, stat and ps all read them. Callers get a copy they may
+-- change (mm_counters_with_caches adds to it).
+local mm_counters_memo = {}
 function M.mm_counters(mm)
-  return {
-    file = M.mm_counter(mm, M.MM.FILEPAGES),
-    anon = M.mm_counter(mm, M.MM.ANONPAGES),
-    swap = M.mm_counter(mm, M.MM.SWAPENTS),
-    shmem = M.mm_counter(mm, M.MM.SHMEMPAGES),
-  }
+  local key = pval(mm)
+  local c = mm_counters_memo[key]
+  if c == nil then
+    c = {
+      file = M.mm_counter(mm, M.MM.FILEPAGES),
+      anon = M.mm_counter(mm, M.MM.ANONPAGES),
+      swap = M.mm_counter(mm, M.MM.SWAPENTS),
+      shmem = M.mm_counter(mm, M.MM.SHMEMPAGES),
+    }
+    mm_counters_memo[key] = c
+  end
+  return { file = c.file, anon = c.anon, swap = c.swap, shmem = c.shmem }
 end
 
 -- the counters plus the per-thread caches not yet folded into mm
