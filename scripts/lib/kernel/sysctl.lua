@@ -35,16 +35,26 @@ local function sizes()
   end
 end
 
--- entries of a ctl_dir in readdir order: list of {name, table, head}
+-- entries of a ctl_dir in readdir order: list of {name, table, head}.
+-- Memoized per directory (its rbtree root): links are resolved by looking
+-- their path up again from the target set's root, and every /proc/sys
+-- file looks its path up from the top, so the same directories were read
+-- over and over. The lists are read-only (follow() hands out copies).
+local dir_memo = {}
 local function dir_entries(dir)
   sizes()
+  local rootp = dir.root:address_of_()
+  local key = rootp:value_()
+  local memo = dir_memo[key]
+  if memo then return memo end
   local out = {}
-  for node in kd.rbtree(dir.root:address_of_(), "struct ctl_node", "node") do
+  for node in kd.rbtree(rootp, "struct ctl_node", "node") do
     local head = node.header
     local idx = (node:value_() - head.node:value_()) // nsize
     local t = kd.object("struct ctl_table", head.ctl_table:value_() + idx * tsize)
     out[#out + 1] = { name = t.procname:string_(), table = t, head = head }
   end
+  dir_memo[key] = out
   return out
 end
 
@@ -96,7 +106,9 @@ local function follow(link, dirs)
     if not e or (e.table.mode & S_IFMT) ~= S_IFDIR then return nil end
     dir = kd.object("struct ctl_dir", e.head:value_())
   end
-  return find_entry(dir, link.name)
+  local e = find_entry(dir, link.name)
+  -- a copy: walk() marks it (link = true), the memoized list stays as read
+  return e and { name = e.name, table = e.table, head = e.head } or nil
 end
 
 -- every file entry, depth first in readdir order: fn(path_list, entry)
