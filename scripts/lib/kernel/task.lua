@@ -392,21 +392,24 @@ function M.wchan(t)
   local key = pval(t)
   local w = wchan_memo[key]
   if w == nil then
-    w = wchan_scan(t)
-    wchan_memo[key] = w
+    local final
+    w, final = wchan_scan(t)
+    -- a scan cut short by an error (unreadable stack, the emitter's time
+    -- budget) is not kept
+    if final then wchan_memo[key] = w end
   end
   return w
 end
 function wchan_scan(t)
-  if M.raw_state(t) == 0 then return "0" end
-  if kd.dump_info().arch ~= "x86_64" then return "0" end
+  if M.raw_state(t) == 0 then return "0", true end
+  if kd.dump_info().arch ~= "x86_64" then return "0", true end
   if sched_range == nil then
     local s0, s1 = kd.symbol_address("__sched_text_start"), kd.symbol_address("__sched_text_end")
     local st, et = kd.symbol_address("_stext"), kd.symbol_address("_etext")
     local l0, l1 = kd.symbol_address("__lock_text_start"), kd.symbol_address("__lock_text_end")
     sched_range = (s0 and s1 and st and et) and { s0, s1, st, et, l0 or 0, l1 or 0 } or false
   end
-  if not sched_range then return "0" end
+  if not sched_range then return "0", true end
   local s0, s1, st, et, l0, l1 = table.unpack(sched_range)
   local ok, w = pcall(function()
     local stack = pval(t:member_("stack"))
@@ -431,8 +434,8 @@ function wchan_scan(t)
     end
     return "0"
   end)
-  if ok then return w end
-  return "0"
+  if ok then return w, true end
+  return "0", false
 end
 
 -- }======
@@ -593,9 +596,10 @@ local rss_percpu      -- rss_stat is percpu_counter[] (6.2+); nil: not looked at
 local function percpu_s32(counters, cpu)
   return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
 end
-function M.mm_counter(mm, idx)
+-- the counter, and whether every per-CPU part was read
+local function mm_counter(mm, idx)
   local rs = mm.rss_stat
-  local v
+  local v, complete = nil, true
   if rss_percpu == nil then
     local rst = kd.type("struct mm_struct"):member("rss_stat").type
     rss_percpu = tostring(rst):find("percpu_counter") ~= nil
@@ -607,15 +611,16 @@ function M.mm_counter(mm, idx)
     if counters ~= 0 then
       for _, cpu in ipairs(kd.cpus("possible")) do
         local ok, off = pcall(percpu_s32, counters, cpu)
-        if ok then v = v + off end
+        if ok then v = v + off else complete = false end
       end
     end
   else
     v = ival(rs.count[idx])
   end
   if v < 0 then v = 0 end
-  return v
+  return v, complete
 end
+function M.mm_counter(mm, idx) return (mm_counter(mm, idx)) end
 
 -- mm address -> its counters: the threads of a process share one mm, and
 -- status, statm, stat and ps all read them. Callers get a copy they may
@@ -625,13 +630,14 @@ function M.mm_counters(mm)
   local key = pval(mm)
   local c = mm_counters_memo[key]
   if c == nil then
-    c = {
-      file = M.mm_counter(mm, M.MM.FILEPAGES),
-      anon = M.mm_counter(mm, M.MM.ANONPAGES),
-      swap = M.mm_counter(mm, M.MM.SWAPENTS),
-      shmem = M.mm_counter(mm, M.MM.SHMEMPAGES),
-    }
-    mm_counters_memo[key] = c
+    local f, okf = mm_counter(mm, M.MM.FILEPAGES)
+    local a, oka = mm_counter(mm, M.MM.ANONPAGES)
+    local sw, oks = mm_counter(mm, M.MM.SWAPENTS)
+    local sh, okh = mm_counter(mm, M.MM.SHMEMPAGES)
+    c = { file = f, anon = a, swap = sw, shmem = sh }
+    -- kept only when every per-CPU part could be read (a failure may be
+    -- the emitter's time budget, not the dump)
+    if okf and oka and oks and okh then mm_counters_memo[key] = c end
   end
   return { file = c.file, anon = c.anon, swap = c.swap, shmem = c.shmem }
 end
