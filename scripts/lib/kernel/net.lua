@@ -26,12 +26,14 @@ local function has_type(name)
 end
 M.has_type = has_type
 
+-- memo_m[tname][path]: no key string built per call (a hot helper)
 local function has_member(tname, path)
-  local key = tname .. "\0" .. path
-  local v = memo_m[key]
+  local mt = memo_m[tname]
+  if mt == nil then mt = {}; memo_m[tname] = mt end
+  local v = mt[path]
   if v == nil then
     v = has_type(tname) and kd.has_member(tname, path) or false
-    memo_m[key] = v
+    mt[path] = v
   end
   return v
 end
