@@ -10,14 +10,39 @@ local NAMES = {
   { "Max realtime timeout", "us" },
 }
 
+-- struct rlimit layout, looked up once: the array is read with one
+-- kd.read per task instead of two member reads per limit
+local RL
+local function rlimit_layout()
+  if RL == nil then
+    local function fmt(m)
+      local sz = kd.member_size("struct rlimit", m)
+      return sz == 8 and "<i8" or "<I" .. sz    -- as a member read gives it
+    end
+    RL = { size = kd.type("struct rlimit").size,
+           cur = kd.member_offset("struct rlimit", "rlim_cur"), fcur = fmt("rlim_cur"),
+           max = kd.member_offset("struct rlimit", "rlim_max"), fmax = fmt("rlim_max") }
+  end
+  return RL
+end
+
 local function limits(t)
   local sig = t.signal
   if sig == nil then return nil, "task has no signal_struct (exited)" end
   local rlim = sig.rlim
   local out = { string.format("%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units") }
-  for i = 0, math.min(#rlim, #NAMES) - 1 do
-    local r = rlim[i]
-    local cur, max = r.rlim_cur, r.rlim_max
+  local n = math.min(#rlim, #NAMES)
+  local base, rl, raw = rlim:address_(), rlimit_layout(), nil
+  if base then raw = kd.read(base, n * rl.size) end
+  for i = 0, n - 1 do
+    local cur, max
+    if raw then
+      cur = string.unpack(rl.fcur, raw, i * rl.size + rl.cur + 1)
+      max = string.unpack(rl.fmax, raw, i * rl.size + rl.max + 1)
+    else
+      local r = rlim[i]
+      cur, max = r.rlim_cur, r.rlim_max
+    end
     local line = string.format("%-25s %-20s ", NAMES[i + 1][1], cur == -1 and "unlimited" or string.format("%u", cur))
     line = line .. string.format("%-20s ", max == -1 and "unlimited" or string.format("%u", max))
     if NAMES[i + 1][2] then line = line .. string.format("%-10s\n", NAMES[i + 1][2]) else line = line .. "\n" end

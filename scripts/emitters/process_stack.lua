@@ -57,8 +57,13 @@ local function orc_search(ip_tab, orc_tab, num, ip)
            type = (bits >> 8) & 3, ["end"] = (bits >> 10) & 1 }
 end
 
+-- ip -> ORC entry (false: none) of module_orc / orc_find: the same return
+-- addresses (schedule, do_syscall_64, ...) recur in most tasks' stacks,
+-- and each lookup is a binary search with one dump read per step
+local module_memo, orc_memo = {}, {}
+
 local mod_tables
-local function module_orc(ip)
+local function module_orc_search(ip)
   if mod_tables == nil then
     mod_tables = {}
     pcall(function()
@@ -80,12 +85,26 @@ local function module_orc(ip)
   return nil
 end
 
+local function module_orc(ip)
+  local e = module_memo[ip]
+  if e == nil then
+    e = module_orc_search(ip) or false
+    module_memo[ip] = e
+  end
+  return e or nil
+end
+
 local function orc_find(ip)
+  local e = orc_memo[ip]
+  if e ~= nil then return e or nil end
   local r = ranges()
   if in_range(ip, r.stext, r.etext) or in_range(ip, r.sinit, r.einit) then
-    return orc_search(r.orc_ip, r.orc, (r.orc_ip_end - r.orc_ip) // 4, ip)
+    e = orc_search(r.orc_ip, r.orc, (r.orc_ip_end - r.orc_ip) // 4, ip)
+  else
+    e = module_orc(ip)
   end
-  return module_orc(ip)
+  orc_memo[ip] = e or false
+  return e
 end
 
 local PT = {}

@@ -98,8 +98,13 @@ end
 
 -- Disks in class order: {name=, disk=, part0=, dev=, major=, minor=,
 -- parts = { {bdev=, name=, major=, minor=, partno=, sectors=}... } (part0
--- first, as the part_tbl xarray holds it) }
+-- first, as the part_tbl xarray holds it) }.
+-- Built once per run: the dump does not change, and every one of the
+-- (hundreds of) sys/block/<disk>/queue/<attr> emitters looks its disk up
+-- here. Callers treat the list as read-only.
+local disks_memo
 function M.disks()
+  if disks_memo then return disks_memo end
   if not has_member("struct block_device", "bd_device") or
      not has_member("struct gendisk", "part_tbl") then
     error("block layer layout before 5.14 (hd_struct) is not decoded", 0)
@@ -125,6 +130,7 @@ function M.disks()
       out[#out + 1] = d
     end
   end
+  disks_memo = out
   return out
 end
 

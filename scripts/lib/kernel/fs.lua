@@ -13,12 +13,14 @@ local M = {}
 -- {====== small utilities ======
 
 local memo_member = {}
+-- memo_member[tname][member]: no key string built per call (a hot helper)
 local function has_member(tname, member)
-  local key = tname .. "\0" .. member
-  local v = memo_member[key]
+  local mt = memo_member[tname]
+  if mt == nil then mt = {}; memo_member[tname] = mt end
+  local v = mt[member]
   if v == nil then
     v = kd.has_type(tname) and kd.has_member(tname, member) or false
-    memo_member[key] = v
+    mt[member] = v
   end
   return v
 end

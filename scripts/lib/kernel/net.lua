@@ -26,12 +26,14 @@ local function has_type(name)
 end
 M.has_type = has_type
 
+-- memo_m[tname][path]: no key string built per call (a hot helper)
 local function has_member(tname, path)
-  local key = tname .. "\0" .. path
-  local v = memo_m[key]
+  local mt = memo_m[tname]
+  if mt == nil then mt = {}; memo_m[tname] = mt end
+  local v = mt[path]
   if v == nil then
     v = has_type(tname) and kd.has_member(tname, path) or false
-    memo_m[key] = v
+    mt[path] = v
   end
   return v
 end
@@ -740,17 +742,45 @@ local function nulls_nodes(first, out)
 end
 M.hlist_nodes, M.nulls_nodes = hlist_nodes, nulls_nodes
 
+-- string.unpack formats reading the first 8 bytes of each of `k` records
+-- of `stride` bytes, by stride then k
+local heads_fmts = {}
+local function heads_fmt(k, stride)
+  local bys = heads_fmts[stride]
+  if not bys then bys = {}; heads_fmts[stride] = bys end
+  local f = bys[k]
+  if not f then
+    f = "<" .. ("i8" .. string.rep("x", stride - 8)):rep(k)
+    bys[k] = f
+  end
+  return f
+end
+
 -- first pointers of `n` consecutive heads of `stride` bytes at `base`
+-- (out[0] .. out[n - 1]).  Hash tables and fd arrays run to thousands of
+-- heads: they are unpacked 64 at a time rather than one call each.
+local HEADS_BATCH = 64
 local function heads(base, n, stride)
   stride = stride or 8
   local out = {}
   local chunk = 65536
   local i = 0
+  local unpack, move, min = string.unpack, table.move, math.min
   while i < n do
-    local m = math.min(chunk, n - i)
+    local m = min(chunk, n - i)
     local raw = kd.read(base + i * stride, m * stride)
-    for j = 0, m - 1 do
-      out[i + j] = string.unpack("<i8", raw, j * stride + 1)
+    if stride >= 8 then
+      local j = 0
+      while j < m do
+        local k = min(HEADS_BATCH, m - j)
+        local vals = { unpack(heads_fmt(k, stride), raw, j * stride + 1) }
+        move(vals, 1, k, i + j, out)
+        j = j + k
+      end
+    else
+      for j = 0, m - 1 do
+        out[i + j] = unpack("<i8", raw, j * stride + 1)
+      end
     end
     i = i + m
   end

@@ -173,8 +173,11 @@ end
 
 -- }======
 
--- all records, oldest first; or nil, reason
-function M.records(opts)
+-- all records, oldest first; or nil, reason.  Without opts the list is
+-- read once per run (dmesg, the vmcore panic file and sysinfo's panic
+-- message all decode the whole ring buffer) and shared: read-only.
+local records_memo
+local function read_records(opts)
   local prb = sym("prb")
   if prb ~= nil and kd.has_type("struct printk_ringbuffer") then
     local ok, r = pcall(prb_records, prb, opts)
@@ -184,6 +187,14 @@ function M.records(opts)
   local ok, r, why = pcall(logbuf_records)
   if ok then return r, why end
   return nil, "cannot read log_buf: " .. tostring(r)
+end
+function M.records(opts)
+  if opts ~= nil then return read_records(opts) end
+  if records_memo then return records_memo[1], records_memo[2] end
+  local r, why = read_records()
+  -- only a success is kept: a failure may be this emitter's time budget
+  if r ~= nil then records_memo = { r, why } end
+  return r, why
 end
 
 -- "[%5lu.%06lu]" as the kernel's print_time()

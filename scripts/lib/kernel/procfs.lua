@@ -31,56 +31,52 @@ end
 
 -- {====== bitmaps (lib/vsprintf.c bitmap_string / bitmap_list_string) ======
 
+-- "<i8<i8...": one string.unpack per bitmap instead of one per word
+local words_fmt = {}
+
 -- bits of an unsigned long array object as a list of 64-bit words
 local function bitmap_words(arr, nbits)
-  local out = {}
   local nwords = (nbits + 63) // 64
   local base = arr:address_()
   if base then
-    local raw = kd.read(base, nwords * 8)
-    for i = 1, nwords do out[i] = string.unpack("<i8", raw, (i - 1) * 8 + 1) end
-  else
-    for i = 1, nwords do out[i] = arr[i - 1] end
+    local fmt = words_fmt[nwords]
+    if not fmt then fmt = "<" .. string.rep("i8", nwords); words_fmt[nwords] = fmt end
+    local out = { string.unpack(fmt, kd.read(base, nwords * 8)) }
+    out[nwords + 1] = nil                -- the position string.unpack ends with
+    return out
   end
+  local out = {}
+  for i = 1, nwords do out[i] = arr[i - 1] end
   return out
 end
 
-local function test_bit(words, i)
-  return ((words[i // 64 + 1] or 0) >> (i % 64)) & 1 == 1
-end
-
--- "%*pb": 32-bit hex chunks, most significant first, comma separated
+-- "%*pb": 32-bit hex chunks, most significant first, comma separated.
+-- Masks are sized for NR_CPUS with few bits set: a zero chunk is one
+-- table store of a ready string instead of a string.format.
+local ZERO8 = "00000000"
 function M.bitmap_hex(words, nbits)
   local parts = {}
+  local n = 0
   local chunksz = nbits % 32
   if chunksz == 0 then chunksz = 32 end
   local i = ((nbits + 31) // 32) * 32 - 32
+  if i >= 0 then                          -- the top, possibly partial, chunk
+    local v = ((words[i // 64 + 1] or 0) >> (i % 64)) & ((1 << chunksz) - 1)
+    n = 1
+    parts[1] = string.format("%0" .. ((chunksz + 3) // 4) .. "x", v)
+    i = i - 32
+  end
   while i >= 0 do
-    local w = words[i // 64 + 1] or 0
-    local v = (w >> (i % 64)) & ((1 << chunksz) - 1)
-    parts[#parts + 1] = string.format("%0" .. ((chunksz + 3) // 4) .. "x", v)
-    chunksz = 32
+    local v = ((words[i // 64 + 1] or 0) >> (i % 64)) & 0xffffffff
+    n = n + 1
+    parts[n] = v == 0 and ZERO8 or string.format("%08x", v)
     i = i - 32
   end
   return table.concat(parts, ",")
 end
 
 -- "%*pbl": ranges "0-3,5"
-function M.bitmap_list(words, nbits)
-  local parts = {}
-  local i = 0
-  while i < nbits do
-    if test_bit(words, i) then
-      local j = i
-      while j + 1 < nbits and test_bit(words, j + 1) do j = j + 1 end
-      parts[#parts + 1] = (i == j) and tostring(i) or (i .. "-" .. j)
-      i = j + 1
-    else
-      i = i + 1
-    end
-  end
-  return table.concat(parts, ",")
-end
+M.bitmap_list = require("kernel.util").bitmap_list
 
 local function nr_cpu_ids()
   local v = task.sym_value("nr_cpu_ids")
@@ -112,21 +108,35 @@ local function render_sigset(words)
   return r
 end
 
--- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch)
+-- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch).
+-- The threads of a process share one sighand, and status and stat of
+-- /proc/<pid> and /proc/<pid>/task/<tid> all ask: memoized per sighand.
+local sigact_size, sigact_fmt
+local sigsets_memo = {}
 local function sigign_sigcatch(t)
-  local ign, cgt = 0, 0
   local sh = t.sighand
-  if sh == nil then return ign, cgt end
+  if sh == nil then return 0, 0 end
   local act = sh:member_("action")
-  local ksz = kd.type("struct k_sigaction").size
-  local hoff = kd.member_offset("struct k_sigaction", "sa") +
-               kd.member_offset("struct sigaction", "sa_handler")
-  local raw = kd.read(act:address_(), ksz * NSIG)
+  local base = act:address_()
+  local memo = sigsets_memo[base]
+  if memo then return memo[1], memo[2] end
+  if not sigact_size then
+    sigact_size = kd.type("struct k_sigaction").size
+    local hoff = kd.member_offset("struct k_sigaction", "sa") +
+                 kd.member_offset("struct sigaction", "sa_handler")
+    -- the NSIG handlers in one string.unpack: skip to sa_handler, read
+    -- it, skip the rest of the k_sigaction
+    sigact_fmt = "<" .. (string.rep("x", hoff) .. "i8" ..
+                         string.rep("x", sigact_size - hoff - 8)):rep(NSIG)
+  end
+  local ign, cgt = 0, 0
+  local hs = { string.unpack(sigact_fmt, kd.read(base, sigact_size * NSIG)) }
   for i = 1, NSIG do
-    local h = string.unpack("<i8", raw, (i - 1) * ksz + hoff + 1)
+    local h = hs[i]
     if h == 1 then ign = ign | (1 << (i - 1))
     elseif h ~= 0 then cgt = cgt | (1 << (i - 1)) end
   end
+  sigsets_memo[base] = { ign, cgt }
   return ign, cgt
 end
 
@@ -508,7 +518,8 @@ end
 
 function M.stat(t, whole)
   local f = M.stat_fields(t, whole)
-  for i = 1, #f do f[i] = tostring(f[i]) end
+  -- the fields are strings and numbers: table.concat converts numbers as
+  -- tostring does
   return table.concat(f, " ") .. "\n"
 end
 

@@ -470,10 +470,21 @@ M.columns = columns
 -- show_one_proc(): values right/left justified in their columns; a value
 -- wider than its column pushes the following ones right until there is
 -- room again
+-- runs of n spaces, made once per n (render runs for every cell of
+-- every ps listing)
+local spaces = setmetatable({}, { __index = function(t, n)
+  local v = string.rep(" ", n)
+  t[n] = v
+  return v
+end })
+
 local function render(cols, values)
   local out = {}
+  local n = 0
   local correct, actual, dospace = 0, 0, 0
-  for i, c in ipairs(cols) do
+  local ncols = #cols
+  for i = 1, ncols do
+    local c = cols[i]
     local s = values[i]
     local amount = #s
     local leftpad = 0
@@ -483,13 +494,16 @@ local function render(cols, values)
     end
     local space = correct - actual + leftpad
     if space < 1 then space = dospace end
-    out[#out + 1] = string.rep(" ", space) .. s
-    if i == #cols then break end
+    out[n + 1] = spaces[space]
+    out[n + 2] = s
+    n = n + 2
+    if i == ncols then break end
     actual = actual + space + amount
     correct = correct + c.width + 1
     dospace = 1
   end
-  return table.concat(out) .. "\n"
+  out[n + 1] = "\n"
+  return table.concat(out)
 end
 
 local function header(cols)

@@ -27,9 +27,10 @@ local function has_member(t, m)
   return ok and r
 end
 
+local function counter_of(o) return o.counter end
 local function ival(o)
   if math.type(o) == "integer" then return o end
-  local ok, v = pcall(function() return o.counter end)
+  local ok, v = pcall(counter_of, o)     -- no closure per call
   if ok and math.type(v) == "integer" then return v end
   return o:value_()
 end
@@ -103,8 +104,11 @@ local function slab_info(c)
 end
 
 -- every cache's numbers, in slab_caches order; nil, reason when the
--- kernel has no /proc/slabinfo
+-- kernel has no /proc/slabinfo.  /proc/slabinfo and slabtop both walk
+-- every cache and node: a complete list is kept for the run (read-only).
+local caches_memo
 function M.caches()
+  if caches_memo then return caches_memo end
   local kind = M.allocator()
   if kind == "slob" then return nil, "SLOB keeps no per-cache statistics (no /proc/slabinfo)" end
   if kind == "slub" and not has_member("struct kmem_cache_node", "total_objects") then
@@ -115,6 +119,7 @@ function M.caches()
   for s in kd.list(kd.symbol("slab_caches"), "struct kmem_cache", "list") do
     out[#out + 1] = kind == "slub" and slub_info(s, stype, smember) or slab_info(s)
   end
+  caches_memo = out
   return out
 end
 

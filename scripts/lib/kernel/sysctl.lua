@@ -23,6 +23,7 @@
 local M = {}
 
 local sym = require("kernel.util").symbol_or_nil
+local bitmap_list = require("kernel.util").bitmap_list
 
 local S_IFMT, S_IFDIR, S_IFLNK = 0xf000, 0x4000, 0xa000
 
@@ -34,16 +35,26 @@ local function sizes()
   end
 end
 
--- entries of a ctl_dir in readdir order: list of {name, table, head}
+-- entries of a ctl_dir in readdir order: list of {name, table, head}.
+-- Memoized per directory (its rbtree root): links are resolved by looking
+-- their path up again from the target set's root, and every /proc/sys
+-- file looks its path up from the top, so the same directories were read
+-- over and over. The lists are read-only (follow() hands out copies).
+local dir_memo = {}
 local function dir_entries(dir)
   sizes()
+  local rootp = dir.root:address_of_()
+  local key = rootp:value_()
+  local memo = dir_memo[key]
+  if memo then return memo end
   local out = {}
-  for node in kd.rbtree(dir.root:address_of_(), "struct ctl_node", "node") do
+  for node in kd.rbtree(rootp, "struct ctl_node", "node") do
     local head = node.header
     local idx = (node:value_() - head.node:value_()) // nsize
     local t = kd.object("struct ctl_table", head.ctl_table:value_() + idx * tsize)
     out[#out + 1] = { name = t.procname:string_(), table = t, head = head }
   end
+  dir_memo[key] = out
   return out
 end
 
@@ -95,7 +106,9 @@ local function follow(link, dirs)
     if not e or (e.table.mode & S_IFMT) ~= S_IFDIR then return nil end
     dir = kd.object("struct ctl_dir", e.head:value_())
   end
-  return find_entry(dir, link.name)
+  local e = find_entry(dir, link.name)
+  -- a copy: walk() marks it (link = true), the memoized list stays as read
+  return e and { name = e.name, table = e.table, head = e.head } or nil
 end
 
 -- every file entry, depth first in readdir order: fn(path_list, entry)
@@ -207,23 +220,11 @@ local function large_bitmap(t)
   local bits = kd.read_u64(p) -- data is unsigned long **
   local nbits = t.maxlen
   if bits == 0 or nbits <= 0 then return "\n" end
-  local words = (nbits + 63) // 64
-  local raw = kd.read(bits, words * 8)
-  local set = {}
-  for w = 0, words - 1 do
-    local v = string.unpack("<i8", raw, w * 8 + 1)
-    for b = 0, 63 do
-      if w * 64 + b < nbits and (v >> b) & 1 == 1 then set[#set + 1] = w * 64 + b end
-    end
-  end
-  local out, i = {}, 1
-  while i <= #set do
-    local j = i
-    while j < #set and set[j + 1] == set[j] + 1 do j = j + 1 end
-    out[#out + 1] = (j > i) and (set[i] .. "-" .. set[j]) or tostring(set[i])
-    i = j + 1
-  end
-  return table.concat(out, ",") .. "\n"
+  local nwords = (nbits + 63) // 64
+  local raw = kd.read(bits, nwords * 8)
+  local words = {}
+  for w = 1, nwords do words[w] = string.unpack("<i8", raw, (w - 1) * 8 + 1) end
+  return bitmap_list(words, nbits) .. "\n"
 end
 
 -- struct static_key { atomic_t enabled; ... } at an address

@@ -22,12 +22,15 @@ local function has_type(name)
   return v
 end
 
+-- memo_member[tname][member]: two lookups, no key string built per call
+-- (has_member runs several times per task in every per-pid emitter)
 local function has_member(tname, member)
-  local key = tname .. "\0" .. member
-  local v = memo_member[key]
+  local mt = memo_member[tname]
+  if mt == nil then mt = {}; memo_member[tname] = mt end
+  local v = mt[member]
   if v == nil then
     v = has_type(tname) and kd.has_member(tname, member) or false
-    memo_member[key] = v
+    mt[member] = v
   end
   return v
 end
@@ -51,12 +54,13 @@ end
 M.sym_value = sym_value
 
 -- integer of an object that may be an atomic_t / atomic_long_t / plain int
+local function value_of(x) return x:value_() end
 local function ival(x)
   if x == nil then return 0 end
   local tx = type(x)
   if tx == "number" then return x end
   if tx == "boolean" then return x and 1 or 0 end
-  local ok, v = pcall(function() return x:value_() end)
+  local ok, v = pcall(value_of, x)    -- no closure per call
   if ok then return v end
   return x.counter
 end
@@ -377,17 +381,35 @@ function M.thread_size()
 end
 
 local sched_range
-local function in_range(v, a, b) return math.ult(a - 1, v) and math.ult(v, b) end
+local ult = math.ult
+local function in_range(v, a, b) return ult(a - 1, v) and ult(v, b) end
+-- task address -> wchan text: ps (process and thread rows) and
+-- /proc/<pid>/wchan ask for the same tasks, and the stack scan is the
+-- costly part of a ps row
+local wchan_memo = {}
+local wchan_scan
 function M.wchan(t)
-  if M.raw_state(t) == 0 then return "0" end
-  if kd.dump_info().arch ~= "x86_64" then return "0" end
+  local key = pval(t)
+  local w = wchan_memo[key]
+  if w == nil then
+    local final
+    w, final = wchan_scan(t)
+    -- a scan cut short by an error (unreadable stack, the emitter's time
+    -- budget) is not kept
+    if final then wchan_memo[key] = w end
+  end
+  return w
+end
+function wchan_scan(t)
+  if M.raw_state(t) == 0 then return "0", true end
+  if kd.dump_info().arch ~= "x86_64" then return "0", true end
   if sched_range == nil then
     local s0, s1 = kd.symbol_address("__sched_text_start"), kd.symbol_address("__sched_text_end")
     local st, et = kd.symbol_address("_stext"), kd.symbol_address("_etext")
     local l0, l1 = kd.symbol_address("__lock_text_start"), kd.symbol_address("__lock_text_end")
     sched_range = (s0 and s1 and st and et) and { s0, s1, st, et, l0 or 0, l1 or 0 } or false
   end
-  if not sched_range then return "0" end
+  if not sched_range then return "0", true end
   local s0, s1, st, et, l0, l1 = table.unpack(sched_range)
   local ok, w = pcall(function()
     local stack = pval(t:member_("stack"))
@@ -396,9 +418,11 @@ function M.wchan(t)
     local size = M.thread_size()
     if not in_range(sp, stack, stack + size) then return "0" end
     local data = kd.read(sp, stack + size - sp)
+    local unpack, st1 = string.unpack, st - 1
     for i = 0, #data // 8 - 1 do
-      local v = string.unpack("<i8", data, i * 8 + 1)
-      if in_range(v, st, et) and not in_range(v, s0, s1) and not in_range(v, l0, l1) then
+      local v = unpack("<i8", data, i * 8 + 1)
+      -- in_range(v, st, et) inlined: most stack words are not text
+      if ult(st1, v) and ult(v, et) and not in_range(v, s0, s1) and not in_range(v, l0, l1) then
         local okc, code = pcall(kd.read, v - 5, 5)
         if okc and code:byte(1) == 0xe8 then
           local target = v + string.unpack("<i4", code, 2)
@@ -410,8 +434,8 @@ function M.wchan(t)
     end
     return "0"
   end)
-  if ok then return w end
-  return "0"
+  if ok then return w, true end
+  return "0", false
 end
 
 -- }======
@@ -568,36 +592,54 @@ end
 -- percpu_counter rss_stat[] (sum of the per-CPU deltas).  Note: with
 -- SPLIT_RSS_COUNTING (before 6.2) each task caches up to 64 events in
 -- task->rss_stat that are not yet in mm; /proc ignores them too.
-function M.mm_counter(mm, idx)
+local rss_percpu      -- rss_stat is percpu_counter[] (6.2+); nil: not looked at yet
+local function percpu_s32(counters, cpu)
+  return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
+end
+-- the counter, and whether every per-CPU part was read
+local function mm_counter(mm, idx)
   local rs = mm.rss_stat
-  local v
-  local rst = kd.type("struct mm_struct"):member("rss_stat").type
-  if tostring(rst):find("percpu_counter") then
+  local v, complete = nil, true
+  if rss_percpu == nil then
+    local rst = kd.type("struct mm_struct"):member("rss_stat").type
+    rss_percpu = tostring(rst):find("percpu_counter") ~= nil
+  end
+  if rss_percpu then
     local pc = rs[idx]
     v = pc.count
     local counters = pval(pc:member_("counters"))
     if counters ~= 0 then
       for _, cpu in ipairs(kd.cpus("possible")) do
-        local ok, off = pcall(function()
-          return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
-        end)
-        if ok then v = v + off end
+        local ok, off = pcall(percpu_s32, counters, cpu)
+        if ok then v = v + off else complete = false end
       end
     end
   else
     v = ival(rs.count[idx])
   end
   if v < 0 then v = 0 end
-  return v
+  return v, complete
 end
+function M.mm_counter(mm, idx) return (mm_counter(mm, idx)) end
 
+-- mm address -> its counters: the threads of a process share one mm, and
+-- status, statm, stat and ps all read them. Callers get a copy they may
+-- change (mm_counters_with_caches adds to it).
+local mm_counters_memo = {}
 function M.mm_counters(mm)
-  return {
-    file = M.mm_counter(mm, M.MM.FILEPAGES),
-    anon = M.mm_counter(mm, M.MM.ANONPAGES),
-    swap = M.mm_counter(mm, M.MM.SWAPENTS),
-    shmem = M.mm_counter(mm, M.MM.SHMEMPAGES),
-  }
+  local key = pval(mm)
+  local c = mm_counters_memo[key]
+  if c == nil then
+    local f, okf = mm_counter(mm, M.MM.FILEPAGES)
+    local a, oka = mm_counter(mm, M.MM.ANONPAGES)
+    local sw, oks = mm_counter(mm, M.MM.SWAPENTS)
+    local sh, okh = mm_counter(mm, M.MM.SHMEMPAGES)
+    c = { file = f, anon = a, swap = sw, shmem = sh }
+    -- kept only when every per-CPU part could be read (a failure may be
+    -- the emitter's time budget, not the dump)
+    if okf and oka and oks and okh then mm_counters_memo[key] = c end
+  end
+  return { file = c.file, anon = c.anon, swap = c.swap, shmem = c.shmem }
 end
 
 -- the counters plus the per-thread caches not yet folded into mm

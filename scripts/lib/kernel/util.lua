@@ -39,6 +39,53 @@ function M.cpulist(cpus)
   return table.concat(out, ",")
 end
 
+-- {====== bitmaps of 64-bit words (words[1] holds bits 0..63) ======
+-- Walked a word at a time: CPU and node masks are sized for the largest
+-- configuration (NR_CPUS 8192) while few bits are set, so testing bit by
+-- bit spent most of the time on zero words.
+
+-- index (0..63) of the lowest set bit of a non-zero 64-bit word
+local function ctz64(w)
+  local n = 0
+  if w & 0xffffffff == 0 then n = 32; w = w >> 32 end
+  if w & 0xffff == 0 then n = n + 16; w = w >> 16 end
+  if w & 0xff == 0 then n = n + 8; w = w >> 8 end
+  if w & 0xf == 0 then n = n + 4; w = w >> 4 end
+  if w & 0x3 == 0 then n = n + 2; w = w >> 2 end
+  if w & 0x1 == 0 then n = n + 1 end
+  return n
+end
+
+-- first bit >= i that is set (want_zero: clear), or nbits when none
+-- (find_next_bit / find_next_zero_bit); a missing word reads as 0
+local function find_next(words, nbits, i, want_zero)
+  while i < nbits do
+    local w = words[i // 64 + 1] or 0
+    if want_zero then w = ~w end
+    w = w >> (i % 64)           -- logical shift: no bits enter from the top
+    if w ~= 0 then
+      i = i + ctz64(w)
+      return i < nbits and i or nbits
+    end
+    i = (i // 64 + 1) * 64
+  end
+  return nbits
+end
+
+-- "%*pbl" of the first nbits bits: ranges "0-3,5", "" when none is set
+function M.bitmap_list(words, nbits)
+  local parts = {}
+  local i = find_next(words, nbits, 0, false)
+  while i < nbits do
+    local j = find_next(words, nbits, i + 1, true) - 1   -- last bit of the run
+    parts[#parts + 1] = (i == j) and tostring(i) or (i .. "-" .. j)
+    i = find_next(words, nbits, j + 1, false)
+  end
+  return table.concat(parts, ",")
+end
+
+-- }======
+
 -- util-linux size_to_human_string(SIZE_SUFFIX_1LETTER), as lsblk, lsmem
 -- and swapon print sizes: "512M", "1.5G" (bytes taken as unsigned)
 function M.human_size(bytes)
