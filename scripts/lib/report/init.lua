@@ -461,12 +461,20 @@ function Run:run_plugins()
   local units, order = self:plan(names)
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
-  local results, problems = workers.run(#units, self.jobs, function(k, worker)
+  local results, problems, stats = workers.run(#units, self.jobs, function(k, worker)
     local u = units[order[k]]
     if worker == 1 then self:progress(k, #units, u.plugin) end
     return self:compute(u)
   end)
   for _, p in ipairs(problems) do self.log:error("report", p) end
+  for w = 1, self.jobs do
+    local st = stats[w]
+    if st then
+      self.log:info("report", string.format("process %d: %d units, %.3f s running them, done at +%.3f s",
+                                            w, st.units or 0, st.busy or 0, st.done or 0))
+    end
+  end
+  local c_commit = sandbox.clock()
   -- results by unit, in claim order -> in commit order
   local by_unit = {}
   for k, i in ipairs(order) do by_unit[i] = results[k] end
@@ -505,6 +513,7 @@ function Run:run_plugins()
     self:commit(plug, u, res)
   end
   close_plugin()
+  self.log:info("report", string.format("results committed in %.3f s", sandbox.clock() - c_commit))
   -- plugins with no enabled emitter still get their (empty) sections
   for _, name in ipairs(names) do
     if not self.plugins_md[name] then

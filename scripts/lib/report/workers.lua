@@ -8,7 +8,9 @@
 --     raise (the report runs each emitter in the sandbox).  Units are
 --     claimed one at a time from a counter shared by all processes, so a
 --     slow unit never holds the others back.  results[i] is unit i's
---     table; problems lists what went wrong with workers, one line each.
+--     table; problems lists what went wrong with workers, one line each;
+--     stats[w] = {units = n, busy = s, done = s}: what process w did and
+--     when it finished, in seconds since the call.
 --
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
@@ -17,6 +19,7 @@
 -- any other reason run here afterwards.
 
 local P = require("kdlua.parallel")
+local sandbox = require("kdlua.sandbox")
 
 local M = {}
 
@@ -87,7 +90,9 @@ local function decode_records(data, results)
       local v = decode_value(body, p)
       return idx, v
     end)
-    if ok and type(t) == "table" then results[i] = t end
+    if ok and type(t) == "table" then
+      if i == 0 then results.stats = t else results[i] = t end
+    end
     pos = pos + 4 + blen
   end
 end
@@ -103,15 +108,33 @@ function M.default_jobs()
 end
 
 function M.run(n, jobs, compute)
-  local results, problems = {}, {}
+  local results, problems, stats = {}, {}, {}
+  local t_start = sandbox.clock()
+  local claim_next   -- the next unit to run, > n when none is left
+  local function work(w, deliver, started)
+    local st = { units = 0, busy = 0 }
+    while true do
+      local i = claim_next()
+      if i > n then break end
+      if started then started(i) end
+      local t0 = sandbox.clock()
+      deliver(i, compute(i, w))
+      st.units = st.units + 1
+      st.busy = st.busy + sandbox.clock() - t0
+    end
+    st.done = sandbox.clock() - t_start
+    return st
+  end
   if jobs <= 1 or n < 2 then
-    for i = 1, n do results[i] = compute(i, 1) end
-    return results, problems
+    local i = 0
+    claim_next = function() i = i + 1 return i end
+    stats[1] = work(1, function(k, r) results[k] = r end)
+    return results, problems, stats
   end
   if jobs > n then jobs = n end
   -- slot 1: the last unit claimed; slot 1 + w: the unit worker w is in
   local shared = P.shared(1 + jobs)
-  local function claim() return shared:add(1, 1) + 1 end
+  claim_next = function() return shared:add(1, 1) + 1 end
   local children = {}
   for w = 2, jobs do
     local f, ferr = io.tmpfile()
@@ -122,14 +145,13 @@ function M.run(n, jobs, compute)
     local pid, err = P.fork()
     if pid == 0 then
       local ok = pcall(function()
-        while true do
-          local i = claim()
-          if i > n then break end
-          shared:set(1 + w, i)
-          assert(f:write(encode_record(i, compute(i, w))))
+        local st = work(w, function(i, r)
+          assert(f:write(encode_record(i, r)))
           assert(f:flush())
           shared:set(1 + w, 0)
-        end
+        end, function(i) shared:set(1 + w, i) end)
+        assert(f:write(encode_record(0, st)))
+        assert(f:flush())
       end)
       P.exit(ok and 0 or 1)
     elseif pid == nil then
@@ -140,11 +162,7 @@ function M.run(n, jobs, compute)
     children[#children + 1] = { pid = pid, file = f, w = w }
   end
   local ok, err = pcall(function()
-    while true do
-      local i = claim()
-      if i > n then break end
-      results[i] = compute(i, 1)
-    end
+    stats[1] = work(1, function(i, r) results[i] = r end)
   end)
   if not ok then
     for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
@@ -153,8 +171,12 @@ function M.run(n, jobs, compute)
   for _, c in ipairs(children) do
     local how, code = P.wait(c.pid)
     c.file:seek("set", 0)
-    decode_records(c.file:read("a") or "", results)
+    local got = {}
+    decode_records(c.file:read("a") or "", got)
     c.file:close()
+    stats[c.w] = got.stats
+    got.stats = nil
+    for i, r in pairs(got) do results[i] = r end
     if how ~= "exited" or code ~= 0 then
       local why = how == "signaled" and ("killed by signal " .. tostring(code))
         or ("exited with status " .. tostring(code))
@@ -168,7 +190,7 @@ function M.run(n, jobs, compute)
   for i = 1, n do
     if results[i] == nil then results[i] = compute(i, 1) end
   end
-  return results, problems
+  return results, problems, stats
 end
 
 return M
