@@ -9,24 +9,42 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libkdumpfile/kdumpfile.h>
 
 /*
-** Direct-mapped cache of whole dump pages.  Entries are keyed by the page
-** address with the address space in the low bit (page addresses are aligned,
-** so bit 0 is free).  A full report touches ~2500 distinct pages of a
-** small guest; with 1024 slots it inflated 5900 pages, with 4096 3300
-** (each a zlib/lzo/snappy decompression).  Slots are allocated on first use,
-** so a short `-e` run does not pay for the size.
+** Cache of whole, inflated dump pages: 2-way set-associative, 2048 sets.
+** Entries are keyed by the page address with the address space in the low
+** bit (page addresses are aligned, so bit 0 is free).  A full report
+** touches ~2500 distinct pages of a small guest; a direct-mapped 1024-slot
+** cache inflated 5900 pages, 4096 slots 3300 (each a zlib/lzo/snappy
+** decompression, ~14 us).
+**
+** The cache lives in memory shared with the worker processes `kdlua
+** report -j` forks (MAP_SHARED), so a page one process inflated is there
+** for all: without that, two processes inflated most pages twice.  Each
+** set is guarded by a sequence count (a seqlock): even = stable, odd =
+** being written.  A reader copies the bytes it wants and keeps them only if
+** the count did not move meanwhile; a writer takes the set by moving the
+** count from even to odd with a compare-and-swap, and a writer that loses
+** that race just does not cache its page.  A process killed while holding
+** a set leaves it odd: that set is then never a hit, which is slow, not
+** wrong.  Hits touch no shared cache line for writing.  Pages materialise
+** on first use, so a short `-e` run does not pay for the 16 MiB.
 */
-#define PAGE_CACHE_SLOTS 4096
+#define CACHE_SETS 2048
+#define CACHE_WAYS 2
+#define NO_KEY UINT64_MAX
 
-struct page_slot {
-  uint64_t key;           /* page address | space; UINT64_MAX = empty */
-  unsigned char *data;
+struct cache_set {
+  _Atomic uint32_t seq;
+  uint32_t next_victim;              /* written only by the set's writer */
+  _Atomic uint64_t key[CACHE_WAYS];  /* page | space, NO_KEY = empty */
 };
 
 struct kd_dump {
@@ -35,13 +53,16 @@ struct kd_dump {
   char *path;
   uint64_t page_size;
   uint64_t kaslr_offset;
-  struct page_slot slots[PAGE_CACHE_SLOTS];
-  uint64_t hits, misses;
+  struct cache_set *sets;     /* CACHE_SETS, shared; NULL: no cache */
+  unsigned char *cache_data;  /* CACHE_SETS * CACHE_WAYS pages, shared */
+  size_t cache_bytes;         /* both mappings together */
+  unsigned char *scratch;     /* one page of our own: misses inflate here */
+  uint64_t hits, misses;      /* this process's */
   /* strings handed out by kd_dump_vmcoreinfo/attr_string, freed at close */
   char **strings;
   size_t nstrings, capstrings;
   char *vmcoreinfo_raw;
-  unsigned reopens;      /* see get_page */
+  unsigned reopens;      /* see load_page */
 };
 
 static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
@@ -113,6 +134,23 @@ const char *kd_dump_vmcoreinfo_raw(struct kd_dump *dump) {
   return dump->vmcoreinfo_raw;
 }
 
+/* The shared page cache and the private scratch page (page_size known). */
+static struct kd_error *setup_cache(struct kd_dump *dump) {
+  dump->scratch = malloc(dump->page_size);
+  if (dump->scratch == NULL) return kd_enomem;
+  size_t meta = ((CACHE_SETS * sizeof(struct cache_set)) + 4095) & ~(size_t)4095;
+  size_t bytes = meta + (size_t)CACHE_SETS * CACHE_WAYS * dump->page_size;
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;   /* no cache: slower, still right */
+  dump->sets = p;
+  dump->cache_data = (unsigned char *)p + meta;
+  dump->cache_bytes = bytes;
+  for (size_t i = 0; i < CACHE_SETS; i++)
+    for (int w = 0; w < CACHE_WAYS; w++)
+      atomic_store_explicit(&dump->sets[i].key[w], NO_KEY, memory_order_relaxed);
+  return NULL;
+}
+
 /*
 ** Open and sanity-check a dump.  libkdumpfile accepts some damaged files
 ** (a truncated diskdump still has its headers), so after opening we also
@@ -134,7 +172,6 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   if (dump == NULL) { close(fd); return kd_enomem; }
   dump->fd = fd;
   dump->path = strdup(path);
-  for (int i = 0; i < PAGE_CACHE_SLOTS; i++) dump->slots[i].key = UINT64_MAX;
   dump->ctx = kdump_new();
   if (dump->ctx == NULL || dump->path == NULL) {
     kd_dump_close(dump);
@@ -147,7 +184,7 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
   kdump_set_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
   kdump_clear_err(dump->ctx);
-  /* our own page cache (PAGE_CACHE_SLOTS) keeps the hot pages; a smaller
+  /* our own page cache (CACHE_SETS x CACHE_WAYS) keeps the hot pages; a smaller
   ** libkdumpfile cache than its default 1024 entries saves memory */
   kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = 256 };
   kdump_set_attr(dump->ctx, "cache.size", &cs);
@@ -173,6 +210,8 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   if (!ok || dump->page_size == 0 || dump->page_size > (1u << 16) ||
       (dump->page_size & (dump->page_size - 1)) != 0)
     dump->page_size = 4096;
+  err = setup_cache(dump);
+  if (err) goto fail;
   const char *off = kd_dump_vmcoreinfo(dump, "KERNELOFFSET");
   if (off != NULL) dump->kaslr_offset = strtoull(off, NULL, 16);
 
@@ -206,7 +245,8 @@ fail:
 
 void kd_dump_close(struct kd_dump *dump) {
   if (dump == NULL) return;
-  for (int i = 0; i < PAGE_CACHE_SLOTS; i++) free(dump->slots[i].data);
+  if (dump->sets) munmap(dump->sets, dump->cache_bytes);
+  free(dump->scratch);
   for (size_t i = 0; i < dump->nstrings; i++) free(dump->strings[i]);
   free(dump->strings);
   free(dump->vmcoreinfo_raw);
@@ -220,7 +260,7 @@ void kd_dump_close(struct kd_dump *dump) {
   free(dump);
 }
 
-/* A new libkdumpfile context on the same file (see get_page). */
+/* A new libkdumpfile context on the same file (see load_page). */
 static int reopen(struct kd_dump *dump) {
   kdump_ctx_t *ctx = kdump_new();
   if (ctx == NULL) return -1;
@@ -239,29 +279,14 @@ static int reopen(struct kd_dump *dump) {
 }
 
 /*
-** Find the cached page for (space, page) or load it.  Returns NULL with
-** *err set when the page is not in the dump.
+** Inflate page `page` of `space` into dump->scratch.  Returns NULL or the
+** error naming `fault_addr`.
 */
-static const unsigned char *get_page(struct kd_dump *dump,
-                                     enum kd_addrspace space, uint64_t page,
-                                     uint64_t fault_addr,
-                                     struct kd_error **err) {
-  uint64_t key = page | (uint64_t)space;
-  size_t slot = (size_t)((page / dump->page_size) ^ (uint64_t)space) %
-                PAGE_CACHE_SLOTS;
-  struct page_slot *ps = &dump->slots[slot];
-  if (ps->key == key) {
-    dump->hits++;
-    return ps->data;
-  }
-  dump->misses++;
-  if (ps->data == NULL) {
-    ps->data = malloc(dump->page_size);
-    if (ps->data == NULL) { *err = kd_enomem; return NULL; }
-  }
+static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
+                                  uint64_t page, uint64_t fault_addr) {
   size_t len = dump->page_size;
   kdump_addrspace_t as = space == KD_KVADDR ? KDUMP_KVADDR : KDUMP_KPHYSADDR;
-  kdump_status s = kdump_read(dump->ctx, as, page, ps->data, &len);
+  kdump_status s = kdump_read(dump->ctx, as, page, dump->scratch, &len);
   if (s == KDUMP_ERR_CORRUPT && dump->reopens < 8) {
     /* libkdumpfile 0.5.1 can get into a state where every later page fails
     ** to inflate ("Decompresion failed: error -2") although the file is
@@ -270,21 +295,89 @@ static const unsigned char *get_page(struct kd_dump *dump,
     kdump_clear_err(dump->ctx);
     if (reopen(dump) == 0) {
       len = dump->page_size;
-      s = kdump_read(dump->ctx, as, page, ps->data, &len);
+      s = kdump_read(dump->ctx, as, page, dump->scratch, &len);
       /* only reopens that did not help count against the limit, so a
       ** dump with a few truly corrupt pages does not reopen forever */
       if (s != KDUMP_OK) dump->reopens++;
     }
   }
   if (s != KDUMP_OK || len != dump->page_size) {
-    ps->key = UINT64_MAX;
-    *err = kdump_failure(dump, s == KDUMP_OK ? KDUMP_ERR_NODATA : s,
-                         fault_addr, "cannot read memory");
+    struct kd_error *err = kdump_failure(dump, s == KDUMP_OK ? KDUMP_ERR_NODATA : s,
+                                         fault_addr, "cannot read memory");
     kdump_clear_err(dump->ctx);
-    return NULL;
+    return err;
   }
-  ps->key = key;
-  return ps->data;
+  return NULL;
+}
+
+static size_t set_of(const struct kd_dump *dump, uint64_t page, enum kd_addrspace space) {
+  uint64_t n = page / dump->page_size;
+  n ^= n >> 11;            /* pages 8 MiB apart should not always collide */
+  return (size_t)((n ^ (uint64_t)space) % CACHE_SETS);
+}
+
+static unsigned char *way_data(const struct kd_dump *dump, size_t set, int way) {
+  return dump->cache_data + ((size_t)set * CACHE_WAYS + (size_t)way) * dump->page_size;
+}
+
+/* Copy n bytes at in_page of a cached page; false when it is not cached. */
+static bool cache_copy(struct kd_dump *dump, size_t set, uint64_t key,
+                       size_t in_page, unsigned char *dst, size_t n) {
+  struct cache_set *cs = &dump->sets[set];
+  for (int tries = 0; tries < 4; tries++) {
+    uint32_t s1 = atomic_load_explicit(&cs->seq, memory_order_acquire);
+    if (s1 & 1) return false;            /* being written: read it ourselves */
+    int way = -1;
+    for (int w = 0; w < CACHE_WAYS; w++)
+      if (atomic_load_explicit(&cs->key[w], memory_order_relaxed) == key) way = w;
+    if (way < 0) return false;
+    memcpy(dst, way_data(dump, set, way) + in_page, n);
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&cs->seq, memory_order_relaxed) == s1) return true;
+  }
+  return false;
+}
+
+/* Offer the page in dump->scratch to the cache (skipped if the set is busy). */
+static void cache_store(struct kd_dump *dump, size_t set, uint64_t key) {
+  struct cache_set *cs = &dump->sets[set];
+  uint32_t s = atomic_load_explicit(&cs->seq, memory_order_relaxed);
+  if ((s & 1) || !atomic_compare_exchange_strong_explicit(
+                     &cs->seq, &s, s + 1, memory_order_acq_rel, memory_order_relaxed))
+    return;
+  atomic_thread_fence(memory_order_release);  /* odd before the data moves */
+  bool there = false;
+  for (int w = 0; w < CACHE_WAYS; w++)
+    if (atomic_load_explicit(&cs->key[w], memory_order_relaxed) == key) there = true;
+  if (!there) {
+    int w = (int)(cs->next_victim % CACHE_WAYS);
+    cs->next_victim = (uint32_t)((w + 1) % CACHE_WAYS);
+    memcpy(way_data(dump, set, w), dump->scratch, dump->page_size);
+    atomic_store_explicit(&cs->key[w], key, memory_order_relaxed);
+  }
+  atomic_store_explicit(&cs->seq, s + 2, memory_order_release);
+}
+
+/* Copy n bytes at offset in_page of (space, page) into dst. */
+static struct kd_error *read_in_page(struct kd_dump *dump, enum kd_addrspace space,
+                                     uint64_t page, size_t in_page,
+                                     unsigned char *dst, size_t n,
+                                     uint64_t fault_addr) {
+  uint64_t key = page | (uint64_t)space;
+  size_t set = 0;
+  if (dump->sets) {
+    set = set_of(dump, page, space);
+    if (cache_copy(dump, set, key, in_page, dst, n)) {
+      dump->hits++;
+      return NULL;
+    }
+  }
+  dump->misses++;
+  struct kd_error *err = load_page(dump, space, page, fault_addr);
+  if (err) return err;
+  if (dump->sets) cache_store(dump, set, key);
+  memcpy(dst, dump->scratch + in_page, n);
+  return NULL;
 }
 
 struct kd_error *kd_dump_read_partial(struct kd_dump *dump,
@@ -302,10 +395,8 @@ struct kd_error *kd_dump_read_partial(struct kd_dump *dump,
     size_t in_page = (size_t)(a - page);
     size_t n = dump->page_size - in_page;
     if (n > len - done) n = len - done;
-    struct kd_error *err = NULL;
-    const unsigned char *p = get_page(dump, space, page, a, &err);
-    if (p == NULL) return err;
-    memcpy(dst + done, p + in_page, n);
+    struct kd_error *err = read_in_page(dump, space, page, in_page, dst + done, n, a);
+    if (err) return err;
     done += n;
     *got = done;
   }
