@@ -149,6 +149,8 @@ void kd_program_close(struct kd_program *prog) {
     prog->synth = n;
   }
   kd_symtab_free(prog->symtab);
+  for (size_t i = 0; i < prog->nmissing; i++) free(prog->missing[i]);
+  free(prog->missing);
   kd_dump_close(prog->dump);
   free(prog->vmlinux_path);
   free(prog->vmlinux_read_path);
@@ -222,6 +224,8 @@ static struct kd_error *find_named(struct kd_program *prog,
                                    enum kd_type_kind kind, const char *name,
                                    struct kd_type **out) {
   if (prog->nfinders == 0) return no_types(prog, name);
+  char key[300];
+  snprintf(key, sizeof key, "%d:%s", (int)kind, name);
   struct kd_error *first = NULL;
   for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; i < prog->nfinders; i++) {
@@ -231,17 +235,28 @@ static struct kd_error *find_named(struct kd_program *prog,
       if (err->code != KD_ERR_LOOKUP) { kd_error_destroy(first); return err; }
       if (first == NULL) first = err; else kd_error_destroy(err);
     }
-    /* not in the kernel: open the modules' debug files and ask again */
+    if (pass == 0) {
+      for (size_t i = 0; i < prog->nmissing; i++)
+        if (strcmp(prog->missing[i], key) == 0) return first;
+    }
+    /* not in the kernel: open the debug files of the modules that may
+    ** define it and ask again */
     if (pass == 0 && !prog->opts.no_modules) {
       struct kd_error *err = kd_program_load_modules(prog);
       if (err) kd_error_destroy(err);
-      if (kd_program_open_all_module_dwarf(prog) > 0) {
+      if (kd_program_open_all_module_dwarf(prog, name) > 0) {
         kd_error_destroy(first);
         first = NULL;
         continue;
       }
     }
     break;
+  }
+  /* found nowhere: remember, so asking again costs one pass */
+  char **nm = realloc(prog->missing, (prog->nmissing + 1) * sizeof *nm);
+  if (nm) {
+    prog->missing = nm;
+    if ((nm[prog->nmissing] = strdup(key)) != NULL) prog->nmissing++;
   }
   return first;
 }

@@ -57,6 +57,11 @@ struct kd_program {
   struct kd_type_arena *synth;   /* pointer/array types made by kdlua */
   struct kd_program_options opts;
   char **dirs_copy;
+  /* type names found nowhere, kernel or modules ("<kind>:<name>"): asked
+  ** again (scripts probe for names of other kernel versions), they fail
+  ** without another search */
+  char **missing;
+  size_t nmissing;
 };
 
 struct kd_error *kd_program_open(const struct kd_program_options *opts,
@@ -105,7 +110,8 @@ struct kd_error *kd_program_load_modules(struct kd_program *prog);
 /* Open the DWARF of module `m` (once) and add it to the finders. */
 struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
                                          struct kd_module *m);
-/* Open every module's DWARF not opened yet; returns how many were added. */
-size_t kd_program_open_all_module_dwarf(struct kd_program *prog);
+/* Open the DWARF of every module not opened yet whose debug file may
+** define `name` (NULL: every one); returns how many were added. */
+size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *name);
 
 #endif
