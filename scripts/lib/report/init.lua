@@ -458,7 +458,9 @@ function Run:run_plugins()
     if self.reg.plugins[name].enabled then names[#names + 1] = name end
   end
   self.log:ui(" Running plugins. Please wait ...")
+  local c_plan = sandbox.clock()
   local units, order = self:plan(names)
+  self.log:info("report", string.format("planned in %.3f s", sandbox.clock() - c_plan))
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
   local results, problems, stats = workers.run(#units, self.jobs, function(k, worker)
