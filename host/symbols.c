@@ -316,7 +316,11 @@ static int radix_sort_by_address(struct addr_key *keys, size_t n) {
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && keys[j].address == keys[i].address) j++;
-    if (j - i > 1) qsort(keys + i, j - i, sizeof *keys, addr_key_cmp);
+    if (j - i > 1) {
+      /* aliases: only now is their rank worth computing */
+      for (size_t k = i; k < j; k++) keys[k].rank = alias_rank(&sort_syms[keys[k].index]);
+      qsort(keys + i, j - i, sizeof *keys, addr_key_cmp);
+    }
     i = j;
   }
   return 0;
@@ -338,13 +342,15 @@ static int sort_by_addr(struct kd_symtab *t) {
     /* absolute symbols and per-CPU offsets are not code or data addresses */
     if (s->type == 'a' || s->type == 'A') continue;
     keys[k].address = s->address;
-    keys[k].rank = alias_rank(s);
+    keys[k].rank = 0;         /* computed for aliases only, after the sort */
     keys[k].index = (uint32_t)i;
     k++;
   }
   sort_syms = t->syms;
-  if (radix_sort_by_address(keys, k) != 0)
+  if (radix_sort_by_address(keys, k) != 0) {
+    for (size_t i = 0; i < k; i++) keys[i].rank = alias_rank(&t->syms[keys[i].index]);
     qsort(keys, k, sizeof *keys, addr_key_cmp);
+  }
   for (size_t i = 0; i < k; i++) t->by_addr[i] = keys[i].index;
   free(keys);
   t->nby_addr = k;
