@@ -325,11 +325,13 @@ end
 local CHUNK = 16
 
 -- Units in the order their results are committed (plugins sorted, emitters
--- in registration order, instances in enumeration order) and the order
--- workers claim them: single files first, then the per-task chunks, which
--- are small and even and so fill the time at the end.
+-- in registration order, instances in enumeration order), the order they
+-- are claimed in -- one instance of each `each` emitter (run before the
+-- workers fork), then the single files, then the per-task chunks, which
+-- are small and even and so fill the time at the end -- and how many of
+-- the first run before the fork.
 function Run:plan(names)
-  local units, singles, chunks = {}, {}, {}
+  local units, warm, singles, chunks = {}, {}, {}, {}
   for _, name in ipairs(names) do
     for _, e in ipairs(self.reg.plugins[name].emitters) do
       if e.enabled then
@@ -341,7 +343,16 @@ function Run:plan(names)
           units[#units + 1] = { plugin = name, e = e, list = list }
           singles[#singles + 1] = #units
         else
-          for i = 1, math.max(#list, 1), CHUNK do
+          -- the first instance alone, run here before the workers fork:
+          -- what its libraries resolve and cache on first use (types,
+          -- symbol tables, per-task memos) is then inherited by every
+          -- process instead of being redone in each
+          local first = #list > 1 and 1 or 0
+          if first == 1 then
+            units[#units + 1] = { plugin = name, e = e, list = { list[1] }, total = #list }
+            warm[#warm + 1] = #units
+          end
+          for i = first + 1, math.max(#list, 1), CHUNK do
             units[#units + 1] = { plugin = name, e = e, list = table.move(list, i, i + CHUNK - 1, 1, {}),
                                   total = #list }
             chunks[#chunks + 1] = #units
@@ -350,8 +361,10 @@ function Run:plan(names)
       end
     end
   end
-  local order = table.move(chunks, 1, #chunks, #singles + 1, singles)
-  return units, order
+  local nwarm = #warm
+  local order = table.move(singles, 1, #singles, nwarm + 1, warm)   -- (into warm)
+  table.move(chunks, 1, #chunks, #order + 1, order)
+  return units, order, nwarm
 end
 
 -- }------
@@ -459,7 +472,7 @@ function Run:run_plugins()
   end
   self.log:ui(" Running plugins. Please wait ...")
   local c_plan = sandbox.clock()
-  local units, order = self:plan(names)
+  local units, order, before_fork = self:plan(names)
   self.log:info("report", string.format("planned in %.3f s", sandbox.clock() - c_plan))
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
@@ -467,7 +480,7 @@ function Run:run_plugins()
     local u = units[order[k]]
     if worker == 1 then self:progress(k, #units, u.plugin) end
     return self:compute(u)
-  end)
+  end, before_fork)
   for _, p in ipairs(problems) do self.log:error("report", p) end
   for w = 1, self.jobs do
     local st = stats[w]

@@ -1,7 +1,7 @@
 -- report/workers.lua: run numbered units of work in this process and in
 -- forked worker processes (-j N), and bring every unit's results back here.
 --
---   workers.run(n, jobs, compute) -> results, problems
+--   workers.run(n, jobs, compute [, first]) -> results, problems, stats
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
 --     process, 2.. in workers) (strings, numbers,
 --     booleans and nested tables of those: see encode/decode); it must not
@@ -10,7 +10,8 @@
 --     slow unit never holds the others back.  results[i] is unit i's
 --     table; problems lists what went wrong with workers, one line each;
 --     stats[w] = {units = n, busy = s, done = s}: what process w did and
---     when it finished, in seconds since the call.
+--     when it finished, in seconds since the call.  Units 1..first run
+--     here before any worker starts (to warm caches the workers inherit).
 --
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
@@ -107,9 +108,10 @@ function M.default_jobs()
   return n
 end
 
-function M.run(n, jobs, compute)
+function M.run(n, jobs, compute, first)
   local results, problems, stats = {}, {}, {}
   local t_start = sandbox.clock()
+  first = math.min(first or 0, n)
   local claim_next   -- the next unit to run, > n when none is left
   local function work(w, deliver, started)
     local st = { units = 0, busy = 0 }
@@ -125,16 +127,23 @@ function M.run(n, jobs, compute)
     st.done = sandbox.clock() - t_start
     return st
   end
-  if jobs <= 1 or n < 2 then
+  if jobs <= 1 or n - first < 2 then
     local i = 0
     claim_next = function() i = i + 1 return i end
     stats[1] = work(1, function(k, r) results[k] = r end)
     return results, problems, stats
   end
-  if jobs > n then jobs = n end
+  if jobs > n - first then jobs = n - first end
   -- slot 1: the last unit claimed; slot 1 + w: the unit worker w is in
   local shared = P.shared(1 + jobs)
   claim_next = function() return shared:add(1, 1) + 1 end
+  local warm_busy = 0
+  for i = 1, first do
+    local t0 = sandbox.clock()
+    results[i] = compute(i, 1)
+    warm_busy = warm_busy + sandbox.clock() - t0
+  end
+  shared:set(1, first)
   local children = {}
   for w = 2, jobs do
     local f, ferr = io.tmpfile()
@@ -163,6 +172,8 @@ function M.run(n, jobs, compute)
   end
   local ok, err = pcall(function()
     stats[1] = work(1, function(i, r) results[i] = r end)
+    stats[1].units = stats[1].units + first
+    stats[1].busy = stats[1].busy + warm_busy
   end)
   if not ok then
     for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
