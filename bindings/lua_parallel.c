@@ -14,6 +14,7 @@
 **   P.wait(pid)         "exited", status | "signaled", signal number
 **   P.kill(pid)         SIGKILL (a parent that fails takes its workers down)
 **   P.pid()             this process's id
+**   P.maxrss()          this process's peak resident set size, bytes
 **
 ** Why processes and not threads: the C core (dump page cache, lazily built
 ** types, libdw, libkdumpfile) is single-threaded by design.  A forked
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -150,6 +152,13 @@ static int p_pid(lua_State *L) {
   return 1;
 }
 
+static int p_maxrss(lua_State *L) {
+  struct rusage ru;
+  lua_Integer kb = getrusage(RUSAGE_SELF, &ru) == 0 ? (lua_Integer)ru.ru_maxrss : 0;
+  lua_pushinteger(L, kb * 1024);
+  return 1;
+}
+
 int luaopen_kdlua_parallel(lua_State *L) {
   static const luaL_Reg shared_methods[] = {
     { "add", sh_add }, { "get", sh_get }, { "set", sh_set }, { NULL, NULL }
@@ -157,6 +166,7 @@ int luaopen_kdlua_parallel(lua_State *L) {
   static const luaL_Reg funcs[] = {
     { "cpus", p_cpus }, { "shared", p_shared }, { "fork", p_fork },
     { "exit", p_exit }, { "wait", p_wait }, { "kill", p_kill }, { "pid", p_pid },
+    { "maxrss", p_maxrss },
     { NULL, NULL }
   };
   if (luaL_newmetatable(L, SHARED_MT)) {

@@ -485,8 +485,9 @@ function Run:run_plugins()
   for w = 1, self.jobs do
     local st = stats[w]
     if st then
-      self.log:info("report", string.format("process %d: %d units, %.3f s running them, done at +%.3f s",
-                                            w, st.units or 0, st.busy or 0, st.done or 0))
+      self.log:info("report", string.format(
+        "process %d: %d units, %.3f s running them, done at +%.3f s, peak RSS %.1f MiB",
+        w, st.units or 0, st.busy or 0, st.done or 0, (st.maxrss or 0) / 1048576))
     end
   end
   local c_commit = sandbox.clock()

@@ -9,8 +9,9 @@
 --     claimed one at a time from a counter shared by all processes, so a
 --     slow unit never holds the others back.  results[i] is unit i's
 --     table; problems lists what went wrong with workers, one line each;
---     stats[w] = {units = n, busy = s, done = s}: what process w did and
---     when it finished, in seconds since the call.  Units 1..first run
+--     stats[w] = {units = n, busy = s, done = s, maxrss = bytes}: what
+--     process w did, when it finished (seconds since the call) and its
+--     peak resident set size then.  Units 1..first run
 --     here before any worker starts (to warm caches the workers inherit).
 --
 -- A worker writes each finished unit to its own unlinked temporary file
@@ -125,6 +126,7 @@ function M.run(n, jobs, compute, first)
       st.busy = st.busy + sandbox.clock() - t0
     end
     st.done = sandbox.clock() - t_start
+    st.maxrss = P.maxrss()
     return st
   end
   if jobs <= 1 or n - first < 2 then
