@@ -767,6 +767,12 @@ function M.main(args)
   host_file(a, "sos_logs/sos.log", log:sos_text())
   host_file(a, "sos_logs/ui.log", log:ui_text())
 
+  -- the archive's copies are all we still need: give the rest back before
+  -- the compressor's buffers come on top (peak RSS is set while writing)
+  local nfailed = #run.failures
+  run, cov, manifest = nil, nil, nil
+  collectgarbage("collect")
+  sandbox.trim()
   local out = {}
   local c_write = sandbox.clock()
   if o.build then
@@ -799,9 +805,9 @@ function M.main(args)
     out[#out + 1] = ""
   end
   if not o.quiet then io.stdout:write(table.concat(out, "\n"), "\n") end
-  if #run.failures > 0 then
+  if nfailed > 0 then
     io.stderr:write(string.format("kdlua report: %d emitter output(s) failed; see sos_logs/sos.log\n",
-                                  #run.failures))
+                                  nfailed))
   end
   if #reg.errors > 0 then
     io.stderr:write(string.format("kdlua report: %d emitter file(s) skipped; see sos_logs/sos.log\n",
