@@ -2,6 +2,7 @@
 ** lua_host.c -- Lua states for kdlua (see lua_host.h).
 */
 #include "lua_host.h"
+#include "lua_chunkcache.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -58,6 +59,7 @@ lua_State *kl_state_new(struct kd_program *prog, const char *scripts_root,
     lua_pushstring(L, scripts_root);
     lua_setglobal(L, "KDLUA_SCRIPTS");
   }
+  kl_chunkcache_install(L);
   return L;
 }
 
@@ -117,7 +119,7 @@ int kl_run_file(lua_State *L, const char *path, int argc, char **argv) {
     lua_rawseti(L, -2, i + 1);
   }
   lua_setglobal(L, "arg");
-  if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+  if (kl_load_script(L, path) != LUA_OK) {
     fprintf(stderr, "kdlua: %s\n", lua_tostring(L, -1));
     lua_pop(L, 1);
     return 1;

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "gdb_target.h"
 #include "lua_host.h"
+#include "lua_chunkcache.h"
 #include "lua_kd.h"
 #include "lua_report.h"
 #include "program.h"
@@ -307,6 +308,7 @@ int main(int argc, char **argv) {
     free(o.rest);
     return st;
   }
+  kl_chunkcache_init(root);
   lua_State *L = kl_state_new(prog, root, NULL);
   if (L == NULL) {
     fprintf(stderr, "kdlua: cannot create a Lua state\n");

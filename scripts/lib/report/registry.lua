@@ -230,7 +230,11 @@ function Registry:load_file(path, origin)
     self.errors[#self.errors + 1] = { file = path, message = msg }
     self.log:error("emitters", path .. ": skipped: " .. msg)
   end
-  local chunk, lerr = loadfile(path, "t", env)
+  -- bundled files load through the host's cache of compiled scripts
+  -- (kdlua_loadfile; text only for everything else)
+  local chunk, lerr
+  if origin == "bundled" and kdlua_loadfile then chunk, lerr = kdlua_loadfile(path, env)
+  else chunk, lerr = loadfile(path, "t", env) end
   if not chunk then
     ctx.open = false
     return fail(lerr)
