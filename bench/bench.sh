@@ -5,7 +5,8 @@
 #
 # Cases: start-up to the first answer (kernel release), a full task walk
 # printing pid/tgid/ppid/state/comm, and the whole default `kdlua report`
-# against drgn's bare start-up (its target: <= 0.3x, < 100 MiB peak RSS).  Each is run N times (default 10) after
+# (and with -j 1) against drgn's bare start-up (its target: <= 0.3x, < 100
+# MiB peak RSS).  Each is run N times (default 10) after
 # one warm-up; the median wall time is reported.  kdlua runs warm (its
 # uncompressed-debuginfo copy and name index already cached) and, once, cold
 # (empty cache dir), because the first use of a compressed vmlinux pays ~1 s.
@@ -49,14 +50,19 @@ run_set() {
   printf '%-38s %9.3f %9.3f %8.3f\n' "task walk (pid/tgid/ppid/state/comm)" "$d_tw" "$k_tw" "$(echo "$k_tw / $d_tw" | bc -l)"
   printf '%-38s %9s %9.3f %8.3f\n' "kdlua cold start (empty cache)" "" "$cold" "$(echo "$cold / $d_up" | bc -l)"
   # the report: its target is <= 0.3x drgn's bare start-up, < 100 MiB peak
+  # RSS.  Default -j (one process per CPU, at most 4) and -j 1.
   local rdir
   rdir=$(mktemp -d)
-  k_rep=$(time_cmd "$K" report "${kd_args[@]}" --debuginfo-dir "$D/modules" --tmp-dir "$rdir")
-  rss=$( { /usr/bin/time -f '%M' "$K" report "${kd_args[@]}" --debuginfo-dir "$D/modules" \
-           --tmp-dir "$rdir" >/dev/null; } 2>&1 | tail -n 1)
+  local rep_args=(report "${kd_args[@]}" --debuginfo-dir "$D/modules" --tmp-dir "$rdir" --quiet)
+  k_rep=$(time_cmd "$K" "${rep_args[@]}")
+  k_rep1=$(time_cmd "$K" "${rep_args[@]}" -j 1)
+  rss=$( { /usr/bin/time -f '%M' "$K" "${rep_args[@]}" >/dev/null; } 2>&1 | tail -n 1)
+  # each process's own peak, as the report logs it
+  procs=$("$K" "${rep_args[@]}" -v 2>&1 | sed -n 's/.*\] process \([0-9]*\): .*peak RSS \([0-9.]*\) MiB.*/\1:\2/p' | tr '\n' ' ')
   rm -rf "$rdir"
   printf '%-38s %9.3f %9.3f %8.3f\n' "kdlua report vs drgn bare start-up" "$d_up" "$k_rep" "$(echo "$k_rep / $d_up" | bc -l)"
-  printf '%-38s %9s %8.1fM\n' "kdlua report peak RSS" "" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-38s %9.3f %9.3f %8.3f\n' "kdlua report -j 1" "$d_up" "$k_rep1" "$(echo "$k_rep1 / $d_up" | bc -l)"
+  printf '%-38s %9s %8.1fM  (per process: %s MiB)\n' "kdlua report peak RSS" "" "$(echo "$rss / 1024" | bc -l)" "$procs"
 }
 
 echo "kdlua bench: $D (median of $N runs; ratio = kdlua / drgn, lower is better)"

@@ -64,6 +64,34 @@ test("a worker killed in the middle of a unit: that unit reports it, the rest co
   ok(problems[1]:find("worker 2", 1, true) and problems[1]:find("signal 9", 1, true), problems[1])
 end)
 
+test("a worker that gives up: its unit runs again here, nothing is lost", function()
+  local n = 30
+  local results, problems = workers.run(n, 3, function(i, w)
+    spin(0.003)
+    if w == 2 then error("cannot go on") end   -- outside any sandbox: the worker exits 1
+    return { value = i, w = w }
+  end)
+  for i = 1, n do
+    local r = results[i]
+    ok(r and r.value == i, "unit " .. i .. " has its value")
+    ok(r.w ~= 2, "unit " .. i .. " was not from the failed worker")
+  end
+  eq(#problems, 1, "one problem")
+  ok(problems[1]:find("exited with status 1", 1, true), problems[1])
+end)
+
+test("units before the fork run here, first", function()
+  local order = {}
+  local results, _, stats = workers.run(10, 2, function(i, w)
+    if w == 1 then order[#order + 1] = i end
+    spin(0.002)
+    return { w = w }
+  end, 3)
+  eq(table.concat(order, ",", 1, 3), "1,2,3", "the first three, in order")
+  for i = 1, 3 do eq(results[i].w, 1, "unit " .. i .. " ran before the fork") end
+  ok(stats[1].units >= 3, "counted in the parent's units")
+end)
+
 test("shared slots are shared with children", function()
   local s = P.shared(2)
   eq(s:add(1, 5), 0, "add returns the old value")

@@ -16,9 +16,9 @@
 --
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
--- a worker that dies leaves every unit it finished.  The unit it died in
--- comes back as { worker_died = "<why>" }; units it never delivered for
--- any other reason run here afterwards.
+-- a worker that dies leaves every unit it finished.  The unit a signal
+-- killed it in comes back as { worker_died = "<why>" }; units it never
+-- delivered for any other reason run here afterwards.
 
 local P = require("kdlua.parallel")
 local sandbox = require("kdlua.sandbox")
@@ -193,8 +193,11 @@ function M.run(n, jobs, compute, first)
     if how ~= "exited" or code ~= 0 then
       local why = how == "signaled" and ("killed by signal " .. tostring(code))
         or ("exited with status " .. tostring(code))
+      -- killed in the middle of a unit: that unit is what killed it, so it
+      -- is not run again; a worker that gave up (e.g. its temporary file
+      -- could not be written) leaves its units to be run here
       local cur = shared:get(1 + c.w)
-      if cur > 0 and results[cur] == nil then
+      if how == "signaled" and cur > 0 and results[cur] == nil then
         results[cur] = { worker_died = "worker process " .. why .. " while running it" }
       end
       problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") " .. why
