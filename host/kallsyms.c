@@ -126,6 +126,9 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
 
   size_t p = 0, n = 0;
   char name[1024];
+  /* at least `digits` hex digits, more if an address needs them (as %0*x) */
+  int ndig = digits < 1 ? 1 : digits > 16 ? 16 : digits;
+  if (out_reserve(&o, (size_t)num * 40)) { err = kd_enomem; goto out; }
   for (uint32_t i = 0; i < num; i++) {
     if (p >= names_len) break;
     size_t l = names[p++];
@@ -155,9 +158,23 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
         a = base + (uint32_t)off;
     }
     if (nl < 2) continue;   /* a type letter and no name: s_show skips it */
-    if (out_reserve(&o, nl + 32)) { err = kd_enomem; goto out; }
-    o.len += (size_t)snprintf(o.p + o.len, o.cap - o.len, "%0*" PRIx64 " %c %s\n",
-                              digits, a, name[0], name + 1);
+    if (out_reserve(&o, nl + 16 + 4)) { err = kd_enomem; goto out; }
+    /* "%0*lx %c %s\n" by hand: snprintf was half of this loop's time */
+    char *w = o.p + o.len;
+    int nd = ndig;
+    while (nd < 16 && (a >> (4 * nd)) != 0) nd++;
+    for (int d = nd - 1; d >= 0; d--) {
+      w[d] = "0123456789abcdef"[a & 0xf];
+      a >>= 4;
+    }
+    w += nd;
+    *w++ = ' ';
+    *w++ = name[0];
+    *w++ = ' ';
+    memcpy(w, name + 1, nl - 1);
+    w += nl - 1;
+    *w++ = '\n';
+    o.len = (size_t)(w - o.p);
     n++;
   }
   if (out_reserve(&o, 1)) { err = kd_enomem; goto out; }
