@@ -502,10 +502,10 @@ function M.entries(t)
   if rd == nil then return nil, "task has no fs_struct" end
   local key = string.format("%x/%x/%x", ns:value_(), rd, rm)  -- rd, rm: addresses
   local hit = entries_cache[key]
-  if hit then return hit[1], hit[2] end
+  if hit then return hit[1], hit[2], key end
   local out, why = M.compute_entries(ns, rd, rm)
   entries_cache[key] = { out, why }
-  return out, why
+  return out, why, key
 end
 
 function M.compute_entries(ns, rd, rm)
@@ -578,10 +578,14 @@ function M.mounts_text(t)
   return table.concat(lines), why
 end
 
--- /proc/<pid>/mountinfo (show_mountinfo)
+-- /proc/<pid>/mountinfo (show_mountinfo); the same for every task with the
+-- same namespace and root, so the text is kept per (namespace, root)
+local mountinfo_cache = {}
 function M.mountinfo_text(t)
-  local es, why = M.entries(t)
+  local es, why, key = M.entries(t)
   if es == nil then return nil, why end
+  local hit = mountinfo_cache[key]
+  if hit then return hit, why end
   local lines = {}
   for _, e in ipairs(es) do
     local tags = #e.tags > 0 and (" " .. table.concat(e.tags, " ")) or ""
@@ -589,7 +593,9 @@ function M.mountinfo_text(t)
       e.id, e.parent_id, e.major, e.minor, e.root, e.target, e.vfs_opts, tags,
       e.fstype, e.source, e.sb_ro and "ro" or "rw", e.sb_flags, e.fs_opts)
   end
-  return table.concat(lines), why
+  local text = table.concat(lines)
+  mountinfo_cache[key] = text
+  return text, why
 end
 
 -- emitter-ready forms: text [, partial reason], or nil, reason
