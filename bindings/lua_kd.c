@@ -544,6 +544,14 @@ static int k_modules(lua_State *L) {
   return 1;
 }
 
+/* kd.trim(): give back memory that can be had again (mapped debug-file
+** pages, the C heap's free memory); the report calls it before it forks
+** workers and before it writes the archive */
+static int k_trim(lua_State *L) {
+  kd_program_release_memory(kl_program(L));
+  return 0;
+}
+
 static int k_dump_info(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   lua_createtable(L, 0, 10);
@@ -644,7 +652,7 @@ static const luaL_Reg kd_funcs[] = {
   { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
-  { "dump_info", k_dump_info }, { "cpu_registers", k_cpu_registers },
+  { "dump_info", k_dump_info }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
   { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
   { NULL, NULL }
 };

@@ -10,8 +10,6 @@
 **   S.now()      wall clock, seconds since the epoch (microseconds)
 **   S.clock()    monotonic seconds
 **   S.isatty(fd) true if fd is a terminal
-**   S.trim()     give the C heap's free memory back to the system
-**                (malloc_trim), e.g. after a full collection
 **
 ** Memory: the state's allocator is wrapped (lua_setallocf) by a counting
 ** one that refuses growth past the budget while a run is active, so a
@@ -25,7 +23,6 @@
 ** swallow the timeout: the next instruction after the pcall raises again.
 */
 #include <lauxlib.h>
-#include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,16 +192,10 @@ static int s_memory(lua_State *L) {
   return 1;
 }
 
-static int s_trim(lua_State *L) {
-  (void)L;
-  malloc_trim(0);
-  return 0;
-}
-
 int luaopen_kdlua_sandbox(lua_State *L) {
   static const luaL_Reg funcs[] = {
     { "run", s_run }, { "now", s_now }, { "clock", s_clock }, { "isatty", s_isatty },
-    { "memory", s_memory }, { "trim", s_trim }, { NULL, NULL }
+    { "memory", s_memory }, { NULL, NULL }
   };
   kl_open_error(L);
   luaL_newlib(L, funcs);

@@ -137,11 +137,17 @@ struct dwarf_finder {
 ** them now and then is free of risk: a later access faults them back in
 ** from the page cache.
 */
+static void df_release(void *ctx) {
+  struct dwarf_finder *df = ctx;
+  df->types_since_drop = 0;
+  if (df->map_base) madvise(df->map_base, df->map_size, MADV_DONTNEED);
+  if (df->index_map) madvise(df->index_map, df->index_map_size, MADV_DONTNEED);
+}
+
 static void drop_mapped_pages(struct dwarf_finder *df) {
   if (df->map_base == NULL) return;
   if (++df->types_since_drop < 64) return;
-  df->types_since_drop = 0;
-  madvise(df->map_base, df->map_size, MADV_DONTNEED);
+  df_release(df);
 }
 
 static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
@@ -875,6 +881,7 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   df->finder.find_variable = df_find_variable;
   df->finder.complete = df_complete;
   df->finder.load = df_load;
+  df->finder.release = df_release;
   df->finder.destroy = df_destroy;
   if (own_fd >= 0) {
     /* only for files we opened with libelf's mmap (not libdwfl's modules) */

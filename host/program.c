@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,14 @@ static struct kd_error *find_named(struct kd_program *prog,
     if ((nm[prog->nmissing] = strdup(key)) != NULL) prog->nmissing++;
   }
   return first;
+}
+
+void kd_program_release_memory(struct kd_program *prog) {
+  for (size_t i = 0; i < prog->nfinders; i++) {
+    struct kd_finder *f = prog->finders[i];
+    if (f->release) f->release(f->ctx);
+  }
+  malloc_trim(0);
 }
 
 /*

@@ -97,6 +97,9 @@ struct kd_finder {
                                struct kd_type **out);
   /* Load members/enumerators of `t` (made by this finder). */
   struct kd_error *(*load)(void *ctx, struct kd_type *t);
+  /* Give back memory that can be had again: mapped pages of the debug
+  ** file (re-read from the page cache on the next use).  May be NULL. */
+  void (*release)(void *ctx);
   void (*destroy)(void *ctx);
 };
 

@@ -426,6 +426,7 @@ function Run:commit(plug, u, res)
     end
     local status, content, reason = r.status, r.content, r.reason
     local added, aerr = self.archive:add_file(inst.path, content)
+    r.content = nil   -- the archive has its copy: let this one be collected
     if not added then
       status, reason = "failed", tostring(aerr)
       log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
@@ -476,11 +477,15 @@ function Run:run_plugins()
   self.log:info("report", string.format("planned in %.3f s", sandbox.clock() - c_plan))
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
+  -- workers start from a copy of this process: the smaller the better
+  if self.jobs > 1 then kd.trim() end
   local results, problems, stats = workers.run(#units, self.jobs, function(k, worker)
     local u = units[order[k]]
     if worker == 1 then self:progress(k, #units, u.plugin) end
     return self:compute(u)
   end, before_fork)
+  -- what the emitters mapped of the debug files is not needed to commit
+  kd.trim()
   for _, p in ipairs(problems) do self.log:error("report", p) end
   for w = 1, self.jobs do
     local st = stats[w]
@@ -527,6 +532,7 @@ function Run:run_plugins()
     if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
     if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
     self:commit(plug, u, res)
+    by_unit[i] = nil
   end
   close_plugin()
   self.log:info("report", string.format("results committed in %.3f s", sandbox.clock() - c_commit))
@@ -655,6 +661,8 @@ function M.main(args)
   for d in (os.getenv("KDLUA_EMITTERS") or ""):gmatch("[^:]+") do reg:load_dir(d, "site") end
   local enabled = select_plugins(reg, o, log)
   local c_disc = sandbox.clock()
+  -- discovery looked up types all over the debug file
+  if kd then kd.trim() end
   if o.list then
     list_plugins(reg)
     return 0
@@ -772,7 +780,7 @@ function M.main(args)
   local nfailed = #run.failures
   run, cov, manifest = nil, nil, nil
   collectgarbage("collect")
-  sandbox.trim()
+  kd.trim()
   local out = {}
   local c_write = sandbox.clock()
   if o.build then

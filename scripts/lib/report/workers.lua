@@ -39,9 +39,13 @@ local function encode_table(t, out)
   end
 end
 
+-- strings go out as two pieces, their length and themselves, so a file's
+-- megabytes are never copied on the way to the worker's file
 function encode_value(v, out)
   local ty = type(v)
-  if ty == "string" then out[#out + 1] = "s" .. string.pack("<s4", v)
+  if ty == "string" then
+    out[#out + 1] = string.pack("<c1I4", "s", #v)
+    out[#out + 1] = v
   elseif math.type(v) == "integer" then out[#out + 1] = "i" .. string.pack("<i8", v)
   elseif ty == "number" then out[#out + 1] = "n" .. string.pack("<d", v)
   elseif ty == "boolean" then out[#out + 1] = v and "T" or "F"
@@ -73,29 +77,35 @@ local function decode_value(s, pos)
   error("corrupt worker record (tag '" .. tag .. "')")
 end
 
-local function encode_record(i, t)
-  local out = { string.pack("<I4", i) }
+-- one record: its length, the unit number, the encoded table; written
+-- piece by piece (f:write takes them all) rather than concatenated
+local function write_record(f, i, t)
+  local out = { false, string.pack("<I4", i) }
   encode_value(t, out)
-  local body = table.concat(out)
-  return string.pack("<s4", body)
+  local len = 0
+  for k = 2, #out do len = len + #out[k] end
+  out[1] = string.pack("<I4", len)
+  assert(f:write(table.unpack(out)))
 end
 
--- every complete record in a worker's file; a torn last one is dropped
+-- every complete record in a worker's file, decoded in place; a torn last
+-- one is dropped
 local function decode_records(data, results)
   local pos, len = 1, #data
   while pos + 4 <= len do
     local blen = string.unpack("<I4", data, pos)
-    if pos + 4 + blen - 1 > len then break end
-    local body = data:sub(pos + 4, pos + 3 + blen)
+    local stop = pos + 4 + blen
+    if stop - 1 > len then break end
     local ok, i, t = pcall(function()
-      local idx, p = string.unpack("<I4", body)
-      local v = decode_value(body, p)
+      local idx, p = string.unpack("<I4", data, pos + 4)
+      local v, after = decode_value(data, p)
+      if after ~= stop then error("record length mismatch") end
       return idx, v
     end)
     if ok and type(t) == "table" then
       if i == 0 then results.stats = t else results[i] = t end
     end
-    pos = pos + 4 + blen
+    pos = stop
   end
 end
 
@@ -157,11 +167,11 @@ function M.run(n, jobs, compute, first)
     if pid == 0 then
       local ok = pcall(function()
         local st = work(w, function(i, r)
-          assert(f:write(encode_record(i, r)))
+          write_record(f, i, r)
           assert(f:flush())
           shared:set(1 + w, 0)
         end, function(i) shared:set(1 + w, i) end)
-        assert(f:write(encode_record(0, st)))
+        write_record(f, 0, st)
         assert(f:flush())
       end)
       P.exit(ok and 0 or 1)
