@@ -280,5 +280,7 @@ void kl_open_report(lua_State *L) {
   lua_setfield(L, -2, "kdlua.sandbox");
   lua_pushcfunction(L, luaopen_kdlua_parallel);
   lua_setfield(L, -2, "kdlua.parallel");
+  lua_pushcfunction(L, luaopen_kdlua_json);
+  lua_setfield(L, -2, "kdlua.json");
   lua_pop(L, 1);
 }

@@ -8,6 +8,7 @@
 **   kdlua.sandbox  run a function under a time and a memory budget;
 **                  wall/monotonic clocks with sub-second resolution, isatty
 **   kdlua.parallel  fork, wait and shared counters for worker processes
+**   kdlua.json      JSON text from Lua values (cJSON), for report/json.lua
 */
 #ifndef KL_LUA_REPORT_H
 #define KL_LUA_REPORT_H
@@ -21,5 +22,6 @@ void kl_open_report(lua_State *L);
 int luaopen_kdlua_archive(lua_State *L);
 int luaopen_kdlua_sandbox(lua_State *L);
 int luaopen_kdlua_parallel(lua_State *L);
+int luaopen_kdlua_json(lua_State *L);
 
 #endif
