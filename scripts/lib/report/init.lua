@@ -477,8 +477,14 @@ function Run:run_plugins()
   self.log:info("report", string.format("planned in %.3f s", sandbox.clock() - c_plan))
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
-  -- workers start from a copy of this process: the smaller the better
-  if self.jobs > 1 then kd.trim() end
+  -- workers start from a copy of this process: load what every process
+  -- would otherwise build for itself (module symbols, then the address
+  -- index they invalidate), then make the copy small
+  if self.jobs > 1 then
+    pcall(kd.modules)
+    pcall(kd.symbolize, 0)
+    kd.trim()
+  end
   local results, problems, stats = workers.run(#units, self.jobs, function(k, worker)
     local u = units[order[k]]
     if worker == 1 then self:progress(k, #units, u.plugin) end
