@@ -466,7 +466,9 @@ end
 
 -- }------
 
-function Run:run_plugins()
+-- after_fork(): run in this process once the workers have started (or
+-- first, without workers), before it claims units of its own
+function Run:run_plugins(after_fork)
   local names = {}
   for _, name in ipairs(sorted_names(self.reg.plugins)) do
     if self.reg.plugins[name].enabled then names[#names + 1] = name end
@@ -489,7 +491,7 @@ function Run:run_plugins()
     local u = units[order[k]]
     if worker == 1 then self:progress(k, #units, u.plugin) end
     return self:compute(u)
-  end, before_fork)
+  end, before_fork, after_fork)
   -- what the emitters mapped of the debug files is not needed to commit
   kd.trim()
   for _, p in ipairs(problems) do self.log:error("report", p) end
@@ -681,14 +683,17 @@ function M.main(args)
   local jobs = o.jobs or workers.default_jobs()
   archive.guard()
 
-  local crash, crash_source = crashtime.get()
-  if crash then
-    log:info("report", "crash time " .. os.date("!%Y-%m-%d %H:%M:%S", crash) .. " UTC (" .. crash_source .. ")")
-  else
-    log:warn("report", "crash time unknown (" .. tostring(crash_source) .. "): mtimes are 0")
+  -- the crash time is needed only for the archive's name and mtimes: the
+  -- report process works it out while the workers already run emitters
+  local crash, crash_source
+  local function find_crash_time()
+    crash, crash_source = crashtime.get()
+    if crash then
+      log:info("report", "crash time " .. os.date("!%Y-%m-%d %H:%M:%S", crash) .. " UTC (" .. crash_source .. ")")
+    else
+      log:warn("report", "crash time unknown (" .. tostring(crash_source) .. "): mtimes are 0")
+    end
   end
-  local name = "sosvmcore-" .. hostname_for_name() .. (o.name and ("-" .. o.name) or "")
-    .. "-" .. os.date("!%Y-%m-%d", crash or 0) .. "-" .. util.random_letters(7)
   local info = kd.dump_info()
   log:info("report", "dump " .. info.path .. " (" .. info.format .. ", " .. info.arch .. ")")
   local m = cpus.masks()
@@ -706,7 +711,9 @@ function M.main(args)
   }, Run)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
   local c_run0 = sandbox.clock()
-  local ran = run:run_plugins()
+  local ran = run:run_plugins(find_crash_time)
+  local name = "sosvmcore-" .. hostname_for_name() .. (o.name and ("-" .. o.name) or "")
+    .. "-" .. os.date("!%Y-%m-%d", crash or 0) .. "-" .. util.random_letters(7)
   local c_run1 = sandbox.clock()
   local a = run.archive
 

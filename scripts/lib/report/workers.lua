@@ -1,7 +1,7 @@
 -- report/workers.lua: run numbered units of work in this process and in
 -- forked worker processes (-j N), and bring every unit's results back here.
 --
---   workers.run(n, jobs, compute [, first]) -> results, problems, stats
+--   workers.run(n, jobs, compute [, first [, after_fork]]) -> results, problems, stats
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
 --     process, 2.. in workers) (strings, numbers,
 --     booleans and nested tables of those: see encode/decode); it must not
@@ -12,7 +12,9 @@
 --     stats[w] = {units = n, busy = s, done = s, maxrss = bytes}: what
 --     process w did, when it finished (seconds since the call) and its
 --     peak resident set size then.  Units 1..first run
---     here before any worker starts (to warm caches the workers inherit).
+--     here before any worker starts (to warm caches the workers inherit);
+--     after_fork() runs here once the workers are started, before this
+--     process claims units (work only it needs).
 --
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
@@ -119,7 +121,7 @@ function M.default_jobs()
   return n
 end
 
-function M.run(n, jobs, compute, first)
+function M.run(n, jobs, compute, first, after_fork)
   local results, problems, stats = {}, {}, {}
   local t_start = sandbox.clock()
   first = math.min(first or 0, n)
@@ -140,6 +142,7 @@ function M.run(n, jobs, compute, first)
     return st
   end
   if jobs <= 1 or n - first < 2 then
+    if after_fork then after_fork() end
     local i = 0
     claim_next = function() i = i + 1 return i end
     stats[1] = work(1, function(k, r) results[k] = r end)
@@ -183,6 +186,7 @@ function M.run(n, jobs, compute, first)
     children[#children + 1] = { pid = pid, file = f, w = w }
   end
   local ok, err = pcall(function()
+    if after_fork then after_fork() end
     stats[1] = work(1, function(i, r) results[i] = r end)
     stats[1].units = stats[1].units + first
     stats[1].busy = stats[1].busy + warm_busy
