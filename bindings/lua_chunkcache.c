@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "debugcache.h"
+#include "fnv.h"
 
 #define MAGIC "KDLUAC1\n"
 
@@ -66,18 +67,6 @@ struct stamp {
                                 ** bytecode */
   uint32_t path_len;            /* the source path follows the header */
 };
-
-static uint64_t fnv1a(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
-  return h;
-}
-
-static uint64_t fnv1a_bytes(const char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) { h ^= (unsigned char)p[i]; h *= 0x100000001b3ull; }
-  return h;
-}
 
 struct dumpbuf { char *p; size_t n, cap; int failed; };
 
@@ -136,7 +125,7 @@ static char *read_entry(const char *entry, const struct stamp *want,
       have.code_hash = want->code_hash;   /* compare the rest as a whole */
       if (memcmp(&have, want, sizeof have) != 0 ||
           memcmp(buf + sizeof *want, path, want->path_len) != 0 ||
-          fnv1a_bytes(buf + head, len - head) != h) {
+          kd_fnv1a(KD_FNV_OFFSET, buf + head, len - head) != h) {
         free(buf);
         buf = NULL;
       }
@@ -187,7 +176,7 @@ int kl_load_script(lua_State *L, const char *path) {
     return luaL_loadfilex(L, path, "t");
   char entry[4096];
   snprintf(entry, sizeof entry, "%s/%016llx.luac", cache_dir,
-           (unsigned long long)fnv1a(path));
+           (unsigned long long)kd_fnv1a_str(path));
   struct stamp s;
   make_stamp(&s, &st, path);
   size_t len = 0;
@@ -204,7 +193,7 @@ int kl_load_script(lua_State *L, const char *path) {
   if (status != LUA_OK) return status;
   struct dumpbuf d = { NULL, 0, 0, 0 };
   if (lua_dump(L, dump_writer, &d, 0) == 0 && !d.failed) {
-    s.code_hash = fnv1a_bytes(d.p, d.n);
+    s.code_hash = kd_fnv1a(KD_FNV_OFFSET, d.p, d.n);
     write_entry(entry, &s, path, &d);
   }
   free(d.p);

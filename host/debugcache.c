@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "debugcache.h"
 #include "debuginfo.h"
+#include "fnv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -520,25 +521,15 @@ out:
 /* ---------------------------------------------------------------- */
 /* the cache */
 
-/* 64-bit FNV-1a. */
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) {
-    h ^= b[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 /* Cache key of a file without build-id: its identity and age. */
 static char *identity_key(const char *path, const struct stat *st) {
-  uint64_t h = 0xcbf29ce484222325ULL;
+  uint64_t h = KD_FNV_OFFSET;
   uint64_t v[4] = { (uint64_t)st->st_size, (uint64_t)st->st_mtim.tv_sec,
                     (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ino };
-  h = fnv1a(h, v, sizeof v);
+  h = kd_fnv1a(h, v, sizeof v);
   char *real = realpath(path, NULL);
   const char *r = real ? real : path;
-  h = fnv1a(h, r, strlen(r));
+  h = kd_fnv1a(h, r, strlen(r));
   free(real);
   char *key;
   if (asprintf(&key, "nobuildid-%016" PRIx64, h) < 0) return NULL;

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fnv.h"
+
 /* {====== arena: types live until the finder is destroyed ====== */
 
 struct arena_chunk {
@@ -79,15 +81,6 @@ struct index_header {
   uint64_t count;
   uint64_t info_size;  /* size of .debug_info, a cheap identity check */
 };
-
-static uint64_t name_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 static int entry_cmp(const void *a, const void *b) {
   const struct index_entry *x = a, *y = b;
@@ -268,7 +261,7 @@ static struct kd_error *build_index(struct dwarf_finder *df) {
           if (g == NULL) { free(idx); return kd_enomem; }
           idx = g;
         }
-        idx[n].hash = name_hash(name);
+        idx[n].hash = kd_fnv1a_str(name);
         idx[n].off_kind = (dwarf_dieoffset(&child) << 4) | (uint64_t)kind;
         if (kind == IDX_VARIABLE || kind == IDX_VARIABLE_DECL) {
           /* Record where the variable's type is, not the variable: libdw
@@ -313,7 +306,7 @@ static struct kd_error *ensure_index(struct dwarf_finder *df) {
 */
 static int index_lookup(struct dwarf_finder *df, const char *name,
                         const int *order, size_t norder, Dwarf_Die *out) {
-  uint64_t h = name_hash(name);
+  uint64_t h = kd_fnv1a_str(name);
   size_t lo = 0, hi = df->nindex;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -818,7 +811,7 @@ static struct kd_error *df_find_variable(void *ctx, const char *name,
   /* entries hold the type's DIE, whose name is not the variable's: match
   ** on the 64-bit name hash alone (a collision among the ~50k variable
   ** names of a kernel is a ~1e-10 event), definitions first */
-  uint64_t h = name_hash(name);
+  uint64_t h = kd_fnv1a_str(name);
   size_t lo = 0, hi = df->nindex;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

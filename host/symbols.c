@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fnv.h"
+
 struct kd_symtab {
   struct kd_symbol *syms;
   size_t n, cap;
@@ -39,12 +41,6 @@ struct kd_symtab {
   struct mapped_elf { Elf *elf; int fd; } *elves;
   size_t nelves;
 };
-
-static uint64_t str_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
-  return h;
-}
 
 static const char *keep(struct kd_symtab *t, const char *s) {
   size_t n = strlen(s) + 1;
@@ -214,7 +210,7 @@ static int rehash(struct kd_symtab *t) {
   if (h == NULL || st == NULL || ent == NULL) { t->hashed = 0; t->nbuckets = 0; return -1; }
   memset(st, 0, (nb + 1) * sizeof *st);
   for (size_t i = 0; i < n; i++) {
-    h[i] = (uint32_t)str_hash(t->syms[i].name);
+    h[i] = (uint32_t)kd_fnv1a_str(t->syms[i].name);
     st[(h[i] & (nb - 1)) + 1]++;
   }
   for (size_t b = 0; b < nb; b++) st[b + 1] += st[b];
@@ -232,7 +228,7 @@ const struct kd_symbol *kd_symtab_lookup(struct kd_symtab *t, const char *name) 
   if (t->hashed < t->n || t->nbuckets == 0) {
     if (t->n == 0 || rehash(t) != 0) return NULL;
   }
-  uint32_t h = (uint32_t)str_hash(name);
+  uint32_t h = (uint32_t)kd_fnv1a_str(name);
   size_t b = h & (t->nbuckets - 1);
   const struct kd_symbol *local = NULL;
   /* globals are preferred; among equals, the first added */
