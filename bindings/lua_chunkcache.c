@@ -35,9 +35,8 @@ static char *cache_dir;        /* <cache>/lua, or NULL: no caching */
 static char *scripts_prefix;   /* "<root>/": what may be cached */
 
 void kl_chunkcache_init(const char *scripts_root) {
-  const char *off = getenv("KDLUA_NO_CHUNK_CACHE"), *all = getenv("KDLUA_NO_CACHE");
-  if (scripts_root == NULL || (off && *off && strcmp(off, "0") != 0) ||
-      (all && *all && strcmp(all, "0") != 0))
+  if (scripts_root == NULL || kd_env_flag("KDLUA_NO_CHUNK_CACHE") ||
+      kd_env_flag("KDLUA_NO_CACHE"))
     return;
   char *base = kd_debugcache_dir();
   if (base == NULL) return;
@@ -144,16 +143,7 @@ static char *read_entry(const char *entry, const struct stamp *want,
 
 static void write_entry(const char *entry, const struct stamp *s, const char *path,
                         const struct dumpbuf *d) {
-  /* mkdir -p, 0700 (the cache's base may not exist yet) */
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s", cache_dir);
-  for (char *p = dir + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    mkdir(dir, 0700);
-    *p = '/';
-  }
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST) return;
+  if (kd_make_dirs(cache_dir) != 0) return;
   size_t n = strlen(entry) + 32;
   char *tmp = malloc(n);
   if (tmp == NULL) return;

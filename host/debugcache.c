@@ -37,8 +37,7 @@
 /* ---------------------------------------------------------------- */
 /* the cache directory */
 
-/* mkdir -p with mode 0700 for the directories it creates. */
-static int make_dirs(const char *path) {
+int kd_make_dirs(const char *path) {
   char *p = strdup(path);
   if (p == NULL) return -1;
   for (char *s = p + 1; ; s++) {
@@ -72,7 +71,7 @@ char *kd_debugcache_dir(void) {
   } else if ((e = getenv("HOME")) != NULL && *e) {
     if (asprintf(&dir, "%s/.cache/kdlua", e) < 0) dir = NULL;
   }
-  if (dir && make_dirs(dir) != 0) {
+  if (dir && kd_make_dirs(dir) != 0) {
     free(dir);
     dir = NULL;
   }
@@ -578,10 +577,12 @@ static void remove_stale_temporaries(const char *dir, const char *name) {
   closedir(d);
 }
 
-static int cache_disabled(void) {
-  const char *e = getenv("KDLUA_NO_CACHE");
+int kd_env_flag(const char *name) {
+  const char *e = getenv(name);
   return e && *e && strcmp(e, "0") != 0;
 }
+
+static int cache_disabled(void) { return kd_env_flag("KDLUA_NO_CACHE"); }
 
 /*
 ** Make (or reuse) the copy of the open file `src`.  Returns the copy's
@@ -604,7 +605,7 @@ static char *make_or_reuse(const char *path, Elf *src, const struct stat *st,
     if (copy_is_valid(name, src, id, idlen, &invalid)) goto done;
     /* not usable: rewrite it below (the rename replaces it) */
   }
-  if (make_dirs(cache_dir) != 0) {
+  if (kd_make_dirs(cache_dir) != 0) {
     if (asprintf(&why, "cannot create the directory: %s", strerror(errno)) < 0)
       why = NULL;
     goto warn;

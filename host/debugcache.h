@@ -17,6 +17,12 @@
 ** $HOME/.cache/kdlua; created on demand (mode 0700).  NULL if none usable.
 ** Caller frees. */
 char *kd_debugcache_dir(void);
+/* mkdir -p, mode 0700 for the directories it creates; 0 when `path` is a
+** directory we can write to. */
+int kd_make_dirs(const char *path);
+/* Is the environment variable `name` set to something other than "" or
+** "0"?  (How KDLUA_NO_CACHE and its kind are read.) */
+int kd_env_flag(const char *name);
 
 /* If `path` has compressed debug sections and caching is enabled (cache_dir
 ** != NULL and $KDLUA_NO_CACHE is not "1"), set *usable_path to an
