@@ -225,8 +225,7 @@ static struct kd_error *find_named(struct kd_program *prog,
                                    enum kd_type_kind kind, const char *name,
                                    struct kd_type **out) {
   if (prog->nfinders == 0) return no_types(prog, name);
-  char key[300];
-  snprintf(key, sizeof key, "%d:%s", (int)kind, name);
+  char key[300];          /* "<kind>:<name>", made only once a pass missed */
   struct kd_error *first = NULL;
   for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; i < prog->nfinders; i++) {
@@ -237,6 +236,7 @@ static struct kd_error *find_named(struct kd_program *prog,
       if (first == NULL) first = err; else kd_error_destroy(err);
     }
     if (pass == 0) {
+      snprintf(key, sizeof key, "%d:%s", (int)kind, name);
       for (size_t i = 0; i < prog->nmissing; i++)
         if (strcmp(prog->missing[i], key) == 0) return first;
     }
