@@ -507,32 +507,34 @@ function Run:run_plugins(after_fork)
   -- results by unit, in claim order -> in commit order
   local by_unit = {}
   for k, i in ipairs(order) do by_unit[i] = results[k] end
-  local plug, plug_name
-  local function close_plugin()
-    if not plug then return end
-    plug.md.start_time = util.datetime(plug.t0 or sandbox.now())
-    plug.md.end_time = util.datetime(plug.t1 or sandbox.now())
-    plug.md.run_time = util.timedelta((plug.t1 or 0) - (plug.t0 or 0))
-    for _, spec in ipairs(plug.md.files) do
+  -- a plugin's manifest entry and report section, filled by commit()
+  local function new_plugin()
+    return {
+      md = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
+             commands = json.array(), files = json.array() },
+      specs = {},
+      report = { commands = {}, copied_files = {}, alerts = {} },
+    }
+  end
+  local function close_plugin(name, p)
+    local now = sandbox.now()
+    p.md.start_time = util.datetime(p.t0 or now)
+    p.md.end_time = util.datetime(p.t1 or now)
+    p.md.run_time = util.timedelta((p.t1 or 0) - (p.t0 or 0))
+    for _, spec in ipairs(p.md.files) do
       if next(spec.kdlua_status) == nil then spec.kdlua_status = json.object() end
     end
-    self.plugins_md[plug_name] = plug.md
-    self.sections[plug_name] = plug.report
+    self.plugins_md[name] = p.md
+    self.sections[name] = p.report
   end
-  local started = {}
+  local plug, plug_name, nstarted = nil, nil, 0
   for i, u in ipairs(units) do
     if u.plugin ~= plug_name then
-      close_plugin()
-      plug_name = u.plugin
-      started[#started + 1] = plug_name
-      self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", #started, #names,
+      if plug then close_plugin(plug_name, plug) end
+      plug_name, plug = u.plugin, new_plugin()
+      nstarted = nstarted + 1
+      self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", nstarted, #names,
                                 plug_name, plug_name))
-      plug = {
-        md = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
-               commands = json.array(), files = json.array() },
-        specs = {},
-        report = { commands = {}, copied_files = {}, alerts = {} },
-      }
     end
     local res = by_unit[i]
     -- a plugin's time: from its first unit's start to its last unit's end,
@@ -542,17 +544,11 @@ function Run:run_plugins(after_fork)
     self:commit(plug, u, res)
     by_unit[i] = nil
   end
-  close_plugin()
+  if plug then close_plugin(plug_name, plug) end
   self.log:info("report", string.format("results committed in %.3f s", sandbox.clock() - c_commit))
   -- plugins with no enabled emitter still get their (empty) sections
   for _, name in ipairs(names) do
-    if not self.plugins_md[name] then
-      local now = util.datetime(sandbox.now())
-      self.plugins_md[name] = { setup_start = "", setup_end = "", setup_time = "", timeout_hit = false,
-                                commands = json.array(), files = json.array(),
-                                start_time = now, end_time = now, run_time = util.timedelta(0) }
-      self.sections[name] = { commands = {}, copied_files = {}, alerts = {} }
-    end
+    if not self.plugins_md[name] then close_plugin(name, new_plugin()) end
   end
   if self.tty and self.verbose == 0 and #names > 0 then
     io.stderr:write("\r", string.rep(" ", 60), "\r")
