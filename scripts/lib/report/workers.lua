@@ -125,12 +125,12 @@ function M.run(n, jobs, compute, first, after_fork)
   local results, problems, stats = {}, {}, {}
   local t_start = sandbox.clock()
   first = math.min(first or 0, n)
-  local claim_next   -- the next unit to run, > n when none is left
-  local function work(w, deliver, started)
+  -- run the units claim() hands out, up to `last`; deliver each result
+  local function work(w, claim, last, deliver, started)
     local st = { units = 0, busy = 0 }
     while true do
-      local i = claim_next()
-      if i > n then break end
+      local i = claim()
+      if i > last then break end
       if started then started(i) end
       local t0 = sandbox.clock()
       deliver(i, compute(i, w))
@@ -141,24 +141,19 @@ function M.run(n, jobs, compute, first, after_fork)
     st.maxrss = P.maxrss()
     return st
   end
+  local function store(i, r) results[i] = r end
+  local function count_from(i) return function() i = i + 1 return i end end
   if jobs <= 1 or n - first < 2 then
     if after_fork then after_fork() end
-    local i = 0
-    claim_next = function() i = i + 1 return i end
-    stats[1] = work(1, function(k, r) results[k] = r end)
+    stats[1] = work(1, count_from(0), n, store)
     return results, problems, stats
   end
   if jobs > n - first then jobs = n - first end
+  local warm = work(1, count_from(0), first, store)
   -- slot 1: the last unit claimed; slot 1 + w: the unit worker w is in
   local shared = P.shared(1 + jobs)
-  claim_next = function() return shared:add(1, 1) + 1 end
-  local warm_busy = 0
-  for i = 1, first do
-    local t0 = sandbox.clock()
-    results[i] = compute(i, 1)
-    warm_busy = warm_busy + sandbox.clock() - t0
-  end
   shared:set(1, first)
+  local function claim() return shared:add(1, 1) + 1 end
   local children = {}
   for w = 2, jobs do
     local f, ferr = io.tmpfile()
@@ -169,7 +164,7 @@ function M.run(n, jobs, compute, first, after_fork)
     local pid, err = P.fork()
     if pid == 0 then
       local ok = pcall(function()
-        local st = work(w, function(i, r)
+        local st = work(w, claim, n, function(i, r)
           write_record(f, i, r)
           assert(f:flush())
           shared:set(1 + w, 0)
@@ -187,9 +182,9 @@ function M.run(n, jobs, compute, first, after_fork)
   end
   local ok, err = pcall(function()
     if after_fork then after_fork() end
-    stats[1] = work(1, function(i, r) results[i] = r end)
-    stats[1].units = stats[1].units + first
-    stats[1].busy = stats[1].busy + warm_busy
+    stats[1] = work(1, claim, n, store)
+    stats[1].units = stats[1].units + warm.units
+    stats[1].busy = stats[1].busy + warm.busy
   end)
   if not ok then
     for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
