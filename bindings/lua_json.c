@@ -78,14 +78,18 @@ static int is_array(lua_State *L, int idx, const char *mark) {
   return 1;
 }
 
-/* A copy of s where bytes >= 0x80 become U+0080..U+00FF (when s is not
-** UTF-8), pushed on the stack. */
-static const char *latin1_to_utf8(lua_State *L, const char *s, size_t len) {
+/* s as UTF-8 text for cJSON, pushed on the stack: with `latin1`, bytes
+** >= 0x80 are read as U+0080..U+00FF (for strings that are not UTF-8); a
+** NUL becomes `nul` when given (keys: a C string cannot hold it). */
+static const char *push_text(lua_State *L, const char *s, size_t len, int latin1,
+                             const char *nul) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c < 0x80) {
+    if (c == 0 && nul) {
+      luaL_addstring(&b, nul);
+    } else if (c < 0x80 || !latin1) {
       luaL_addchar(&b, (char)c);
     } else {
       luaL_addchar(&b, (char)(0xc0 | (c >> 6)));
@@ -143,7 +147,7 @@ static cJSON *string_item(lua_State *L, int idx) {
   const char *s = lua_tolstring(L, idx, &len);
   int pushed = 0;
   if (!valid_utf8(s, len)) {
-    latin1_to_utf8(L, s, len);
+    push_text(L, s, len, 1, NULL);
     s = lua_tolstring(L, -1, &len);
     pushed = 1;
   }
@@ -180,21 +184,12 @@ static int cmp_keys(const void *a, const void *b) {
 ** not UTF-8 -> bytes >= 0x80 as Latin-1, like values; a NUL, which a C
 ** string cannot hold, -> U+FFFD. */
 static const char *key_text(lua_State *L, const struct key *k) {
-  if (valid_utf8(k->p, k->len) && memchr(k->p, 0, k->len) == NULL) {
+  int utf = valid_utf8(k->p, k->len);
+  if (utf && memchr(k->p, 0, k->len) == NULL) {
     lua_pushlstring(L, k->p, k->len);
     return lua_tostring(L, -1);
   }
-  int utf = valid_utf8(k->p, k->len);
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  for (size_t i = 0; i < k->len; i++) {
-    unsigned char c = (unsigned char)k->p[i];
-    if (c == 0) luaL_addstring(&b, "\xef\xbf\xbd");
-    else if (c < 0x80 || utf) luaL_addchar(&b, (char)c);
-    else { luaL_addchar(&b, (char)(0xc0 | (c >> 6))); luaL_addchar(&b, (char)(0x80 | (c & 0x3f))); }
-  }
-  luaL_pushresult(&b);
-  return lua_tostring(L, -1);
+  return push_text(L, k->p, k->len, !utf, "\xef\xbf\xbd");
 }
 
 /* Convert the value at idx; NULL and a message on the stack on failure. */
