@@ -105,42 +105,8 @@ local function ipv4(v)
   return string.format("%d.%d.%d.%d", v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff)
 end
 
--- inet_ntop(AF_INET6) as glibc writes it (longest zero run of 2+ words
--- as "::", embedded IPv4 for ::a.b.c.d and ::ffff:a.b.c.d)
-local function ipv6(bytes)
-  local w = {}
-  for i = 0, 7 do w[i + 1] = (bytes:byte(i * 2 + 1) << 8) | bytes:byte(i * 2 + 2) end
-  local best, bl, cur, cl = nil, 0, nil, 0
-  for i = 1, 8 do
-    if w[i] == 0 then
-      if cur == nil then cur, cl = i, 0 end
-      cl = cl + 1
-      if cl > bl then best, bl = cur, cl end
-    else cur = nil end
-  end
-  if bl < 2 then best = nil end
-  local out = {}
-  local i = 1
-  while i <= 8 do
-    if best and i == best then
-      if i == 1 then out[#out + 1] = ":" end
-      out[#out + 1] = ":"
-      i = i + bl
-    else
-      if i == 7 and best == 1 and (bl == 6 or (bl == 5 and w[6] == 0xffff)) then
-        out[#out + 1] = string.format("%d.%d.%d.%d", bytes:byte(13), bytes:byte(14), bytes:byte(15), bytes:byte(16))
-        break
-      end
-      out[#out + 1] = string.format("%x", w[i])
-      if i < 8 then out[#out + 1] = ":" end
-      i = i + 1
-    end
-  end
-  local s = table.concat(out)
-  s = s:gsub(":::", "::")
-  return s
-end
-M.ipv6 = ipv6
+-- inet_ntop(AF_INET6) as glibc writes it: kernel/net.lua's
+local ipv6 = require("kernel.net").ip6
 
 -- the struct socket of a socket file (file->private_data)
 local function socket_of(file)
