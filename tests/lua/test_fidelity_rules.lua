@@ -375,8 +375,7 @@ return {
   write(tdir .. "/cmd/dmesg.txt", "[0] a\n[1] b\n")
   write(tdir .. "/cmd/sysctl-a.txt", "kernel.random.uuid = 1\nvm.x = 3\n")
   for pid, ppid in pairs({ [1] = 0, [50] = 1, [60] = 50, [61] = 60, [70] = 1 }) do
-    local st = pid == 50 and "S (sleeping)" or "S (sleeping)"
-    write(tdir .. "/pid/" .. pid .. "/status", status_file(pid, ppid, st))
+    write(tdir .. "/pid/" .. pid .. "/status", status_file(pid, ppid, "S (sleeping)"))
     write(tdir .. "/pid/" .. pid .. "/stat", pid .. " (x) S " .. ppid .. " 0 0 0 0 0\n")
     write(tdir .. "/pid/" .. pid .. "/wchan", "do_wait")
     write(tdir .. "/pid/" .. pid .. "/maps", "")
