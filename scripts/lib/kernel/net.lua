@@ -50,16 +50,6 @@ M.offsetof = offsetof
 local sym = require("kernel.util").symbol_or_nil
 M.sym = sym
 
--- value of a global integer/bool symbol, or nil
-local function symval(name)
-  local o = sym(name)
-  if o == nil then return nil end
-  local ok, v = pcall(function() return o:value_() end)
-  if not ok then return nil end
-  if type(v) == "boolean" then return v and 1 or 0 end
-  return v
-end
-M.symval = symval
 
 M.ival = ival
 

@@ -585,7 +585,7 @@ function M.mibs(n)
   if not ok then fwd = 0 end
   local ttl = 64
   if net.has_member("struct netns_ipv4", "sysctl_ip_default_ttl") then ttl = n.ipv4.sysctl_ip_default_ttl
-  else ttl = net.symval("sysctl_ip_default_ttl") or 64 end
+  else ttl = require("kernel.util").symbol_value("sysctl_ip_default_ttl") or 64 end
   local ipg = add("Ip", mib_list("snmp4_ipstats_list") or {}, ipv)
   table.insert(ipg.names, 1, "DefaultTTL"); table.insert(ipg.values, 1, ttl)
   table.insert(ipg.names, 1, "Forwarding"); table.insert(ipg.values, 1, (fwd ~= 0) and 1 or 2)

@@ -14,7 +14,7 @@ local NSEC_PER_SEC = 1000000000
 
 -- {====== small utilities ======
 
-local memo_type, memo_member, memo_sym = {}, {}, {}
+local memo_type, memo_member = {}, {}
 
 local function has_type(name)
   local v = memo_type[name]
@@ -37,20 +37,7 @@ end
 M.has_member = has_member
 
 -- value of a global symbol (integer) or nil
-local function sym_value(name)
-  local v = memo_sym[name]
-  if v == nil then
-    local ok, o = pcall(kd.symbol, name)
-    if ok then
-      local ok2, x = pcall(function() return o:value_() end)
-      v = ok2 and x or false
-    else
-      v = false
-    end
-    memo_sym[name] = v
-  end
-  return v or nil
-end
+local sym_value = require("kernel.util").symbol_value
 M.sym_value = sym_value
 
 -- integer of an object that may be an atomic_t / atomic_long_t / plain int

@@ -10,6 +10,25 @@ function M.symbol_or_nil(name)
   return nil
 end
 
+-- The value of the global `name` (value_(): an integer, a pointer value),
+-- booleans as 1/0; nil when there is no such symbol or it cannot be read.
+-- Kept per name: a dump does not change.
+local symbol_values = {}
+function M.symbol_value(name)
+  local v = symbol_values[name]
+  if v == nil then
+    v = false
+    local o = M.symbol_or_nil(name)
+    if o ~= nil then
+      local ok, x = pcall(function() return o:value_() end)
+      if ok and type(x) == "boolean" then v = x and 1 or 0
+      elseif ok and x ~= nil then v = x end
+    end
+    symbol_values[name] = v
+  end
+  return v or nil
+end
+
 -- An integer from what a member read gave: a Lua integer as is, an object
 -- through value_() (pointers, enums read as objects) or its `counter`
 -- (atomic_t, atomic_long_t); nil when o is nil or none of these applies.

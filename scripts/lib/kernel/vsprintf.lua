@@ -4,16 +4,8 @@
 
 local M = {}
 
-local sym = require("kernel.util").symbol_or_nil
-
-local function symval(name)
-  local o = sym(name)
-  if o == nil then return nil end
-  local ok, v = pcall(function() return o:value_() end)
-  if not ok then return nil end
-  if type(v) == "boolean" then return v and 1 or 0 end
-  return v
-end
+local util = require("kernel.util")
+local sym, symval = util.symbol_or_nil, util.symbol_value
 
 -- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word).
 -- Called once or twice per line of /proc/vmallocinfo and /proc/net/*: the
