@@ -105,6 +105,25 @@ static struct kd_error *rb_read(struct kd_program *prog, struct kd_rb_iter *it,
   return NULL;
 }
 
+static struct kd_error *rb_too_long(struct kd_rb_iter *it, uint64_t n) {
+  it->done = true;
+  return kd_error_fault(KD_ERR_FORMAT, n, "rb-tree walk from root 0x%" PRIx64
+                        ": too many nodes (cycle?)", it->root);
+}
+
+/* From *n down its left links to the first node of its subtree. */
+static struct kd_error *rb_leftmost(struct kd_program *prog, struct kd_rb_iter *it,
+                                    uint64_t *n) {
+  for (;;) {
+    uint64_t c;
+    struct kd_error *err = rb_read(prog, it, *n, it->off_left, &c);
+    if (err) return err;
+    if (c == 0) return NULL;
+    *n = c;
+    if (++it->count > it->limit) return rb_too_long(it, *n);
+  }
+}
+
 struct kd_error *kd_rb_iter_next(struct kd_program *prog, struct kd_rb_iter *it,
                                  uint64_t *node) {
   *node = 0;
@@ -117,23 +136,13 @@ struct kd_error *kd_rb_iter_next(struct kd_program *prog, struct kd_rb_iter *it,
     err = kd_program_read_u64(prog, it->root, &n);
     if (err) { it->done = true; return err; }
     if (n == 0) { it->done = true; return NULL; }
-    for (;;) {
-      if ((err = rb_read(prog, it, n, it->off_left, &c))) return err;
-      if (c == 0) break;
-      n = c;
-      if (++it->count > it->limit) goto toolong;
-    }
+    if ((err = rb_leftmost(prog, it, &n))) return err;
   } else {
     n = it->pos;
     if ((err = rb_read(prog, it, n, it->off_right, &c))) return err;
     if (c) {
       n = c;
-      for (;;) {
-        if ((err = rb_read(prog, it, n, it->off_left, &c))) return err;
-        if (c == 0) break;
-        n = c;
-        if (++it->count > it->limit) goto toolong;
-      }
+      if ((err = rb_leftmost(prog, it, &n))) return err;
     } else {
       for (;;) {
         uint64_t pc;
@@ -144,18 +153,14 @@ struct kd_error *kd_rb_iter_next(struct kd_program *prog, struct kd_rb_iter *it,
         if ((err = rb_read(prog, it, parent, it->off_left, &pl))) return err;
         if (pl == n) { n = parent; break; }
         n = parent;
-        if (++it->count > it->limit) goto toolong;
+        if (++it->count > it->limit) return rb_too_long(it, n);
       }
     }
   }
-  if (++it->count > it->limit) goto toolong;
+  if (++it->count > it->limit) return rb_too_long(it, n);
   it->pos = n;
   *node = n;
   return NULL;
-toolong:
-  it->done = true;
-  return kd_error_fault(KD_ERR_FORMAT, n, "rb-tree walk from root 0x%" PRIx64
-                        ": too many nodes (cycle?)", it->root);
 }
 
 static struct kd_error *offset_of(struct kd_type *t, const char *m, uint64_t *off) {
