@@ -12,21 +12,7 @@
 
 set -u
 
-BIN=${KDLUA_BIN:-}
-D=${KDLUA_TEST_VMCORE_DIR:-}
-
-if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
-  echo "SKIP: kdlua binary not found (KDLUA_BIN='$BIN')"
-  exit 77
-fi
-if [ -z "$D" ] || [ ! -f "$D/vmcore" ]; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL: no dump at '$D/vmcore' and CI=true"
-    exit 1
-  fi
-  echo "SKIP: no dump at '$D/vmcore'"
-  exit 77
-fi
+. "$(dirname "$0")/common.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-repl.XXXXXX") || exit 1
 sock="kdlua-repl-test-$$"
@@ -39,19 +25,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
+# (common.sh: counters, ok, fail, show; check is this file's own, below)
 
 # HOME points into $tmp so that the history file is ours to inspect
 repl() {
   HOME="$tmp" "$BIN" repl --vmcore "$D/vmcore" --vmlinux "$D/vmlinux"
-}
-
-show() {  # show a file's content after a failure
-  echo "--- $1:"
-  sed 's/^/    /' "$1"
 }
 
 # ---------------------------------------------------------------- piped
@@ -61,7 +39,7 @@ rc=$?
 if [ $rc -eq 0 ] && grep -qx 2 "$tmp/out"; then
   ok "piped print(1+1) prints 2"
 else
-  not_ok "piped print(1+1) prints 2 (exit $rc)"
+  fail "piped print(1+1) prints 2 (exit $rc)"
   show "$tmp/out"; show "$tmp/err"
 fi
 
@@ -70,7 +48,7 @@ rc=$?
 if [ $rc -eq 0 ] && sed -n '/^1$/,$p' "$tmp/out" | grep -qx 2; then
   ok "piped multi-line chunk prints 1 and 2"
 else
-  not_ok "piped multi-line chunk prints 1 and 2 (exit $rc)"
+  fail "piped multi-line chunk prints 1 and 2 (exit $rc)"
   show "$tmp/out"; show "$tmp/err"
 fi
 
@@ -79,7 +57,7 @@ rc=$?
 if [ $rc -eq 1 ] && grep -q boom "$tmp/err"; then
   ok "piped error(\"boom\") exits 1 with boom on stderr"
 else
-  not_ok "piped error(\"boom\") exits 1 with boom on stderr (exit $rc)"
+  fail "piped error(\"boom\") exits 1 with boom on stderr (exit $rc)"
   show "$tmp/out"; show "$tmp/err"
 fi
 
@@ -91,11 +69,11 @@ if [ -f "$truth" ]; then
   if [ $rc -eq 0 ] && grep -qxF -- "$want" "$tmp/out"; then
     ok "piped kd.uts().nodename is '$want'"
   else
-    not_ok "piped kd.uts().nodename is '$want' (exit $rc)"
+    fail "piped kd.uts().nodename is '$want' (exit $rc)"
     show "$tmp/out"; show "$tmp/err"
   fi
 else
-  not_ok "ground truth $truth exists"
+  fail "ground truth $truth exists"
 fi
 
 # ------------------------------------------------------------- terminal
@@ -121,7 +99,7 @@ check() {
   if wait_for "$2" "${3:-10}"; then
     ok "terminal: $1"
   else
-    not_ok "terminal: $1 (no line matching /$2/)"
+    fail "terminal: $1 (no line matching /$2/)"
     pane | sed 's/^/    | /'
   fi
 }
@@ -155,7 +133,7 @@ EOF
   # opening the dump may take a while: a longer wait for the first prompt
   # (capture-pane drops trailing blanks, so "kd> " may show as "kd>")
   if ! wait_for '^kd>( |$)' 120; then
-    not_ok "terminal: the kd> prompt appears"
+    fail "terminal: the kd> prompt appears"
     pane | sed 's/^/    | /'
   else
     ok "terminal: the kd> prompt appears"
@@ -195,7 +173,7 @@ EOF
     if [ "$status" = 0 ]; then
       ok "terminal: Ctrl-D exits with status 0"
     else
-      not_ok "terminal: Ctrl-D exits with status 0 (status '$status')"
+      fail "terminal: Ctrl-D exits with status 0 (status '$status')"
       pane | sed 's/^/    | /'
     fi
 
@@ -204,7 +182,7 @@ EOF
        [ "$(grep -c '^1+1$' "$hist")" -eq 1 ]; then
       ok "terminal: history written to ~/.kdlua_history"
     else
-      not_ok "terminal: history written to ~/.kdlua_history"
+      fail "terminal: history written to ~/.kdlua_history"
       [ -f "$hist" ] && show "$hist"
     fi
   fi
