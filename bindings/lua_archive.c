@@ -9,6 +9,10 @@
 **   a:write(final_path, {top=, mtime=, compression=, level=, threads=})
 **       -> size, sha256 (hex)                       raises on I/O errors
 **   a:write_dir(final_dir, {mtime=})                raises on I/O errors
+**   a:add_file_xz(path, stream)  a file whose content is a stream from
+**       A.content_xz (written only as .tar.xz) -> as add_file
+**   A.content_xz(data, level) -> stream: a file's content compressed ahead
+**       of time (kdarchive.h)
 **   A.write_file(path, data [, mode])  small file, atomically
 **   A.guard()            SIGINT/SIGTERM remove partial output and exit
 **   A.check_compression(name) -> true | nil, err
@@ -76,6 +80,21 @@ static int a_add_file(lua_State *L) { return add(L, KD_AR_FILE); }
 static int a_add_symlink(lua_State *L) { return add(L, KD_AR_SYMLINK); }
 static int a_add_dir(lua_State *L) { return add(L, KD_AR_DIR); }
 
+static int a_add_file_xz(lua_State *L) {
+  struct kd_archive *a = check_archive(L);
+  const char *path = luaL_checkstring(L, 2);
+  size_t len;
+  const char *stream = luaL_checklstring(L, 3, &len);
+  struct kd_error *err = kd_archive_add_xz(a, path, stream, len);
+  if (err) {
+    lua_pushnil(L);
+    kl_push_error(L, err);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static int a_has(lua_State *L) {
   lua_pushboolean(L, kd_archive_has(check_archive(L), luaL_checkstring(L, 2)));
   return 1;
@@ -140,6 +159,35 @@ static int m_write_file(lua_State *L) {
   struct kd_error *err = kd_archive_write_small_file(path, data, len, (unsigned)mode);
   if (err) return kl_raise(L, err);
   lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int xzbuf_gc(lua_State *L) {
+  char **b = lua_touserdata(L, 1);
+  free(*b);
+  *b = NULL;
+  return 0;
+}
+
+/* the stream is malloc'd: pushed through a box so that a memory error in
+** lua_pushlstring cannot leak it */
+static int m_content_xz(lua_State *L) {
+  size_t len;
+  const char *data = luaL_checklstring(L, 1, &len);
+  int level = (int)luaL_optinteger(L, 2, -1);
+  char **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  if (luaL_newmetatable(L, "kdlua.xzbuf")) {
+    lua_pushcfunction(L, xzbuf_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  size_t n = 0;
+  struct kd_error *err = kd_archive_content_xz(data, len, level, box, &n);
+  if (err) return kl_raise(L, err);
+  lua_pushlstring(L, *box, n);
+  free(*box);
+  *box = NULL;
   return 1;
 }
 
@@ -248,13 +296,14 @@ static int m_sha256(lua_State *L) {
 int luaopen_kdlua_archive(lua_State *L) {
   static const luaL_Reg methods[] = {
     { "add_file", a_add_file }, { "add_symlink", a_add_symlink }, { "add_dir", a_add_dir },
-    { "has", a_has }, { "count", a_count }, { "write", a_write },
+    { "has", a_has }, { "count", a_count }, { "write", a_write }, { "add_file_xz", a_add_file_xz },
     { "write_dir", a_write_dir }, { NULL, NULL }
   };
   static const luaL_Reg funcs[] = {
     { "new", a_new }, { "write_file", m_write_file }, { "guard", m_guard },
     { "check_compression", m_check_compression }, { "stat", m_stat },
-    { "sha256", m_sha256 }, { "listdir", m_listdir }, { NULL, NULL }
+    { "sha256", m_sha256 }, { "listdir", m_listdir }, { "content_xz", m_content_xz },
+    { NULL, NULL }
   };
   if (luaL_newmetatable(L, KL_ARCHIVE)) {
     luaL_newlib(L, methods);

@@ -7,6 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <lzma.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -114,6 +115,8 @@ struct entry {
   bool implied;           /* a parent directory nobody added explicitly */
   char *data;             /* file content or symlink target */
   size_t len;
+  unsigned char *xz;      /* compressed ahead of time (kd_archive_entry_xz) */
+  size_t xz_len;
 };
 
 struct kd_archive {
@@ -185,6 +188,8 @@ static struct kd_error *push(struct kd_archive *a, const char *path, size_t plen
   e->path[plen] = '\0';
   if (len && kind != KD_AR_DIR) memcpy(e->data, data, len);
   e->len = kind == KD_AR_DIR ? 0 : len;
+  e->xz = NULL;
+  e->xz_len = 0;
   e->kind = kind;
   e->implied = implied;
   slot_insert(a, a->n++);
@@ -201,6 +206,7 @@ void kd_archive_free(struct kd_archive *a) {
   for (size_t i = 0; i < a->n; i++) {
     free(a->e[i].path);
     free(a->e[i].data);
+    free(a->e[i].xz);
   }
   free(a->e);
   free(a->slots);
@@ -349,18 +355,32 @@ static void guard_tree(const char *root, char *const *tree, const char *is_dir) 
 
 /* }====== */
 
-/* {====== tar ====== */
+/* {====== output sinks ====== */
 
+/* where archive bytes go: a file (fd >= 0, checksummed) or memory */
 struct sink {
   int fd;
   int err;                 /* errno of the first failed write */
   uint64_t size;
   struct sha256 sha;
+  unsigned char *mem;      /* fd < 0: the bytes so far */
+  size_t cap;
 };
 
-/* libarchive write callback: plain C, never calls into Lua */
-static la_ssize_t sink_write(struct archive *ar, void *ud, const void *buf, size_t len) {
-  struct sink *s = ud;
+static int sink_put(struct sink *s, const void *buf, size_t len) {
+  if (s->fd < 0) {
+    if (s->size + len > s->cap) {
+      size_t cap = s->cap ? s->cap : 1 << 16;
+      while (cap < s->size + len) cap *= 2;
+      unsigned char *m = realloc(s->mem, cap);
+      if (m == NULL) { s->err = ENOMEM; return -1; }
+      s->mem = m;
+      s->cap = cap;
+    }
+    memcpy(s->mem + s->size, buf, len);
+    s->size += len;
+    return 0;
+  }
   const char *p = buf;
   size_t left = len;
   while (left) {
@@ -368,7 +388,6 @@ static la_ssize_t sink_write(struct archive *ar, void *ud, const void *buf, size
     if (w < 0) {
       if (errno == EINTR) continue;
       s->err = errno;
-      archive_set_error(ar, errno, "write failed");
       return -1;
     }
     p += w;
@@ -376,8 +395,145 @@ static la_ssize_t sink_write(struct archive *ar, void *ud, const void *buf, size
   }
   sha256_update(&s->sha, buf, len);
   s->size += len;
+  return 0;
+}
+
+/* libarchive write callback: plain C, never calls into Lua */
+static la_ssize_t sink_write(struct archive *ar, void *ud, const void *buf, size_t len) {
+  if (sink_put(ud, buf, len) != 0) {
+    archive_set_error(ar, ((struct sink *)ud)->err, "write failed");
+    return -1;
+  }
   return (la_ssize_t)len;
 }
+
+/* }====== */
+
+/* {====== xz through liblzma ====== */
+
+/*
+** A .tar.xz is written through liblzma rather than libarchive's xz filter
+** so that a file's content compressed ahead of time (kd_archive_content_xz:
+** in a helper process, while the report was busy with other work) goes
+** into the file as it is.  An .xz file may hold several streams one after
+** the other (the format's concatenated streams, which xz, GNU tar,
+** libarchive and Python all read as one): the stream so far ends after
+** that file's tar header, the ready stream follows, and the next header
+** starts a new one.  libarchive still makes the tar bytes (filter "none",
+** unblocked), so the sink sees them entry by entry and can drop the
+** content the ready stream already holds.
+*/
+
+struct xz_sink {
+  struct sink *out;
+  lzma_stream strm;
+  bool active;             /* a stream is open */
+  bool discard;            /* drop what libarchive writes (a ready content) */
+  uint32_t preset;
+  int threads;
+  lzma_ret lzerr;          /* of the first failure; LZMA_OK: none */
+  unsigned char buf[1 << 16];
+};
+
+static const char *lzma_message(lzma_ret r) {
+  switch (r) {
+    case LZMA_MEM_ERROR: return "out of memory";
+    case LZMA_OPTIONS_ERROR: return "unsupported options";
+    case LZMA_UNSUPPORTED_CHECK: return "unsupported check";
+    default: return "liblzma error";
+  }
+}
+
+static int xz_start(struct xz_sink *x) {
+  lzma_ret r;
+  lzma_stream init = LZMA_STREAM_INIT;
+  x->strm = init;
+  if (x->threads > 1) {
+    lzma_mt mt;
+    memset(&mt, 0, sizeof mt);
+    mt.threads = (uint32_t)x->threads;
+    mt.preset = x->preset;
+    mt.check = LZMA_CHECK_CRC64;
+    r = lzma_stream_encoder_mt(&x->strm, &mt);
+    if (r == LZMA_OPTIONS_ERROR || r == LZMA_PROG_ERROR)   /* liblzma without threads */
+      r = lzma_easy_encoder(&x->strm, x->preset, LZMA_CHECK_CRC64);
+  } else {
+    r = lzma_easy_encoder(&x->strm, x->preset, LZMA_CHECK_CRC64);
+  }
+  if (r != LZMA_OK) {
+    x->lzerr = r;
+    return -1;
+  }
+  x->active = true;
+  return 0;
+}
+
+static int xz_code(struct xz_sink *x, const void *p, size_t len, lzma_action act) {
+  x->strm.next_in = p;
+  x->strm.avail_in = len;
+  for (;;) {
+    x->strm.next_out = x->buf;
+    x->strm.avail_out = sizeof x->buf;
+    lzma_ret r = lzma_code(&x->strm, act);
+    size_t n = sizeof x->buf - x->strm.avail_out;
+    if (n && sink_put(x->out, x->buf, n) != 0) return -1;
+    if (r == LZMA_STREAM_END) return 0;
+    if (r != LZMA_OK) {
+      x->lzerr = r;
+      return -1;
+    }
+    if (act == LZMA_RUN && x->strm.avail_in == 0 && x->strm.avail_out != 0) return 0;
+  }
+}
+
+/* compress p[0..len): a stream is opened on the first byte */
+static int xz_put(struct xz_sink *x, const void *p, size_t len) {
+  if (len == 0) return 0;
+  if (!x->active && xz_start(x) != 0) return -1;
+  return xz_code(x, p, len, LZMA_RUN);
+}
+
+/* close the open stream, if any */
+static int xz_end(struct xz_sink *x) {
+  if (!x->active) return 0;
+  int r = xz_code(x, NULL, 0, LZMA_FINISH);
+  lzma_end(&x->strm);
+  x->active = false;
+  return r;
+}
+
+static la_ssize_t xz_write(struct archive *ar, void *ud, const void *buf, size_t len) {
+  struct xz_sink *x = ud;
+  if (!x->discard && xz_put(x, buf, len) != 0) {
+    if (x->out->err) archive_set_error(ar, x->out->err, "write failed");
+    else archive_set_error(ar, EIO, "xz: %s", lzma_message(x->lzerr));
+    return -1;
+  }
+  return (la_ssize_t)len;
+}
+
+static void xz_free(struct xz_sink *x) {
+  if (x->active) lzma_end(&x->strm);
+  x->active = false;
+}
+
+/* tar pads each file's content to a 512-byte record */
+static size_t tar_padding(size_t len) { return (512 - len % 512) % 512; }
+
+/* a ready stream: [u64 content length, little-endian][xz stream]; the
+** length, or UINT64_MAX when this does not look like one */
+static uint64_t blob_content_len(const unsigned char *b, size_t len) {
+  static const unsigned char magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+  if (len < 8 + LZMA_STREAM_HEADER_SIZE || memcmp(b + 8, magic, sizeof magic) != 0)
+    return UINT64_MAX;
+  uint64_t n = 0;
+  for (int i = 0; i < 8; i++) n |= (uint64_t)b[i] << (8 * i);
+  return n;
+}
+
+/* }====== */
+
+/* {====== tar ====== */
 
 static int add_filter(struct archive *ar, const char *c) {
   if (strcmp(c, "xz") == 0) return archive_write_add_filter_xz(ar);
@@ -427,8 +583,40 @@ static struct kd_error *la_error(struct archive *ar, const char *what, const cha
   return kd_error_create(KD_ERR_IO, "%s %s: %s", what, path, m ? m : "libarchive error");
 }
 
+/* the attributes every entry of a kind gets (see kdarchive.h) */
+static void fill_entry(struct archive_entry *ae, const char *name, enum kd_archive_kind k,
+                       const char *target, size_t len, int64_t mtime) {
+  archive_entry_clear(ae);
+  archive_entry_set_pathname(ae, name);
+  archive_entry_set_uid(ae, 0);
+  archive_entry_set_gid(ae, 0);
+  archive_entry_set_uname(ae, "root");
+  archive_entry_set_gname(ae, "root");
+  archive_entry_set_mtime(ae, (time_t)mtime, 0);
+  if (k == KD_AR_DIR) {
+    archive_entry_set_filetype(ae, AE_IFDIR);
+    archive_entry_set_perm(ae, 0755);
+    archive_entry_set_size(ae, 0);
+  } else if (k == KD_AR_SYMLINK) {
+    archive_entry_set_filetype(ae, AE_IFLNK);
+    archive_entry_set_perm(ae, 0777);
+    archive_entry_set_symlink(ae, target);
+    archive_entry_set_size(ae, 0);
+  } else {
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, 0644);
+    archive_entry_set_size(ae, (la_int64_t)len);
+  }
+}
+
+static struct kd_error *xz_error(const struct xz_sink *x, const char *what) {
+  if (x->out->err) return kd_error_create(KD_ERR_IO, "%s: %s", what, strerror(x->out->err));
+  return kd_error_create(KD_ERR_IO, "%s: xz: %s", what, lzma_message(x->lzerr));
+}
+
 static struct kd_error *write_entries(struct archive *ar, struct entry **v, size_t n,
-                                      const struct kd_archive_options *o) {
+                                      const struct kd_archive_options *o,
+                                      struct xz_sink *x) {
   struct archive_entry *ae = archive_entry_new();
   if (ae == NULL) return kd_enomem;
   struct kd_error *err = NULL;
@@ -436,39 +624,46 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
   size_t first = o->top ? 0 : 1;   /* index 0 is the top folder itself */
   for (size_t i = first; i <= n && err == NULL; i++) {
     const struct entry *e = i ? v[i - 1] : NULL;
-    archive_entry_clear(ae);
     if (o->top && e) snprintf(name, sizeof name, "%s/%s", o->top, e->path);
-    else snprintf(name, sizeof name, "%s", e ? e->path : o->top);
-    archive_entry_set_pathname(ae, name);
-    archive_entry_set_uid(ae, 0);
-    archive_entry_set_gid(ae, 0);
-    archive_entry_set_uname(ae, "root");
-    archive_entry_set_gname(ae, "root");
-    archive_entry_set_mtime(ae, (time_t)o->mtime, 0);
+    else snprintf(name, sizeof name, "%s", e ? e->path : o->top ? o->top : "");
     enum kd_archive_kind k = e ? e->kind : KD_AR_DIR;
-    if (k == KD_AR_DIR) {
-      archive_entry_set_filetype(ae, AE_IFDIR);
-      archive_entry_set_perm(ae, 0755);
-      archive_entry_set_size(ae, 0);
-    } else if (k == KD_AR_SYMLINK) {
-      char target[PATH_MAX];
-      snprintf(target, sizeof target, "%.*s", (int)e->len, e->data);
-      archive_entry_set_filetype(ae, AE_IFLNK);
-      archive_entry_set_perm(ae, 0777);
-      archive_entry_set_symlink(ae, target);
-      archive_entry_set_size(ae, 0);
-    } else {
-      archive_entry_set_filetype(ae, AE_IFREG);
-      archive_entry_set_perm(ae, 0644);
-      archive_entry_set_size(ae, (la_int64_t)e->len);
-    }
-    if (archive_write_header(ar, ae) < ARCHIVE_WARN) err = la_error(ar, "writing", name);
-    else if (k == KD_AR_FILE && e->len &&
-             archive_write_data(ar, e->data, e->len) != (la_ssize_t)e->len)
+    char target[PATH_MAX] = "";
+    if (k == KD_AR_SYMLINK) snprintf(target, sizeof target, "%.*s", (int)e->len, e->data);
+    fill_entry(ae, name, k, target, e ? e->len : 0, o->mtime);
+    if (archive_write_header(ar, ae) < ARCHIVE_WARN) {
       err = la_error(ar, "writing", name);
+      break;
+    }
+    /* content compressed ahead of time: the stream so far ends after this
+    ** header, the ready one follows, and the content's place (zeros that
+    ** finish_entry writes, and the padding) is dropped */
+    if (e && e->xz) {
+      if (xz_end(x) != 0 || sink_put(x->out, e->xz + 8, e->xz_len - 8) != 0) {
+        err = xz_error(x, name);
+        break;
+      }
+      x->discard = true;
+    } else if (k == KD_AR_FILE && e->len &&
+               archive_write_data(ar, e->data, e->len) != (la_ssize_t)e->len) {
+      err = la_error(ar, "writing", name);
+      break;
+    }
+    /* the padding now, so that the next header starts on its own */
+    if (archive_write_finish_entry(ar) < ARCHIVE_WARN)
+      err = la_error(ar, "writing", name);
+    if (x) x->discard = false;
   }
   archive_entry_free(ae);
   return err;
+}
+
+/* files added by kd_archive_add_xz have no content but in their stream */
+static struct kd_error *check_no_streams(const struct kd_archive *a, const char *how) {
+  for (size_t i = 0; i < a->n; i++)
+    if (a->e[i].xz)
+      return kd_error_create(KD_ERR_OTHER, "archive file '%s' exists only as an xz stream: "
+                             "cannot be written as %s", a->e[i].path, how);
+  return NULL;
 }
 
 struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
@@ -480,6 +675,8 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
   char tmp[PATH_MAX];
   struct kd_error *err = temp_name(final_path, tmp);
   if (err) return err;
+  bool own_xz = strcmp(o->compression, "xz") == 0;
+  if (!own_xz && (err = check_no_streams(a, o->compression)) != NULL) return err;
   struct entry **v = NULL;
   err = sorted(a, &v);
   if (err) return err;
@@ -495,33 +692,46 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
   }
   struct sink s = { .fd = fd };
   sha256_init(&s.sha);
-  struct archive *ar = archive_write_new();
-  if (ar == NULL) err = kd_enomem;
+  /* xz: liblzma behind an unfiltered tar (see "xz through liblzma") */
+  struct xz_sink *x = NULL;
+  if (own_xz) {
+    x = calloc(1, sizeof *x);
+    if (x == NULL) err = kd_enomem;
+    else {
+      x->out = &s;
+      x->preset = o->level >= 0 ? (uint32_t)o->level : 6;   /* libarchive's default */
+      x->threads = o->threads;
+    }
+  }
+  struct archive *ar = err ? NULL : archive_write_new();
+  if (ar == NULL && err == NULL) err = kd_enomem;
   if (err == NULL && (archive_write_set_format_pax_restricted(ar) != ARCHIVE_OK ||
-                      add_filter(ar, o->compression) != ARCHIVE_OK))
+                      add_filter(ar, own_xz ? "none" : o->compression) != ARCHIVE_OK))
     err = la_error(ar, "compression", o->compression);
-  if (err == NULL && o->level >= 0 && strcmp(o->compression, "none") != 0) {
+  if (err == NULL && !own_xz && o->level >= 0 && strcmp(o->compression, "none") != 0) {
     char lv[16];
     snprintf(lv, sizeof lv, "%d", o->level);
     if (archive_write_set_filter_option(ar, NULL, "compression-level", lv) < ARCHIVE_WARN)
       err = la_error(ar, "compression level for", o->compression);
   }
-  if (err == NULL && o->threads > 1 && strcmp(o->compression, "xz") == 0) {
-    char th[16];
-    snprintf(th, sizeof th, "%d", o->threads);
-    /* older liblzma without threads: a warning, and one thread it is */
-    archive_write_set_filter_option(ar, "xz", "threads", th);
-  }
   if (err == NULL && strcmp(o->compression, "gzip") == 0)
     archive_write_set_filter_option(ar, "gzip", "timestamp", NULL);  /* no time in header */
-  if (err == NULL)
-    archive_write_set_bytes_in_last_block(ar, 1);   /* no padding to 10 KiB */
-  if (err == NULL && archive_write_open(ar, &s, NULL, sink_write, NULL) != ARCHIVE_OK)
+  if (err == NULL) {
+    /* unblocked: bytes reach the sink as each header and content is
+    ** written, with no padding to 10 KiB at the end */
+    archive_write_set_bytes_per_block(ar, own_xz ? 0 : 10240);
+    archive_write_set_bytes_in_last_block(ar, 1);
+  }
+  if (err == NULL && archive_write_open(ar, own_xz ? (void *)x : (void *)&s, NULL,
+                                        own_xz ? xz_write : sink_write, NULL) != ARCHIVE_OK)
     err = la_error(ar, "opening", tmp);
-  if (err == NULL) err = write_entries(ar, v, a->n, o);
+  if (err == NULL) err = write_entries(ar, v, a->n, o, x);
   if (err == NULL && archive_write_close(ar) != ARCHIVE_OK)
     err = la_error(ar, "closing", tmp);
+  if (err == NULL && x && xz_end(x) != 0) err = xz_error(x, tmp);
   if (ar) archive_write_free(ar);
+  if (x) xz_free(x);
+  free(x);
   free(v);
   if (err == NULL && fsync(fd) != 0 && errno != EINVAL)
     err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
@@ -540,6 +750,58 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
   if (err) return err;
   *size = s.size;
   sha256_final_hex(&s.sha, sha256_hex);
+  return NULL;
+}
+
+/* }====== */
+
+/* {====== entries compressed ahead of time ====== */
+
+struct kd_error *kd_archive_content_xz(const void *data, size_t len, int level,
+                                       char **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  struct sink mem = { .fd = -1 };
+  struct xz_sink *x = calloc(1, sizeof *x);
+  if (x == NULL) return kd_enomem;
+  x->out = &mem;
+  x->preset = level >= 0 ? (uint32_t)level : 6;
+  x->threads = 1;
+  /* [u64 content length, little-endian][one xz stream of content, padding],
+  ** the stream opened first so that even no content makes one */
+  unsigned char n8[8];
+  for (int i = 0; i < 8; i++) n8[i] = (unsigned char)((uint64_t)len >> (8 * i));
+  static const unsigned char zeros[512];
+  struct kd_error *err = NULL;
+  if (sink_put(&mem, n8, 8) != 0 || xz_start(x) != 0 || xz_put(x, data, len) != 0 ||
+      xz_put(x, zeros, tar_padding(len)) != 0 || xz_end(x) != 0)
+    err = xz_error(x, "content stream");
+  xz_free(x);
+  free(x);
+  if (err) {
+    free(mem.mem);
+    return err;
+  }
+  *out = (char *)mem.mem;
+  *out_len = (size_t)mem.size;
+  return NULL;
+}
+
+struct kd_error *kd_archive_add_xz(struct kd_archive *a, const char *path,
+                                   const void *stream, size_t len) {
+  uint64_t n = blob_content_len(stream, len);
+  if (n == UINT64_MAX || n > SIZE_MAX)
+    return kd_error_create(KD_ERR_FORMAT, "'%s': not a stream from kd_archive_content_xz", path);
+  struct kd_error *err = kd_archive_add(a, KD_AR_FILE, path, NULL, 0);
+  if (err) return err;
+  struct entry *e = &a->e[find(a, path, strlen(path))];
+  e->xz = malloc(len);
+  if (e->xz == NULL) return kd_enomem;   /* stays an empty file */
+  memcpy(e->xz, stream, len);
+  e->xz_len = len;
+  free(e->data);        /* the content itself exists only in the stream */
+  e->data = NULL;
+  e->len = (size_t)n;
   return NULL;
 }
 
@@ -590,6 +852,8 @@ static void free_paths(char **full, size_t n) {
 
 struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_dir,
                                       const struct kd_archive_options *o) {
+  struct kd_error *serr = check_no_streams(a, "a directory");
+  if (serr) return serr;
   struct stat st;
   if (lstat(final_dir, &st) == 0)
     return kd_error_create(KD_ERR_IO, "%s: already exists", final_dir);

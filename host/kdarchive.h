@@ -48,6 +48,18 @@ size_t kd_archive_count(const struct kd_archive *a);
 /* true if `path` is present (as any kind) */
 bool kd_archive_has(const struct kd_archive *a, const char *path);
 
+/* A file's content compressed ahead of time, e.g. in a helper process
+** while the report still runs other work: one xz stream (preset `level`,
+** < 0: 6) of the content and its tar padding, prefixed by its length.
+** *out is malloc'd. */
+struct kd_error *kd_archive_content_xz(const void *data, size_t len, int level,
+                                       char **out, size_t *out_len);
+/* Add a file whose content is such a stream, and only that: it is copied
+** into a .tar.xz as it is (kdarchive.c, "xz through liblzma"), and
+** writing the archive any other way is an error.  As kd_archive_add. */
+struct kd_error *kd_archive_add_xz(struct kd_archive *a, const char *path,
+                                   const void *stream, size_t len);
+
 /* Check that `compression` names a filter this libarchive can write. */
 struct kd_error *kd_archive_check_compression(const char *compression);
 

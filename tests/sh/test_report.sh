@@ -249,6 +249,13 @@ sys.exit(0 if a == b else 1)
 EOF
 check "two runs: same manifest.json but for run times" \
   python3 "$tmp/strip.py" "$R/sos_reports/manifest.json" "$R2/sos_reports/manifest.json"
+# with workers, proc/kallsyms ran in a helper process from the start and
+# its content went into the .tar.xz as a stream of its own
+check "-j 3: proc/kallsyms run by the helper process (sos.log)" \
+  grep -q "proc/kallsyms: run by a helper process from the start.*compressed there" \
+  "$R/sos_logs/sos.log"
+streams=$(xz -l --robot "$tmp/r1/$arc" | awk '$1 == "totals" {print $2}')
+check "-j 3: the .tar.xz holds the helper's stream (streams: $streams)" test "${streams:-0}" -gt 1
 
 # ------------------------------------------------------------ variants
 

@@ -341,7 +341,11 @@ function Run:plan(names)
           singles[#singles + 1] = #units
         elseif not e.each then
           units[#units + 1] = { plugin = name, e = e, list = list }
-          singles[#singles + 1] = #units
+          if self.early and self.early.path == e.path and self.early.file == e.file then
+            self.early.unit = #units   -- its result comes from the helper
+          else
+            singles[#singles + 1] = #units
+          end
         else
           -- the first instance alone, run here before the workers fork:
           -- what its libraries resolve and cache on first use (types,
@@ -425,8 +429,14 @@ function Run:commit(plug, u, res)
             content = stub_header("emitter failed: " .. reason) }
     end
     local status, content, reason = r.status, r.content, r.reason
-    local added, aerr = self.archive:add_file(inst.path, content)
-    r.content = nil   -- the archive has its copy: let this one be collected
+    local added, aerr
+    if r.xz then   -- compressed by the helper (see early)
+      added, aerr = self.archive:add_file_xz(inst.path, r.xz)
+    else
+      added, aerr = self.archive:add_file(inst.path, content)
+    end
+    local size = r.len or #content
+    r.content, r.xz = nil, nil   -- the archive has its copy: let this one be collected
     if not added then
       status, reason = "failed", tostring(aerr)
       log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
@@ -440,7 +450,7 @@ function Run:commit(plug, u, res)
       log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason))
     elseif not e.each then
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
-        e.kind == "command" and "cmd output" or "file", e.command or inst.path, #content, r.dt))
+        e.kind == "command" and "cmd output" or "file", e.command or inst.path, size, r.dt))
     end
     self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, r.dt)
     if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
@@ -466,6 +476,67 @@ end
 
 -- }------
 
+-- {------ an emitter started before discovery ------
+
+-- /proc/kallsyms is half the archive's bytes (3.7 MB of 7 on a small
+-- machine; more with many modules) and needs nothing that discovery finds.
+-- With -j > 1 it runs in a helper process forked before discovery, which
+-- for an xz archive also compresses the content (kdarchive.h,
+-- kd_archive_content_xz): both then overlap this process's single-threaded
+-- start (discovery, planning), while the other CPUs would idle.  Its
+-- result is committed like any unit's; should the helper fail, the unit
+-- runs here after the others.
+local EARLY = { file = "kernel_kallsyms.lua", path = "proc/kallsyms" }
+
+-- in the helper: the emitter file alone, in a registry of its own, and
+-- the emitter run as compute() runs any unit
+local function run_early(dir, limits, xz_level)
+  local reg = registry.new(logmod.new(0), limits)
+  reg:load_file(dir .. "/" .. EARLY.file, "bundled")
+  local e = reg.by_path[EARLY.path]
+  if not e then return { missing = true } end
+  local res = setmetatable({ limits = limits, spent = {} }, Run)
+    :compute({ e = e, list = { { path = EARLY.path, args = {} } } })
+  local r = res[1]
+  if xz_level and r and r.content then
+    -- only the stream travels back: the archive never needs the text
+    r.xz = archive.content_xz(r.content, xz_level)
+    r.len, r.content = #r.content, nil
+  end
+  return res
+end
+
+local function start_early(dir, limits, xz_level, log)
+  local h, why = workers.spawn(function()
+    return run_early(dir, limits, xz_level)
+  end)
+  if not h then
+    log:warn("report", "no helper process for " .. EARLY.path .. ": " .. tostring(why))
+    return nil
+  end
+  return { handle = h, file = EARLY.file, path = EARLY.path }
+end
+
+-- the helper's result for the early unit, or the unit run here
+function Run:early_result(units)
+  local early = self.early
+  if not early.unit then
+    workers.cancel(early.handle)   -- its emitter is not part of this report
+    return nil
+  end
+  local res, why = workers.collect(early.handle)
+  if res and not res.missing and res[1] then
+    self.log:info("report", string.format("%s: run by a helper process from the start (%.3f s)%s",
+      early.path, res[1].dt or 0, res[1].xz and ", compressed there" or ""))
+    return res
+  end
+  self.log:warn("report", early.path .. ": helper process gave no result ("
+    .. tostring(why or "emitter not found") .. "); run here")
+  return self:compute(units[early.unit])
+end
+
+-- }------
+
 -- after_fork(): run in this process once the workers have started (or
 -- first, without workers), before it claims units of its own
 function Run:run_plugins(after_fork)
@@ -480,16 +551,15 @@ function Run:run_plugins(after_fork)
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
   -- workers start from a copy of this process: load what every process
-  -- would otherwise build for itself (module symbols, then the address
-  -- index they invalidate), then make the copy small
+  -- would otherwise build for itself (the address index of all symbols,
+  -- modules' included), then make the copy small
   if self.jobs > 1 then
-    pcall(kd.modules)
     pcall(kd.symbolize, 0)
     kd.trim()
   end
-  local results, problems, stats = workers.run(#units, self.jobs, function(k, worker)
+  local results, problems, stats = workers.run(#order, self.jobs, function(k, worker)
     local u = units[order[k]]
-    if worker == 1 then self:progress(k, #units, u.plugin) end
+    if worker == 1 then self:progress(k, #order, u.plugin) end
     return self:compute(u)
   end, before_fork, after_fork)
   -- what the emitters mapped of the debug files is not needed to commit
@@ -507,6 +577,7 @@ function Run:run_plugins(after_fork)
   -- results by unit, in claim order -> in commit order
   local by_unit = {}
   for k, i in ipairs(order) do by_unit[i] = results[k] end
+  if self.early then by_unit[self.early.unit or 0] = self:early_result(units) end
   -- a plugin's manifest entry and report section, filled by commit()
   local function new_plugin()
     return {
@@ -641,6 +712,16 @@ local function host_file(a, path, data)
   if not ok then error("cannot add " .. path .. ": " .. tostring(err), 2) end
 end
 
+-- xz preset 0: higher presets cost 10x the time for 3% less
+local XZ_LEVEL = 0
+
+local function check_output(o)
+  local ok_c, cerr = archive.check_compression(o.compression)
+  if not ok_c then usage_error(tostring(cerr)) end
+  local st = archive.stat(o.tmp_dir)
+  if not st or not st.is_dir then usage_error("--tmp-dir " .. o.tmp_dir .. " is not a directory") end
+end
+
 local function hostname_for_name()
   local ok, uts = pcall(kd.uts)
   local h = ok and uts.nodename or nil
@@ -658,8 +739,26 @@ function M.main(args)
   local log = logmod.new(o.verbose)
   local limits = { time = o.timeout, memory = math.floor(o.memory_mb * 1024 * 1024) }
   log:info("report", "kdlua " .. archive.version .. " report starting")
-  local reg = registry.new(log, limits)
   local root = KDLUA_SCRIPTS or "."
+  local jobs = o.jobs or workers.default_jobs()
+  local letters = util.random_letters(7)
+  local function archive_name(crash)
+    return "sosvmcore-" .. hostname_for_name() .. (o.name and ("-" .. o.name) or "")
+      .. "-" .. os.date("!%Y-%m-%d", crash or 0) .. "-" .. letters
+  end
+  local early
+  if kd and not o.list then
+    check_output(o)
+    archive.guard()
+    -- the module list and symbols: loaded once here, inherited by the
+    -- helper and the workers, and named in the manifest whatever -j is
+    pcall(kd.modules)
+    if jobs > 1 then
+      local xz_level = not o.build and o.compression == "xz" and XZ_LEVEL or nil
+      early = start_early(root .. "/emitters", limits, xz_level, log)
+    end
+  end
+  local reg = registry.new(log, limits)
   reg:load_dir(root .. "/emitters", "bundled")
   for _, d in ipairs(o.emitters_dirs) do reg:load_dir(d, "site") end
   for d in (os.getenv("KDLUA_EMITTERS") or ""):gmatch("[^:]+") do reg:load_dir(d, "site") end
@@ -672,12 +771,6 @@ function M.main(args)
     return 0
   end
   if kd == nil then usage_error("needs a dump: --vmcore FILE") end
-  local ok_c, cerr = archive.check_compression(o.compression)
-  if not ok_c then usage_error(tostring(cerr)) end
-  local st = archive.stat(o.tmp_dir)
-  if not st or not st.is_dir then usage_error("--tmp-dir " .. o.tmp_dir .. " is not a directory") end
-  local jobs = o.jobs or workers.default_jobs()
-  archive.guard()
 
   -- the crash time is needed only for the archive's name and mtimes: the
   -- report process works it out while the workers already run emitters
@@ -703,13 +796,12 @@ function M.main(args)
     produced = {}, templates = {}, counts = { real = 0, stub = 0, failed = 0 },
     failures = {}, plugins_md = {}, sections = {},
     tty = sandbox.isatty(2), verbose = o.verbose, jobs = jobs,
-    spent = {}, failed_once = {}, each_time = {}, seen = {},
+    spent = {}, failed_once = {}, each_time = {}, seen = {}, early = early,
   }, Run)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
   local c_run0 = sandbox.clock()
   local ran = run:run_plugins(find_crash_time)
-  local name = "sosvmcore-" .. hostname_for_name() .. (o.name and ("-" .. o.name) or "")
-    .. "-" .. os.date("!%Y-%m-%d", crash or 0) .. "-" .. util.random_letters(7)
+  local name = archive_name(crash)
   local c_run1 = sandbox.clock()
   local a = run.archive
 
@@ -802,10 +894,9 @@ function M.main(args)
   else
     local ext = ({ xz = ".tar.xz", gzip = ".tar.gz", zstd = ".tar.zst", none = ".tar" })[o.compression]
     local path = o.tmp_dir .. "/" .. name .. ext
-    -- xz preset 0: higher presets cost 10x the time for 3% less; two
-    -- threads: the report's ~7 MB of text (3.7 MB of it /proc/kallsyms)
-    -- splits into several liblzma blocks, ~50 ms less on two cores
-    local level = ({ xz = 0, gzip = 6, zstd = 3 })[o.compression]
+    -- two xz threads: the report's ~7 MB of text splits into several
+    -- liblzma blocks, ~50 ms less on two cores
+    local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
     local size, sha = a:write(path, { top = name, mtime = crash or 0, compression = o.compression,
                                       level = level, threads = 2 })
     archive.write_file(path .. ".sha256", sha .. "  " .. name .. ext .. "\n", 384)

@@ -16,6 +16,12 @@
 --     after_fork() runs here once the workers are started, before this
 --     process claims units (work only it needs).
 --
+--   workers.spawn(fn) -> helper | nil, why
+--     runs fn() in a process forked now, while this one goes on; fn
+--     returns one table (as compute does) and must not raise.
+--   workers.collect(helper) -> fn's table | nil, why   (waits for it)
+--   workers.cancel(helper)                              (kills it)
+--
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
 -- a worker that dies leaves every unit it finished.  The unit a signal
@@ -111,6 +117,15 @@ local function decode_records(data, results)
   end
 end
 
+-- a worker's whole file: read at its known size, one allocation instead
+-- of the doubling buffer read("a") grows (which for a few MB costs more
+-- than decoding them)
+local function read_all(f)
+  local size = f:seek("end")
+  f:seek("set", 0)
+  return size and size > 0 and f:read(size) or ""
+end
+
 -- }======
 
 -- CPUs to use when -j is not given: all we may run on, at most 4 (each
@@ -192,9 +207,8 @@ function M.run(n, jobs, compute, first, after_fork)
   end
   for _, c in ipairs(children) do
     local how, code = P.wait(c.pid)
-    c.file:seek("set", 0)
     local got = {}
-    decode_records(c.file:read("a") or "", got)
+    decode_records(read_all(c.file), got)
     c.file:close()
     stats[c.w] = got.stats
     got.stats = nil
@@ -217,5 +231,42 @@ function M.run(n, jobs, compute, first, after_fork)
   end
   return results, problems, stats
 end
+
+-- {====== one job in a helper process ======
+
+function M.spawn(fn)
+  local f, ferr = io.tmpfile()
+  if not f then return nil, "temporary file: " .. tostring(ferr) end
+  local pid, err = P.fork()
+  if pid == 0 then
+    local ok = pcall(function()
+      write_record(f, 1, fn())
+      assert(f:flush())
+    end)
+    P.exit(ok and 0 or 1)
+  elseif pid == nil then
+    f:close()
+    return nil, err
+  end
+  return { pid = pid, file = f }
+end
+
+function M.collect(h)
+  local how, code = P.wait(h.pid)
+  local got = {}
+  decode_records(read_all(h.file), got)
+  h.file:close()
+  if got[1] then return got[1] end
+  return nil, "helper process (pid " .. tostring(h.pid) .. ") "
+    .. (how == "signaled" and "killed by signal " or "exited with status ") .. tostring(code)
+end
+
+function M.cancel(h)
+  P.kill(h.pid)
+  P.wait(h.pid)
+  h.file:close()
+end
+
+-- }======
 
 return M

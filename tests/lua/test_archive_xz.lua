@@ -1,0 +1,95 @@
+-- kdlua-test: dump=kfx
+-- kdlua.archive's .tar.xz: written through liblzma, with file contents
+-- compressed ahead of time (A.content_xz, added with a:add_file_xz)
+-- copied in as streams of their own.  What is read back -- by xz and tar,
+-- and by Python's tarfile -- must be the same archive either way.
+local A = require("kdlua.archive")
+
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(os.execute("mkdir -p '" .. tmp .. "'"))
+
+local function sh(cmd)
+  local p = assert(io.popen(cmd .. " 2>&1"))
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return out, ok and 0 or code
+end
+
+-- contents of every kind of size: empty, under a record, records exactly,
+-- several MB of text like /proc/kallsyms
+local lines = {}
+for i = 1, 60000 do
+  lines[i] = string.format("ffffffff%08x t symbol_%d\t[mod%d]", i * 16, i, i % 7)
+end
+local big = table.concat(lines, "\n") .. "\n"
+local files = {
+  ["a/empty"] = "", ["a/small"] = "hello\n", ["a/record"] = string.rep("x", 1024),
+  ["b/big"] = big, ["c/after"] = "after the big one\n",
+}
+
+-- the files, those named in `ready` as streams compressed ahead of time
+local function make(ready)
+  local a, as_stream = A.new(), {}
+  for _, p in ipairs(ready or {}) do as_stream[p] = true end
+  for p, d in pairs(files) do
+    if as_stream[p] then assert(a:add_file_xz(p, A.content_xz(d, 0)))
+    else assert(a:add_file(p, d)) end
+  end
+  assert(a:add_symlink("link", "b/big"))
+  return a
+end
+
+local function listing(path)
+  return (sh("xz -dc '" .. path .. "' | tar -tvf - | sort"))
+end
+
+test("ready streams: same tar, more xz streams", function()
+  local plain = tmp .. "/plain.tar.xz"
+  local ready = tmp .. "/ready.tar.xz"
+  make():write(plain, { top = "top", mtime = 1700000000, compression = "xz", level = 0, threads = 2 })
+  local size, sha = make({ "b/big", "a/small", "a/empty" })
+    :write(ready, { top = "top", mtime = 1700000000, compression = "xz", level = 0, threads = 2 })
+  local st = A.stat(ready)
+  eq(size, st.size, "size reported")
+  local f = assert(io.open(ready, "rb"))
+  eq(sha, A.sha256(f:read("a")), "sha256 of the file")
+  f:close()
+  -- the uncompressed tar streams are byte for byte the same
+  local t1 = sh("xz -dc '" .. plain .. "' | sha256sum")
+  local t2 = sh("xz -dc '" .. ready .. "' | sha256sum")
+  eq(t2, t1, "uncompressed tar")
+  local streams = sh("xz -l --robot '" .. ready .. "' | awk '$1 == \"totals\" {print $2}'")
+  ok(tonumber(streams) and tonumber(streams) > 1, "several xz streams (" .. streams .. ")")
+  eq(listing(ready), listing(plain), "tar listing")
+  local out = sh("tar -xOf '" .. ready .. "' top/b/big | sha256sum")
+  eq(out, (sh("xz -dc '" .. plain .. "' | tar -xOf - top/b/big | sha256sum")), "big content")
+end)
+
+test("Python's tarfile reads the concatenated streams", function()
+  local ready = tmp .. "/py.tar.xz"
+  make({ "b/big" }):write(ready, { top = "top", mtime = 0, compression = "xz", level = 0 })
+  local out, code = sh("python3 -c \"import tarfile,sys; t=tarfile.open(sys.argv[1]); "
+    .. "print(len(t.extractfile('top/b/big').read()), len(t.getnames()))\" '" .. ready .. "'")
+  eq(code, 0, "python3 exit (" .. out .. ")")
+  eq(out, string.format("%d %d\n", #big, 10), "big's size and the entry count")
+end)
+
+test("a stream-only file: refused outside .tar.xz, checked when added", function()
+  local a = make({ "b/big" })
+  raises(function() a:write(tmp .. "/g.tar.gz", { top = "top", compression = "gzip" }) end,
+         "exists only as an xz stream")
+  raises(function() a:write_dir(tmp .. "/tree", {}) end, "exists only as an xz stream")
+  eq(A.stat(tmp .. "/g.tar.gz"), nil, "no gzip archive left behind")
+  eq(A.stat(tmp .. "/tree"), nil, "no tree left behind")
+  local ok1, err = a:add_file_xz("x/y", "not a stream")
+  eq(ok1, nil, "garbage refused")
+  ok(tostring(err.message):find("not a stream"), "message: " .. tostring(err.message))
+  eq((a:add_file_xz("b/big", A.content_xz("x", 0))), nil, "a path added twice")
+  local b = A.new()
+  assert(b:add_file_xz("e", A.content_xz("", 0)))
+  b:write(tmp .. "/e.tar.xz", { mtime = 0, compression = "xz", level = 0 })
+  eq((sh("tar -xJOf '" .. tmp .. "/e.tar.xz' e | wc -c")), "0\n", "an empty content")
+end)
+
+os.execute("rm -rf '" .. tmp .. "'")
