@@ -52,6 +52,9 @@ uint64_t kd_type_sizeof(struct kd_type *t) {
     if (!t->length_known) return 0;
     return t->length * kd_type_sizeof(t->target);
   }
+  /* a declaration (struct foo;) has the size of the definition that
+  ** completes it, found when it is loaded */
+  if (!t->is_complete && !t->members_loaded) kd_error_destroy(kd_type_load(t));
   return t->size;
 }
 
