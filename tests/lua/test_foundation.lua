@@ -75,6 +75,10 @@ test("struct layout facts", function()
   local pt = kd.type("enum pid_type")
   eq(kd.enum_value(pt, "PIDTYPE_PID"), 0, "PIDTYPE_PID")
   eq(kd.enum_name(pt, 0), "PIDTYPE_PID", "enum name")
+  -- a pointer whose unit only declares its target (struct kmem_cache;):
+  -- the declaration has the definition's size from the first question on
+  local decl = kd.symbol("acpi_gbl_namespace_cache"):type_().target
+  eq(decl.size, kd.type("struct kmem_cache").size, "size of a declared-only target")
 end)
 
 -- The processes of the live `ps` at capture time must be the dump's
