@@ -9,6 +9,10 @@
 **   a:write(final_path, {top=, mtime=, compression=, level=, threads=})
 **       -> size, sha256 (hex)                       raises on I/O errors
 **   a:write_dir(final_dir, {mtime=})                raises on I/O errors
+**   a:write_begin(final_path, {...as write}, hold)  the entries before
+**       `hold` written by a thread from now on; later adds must sort at or
+**       after it                                    raises on I/O errors
+**   a:write_finish() -> size, sha256: the rest, as write does
 **   a:add_file_xz(path, stream)  a file whose content is a stream from
 **       A.content_xz (written only as .tar.xz) -> as add_file
 **   A.content_xz(data, level) -> stream: a file's content compressed ahead
@@ -134,6 +138,29 @@ static int a_write(lua_State *L) {
   uint64_t size = 0;
   char sha[65];
   struct kd_error *err = kd_archive_write_tar(a, path, &o, &size, sha);
+  if (err) return kl_raise(L, err);
+  lua_pushinteger(L, (lua_Integer)size);
+  lua_pushstring(L, sha);
+  return 2;
+}
+
+static int a_write_begin(lua_State *L) {
+  struct kd_archive *a = check_archive(L);
+  const char *path = luaL_checkstring(L, 2);
+  struct kd_archive_options o;
+  read_options(L, 3, &o);
+  const char *hold = luaL_checkstring(L, 4);
+  struct kd_error *err = kd_archive_write_begin(a, path, &o, hold);
+  if (err) return kl_raise(L, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int a_write_finish(lua_State *L) {
+  struct kd_archive *a = check_archive(L);
+  uint64_t size = 0;
+  char sha[65];
+  struct kd_error *err = kd_archive_write_finish(a, &size, sha);
   if (err) return kl_raise(L, err);
   lua_pushinteger(L, (lua_Integer)size);
   lua_pushstring(L, sha);
@@ -297,7 +324,8 @@ int luaopen_kdlua_archive(lua_State *L) {
   static const luaL_Reg methods[] = {
     { "add_file", a_add_file }, { "add_symlink", a_add_symlink }, { "add_dir", a_add_dir },
     { "has", a_has }, { "count", a_count }, { "write", a_write }, { "add_file_xz", a_add_file_xz },
-    { "write_dir", a_write_dir }, { NULL, NULL }
+    { "write_dir", a_write_dir }, { "write_begin", a_write_begin },
+    { "write_finish", a_write_finish }, { NULL, NULL }
   };
   static const luaL_Reg funcs[] = {
     { "new", a_new }, { "write_file", m_write_file }, { "guard", m_guard },

@@ -10,6 +10,7 @@
 #include <lzma.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,18 @@ struct entry {
   size_t xz_len;
 };
 
+struct tar_writer;
+
 struct kd_archive {
   struct entry *e;
   size_t n, cap;
   size_t *slots;          /* open addressing: index + 1, 0 = empty */
   size_t nslots;
+  struct tar_writer *writer;   /* kd_archive_write_begin .. _finish */
 };
+
+static const char *writer_hold(const struct tar_writer *w);
+static void writer_abort(struct tar_writer *w);
 
 static uint64_t hash_path(const char *p, size_t len) {
   uint64_t h = 1469598103934665603ull;   /* FNV-1a */
@@ -203,6 +210,7 @@ struct kd_error *kd_archive_new(struct kd_archive **out) {
 
 void kd_archive_free(struct kd_archive *a) {
   if (a == NULL) return;
+  if (a->writer) writer_abort(a->writer);
   for (size_t i = 0; i < a->n; i++) {
     free(a->e[i].path);
     free(a->e[i].data);
@@ -241,6 +249,9 @@ struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
                                 const char *path, const void *data, size_t len) {
   struct kd_error *err = check_path(path);
   if (err) return err;
+  if (a->writer && strcmp(path, writer_hold(a->writer)) < 0)
+    return kd_error_create(KD_ERR_OTHER, "archive path '%s': the archive is already being "
+                           "written up to '%s'", path, writer_hold(a->writer));
   size_t plen = strlen(path);
   size_t at = find(a, path, plen);
   if (at != SIZE_MAX) {
@@ -270,12 +281,21 @@ static int cmp_entry(const void *x, const void *y) {
   return strcmp((*(struct entry *const *)x)->path, (*(struct entry *const *)y)->path);
 }
 
-static struct kd_error *sorted(struct kd_archive *a, struct entry ***out) {
+/* the entries whose paths sort before `below` (NULL: all) or, with
+** `from`, at or after it, sorted */
+static struct kd_error *sorted(struct kd_archive *a, const char *below, const char *from,
+                               struct entry ***out, size_t *n) {
   struct entry **v = malloc((a->n ? a->n : 1) * sizeof *v);
   if (v == NULL) return kd_enomem;
-  for (size_t i = 0; i < a->n; i++) v[i] = &a->e[i];
-  qsort(v, a->n, sizeof *v, cmp_entry);
+  size_t k = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    if (below && strcmp(a->e[i].path, below) >= 0) continue;
+    if (from && strcmp(a->e[i].path, from) < 0) continue;
+    v[k++] = &a->e[i];
+  }
+  qsort(v, k, sizeof *v, cmp_entry);
   *out = v;
+  *n = k;
   return NULL;
 }
 
@@ -614,14 +634,15 @@ static struct kd_error *xz_error(const struct xz_sink *x, const char *what) {
   return kd_error_create(KD_ERR_IO, "%s: xz: %s", what, lzma_message(x->lzerr));
 }
 
+/* v[0..n) under o->top, which comes first itself with top_dir */
 static struct kd_error *write_entries(struct archive *ar, struct entry **v, size_t n,
-                                      const struct kd_archive_options *o,
+                                      const struct kd_archive_options *o, bool top_dir,
                                       struct xz_sink *x) {
   struct archive_entry *ae = archive_entry_new();
   if (ae == NULL) return kd_enomem;
   struct kd_error *err = NULL;
   char name[PATH_MAX + 4096];
-  size_t first = o->top ? 0 : 1;   /* index 0 is the top folder itself */
+  size_t first = o->top && top_dir ? 0 : 1;   /* index 0 is the top folder itself */
   for (size_t i = first; i <= n && err == NULL; i++) {
     const struct entry *e = i ? v[i - 1] : NULL;
     if (o->top && e) snprintf(name, sizeof name, "%s/%s", o->top, e->path);
@@ -666,44 +687,95 @@ static struct kd_error *check_no_streams(const struct kd_archive *a, const char 
   return NULL;
 }
 
-struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
-                                      const struct kd_archive_options *o,
-                                      uint64_t *size, char sha256_hex[65]) {
+/*
+** A tar being written: opened (temporary file, libarchive, the xz sink),
+** fed sorted entries in one or two parts, then closed and published.  The
+** first part may be written by a thread (kd_archive_write_begin) while
+** the caller still adds the entries of the second part, which all sort at
+** or after `hold`: the thread works on copies of the first part's entries,
+** whose path and content buffers never move.
+*/
+struct tar_writer {
+  char tmp[PATH_MAX], final[PATH_MAX];
+  int fd;
+  struct sink s;
+  struct xz_sink *x;
+  struct archive *ar;
+  struct kd_archive_options o;
+  char *top, *compression;     /* o's strings, owned */
+  char *hold;
+  struct entry *first;         /* copies of the first part's entries */
+  size_t nfirst;
+  pthread_t thread;
+  bool threaded;
+  struct kd_error *err;        /* of the first part */
+};
+
+static const char *writer_hold(const struct tar_writer *w) { return w->hold; }
+
+static void writer_free(struct tar_writer *w) {
+  if (w->ar) archive_write_free(w->ar);
+  if (w->x) xz_free(w->x);
+  free(w->x);
+  if (w->fd >= 0) close(w->fd);
+  free(w->top);
+  free(w->compression);
+  free(w->hold);
+  free(w->first);
+  kd_error_destroy(w->err);
+  free(w);
+}
+
+static struct kd_error *writer_open(struct kd_archive *a, const char *final_path,
+                                    const struct kd_archive_options *o,
+                                    struct tar_writer **out) {
+  *out = NULL;
   struct stat st;
   if (lstat(final_path, &st) == 0)
     return kd_error_create(KD_ERR_IO, "%s: already exists", final_path);
-  char tmp[PATH_MAX];
-  struct kd_error *err = temp_name(final_path, tmp);
-  if (err) return err;
   bool own_xz = strcmp(o->compression, "xz") == 0;
+  struct kd_error *err = NULL;
   if (!own_xz && (err = check_no_streams(a, o->compression)) != NULL) return err;
-  struct entry **v = NULL;
-  err = sorted(a, &v);
-  if (err) return err;
-  sigset_t old;
-  block(&old);   /* the temporary file is registered before it exists */
-  int fd = mkstemp(tmp);
-  if (fd >= 0) snprintf(guard.file, sizeof guard.file, "%s", tmp);
-  unblock(&old);
-  if (fd < 0) {
-    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
-    free(v);
+  struct tar_writer *w = calloc(1, sizeof *w);
+  if (w == NULL) return kd_enomem;
+  w->fd = -1;
+  w->o = *o;
+  w->top = o->top ? strdup(o->top) : NULL;
+  w->compression = strdup(o->compression);
+  w->o.top = w->top;
+  w->o.compression = w->compression;
+  if ((o->top && w->top == NULL) || w->compression == NULL) err = kd_enomem;
+  if (err == NULL && snprintf(w->final, sizeof w->final, "%s", final_path) >= PATH_MAX)
+    err = kd_error_create(KD_ERR_IO, "%s: path too long", final_path);
+  if (err == NULL) err = temp_name(final_path, w->tmp);
+  if (err) {
+    writer_free(w);
     return err;
   }
-  struct sink s = { .fd = fd };
-  sha256_init(&s.sha);
+  sigset_t old;
+  block(&old);   /* the temporary file is registered before it exists */
+  w->fd = mkstemp(w->tmp);
+  if (w->fd >= 0) snprintf(guard.file, sizeof guard.file, "%s", w->tmp);
+  unblock(&old);
+  if (w->fd < 0) {
+    err = kd_error_create(KD_ERR_IO, "%s: %s", w->tmp, strerror(errno));
+    writer_free(w);
+    return err;
+  }
+  w->s.fd = w->fd;
+  sha256_init(&w->s.sha);
   /* xz: liblzma behind an unfiltered tar (see "xz through liblzma") */
-  struct xz_sink *x = NULL;
   if (own_xz) {
-    x = calloc(1, sizeof *x);
-    if (x == NULL) err = kd_enomem;
+    w->x = calloc(1, sizeof *w->x);
+    if (w->x == NULL) err = kd_enomem;
     else {
-      x->out = &s;
-      x->preset = o->level >= 0 ? (uint32_t)o->level : 6;   /* libarchive's default */
-      x->threads = o->threads;
+      w->x->out = &w->s;
+      w->x->preset = o->level >= 0 ? (uint32_t)o->level : 6;   /* libarchive's default */
+      w->x->threads = o->threads;
     }
   }
   struct archive *ar = err ? NULL : archive_write_new();
+  w->ar = ar;
   if (ar == NULL && err == NULL) err = kd_enomem;
   if (err == NULL && (archive_write_set_format_pax_restricted(ar) != ARCHIVE_OK ||
                       add_filter(ar, own_xz ? "none" : o->compression) != ARCHIVE_OK))
@@ -722,35 +794,143 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
     archive_write_set_bytes_per_block(ar, own_xz ? 0 : 10240);
     archive_write_set_bytes_in_last_block(ar, 1);
   }
-  if (err == NULL && archive_write_open(ar, own_xz ? (void *)x : (void *)&s, NULL,
+  if (err == NULL && archive_write_open(ar, own_xz ? (void *)w->x : (void *)&w->s, NULL,
                                         own_xz ? xz_write : sink_write, NULL) != ARCHIVE_OK)
-    err = la_error(ar, "opening", tmp);
-  if (err == NULL) err = write_entries(ar, v, a->n, o, x);
-  if (err == NULL && archive_write_close(ar) != ARCHIVE_OK)
-    err = la_error(ar, "closing", tmp);
-  if (err == NULL && x && xz_end(x) != 0) err = xz_error(x, tmp);
-  if (ar) archive_write_free(ar);
-  if (x) xz_free(x);
-  free(x);
-  free(v);
-  if (err == NULL && fsync(fd) != 0 && errno != EINVAL)
-    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
-  if (close(fd) != 0 && err == NULL)
-    err = kd_error_create(KD_ERR_IO, "%s: %s", tmp, strerror(errno));
-  if (err == NULL) {
-    /* from here a signal must remove the published name until the caller
-    ** is done (it writes the checksum next); cleared on the next write */
-    guard_set(guard.file2, final_path);
-    err = publish(tmp, final_path);
-    if (err) guard_set(guard.file2, NULL);
-  } else {
-    unlink(tmp);
+    err = la_error(ar, "opening", w->tmp);
+  if (err) {
+    writer_abort(w);
+    return err;
   }
-  guard_set(guard.file, NULL);
-  if (err) return err;
-  *size = s.size;
-  sha256_final_hex(&s.sha, sha256_hex);
+  *out = w;
   return NULL;
+}
+
+/* remove the temporary file and forget the writer (any thread joined) */
+static void writer_abort(struct tar_writer *w) {
+  if (w->threaded) pthread_join(w->thread, NULL);
+  w->threaded = false;
+  unlink(w->tmp);
+  guard_set(guard.file, NULL);
+  writer_free(w);
+}
+
+static struct kd_error *writer_close(struct tar_writer *w, uint64_t *size, char sha[65]) {
+  struct kd_error *err = NULL;
+  if (archive_write_close(w->ar) != ARCHIVE_OK) err = la_error(w->ar, "closing", w->tmp);
+  if (err == NULL && w->x && xz_end(w->x) != 0) err = xz_error(w->x, w->tmp);
+  if (err == NULL && fsync(w->fd) != 0 && errno != EINVAL)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", w->tmp, strerror(errno));
+  if (close(w->fd) != 0 && err == NULL)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", w->tmp, strerror(errno));
+  w->fd = -1;
+  if (err) {
+    writer_abort(w);
+    return err;
+  }
+  /* from here a signal must remove the published name until the caller
+  ** is done (it writes the checksum next); cleared on the next write */
+  guard_set(guard.file2, w->final);
+  err = publish(w->tmp, w->final);
+  if (err) guard_set(guard.file2, NULL);
+  guard_set(guard.file, NULL);
+  if (err == NULL) {
+    *size = w->s.size;
+    sha256_final_hex(&w->s.sha, sha);
+  }
+  writer_free(w);
+  return err;
+}
+
+struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
+                                      const struct kd_archive_options *o,
+                                      uint64_t *size, char sha256_hex[65]) {
+  if (a->writer) return kd_error_create(KD_ERR_OTHER, "archive is being written already");
+  struct tar_writer *w;
+  struct kd_error *err = writer_open(a, final_path, o, &w);
+  if (err) return err;
+  struct entry **v = NULL;
+  size_t n = 0;
+  err = sorted(a, NULL, NULL, &v, &n);
+  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, true, w->x);
+  free(v);
+  if (err) {
+    writer_abort(w);
+    return err;
+  }
+  return writer_close(w, size, sha256_hex);
+}
+
+static void *first_part(void *arg) {
+  struct tar_writer *w = arg;
+  /* signals are for the caller's thread (the guard's handler) */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  struct entry **v = malloc((w->nfirst ? w->nfirst : 1) * sizeof *v);
+  if (v == NULL) {
+    w->err = kd_enomem;
+    return NULL;
+  }
+  for (size_t i = 0; i < w->nfirst; i++) v[i] = &w->first[i];
+  w->err = write_entries(w->ar, v, w->nfirst, &w->o, true, w->x);
+  free(v);
+  return NULL;
+}
+
+struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_path,
+                                        const struct kd_archive_options *o, const char *hold) {
+  if (a->writer) return kd_error_create(KD_ERR_OTHER, "archive is being written already");
+  struct tar_writer *w;
+  struct kd_error *err = writer_open(a, final_path, o, &w);
+  if (err) return err;
+  struct entry **v = NULL;
+  size_t n = 0;
+  w->hold = strdup(hold);
+  err = w->hold ? sorted(a, hold, NULL, &v, &n) : kd_enomem;
+  if (err == NULL) {
+    w->first = malloc((n ? n : 1) * sizeof *w->first);
+    if (w->first == NULL) err = kd_enomem;
+  }
+  if (err == NULL) {
+    for (size_t i = 0; i < n; i++) w->first[i] = *v[i];
+    w->nfirst = n;
+    if (pthread_create(&w->thread, NULL, first_part, w) != 0) {
+      first_part(w);   /* no thread: the first part here */
+      err = w->err;
+      w->err = NULL;
+    } else {
+      w->threaded = true;
+    }
+  }
+  free(v);
+  if (err) {
+    writer_abort(w);
+    return err;
+  }
+  a->writer = w;
+  return NULL;
+}
+
+struct kd_error *kd_archive_write_finish(struct kd_archive *a, uint64_t *size,
+                                         char sha256_hex[65]) {
+  struct tar_writer *w = a->writer;
+  if (w == NULL) return kd_error_create(KD_ERR_OTHER, "archive is not being written");
+  a->writer = NULL;
+  if (w->threaded) pthread_join(w->thread, NULL);
+  w->threaded = false;
+  struct kd_error *err = w->err;
+  w->err = NULL;
+  struct entry **v = NULL;
+  size_t n = 0;
+  if (err == NULL && w->x == NULL) err = check_no_streams(a, w->compression);
+  if (err == NULL) err = sorted(a, NULL, w->hold, &v, &n);
+  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, false, w->x);
+  free(v);
+  if (err) {
+    writer_abort(w);
+    return err;
+  }
+  return writer_close(w, size, sha256_hex);
 }
 
 /* }====== */
@@ -852,6 +1032,7 @@ static void free_paths(char **full, size_t n) {
 
 struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_dir,
                                       const struct kd_archive_options *o) {
+  if (a->writer) return kd_error_create(KD_ERR_OTHER, "archive is being written already");
   struct kd_error *serr = check_no_streams(a, "a directory");
   if (serr) return serr;
   struct stat st;
@@ -861,11 +1042,11 @@ struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_di
   struct kd_error *err = temp_name(final_dir, root);
   if (err) return err;
   struct entry **v = NULL;
-  err = sorted(a, &v);
+  size_t n = 0;
+  err = sorted(a, NULL, NULL, &v, &n);
   if (err) return err;
   /* every full path is made before the first node, so that the signal
   ** handler only walks memory that stays put */
-  size_t n = a->n;
   char **full = calloc(n + 1, sizeof *full);
   char *is_dir = calloc(n + 1, 1);
   if (full == NULL || is_dir == NULL) err = kd_enomem;

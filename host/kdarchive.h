@@ -69,6 +69,16 @@ struct kd_error *kd_archive_check_compression(const char *compression);
 struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
                                       const struct kd_archive_options *o,
                                       uint64_t *size, char sha256_hex[65]);
+/* The same tar in two parts: kd_archive_write_begin starts writing, in a
+** thread, the entries whose paths sort before `hold` (and the top folder),
+** while the caller goes on adding entries, which must sort at or after
+** `hold` (others are refused); kd_archive_write_finish writes those and
+** ends as kd_archive_write_tar does.  Freeing the archive in between
+** removes the temporary file. */
+struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_path,
+                                        const struct kd_archive_options *o, const char *hold);
+struct kd_error *kd_archive_write_finish(struct kd_archive *a, uint64_t *size,
+                                         char sha256_hex[65]);
 /* Write the tree under `final_dir` (must not exist; opts->top ignored):
 ** built in a temporary sibling directory, renamed at the end. */
 struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_dir,

@@ -601,7 +601,7 @@ function Run:run_plugins(after_fork)
   local plug, plug_name, nstarted = nil, nil, 0
   for i, u in ipairs(units) do
     if u.plugin ~= plug_name then
-      if plug then close_plugin(plug_name, plug) end
+  if plug then close_plugin(plug_name, plug) end
       plug_name, plug = u.plugin, new_plugin()
       nstarted = nstarted + 1
       self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", nstarted, #names,
@@ -804,6 +804,20 @@ function M.main(args)
   local name = archive_name(crash)
   local c_run1 = sandbox.clock()
   local a = run.archive
+  -- Every emitter's file is in: a thread starts writing the archive now,
+  -- while the report's own files are made.  They sort after what it
+  -- writes (sos_logs/, sos_reports/, version.txt), and so do the few
+  -- emitter paths it leaves for the end (sys/..., root symlinks from u on).
+  local ext = ({ xz = ".tar.xz", gzip = ".tar.gz", zstd = ".tar.zst", none = ".tar" })[o.compression]
+  local path = o.tmp_dir .. "/" .. name .. ext
+  local c_write = sandbox.clock()
+  if not o.build then
+    -- two xz threads: the report's ~7 MB of text splits into several
+    -- liblzma blocks, ~50 ms less on two cores
+    local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
+    a:write_begin(path, { top = name, mtime = crash or 0, compression = o.compression,
+                          level = level, threads = 2 }, "sos_logs")
+  end
 
   -- the host's own files
   local versions = { "kdlua: " .. archive.version }
@@ -876,14 +890,8 @@ function M.main(args)
   host_file(a, "sos_logs/sos.log", log:sos_text())
   host_file(a, "sos_logs/ui.log", log:ui_text())
 
-  -- the archive's copies are all we still need: give the rest back before
-  -- the compressor's buffers come on top (peak RSS is set while writing)
   local nfailed = #run.failures
-  run, cov, manifest = nil, nil, nil
-  collectgarbage("collect")
-  kd.trim()
   local out = {}
-  local c_write = sandbox.clock()
   if o.build then
     local dir = o.tmp_dir .. "/" .. name
     a:write_dir(dir, { mtime = crash or 0 })
@@ -892,13 +900,7 @@ function M.main(args)
     out[#out + 1] = "\t" .. dir
     out[#out + 1] = ""
   else
-    local ext = ({ xz = ".tar.xz", gzip = ".tar.gz", zstd = ".tar.zst", none = ".tar" })[o.compression]
-    local path = o.tmp_dir .. "/" .. name .. ext
-    -- two xz threads: the report's ~7 MB of text splits into several
-    -- liblzma blocks, ~50 ms less on two cores
-    local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
-    local size, sha = a:write(path, { top = name, mtime = crash or 0, compression = o.compression,
-                                      level = level, threads = 2 })
+    local size, sha = a:write_finish()
     archive.write_file(path .. ".sha256", sha .. "  " .. name .. ext .. "\n", 384)
     local stp = archive.stat(path)
     out[#out + 1] = ""

@@ -1,8 +1,10 @@
 -- kdlua-test: dump=kfx
--- kdlua.archive's .tar.xz: written through liblzma, with file contents
--- compressed ahead of time (A.content_xz, added with a:add_file_xz)
--- copied in as streams of their own.  What is read back -- by xz and tar,
--- and by Python's tarfile -- must be the same archive either way.
+-- kdlua.archive's tar writers: the .tar.xz written through liblzma, with
+-- file contents compressed ahead of time (A.content_xz, added with
+-- a:add_file_xz) copied in as streams of their own; and a tar written in
+-- two parts (a:write_begin in a thread, a:write_finish).  What is read
+-- back -- by xz and tar, and by Python's tarfile -- must be the same
+-- archive whichever way it was written.
 local A = require("kdlua.archive")
 
 local tmp = os.tmpname()
@@ -90,6 +92,45 @@ test("a stream-only file: refused outside .tar.xz, checked when added", function
   assert(b:add_file_xz("e", A.content_xz("", 0)))
   b:write(tmp .. "/e.tar.xz", { mtime = 0, compression = "xz", level = 0 })
   eq((sh("tar -xJOf '" .. tmp .. "/e.tar.xz' e | wc -c")), "0\n", "an empty content")
+end)
+
+test("in two parts: the same tar; early paths refused meanwhile", function()
+  for _, c in ipairs({ "xz", "gzip", "none" }) do
+    local one, two = tmp .. "/one." .. c, tmp .. "/two." .. c
+    local opts = { top = "top", mtime = 1700000000, compression = c, level = 0, threads = 2 }
+    local a = make()
+    assert(a:add_file("z/late", "late\n"))
+    assert(a:add_file("m/mid", "mid\n"))
+    a:write(one, opts)
+    local b = make()
+    assert(b:write_begin(two, opts, "m"))
+    local added, err = b:add_file("c/early", "too late")
+    eq(added, nil, c .. ": a path before the hold refused")
+    ok(tostring(err.message):find("already being written"), "message: " .. tostring(err.message))
+    raises(function() b:write(tmp .. "/x", opts) end, "being written already")
+    assert(b:add_file("z/late", "late\n"))
+    assert(b:add_file("m/mid", "mid\n"))
+    local size, sha = b:write_finish()
+    eq(size, A.stat(two).size, c .. ": size")
+    local cat = c == "none" and "cat" or c == "gzip" and "gzip -dc" or "xz -dc"
+    eq(sh(cat .. " '" .. two .. "' | sha256sum"), sh(cat .. " '" .. one .. "' | sha256sum"),
+       c .. ": the same tar")
+    local f = assert(io.open(two, "rb"))
+    eq(sha, A.sha256(f:read("a")), c .. ": sha256")
+    f:close()
+  end
+end)
+
+test("an archive collected while written leaves nothing behind", function()
+  local dir = tmp .. "/gc"
+  assert(os.execute("mkdir -p '" .. dir .. "'"))
+  do
+    local a = make()
+    a:write_begin(dir .. "/x.tar.xz", { compression = "xz", level = 0 }, "m")
+  end
+  collectgarbage("collect")
+  collectgarbage("collect")
+  eq(#A.listdir(dir), 0, "files left in the directory")
 end)
 
 os.execute("rm -rf '" .. tmp .. "'")
