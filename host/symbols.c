@@ -23,6 +23,9 @@ struct kd_symtab {
   ** it costs a third of what inserting 150k names one by one into an open
   ** hash did (cache misses), and start-up waits for it. */
   uint32_t *name_hash;      /* per symbol */
+  size_t nhashes;           /* name_hash[0..nhashes) are computed: a
+                            ** rebuild after modules' symbols came in
+                            ** hashes only theirs */
   uint32_t *bucket_start;   /* nbuckets + 1 */
   uint32_t *by_bucket;      /* n */
   size_t nbuckets;
@@ -191,6 +194,7 @@ struct kd_error *kd_symtab_add_elf(struct kd_symtab *t, const char *path,
 fail:
   t->n = n0;
   if (t->hashed > n0) t->hashed = 0;   /* rebuilt at the next lookup */
+  if (t->nhashes > n0) t->nhashes = n0;
   free(letters);
   if (elf) elf_end(elf);
   close(fd);
@@ -207,12 +211,15 @@ static int rehash(struct kd_symtab *t) {
   if (st) t->bucket_start = st;
   uint32_t *ent = realloc(t->by_bucket, (n ? n : 1) * sizeof *ent);
   if (ent) t->by_bucket = ent;
-  if (h == NULL || st == NULL || ent == NULL) { t->hashed = 0; t->nbuckets = 0; return -1; }
-  memset(st, 0, (nb + 1) * sizeof *st);
-  for (size_t i = 0; i < n; i++) {
-    h[i] = (uint32_t)kd_fnv1a_str(t->syms[i].name);
-    st[(h[i] & (nb - 1)) + 1]++;
+  if (h == NULL || st == NULL || ent == NULL) {
+    t->hashed = t->nbuckets = t->nhashes = 0;
+    return -1;
   }
+  for (size_t i = t->nhashes < n ? t->nhashes : n; i < n; i++)
+    h[i] = (uint32_t)kd_fnv1a_str(t->syms[i].name);
+  t->nhashes = n;
+  memset(st, 0, (nb + 1) * sizeof *st);
+  for (size_t i = 0; i < n; i++) st[(h[i] & (nb - 1)) + 1]++;
   for (size_t b = 0; b < nb; b++) st[b + 1] += st[b];
   /* scatter in index order, so each bucket lists its symbols ascending;
   ** st[b] runs ahead while filling and is restored below */
