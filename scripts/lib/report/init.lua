@@ -411,7 +411,43 @@ end
 
 -- {------ committing: results into the archive, the logs, the manifest ------
 
-function Run:commit(plug, u, res)
+-- First pass, in commit order: every result's file into the archive (and
+-- the root symlinks, whose clashes the order decides), so that writing can
+-- start before the second pass.
+function Run:commit_files(u, res)
+  if u.enum_error then return end
+  local e = u.e
+  for k, inst in ipairs(u.list) do
+    local r = res[k]
+    if r == nil then
+      -- a worker process died while it ran this unit
+      local reason = tostring(res.worker_died or "no result")
+      r = { status = "failed", reason = reason, full = reason, dt = 0,
+            content = stub_header("emitter failed: " .. reason) }
+      res[k] = r
+    end
+    local added, aerr
+    if r.xz then   -- compressed by the helper (see early)
+      added, aerr = self.archive:add_file_xz(inst.path, r.xz)
+    else
+      added, aerr = self.archive:add_file(inst.path, r.content)
+    end
+    r.size = r.len or #r.content
+    r.content, r.xz = nil, nil   -- the archive has its copy: let this one be collected
+    if not added then r.status, r.reason, r.add_error = "failed", tostring(aerr), true end
+    if e.symlink and r.status == "real" then
+      if self.archive:has(e.symlink) then
+        r.symlink_taken = true
+      else
+        self.archive:add_symlink(e.symlink, inst.path)
+        self.produced[e.symlink] = "real"
+      end
+    end
+  end
+end
+
+-- Second pass, in the same order: the logs and the manifest.
+function Run:commit_records(plug, u, res)
   local log, e = self.log, u.e
   local comp = "plugin:" .. e.plugin
   if u.enum_error then
@@ -422,23 +458,8 @@ function Run:commit(plug, u, res)
   end
   for k, inst in ipairs(u.list) do
     local r = res[k]
-    if r == nil then
-      -- a worker process died while it ran this unit
-      local reason = tostring(res.worker_died or "no result")
-      r = { status = "failed", reason = reason, full = reason, dt = 0,
-            content = stub_header("emitter failed: " .. reason) }
-    end
-    local status, content, reason = r.status, r.content, r.reason
-    local added, aerr
-    if r.xz then   -- compressed by the helper (see early)
-      added, aerr = self.archive:add_file_xz(inst.path, r.xz)
-    else
-      added, aerr = self.archive:add_file(inst.path, content)
-    end
-    local size = r.len or #content
-    r.content, r.xz = nil, nil   -- the archive has its copy: let this one be collected
-    if not added then
-      status, reason = "failed", tostring(aerr)
+    local status, reason = r.status, r.reason
+    if r.add_error then
       log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
     elseif status == "failed" then
       local first = not self.failed_once[e]
@@ -450,17 +471,12 @@ function Run:commit(plug, u, res)
       log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason))
     elseif not e.each then
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
-        e.kind == "command" and "cmd output" or "file", e.command or inst.path, size, r.dt))
+        e.kind == "command" and "cmd output" or "file", e.command or inst.path, r.size, r.dt))
     end
     self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, r.dt)
     if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
-    if e.symlink and status == "real" then
-      if self.archive:has(e.symlink) then
-        log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. inst.path)
-      else
-        self.archive:add_symlink(e.symlink, inst.path)
-        self.produced[e.symlink] = "real"
-      end
+    if r.symlink_taken then
+      log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. inst.path)
     end
   end
   -- after the template's last unit: one line for all its instances
@@ -538,8 +554,10 @@ end
 -- }------
 
 -- after_fork(): run in this process once the workers have started (or
--- first, without workers), before it claims units of its own
-function Run:run_plugins(after_fork)
+-- first, without workers), before it claims units of its own;
+-- files_ready(): once every emitter's file is in the archive (before the
+-- logs and the manifest records are made)
+function Run:run_plugins(after_fork, files_ready)
   local names = {}
   for _, name in ipairs(sorted_names(self.reg.plugins)) do
     if self.reg.plugins[name].enabled then names[#names + 1] = name end
@@ -598,10 +616,12 @@ function Run:run_plugins(after_fork)
     self.plugins_md[name] = p.md
     self.sections[name] = p.report
   end
+  for i, u in ipairs(units) do self:commit_files(u, by_unit[i]) end
+  if files_ready then files_ready() end
   local plug, plug_name, nstarted = nil, nil, 0
   for i, u in ipairs(units) do
     if u.plugin ~= plug_name then
-  if plug then close_plugin(plug_name, plug) end
+      if plug then close_plugin(plug_name, plug) end
       plug_name, plug = u.plugin, new_plugin()
       nstarted = nstarted + 1
       self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", nstarted, #names,
@@ -612,7 +632,7 @@ function Run:run_plugins(after_fork)
     -- whichever process ran them
     if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
     if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
-    self:commit(plug, u, res)
+    self:commit_records(plug, u, res)
     by_unit[i] = nil
   end
   if plug then close_plugin(plug_name, plug) end
@@ -800,24 +820,28 @@ function M.main(args)
   }, Run)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
   local c_run0 = sandbox.clock()
-  local ran = run:run_plugins(find_crash_time)
-  local name = archive_name(crash)
-  local c_run1 = sandbox.clock()
   local a = run.archive
+  local name, ext, path, c_write
   -- Every emitter's file is in: a thread starts writing the archive now,
-  -- while the report's own files are made.  They sort after what it
-  -- writes (sos_logs/, sos_reports/, version.txt), and so do the few
-  -- emitter paths it leaves for the end (sys/..., root symlinks from u on).
-  local ext = ({ xz = ".tar.xz", gzip = ".tar.gz", zstd = ".tar.zst", none = ".tar" })[o.compression]
-  local path = o.tmp_dir .. "/" .. name .. ext
-  local c_write = sandbox.clock()
-  if not o.build then
-    -- two xz threads: the report's ~7 MB of text splits into several
-    -- liblzma blocks, ~50 ms less on two cores
-    local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
-    a:write_begin(path, { top = name, mtime = crash or 0, compression = o.compression,
-                          level = level, threads = 2 }, "sos_logs")
+  -- while the logs, the manifest and the report's own files are made.
+  -- Those sort after what it writes (sos_logs/, sos_reports/,
+  -- version.txt), and so do the few emitter paths it leaves for the end
+  -- (sys/..., root symlinks from u on).
+  local function start_writing()
+    name = archive_name(crash)
+    ext = ({ xz = ".tar.xz", gzip = ".tar.gz", zstd = ".tar.zst", none = ".tar" })[o.compression]
+    path = o.tmp_dir .. "/" .. name .. ext
+    c_write = sandbox.clock()
+    if not o.build then
+      -- two xz threads: the report's ~7 MB of text splits into several
+      -- liblzma blocks, ~50 ms less on two cores
+      local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
+      a:write_begin(path, { top = name, mtime = crash or 0, compression = o.compression,
+                            level = level, threads = 2 }, "sos_logs")
+    end
   end
+  local ran = run:run_plugins(find_crash_time, start_writing)
+  local c_run1 = sandbox.clock()
 
   -- the host's own files
   local versions = { "kdlua: " .. archive.version }
