@@ -545,8 +545,8 @@ static int k_modules(lua_State *L) {
 }
 
 /* kd.trim(): give back memory that can be had again (mapped debug-file
-** pages, the C heap's free memory); the report calls it before it forks
-** workers and before it writes the archive */
+** pages, the C heap's free memory); the report calls it after discovery,
+** before it forks workers and once its emitters have run */
 static int k_trim(lua_State *L) {
   kd_program_release_memory(kl_program(L));
   return 0;
