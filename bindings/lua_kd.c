@@ -54,6 +54,38 @@ static int k_symbol_address(lua_State *L) {
   return 1;
 }
 
+/* kd.addr(x): the address x designates, as libraries use it everywhere:
+** nil -> 0, an integer as is, a pointer's value, an integer or enum
+** object's value, and the address of any other object (struct, union,
+** array).  One call instead of type_().kind then value_() or address_(). */
+static int k_addr(lua_State *L) {
+  if (lua_isnoneornil(L, 1)) {
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  if (lua_isinteger(L, 1)) {
+    lua_settop(L, 1);
+    return 1;
+  }
+  struct kd_object *o = kl_check_object(L, 1);
+  struct kd_type *t = kd_type_resolve(o->type);
+  if (t && t->kind == KD_TYPE_POINTER) {
+    uint64_t v;
+    struct kd_error *err = kd_object_pointer_value(kl_program(L), o, &v);
+    if (err) return kl_raise(L, err);
+    lua_pushinteger(L, (lua_Integer)v);
+    return 1;
+  }
+  if (t && (t->kind == KD_TYPE_INT || t->kind == KD_TYPE_ENUM)) {
+    kl_push_value(L, o);
+    if (lua_isboolean(L, -1)) lua_pushinteger(L, lua_toboolean(L, -1));
+    return 1;
+  }
+  if (!o->is_reference) return luaL_argerror(L, 1, "object has no address");
+  lua_pushinteger(L, (lua_Integer)o->address);
+  return 1;
+}
+
 /* kd.symbolize(addr) -> name, offset, module, elf_size, kallsyms_size
 ** (nil if unknown) */
 static int k_symbolize(lua_State *L) {
@@ -640,7 +672,7 @@ static int k_has_types(lua_State *L) {
 }
 
 static const luaL_Reg kd_funcs[] = {
-  { "symbol", k_symbol }, { "symbol_address", k_symbol_address },
+  { "symbol", k_symbol }, { "symbol_address", k_symbol_address }, { "addr", k_addr },
   { "symbolize", k_symbolize }, { "object", k_object }, { "pointer", k_pointer },
   { "type", k_type }, { "has_type", k_has_type }, { "has_member", kl_type_has_member },
   { "member_offset", k_member_offset }, { "member_size", k_member_size },

@@ -26,16 +26,10 @@ local function has_member(tname, member)
 end
 M.has_member = has_member
 
--- address an object designates: a pointer's value, or the address of a
--- struct/union object (0 for nil)
-local function pval(p)
-  if p == nil then return 0 end
-  if type(p) == "number" then return p end
-  local k = p:type_().kind
-  if k == "pointer" then return p:value_() end
-  if k == "struct" or k == "union" then return p:address_() end
-  return p:value_()
-end
+-- address an object designates: a pointer's value, the address of a
+-- struct/union/array object, an integer's value (0 for nil): kd.addr,
+-- one call to C (without a dump there is no object to ask about)
+local pval = kd and kd.addr or function() error("no dump open", 2) end
 M.pval = pval
 M.addr = pval
 

@@ -54,14 +54,7 @@ M.sym = sym
 M.ival = ival
 
 -- address of a struct object, value of a pointer object, or the number
-local function pval2(x)
-  if x == nil then return 0 end
-  if type(x) == "number" then return x end
-  local ok, v = pcall(function() return x:value_() end)
-  if ok and type(v) == "number" then return v end
-  return x:address_()
-end
-pval = pval2
+-- (kernel.fs.pval, which task.pval is too)
 M.pval = pval
 
 -- refcount_t / atomic_t / plain integer

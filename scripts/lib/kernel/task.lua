@@ -53,12 +53,8 @@ local function ival(x)
 end
 M.ival = ival
 
--- pointer value (0 for NULL/nil)
-local function pval(p)
-  if p == nil then return 0 end
-  if type(p) == "number" then return p end
-  return p:value_()
-end
+-- pointer value (0 for NULL/nil), or the address of a struct object
+local pval = require("kernel.fs").pval
 M.pval = pval
 
 local function hex(v) return string.format("%x", v) end
