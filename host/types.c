@@ -35,11 +35,26 @@ struct kd_error *kd_type_member(struct kd_type *t, const char *name,
     return NULL;
   struct kd_error *err = kd_type_load(t);
   if (err) return err;
+  /* Scripts ask the same few members of a type again and again, mostly
+  ** with the same string (Lua interns short strings, and a field name in a
+  ** script is a constant): a hit on the pointer costs one strcmp instead
+  ** of a binary search over, for task_struct, ~250 names.  The strcmp
+  ** guards against another string at a freed one's address. */
+  size_t slot = ((uintptr_t)name >> 4) % (sizeof t->recent / sizeof t->recent[0]);
+  if (t->recent[slot].name == name && strcmp(t->recent[slot].m->name, name) == 0) {
+    *out = t->recent[slot].m;
+    return NULL;
+  }
   size_t lo = 0, hi = t->nby_name;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     int c = strcmp(name, t->by_name[mid].name);
-    if (c == 0) { *out = &t->by_name[mid]; return NULL; }
+    if (c == 0) {
+      *out = &t->by_name[mid];
+      t->recent[slot].name = name;
+      t->recent[slot].m = *out;
+      return NULL;
+    }
     if (c < 0) hi = mid; else lo = mid + 1;
   }
   return NULL;

@@ -67,6 +67,8 @@ struct kd_type {
   /* flattened (anonymous members opened up) and sorted by name */
   struct kd_member *by_name;
   size_t nby_name;
+  /* the last few names asked for (see kd_type_member); zeroed = empty */
+  struct { const char *name; const struct kd_member *m; } recent[8];
   /* ENUM */
   struct kd_enumerator *enumerators;
   size_t nenumerators;
