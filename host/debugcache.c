@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "debugcache.h"
 #include "debuginfo.h"
+#include "child.h"
 #include "fnv.h"
 
 #include <dirent.h>
@@ -585,6 +586,34 @@ int kd_env_flag(const char *name) {
 static int cache_disabled(void) { return kd_env_flag("KDLUA_NO_CACHE"); }
 
 /*
+** Write and check the copy: in a child (child.h) when one can be made,
+** since the decompressed sections are held in memory while written.
+*/
+struct copy_job {
+  Elf *src;
+  const char *tmp;
+  const uint8_t *id;
+  size_t idlen;
+};
+
+static int make_copy(void *arg, char *msg, size_t cap) {
+  struct copy_job *j = arg;
+  char *why = NULL;
+  const char *invalid = NULL;
+  int rc = 1;
+  if (write_copy(j->src, j->tmp, &why) != 0)
+    snprintf(msg, cap, "%s", why ? why : "out of memory");
+  else if (!copy_is_valid(j->tmp, j->src, j->id, j->idlen, &invalid))
+    snprintf(msg, cap, "the copy is bad: %s", invalid);
+  else if (!dwarf_opens(j->tmp))
+    snprintf(msg, cap, "libdw cannot open the copy: %s", dwarf_errmsg(-1));
+  else
+    rc = 0;
+  free(why);
+  return rc;
+}
+
+/*
 ** Make (or reuse) the copy of the open file `src`.  Returns the copy's
 ** path, or NULL with *warning set when the cache cannot be used.
 */
@@ -615,14 +644,12 @@ static char *make_or_reuse(const char *path, Elf *src, const struct stat *st,
     tmp = NULL;
     goto nomem;
   }
-  if (write_copy(src, tmp, &why) != 0) goto warn;
-  if (!copy_is_valid(tmp, src, id, idlen, &invalid)) {
-    if (asprintf(&why, "the copy is bad: %s", invalid) < 0) why = NULL;
-    goto warn;
-  }
-  if (!dwarf_opens(tmp)) {
-    if (asprintf(&why, "libdw cannot open the copy: %s", dwarf_errmsg(-1)) < 0)
-      why = NULL;
+  struct copy_job job = { src, tmp, id, idlen };
+  char msg[512];
+  int rc = kd_run_in_child(make_copy, &job, msg, sizeof msg);
+  if (rc == KD_CHILD_NONE) rc = make_copy(&job, msg, sizeof msg);
+  if (rc != 0) {
+    why = strdup(msg);
     goto warn;
   }
   if (rename(tmp, name) != 0) {

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
+#include "debugcache.h"
 #include "fnv.h"
 
 /* {====== arena: types live until the finder is destroyed ====== */
@@ -293,10 +295,29 @@ static struct kd_error *build_index(struct dwarf_finder *df) {
   return NULL;
 }
 
+/* in a child (child.h): the walk interns every unit, ~180 MB for a
+** kernel, and only the index file it leaves matters */
+static int build_index_child(void *arg, char *msg, size_t cap) {
+  struct dwarf_finder *df = arg;
+  struct kd_error *err = build_index(df);
+  if (err) snprintf(msg, cap, "%s", err->message);
+  int rc = err != NULL || !load_cached_index(df);
+  kd_error_destroy(err);
+  return rc;
+}
+
 static struct kd_error *ensure_index(struct dwarf_finder *df) {
   if (df->index_built) return NULL;
   df->index_built = 1;
   if (load_cached_index(df)) return NULL;
+  /* with a cache to leave it in, the index is built by a child and read
+  ** from there; otherwise (or should the child fail) here */
+  char msg[256];
+  if (df->cache_dir && df->cache_key && kd_make_dirs(df->cache_dir) == 0 &&
+      access(df->cache_dir, W_OK) == 0 &&
+      kd_run_in_child(build_index_child, df, msg, sizeof msg) == 0 &&
+      load_cached_index(df))
+    return NULL;
   return build_index(df);
 }
 
