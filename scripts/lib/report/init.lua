@@ -341,7 +341,8 @@ function Run:plan(names)
           singles[#singles + 1] = #units
         elseif not e.each then
           units[#units + 1] = { plugin = name, e = e, list = list }
-          if self.early and self.early.path == e.path and self.early.file == e.file then
+          if self.early and self.early.path == e.path and self.early.file == e.file
+             and self:loaded_ok(self.early.full) then
             self.early.unit = #units   -- its result comes from the helper
           else
             singles[#singles + 1] = #units
@@ -530,7 +531,16 @@ local function start_early(dir, limits, xz_level, log)
     log:warn("report", "no helper process for " .. EARLY.path .. ": " .. tostring(why))
     return nil
   end
-  return { handle = h, file = EARLY.file, path = EARLY.path }
+  return { handle = h, file = EARLY.file, path = EARLY.path, full = dir .. "/" .. EARLY.file }
+end
+
+-- did discovery load this very file (not another of the same name, say a
+-- site's after the bundled one failed)?
+function Run:loaded_ok(path)
+  for _, f in ipairs(self.reg.files) do
+    if f.file == path then return f.status == "ok" end
+  end
+  return false
 end
 
 -- the helper's result for the early unit, or the unit run here
