@@ -65,12 +65,8 @@ static int a_new(lua_State *L) {
   return 1;
 }
 
-static int add(lua_State *L, enum kd_archive_kind kind) {
-  struct kd_archive *a = check_archive(L);
-  const char *path = luaL_checkstring(L, 2);
-  size_t len = 0;
-  const char *data = kind == KD_AR_DIR ? NULL : luaL_checklstring(L, 3, &len);
-  struct kd_error *err = kd_archive_add(a, kind, path, data, len);
+/* true, or nil and the error object (for what a caller may check) */
+static int push_outcome(lua_State *L, struct kd_error *err) {
   if (err) {
     lua_pushnil(L);
     kl_push_error(L, err);
@@ -78,6 +74,14 @@ static int add(lua_State *L, enum kd_archive_kind kind) {
   }
   lua_pushboolean(L, 1);
   return 1;
+}
+
+static int add(lua_State *L, enum kd_archive_kind kind) {
+  struct kd_archive *a = check_archive(L);
+  const char *path = luaL_checkstring(L, 2);
+  size_t len = 0;
+  const char *data = kind == KD_AR_DIR ? NULL : luaL_checklstring(L, 3, &len);
+  return push_outcome(L, kd_archive_add(a, kind, path, data, len));
 }
 
 static int a_add_file(lua_State *L) { return add(L, KD_AR_FILE); }
@@ -89,14 +93,7 @@ static int a_add_file_xz(lua_State *L) {
   const char *path = luaL_checkstring(L, 2);
   size_t len;
   const char *stream = luaL_checklstring(L, 3, &len);
-  struct kd_error *err = kd_archive_add_xz(a, path, stream, len);
-  if (err) {
-    lua_pushnil(L);
-    kl_push_error(L, err);
-    return 2;
-  }
-  lua_pushboolean(L, 1);
-  return 1;
+  return push_outcome(L, kd_archive_add_xz(a, path, stream, len));
 }
 
 static int a_has(lua_State *L) {
@@ -224,14 +221,7 @@ static int m_guard(lua_State *L) {
 }
 
 static int m_check_compression(lua_State *L) {
-  struct kd_error *err = kd_archive_check_compression(luaL_checkstring(L, 1));
-  if (err) {
-    lua_pushnil(L);
-    kl_push_error(L, err);
-    return 2;
-  }
-  lua_pushboolean(L, 1);
-  return 1;
+  return push_outcome(L, kd_archive_check_compression(luaL_checkstring(L, 1)));
 }
 
 static int m_stat(lua_State *L) {
