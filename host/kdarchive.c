@@ -846,6 +846,23 @@ static struct kd_error *writer_close(struct tar_writer *w, uint64_t *size, char 
   return err;
 }
 
+/* the archive's entries from `from` on (NULL: all, after the top
+** folder itself), then close and publish; on an error nothing is left */
+static struct kd_error *writer_finish_from(struct tar_writer *w, struct kd_archive *a,
+                                           const char *from, uint64_t *size,
+                                           char sha256_hex[65]) {
+  struct entry **v = NULL;
+  size_t n = 0;
+  struct kd_error *err = sorted(a, NULL, from, &v, &n);
+  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, from == NULL, w->x);
+  free(v);
+  if (err) {
+    writer_abort(w);
+    return err;
+  }
+  return writer_close(w, size, sha256_hex);
+}
+
 struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_path,
                                       const struct kd_archive_options *o,
                                       uint64_t *size, char sha256_hex[65]) {
@@ -853,16 +870,7 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
   struct tar_writer *w;
   struct kd_error *err = writer_open(a, final_path, o, &w);
   if (err) return err;
-  struct entry **v = NULL;
-  size_t n = 0;
-  err = sorted(a, NULL, NULL, &v, &n);
-  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, true, w->x);
-  free(v);
-  if (err) {
-    writer_abort(w);
-    return err;
-  }
-  return writer_close(w, size, sha256_hex);
+  return writer_finish_from(w, a, NULL, size, sha256_hex);
 }
 
 static void *first_part(void *arg) {
@@ -925,17 +933,12 @@ struct kd_error *kd_archive_write_finish(struct kd_archive *a, uint64_t *size,
   w->threaded = false;
   struct kd_error *err = w->err;
   w->err = NULL;
-  struct entry **v = NULL;
-  size_t n = 0;
   if (err == NULL && w->x == NULL) err = check_no_streams(a, w->compression);
-  if (err == NULL) err = sorted(a, NULL, w->hold, &v, &n);
-  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, false, w->x);
-  free(v);
   if (err) {
     writer_abort(w);
     return err;
   }
-  return writer_close(w, size, sha256_hex);
+  return writer_finish_from(w, a, w->hold, size, sha256_hex);
 }
 
 /* }====== */
