@@ -298,12 +298,11 @@ static struct kd_error *build_index(struct dwarf_finder *df) {
 /* in a child (child.h): the walk interns every unit, ~180 MB for a
 ** kernel, and only the index file it leaves matters */
 static int build_index_child(void *arg, char *msg, size_t cap) {
-  struct dwarf_finder *df = arg;
-  struct kd_error *err = build_index(df);
-  if (err) snprintf(msg, cap, "%s", err->message);
-  int rc = err != NULL || !load_cached_index(df);
+  struct kd_error *err = build_index(arg);
+  if (err == NULL) return 0;
+  snprintf(msg, cap, "%s", err->message);
   kd_error_destroy(err);
-  return rc;
+  return 1;
 }
 
 static struct kd_error *ensure_index(struct dwarf_finder *df) {
