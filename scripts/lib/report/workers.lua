@@ -117,6 +117,11 @@ local function decode_records(data, results)
   end
 end
 
+-- how a child process ended, as P.wait said
+local function ended(how, code)
+  return (how == "signaled" and "killed by signal " or "exited with status ") .. tostring(code)
+end
+
 -- a worker's whole file: read at its known size, one allocation instead
 -- of the doubling buffer read("a") grows (which for a few MB costs more
 -- than decoding them)
@@ -214,8 +219,7 @@ function M.run(n, jobs, compute, first, after_fork)
     got.stats = nil
     for i, r in pairs(got) do results[i] = r end
     if how ~= "exited" or code ~= 0 then
-      local why = how == "signaled" and ("killed by signal " .. tostring(code))
-        or ("exited with status " .. tostring(code))
+      local why = ended(how, code)
       -- killed in the middle of a unit: that unit is what killed it, so it
       -- is not run again; a worker that gave up (e.g. its temporary file
       -- could not be written) leaves its units to be run here
@@ -257,8 +261,7 @@ function M.collect(h)
   decode_records(read_all(h.file), got)
   h.file:close()
   if got[1] then return got[1] end
-  return nil, "helper process (pid " .. tostring(h.pid) .. ") "
-    .. (how == "signaled" and "killed by signal " or "exited with status ") .. tostring(code)
+  return nil, "helper process (pid " .. tostring(h.pid) .. ") " .. ended(how, code)
 end
 
 function M.cancel(h)
