@@ -55,34 +55,22 @@ static int k_symbol_address(lua_State *L) {
 }
 
 /* kd.addr(x): the address x designates, as libraries use it everywhere:
-** nil -> 0, an integer as is, a pointer's value, an integer or enum
-** object's value, and the address of any other object (struct, union,
-** array).  One call instead of type_().kind then value_() or address_(). */
+** nil -> 0, and otherwise what kd.read and friends take as an address
+** (kl_check_address: a number as is, a pointer's or integer's value, any
+** other object's address), but an enum object gives its value.  One call
+** instead of type_().kind then value_() or address_(). */
 static int k_addr(lua_State *L) {
   if (lua_isnoneornil(L, 1)) {
     lua_pushinteger(L, 0);
     return 1;
   }
-  if (lua_isinteger(L, 1)) {
-    lua_settop(L, 1);
-    return 1;
-  }
-  struct kd_object *o = kl_check_object(L, 1);
-  struct kd_type *t = kd_type_resolve(o->type);
-  if (t && t->kind == KD_TYPE_POINTER) {
-    uint64_t v;
-    struct kd_error *err = kd_object_pointer_value(kl_program(L), o, &v);
-    if (err) return kl_raise(L, err);
-    lua_pushinteger(L, (lua_Integer)v);
-    return 1;
-  }
-  if (t && (t->kind == KD_TYPE_INT || t->kind == KD_TYPE_ENUM)) {
+  struct kd_object *o = kl_test_object(L, 1);
+  struct kd_type *t = o ? kd_type_resolve(o->type) : NULL;
+  if (t && t->kind == KD_TYPE_ENUM) {
     kl_push_value(L, o);
-    if (lua_isboolean(L, -1)) lua_pushinteger(L, lua_toboolean(L, -1));
     return 1;
   }
-  if (!o->is_reference) return luaL_argerror(L, 1, "object has no address");
-  lua_pushinteger(L, (lua_Integer)o->address);
+  lua_pushinteger(L, (lua_Integer)kl_check_address(L, 1));
   return 1;
 }
 
