@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "config.h"
 #include "gdb_target.h"
 #include "lua_host.h"
@@ -274,6 +275,7 @@ static void finish(lua_State *L, struct kd_program *prog, bool own_ok) {
 }
 
 int main(int argc, char **argv) {
+  kd_heap_prefer_huge_pages();
   struct options o;
   parse(argc, argv, &o);
   if (o.command == NULL) {
