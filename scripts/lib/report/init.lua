@@ -579,10 +579,11 @@ function Run:run_plugins(after_fork, files_ready)
   self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
                                         #names, #units, self.jobs))
   -- workers start from a copy of this process: load what every process
-  -- would otherwise build for itself (the address index of all symbols,
-  -- modules' included), then make the copy small
+  -- would otherwise build for itself (libdw's table of compile units, the
+  -- address index of all symbols, modules' included), then make the copy
+  -- small
   if self.jobs > 1 then
-    pcall(kd.symbolize, 0)
+    pcall(kd.preload)
     kd.trim()
   end
   local results, problems, stats = workers.run(#order, self.jobs, function(k, worker)
