@@ -319,19 +319,63 @@ end
 
 -- {------ planning: emitters cut into units of work ------
 
--- instances of one `each` emitter per unit: small enough that workers
--- share a thousand-task machine's per-pid files evenly, large enough that
--- claiming a unit costs nothing next to running it
+-- per-task work is cut by thread group: CHUNK leaders (and their threads)
+-- make one group of units, claimed by one process, so that every per-pid
+-- and per-tid file of those tasks is made where their pages were read and
+-- their memos filled (status is made once for /proc/<pid>/status and
+-- /proc/<pid>/task/<tid>/status); small enough that workers share a
+-- thousand-task machine evenly, large enough that claiming costs nothing
 local CHUNK = 16
 
+-- the group key of each instance of an `each` emitter: its thread group's
+-- run of CHUNK leaders ("t3"), a large thread group's threads cut again
+-- every 4 * CHUNK ("t3.1"); CPUs in runs of CHUNK ("c0")
+local chunk_of   -- tgid -> its leaders' run
+local function group_keys(e, list)
+  local keys = {}
+  if e.each == "cpus" then
+    for k = 1, #list do keys[k] = "c" .. (k - 1) // CHUNK end
+    return keys
+  end
+  if not chunk_of then
+    chunk_of = {}
+    local n = 0
+    for _, t in ipairs(tasks()) do
+      if t.pid == t.tgid then
+        chunk_of[t.tgid] = "t" .. n // CHUNK
+        n = n + 1
+      end
+    end
+  end
+  local last, seen = "t0", {}
+  for k, inst in ipairs(list) do
+    local tgid = e.each == "tids" and inst.args[3] or inst.args[1]
+    local c = chunk_of[tgid] or last   -- a thread whose leader is gone
+    last = c
+    seen[c] = (seen[c] or 0) + 1
+    local sub = (seen[c] - 1) // (4 * CHUNK)
+    keys[k] = sub > 0 and (c .. "." .. sub) or c
+  end
+  return keys
+end
+
 -- Units in the order their results are committed (plugins sorted, emitters
--- in registration order, instances in enumeration order), the order they
--- are claimed in -- one instance of each `each` emitter (run before the
--- workers fork), then the single files, then the per-task chunks, which
--- are small and even and so fill the time at the end -- and how many of
--- the first run before the fork.
+-- in registration order, instances in enumeration order) and the groups
+-- they are claimed in: one instance of each `each` emitter alone (run
+-- before the workers fork), then the single files of each emitter file
+-- together, then the per-task groups (small and even, they fill the time
+-- at the end); and how many of the first groups run before the fork.
 function Run:plan(names)
-  local units, warm, singles, chunks = {}, {}, {}, {}
+  local units, warm, singles, groups, group_of = {}, {}, {}, {}, {}
+  local function add_to_group(key, i)
+    local g = group_of[key]
+    if not g then
+      g = {}
+      group_of[key] = g
+      groups[#groups + 1] = g
+    end
+    g[#g + 1] = i
+  end
   for _, name in ipairs(names) do
     for _, e in ipairs(self.reg.plugins[name].emitters) do
       if e.enabled then
@@ -357,19 +401,40 @@ function Run:plan(names)
             units[#units + 1] = { plugin = name, e = e, list = { list[1] }, total = #list }
             warm[#warm + 1] = #units
           end
-          for i = first + 1, math.max(#list, 1), CHUNK do
-            units[#units + 1] = { plugin = name, e = e, list = table.move(list, i, i + CHUNK - 1, 1, {}),
+          local keys = group_keys(e, list)
+          local k = first + 1
+          if #list == 0 then   -- a unit all the same: it records "none"
+            units[#units + 1] = { plugin = name, e = e, list = {}, total = 0 }
+            add_to_group("none", #units)
+          end
+          while k <= #list do
+            local j = k
+            while j < #list and keys[j + 1] == keys[k] do j = j + 1 end
+            units[#units + 1] = { plugin = name, e = e, list = table.move(list, k, j, 1, {}),
                                   total = #list }
-            chunks[#chunks + 1] = #units
+            add_to_group(keys[k], #units)
+            k = j + 1
           end
         end
       end
     end
   end
-  local nwarm = #warm
-  local order = table.move(singles, 1, #singles, nwarm + 1, warm)   -- (into warm)
-  table.move(chunks, 1, #chunks, #order + 1, order)
-  return units, order, nwarm
+  -- single files are claimed by emitter file: they share what their file
+  -- and its libraries memoize (ps's snapshot of all tasks, the file tables
+  -- lsof and netstat read...), made then in one process, not in each
+  local order = {}
+  for _, i in ipairs(warm) do order[#order + 1] = { i } end
+  local by_file = {}
+  for _, i in ipairs(singles) do
+    local f = units[i].e.file
+    if not by_file[f] then
+      by_file[f] = {}
+      order[#order + 1] = by_file[f]
+    end
+    table.insert(by_file[f], i)
+  end
+  table.move(groups, 1, #groups, #order + 1, order)
+  return units, order, #warm
 end
 
 -- }------
@@ -576,8 +641,8 @@ function Run:run_plugins(after_fork, files_ready)
   local c_plan = sandbox.clock()
   local units, order, before_fork = self:plan(names)
   self.log:info("report", string.format("planned in %.3f s", sandbox.clock() - c_plan))
-  self.log:info("report", string.format("%d plugins, %d units of work, %d process(es)",
-                                        #names, #units, self.jobs))
+  self.log:info("report", string.format("%d plugins, %d units of work in %d groups, %d process(es)",
+                                        #names, #units, #order, self.jobs))
   -- workers start from a copy of this process: load what every process
   -- would otherwise build for itself (libdw's table of compile units, the
   -- address index of all symbols, modules' included), then make the copy
@@ -587,9 +652,13 @@ function Run:run_plugins(after_fork, files_ready)
     kd.trim()
   end
   local results, problems, stats = workers.run(#order, self.jobs, function(k, worker)
-    local u = units[order[k]]
-    if worker == 1 then self:progress(k, #order, u.plugin) end
-    return self:compute(u)
+    local out = {}
+    for j, i in ipairs(order[k]) do
+      local u = units[i]
+      if worker == 1 and j == 1 then self:progress(k, #order, u.plugin) end
+      out[j] = self:compute(u)
+    end
+    return out
   end, before_fork, after_fork)
   -- what the emitters mapped of the debug files is not needed to commit
   kd.trim()
@@ -598,14 +667,20 @@ function Run:run_plugins(after_fork, files_ready)
     local st = stats[w]
     if st then
       self.log:info("report", string.format(
-        "process %d: %d units, %.3f s running them, done at +%.3f s, peak RSS %.1f MiB",
+        "process %d: %d groups, %.3f s running them, done at +%.3f s, peak RSS %.1f MiB",
         w, st.units or 0, st.busy or 0, st.done or 0, (st.maxrss or 0) / 1048576))
     end
   end
   local c_commit = sandbox.clock()
   -- results by unit, in claim order -> in commit order
   local by_unit = {}
-  for k, i in ipairs(order) do by_unit[i] = results[k] end
+  for k, g in ipairs(order) do
+    local r = results[k]
+    for j, i in ipairs(g) do
+      -- a worker that died in the group: every unit of it says so
+      by_unit[i] = r[j] or { worker_died = r.worker_died }
+    end
+  end
   if self.early then by_unit[self.early.unit or 0] = self:early_result(units) end
   -- a plugin's manifest entry and report section, filled by commit()
   local function new_plugin()
