@@ -585,6 +585,7 @@ local function run_early(dir, limits, xz_level)
     r.xz = archive.content_xz(r.content, xz_level)
     r.len, r.content = #r.content, nil
   end
+  res.maxrss = require("kdlua.parallel").maxrss()
   return res
 end
 
@@ -617,8 +618,8 @@ function Run:early_result(units)
   end
   local res, why = workers.collect(early.handle)
   if res and not res.missing and res[1] then
-    self.log:info("report", string.format("%s: run by a helper process from the start (%.3f s)%s",
-      early.path, res[1].dt or 0, res[1].xz and ", compressed there" or ""))
+    self.log:info("report", string.format("%s: run by a helper process from the start (%.3f s)%s, peak RSS %.1f MiB",
+      early.path, res[1].dt or 0, res[1].xz and ", compressed there" or "", (res.maxrss or 0) / 1048576))
     return res
   end
   self.log:warn("report", early.path .. ": helper process gave no result ("
