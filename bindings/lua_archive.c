@@ -16,7 +16,7 @@
 **   a:add_file_xz(path, stream)  a file whose content is a stream from
 **       A.content_xz (written only as .tar.xz) -> as add_file
 **   A.content_xz(data, level) -> stream: a file's content compressed ahead
-**       of time (kdarchive.h)
+**       of time (kdarchive.h); level "store": held uncompressed in the stream
 **   A.write_file(path, data [, mode])  small file, atomically
 **   A.guard()            SIGINT/SIGTERM remove partial output and exit
 **   A.check_compression(name) -> true | nil, err
@@ -30,6 +30,7 @@
 #include <lauxlib.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -198,7 +199,9 @@ static int xzbuf_gc(lua_State *L) {
 static int m_content_xz(lua_State *L) {
   size_t len;
   const char *data = luaL_checklstring(L, 1, &len);
-  int level = (int)luaL_optinteger(L, 2, -1);
+  /* level: 0-9, or "store" (kd_archive_content_xz_stored) */
+  bool store = lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "store") == 0;
+  int level = store ? 0 : (int)luaL_optinteger(L, 2, -1);
   char **box = lua_newuserdatauv(L, sizeof *box, 0);
   *box = NULL;
   if (luaL_newmetatable(L, "kdlua.xzbuf")) {
@@ -207,7 +210,8 @@ static int m_content_xz(lua_State *L) {
   }
   lua_setmetatable(L, -2);
   size_t n = 0;
-  struct kd_error *err = kd_archive_content_xz(data, len, level, box, &n);
+  struct kd_error *err = store ? kd_archive_content_xz_stored(data, len, box, &n)
+                                : kd_archive_content_xz(data, len, level, box, &n);
   if (err) return kl_raise(L, err);
   lua_pushlstring(L, *box, n);
   free(*box);

@@ -54,6 +54,11 @@ bool kd_archive_has(const struct kd_archive *a, const char *path);
 ** *out is malloc'd. */
 struct kd_error *kd_archive_content_xz(const void *data, size_t len, int level,
                                        char **out, size_t *out_len);
+/* The same with the content stored in the stream uncompressed (LZMA2's
+** uncompressed chunks): for a large file whose compression would cost
+** more CPU than the space it saves is worth. */
+struct kd_error *kd_archive_content_xz_stored(const void *data, size_t len,
+                                              char **out, size_t *out_len);
 /* Add a file whose content is such a stream, and only that: it is copied
 ** into a .tar.xz as it is (kdarchive.c, "xz through liblzma"), and
 ** writing the archive any other way is an error.  As kd_archive_add. */

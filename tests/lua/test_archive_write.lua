@@ -31,11 +31,11 @@ local files = {
 }
 
 -- the files, those named in `ready` as streams compressed ahead of time
-local function make(ready)
+local function make(ready, level)
   local a, as_stream = A.new(), {}
   for _, p in ipairs(ready or {}) do as_stream[p] = true end
   for p, d in pairs(files) do
-    if as_stream[p] then assert(a:add_file_xz(p, A.content_xz(d, 0)))
+    if as_stream[p] then assert(a:add_file_xz(p, A.content_xz(d, level or 0)))
     else assert(a:add_file(p, d)) end
   end
   assert(a:add_symlink("link", "b/big"))
@@ -66,6 +66,37 @@ test("ready streams: same tar, more xz streams", function()
   eq(listing(ready), listing(plain), "tar listing")
   local out = sh("tar -xOf '" .. ready .. "' top/b/big | sha256sum")
   eq(out, (sh("xz -dc '" .. plain .. "' | tar -xOf - top/b/big | sha256sum")), "big content")
+end)
+
+test("stored streams: the same tar, the content held uncompressed", function()
+  local plain = tmp .. "/plain2.tar.xz"
+  local stored = tmp .. "/stored.tar.xz"
+  make():write(plain, { top = "top", mtime = 1700000000, compression = "xz", level = 0, threads = 2 })
+  make({ "b/big", "a/small", "a/empty", "a/record" }, "store")
+    :write(stored, { top = "top", mtime = 1700000000, compression = "xz", level = 0, threads = 2 })
+  eq(sh("xz -dc '" .. stored .. "' | sha256sum"), sh("xz -dc '" .. plain .. "' | sha256sum"),
+     "uncompressed tar")
+  local _, code = sh("xz -t '" .. stored .. "'")
+  eq(code, 0, "xz -t: every stream and check intact")
+  eq(listing(stored), listing(plain), "tar listing")
+  -- the big file is in the archive as it is: the archive grew by about its size
+  ok(A.stat(stored).size > A.stat(plain).size + #big * 0.9, "big held uncompressed")
+  -- each size of content: empty, under, at and over a record, exactly as given
+  for _, n in ipairs({ 0, 1, 511, 512, 513, 70000 }) do
+    local d = string.rep("k", n)
+    local blob = A.content_xz(d, "store")
+    local f = assert(io.open(tmp .. "/stored-one.xz", "wb"))
+    f:write(blob:sub(9))
+    f:close()
+    local out = sh("xz -dc '" .. tmp .. "/stored-one.xz' | head -c " .. n .. " | sha256sum")
+    eq(out, (sh("printf '%s' '" .. d .. "' | sha256sum")), "stored content of " .. n .. " bytes")
+    local len = sh("xz -dc '" .. tmp .. "/stored-one.xz' | wc -c")
+    eq(tonumber(len), n + (512 - n % 512) % 512, "content and its tar padding (" .. n .. ")")
+  end
+  local out, pcode = sh("python3 -c \"import tarfile,sys; t=tarfile.open(sys.argv[1]); "
+    .. "print(len(t.extractfile('top/b/big').read()))\" '" .. stored .. "'")
+  eq(pcode, 0, "python3 exit (" .. out .. ")")
+  eq(out, #big .. "\n", "Python reads the stored file")
 end)
 
 test("Python's tarfile reads the concatenated streams", function()
