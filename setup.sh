@@ -18,7 +18,8 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # build: compiler, cmake, the five libraries of the design, liblzma (the
-# .tar.xz is written through it: host/kdarchive.c), libedit for the
+# .tar.xz is written through it: host/kdarchive.c), nettle (the archive's
+# SHA-256, with the CPU's SHA extensions), libedit for the
 # REPL; tests: gdb (gdbserver tests), tmux (terminal REPL test), python3
 # (JSON checks), xz-utils and zstd (archive checks), makedumpfile (re-filters
 # the dump to test a dump without user pages), sosreport (`sos clean` must
@@ -26,7 +27,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   liblua5.4-dev libkdumpfile-dev libdw-dev libelf-dev libarchive-dev liblzma-dev \
-  libcjson-dev libedit-dev \
+  nettle-dev libcjson-dev libedit-dev \
   gdb tmux python3 xz-utils zstd makedumpfile sosreport ca-certificates >/dev/null
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

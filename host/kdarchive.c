@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <lzma.h>
+#include <nettle/sha2.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -18,92 +19,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* {====== SHA-256 (FIPS 180-4) ====== */
+/* {====== SHA-256 ====== */
 
+/*
+** nettle's SHA-256 (libarchive already loads libnettle): it uses the CPU's
+** SHA extensions where there are any, ~1.6 GB/s here against ~210 MB/s for
+** the portable C this replaced, which on a 3.8 MB archive was 17 ms of the
+** writer thread's time at the end of the report.
+*/
 struct sha256 {
-  uint32_t h[8];
-  uint64_t nbytes;
-  unsigned char buf[64];
-  size_t nbuf;
+  struct sha256_ctx ctx;
 };
 
-static const uint32_t sha_k[64] = {
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-};
+static void digest_init(struct sha256 *s) { nettle_sha256_init(&s->ctx); }
 
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha256_init(struct sha256 *s) {
-  static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-  memcpy(s->h, h0, sizeof h0);
-  s->nbytes = 0;
-  s->nbuf = 0;
+static void digest_update(struct sha256 *s, const void *data, size_t len) {
+  nettle_sha256_update(&s->ctx, len, data);
 }
 
-static void sha256_block(struct sha256 *s, const unsigned char *p) {
-  uint32_t w[64];
-  for (int i = 0; i < 16; i++)
-    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-           (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-  for (int i = 16; i < 64; i++) {
-    uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
-  uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-  uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
-  for (int i = 0; i < 64; i++) {
-    uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) +
-                  sha_k[i] + w[i];
-    uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g; g = f; f = e; e = d + t1;
-    d = c; c = b; b = a; a = t1 + t2;
-  }
-  s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-  s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
-}
-
-static void sha256_update(struct sha256 *s, const void *data, size_t len) {
-  const unsigned char *p = data;
-  s->nbytes += len;
-  if (s->nbuf) {
-    size_t n = 64 - s->nbuf < len ? 64 - s->nbuf : len;
-    memcpy(s->buf + s->nbuf, p, n);
-    s->nbuf += n; p += n; len -= n;
-    if (s->nbuf < 64) return;
-    sha256_block(s, s->buf);
-    s->nbuf = 0;
-  }
-  for (; len >= 64; p += 64, len -= 64) sha256_block(s, p);
-  memcpy(s->buf, p, len);
-  s->nbuf = len;
-}
-
-static void sha256_final_hex(struct sha256 *s, char out[65]) {
-  uint64_t bits = s->nbytes * 8;
-  unsigned char pad[72] = { 0x80 };
-  size_t npad = (s->nbuf < 56 ? 56 : 120) - s->nbuf;
-  for (int i = 0; i < 8; i++) pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
-  sha256_update(s, pad, npad + 8);
+static void digest_final_hex(struct sha256 *s, char out[65]) {
+  uint8_t d[SHA256_DIGEST_SIZE];
+  nettle_sha256_digest(&s->ctx, sizeof d, d);
   static const char hex[] = "0123456789abcdef";
-  for (int i = 0; i < 8; i++)
-    for (int j = 0; j < 8; j++) out[8 * i + j] = hex[(s->h[i] >> (28 - 4 * j)) & 15];
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+    out[2 * i] = hex[d[i] >> 4];
+    out[2 * i + 1] = hex[d[i] & 15];
+  }
   out[64] = '\0';
 }
 
 void kd_sha256_hex(const void *data, size_t len, char out[65]) {
   struct sha256 s;
-  sha256_init(&s);
-  sha256_update(&s, data, len);
-  sha256_final_hex(&s, out);
+  digest_init(&s);
+  digest_update(&s, data, len);
+  digest_final_hex(&s, out);
 }
 
 /* }====== */
@@ -413,7 +362,7 @@ static int sink_put(struct sink *s, const void *buf, size_t len) {
     p += w;
     left -= (size_t)w;
   }
-  sha256_update(&s->sha, buf, len);
+  digest_update(&s->sha, buf, len);
   s->size += len;
   return 0;
 }
@@ -768,7 +717,7 @@ static struct kd_error *writer_open(struct kd_archive *a, const char *final_path
     return err;
   }
   w->s.fd = w->fd;
-  sha256_init(&w->s.sha);
+  digest_init(&w->s.sha);
   /* xz: liblzma behind an unfiltered tar (see "xz through liblzma") */
   if (own_xz) {
     w->x = calloc(1, sizeof *w->x);
@@ -840,7 +789,7 @@ static struct kd_error *writer_close(struct tar_writer *w, uint64_t *size, char 
   guard_set(guard.file, NULL);
   if (err == NULL) {
     *size = w->s.size;
-    sha256_final_hex(&w->s.sha, sha);
+    digest_final_hex(&w->s.sha, sha);
   }
   writer_free(w);
   return err;
