@@ -11,7 +11,8 @@
 **                       pid in the parent; nil, message on failure
 **   P.exit(code)        leave a child at once (_exit: no atexit handlers,
 **                       no second flush of buffers the parent owns)
-**   P.wait(pid)         "exited", status | "signaled", signal number
+**   P.wait(pid [, nohang])  "exited", status | "signaled", signal number;
+**                       with nohang, "running" while the child still runs
 **   P.kill(pid)         SIGKILL (a parent that fails takes its workers down)
 **   P.pid()             this process's id
 **   P.maxrss()          this process's peak resident set size, bytes
@@ -124,9 +125,14 @@ static int p_exit(lua_State *L) {
 
 static int p_wait(lua_State *L) {
   pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  int nohang = lua_toboolean(L, 2);
   int st;
   pid_t r;
-  do r = waitpid(pid, &st, 0); while (r < 0 && errno == EINTR);
+  do r = waitpid(pid, &st, nohang ? WNOHANG : 0); while (r < 0 && errno == EINTR);
+  if (r == 0) {
+    lua_pushliteral(L, "running");
+    return 1;
+  }
   if (r < 0) {
     lua_pushnil(L);
     lua_pushfstring(L, "waitpid: %s", strerror(errno));

@@ -32,6 +32,17 @@ test("results of every unit, from several processes, with all value kinds", func
   ok(by_worker[1] and (by_worker[2] or by_worker[3]), "the parent and a worker both ran units")
 end)
 
+test("between() runs here before each unit this process claims", function()
+  local calls = 0
+  local results = workers.run(20, 2, function(i, w)
+    spin(0.002)
+    return { w = w }
+  end, 0, nil, function() calls = calls + 1 end)
+  local mine = 0
+  for i = 1, 20 do if results[i].w == 1 then mine = mine + 1 end end
+  ok(calls >= mine and calls >= 1, string.format("between() %d times, %d units here", calls, mine))
+end)
+
 test("jobs = 1 runs everything here, in order", function()
   local seen = {}
   local results = workers.run(5, 1, function(i, w) seen[#seen + 1] = i return { w = w } end)
@@ -126,6 +137,14 @@ test("a helper process: its table comes back; a failed one says how", function()
   local none2, why2 = workers.collect(raising)
   eq(none2, nil, "no result from a helper that raised")
   ok(tostring(why2):find("exited with status 1"), "why: " .. tostring(why2))
+  -- done() never waits: false while it runs, true once it has ended, and
+  -- collect() then still gives its table
+  local later = assert(workers.spawn(function() spin(0.3) return { late = true } end))
+  eq(workers.done(later), false, "done() while the helper runs")
+  local t_end = os.time() + 10
+  while not workers.done(later) and os.time() < t_end do spin(0.01) end
+  eq(workers.done(later), true, "done() once it has ended")
+  eq(workers.collect(later).late, true, "collect after done")
   -- cancelled while it still runs: gone, and nothing waits for it
   local slow = assert(workers.spawn(function() spin(30) return {} end))
   local t0 = os.time()

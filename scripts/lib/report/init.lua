@@ -665,6 +665,14 @@ function Run:run_plugins(after_fork, files_ready)
     pcall(kd.preload)
     kd.trim()
   end
+  -- the helper's result is read in as soon as it has ended, between two of
+  -- this process's groups, rather than after all of them
+  local early_got
+  local function collect_early()
+    if not early_got and self.early and workers.done(self.early.handle) then
+      early_got = self:early_result(units)
+    end
+  end
   local results, problems, stats = workers.run(#order, self.jobs, function(k, worker)
     local out = {}
     for j, i in ipairs(order[k]) do
@@ -673,7 +681,7 @@ function Run:run_plugins(after_fork, files_ready)
       out[j] = self:compute(u)
     end
     return out
-  end, before_fork, after_fork)
+  end, before_fork, after_fork, collect_early)
   -- what the emitters mapped of the debug files is not needed to commit
   kd.trim()
   for _, p in ipairs(problems) do self.log:error("report", p) end
@@ -695,7 +703,7 @@ function Run:run_plugins(after_fork, files_ready)
       by_unit[i] = r[j] or { worker_died = r.worker_died }
     end
   end
-  if self.early then by_unit[self.early.unit or 0] = self:early_result(units) end
+  if self.early then by_unit[self.early.unit or 0] = early_got or self:early_result(units) end
   -- a plugin's manifest entry and report section, filled by commit()
   local function new_plugin()
     return {

@@ -1,7 +1,7 @@
 -- report/workers.lua: run numbered units of work in this process and in
 -- forked worker processes (-j N), and bring every unit's results back here.
 --
---   workers.run(n, jobs, compute [, first [, after_fork]]) -> results, problems, stats
+--   workers.run(n, jobs, compute [, first [, after_fork [, between]]]) -> results, problems, stats
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
 --     process, 2.. in workers) (strings, numbers,
 --     booleans and nested tables of those: see encode/decode); it must not
@@ -14,11 +14,14 @@
 --     peak resident set size then.  Units 1..first run
 --     here before any worker starts (to warm caches the workers inherit);
 --     after_fork() runs here once the workers are started, before this
---     process claims units (work only it needs).
+--     process claims units (work only it needs); between() before each
+--     unit this process claims after that (say, to collect a helper that
+--     has ended).
 --
 --   workers.spawn(fn) -> helper | nil, why
 --     runs fn() in a process forked now, while this one goes on; fn
 --     returns one table (as compute does) and must not raise.
+--   workers.done(helper) -> true once fn has ended (never waits)
 --   workers.collect(helper) -> fn's table | nil, why   (waits for it)
 --   workers.cancel(helper)                              (kills it)
 --
@@ -141,7 +144,7 @@ function M.default_jobs()
   return n
 end
 
-function M.run(n, jobs, compute, first, after_fork)
+function M.run(n, jobs, compute, first, after_fork, between)
   local results, problems, stats = {}, {}, {}
   local t_start = sandbox.clock()
   first = math.min(first or 0, n)
@@ -174,6 +177,10 @@ function M.run(n, jobs, compute, first, after_fork)
   local shared = P.shared(1 + jobs)
   shared:set(1, first)
   local function claim() return shared:add(1, 1) + 1 end
+  local function my_claim()
+    if between then between() end
+    return claim()
+  end
   local children = {}
   for w = 2, jobs do
     local f, ferr = io.tmpfile()
@@ -202,7 +209,7 @@ function M.run(n, jobs, compute, first, after_fork)
   end
   local ok, err = pcall(function()
     if after_fork then after_fork() end
-    stats[1] = work(1, claim, n, store)
+    stats[1] = work(1, my_claim, n, store)
     stats[1].units = stats[1].units + warm.units
     stats[1].busy = stats[1].busy + warm.busy
   end)
@@ -255,8 +262,17 @@ function M.spawn(fn)
   return { pid = pid, file = f }
 end
 
+function M.done(h)
+  if h.how then return true end
+  local how, code = P.wait(h.pid, true)
+  if how == "running" then return false end
+  h.how, h.code = how, code
+  return true
+end
+
 function M.collect(h)
-  local how, code = P.wait(h.pid)
+  local how, code = h.how, h.code
+  if not how then how, code = P.wait(h.pid) end
   local got = {}
   decode_records(read_all(h.file), got)
   h.file:close()
@@ -265,8 +281,10 @@ function M.collect(h)
 end
 
 function M.cancel(h)
-  P.kill(h.pid)
-  P.wait(h.pid)
+  if not h.how then
+    P.kill(h.pid)
+    P.wait(h.pid)
+  end
   h.file:close()
 end
 
