@@ -203,6 +203,11 @@ kc = c["plugins"]["kernel"]["paths"]
 for p in ("proc/cmdline", "proc/modules", "sos_commands/kernel/uname_-a",
           "sos_commands/kernel/lsmod", "proc/sys/kernel/tainted", "uname", "lsmod"):
     if kc.get(p) != "real": errors.append("coverage kernel %s: %r" % (p, kc.get(p)))
+# a directory entry of sos's (proc/net/) counts the files made below it
+nc = c["plugins"].get("networking", {})
+if nc.get("paths", {}).get("proc/net/") != "real" or nc.get("instances", {}).get("proc/net/", {}).get("real", 0) < 5:
+    errors.append("coverage networking proc/net/: %r %r" % (nc.get("paths", {}).get("proc/net/"),
+                                                          nc.get("instances", {}).get("proc/net/")))
 if c["plugins"].get("memory", {}).get("paths", {}).get("proc/meminfo") not in ("real", "stub", "failed", "missing"):
     errors.append("coverage: no memory plugin entry for proc/meminfo")
 s = json.load(open(root + "/sos_reports/sos.json"))
