@@ -275,7 +275,7 @@ static void finish(lua_State *L, struct kd_program *prog, bool own_ok) {
 }
 
 int main(int argc, char **argv) {
-  kd_heap_prefer_huge_pages();
+  kd_heap_tune();
   struct options o;
   parse(argc, argv, &o);
   if (o.command == NULL) {
