@@ -564,14 +564,6 @@ static int k_modules(lua_State *L) {
   return 1;
 }
 
-/* kd.preload(): build now what lookups build on first use (libdw's table
-** of compile units, the address index of all symbols), so that processes
-** forked after it share it; the report calls it before it forks workers */
-static int k_preload(lua_State *L) {
-  kd_program_preload(kl_program(L));
-  return 0;
-}
-
 /* kd.trim(): give back memory that can be had again (mapped debug-file
 ** pages, the C heap's free memory); the report calls it after discovery,
 ** before it forks workers and once its emitters have run */
@@ -680,7 +672,7 @@ static const luaL_Reg kd_funcs[] = {
   { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
-  { "dump_info", k_dump_info }, { "trim", k_trim }, { "preload", k_preload }, { "cpu_registers", k_cpu_registers },
+  { "dump_info", k_dump_info }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
   { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
   { NULL, NULL }
 };

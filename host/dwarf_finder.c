@@ -139,20 +139,6 @@ static void df_release(void *ctx) {
   if (df->index_map) madvise(df->index_map, df->index_map_size, MADV_DONTNEED);
 }
 
-/*
-** libdw reads the headers of compile units lazily, in file order, and
-** keeps each in a search tree: the first DIE looked up past the units read
-** so far makes it read every unit up to that one (a vmlinux has thousands:
-** ~17 ms for the 19k of a 6.1 kernel's).  Types and variables sit all over
-** the file, so a report reaches the last unit anyway; reading them all
-** before the workers fork makes that happen once, not once per process.
-*/
-static void df_preload(void *ctx) {
-  struct dwarf_finder *df = ctx;
-  Dwarf_CU *cu = NULL;
-  while (dwarf_get_units(df->dwarf, cu, &cu, NULL, NULL, NULL, NULL) == 0) {}
-}
-
 static void drop_mapped_pages(struct dwarf_finder *df) {
   if (df->map_base == NULL) return;
   if (++df->types_since_drop < 64) return;
@@ -909,7 +895,6 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   df->finder.complete = df_complete;
   df->finder.load = df_load;
   df->finder.release = df_release;
-  df->finder.preload = df_preload;
   df->finder.destroy = df_destroy;
   if (own_fd >= 0) {
     /* only for files we opened with libelf's mmap (not libdwfl's modules) */

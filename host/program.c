@@ -262,16 +262,6 @@ static struct kd_error *find_named(struct kd_program *prog,
   return first;
 }
 
-void kd_program_preload(struct kd_program *prog) {
-  if (!prog->modules_loaded && !prog->opts.no_modules)
-    kd_error_destroy(kd_program_load_modules(prog));
-  kd_symtab_by_address(prog->symtab, 0);   /* builds the address index */
-  for (size_t i = 0; i < prog->nfinders; i++) {
-    struct kd_finder *f = prog->finders[i];
-    if (f->preload) f->preload(f->ctx);
-  }
-}
-
 void kd_program_release_memory(struct kd_program *prog) {
   for (size_t i = 0; i < prog->nfinders; i++) {
     struct kd_finder *f = prog->finders[i];

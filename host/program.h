@@ -113,10 +113,6 @@ struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
 /* Give back memory that can be had again (mapped debug-file pages, free
 ** heap): call before a phase that needs memory, e.g. forking or writing. */
 void kd_program_release_memory(struct kd_program *prog);
-/* Build now what lookups build on first use and every forked process
-** would build again (each finder's preload, the address index of all
-** symbols, modules' included). */
-void kd_program_preload(struct kd_program *prog);
 /* Open the DWARF of every module not opened yet whose debug file may
 ** define `name` (NULL: every one); returns how many were added. */
 size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *name);

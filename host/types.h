@@ -102,10 +102,6 @@ struct kd_finder {
   /* Give back memory that can be had again: mapped pages of the debug
   ** file (re-read from the page cache on the next use).  May be NULL. */
   void (*release)(void *ctx);
-  /* Do now the one-time work that a lookup would otherwise do on first
-  ** use, so that processes forked later share it instead of each doing it
-  ** again.  May be NULL. */
-  void (*preload)(void *ctx);
   void (*destroy)(void *ctx);
 };
 

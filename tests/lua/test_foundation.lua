@@ -162,28 +162,6 @@ test("module symbols and types resolve", function()
   eq(math.type(kd.symbol("max_loop"):value_()), "integer", "typed module variable")
 end)
 
-test("kd.preload leaves lookups as they were, also in a child forked after it", function()
-  local before = kd.symbol("block_class").name:string_()
-  kd.preload()
-  kd.preload()   -- twice: nothing left to do the second time
-  eq(kd.symbol("block_class").name:string_(), before, "a late unit's variable after preload")
-  eq(kd.symbolize(kd.symbol_address("max_loop")), "max_loop", "module symbol after preload")
-  eq(kd.type("struct task_struct").size, kd.type("struct task_struct").size, "types")
-  -- a process forked after it reads as this one does
-  local P = require("kdlua.parallel")
-  local f = assert(io.tmpfile())
-  local pid = P.fork()
-  if pid == 0 then
-    local ok, v = pcall(function() return kd.symbol("tk_core").timekeeper.xtime_sec end)
-    f:write(ok and tostring(v) or "error")
-    f:flush()
-    P.exit(0)
-  end
-  P.wait(pid)
-  f:seek("set", 0)
-  eq(f:read("a"), tostring(kd.symbol("tk_core").timekeeper.xtime_sec), "tk_core in a forked child")
-end)
-
 test("per-CPU data and CPU masks", function()
   local cpus = kd.cpus("possible")
   ok(#cpus >= 1, "possible CPUs")

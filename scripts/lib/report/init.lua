@@ -658,11 +658,10 @@ function Run:run_plugins(after_fork, files_ready)
   self.log:info("report", string.format("%d plugins, %d units of work in %d groups, %d process(es)",
                                         #names, #units, #order, self.jobs))
   -- workers start from a copy of this process: load what every process
-  -- would otherwise build for itself (libdw's table of compile units, the
-  -- address index of all symbols, modules' included), then make the copy
-  -- small
+  -- would otherwise build for itself (the address index of all symbols,
+  -- modules' included), then make the copy small
   if self.jobs > 1 then
-    pcall(kd.preload)
+    pcall(kd.symbolize, 0)
     kd.trim()
   end
   -- the helper's result is read in as soon as it has ended, between two of
