@@ -39,7 +39,7 @@ void kd_heap_tune(void) {
   mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
   /* larger than any free space the heap has yet, so the heap grows now,
   ** by the pad (under a sanitizer malloc is not on the heap: no effect) */
-  void *p = malloc(1 << 20);
+  void *volatile p = malloc(1 << 20);   /* volatile: kept, not elided */
   free(p);
   mallopt(M_TOP_PAD, 0);   /* later growth in the usual steps */
 }
