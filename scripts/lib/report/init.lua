@@ -659,11 +659,10 @@ function Run:run_plugins(after_fork, files_ready)
                                         #names, #units, #order, self.jobs))
   -- workers start from a copy of this process: load what every process
   -- would otherwise build for itself (the address index of all symbols,
-  -- modules' included), then make the copy small
-  if self.jobs > 1 then
-    pcall(kd.symbolize, 0)
-    kd.trim()
-  end
+  -- modules' included).  (No kd.trim() here or after discovery: what it
+  -- gave back was faulted in again at once, ~20 ms of the serial start,
+  -- and the peaks did not move.)
+  if self.jobs > 1 then pcall(kd.symbolize, 0) end
   -- the helper's result is read in as soon as it has ended, between two of
   -- this process's groups, rather than after all of them
   local early_got
@@ -900,8 +899,6 @@ function M.main(args)
   for d in (os.getenv("KDLUA_EMITTERS") or ""):gmatch("[^:]+") do reg:load_dir(d, "site") end
   local enabled = select_plugins(reg, o, log)
   local c_disc = sandbox.clock()
-  -- discovery looked up types all over the debug file
-  if kd then kd.trim() end
   if o.list then
     list_plugins(reg)
     return 0
