@@ -139,9 +139,40 @@ static void df_release(void *ctx) {
   if (df->index_map) madvise(df->index_map, df->index_map_size, MADV_DONTNEED);
 }
 
+/*
+** How many of this process's resident pages are file pages (statm's
+** "shared": mapped files, the debug file's among them); 0 if unknown.
+*/
+static size_t resident_file_bytes(void) {
+  char buf[128];
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  unsigned long size, resident, shared;
+  if (sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3) return 0;
+  return (size_t)shared * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+** Every 64 types, the mapped pages are dropped -- but only once the
+** process's resident file pages pass MAPPED_BUDGET.  How fast they grow
+** depends on the page cache: pages read in by our own faults are mapped
+** one by one, but a debug copy written moments ago sits in large folios,
+** and a fault then maps much more of it (a report's main process peaked at
+** 115 MiB there without drops).  Dropping at a fixed pace kept that in
+** check but, in the usual case, made every process fault the same pages
+** in again and again: ~45 ms of a report's CPU.
+*/
+#define MAPPED_BUDGET ((size_t)24 << 20)
+
 static void drop_mapped_pages(struct dwarf_finder *df) {
   if (df->map_base == NULL) return;
   if (++df->types_since_drop < 64) return;
+  df->types_since_drop = 0;
+  if (resident_file_bytes() < MAPPED_BUDGET) return;
   df_release(df);
 }
 
