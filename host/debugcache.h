@@ -23,6 +23,11 @@ int kd_make_dirs(const char *path);
 /* Is the environment variable `name` set to something other than "" or
 ** "0"?  (How KDLUA_NO_CACHE and its kind are read.) */
 int kd_env_flag(const char *name);
+/* A cache file just written: flush it and drop it from the page cache
+** (see debugcache.c for why and when).  Errors are ignored: it is an
+** optimisation. */
+void kd_cache_file_settle(const char *path);
+void kd_cache_fd_settle(int fd);
 
 /* If `path` has compressed debug sections and caching is enabled (cache_dir
 ** != NULL and $KDLUA_NO_CACHE is not "1"), set *usable_path to an

@@ -345,9 +345,15 @@ static struct kd_error *ensure_index(struct dwarf_finder *df) {
   char msg[256];
   if (df->cache_dir && df->cache_key && kd_make_dirs(df->cache_dir) == 0 &&
       access(df->cache_dir, W_OK) == 0 &&
-      kd_run_in_child(build_index_child, df, msg, sizeof msg) == 0 &&
-      load_cached_index(df))
-    return NULL;
+      kd_run_in_child(build_index_child, df, msg, sizeof msg) == 0) {
+    /* the child read the whole debug file and wrote the index: both are
+    ** mapped by every later start (debugcache.c, "settle") */
+    char *ipath = index_path(df);
+    if (ipath) kd_cache_file_settle(ipath);
+    free(ipath);
+    kd_cache_fd_settle(df->fd);
+    if (load_cached_index(df)) return NULL;
+  }
   return build_index(df);
 }
 
