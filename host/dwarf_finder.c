@@ -141,18 +141,19 @@ static void df_release(void *ctx) {
 
 /*
 ** How many of this process's resident pages are file pages (statm's
-** "shared": mapped files, the debug file's among them); 0 if unknown.
+** "shared": mapped files, the debug file's among them); SIZE_MAX if unknown
+** (no /proc: then the pages are dropped every time, as before).
 */
 static size_t resident_file_bytes(void) {
   char buf[128];
   int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  if (fd < 0) return SIZE_MAX;
   ssize_t n = read(fd, buf, sizeof buf - 1);
   close(fd);
-  if (n <= 0) return 0;
+  if (n <= 0) return SIZE_MAX;
   buf[n] = '\0';
   unsigned long size, resident, shared;
-  if (sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3) return 0;
+  if (sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3) return SIZE_MAX;
   return (size_t)shared * (size_t)sysconf(_SC_PAGESIZE);
 }
 
