@@ -299,6 +299,14 @@ if [ -n "$bdir" ] && cmp -s "$bdir/proc/modules" "$T/proc/modules"; then
   ok "--build: proc/modules equals truth"
 else fail "--build: proc/modules equals truth"; fi
 
+# workers, but no kernel plugin: the kallsyms helper started before
+# discovery is cancelled, and the report completes
+report "$tmp/om" -o memory -j 2 >"$tmp/om.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && [ "$(ls "$tmp/om" | grep -c '\.tar\.xz$')" -eq 1 ] &&
+   ! tar -tJf "$tmp"/om/*.tar.xz | grep -q '/proc/kallsyms$'; then
+  ok "-o memory -j 2: the report completes without kallsyms"
+else fail "-o memory -j 2 (exit $rc)"; show "$tmp/om.out"; fi
 report "$tmp/g" --compression gzip -o kernel >/dev/null 2>&1
 ga=$(ls "$tmp/g" | grep '\.tar\.gz$' | head -n 1)
 if [ -n "$ga" ] && tar -tzf "$tmp/g/$ga" >/dev/null 2>&1; then ok "--compression gzip: readable .tar.gz"

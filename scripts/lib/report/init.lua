@@ -408,7 +408,7 @@ function Run:plan(names)
           end
           local keys = group_keys(e, list)
           local k = first + 1
-          if #list == 0 then   -- a unit all the same: it records "none"
+          if #list == 0 then   -- no instances: one empty unit still logs the template
             units[#units + 1] = { plugin = name, e = e, list = {}, total = 0 }
             add_to_group("none", #units)
           end
@@ -622,8 +622,11 @@ function Run:loaded_ok(path)
 end
 
 -- the helper's result for the early unit, or the unit run here
+-- (once: asked again, it gives the same answer)
 function Run:early_result(units)
   local early = self.early
+  if early.answered then return early.result end
+  early.answered = true
   if not early.unit then
     workers.cancel(early.handle)   -- its emitter is not part of this report
     return nil
@@ -633,11 +636,13 @@ function Run:early_result(units)
     self.log:info("report", string.format("%s: run by a helper process from the start (%.3f s)%s, peak RSS %.1f MiB",
       early.path, res[1].dt or 0, res[1].xz and ", its xz stream made there" or "",
       (res.maxrss or 0) / 1048576))
-    return res
+    early.result = res
+  else
+    self.log:warn("report", early.path .. ": helper process gave no result ("
+      .. tostring(why or "emitter not found") .. "); run here")
+    early.result = self:compute(units[early.unit])
   end
-  self.log:warn("report", early.path .. ": helper process gave no result ("
-    .. tostring(why or "emitter not found") .. "); run here")
-  return self:compute(units[early.unit])
+  return early.result
 end
 
 -- }------
@@ -665,10 +670,9 @@ function Run:run_plugins(after_fork, files_ready)
   if self.jobs > 1 then pcall(kd.symbolize, 0) end
   -- the helper's result is read in as soon as it has ended, between two of
   -- this process's groups, rather than after all of them
-  local early_got
   local function collect_early()
-    if not early_got and self.early and workers.done(self.early.handle) then
-      early_got = self:early_result(units)
+    if self.early and not self.early.answered and workers.done(self.early.handle) then
+      self:early_result(units)
     end
   end
   local results, problems, stats = workers.run(#order, self.jobs, function(k, worker)
@@ -701,7 +705,7 @@ function Run:run_plugins(after_fork, files_ready)
       by_unit[i] = r[j] or { worker_died = r.worker_died }
     end
   end
-  if self.early then by_unit[self.early.unit or 0] = early_got or self:early_result(units) end
+  if self.early then by_unit[self.early.unit or 0] = self:early_result(units) end
   -- a plugin's manifest entry and report section, filled by commit()
   local function new_plugin()
     return {
