@@ -575,11 +575,13 @@ end
 -- /proc/kallsyms is half the archive's bytes (3.7 MB of 7 on a small
 -- machine; more with many modules) and needs nothing that discovery finds.
 -- With -j > 1 it runs in a helper process forked before discovery, which
--- for an xz archive also compresses the content (kdarchive.h,
--- kd_archive_content_xz): both then overlap this process's single-threaded
--- start (discovery, planning), while the other CPUs would idle.  Its
--- result is committed like any unit's; should the helper fail, the unit
--- runs here after the others.
+-- for an xz archive also makes the content's xz stream (kdarchive.h,
+-- kd_archive_content_xz; held uncompressed, see STORED): both then overlap
+-- this process's single-threaded start (discovery, planning), while the
+-- other CPUs would idle.  Its result is read in once the helper has ended
+-- and committed like any unit's; should the helper fail, the unit runs
+-- here after the others.  (Tried and left out: more emitters in the
+-- helper -- lsof, dmesg, vmallocinfo: no faster in alternating runs.)
 local EARLY = { file = "kernel_kallsyms.lua", path = "proc/kallsyms" }
 
 -- in the helper: the emitter file alone, in a registry of its own, and
