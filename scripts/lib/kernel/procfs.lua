@@ -78,6 +78,22 @@ end
 -- "%*pbl": ranges "0-3,5"
 M.bitmap_list = require("kernel.util").bitmap_list
 
+-- "%*pb" and "%*pbl" of a CPU or node mask: nearly every task has the same
+-- masks (sized for NR_CPUS / MAX_NUMNODES, mostly zero words), so the texts
+-- are made once per distinct mask, keyed by its bytes, not once per task
+local mask_memo = {}
+local function mask_texts(arr, nbits)
+  local base = arr:address_()
+  local key = base and (nbits .. ":" .. kd.read(base, (nbits + 63) // 64 * 8))
+  local t = key and mask_memo[key]
+  if not t then
+    local w = bitmap_words(arr, nbits)
+    t = { M.bitmap_hex(w, nbits), M.bitmap_list(w, nbits) }
+    if key then mask_memo[key] = t end
+  end
+  return t[1], t[2]
+end
+
 local function nr_cpu_ids()
   local v = task.sym_value("nr_cpu_ids")
   if v and v > 0 then return v end
@@ -376,15 +392,14 @@ function M.status(t)
   -- task_cpus_allowed()
   local cmask = has_member("struct task_struct", "cpus_mask") and t.cpus_mask or t.cpus_allowed
   local ncpu = nr_cpu_ids()
-  local cw = bitmap_words(cmask.bits, ncpu)
-  add("Cpus_allowed:\t" .. M.bitmap_hex(cw, ncpu) .. "\n")
-  add("Cpus_allowed_list:\t" .. M.bitmap_list(cw, ncpu) .. "\n")
+  local hex, list = mask_texts(cmask.bits, ncpu)
+  add("Cpus_allowed:\t" .. hex .. "\n")
+  add("Cpus_allowed_list:\t" .. list .. "\n")
   -- cpuset_task_status_allowed() (CONFIG_CPUSETS)
   if has_member("struct task_struct", "mems_allowed") then
-    local nb = kd.type("nodemask_t").size * 8
-    local mw = bitmap_words(t.mems_allowed.bits, nb)
-    add("Mems_allowed:\t" .. M.bitmap_hex(mw, nb) .. "\n")
-    add("Mems_allowed_list:\t" .. M.bitmap_list(mw, nb) .. "\n")
+    hex, list = mask_texts(t.mems_allowed.bits, kd.type("nodemask_t").size * 8)
+    add("Mems_allowed:\t" .. hex .. "\n")
+    add("Mems_allowed_list:\t" .. list .. "\n")
   end
   add("voluntary_ctxt_switches:\t" .. u64(t.nvcsw) .. "\n")
   add("nonvoluntary_ctxt_switches:\t" .. u64(t.nivcsw) .. "\n")
