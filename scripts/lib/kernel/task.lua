@@ -253,6 +253,12 @@ function M.ns_numbers(t, ptype)
   local pid = M.pid_ptr(t, PIDTYPE.PID)
   if pid == nil then return {} end
   local level = pid.level
+  if level == 0 then
+    -- in the initial namespace only (nearly every task): the one number
+    -- is that pid's first, as pid_nr_ns() finds it for level 0
+    local p = ptype == PIDTYPE.PID and pid or M.pid_ptr(t, ptype)
+    return { p and p.numbers[0].nr or 0 }
+  end
   local out = {}
   for g = 0, level do
     local ns = pid.numbers[g]:member_("ns"):deref_()
