@@ -50,6 +50,43 @@ test("jobs = 1 runs everything here, in order", function()
   for i = 1, 5 do eq(results[i].w, 1, "ran in this process") end
 end)
 
+test("groups: one process runs a group; a worker killed in one loses only that unit", function()
+  -- 8 groups of 5; worker 2 dies in the third unit of the first group it
+  -- claims: the two it finished stand, the two after it run here
+  local groups = {}
+  for g = 1, 8 do
+    groups[g] = {}
+    for k = 1, 5 do groups[g][k] = (g - 1) * 5 + k end
+  end
+  local done_in_group = 0
+  local results, problems = workers.run(groups, 2, function(i, w)
+    spin(0.003)
+    if w == 2 then
+      done_in_group = done_in_group + 1
+      if done_in_group == 3 then P.kill(P.pid()) end
+    end
+    return { value = i, w = w }
+  end)
+  local died, by_worker, group_of = {}, {}, {}
+  for g, list in ipairs(groups) do for _, i in ipairs(list) do group_of[i] = g end end
+  for i = 1, 40 do
+    local r = results[i]
+    ok(r, "unit " .. i .. " has a result")
+    if r.worker_died then died[#died + 1] = i
+    else
+      eq(r.value, i, "value of unit " .. i)
+      if r.w == 2 then by_worker[#by_worker + 1] = i end
+    end
+  end
+  eq(#died, 1, "only the unit the worker died in is lost")
+  eq(#by_worker, 2, "the two units it finished before stand")
+  local g = group_of[died[1]]
+  eq(group_of[by_worker[1]], g, "from the same group")
+  eq(died[1], groups[g][3], "the third of its group")
+  for k = 4, 5 do eq(results[groups[g][k]].w, 1, "the rest of its group ran here") end
+  eq(#problems, 1, "one problem")
+end)
+
 test("a worker killed in the middle of a unit: that unit reports it, the rest completes", function()
   local n = 30
   local died_in

@@ -677,14 +677,10 @@ function Run:run_plugins(after_fork, files_ready)
       self:early_result(units)
     end
   end
-  local results, problems, stats = workers.run(#order, self.jobs, function(k, worker)
-    local out = {}
-    for j, i in ipairs(order[k]) do
-      local u = units[i]
-      if worker == 1 and j == 1 then self:progress(k, #order, u.plugin) end
-      out[j] = self:compute(u)
-    end
-    return out
+  local results, problems, stats = workers.run(order, self.jobs, function(i, worker)
+    local u = units[i]
+    if worker == 1 then self:progress(i, #units, u.plugin) end
+    return self:compute(u)
   end, before_fork, after_fork, collect_early)
   -- what the emitters mapped of the debug files is not needed to commit
   kd.trim()
@@ -693,20 +689,12 @@ function Run:run_plugins(after_fork, files_ready)
     local st = stats[w]
     if st then
       self.log:info("report", string.format(
-        "process %d: %d groups, %.3f s running them, done at +%.3f s, peak RSS %.1f MiB",
-        w, st.units or 0, st.busy or 0, st.done or 0, (st.maxrss or 0) / 1048576))
+        "process %d: %d units in %d groups, %.3f s running them, done at +%.3f s, peak RSS %.1f MiB",
+        w, st.units or 0, st.groups or 0, st.busy or 0, st.done or 0, (st.maxrss or 0) / 1048576))
     end
   end
   local c_commit = sandbox.clock()
-  -- results by unit, in claim order -> in commit order
-  local by_unit = {}
-  for k, g in ipairs(order) do
-    local r = results[k]
-    for j, i in ipairs(g) do
-      -- a worker that died in the group: every unit of it says so
-      by_unit[i] = r[j] or { worker_died = r.worker_died }
-    end
-  end
+  local by_unit = results
   if self.early then by_unit[self.early.unit or 0] = self:early_result(units) end
   -- a plugin's manifest entry and report section, filled by commit()
   local function new_plugin()

@@ -1,21 +1,24 @@
 -- report/workers.lua: run numbered units of work in this process and in
 -- forked worker processes (-j N), and bring every unit's results back here.
 --
---   workers.run(n, jobs, compute [, first [, after_fork [, between]]]) -> results, problems, stats
+--   workers.run(units, jobs, compute [, first [, after_fork [, between]]]) -> results, problems, stats
+--     units: a number n (units 1..n, each claimed alone) or a list of
+--     groups, each a list of unit numbers that one process claims and
+--     runs together (units that share what they cache).
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
 --     process, 2.. in workers) (strings, numbers,
 --     booleans and nested tables of those: see encode/decode); it must not
---     raise (the report runs each emitter in the sandbox).  Units are
+--     raise (the report runs each emitter in the sandbox).  Groups are
 --     claimed one at a time from a counter shared by all processes, so a
---     slow unit never holds the others back.  results[i] is unit i's
+--     slow group never holds the others back.  results[i] is unit i's
 --     table; problems lists what went wrong with workers, one line each;
---     stats[w] = {units = n, busy = s, done = s, maxrss = bytes}: what
---     process w did, when it finished (seconds since the call) and its
---     peak resident set size then.  Units 1..first run
+--     stats[w] = {units = n, groups = n, busy = s, done = s, maxrss =
+--     bytes}: what process w did, when it finished (seconds since the
+--     call) and its peak resident set size then.  Groups 1..first run
 --     here before any worker starts (to warm caches the workers inherit);
 --     after_fork() runs here once the workers are started, before this
---     process claims units (work only it needs); between() before each
---     unit this process claims after that (say, to collect a helper that
+--     process claims groups (work only it needs); between() before each
+--     group this process claims after that (say, to collect a helper that
 --     has ended).
 --
 --   workers.spawn(fn) -> helper | nil, why
@@ -27,9 +30,10 @@
 --
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
--- a worker that dies leaves every unit it finished.  The unit a signal
--- killed it in comes back as { worker_died = "<why>" }; units it never
--- delivered for any other reason run here afterwards.
+-- a worker that dies leaves every unit it finished, of its last group
+-- too.  The unit a signal killed it in comes back as { worker_died =
+-- "<why>" }; units it never delivered for any other reason run here
+-- afterwards.
 
 local P = require("kdlua.parallel")
 local sandbox = require("kdlua.sandbox")
@@ -144,20 +148,31 @@ function M.default_jobs()
   return n
 end
 
-function M.run(n, jobs, compute, first, after_fork, between)
+function M.run(spec, jobs, compute, first, after_fork, between)
   local results, problems, stats = {}, {}, {}
   local t_start = sandbox.clock()
+  -- the groups claimed, each a list of unit numbers
+  local groups = spec
+  if type(spec) == "number" then
+    groups = {}
+    for i = 1, spec do groups[i] = { i } end
+  end
+  local n = #groups
   first = math.min(first or 0, n)
-  -- run the units claim() hands out, up to `last`; deliver each result
+  -- run the groups claim() hands out, up to `last`; deliver each unit's
+  -- result as soon as it is made
   local function work(w, claim, last, deliver, started)
-    local st = { units = 0, busy = 0 }
+    local st = { units = 0, groups = 0, busy = 0 }
     while true do
-      local i = claim()
-      if i > last then break end
-      if started then started(i) end
+      local k = claim()
+      if k > last then break end
       local t0 = sandbox.clock()
-      deliver(i, compute(i, w))
-      st.units = st.units + 1
+      for _, i in ipairs(groups[k]) do
+        if started then started(i) end
+        deliver(i, compute(i, w))
+        st.units = st.units + 1
+      end
+      st.groups = st.groups + 1
       st.busy = st.busy + sandbox.clock() - t0
     end
     st.done = sandbox.clock() - t_start
@@ -165,7 +180,15 @@ function M.run(n, jobs, compute, first, after_fork, between)
     return st
   end
   local function store(i, r) results[i] = r end
-  local function count_from(i) return function() i = i + 1 return i end end
+  local function count_from(k) return function() k = k + 1 return k end end
+  -- every unit of the groups without a result (a worker gave up) runs here
+  local function complete()
+    for _, g in ipairs(groups) do
+      for _, i in ipairs(g) do
+        if results[i] == nil then results[i] = compute(i, 1) end
+      end
+    end
+  end
   if jobs <= 1 or n - first < 2 then
     if after_fork then after_fork() end
     stats[1] = work(1, count_from(0), n, store)
@@ -173,7 +196,7 @@ function M.run(n, jobs, compute, first, after_fork, between)
   end
   if jobs > n - first then jobs = n - first end
   local warm = work(1, count_from(0), first, store)
-  -- slot 1: the last unit claimed; slot 1 + w: the unit worker w is in
+  -- slot 1: the last group claimed; slot 1 + w: the unit worker w is in
   local shared = P.shared(1 + jobs)
   shared:set(1, first)
   local function claim() return shared:add(1, 1) + 1 end
@@ -210,8 +233,9 @@ function M.run(n, jobs, compute, first, after_fork, between)
   local ok, err = pcall(function()
     if after_fork then after_fork() end
     stats[1] = work(1, my_claim, n, store)
-    stats[1].units = stats[1].units + warm.units
-    stats[1].busy = stats[1].busy + warm.busy
+    for _, key in ipairs({ "units", "groups", "busy" }) do
+      stats[1][key] = stats[1][key] + warm[key]
+    end
   end)
   if not ok then
     for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
@@ -228,8 +252,9 @@ function M.run(n, jobs, compute, first, after_fork, between)
     if how ~= "exited" or code ~= 0 then
       local why = ended(how, code)
       -- killed in the middle of a unit: that unit is what killed it, so it
-      -- is not run again; a worker that gave up (e.g. its temporary file
-      -- could not be written) leaves its units to be run here
+      -- is not run again; the units it delivered before stand, and the
+      -- rest of its group (or of a worker that gave up, say its temporary
+      -- file could not be written) run here
       local cur = shared:get(1 + c.w)
       if how == "signaled" and cur > 0 and results[cur] == nil then
         results[cur] = { worker_died = "worker process " .. why .. " while running it" }
@@ -237,9 +262,7 @@ function M.run(n, jobs, compute, first, after_fork, between)
       problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") " .. why
     end
   end
-  for i = 1, n do
-    if results[i] == nil then results[i] = compute(i, 1) end
-  end
+  complete()
   return results, problems, stats
 end
 
