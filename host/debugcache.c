@@ -607,7 +607,8 @@ struct copy_job {
 ** dwarf finder does this once the name index is built, the last step that
 ** reads the whole file (doing it earlier made that step read 75 MB from
 ** disk, page by page); it costs the first use ~50 ms of fdatasync and the
-** next run's first reads (~0.25 s).
+** next run's first reads (~0.25 s).  A debug file that is not our copy
+** (an uncompressed vmlinux used in place) is left alone.
 */
 void kd_cache_fd_settle(int fd) {
   if (fd >= 0 && fdatasync(fd) == 0) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);

@@ -121,6 +121,7 @@ struct dwarf_finder {
   char *map_base;
   size_t map_size;
   unsigned types_since_drop;
+  bool own_copy;                /* the debug file is our cache copy */
 };
 
 /*
@@ -352,7 +353,7 @@ static struct kd_error *ensure_index(struct dwarf_finder *df) {
     char *ipath = index_path(df);
     if (ipath) kd_cache_file_settle(ipath);
     free(ipath);
-    kd_cache_fd_settle(df->fd);
+    if (df->own_copy) kd_cache_fd_settle(df->fd);
     if (load_cached_index(df)) return NULL;
   }
   return build_index(df);
@@ -911,6 +912,10 @@ static void df_destroy(void *ctx) {
   free(df->cache_dir);
   free(df->cache_key);
   free(df);
+}
+
+void kd_dwarf_finder_own_copy(struct kd_finder *f) {
+  ((struct dwarf_finder *)f->ctx)->own_copy = true;
 }
 
 struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,

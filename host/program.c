@@ -99,6 +99,7 @@ static struct kd_error *open_vmlinux(struct kd_program *prog) {
     dwarf_end(dwarf);
     return err;
   }
+  if (strcmp(usable, prog->vmlinux_path) != 0) kd_dwarf_finder_own_copy(f);
   prog->finders = malloc(sizeof *prog->finders);
   if (prog->finders == NULL) { kd_finder_destroy(f); return kd_enomem; }
   prog->finders[prog->nfinders++] = f;
