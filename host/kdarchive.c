@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <lzma.h>
 #include <nettle/sha2.h>
+#include <nettle/version.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -39,7 +40,11 @@ static void digest_update(struct sha256 *s, const void *data, size_t len) {
 
 static void digest_final_hex(struct sha256 *s, char out[65]) {
   uint8_t d[SHA256_DIGEST_SIZE];
+#if defined(NETTLE_VERSION_MAJOR) && NETTLE_VERSION_MAJOR >= 4
+  nettle_sha256_digest(&s->ctx, d);              /* nettle 4 dropped the length */
+#else
   nettle_sha256_digest(&s->ctx, sizeof d, d);
+#endif
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
     out[2 * i] = hex[d[i] >> 4];

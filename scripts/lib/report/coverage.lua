@@ -19,7 +19,9 @@ end
 
 -- the produced paths, sorted, so that the paths under a directory or a
 -- glob's fixed start are one run of the list, found by bisection (a scan
--- of all ~2000 paths per entry was a fifth of the report's serial tail)
+-- of all ~2000 paths per entry was a fifth of the report's serial tail).
+-- Lua compares strings with strcoll: byte order, as kdlua never sets
+-- LC_COLLATE (the prefix runs below rely on it).
 local function sorted_paths(produced)
   local list = {}
   for path in pairs(produced) do list[#list + 1] = path end
