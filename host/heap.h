@@ -4,7 +4,8 @@
 #ifndef KD_HEAP_H
 #define KD_HEAP_H
 
-/* call first thing in main(), before anything large is allocated */
+/* call early in main(), before anything large is allocated; for batch
+** commands (a report, a script), not long-lived ones (the REPL) */
 void kd_heap_tune(void);
 
 #endif

@@ -275,13 +275,15 @@ static void finish(lua_State *L, struct kd_program *prog, bool own_ok) {
 }
 
 int main(int argc, char **argv) {
-  kd_heap_tune();
   struct options o;
   parse(argc, argv, &o);
   if (o.command == NULL) {
     fputs(usage_text, stderr);
     exit(EXIT_USAGE);
   }
+  /* batch commands: keep freed memory for reuse; the REPL and gdbserver
+  ** live long and keep glibc's habit of giving it back */
+  if (strcmp(o.command, "repl") != 0 && strcmp(o.command, "gdbserver") != 0) kd_heap_tune();
   if (strcmp(o.command, "help") == 0) {
     show_help(o.nrest ? o.rest[0] : NULL);
     return 0;
