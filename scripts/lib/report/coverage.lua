@@ -7,6 +7,7 @@
 -- the best one among them (real > stub > failed), with counts beside.
 
 local json = require("report.json")
+local util = require("report.util")
 
 local M = {}
 
@@ -15,18 +16,6 @@ local RANK = { real = 3, stub = 2, failed = 1 }
 local function glob_pattern(entry)
   local p = entry:gsub("[%^%$%(%)%%%.%[%]%+%-%?]", "%%%0"):gsub("%*", "[^/]*")
   return "^" .. p .. "$"
-end
-
--- the produced paths, sorted, so that the paths under a directory or a
--- glob's fixed start are one run of the list, found by bisection (a scan
--- of all ~2000 paths per entry was a fifth of the report's serial tail).
--- Lua compares strings with strcoll: byte order, as kdlua never sets
--- LC_COLLATE (the prefix runs below rely on it).
-local function sorted_paths(produced)
-  local list = {}
-  for path in pairs(produced) do list[#list + 1] = path end
-  table.sort(list)
-  return list
 end
 
 -- first index of `list` whose path is >= s
@@ -40,8 +29,11 @@ local function lower_bound(list, s)
 end
 
 -- produced: path -> "real"|"stub"|"failed" (files and root symlinks);
--- sorted: its paths, sorted_paths(); templates: emitter path template ->
--- {real=n, stub=n, failed=n}
+-- sorted: its paths, sorted, so that the paths under a directory or a
+-- glob's fixed start are one run of the list, found by bisection (a scan
+-- of all ~2000 paths per entry was a fifth of the report's serial tail;
+-- the runs rely on byte-wise order: util.sorted_keys); templates: emitter
+-- path template -> {real=n, stub=n, failed=n}
 local function status_of(entry, produced, sorted, templates)
   local counts
   if entry:find("{", 1, true) then
@@ -76,7 +68,7 @@ end
 function M.compute(expected, enabled, produced, templates)
   local doc = { plugins = {}, totals = { real = 0, stub = 0, failed = 0, missing = 0, expected = 0 } }
   local names = {}
-  local sorted = sorted_paths(produced)
+  local sorted = util.sorted_keys(produced)
   for name in pairs(expected) do if enabled[name] then names[#names + 1] = name end end
   table.sort(names)
   for _, name in ipairs(names) do

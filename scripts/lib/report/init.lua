@@ -160,16 +160,9 @@ local function select_plugins(reg, o, log)
   return enabled
 end
 
-local function sorted_names(t)
-  local names = {}
-  for k in pairs(t) do names[#names + 1] = k end
-  table.sort(names)
-  return names
-end
-
 local function list_plugins(reg)
   local on, off = {}, {}
-  for _, name in ipairs(sorted_names(reg.plugins)) do
+  for _, name in ipairs(util.sorted_keys(reg.plugins)) do
     local p = reg.plugins[name]
     if p.enabled then on[#on + 1] = p else off[#off + 1] = p end
   end
@@ -655,7 +648,7 @@ end
 -- logs and the manifest records are made)
 function Run:run_plugins(after_fork, files_ready)
   local names = {}
-  for _, name in ipairs(sorted_names(self.reg.plugins)) do
+  for _, name in ipairs(util.sorted_keys(self.reg.plugins)) do
     if self.reg.plugins[name].enabled then names[#names + 1] = name end
   end
   self.log:ui(" Running plugins. Please wait ...")
@@ -753,7 +746,7 @@ end
 -- {====== reports: manifest, sos.txt, sos.json, version.txt ======
 
 local function sos_txt(sections)
-  local names = sorted_names(sections)
+  local names = util.sorted_keys(sections)
   local lines = { "Loaded Plugins:" }
   local line = ""
   for i, name in ipairs(names) do
@@ -784,7 +777,7 @@ end
 -- sos.json: sorted [name, section] pairs, as sos's JSONReport
 local function sos_json(sections)
   local out = json.array()
-  for _, name in ipairs(sorted_names(sections)) do
+  for _, name in ipairs(util.sorted_keys(sections)) do
     local s = sections[name]
     local sec = json.object()
     if #s.commands > 0 then sec.commands = json.array(s.commands) end
@@ -975,7 +968,7 @@ function M.main(args)
   host_file(a, "sos_reports/sos.json", sos_json(run.sections))
 
   local enabled_list, disabled_list = json.array(), json.array()
-  for _, n in ipairs(sorted_names(reg.plugins)) do
+  for _, n in ipairs(util.sorted_keys(reg.plugins)) do
     if reg.plugins[n].enabled then enabled_list[#enabled_list + 1] = n
     else disabled_list[#disabled_list + 1] = n end
   end

@@ -33,6 +33,15 @@ function M.set(list)
   return s
 end
 
+-- the keys of t, sorted (plugin names, archive paths: strings compared
+-- byte-wise, as kdlua never sets LC_COLLATE)
+function M.sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys)
+  return keys
+end
+
 -- Python's str(datetime): "2026-11-24 02:29:11.588556" (local time), the
 -- form sos uses in manifest.json
 function M.datetime(t)
