@@ -80,16 +80,24 @@ fi
 
 pane() { tmux -L "$sock" capture-pane -p -t repl 2>/dev/null; }
 
-# wait_for ERE SECONDS: poll the screen until a line matches
-wait_for() {
-  _n=0
-  while [ $_n -lt $(($2 * 10)) ]; do
-    pane | grep -Eq -- "$1" && return 0
+# poll SECONDS CMD...: run CMD every 0.1 s until it succeeds (1: timeout)
+poll() {
+  _n=0; _max=$(($1 * 10)); shift
+  while [ $_n -lt $_max ]; do
+    "$@" && return 0
     sleep 0.1
     _n=$((_n + 1))
   done
   return 1
 }
+screen_has() { pane | grep -Eq -- "$1"; }
+last_line_is() { pane | grep -v '^ *$' | tail -n 1 | grep -Eq -- "$1"; }
+
+# wait_for ERE SECONDS: until a line of the screen matches
+wait_for() { poll "$2" screen_has "$1"; }
+# wait_last_line ERE SECONDS: until the last non-blank line matches (the
+# check that follows says why, on a timeout)
+wait_last_line() { poll "$2" last_line_is "$1"; }
 
 keys() { tmux -L "$sock" send-keys -t repl "$@"; }
 text() { tmux -L "$sock" send-keys -t repl -l -- "$1"; }
@@ -151,8 +159,11 @@ EOF
     text 'kd.sy'; keys Tab
     check "kd.sy<Tab> completes to kd.symbol" '^kd> kd\.symbol'
 
-    # Ctrl-C at the prompt drops the line: what follows runs alone
+    # Ctrl-C at the prompt drops the line: what follows runs alone.  The
+    # next text waits for the fresh prompt: typed while the interrupt is
+    # still being handled, the terminal's input flush could eat it
     keys C-c
+    wait_last_line '^kd> *$' 5
     text 'print("after" .. "-ctrl-c")'; keys Enter
     check "Ctrl-C at the prompt clears the line" '^after-ctrl-c *$'
 
