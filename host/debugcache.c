@@ -586,17 +586,6 @@ int kd_env_flag(const char *name) {
 static int cache_disabled(void) { return kd_env_flag("KDLUA_NO_CACHE"); }
 
 /*
-** Write and check the copy: in a child (child.h) when one can be made,
-** since the decompressed sections are held in memory while written.
-*/
-struct copy_job {
-  Elf *src;
-  const char *tmp;
-  const uint8_t *id;
-  size_t idlen;
-};
-
-/*
 ** A file written moments ago sits in the page cache in large folios, and
 ** while it does, a fault in a mapping of it maps far more than the page
 ** asked for: the report's main process peaked at 92 MiB instead of 74 on
@@ -620,6 +609,17 @@ void kd_cache_file_settle(const char *path) {
   kd_cache_fd_settle(fd);
   close(fd);
 }
+
+/*
+** Write and check the copy: in a child (child.h) when one can be made,
+** since the decompressed sections are held in memory while written.
+*/
+struct copy_job {
+  Elf *src;
+  const char *tmp;
+  const uint8_t *id;
+  size_t idlen;
+};
 
 static int make_copy(void *arg, char *msg, size_t cap) {
   struct copy_job *j = arg;
