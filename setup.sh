@@ -18,7 +18,7 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # build: compiler, cmake, the five libraries of the design, liblzma (the
-# .tar.xz is written through it: host/kdarchive.c), nettle (the archive's
+# .tar.xz is written through it: host/archive/kdarchive.c), nettle (the archive's
 # SHA-256, with the CPU's SHA extensions), libedit for the
 # REPL; tests: gdb (gdbserver tests), tmux (terminal REPL test), python3
 # (JSON checks), xz-utils and zstd (archive checks), makedumpfile (re-filters

@@ -1,5 +1,5 @@
 /*
-** lua_archive.c -- module kdlua.archive (see lua_report.h, host/kdarchive.h).
+** lua_archive.c -- module kdlua.archive (see lua_report.h, host/archive/kdarchive.h).
 **
 **   local A = require("kdlua.archive")
 **   local a = A.new()
@@ -34,7 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kdarchive.h"
+#include "archive/kdarchive.h"
 #include "config.h"
 #include "lua_kd.h"
 #include "lua_report.h"

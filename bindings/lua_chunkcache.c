@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "debugcache.h"
-#include "fnv.h"
+#include "debuginfo/debugcache.h"
+#include "base/fnv.h"
 
 #define MAGIC "KDLUAC1\n"
 

@@ -9,7 +9,7 @@
 #include <lua.h>
 #include <stddef.h>
 
-#include "program.h"
+#include "core/program.h"
 
 struct kl_budget {
   size_t limit;      /* bytes; 0 = unlimited */

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "lua_kd.h"
-#include "kallsyms.h"
-#include "walk.h"
+#include "core/kallsyms.h"
+#include "core/walk.h"
 
 static const char program_key = 'p';
 
@@ -629,7 +629,7 @@ static int k_cpu_registers(lua_State *L) {
 }
 
 /* kd.kallsyms_core_text([digits]) -> text, count: the core kernel's part of
-** /proc/kallsyms, decoded in C (see host/kallsyms.c) */
+** /proc/kallsyms, decoded in C (see host/core/kallsyms.c) */
 static int k_kallsyms_core_text(lua_State *L) {
   int digits = (int)luaL_optinteger(L, 1, 16);
   void **box = lua_newuserdatauv(L, sizeof *box, 0);

@@ -7,8 +7,8 @@
 
 #include <lua.h>
 
-#include "object.h"
-#include "program.h"
+#include "core/object.h"
+#include "core/program.h"
 
 #define KL_OBJECT "kd.object"
 #define KL_TYPE "kd.type"

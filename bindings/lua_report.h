@@ -1,7 +1,7 @@
 /*
 ** lua_report.h -- the C helpers of `kdlua report`, as Lua modules that
 ** scripts get with require():
-**   kdlua.archive  the report archive (host/kdarchive.h): entries, sorted
+**   kdlua.archive  the report archive (host/archive/kdarchive.h): entries, sorted
 **                  tar/xz|gzip|zstd|none or directory output, sha256,
 **                  signal cleanup; plus stat(), listdir(), sha256() and
 **                  the kdlua version

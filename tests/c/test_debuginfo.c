@@ -1,6 +1,6 @@
 /*
-** test_debuginfo.c -- debug file lookup (host/debuginfo.c) and the
-** decompression cache (host/debugcache.c).
+** test_debuginfo.c -- debug file lookup (host/debuginfo/debuginfo.c) and the
+** decompression cache (host/debuginfo/debugcache.c).
 **
 ** Parts that need no dump (cache on a small object compiled here, bad
 ** --vmlinux arguments) always run; the rest uses the real dump directory
@@ -8,8 +8,8 @@
 ** unless CI=true.
 */
 #define _GNU_SOURCE
-#include "debugcache.h"
-#include "debuginfo.h"
+#include "debuginfo/debugcache.h"
+#include "debuginfo/debuginfo.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gdbserver.h"
+#include "gdb/gdbserver.h"
 
 #define TIMEOUT 60
 

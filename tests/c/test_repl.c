@@ -15,7 +15,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "repl.h"
+#include "cli/repl.h"
 
 static int passed, failed;
 

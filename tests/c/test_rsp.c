@@ -19,8 +19,8 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include "gdbserver.h"
-#include "rsp.h"
+#include "gdb/gdbserver.h"
+#include "gdb/rsp.h"
 
 #define SERVER_TIMEOUT 120
 #define RECV_TIMEOUT_MS 10000

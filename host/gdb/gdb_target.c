@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "object.h"
-#include "walk.h"
+#include "core/object.h"
+#include "core/walk.h"
 
 /* x86_64: user addresses lie below the canonical hole. */
 #define USER_TOP 0x0000800000000000ull

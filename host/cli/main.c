@@ -20,12 +20,12 @@
 
 #include "heap.h"
 #include "config.h"
-#include "gdb_target.h"
-#include "lua_host.h"
-#include "lua_chunkcache.h"
-#include "lua_kd.h"
-#include "lua_report.h"
-#include "program.h"
+#include "gdb/gdb_target.h"
+#include "bindings/lua_host.h"
+#include "bindings/lua_chunkcache.h"
+#include "bindings/lua_kd.h"
+#include "bindings/lua_report.h"
+#include "core/program.h"
 #include "repl.h"
 
 #define EXIT_SCRIPT 1

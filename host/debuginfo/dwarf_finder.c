@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "child.h"
+#include "base/child.h"
 #include "debugcache.h"
-#include "fnv.h"
+#include "base/fnv.h"
 
 /* {====== arena: types live until the finder is destroyed ====== */
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gdb_target.h"
+#include "gdb/gdb_target.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "debugcache.h"
-#include "debuginfo.h"
-#include "dwarf_finder.h"
+#include "debuginfo/debugcache.h"
+#include "debuginfo/debuginfo.h"
+#include "debuginfo/dwarf_finder.h"
 
 #include <elfutils/libdwfl.h>
 

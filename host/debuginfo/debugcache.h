@@ -11,7 +11,7 @@
 #ifndef KD_DEBUGCACHE_H
 #define KD_DEBUGCACHE_H
 
-#include "error.h"
+#include "base/error.h"
 
 /* Cache directory: $KDLUA_CACHE_DIR, else $XDG_CACHE_HOME/kdlua, else
 ** $HOME/.cache/kdlua; created on demand (mode 0700).  NULL if none usable.

@@ -15,7 +15,7 @@
 
 #include <libelf.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Read the GNU build-id of an ELF file: from a PT_NOTE segment if non-empty,
 ** else from any SHT_NOTE section (incl. non-alloc `.notes` and

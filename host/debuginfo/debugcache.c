@@ -13,8 +13,8 @@
 #define _GNU_SOURCE
 #include "debugcache.h"
 #include "debuginfo.h"
-#include "child.h"
-#include "fnv.h"
+#include "base/child.h"
+#include "base/fnv.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "gdbserver.h"
-#include "program.h"
+#include "core/program.h"
 
 enum kd_gdb_mode { KD_GDB_MODE_CPUS, KD_GDB_MODE_TASKS, KD_GDB_MODE_PROCESS };
 

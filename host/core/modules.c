@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "debuginfo.h"
-#include "dwarf_finder.h"
+#include "debuginfo/debuginfo.h"
+#include "debuginfo/dwarf_finder.h"
 #include "object.h"
 
 /* Elf64_Sym as the kernel keeps it in mod_kallsyms.symtab */

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 enum kd_archive_kind { KD_AR_FILE, KD_AR_DIR, KD_AR_SYMLINK };
 

@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dump.h"
-#include "error.h"
-#include "symbols.h"
-#include "types.h"
+#include "dump/dump.h"
+#include "base/error.h"
+#include "debuginfo/symbols.h"
+#include "debuginfo/types.h"
 
 struct kd_program_options {
   const char *vmcore;

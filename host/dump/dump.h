@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 struct kd_dump;
 typedef struct _kdump_ctx kdump_ctx_t;

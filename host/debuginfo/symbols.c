@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fnv.h"
+#include "base/fnv.h"
 
 struct kd_symtab {
   struct kd_symbol *syms;
