@@ -13,6 +13,9 @@
 -- bd_stats) per disk and partition and an xarray part_tbl in the gendisk
 -- (5.14+).  Older kernels (hd_struct, disk_part_tbl) are not decoded:
 -- M.disks() raises a clear error there.
+--
+-- Mirrors: block/genhd.c, block/partitions/core.c, block/blk-sysfs.c,
+--   block/blk-mq.c, block/elevator.c, include/linux/blkdev.h
 
 local fs = require("kernel.fs")
 local ktime = require("kernel.time")

@@ -6,6 +6,9 @@
 -- (kernfs_path_from_node), include/linux/cgroup-defs.h.  Paths are shown
 -- relative to the reader's cgroup namespace: sos runs in the initial one,
 -- so they are full hierarchy paths.
+--
+-- Mirrors: kernel/cgroup/cgroup.c, include/linux/cgroup-defs.h,
+--   fs/kernfs/dir.c
 
 local fs = require("kernel.fs")
 

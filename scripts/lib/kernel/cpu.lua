@@ -6,6 +6,8 @@
 -- that smp_send_stop() took offline while the kernel died count as
 -- online, as they were for every reader of the live system); possible()
 -- and present() are the dump's masks.
+--
+-- Mirrors: arch/x86/kernel/cpu/proc.c, drivers/base/topology.c
 
 local M = {}
 

@@ -1,6 +1,10 @@
 -- kernel/devices.lua: registries the kernel prints from memory as they are:
 -- /proc/misc, /proc/devices, /proc/filesystems, /proc/cgroups, and the
 -- slab cache names (sos_commands/kernel/ls_-lt_.sys.kernel.slab).
+--
+-- Mirrors: drivers/char/misc.c, fs/proc/devices.c, fs/filesystems.c,
+--   kernel/cgroup/cgroup-v1.c, mm/slab_common.c, mm/slub.c,
+--   fs/kernfs/symlink.c
 
 local M = {}
 

@@ -6,6 +6,9 @@
 -- fs/proc/fd.c, fs/locks.c (lock_get_status, locks_show), net/socket.c,
 -- net/unix/af_unix.c, include/net/sock.h; lsof 4.95 (print.c,
 -- dialects/linux) and util-linux 2.38 lslocks for the tool formats.
+--
+-- Mirrors: fs/file.c, fs/proc/fd.c, fs/locks.c, net/socket.c,
+--   net/unix/af_unix.c, include/linux/fdtable.h
 
 local fs = require("kernel.fs")
 local task = require("kernel.task")

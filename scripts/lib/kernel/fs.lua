@@ -7,6 +7,9 @@
 -- rebuilt exactly as the kernel does: walking d_parent up to the root of
 -- the mount, then crossing to mnt_mountpoint of the parent mount, until the
 -- reader's root is met.
+--
+-- Mirrors: fs/d_path.c, fs/seq_file.c, include/linux/fs.h,
+--   include/linux/kdev_t.h
 
 local M = {}
 

@@ -8,6 +8,9 @@
 -- the one before the panic (report/cpus.lua, the same as
 -- sys/devices/system/cpu/online); "possible" loops are unaffected.
 -- Counters are those of the moment each CPU stopped.
+--
+-- Mirrors: kernel/irq/proc.c, arch/x86/kernel/irq.c, fs/proc/softirqs.c,
+--   fs/proc/stat.c, kernel/softirq.c
 
 local cpu = require("kernel.cpu")
 

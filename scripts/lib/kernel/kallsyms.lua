@@ -31,6 +31,8 @@
 --
 -- The VMCOREINFO note names the tables (SYMBOL(kallsyms_names) etc., 6.0+);
 -- older kernels: the vmlinux ELF symbol table (kd.symbol_address).
+--
+-- Mirrors: kernel/kallsyms.c, kernel/module/kallsyms.c
 
 local M = {}
 

@@ -14,6 +14,9 @@
 -- online CPUs" use the CPUs that were online until the panic (report.cpus:
 -- a panic takes the other CPUs out of cpu_online_mask, but their per-CPU
 -- counters are intact and user space saw them).
+--
+-- Mirrors: fs/proc/meminfo.c, mm/vmstat.c, mm/vmalloc.c, mm/swapfile.c,
+--   lib/percpu_counter.c, drivers/base/memory.c
 
 local M = {}
 

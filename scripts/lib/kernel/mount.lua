@@ -19,6 +19,9 @@
 -- M.undecoded() so that emitters can mark their output as partial.
 -- LSM options (security_sb_show_options: SELinux context=...) are not
 -- shown.
+--
+-- Mirrors: fs/proc_namespace.c, fs/d_path.c, kernel/cgroup/cgroup-v1.c,
+--   mm/mempolicy.c
 
 local fs = require("kernel.fs")
 

@@ -8,6 +8,9 @@
 -- net/ipv4/tcp_ipv4.c, net/ipv4/udp.c, net/ipv4/raw.c, net/unix/af_unix.c,
 -- net/core/net-procfs.c, net/core/dev.c) with kd.has_member branches where
 -- other releases lay things out differently (noted beside each).
+--
+-- Mirrors: net/core/dev.c, net/core/net-procfs.c, include/linux/netdevice.h,
+--   net/ipv4/tcp_ipv4.c, net/ipv4/udp.c, net/ipv4/raw.c, net/unix/af_unix.c
 
 local task = require("kernel.task")
 

@@ -9,6 +9,10 @@
 --
 -- Each function returns text, or text + a note when part of it could not
 -- be rebuilt (the emitter turns that into a stub header).
+--
+-- Mirrors: net/core/rtnetlink.c, net/ipv4/devinet.c, net/ipv6/addrconf.c,
+--   net/ipv4/fib_semantics.c, net/ipv6/route.c, net/core/neighbour.c,
+--   net/core/fib_rules.c, net/sched/sch_api.c
 
 local net = require("kernel.net")
 local route = require("kernel.net_route")

@@ -8,6 +8,10 @@
 --
 -- Values the live file computes from the clock (timer columns) use the
 -- dump's jiffies, i.e. the moment of the crash.
+--
+-- Mirrors: net/ipv4/tcp_ipv4.c, net/ipv6/tcp_ipv6.c, net/ipv4/udp.c,
+--   net/ipv6/datagram.c, net/ipv4/raw.c, net/unix/af_unix.c,
+--   net/ipv4/proc.c, net/ipv6/proc.c, net/mptcp/mib.c
 
 local net = require("kernel.net")
 local ktime = require("kernel.time")

@@ -3,6 +3,9 @@
 -- net/ipv6/ip6_fib.c), policy rules (net/core/fib_rules.c) and the
 -- neighbour tables (net/core/neighbour.c) -- as plain route tables in the
 -- order the kernel's /proc files and rtnetlink dumps walk them (Linux 6.1).
+--
+-- Mirrors: net/ipv4/fib_trie.c, net/ipv6/ip6_fib.c, net/core/fib_rules.c,
+--   net/core/neighbour.c
 
 local net = require("kernel.net")
 

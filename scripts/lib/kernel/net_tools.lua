@@ -3,6 +3,9 @@
 -- (net-tools reads only those files and /proc/<pid>/{fd,cmdline}).  The
 -- layouts were taken from the tools' output on known input; nothing of
 -- net-tools' source is used.
+--
+-- Mirrors: no kernel file: net-tools 2.10 output over the /proc/net data of
+--   kernel/net_proc.lua
 
 local net = require("kernel.net")
 local np = require("kernel.net_proc")

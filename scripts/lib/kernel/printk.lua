@@ -8,6 +8,9 @@
 -- Older kernels: `log_buf` of struct printk_log records (best effort).
 --
 -- Records: { seq, ts_nsec, level, facility, flags, caller_id, text }.
+--
+-- Mirrors: kernel/printk/printk_ringbuffer.c,
+--   kernel/printk/printk_ringbuffer.h, kernel/printk/printk.c
 
 local M = {}
 

@@ -6,6 +6,9 @@
 -- Values that the live kernel computes from state a dump lacks are
 -- documented where they are produced (wchan is a 0/1 flag in stat; eip/esp
 -- are 0 except for exiting tasks, as in the kernel).
+--
+-- Mirrors: fs/proc/array.c, fs/proc/base.c, fs/proc/task_mmu.c,
+--   lib/vsprintf.c
 
 local task = require("kernel.task")
 

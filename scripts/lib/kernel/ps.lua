@@ -16,6 +16,9 @@
 -- group = {[gid] = name}}), else "root" for 0 and the number otherwise.
 -- Times (START, STIME, STARTED) are printed in UTC: the dump has no time
 -- zone, so ps's localtime()/ctime() are taken as UTC throughout.
+--
+-- Mirrors: fs/proc/array.c, fs/proc/base.c (what procps-ng ps and psmisc
+--   pstree read)
 
 local task = require("kernel.task")
 local ktime = require("kernel.time")

@@ -7,6 +7,9 @@
 -- (timekeeper, rq->clock, sched_clock_data), per-CPU runqueues as the CPUs
 -- left them when they stopped.  The CPU set of the per-CPU sections is the
 -- online set before the panic (kernel/cpu.lua).
+--
+-- Mirrors: kernel/sched/debug.c, kernel/sched/features.h, fs/proc/loadavg.c,
+--   fs/proc/uptime.c
 
 local cpu = require("kernel.cpu")
 local task = require("kernel.task")

@@ -19,6 +19,8 @@
 --   the cache's limit, batchcount, shared.
 -- Slabs are struct slab since 5.17 (list member slab_list); before, they
 -- were struct page (slab_list since 5.1, lru before).
+--
+-- Mirrors: mm/slab_common.c, mm/slub.c, mm/slab.c
 
 local M = {}
 

@@ -19,6 +19,9 @@
 -- reader's namespace that are not the table's data) are either recomputed
 -- here where the kernel's formula is known (M.HANDLERS) or reported as
 -- "computed at read time" (a stub).
+--
+-- Mirrors: fs/proc/proc_sysctl.c, kernel/sysctl.c, net/core/neighbour.c,
+--   net/ipv6/ndisc.c
 
 local M = {}
 

@@ -2,6 +2,9 @@
 -- crash's `sys` (KERNEL, DUMPFILE, CPUS, DATE, UPTIME, LOAD AVERAGE, TASKS,
 -- NODENAME, RELEASE, VERSION, MACHINE, MEMORY, PANIC), plus TAINTED and
 -- what kdlua read (format, debuginfo, build id, KASLR offset).
+--
+-- Mirrors: no kernel file: crash's `sys` over kernel/time.lua,
+--   kernel/printk.lua and the uts name
 
 local ktime = require("kernel.time")
 local printk = require("kernel.printk")

@@ -5,6 +5,9 @@
 -- it.  Sources: include/linux/sched.h, fs/proc/array.c, fs/proc/base.c,
 -- kernel/sched/cputime.c (Linux 6.1), with has_member branches for the
 -- layouts of other versions.
+--
+-- Mirrors: include/linux/sched.h, fs/proc/array.c, fs/proc/base.c,
+--   kernel/sched/cputime.c
 
 local M = {}
 

@@ -8,6 +8,8 @@
 --   boottime     = monotonic + offs_boot       (/proc/uptime)
 --   boot (wall)  = offs_real - offs_boot       (getboottime64, /proc/stat btime)
 -- Fallback: jiffies since INITIAL_JIFFIES (HZ from tick_nsec).
+--
+-- Mirrors: kernel/time/timekeeping.c, kernel/time/jiffies.c
 
 local M = {}
 

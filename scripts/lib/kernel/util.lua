@@ -1,4 +1,6 @@
 -- kernel/util.lua: small helpers the kernel libraries share.
+--
+-- Mirrors: no kernel file: helpers shared by the files here
 
 local M = {}
 

@@ -1,6 +1,8 @@
 -- kernel/vsprintf.lua: pointers as the kernel prints them with %p and %pK
 -- (lib/vsprintf.c), for files such as /proc/vmallocinfo and /proc/net/*
 -- that show kernel addresses to a root reader.
+--
+-- Mirrors: lib/vsprintf.c, lib/siphash.c
 
 local M = {}
 
