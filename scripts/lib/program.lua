@@ -122,6 +122,57 @@ end
 
 -- }======
 
+-- {====== stacks ======
+
+-- the trace of a task or CPU from the one unwinder (kd.stack_trace), or
+-- nil and why not ("(no unwinder)" while this kdlua has none)
+function M.stack(target)
+  if kd == nil or kd.stack_trace == nil then return nil, "(no unwinder)" end
+  local ok, tr = pcall(kd.stack_trace, target)
+  if not ok then return nil, "(no trace: " .. M.errmsg(tr) .. ")" end
+  return tr
+end
+
+-- "function+0xoff/0xsize [module]" (or the address) of a frame
+function M.frame_text(f)
+  local s
+  if f["function"] then
+    s = f["function"]
+    if f.offset then
+      s = s .. string.format("+0x%x", f.offset)
+      if f.size then s = s .. string.format("/0x%x", f.size) end
+    end
+  else
+    s = string.format("0x%x", f.pc or 0)
+  end
+  if f.module then s = s .. " [" .. f.module .. "]" end
+  if f.kind and f.kind ~= "call" then s = s .. " (" .. f.kind .. ")" end
+  return s
+end
+
+-- the function names of a trace, innermost first
+function M.frame_names(tr)
+  local out = {}
+  for i, f in ipairs(tr or {}) do out[i] = f["function"] or string.format("0x%x", f.pc or 0) end
+  return out
+end
+
+-- crash-like lines " #0 function+0x1/0x2 [mod]" of a trace
+function M.trace_lines(tr, indent)
+  indent = indent or "  "
+  local out = {}
+  for i, f in ipairs(tr) do
+    out[#out + 1] = string.format("%s#%-2d %s", indent, i - 1, M.frame_text(f))
+  end
+  if tr.stop_reason and tr.stop_reason ~= "" then
+    out[#out + 1] = indent .. "(stopped: " .. tostring(tr.stop_reason) .. ")"
+  end
+  if tr.reliable == false then out[#out + 1] = indent .. "(trace not reliable)" end
+  return out
+end
+
+-- }======
+
 -- {====== the run object ======
 
 local Run = {}
