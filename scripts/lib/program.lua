@@ -287,7 +287,9 @@ local function plain(v, seen)
   for _ in pairs(v) do count = count + 1 end
   local mt = getmetatable(v)
   local shape = mt and mt.__json
-  if shape == "array" or (shape ~= "object" and n > 0 and count == n) then
+  -- an empty table is a list unless marked json.object: empty lists are
+  -- what programs mostly have (no blocked tasks, no OOM reports)
+  if shape == "array" or (shape ~= "object" and count == n) then
     out = J.array({})
     for i = 1, n do
       local x = plain(v[i], seen)

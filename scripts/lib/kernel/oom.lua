@@ -125,8 +125,7 @@ function M.log_reports(recs)
     for _, line in ipairs(printk.lines(rec)) do
       local comm, gfp, order = line:match("^(.-) invoked oom%-killer: gfp_mask=(%S+).-order=(%-?%d+)")
       if comm then
-        cur = { ts = rec.ts_nsec, comm = comm, gfp_mask = gfp:gsub(",$", ""), order = tonumber(order),
-                lines = {} }
+        cur = { ts = rec.ts_nsec, comm = comm, gfp_mask = gfp:gsub(",$", ""), order = tonumber(order) }
         reports[#reports + 1] = cur
       elseif cur then
         local memcg = line:match("^Memory cgroup stats for (%S+):$")
