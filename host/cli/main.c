@@ -5,6 +5,7 @@
 **   kdlua -e 'LUA' --vmcore F
 **   kdlua repl --vmcore F
 **   kdlua info --vmcore F
+**   kdlua NAME [ARGS] --vmcore F   (a program: scripts/programs/NAME.lua, docs/programs.md)
 **   kdlua gdbserver --vmcore F [--listen HOST:PORT | --stdio] [--mode M]
 **
 ** Exit codes: 0 ok, 1 script error, 2 usage or bad input.
@@ -88,6 +89,8 @@ struct options {
   const char *vmcore, *vmlinux, *scripts;
   const char **dirs;
   size_t ndirs;
+  const char **program_dirs;   /* --programs-dir, in the order given */
+  size_t nprogram_dirs;
   int force, no_modules, verbose;
   char **rest;                 /* positional arguments after the command */
   int nrest;
@@ -130,7 +133,8 @@ static void parse(int argc, char **argv, struct options *o) {
   memset(o, 0, sizeof *o);
   o->dirs = calloc((size_t)argc + 1, sizeof *o->dirs);
   o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
-  if (o->dirs == NULL || o->rest == NULL) exit(EXIT_USAGE);
+  o->program_dirs = calloc((size_t)argc + 1, sizeof *o->program_dirs);
+  if (o->dirs == NULL || o->rest == NULL || o->program_dirs == NULL) exit(EXIT_USAGE);
   int script_seen = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -142,6 +146,8 @@ static void parse(int argc, char **argv, struct options *o) {
     else if (strcmp(a, "--debuginfo-dir") == 0) { NEED_ARG(); o->dirs[o->ndirs++] = argv[++i]; }
     else if (strncmp(a, "--debuginfo-dir=", 16) == 0) o->dirs[o->ndirs++] = a + 16;
     else if (strcmp(a, "--scripts") == 0) { NEED_ARG(); o->scripts = argv[++i]; }
+    else if (strcmp(a, "--programs-dir") == 0) { NEED_ARG(); o->program_dirs[o->nprogram_dirs++] = argv[++i]; }
+    else if (strncmp(a, "--programs-dir=", 15) == 0) o->program_dirs[o->nprogram_dirs++] = a + 15;
     else if (strcmp(a, "--force") == 0) o->force = 1;
     else if (strcmp(a, "--no-modules") == 0) o->no_modules = 1;
     else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) o->verbose++;
@@ -201,6 +207,46 @@ static char *find_scripts_root(const char *given) {
   snprintf(buf, sizeof buf, "%s/lib", KD_DATADIR);
   if (is_dir(buf)) return strdup(KD_DATADIR);
   return strdup(KD_SOURCE_SCRIPTS);
+}
+
+/*
+** Analysis programs (docs/programs.md): NAME.lua in <scripts>/programs/,
+** then in each --programs-dir, then in each directory of $KDLUA_PROGRAMS
+** (':'-separated); the first found wins, as with emitter directories.
+** Writes the path into `path` and returns 1 when found.
+*/
+static int find_program_file(const struct options *o, const char *root, const char *name,
+                             char *path, size_t size) {
+  if (strchr(name, '/') || name[0] == '.' || name[0] == '-' || name[0] == '\0') return 0;
+  snprintf(path, size, "%s/programs/%s.lua", root, name);
+  if (access(path, R_OK) == 0) return 1;
+  for (size_t i = 0; i < o->nprogram_dirs; i++) {
+    snprintf(path, size, "%s/%s.lua", o->program_dirs[i], name);
+    if (access(path, R_OK) == 0) return 1;
+  }
+  const char *env = getenv("KDLUA_PROGRAMS");
+  while (env && *env) {
+    size_t n = strcspn(env, ":");
+    if (n > 0) {
+      snprintf(path, size, "%.*s/%s.lua", (int)n, env, name);
+      if (access(path, R_OK) == 0) return 1;
+    }
+    env += n + (env[n] == ':');
+  }
+  return 0;
+}
+
+/* program.main(path, ARGS...) of scripts/lib/program.lua: it parses the
+** program's options, prints its text or JSON and exits with its status */
+static int run_program(lua_State *L, const char *path, int argc, char **argv) {
+  if (luaL_loadstring(L, "return require('program').main(...)") != LUA_OK) {
+    fprintf(stderr, "kdlua: %s\n", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return EXIT_SCRIPT;
+  }
+  lua_pushstring(L, path);
+  for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+  return kl_docall(L, argc + 1, 0) == LUA_OK ? 0 : EXIT_SCRIPT;
 }
 
 static struct kd_program *open_program(const struct options *o) {
@@ -289,14 +335,18 @@ int main(int argc, char **argv) {
     return 0;
   }
   char *root = find_scripts_root(o.scripts);
-  /* built-in commands, then Lua commands under <scripts>/commands/ */
+  /* built-in commands, then Lua commands under <scripts>/commands/, then
+  ** analysis programs (find_program_file) */
   static const char *const known[] = { "run", "-e", "repl", "gdbserver", NULL };
   int ok = 0;
+  char program_path[PATH_MAX] = "";
   for (int i = 0; known[i]; i++) ok |= strcmp(known[i], o.command) == 0;
   if (!ok) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/commands/%s.lua", root, o.command);
-    if (strchr(o.command, '/') || o.command[0] == '.' || access(path, R_OK) != 0)
+    if (strchr(o.command, '/') || o.command[0] == '.' ||
+        (access(path, R_OK) != 0 &&
+         !find_program_file(&o, root, o.command, program_path, sizeof program_path)))
       die_usage("unknown command: ", o.command);
   }
   if (strcmp(o.command, "run") == 0 && o.nrest == 0)
@@ -316,6 +366,7 @@ int main(int argc, char **argv) {
     free(root);
     free(o.dirs);
     free(o.rest);
+    free(o.program_dirs);
     return st;
   }
   kl_chunkcache_init(root);
@@ -341,6 +392,8 @@ int main(int argc, char **argv) {
     if (getenv("KDLUA_HISTORY")) hp = getenv("KDLUA_HISTORY");
     else if (home) { snprintf(hist, sizeof hist, "%s/.kdlua_history", home); hp = hist; }
     status = kd_repl_run(L, hp, "=stdin");
+  } else if (program_path[0]) {
+    status = run_program(L, program_path, o.nrest, o.rest);
   } else {
     status = run_command_script(L, root, o.command, o.nrest, o.rest);
     own = true;
@@ -349,5 +402,6 @@ int main(int argc, char **argv) {
   free(root);
   free(o.dirs);
   free(o.rest);
+  free(o.program_dirs);
   return status;
 }
