@@ -243,6 +243,12 @@ M.transforms.hex_size = function(text)
   return tostring(v) .. units[i] .. "\n"
 end
 
+-- "0x3af" -> "943": sysfs counters printed in hex (scsi io*_cnt), so that
+-- `lines` can compare them as numbers
+M.transforms.hex_numbers = function(text)
+  return (text:gsub("0x(%x+)", function(h) return tostring(tonumber(h, 16)) end))
+end
+
 -- `netstat -s` of the live counters: the report's own formatter
 -- (kernel/net_tools.lua, itself checked against net-tools 2.10) fed with
 -- truth proc/net/snmp + proc/net/netstat

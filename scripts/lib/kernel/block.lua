@@ -63,12 +63,13 @@ local function class_private(cls)
     local sp = kd.container_of(pval(kobj), "struct subsys_private", "subsys.kobj")
     if pval(sp:member_("class")) == cls:address_() then return sp end
   end
-  error("block class has no subsys_private", 0)
+  error("class has no subsys_private", 0)
 end
 
--- struct device objects of the block class, in registration order
-function M.class_devices()
-  local sp = class_private(kd.symbol("block_class"))
+-- struct device objects of a class (default: the block class), in
+-- registration order; kernel/scsi.lua walks shost_class with it
+function M.class_devices(cls)
+  local sp = class_private(cls or kd.symbol("block_class"))
   local out = {}
   for node in kd.list(sp.klist_devices.k_list, "struct device_private", "knode_class.n_node") do
     out[#out + 1] = node.device

@@ -1,0 +1,69 @@
+-- scsi plugin: /sys/class/scsi_host/hostN/* and
+-- /sys/class/scsi_device/H:C:T:L/device/* (the attributes scsi_sysfs.c
+-- prints from struct Scsi_Host / scsi_device), and lsscsi's listings
+-- (sos runs `lsscsi -i` into the file "lsscsi", and `lsscsi -H`).  Hosts
+-- and devices are enumerated once here, at discovery (kernel/scsi.lua); a
+-- dump without the SCSI midlayer registers nothing, as sos's plugin finds
+-- nothing to collect there.
+local scsi = require("kernel.scsi")
+local ok, hosts = pcall(scsi.hosts)
+if not ok or not hosts then return end
+plugin{ name = "scsi", description = "SCSI devices" }
+
+local function find_host(no)
+  for _, h in ipairs(scsi.hosts() or {}) do if h.host_no == no then return h end end
+end
+local function find_dev(hctl)
+  for _, h in ipairs(scsi.hosts() or {}) do
+    for _, s in ipairs(h.devices) do if s.hctl == hctl then return s end end
+  end
+end
+local function sorted(t)
+  local k = {}
+  for name in pairs(t) do k[#k + 1] = name end
+  table.sort(k)
+  return k
+end
+
+for _, h in ipairs(hosts) do
+  local no = h.host_no
+  for _, attr in ipairs(sorted(scsi.HOST_ATTRS)) do
+    emit{ path = "sys/class/scsi_host/host" .. no .. "/" .. attr,
+          run = function()
+            local x = find_host(no)
+            if not x then return nil, "SCSI host " .. no .. " not found" end
+            local v = scsi.HOST_ATTRS[attr](x)
+            if v == nil then return nil, attr .. " not readable from the dump" end
+            return v
+          end }
+  end
+  for _, s in ipairs(h.devices) do
+    local hctl = s.hctl
+    for _, attr in ipairs(sorted(scsi.DEVICE_ATTRS)) do
+      emit{ path = "sys/class/scsi_device/" .. hctl .. "/device/" .. attr,
+            run = function()
+              local x = find_dev(hctl)
+              if not x then return nil, "SCSI device " .. hctl .. " not found" end
+              local v = scsi.DEVICE_ATTRS[attr](x)
+              if v == nil then
+                return nil, attr .. (attr == "wwid" and ": VPD page 0x83 designators are not decoded"
+                                     or " not readable from the dump")
+              end
+              return v
+            end }
+    end
+  end
+end
+
+-- sos: add_cmd_output("lsscsi -i", suggest_filename="lsscsi")
+emit{ path = "sos_commands/scsi/lsscsi", run = function()
+  local hs, why = scsi.hosts()
+  if not hs then return nil, why end
+  return stub("lsscsi -i's last column (udev ID_SERIAL) is user-space state; "
+              .. "shown without it", scsi.lsscsi(hs))
+end }
+emit{ command = "lsscsi -H", run = function()
+  local hs, why = scsi.hosts()
+  if not hs then return nil, why end
+  return scsi.lsscsi_hosts(hs)
+end }

@@ -1,0 +1,356 @@
+-- kernel/dm.lua: device-mapper devices (struct mapped_device) as the
+-- DM ioctls report them, and what `dmsetup info -c`, `dmsetup table`,
+-- `dmsetup status`, `dmsetup ls --tree`, `dmsetup info`, `dmsetup deps`
+-- print from those answers.
+--
+-- Devices: the dm-ioctl name index (hash_cell), in the order
+-- DM_LIST_DEVICES walks it: the name_rb_tree (5.16+, "dm: use rbtree
+-- instead of hash tables for names and uuids"), else the _name_buckets
+-- hash chains of older kernels.  A device: name, uuid (hash_cell), dev_t
+-- (its gendisk), open_count, event_nr, DMF_SUSPENDED in md->flags, the
+-- live table md->map and the loaded-but-inactive table hc->new_map.
+-- Targets: dm_table.targets[0..num_targets-1]; the parameters that the
+-- target's ->status prints are decoded for linear, striped, error and zero
+-- (dm-linear.c, dm-stripe.c, dm-target.c); any other target type is listed
+-- by name with its parameters marked undecoded.  Devices below a table:
+-- dm_table.devices (dm_get_device list_add()s, so newest first: the order
+-- of DM_TABLE_DEPS).
+--
+-- Tool formats: LVM2 dmsetup 1.02 (libdm report widths for info -c, the
+-- ascii tree of ls --tree).
+--
+-- Mirrors: drivers/md/dm-ioctl.c, drivers/md/dm-core.h, drivers/md/dm.c,
+--   drivers/md/dm-table.c, drivers/md/dm-linear.c, drivers/md/dm-stripe.c,
+--   drivers/md/dm-target.c
+
+local fs = require("kernel.fs")
+
+local M = {}
+
+local pval, has_member = fs.pval, fs.has_member
+
+-- drivers/md/dm-core.h: #define DMF_SUSPENDED 1 (a bit number of
+-- md->flags, a macro, so not in the debug info; unchanged since 2.6)
+local DMF_SUSPENDED = 1
+
+local function cstr(ptr, max)
+  if ptr == nil or ptr == 0 then return nil end
+  local ok, s = pcall(kd.read_string, ptr, max)
+  return ok and s or nil
+end
+
+-- hash_cells in DM_LIST_DEVICES order
+local function hash_cells()
+  local out = {}
+  if kd.symbol_address("name_rb_tree") then
+    for hc in kd.rbtree(kd.symbol("name_rb_tree"), "struct hash_cell", "name_node") do
+      out[#out + 1] = hc
+    end
+  elseif kd.symbol_address("_name_buckets") then
+    -- before 5.16: NUM_BUCKETS chains of hash_cell.name_list
+    local buckets = kd.symbol("_name_buckets")
+    local n = #buckets
+    for i = 0, (n or 0) - 1 do
+      for hc in kd.list(buckets[i], "struct hash_cell", "name_list") do out[#out + 1] = hc end
+    end
+  else
+    return nil
+  end
+  return out
+end
+
+-- is device-mapper present in this dump (dm_mod loaded and typed)?
+function M.present()
+  return kd.has_type("struct mapped_device") and kd.has_type("struct hash_cell")
+    and (kd.symbol_address("name_rb_tree") ~= nil or kd.symbol_address("_name_buckets") ~= nil)
+end
+
+-- why M.devices() cannot run, or nil when it can
+function M.absent_reason()
+  if not kd.symbol_address("name_rb_tree") and not kd.symbol_address("_name_buckets") then
+    return "none present (device-mapper is not loaded)"
+  end
+  if not kd.has_type("struct mapped_device") or not kd.has_type("struct hash_cell") then
+    return "device-mapper types not available (dm_mod loaded without debug info)"
+  end
+  return nil
+end
+
+local function devname(dev) return fs.major(dev) .. ":" .. fs.minor(dev) end
+
+-- the parameters a target's ->status prints: (STATUSTYPE_TABLE text,
+-- STATUSTYPE_INFO text) or nil, nil when the type is not decoded
+local function target_params(ti, tname)
+  local priv = pval(ti:member_("private"))
+  if tname == "linear" and kd.has_type("struct linear_c") then
+    local lc = kd.object("struct linear_c", priv)
+    return string.format("%s %d", lc.dev.name:string_(), lc.start), ""
+  elseif tname == "striped" and kd.has_type("struct stripe_c") then
+    local sc = kd.object("struct stripe_c", priv)
+    local n = sc.stripes
+    local tbl = { string.format("%d %d", n, sc.chunk_size) }
+    local info = { string.format("%d ", n) }
+    local health = {}
+    for i = 0, n - 1 do
+      local s = sc.stripe[i]
+      tbl[#tbl + 1] = string.format(" %s %d", s.dev.name:string_(), s.physical_start)
+      info[#info + 1] = s.dev.name:string_() .. " "
+      health[#health + 1] = s.error_count.counter ~= 0 and "D" or "A"
+    end
+    return table.concat(tbl), table.concat(info) .. "1 " .. table.concat(health)
+  elseif tname == "error" or tname == "zero" then
+    return "", ""
+  end
+  return nil, nil
+end
+
+local function read_table(t)
+  if t == nil then return nil end
+  local out = { targets = {}, deps = {} }
+  local n = t.num_targets
+  local arr = pval(t:member_("targets"))
+  local tsize = kd.type("struct dm_target").size
+  for i = 0, n - 1 do
+    local ti = kd.object("struct dm_target", arr + i * tsize)
+    local tname = kd.read_string(pval(ti.type:member_("name")), 64)
+    local params, status = target_params(ti, tname)
+    out.targets[#out.targets + 1] = { start = ti.begin, length = ti.len, type = tname,
+                                      params = params, status = status }
+  end
+  for dd in kd.list(t.devices, "struct dm_dev_internal", "list") do
+    local d = dd.dm_dev
+    local dev = d.bdev.bd_dev
+    out.deps[#out.deps + 1] = { name = d.name:string_(), major = fs.major(dev),
+                                minor = fs.minor(dev) }
+  end
+  return out
+end
+
+-- get_disk_ro(): the read-only policy of part0, or GD_READ_ONLY (bit 1
+-- of disk->state)
+local function disk_ro(disk)
+  local part0 = disk.part0
+  if has_member("struct block_device", "bd_read_only") then
+    local ro = part0.bd_read_only
+    if ro == true or ro == 1 then return true end
+  else
+    -- 6.10 "block: move bd_read_only to bd_flags": BD_READ_ONLY (1u << 8)
+    if part0.__bd_flags.counter & (1 << 8) ~= 0 then return true end
+  end
+  return (disk.state >> 1) & 1 == 1
+end
+
+-- Every mapped device, in DM_LIST_DEVICES order:
+-- { name, uuid, major, minor, disk (dm-N), open_count, event_nr,
+--   suspended, read_only, read_ahead (sectors), live = {targets, deps} or
+--   nil, inactive = {…} or nil, md (the object) }.
+-- nil, reason when device-mapper is absent or untyped.
+function M.devices()
+  local why = M.absent_reason()
+  if why then return nil, why end
+  local cells = hash_cells()
+  if not cells then return nil, "device-mapper name index not found" end
+  local out = {}
+  for _, hc in ipairs(cells) do
+    local md = hc.md
+    local disk = md.disk
+    local dev = disk.part0.bd_dev
+    local map = pval(md:member_("map"))
+    local live = map ~= 0 and read_table(kd.object("struct dm_table", map)) or nil
+    local nm = pval(hc:member_("new_map"))
+    local inactive = nm ~= 0 and read_table(kd.object("struct dm_table", nm)) or nil
+    local ra
+    if has_member("struct gendisk", "bdi") then
+      ra = disk.bdi.ra_pages * (4096 // 512)
+    end
+    out[#out + 1] = {
+      name = cstr(pval(hc:member_("name")), 128) or "?",
+      uuid = cstr(pval(hc:member_("uuid")), 129) or "",
+      major = fs.major(dev), minor = fs.minor(dev),
+      disk = disk.disk_name:string_(),
+      open_count = md.open_count.counter,
+      event_nr = md.event_nr.counter,
+      suspended = (md.flags >> DMF_SUSPENDED) & 1 == 1,
+      read_only = live ~= nil and disk_ro(disk),
+      read_ahead = ra,
+      live = live, inactive = inactive, md = md,
+    }
+  end
+  return out
+end
+
+-- names of target types whose parameters were not decoded
+function M.undecoded(devs)
+  local seen, out = {}, {}
+  for _, d in ipairs(devs) do
+    for _, t in ipairs(d.live and d.live.targets or {}) do
+      if t.params == nil and not seen[t.type] then
+        seen[t.type] = true; out[#out + 1] = t.type
+      end
+    end
+  end
+  return out
+end
+
+-- text, plus the reason it is partial (or nil)
+local function with_undecoded(text, devs)
+  local u = M.undecoded(devs)
+  if #u == 0 then return text end
+  return text, "parameters of target type(s) " .. table.concat(u, ", ") .. " not decoded"
+end
+
+-- {====== dmsetup outputs ======
+
+-- `dmsetup info -c`: libdm report columns with their default widths
+-- (name 16, maj/min 3, attr 4, open 4, segments 4, events 6, uuid 32),
+-- each widened to its longest value; numbers right-aligned.
+function M.info_c(devs)
+  if #devs == 0 then return "No devices found\n" end
+  local cols = {
+    { "Name", 16, false, function(d) return d.name end },
+    { "Maj", 3, true, function(d) return tostring(d.major) end },
+    { "Min", 3, true, function(d) return tostring(d.minor) end },
+    { "Stat", 4, false, function(d)
+        return (d.live and "L" or "-") .. (d.inactive and "I" or "-")
+          .. (d.suspended and "s" or "-") .. (d.read_only and "r" or "w") end },
+    { "Open", 4, true, function(d) return tostring(d.open_count) end },
+    { "Targ", 4, true, function(d) return tostring(d.live and #d.live.targets or 0) end },
+    { "Event", 6, true, function(d) return tostring(d.event_nr) end },
+    { "UUID", 32, false, function(d) return d.uuid end },
+  }
+  local rows = {}
+  for _, d in ipairs(devs) do
+    local r = {}
+    for i, c in ipairs(cols) do
+      r[i] = c[4](d)
+      if #r[i] > c[2] then c[2] = #r[i] end
+    end
+    rows[#rows + 1] = r
+  end
+  local function line(vals, header)
+    local cells = {}
+    for i, c in ipairs(cols) do
+      local fmt = (c[3] and not header) and "%" .. c[2] .. "s" or "%-" .. c[2] .. "s"
+      cells[i] = string.format(fmt, vals[i])
+    end
+    return table.concat(cells, " ") .. "\n"
+  end
+  local hdr = {}
+  for i, c in ipairs(cols) do hdr[i] = c[1] end
+  local out = { line(hdr, true) }
+  for _, r in ipairs(rows) do out[#out + 1] = line(r) end
+  return table.concat(out)
+end
+
+-- `dmsetup table` / `dmsetup status`: "name: start length type params"
+-- per target of the live table; "name: " alone for a device without one
+local function targets_text(devs, field)
+  if #devs == 0 then return "No devices found\n" end
+  local out = {}
+  for _, d in ipairs(devs) do
+    if not d.live or #d.live.targets == 0 then
+      out[#out + 1] = d.name .. ": \n"
+    else
+      for _, t in ipairs(d.live.targets) do
+        out[#out + 1] = string.format("%s: %d %d %s %s\n", d.name, t.start, t.length, t.type,
+                                      t[field] or "")
+      end
+    end
+  end
+  return with_undecoded(table.concat(out), devs)
+end
+
+function M.table_text(devs) return targets_text(devs, "params") end
+function M.status_text(devs) return targets_text(devs, "status") end
+
+-- `dmsetup ls --tree` (ascii symbols, default options "device"): the dm
+-- devices no other dm device uses, each with the devices below it,
+-- recursively; a device that is not a dm device prints as " (maj:min)"
+function M.ls_tree(devs)
+  if #devs == 0 then return "No devices found\n" end
+  local by_dev, used = {}, {}
+  for _, d in ipairs(devs) do by_dev[d.major .. ":" .. d.minor] = d end
+  for _, d in ipairs(devs) do
+    for _, dep in ipairs(d.live and d.live.deps or {}) do
+      if by_dev[dep.major .. ":" .. dep.minor] then used[dep.major .. ":" .. dep.minor] = true end
+    end
+  end
+  local out, more = {}, {}
+  local function node(name, major, minor, depth, last)
+    more[depth] = not last
+    local pre = {}
+    for dd = 0, depth - 1 do
+      pre[#pre + 1] = " "
+      if dd == depth - 1 then pre[#pre + 1] = more[depth] and "|-" or "`-"
+      else pre[#pre + 1] = more[dd + 1] and "| " or "  " end
+    end
+    out[#out + 1] = table.concat(pre) .. name .. " (" .. major .. ":" .. minor .. ")\n"
+  end
+  local function walk(d, depth, last, seen)
+    node(d.name, d.major, d.minor, depth, last)
+    if seen[d] or depth > 30 then return end
+    seen[d] = true
+    local deps = d.live and d.live.deps or {}
+    for i, dep in ipairs(deps) do
+      local sub = by_dev[dep.major .. ":" .. dep.minor]
+      if sub then walk(sub, depth + 1, i == #deps, seen)
+      else node("", dep.major, dep.minor, depth + 1, i == #deps) end
+    end
+    seen[d] = nil
+  end
+  local roots = {}
+  for _, d in ipairs(devs) do
+    if not used[d.major .. ":" .. d.minor] then roots[#roots + 1] = d end
+  end
+  for i, d in ipairs(roots) do walk(d, 0, i == #roots, {}) end
+  return table.concat(out)
+end
+
+-- `dmsetup ls`: "name\t(maj:min)"
+function M.ls(devs)
+  if #devs == 0 then return "No devices found\n" end
+  local out = {}
+  for _, d in ipairs(devs) do out[#out + 1] = string.format("%s\t(%d:%d)\n", d.name, d.major, d.minor) end
+  return table.concat(out)
+end
+
+-- `dmsetup deps`: "name: N dependencies\t: (maj, min) ..."
+function M.deps(devs)
+  if #devs == 0 then return "No devices found\n" end
+  local out = {}
+  for _, d in ipairs(devs) do
+    local deps = d.live and d.live.deps or {}
+    local parts = {}
+    for _, dep in ipairs(deps) do parts[#parts + 1] = string.format(" (%d, %d)", dep.major, dep.minor) end
+    out[#out + 1] = string.format("%s: %d dependencies\t:%s\n", d.name, #deps, table.concat(parts))
+  end
+  return table.concat(out)
+end
+
+-- `dmsetup info`: the long form
+function M.info(devs)
+  if #devs == 0 then return "No devices found\n" end
+  local out = {}
+  for _, d in ipairs(devs) do
+    local tables = d.live and (d.inactive and "LIVE & INACTIVE" or "LIVE")
+                   or (d.inactive and "INACTIVE" or "None")
+    out[#out + 1] = string.format("Name:              %s\n", d.name)
+    out[#out + 1] = string.format("State:             %s%s\n", d.suspended and "SUSPENDED" or "ACTIVE",
+                                  d.read_only and " (READ-ONLY)" or "")
+    if d.read_ahead then out[#out + 1] = string.format("Read Ahead:        %d\n", d.read_ahead) end
+    out[#out + 1] = string.format("Tables present:    %s\n", tables)
+    out[#out + 1] = string.format("Open count:        %d\n", d.open_count)
+    out[#out + 1] = string.format("Event number:      %d\n", d.event_nr)
+    out[#out + 1] = string.format("Major, minor:      %d, %d\n", d.major, d.minor)
+    if d.live then out[#out + 1] = string.format("Number of targets: %d\n", #d.live.targets) end
+    if d.uuid ~= "" then out[#out + 1] = "UUID: " .. d.uuid .. "\n" end
+    out[#out + 1] = "\n"
+  end
+  return table.concat(out)
+end
+
+M.devname = devname
+
+-- }======
+
+return M

@@ -1,0 +1,229 @@
+-- kernel/scsi.lua: SCSI hosts (struct Scsi_Host) and their devices
+-- (struct scsi_device), the attributes /sys/class/scsi_host/hostN/* and
+-- /sys/class/scsi_device/H:C:T:L/device/* show, and lsscsi-style listings.
+--
+-- Hosts: the devices of shost_class (registration order), each the
+-- shost_dev inside a Scsi_Host; devices: shost->__devices (siblings).  The
+-- block device of a scsi_device is the gendisk whose parent device is its
+-- sdev_gendev (sd, sr: the upper driver's disk), found through
+-- kernel/block.lua's disk list.  "In flight" per device is
+-- iorequest_cnt - iodone_cnt (dispatched to the LLD, not yet completed:
+-- scsi_dispatch_cmd / scsi_finish_command); the block layer's count of the
+-- disk's started requests comes from kernel/block.lua's in_flight.
+--
+-- Mirrors: drivers/scsi/hosts.c, drivers/scsi/scsi_sysfs.c,
+--   drivers/scsi/scsi_lib.c, include/scsi/scsi_host.h,
+--   include/scsi/scsi_device.h
+
+local fs = require("kernel.fs")
+local block = require("kernel.block")
+
+local M = {}
+
+local pval = fs.pval
+
+-- drivers/scsi/scsi_sysfs.c shost_states[] / sdev_states[]
+local SHOST_STATE = {
+  SHOST_CREATED = "created", SHOST_RUNNING = "running", SHOST_CANCEL = "cancel",
+  SHOST_DEL = "deleted", SHOST_RECOVERY = "recovery",
+  SHOST_CANCEL_RECOVERY = "cancel/recovery", SHOST_DEL_RECOVERY = "deleted/recovery",
+}
+local SDEV_STATE = {
+  SDEV_CREATED = "created", SDEV_RUNNING = "running", SDEV_CANCEL = "cancel",
+  SDEV_DEL = "deleted", SDEV_QUIESCE = "quiesce", SDEV_OFFLINE = "offline",
+  SDEV_TRANSPORT_OFFLINE = "transport-offline", SDEV_BLOCK = "blocked",
+  SDEV_CREATED_BLOCK = "created-blocked",
+}
+
+-- lsscsi's scsi_short_device_types[] (peripheral device type, SPC)
+local SHORT_TYPE = {
+  [0] = "disk   ", "tape   ", "printer", "process", "worm   ", "cd/dvd ", "scanner",
+  "optical", "mediumx", "comms  ", "(0xa)  ", "(0xb)  ", "storage", "enclosu",
+  "sim dsk", "opti rd", "bridge ", "osd    ", "adi    ", "sec man", "zbc    ",
+}
+
+local function enum_text(map, typename, v)
+  local ok, name = pcall(kd.enum_name, typename, v)
+  if ok and name and map[name] then return map[name] end
+  return nil
+end
+
+-- why there is nothing to list, or nil
+function M.absent_reason()
+  if not kd.symbol_address("shost_class") then
+    return "none present (the SCSI midlayer is not loaded)"
+  end
+  if not kd.has_type("struct Scsi_Host") or not kd.has_type("struct scsi_device") then
+    return "SCSI types not available (scsi_mod loaded without debug info)"
+  end
+  return nil
+end
+
+-- fixed-width INQUIRY string (vendor 8, model 16, rev 4): the kernel prints
+-- "%.Ns", so stop at a NUL
+local function inq_string(ptr, n)
+  if ptr == 0 then return "" end
+  local raw = kd.read(ptr, n)
+  return (raw:match("^[^%z]*"))
+end
+
+local function disks_by_parent()
+  local out = {}
+  local ok, disks = pcall(block.disks)
+  if not ok then return out end
+  for _, d in ipairs(disks) do
+    local parent = pval(d.dev:member_("parent"))
+    if parent ~= 0 then out[parent] = d end
+  end
+  return out
+end
+
+local function read_sdev(sdev, hz, disks)
+  local q = sdev.request_queue
+  local gendev_addr = sdev.sdev_gendev:address_()
+  local d = disks[gendev_addr]
+  local req, done = sdev.iorequest_cnt.counter, sdev.iodone_cnt.counter
+  local st = sdev.sdev_state
+  local rec = {
+    host = sdev.host.host_no, channel = sdev.channel, id = sdev.id, lun = sdev.lun,
+    vendor = inq_string(pval(sdev:member_("vendor")), 8),
+    model = inq_string(pval(sdev:member_("model")), 16),
+    rev = inq_string(pval(sdev:member_("rev")), 4),
+    state = enum_text(SDEV_STATE, "enum scsi_device_state", st) or tostring(st),
+    type = sdev.type, scsi_level = sdev.scsi_level, queue_depth = sdev.queue_depth,
+    queue_type = sdev.simple_tags ~= 0 and sdev.simple_tags ~= false and "simple" or "none",
+    device_blocked = sdev.device_blocked.counter,
+    iorequest_cnt = req, iodone_cnt = done, ioerr_cnt = sdev.ioerr_cnt.counter,
+    in_flight = req - done,
+    timeout = (q and hz) and (q.rq_timeout // hz) or nil,
+    disk = d and d.name or nil,
+  }
+  if d then
+    local ok, n = pcall(block.in_flight, d, d.part0)
+    if ok then rec.disk_in_flight = n end
+  end
+  -- wwid: scsi_vpd_lun_id() on VPD page 0x83; without the page the read
+  -- fails (-ENODEV) and a copy of the file is empty
+  if kd.has_member("struct scsi_device", "vpd_pg83") then
+    rec.has_vpd83 = pval(sdev:member_("vpd_pg83")) ~= 0
+  end
+  local inq = pval(sdev:member_("inquiry"))
+  if inq ~= 0 then
+    local ok, raw = pcall(kd.read, inq, sdev.inquiry_len)
+    if ok then rec.inquiry = raw end
+  end
+  rec.hctl = string.format("%d:%d:%d:%d", rec.host, rec.channel, rec.id, rec.lun)
+  return rec
+end
+
+-- Every SCSI host with its devices:
+-- { host_no, proc_name, unique_id, state, can_queue, cmd_per_lun,
+--   sg_tablesize, nr_hw_queues, devices = { {hctl, vendor, model, rev,
+--   state, type, scsi_level, queue_depth, queue_type, device_blocked,
+--   iorequest_cnt, iodone_cnt, ioerr_cnt, in_flight, timeout, disk,
+--   disk_in_flight, inquiry}... } }, or nil, reason.
+function M.hosts()
+  local why = M.absent_reason()
+  if why then return nil, why end
+  local hz = require("kernel.time").hz()
+  local disks = disks_by_parent()
+  local out = {}
+  for _, dev in ipairs(block.class_devices(kd.symbol("shost_class"))) do
+    local sh = kd.container_of(pval(dev), "struct Scsi_Host", "shost_dev")
+    local st = sh.shost_state
+    local h = {
+      host_no = sh.host_no,
+      proc_name = kd.read_string(pval(sh.hostt:member_("proc_name")), 64),
+      unique_id = sh.unique_id,
+      state = enum_text(SHOST_STATE, "enum scsi_host_state", st) or tostring(st),
+      can_queue = sh.can_queue, cmd_per_lun = sh.cmd_per_lun,
+      sg_tablesize = sh.sg_tablesize,
+      nr_hw_queues = sh.tag_set.nr_hw_queues,
+      devices = {},
+    }
+    local busy = 0
+    for sdev in kd.list(sh.__devices, "struct scsi_device", "siblings") do
+      local rec = read_sdev(sdev, hz, disks)
+      h.devices[#h.devices + 1] = rec
+      busy = (busy and rec.disk_in_flight) and busy + rec.disk_in_flight or nil
+    end
+    -- host_busy: scsi_host_busy() counts the tag set's started commands;
+    -- the same tags, read per request queue by block.in_flight, summed
+    -- over the host's disks (nil when a device has no disk to read)
+    h.host_busy = busy
+    table.sort(h.devices, function(a, b)
+      if a.channel ~= b.channel then return a.channel < b.channel end
+      if a.id ~= b.id then return a.id < b.id end
+      return a.lun < b.lun
+    end)
+    out[#out + 1] = h
+  end
+  table.sort(out, function(a, b) return a.host_no < b.host_no end)
+  return out
+end
+
+-- {====== sysfs attributes ======
+
+-- /sys/class/scsi_host/hostN/<attr>, as scsi_sysfs.c prints them
+M.HOST_ATTRS = {
+  proc_name = function(h) return h.proc_name .. "\n" end,
+  unique_id = function(h) return h.unique_id .. "\n" end,
+  state = function(h) return h.state .. "\n" end,
+  can_queue = function(h) return h.can_queue .. "\n" end,
+  cmd_per_lun = function(h) return h.cmd_per_lun .. "\n" end,
+  sg_tablesize = function(h) return h.sg_tablesize .. "\n" end,
+  nr_hw_queues = function(h) return h.nr_hw_queues .. "\n" end,
+  host_busy = function(h) return h.host_busy and (h.host_busy .. "\n") or nil end,
+}
+
+local function hex(v) return string.format("0x%x\n", v) end
+
+-- /sys/class/scsi_device/H:C:T:L/device/<attr>
+M.DEVICE_ATTRS = {
+  vendor = function(s) return s.vendor .. "\n" end,
+  model = function(s) return s.model .. "\n" end,
+  rev = function(s) return s.rev .. "\n" end,
+  state = function(s) return s.state .. "\n" end,
+  type = function(s) return s.type .. "\n" end,
+  scsi_level = function(s) return s.scsi_level .. "\n" end,
+  queue_depth = function(s) return s.queue_depth .. "\n" end,
+  queue_type = function(s) return s.queue_type .. "\n" end,
+  device_blocked = function(s) return s.device_blocked .. "\n" end,
+  iorequest_cnt = function(s) return hex(s.iorequest_cnt) end,
+  iodone_cnt = function(s) return hex(s.iodone_cnt) end,
+  ioerr_cnt = function(s) return hex(s.ioerr_cnt) end,
+  timeout = function(s) return s.timeout and (s.timeout .. "\n") or nil end,
+  inquiry = function(s) return s.inquiry end,
+  wwid = function(s) if s.has_vpd83 == false then return "" end return nil end,
+}
+
+-- }======
+
+-- {====== lsscsi ======
+
+-- lsscsi's default line: "[H:C:T:L]" in 13 columns, the short type, vendor
+-- (8), model (16), rev (4), then the block device node (or "-")
+function M.lsscsi(hosts)
+  local out = {}
+  for _, h in ipairs(hosts) do
+    for _, s in ipairs(h.devices) do
+      out[#out + 1] = string.format("%-13s%s %-8s %-16s %-4s  %s\n", "[" .. s.hctl .. "]",
+        SHORT_TYPE[s.type] or string.format("type%-3d", s.type), s.vendor, s.model, s.rev,
+        s.disk and ("/dev/" .. s.disk) or "-")
+    end
+  end
+  return table.concat(out)
+end
+
+-- `lsscsi -H`: "[N]    proc_name"
+function M.lsscsi_hosts(hosts)
+  local out = {}
+  for _, h in ipairs(hosts) do
+    out[#out + 1] = string.format("%-7s%s\n", "[" .. h.host_no .. "]", h.proc_name)
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+return M
