@@ -141,6 +141,8 @@ local function to_kthread(t)
   return kd.object("struct kthread", p)
 end
 
+M.to_kthread = to_kthread
+
 -- the name /proc shows (proc_task_name): workqueue workers get "-desc" /
 -- "+desc", kthreads their full name (5.17+), others the comm
 function M.proc_name(t)

@@ -51,4 +51,38 @@ return {
     note = "lsscsi -H: host numbers and proc_name; no live counterpart in truth/ (sys/class/scsi_host "
       .. "is compared instead)." },
   -- }======
+
+  -- {====== nfs ======
+  ["proc/fs/nfsfs/servers"] = { truth = "proc/fs/nfsfs/servers", class = "static",
+    note = "nfs_client of each NFS superblock (the per-net list is in nfs.ko's private nfs_net): "
+      .. "rpc_ops->version, the transport's hex address/port strings, cl_count, cl_hostname." },
+  ["proc/fs/nfsfs/volumes"] = { truth = "proc/fs/nfsfs/volumes", class = "static",
+    note = "nfs_server of each NFS superblock: s_dev, fsid, fscache cookie." },
+  ["proc/fs/nfsd/threads"] = { truth = "proc/fs/nfsd/threads", class = "static",
+    note = "svc_serv.sv_nrthreads, the serv found through an nfsd thread's svc_rqst." },
+  ["proc/fs/nfsd/pool_threads"] = { truth = "proc/fs/nfsd/pool_threads", class = "static",
+    note = "sv_pools[i].sp_nrthreads." },
+  ["proc/fs/nfsd/max_block_size"] = { truth = "proc/fs/nfsd/max_block_size", class = "static",
+    note = "the nfsd_max_blksize global (symbol)." },
+  ["proc/fs/nfsd/max_connections"] = { truth = "proc/fs/nfsd/max_connections", class = "static",
+    note = "serv->sv_maxconn, nn->max_connections as copied when the service was created." },
+  ["proc/fs/nfsd/nfsv4recoverydir"] = { truth = "proc/fs/nfsd/nfsv4recoverydir", class = "static",
+    note = "the user_recovery_dirname global (symbol)." },
+  ["proc/fs/nfsd/*"] = { truth = "proc/fs/nfsd/*", class = "stub",
+    note = "versions, portlist, exports, lease/grace times, pool and cache statistics live in "
+      .. "nfsd_net or nfsd-private structures (fs/nfsd/netns.h, export.h, filecache.c) whose types "
+      .. "the 6.12 fixture's symbols-only nfsd.ko does not have: stubs with that reason." },
+  ["proc/fs/nfsd/clients/*/*"] = { truth = "proc/fs/nfsd/clients/*/*", class = "none",
+    note = "the client ids come from nfsd_net's client tree (no type information): not written." },
+  ["proc/net/rpc/nfs"] = { truth = "proc/net/rpc/nfs", class = "none",
+    note = "the NFS client's RPC counters are per-net in nfs.ko's private nfs_net: not emitted." },
+  ["proc/net/rpc/nfsd"] = { truth = "proc/net/rpc/nfsd", class = "none",
+    note = "nfsd's counters are per-net in nfsd_net (no type information): not emitted." },
+  ["proc/net/rpc/*/content"] = { truth = "proc/net/rpc/*/content", class = "none",
+    note = "sunrpc cache contents (export, fh, idmap, auth.unix.ip): the entries are nfsd-private "
+      .. "structures: not emitted." },
+  ["var/lib/nfs/etab"] = { truth = "var/lib/nfs/etab", class = "none",
+    note = "a file of rpc.mountd on disk (user space): not in the dump." },
+  ["etc/exports"] = { truth = "etc/exports", class = "none", note = "a configuration file on disk." },
+  -- }======
 }

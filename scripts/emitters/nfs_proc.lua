@@ -1,0 +1,24 @@
+-- nfs plugin: /proc/fs/nfsfs/{servers,volumes} (NFS client) and
+-- /proc/fs/nfsd/* (NFS server), which sos's nfs plugin copies
+-- (kernel/nfs.lua).  A dump without the nfs (client) or nfsd (server)
+-- module registers nothing for that side.  The nfsd files that only
+-- nfsd_net can answer are stubs naming that reason; the clients/<id>/
+-- folders cannot even be listed without it and are not written.
+local nfs = require("kernel.nfs")
+local client = kd.symbol_address("nfs_net_id") ~= nil
+local server = kd.symbol_address("nfsd_net_id") ~= nil
+if not client and not server then return end
+plugin{ name = "nfs", description = "Network file system information" }
+
+if client then
+  emit{ path = "proc/fs/nfsfs/servers", run = function() return nfs.servers_text() end }
+  emit{ path = "proc/fs/nfsfs/volumes", run = function() return nfs.volumes_text() end }
+end
+
+if server then
+  for _, name in ipairs({ "threads", "pool_threads", "max_block_size", "max_connections",
+                          "nfsv4recoverydir", "versions", "portlist", "exports", "pool_stats",
+                          "nfsv4leasetime", "nfsv4gracetime", "reply_cache_stats", "filecache" }) do
+    emit{ path = "proc/fs/nfsd/" .. name, run = function() return nfs.nfsd_file(name) end }
+  end
+end
