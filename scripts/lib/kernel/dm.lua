@@ -140,9 +140,26 @@ local function disk_ro(disk)
   return (disk.state >> 1) & 1 == 1
 end
 
+-- bios queued on md->deferred (arrived while I/O was blocked for a
+-- suspend: dm_submit_bio -> queue_io), chained through bi_next; nil when
+-- not readable
+local function deferred_bios(md)
+  if not has_member("struct mapped_device", "deferred") then return nil end
+  local ok, n = pcall(function()
+    local b, c = pval(md.deferred:member_("head")), 0
+    while b ~= 0 and c < 1000000 do
+      c = c + 1
+      b = pval(kd.object("struct bio", b):member_("bi_next"))
+    end
+    return c
+  end)
+  return ok and n or nil
+end
+
 -- Every mapped device, in DM_LIST_DEVICES order:
 -- { name, uuid, major, minor, disk (dm-N), open_count, event_nr,
---   suspended, read_only, read_ahead (sectors), live = {targets, deps} or
+--   suspended, read_only, read_ahead (sectors), deferred (bios waiting
+--   for a resume), live = {targets, deps} or
 --   nil, inactive = {…} or nil, md (the object) }.
 -- nil, reason when device-mapper is absent or untyped.
 function M.devices()
@@ -172,7 +189,7 @@ function M.devices()
       event_nr = md.event_nr.counter,
       suspended = (md.flags >> DMF_SUSPENDED) & 1 == 1,
       read_only = live ~= nil and disk_ro(disk),
-      read_ahead = ra,
+      read_ahead = ra, deferred = deferred_bios(md),
       live = live, inactive = inactive, md = md,
     }
   end

@@ -1,0 +1,103 @@
+-- kdlua nfsshow: NFS client mounts with their servers and versions, and the in-kernel NFS server's state
+--
+-- Over kernel/nfs.lua: client from the NFS superblocks (nfs_server,
+-- nfs_client: vmlinux types), server from an nfsd thread's svc_serv.
+-- RPC tasks in flight need struct rpc_task lists of the rpc_clnt
+-- (cl_tasks): counted here when the type is available.
+
+local program = require("program")
+
+-- the rpc_tasks of an rpc_clnt (cl_tasks list of rpc_task.tk_task)
+local function rpc_tasks(clnt_addr)
+  if not (kd.has_type("struct rpc_clnt") and kd.has_type("struct rpc_task")) then return nil end
+  local clnt = kd.object("struct rpc_clnt", clnt_addr)
+  local n = 0
+  for _ in kd.list(clnt.cl_tasks, "struct rpc_task", "tk_task") do
+    n = n + 1
+    if n > 100000 then break end
+  end
+  return n
+end
+
+return program.define{
+  name = "nfsshow",
+  usage = "",
+  description = [[
+NFS at the time of the crash. Client: every nfs/nfs4 mount of the initial
+mount namespace with its server (name, address, port, transport), NFS
+version and the RPC tasks in flight on its client; the servers as
+/proc/fs/nfsfs/servers lists them. Server (nfsd): whether it runs, its
+threads (total and per pool), max block size, max connections, NFSv4
+recovery directory. What lives in nfsd.ko's private structures (exports,
+clients, versions) is said to be unavailable when nfsd.ko has no type
+information.]],
+  options = {},
+  run = function(p)
+    local nfs = require("kernel.nfs")
+    -- client
+    p:section("NFS client")
+    local mounts, why = nfs.mounts()
+    local jm = {}
+    if not mounts then
+      p:line("  %s", why)
+    elseif #mounts == 0 then
+      p:line("  none present (no NFS mounts)")
+    else
+      local rows = {}
+      for _, m in ipairs(mounts) do
+        rows[#rows + 1] = { m.target, m.source, m.fstype, m.vers, m.server, m.server_addr,
+                            m.port, m.proto }
+        jm[#jm + 1] = m
+      end
+      p:table({ { "MOUNTPOINT" }, { "DEVICE" }, { "TYPE" }, { "VERS" }, { "SERVER" }, { "ADDRESS" },
+                { "PORT", align = "right" }, { "PROTO" } }, rows, { indent = "  " })
+      local seen, srows, js = {}, {}, {}
+      for _, s in ipairs(nfs.superblocks()) do
+        local c = s.client
+        if not seen[c.addr] then
+          seen[c.addr] = true
+          local okt, n = pcall(function()
+            return rpc_tasks(kd.addr(s.server.nfs_client.cl_rpcclient))
+          end)
+          local tasks = okt and n or nil
+          srows[#srows + 1] = { c.hostname, c.server_addr, c.version .. (c.version == 4 and ("." .. c.minorversion) or ""),
+                                c.use, c.ready and "ready" or "not ready", tasks }
+          js[#js + 1] = { hostname = c.hostname, address = c.server_addr, port = c.port, version = c.version,
+                          minorversion = c.minorversion, use = c.use, ready = c.ready, rpc_tasks = tasks }
+          if tasks and tasks > 0 then
+            p:warning(string.format("%d RPC task(s) in flight to %s", tasks, c.hostname))
+          end
+        end
+      end
+      p:line("")
+      p:table({ { "SERVER" }, { "ADDRESS" }, { "VERS" }, { "USE", align = "right" }, { "STATE" },
+                { "RPC TASKS", align = "right" } }, srows, { indent = "  " })
+      p:set("servers", js)
+    end
+    p:set("mounts", jm)
+    p:set("client_reason", why)
+
+    -- server
+    p:section("NFS server (nfsd)")
+    local s, swhy = nfs.server()
+    if not s then
+      p:line("  %s", swhy)
+      p:set("server", { running = false, reason = swhy })
+    elseif not s.running then
+      p:line("  nfsd is loaded but not running (no threads)")
+      p:set("server", { running = false })
+    else
+      p:line("  threads:          %d (per pool: %s)", s.threads, table.concat(s.pool_threads, " "))
+      if s.max_block_size then p:line("  max block size:   %d", s.max_block_size) end
+      if s.max_connections then p:line("  max connections:  %d%s", s.max_connections,
+                                       s.max_connections == 0 and " (no limit set)" or "") end
+      if s.recoverydir then p:line("  v4 recovery dir:  %s", s.recoverydir) end
+      if not kd.has_type("struct nfsd_net") then
+        p:line("  exports, clients, versions: unavailable (%s)", nfs.NFSD_NET_WHY)
+      end
+      p:set("server", { running = true, threads = s.threads, pool_threads = s.pool_threads,
+                        max_block_size = s.max_block_size, max_connections = s.max_connections,
+                        recoverydir = s.recoverydir, program = s.program })
+    end
+  end,
+}
