@@ -55,13 +55,21 @@ for _, h in ipairs(hosts) do
   end
 end
 
+local function lsscsi(opts, extra_why)
+  return function()
+    local hs, why = scsi.hosts()
+    if not hs then return nil, why end
+    local text, partial = scsi.lsscsi(hs, opts)
+    why = extra_why or partial
+    if why then return stub(why, text) end
+    return text
+  end
+end
 -- sos: add_cmd_output("lsscsi -i", suggest_filename="lsscsi")
-emit{ path = "sos_commands/scsi/lsscsi", run = function()
-  local hs, why = scsi.hosts()
-  if not hs then return nil, why end
-  return stub("lsscsi -i's last column (udev ID_SERIAL) is user-space state; "
-              .. "shown without it", scsi.lsscsi(hs))
-end }
+emit{ path = "sos_commands/scsi/lsscsi", run = lsscsi({}, "lsscsi -i's last column (udev "
+      .. "ID_SERIAL) is user-space state; shown without it") }
+emit{ command = "lsscsi -g", run = lsscsi({ generic = true }) }
+emit{ command = "lsscsi -d", run = lsscsi({ majmin = true }) }
 emit{ command = "lsscsi -H", run = function()
   local hs, why = scsi.hosts()
   if not hs then return nil, why end

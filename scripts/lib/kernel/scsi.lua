@@ -97,6 +97,7 @@ local function read_sdev(sdev, hz, disks)
     in_flight = req - done,
     timeout = (q and hz) and (q.rq_timeout // hz) or nil,
     disk = d and d.name or nil,
+    disk_dev = d and (d.major .. ":" .. d.minor) or nil,
   }
   if d then
     local ok, n = pcall(block.in_flight, d, d.part0)
@@ -201,25 +202,36 @@ M.DEVICE_ATTRS = {
 
 -- {====== lsscsi ======
 
--- lsscsi's default line: "[H:C:T:L]" in 13 columns, the short type, vendor
--- (8), model (16), rev (4), then the block device node (or "-")
-function M.lsscsi(hosts)
-  local out = {}
+-- lsscsi 0.32's line (one_sdev_entry): "[H:C:T:L]" in 13 columns, the
+-- short type and a blank, vendor "%-8s ", model "%-16s ", rev "%-4s  ",
+-- the device node "%-9s" ("-" without one); opts.majmin (-d) appends
+-- "[maj:min]" of the node, opts.generic (-g) "  %-9s" with the sg node.
+-- Returns text, plus a reason when a column could not be decoded.
+function M.lsscsi(hosts, opts)
+  opts = opts or {}
+  local out, why = {}, nil
+  local have_sg = kd.symbol_address("sg_sysfs_class") ~= nil
   for _, h in ipairs(hosts) do
     for _, s in ipairs(h.devices) do
-      out[#out + 1] = string.format("%-13s%s %-8s %-16s %-4s  %s\n", "[" .. s.hctl .. "]",
+      local line = string.format("%-13s%s %-8s %-16s %-4s  %-9s", "[" .. s.hctl .. "]",
         SHORT_TYPE[s.type] or string.format("type%-3d", s.type), s.vendor, s.model, s.rev,
         s.disk and ("/dev/" .. s.disk) or "-")
+      if opts.majmin and s.disk_dev then line = line .. "[" .. s.disk_dev .. "]" end
+      if opts.generic then
+        if have_sg then why = "sg (SCSI generic) device names are not decoded" end
+        line = line .. string.format("  %-9s", "-")
+      end
+      out[#out + 1] = line .. "\n"
     end
   end
-  return table.concat(out)
+  return table.concat(out), why
 end
 
--- `lsscsi -H`: "[N]    proc_name"
+-- `lsscsi -H` (one_host_entry): "[N]  " then "  %-12s  " with proc_name
 function M.lsscsi_hosts(hosts)
   local out = {}
   for _, h in ipairs(hosts) do
-    out[#out + 1] = string.format("%-7s%s\n", "[" .. h.host_no .. "]", h.proc_name)
+    out[#out + 1] = string.format("[%d]    %-12s  \n", h.host_no, h.proc_name)
   end
   return table.concat(out)
 end

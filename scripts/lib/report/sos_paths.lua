@@ -135,4 +135,29 @@ return {
     "proc/cgroups",
     "sys/fs/cgroup/",
   },
+  -- sos 4.x devicemapper, scsi and nfs plugins (their setup() lists, read
+  -- for the names only; the scsi plugin's PowerVM tools left out)
+  devicemapper = {
+    "sos_commands/devicemapper/dmsetup_info_-c",
+    "sos_commands/devicemapper/dmsetup_table",
+    "sos_commands/devicemapper/dmsetup_status",
+    "sos_commands/devicemapper/dmsetup_ls_--tree",
+  },
+  scsi = {
+    "sos_commands/scsi/lsscsi",
+    "sos_commands/scsi/lsscsi_-g",
+    "sos_commands/scsi/lsscsi_-H",
+    "sos_commands/scsi/lsscsi_-d",
+    "sos_commands/scsi/lsscsi_-s",
+    "sos_commands/scsi/lsscsi_-L",
+    "sys/class/scsi_host/",
+    "sys/class/scsi_device/",
+  },
+  nfs = {
+    "sos_commands/nfs/nfsstat_-o_all",
+    "sos_commands/nfs/exportfs_-v",
+    "proc/fs/nfsfs/servers",
+    "proc/fs/nfsfs/volumes",
+    "proc/fs/nfsd/",
+  },
 }

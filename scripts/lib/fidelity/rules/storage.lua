@@ -50,6 +50,11 @@ return {
   ["sos_commands/scsi/lsscsi_-H"] = { truth = nil, class = "static",
     note = "lsscsi -H: host numbers and proc_name; no live counterpart in truth/ (sys/class/scsi_host "
       .. "is compared instead)." },
+  ["sos_commands/scsi/lsscsi_-g"] = { truth = nil, class = "static",
+    note = "lsscsi -g: the default line plus the sg node ('-' without the sg driver); no live "
+      .. "counterpart in truth/." },
+  ["sos_commands/scsi/lsscsi_-d"] = { truth = nil, class = "static",
+    note = "lsscsi -d: the default line plus [major:minor] of the block device; no live counterpart." },
   -- }======
 
   -- {====== nfs ======
