@@ -1,5 +1,6 @@
 -- nfs plugin: /proc/fs/nfsfs/{servers,volumes} (NFS client) and
--- /proc/fs/nfsd/* (NFS server), which sos's nfs plugin copies
+-- /proc/fs/nfsd/* (NFS server), which sos's nfs plugin copies, and
+-- proc/self/mountstats where the NFS client is loaded
 -- (kernel/nfs.lua).  A dump without the nfs (client) or nfsd (server)
 -- module registers nothing for that side.  The nfsd files that only
 -- nfsd_net can answer are stubs naming that reason; the clients/<id>/
@@ -13,6 +14,13 @@ plugin{ name = "nfs", description = "Network file system information" }
 if client then
   emit{ path = "proc/fs/nfsfs/servers", run = function() return nfs.servers_text() end }
   emit{ path = "proc/fs/nfsfs/volumes", run = function() return nfs.volumes_text() end }
+  -- the reader's mountstats: every mount's device line, NFS statistics
+  -- not decoded (a stub saying so when there is an NFS mount)
+  emit{ path = "proc/self/mountstats", run = function()
+    local text, why = nfs.mountstats_text()
+    if text and why then return stub(why, text) end
+    return text, why
+  end }
 end
 
 if server then

@@ -19,7 +19,8 @@
 #     nfsv4recoverydir of proc/fs/nfsd; without nfs and nfsd modules,
 #     "none present" for both sides;
 #   * a report of the devicemapper, scsi and nfs plugins passes `kdlua
-#     fidelity` for those files (no row marked failing).
+#     fidelity` for those files (no row marked failing), and its
+#     proc/self/mountstats has the device line of every live mount.
 #
 # Environment (set by ctest): KDLUA_BIN, KDLUA_FIXTURE_DIRS.  Exit 77
 # (skip) without kdlua, a fixture or python3, unless CI=true.
@@ -207,6 +208,18 @@ for dir in $dirs; do
       fail "$fx: fidelity of the storage files"; show "$tmp/fid.bad"
     else
       ok "$fx: fidelity of the storage files ($(grep -cE '^exact .*(devicemapper|scsi|nfsfs|nfsd)' "$tmp/fid.out") exact)"
+    fi
+    # mountstats: the device line of every mount, as the live file
+    if [ -f "$dir/truth/proc/self/mountstats" ]; then
+      tar -xOf "$arc" --wildcards '*/proc/self/mountstats' 2>/dev/null |
+        grep -E '^(device|no device) ' >"$tmp/ms.report"
+      grep -E '^(device|no device) ' "$dir/truth/proc/self/mountstats" >"$tmp/ms.truth"
+      if cmp -s "$tmp/ms.report" "$tmp/ms.truth"; then
+        ok "$fx: mountstats device lines equal the truth ($(wc -l <"$tmp/ms.truth") mounts)"
+      else
+        fail "$fx: mountstats device lines equal the truth"
+        diff "$tmp/ms.truth" "$tmp/ms.report" | sed -n '1,20s/^/    /p'
+      fi
     fi
   else
     fail "$fx: report of devicemapper,scsi,nfs"; show "$tmp/report.out"

@@ -260,4 +260,38 @@ end
 
 -- }======
 
+-- {====== mountstats ======
+
+-- /proc/<pid>/mountstats (show_vfsstat) of the reader task: "device D
+-- mounted on P with fstype T" for every mount; only NFS has ->show_stats,
+-- whose block (options, ages, caps, events, bytes, RPC and per-op
+-- counters, nfs_show_stats) is not decoded: NFS lines end at
+-- "statvers=1.1" and the text comes back with that reason.
+function M.mountstats_text()
+  local mount = require("kernel.mount")
+  local es, why = mount.entries(mount.reader_task())
+  if not es then return nil, why end
+  local out, partial = {}, nil
+  for _, e in ipairs(es) do
+    local dev
+    local okd, p = pcall(function() return pval(e.mnt:member_("mnt_devname")) end)
+    if e.source ~= "?" and e.source ~= "none" then dev = "device " .. e.source
+    elseif okd and p ~= 0 then
+      dev = "device " .. fs.escape(kd.read_string(p, 4096), " \t\n\\")
+    else dev = "no device" end
+    local line = string.format("%s mounted on %s with fstype %s", dev, e.target, e.fstype)
+    local fn = fs.func_name(e.sb.s_op:member_("show_stats"))
+    if fn == "nfs_show_stats" then
+      line = line .. " statvers=1.1"   -- NFS_IOSTAT_VERS
+      partial = "the NFS statistics after statvers= (nfs_show_stats) are not decoded"
+    elseif fn then
+      partial = "show_stats " .. fn .. " not decoded"
+    end
+    out[#out + 1] = line .. "\n"
+  end
+  return table.concat(out), partial
+end
+
+-- }======
+
 return M

@@ -63,6 +63,10 @@ return {
       .. "rpc_ops->version, the transport's hex address/port strings, cl_count, cl_hostname." },
   ["proc/fs/nfsfs/volumes"] = { truth = "proc/fs/nfsfs/volumes", class = "static",
     note = "nfs_server of each NFS superblock: s_dev, fsid, fscache cookie." },
+  ["proc/self/mountstats"] = { truth = "proc/self/mountstats", class = "stub",
+    note = "the device lines of every mount (show_vfsstat) are exact (tests/sh/test_storage.sh "
+      .. "compares them); the NFS block after statvers= (nfs_show_stats: options, caps, events, "
+      .. "RPC and per-op counters, most of them drifting) is not decoded: a stub saying so." },
   ["proc/fs/nfsd/threads"] = { truth = "proc/fs/nfsd/threads", class = "static",
     note = "svc_serv.sv_nrthreads, the serv found through an nfsd thread's svc_rqst." },
   ["proc/fs/nfsd/pool_threads"] = { truth = "proc/fs/nfsd/pool_threads", class = "static",
