@@ -3,10 +3,7 @@
 -- sos enables the plugin only where dm_mod is loaded: a dump without
 -- device-mapper registers nothing.
 local dm = require("kernel.dm")
-if dm.absent_reason() and not kd.has_type("struct mapped_device") and
-   not kd.symbol_address("name_rb_tree") and not kd.symbol_address("_name_buckets") then
-  return
-end
+if not dm.loaded() then return end
 plugin{ name = "devicemapper", description = "device-mapper framework" }
 local function run(fn)
   return function()

@@ -6,8 +6,8 @@
 -- nfsd_net can answer are stubs naming that reason; the clients/<id>/
 -- folders cannot even be listed without it and are not written.
 local nfs = require("kernel.nfs")
-local client = kd.symbol_address("nfs_net_id") ~= nil
-local server = kd.symbol_address("nfsd_net_id") ~= nil
+local client = nfs.client_loaded()
+local server = nfs.server_loaded()
 if not client and not server then return end
 plugin{ name = "nfs", description = "Network file system information" }
 

@@ -4,11 +4,13 @@
 -- (sos runs `lsscsi -i` into the file "lsscsi", and `lsscsi -H`).  Hosts
 -- and devices are enumerated once here, at discovery (kernel/scsi.lua); a
 -- dump without the SCSI midlayer registers nothing, as sos's plugin finds
--- nothing to collect there.
+-- nothing to collect there; one whose hosts cannot be read has only the
+-- lsscsi files, stubs naming the reason.
 local scsi = require("kernel.scsi")
-local ok, hosts = pcall(scsi.hosts)
-if not ok or not hosts then return end
+if not scsi.loaded() then return end
 plugin{ name = "scsi", description = "SCSI devices" }
+local ok, hosts = pcall(scsi.hosts)
+if not ok or not hosts then hosts = {} end    -- lsscsi below says why
 
 local function find_host(no)
   for _, h in ipairs(scsi.hosts() or {}) do if h.host_no == no then return h end end

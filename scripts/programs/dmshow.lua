@@ -23,7 +23,10 @@ them in flight.]],
   },
   run = function(p, opts)
     local dm = require("kernel.dm")
-    local devs, why = dm.devices()
+    local okc, devs, why = pcall(dm.devices)
+    if not okc then
+      why = "cannot read: " .. program.errmsg(devs); devs = nil
+    end
     if not devs then
       p:line("device-mapper: %s", why)
       p:set("present", false)

@@ -36,7 +36,11 @@ information.]],
     local nfs = require("kernel.nfs")
     -- client
     p:section("NFS client")
-    local mounts, why = nfs.mounts()
+    local okm, mounts, why = pcall(nfs.mounts)
+    if not okm then
+      why = "cannot read: " .. program.errmsg(mounts); mounts = nil
+      p:error("NFS client: " .. why)
+    end
     local jm = {}
     if not mounts then
       p:line("  %s", why)
@@ -52,7 +56,9 @@ information.]],
       p:table({ { "MOUNTPOINT" }, { "DEVICE" }, { "TYPE" }, { "VERS" }, { "SERVER" }, { "ADDRESS" },
                 { "PORT", align = "right" }, { "PROTO" } }, rows, { indent = "  " })
       local seen, srows, js = {}, {}, {}
-      for _, s in ipairs(nfs.superblocks()) do
+      local oks, sbs = pcall(nfs.superblocks)
+      if not oks then p:error("NFS client superblocks: " .. program.errmsg(sbs)); sbs = {} end
+      for _, s in ipairs(sbs) do
         local c = s.client
         if not seen[c.addr] then
           seen[c.addr] = true
@@ -79,7 +85,11 @@ information.]],
 
     -- server
     p:section("NFS server (nfsd)")
-    local s, swhy = nfs.server()
+    local oks, s, swhy = pcall(nfs.server)
+    if not oks then
+      swhy = "cannot read: " .. program.errmsg(s); s = nil
+      p:error("NFS server: " .. swhy)
+    end
     if not s then
       p:line("  %s", swhy)
       p:set("server", { running = false, reason = swhy })

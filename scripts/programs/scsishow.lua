@@ -19,7 +19,10 @@ a WARNING; so are I/O errors (ioerr_cnt) as an INFO.]],
   options = {},
   run = function(p)
     local scsi = require("kernel.scsi")
-    local hosts, why = scsi.hosts()
+    local okc, hosts, why = pcall(scsi.hosts)
+    if not okc then
+      why = "cannot read: " .. program.errmsg(hosts); hosts = nil
+    end
     if not hosts then
       p:line("SCSI: %s", why)
       p:set("present", false)

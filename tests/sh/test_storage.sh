@@ -18,6 +18,8 @@
 #     proc/fs/nfsfs/servers and nfsd's threads/pool_threads/max_block_size/
 #     nfsv4recoverydir of proc/fs/nfsd; without nfs and nfsd modules,
 #     "none present" for both sides;
+#   * dmshow --no-modules on a dump with dm devices says why it cannot
+#     list them (never "none present");
 #   * a report of the devicemapper, scsi and nfs plugins passes `kdlua
 #     fidelity` for those files (no row marked failing), and its
 #     proc/self/mountstats has the device line of every live mount.
@@ -193,6 +195,18 @@ for dir in $dirs; do
       show "$tmp/$prog.json"
     fi
   done
+
+  # without module debug info the programs still exit 0 and never claim
+  # "none present" for a subsystem the live system had
+  if [ -f "$dir/truth/cmd/dmsetup-info.txt" ]; then
+    "$BIN" dmshow --no-modules --vmcore "$dir/vmcore" --vmlinux "$dir/vmlinux" >"$tmp/nm.txt" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && ! grep -q "none present" "$tmp/nm.txt"; then
+      ok "$fx: dmshow --no-modules says why, not 'none present'"
+    else
+      fail "$fx: dmshow --no-modules says why, not 'none present' (exit $rc)"; show "$tmp/nm.txt"
+    fi
+  fi
 
   # the report files of the three plugins against the truth
   [ -d "$dir/truth" ] || continue

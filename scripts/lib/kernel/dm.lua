@@ -59,21 +59,23 @@ local function hash_cells()
   return out
 end
 
--- is device-mapper present in this dump (dm_mod loaded and typed)?
-function M.present()
-  return kd.has_type("struct mapped_device") and kd.has_type("struct hash_cell")
-    and (kd.symbol_address("name_rb_tree") ~= nil or kd.symbol_address("_name_buckets") ~= nil)
-end
-
 -- why M.devices() cannot run, or nil when it can
 function M.absent_reason()
-  if not kd.symbol_address("name_rb_tree") and not kd.symbol_address("_name_buckets") then
-    return "none present (device-mapper is not loaded)"
+  local present, known = require("kernel.util").subsystem_present("dm_mod",
+    { "name_rb_tree", "_name_buckets" })
+  if not present then return "none present (device-mapper is not loaded)" end
+  if not known then
+    return "dm_mod is loaded but its symbols were not read (no dm_mod debug or symbol file)"
   end
   if not kd.has_type("struct mapped_device") or not kd.has_type("struct hash_cell") then
     return "device-mapper types not available (dm_mod loaded without debug info)"
   end
   return nil
+end
+
+-- is device-mapper in this dump at all (loaded or built in)?
+function M.loaded()
+  return (require("kernel.util").subsystem_present("dm_mod", { "name_rb_tree", "_name_buckets" }))
 end
 
 local function devname(dev) return fs.major(dev) .. ":" .. fs.minor(dev) end
@@ -171,7 +173,6 @@ function M.devices()
   for _, hc in ipairs(cells) do
     local md = hc.md
     local disk = md.disk
-    local dev = disk.part0.bd_dev
     local map = pval(md:member_("map"))
     local live = map ~= 0 and read_table(kd.object("struct dm_table", map)) or nil
     local nm = pval(hc:member_("new_map"))
@@ -183,7 +184,7 @@ function M.devices()
     out[#out + 1] = {
       name = cstr(pval(hc:member_("name")), 128) or "?",
       uuid = cstr(pval(hc:member_("uuid")), 129) or "",
-      major = fs.major(dev), minor = fs.minor(dev),
+      major = disk.major, minor = disk.first_minor,      -- disk_devt()
       disk = disk.disk_name:string_(),
       open_count = md.open_count.counter,
       event_nr = md.event_nr.counter,

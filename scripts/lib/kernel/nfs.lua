@@ -176,10 +176,18 @@ end
 
 -- {====== server ======
 
+-- is the NFS client / server in this dump (loaded or built in)?
+function M.client_loaded()
+  return (require("kernel.util").subsystem_present("nfs", { "nfs_net_id" }))
+end
+function M.server_loaded()
+  return (require("kernel.util").subsystem_present("nfsd", { "nfsd_net_id" }))
+end
+
 -- the nfsd svc_serv, found through an nfsd thread; nil, reason when nfsd
 -- is not running
 function M.nfsd_serv()
-  if not kd.symbol_address("nfsd_net_id") then return nil, "none present (nfsd is not loaded)" end
+  if not M.server_loaded() then return nil, "none present (nfsd is not loaded)" end
   if not kd.has_type("struct svc_rqst") or not kd.has_type("struct svc_serv") then
     return nil, "sunrpc server types not available"
   end
@@ -203,7 +211,7 @@ end
 function M.server()
   local serv, why = M.nfsd_serv()
   if not serv then
-    if kd.symbol_address("nfsd_net_id") and why and why:match("not running") then
+    if why and why:match("not running") then
       return { running = false, threads = 0, pool_threads = {} }
     end
     return nil, why

@@ -50,8 +50,10 @@ end
 
 -- why there is nothing to list, or nil
 function M.absent_reason()
-  if not kd.symbol_address("shost_class") then
-    return "none present (the SCSI midlayer is not loaded)"
+  local present, known = require("kernel.util").subsystem_present("scsi_mod", { "shost_class" })
+  if not present then return "none present (the SCSI midlayer is not loaded)" end
+  if not known then
+    return "scsi_mod is loaded but its symbols were not read (no scsi_mod debug or symbol file)"
   end
   if not kd.has_type("struct Scsi_Host") or not kd.has_type("struct scsi_device") then
     return "SCSI types not available (scsi_mod loaded without debug info)"
@@ -161,6 +163,11 @@ function M.hosts()
   end
   table.sort(out, function(a, b) return a.host_no < b.host_no end)
   return out
+end
+
+-- is the SCSI midlayer in this dump at all (loaded or built in)?
+function M.loaded()
+  return (require("kernel.util").subsystem_present("scsi_mod", { "shost_class" }))
 end
 
 -- {====== sysfs attributes ======

@@ -133,4 +133,21 @@ function M.human_size(bytes)
   return string.format("%d%s", dec, c)
 end
 
+-- Is a subsystem present: one of `symbols` is known (built in, or a module
+-- whose symbols were read), or a module named `module` is in the dump's
+-- module list (which holds even without the module's debug files)?
+-- Returns present, symbols_known.
+function M.subsystem_present(module, symbols)
+  for _, s in ipairs(symbols) do
+    if kd.symbol_address(s) then return true, true end
+  end
+  local ok, mods = pcall(kd.modules)
+  if ok and type(mods) == "table" then
+    for _, m in ipairs(mods) do
+      if m.name == module then return true, false end
+    end
+  end
+  return false, false
+end
+
 return M
