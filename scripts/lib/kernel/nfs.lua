@@ -291,7 +291,8 @@ function M.mountstats_text()
     local fn = fs.func_name(e.sb.s_op:member_("show_stats"))
     if fn == "nfs_show_stats" then
       line = line .. " statvers=1.1"   -- NFS_IOSTAT_VERS
-      partial = "the NFS statistics after statvers= (nfs_show_stats) are not decoded"
+      partial = "the NFS statistics after statvers= (nfs_show_stats) are not decoded "
+        .. "(its events and bytes are nfs.ko's private per-CPU nfs_iostats)"
     elseif fn then
       partial = "show_stats " .. fn .. " not decoded"
     end

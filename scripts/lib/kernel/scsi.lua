@@ -125,7 +125,11 @@ end
 --   state, type, scsi_level, queue_depth, queue_type, device_blocked,
 --   iorequest_cnt, iodone_cnt, ioerr_cnt, in_flight, timeout, disk,
 --   disk_in_flight, inquiry}... } }, or nil, reason.
+-- Built once per run (the dump does not change; every sysfs attribute
+-- emitter looks its host or device up here); callers treat it read-only.
+local hosts_memo
 function M.hosts()
+  if hosts_memo then return hosts_memo end
   local why = M.absent_reason()
   if why then return nil, why end
   local hz = require("kernel.time").hz()
@@ -162,6 +166,7 @@ function M.hosts()
     out[#out + 1] = h
   end
   table.sort(out, function(a, b) return a.host_no < b.host_no end)
+  hosts_memo = out
   return out
 end
 
