@@ -69,7 +69,13 @@ them in flight.]],
       p:line("  state:       %s", state)
       p:line("  open count:  %d    event: %d", d.open_count, d.event_nr)
       if inflight[d.disk] then p:line("  I/O in flight: %d", inflight[d.disk]) end
-      if d.deferred then p:line("  deferred I/O:  %d bio(s) waiting for a resume", d.deferred) end
+      if d.deferred then
+        p:line("  deferred I/O:  %d bio(s) waiting for a resume", #d.deferred)
+        for _, b in ipairs(d.deferred) do
+          p:line("    bio 0x%x  end_io %s%s", b.bio, b.end_io or "?",
+                 b.waiter and string.format("  waiter: pid %d (%s)", b.waiter.pid, b.waiter.comm) or "")
+        end
+      end
       local tables = d.live and (d.inactive and "live + inactive" or "live")
                      or (d.inactive and "inactive only" or "none")
       p:line("  tables:      %s", tables)
@@ -93,10 +99,15 @@ them in flight.]],
         end
         p:line("  below:       %s", #below > 0 and table.concat(below, ", ") or "-")
       end
-      local waiting = (inflight[d.disk] or 0) + (d.deferred or 0)
+      local waiting = (inflight[d.disk] or 0) + (d.deferred and #d.deferred or 0)
       if d.suspended and waiting > 0 then
+        local who = {}
+        for _, b in ipairs(d.deferred or {}) do
+          if b.waiter then who[#who + 1] = string.format("pid %d (%s)", b.waiter.pid, b.waiter.comm) end
+        end
         p:warning(string.format("%s is suspended with %d I/O waiting: tasks waiting on it stay blocked "
-                                .. "until it is resumed", d.name, waiting))
+                                .. "until it is resumed%s", d.name, waiting,
+                                #who > 0 and ("; waiting: " .. table.concat(who, ", ")) or ""))
       elseif d.suspended then
         p:info(d.name .. " is suspended")
       end

@@ -7,7 +7,9 @@
 #   * device-mapper: with truth/cmd/dmsetup-*.txt, dmshow --json lists
 #     exactly the devices of `dmsetup info` (name, major:minor, UUID,
 #     state, open count, targets), the targets of `dmsetup table` and the
-#     devices of `dmsetup deps`; without dm_mod in truth/proc/modules,
+#     devices of `dmsetup deps`, and each D task of truth/dstate/ blocked
+#     in submit_bio_wait is named as waiting on a suspended device's
+#     deferred bios; without dm_mod in truth/proc/modules,
 #     dmshow says "none present";
 #   * SCSI: with truth/sys/class/scsi_device, scsishow --json lists exactly
 #     those devices (vendor, model, rev, state, type, block device of
@@ -94,6 +96,22 @@ if prog == "dmshow":
             d = got.get(name) or {}
             have = [(str(b["major"]), str(b["minor"])) for b in d.get("below", [])]
             check("dmshow: %s devices below = dmsetup deps" % name, have == want_deps, "%r vs %r" % (have, want_deps))
+        # the D tasks of the truth blocked in submit_bio_wait: waiters of a
+        # suspended device's deferred bios
+        waiters = set()
+        for d in data["devices"]:
+            if d["suspended"]:
+                for b in d.get("deferred") or []:
+                    if b.get("waiter"): waiters.add(b["waiter"]["pid"])
+        dl = read("dstate/list.txt")
+        if any(w["suspended"] for w in want.values()) and dl:
+            for l in dl.splitlines():
+                f = l.split()
+                if len(f) < 2: continue
+                st = read("dstate/%s.stack" % f[1]) or ""
+                if "submit_bio_wait" in st:
+                    check("dmshow: D task %s (%s) named as waiting on a suspended device" % (f[0], f[2]),
+                          int(f[0]) in waiters, "waiters %r" % sorted(waiters))
         susp = [n for n, w in want.items() if w["suspended"]]
         for n in susp:
             check("dmshow: suspended %s named in the text" % n, re.search(n + r".*\n(.*\n){0,2}.*SUSPENDED", text) is not None)

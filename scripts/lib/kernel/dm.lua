@@ -142,26 +142,53 @@ local function disk_ro(disk)
   return (disk.state >> 1) & 1 == 1
 end
 
+-- the task whose kernel stack holds address a (a completion or wait
+-- structure a sleeper put on its stack), or nil
+local stacks
+local function task_with_stack_at(a)
+  if stacks == nil then
+    stacks = {}
+    local task = require("kernel.task")
+    local size = task.thread_size()
+    for t in kd.tasks() do
+      local ok, st = pcall(function() return pval(t:member_("stack")) end)
+      if ok and st ~= 0 then stacks[#stacks + 1] = { st, st + size, t } end
+    end
+  end
+  for _, s in ipairs(stacks) do
+    if a >= s[1] and a < s[2] then return s[3] end
+  end
+  return nil
+end
+
 -- bios queued on md->deferred (arrived while I/O was blocked for a
--- suspend: dm_submit_bio -> queue_io), chained through bi_next; nil when
--- not readable
+-- suspend: dm_submit_bio -> queue_io), chained through bi_next, each
+-- { bio (address), end_io (function name), waiter = {pid, comm} when
+-- bi_private points into a task's stack (submit_bio_wait's on-stack
+-- completion) }; nil when not readable
 local function deferred_bios(md)
   if not has_member("struct mapped_device", "deferred") then return nil end
-  local ok, n = pcall(function()
-    local b, c = pval(md.deferred:member_("head")), 0
-    while b ~= 0 and c < 1000000 do
-      c = c + 1
-      b = pval(kd.object("struct bio", b):member_("bi_next"))
+  local ok, list = pcall(function()
+    local out = {}
+    local b = pval(md.deferred:member_("head"))
+    while b ~= 0 and #out < 100000 do
+      local bio = kd.object("struct bio", b)
+      local rec = { bio = b, end_io = fs.func_name(bio:member_("bi_end_io")) }
+      local priv = pval(bio:member_("bi_private"))
+      local t = priv ~= 0 and task_with_stack_at(priv) or nil
+      if t then rec.waiter = { pid = t.pid, comm = t.comm:string_(16) } end
+      out[#out + 1] = rec
+      b = pval(bio:member_("bi_next"))
     end
-    return c
+    return out
   end)
-  return ok and n or nil
+  return ok and list or nil
 end
 
 -- Every mapped device, in DM_LIST_DEVICES order:
 -- { name, uuid, major, minor, disk (dm-N), open_count, event_nr,
---   suspended, read_only, read_ahead (sectors), deferred (bios waiting
---   for a resume), live = {targets, deps} or
+--   suspended, read_only, read_ahead (sectors), deferred (the bios
+--   waiting for a resume, see deferred_bios), live = {targets, deps} or
 --   nil, inactive = {…} or nil, md (the object) }.
 -- nil, reason when device-mapper is absent or untyped.
 function M.devices()
