@@ -48,7 +48,7 @@ for _, h in ipairs(hosts) do
               if not x then return nil, "SCSI device " .. hctl .. " not found" end
               local v = scsi.DEVICE_ATTRS[attr](x)
               if v == nil then
-                return nil, attr .. (attr == "wwid" and ": VPD page 0x83 designators are not decoded"
+                return nil, attr .. (attr == "wwid" and ": a T10 id with bytes %pE escapes is not decoded"
                                      or " not readable from the dump")
               end
               return v

@@ -21,7 +21,7 @@ end
 
 return program.define{
   name = "nfsshow",
-  usage = "",
+  usage = nil,
   description = [[
 NFS at the time of the crash. Client: every nfs/nfs4 mount of the initial
 mount namespace with its server (name, address, port, transport), NFS

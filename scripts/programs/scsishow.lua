@@ -7,7 +7,7 @@ local program = require("program")
 
 return program.define{
   name = "scsishow",
-  usage = "",
+  usage = nil,
   description = [[
 Every SCSI host (driver, state, queue limits) and its devices at the time of
 the crash: H:C:T:L, vendor, model, revision, state, type, queue depth, the

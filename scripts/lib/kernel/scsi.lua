@@ -80,6 +80,72 @@ local function disks_by_parent()
   return out
 end
 
+-- designator_prio() (drivers/scsi/scsi_lib.c): preference of a VPD page
+-- 0x83 designator for the LUN's id, 0 = not usable
+local function designator_prio(d, i)
+  local b1, len = d:byte(i + 1), d:byte(i + 3)
+  if b1 & 0x30 ~= 0 or len == 0 then return 0 end   -- not the LUN's / empty
+  local typ = b1 & 0xf
+  if typ == 8 then return 9                          -- SCSI name string
+  elseif typ == 3 then                               -- NAA
+    local naa = (d:byte(i + 4) or 0) >> 4
+    return ({ [6] = 8, [5] = 5, [4] = 4, [3] = 1 })[naa] or 0
+  elseif typ == 2 then                               -- EUI-64
+    return ({ [16] = 7, [12] = 6, [8] = 3 })[len] or 0
+  elseif typ == 1 then return 2                      -- T10 vendor id
+  end
+  return 0
+end
+
+local function hexbytes(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
+
+-- scsi_vpd_lun_id() over the bytes of VPD page 0x83, as the wwid
+-- attribute prints it: the id and "\n", or "" when the kernel returns an
+-- error (no usable designator: a copy of the file is empty); nil when a
+-- T10 id holds bytes %pE would escape (not decoded)
+local ID_LEN = 4096                                  -- PAGE_SIZE buffer
+function M.vpd_lun_id(data)
+  local cur_prio, cur_size, id_size, id = 0, 0, -1, ""
+  local i = 4                                        -- 0-based offset
+  while i < #data do
+    local len = data:byte(i + 4)
+    if len == nil then break end
+    local prio = designator_prio(data, i + 1)
+    local typ = data:byte(i + 2) & 0xf
+    local body = data:sub(i + 5, i + 4 + len)
+    if prio ~= 0 and cur_prio <= prio then
+      if typ == 1 then
+        if cur_size <= len then
+          cur_prio, cur_size = prio, len
+          if not body:match("^[\32-\126]*$") then return nil end
+          id = "t10." .. body
+          id_size = #id
+        end
+      elseif typ == 2 or typ == 3 then
+        cur_prio, cur_size = prio, len
+        local okn = (typ == 2 and (len == 8 or len == 12 or len == 16))
+                 or (typ == 3 and (len == 8 or len == 16))
+        if okn then
+          id = (typ == 2 and "eui." or "naa.") .. hexbytes(body)
+          id_size = #id
+        end
+      elseif typ == 8 then
+        if cur_size <= len then
+          local skip = false
+          if len > ID_LEN then prio = 2; skip = cur_prio > prio end
+          if not skip then
+            cur_prio, cur_size, id_size = prio, len, len
+            id = body:sub(1, math.min(len, ID_LEN - 1))
+          end
+        end
+      end
+    end
+    i = i + len + 4
+  end
+  if id_size > 0 then return id:sub(1, id_size) .. "\n" end
+  return ""
+end
+
 local function read_sdev(sdev, hz, disks)
   local q = sdev.request_queue
   local gendev_addr = sdev.sdev_gendev:address_()
@@ -105,10 +171,18 @@ local function read_sdev(sdev, hz, disks)
     local ok, n = pcall(block.in_flight, d, d.part0)
     if ok then rec.disk_in_flight = n end
   end
-  -- wwid: scsi_vpd_lun_id() on VPD page 0x83; without the page the read
-  -- fails (-ENODEV) and a copy of the file is empty
-  if kd.has_member("struct scsi_device", "vpd_pg83") then
-    rec.has_vpd83 = pval(sdev:member_("vpd_pg83")) ~= 0
+  -- wwid: scsi_vpd_lun_id() on VPD page 0x83
+  if kd.has_member("struct scsi_device", "vpd_pg83") and kd.has_type("struct scsi_vpd") then
+    local p83 = pval(sdev:member_("vpd_pg83"))
+    if p83 == 0 then
+      rec.wwid = ""                   -- -ENXIO: a copy of the file is empty
+    else
+      local ok, w = pcall(function()
+        local v = kd.object("struct scsi_vpd", p83)
+        return M.vpd_lun_id(kd.read(pval(v.data), v.len))
+      end)
+      if ok then rec.wwid = w end
+    end
   end
   local inq = pval(sdev:member_("inquiry"))
   if inq ~= 0 then
@@ -207,7 +281,7 @@ M.DEVICE_ATTRS = {
   ioerr_cnt = function(s) return hex(s.ioerr_cnt) end,
   timeout = function(s) return s.timeout and (s.timeout .. "\n") or nil end,
   inquiry = function(s) return s.inquiry end,
-  wwid = function(s) if s.has_vpd83 == false then return "" end return nil end,
+  wwid = function(s) return s.wwid end,
 }
 
 -- }======

@@ -36,9 +36,10 @@ return {
   ["sys/class/scsi_device/*/device/ioerr_cnt"] = { truth = "sys/class/scsi_device/*/device/ioerr_cnt",
     class = "drifting", kind = "lines", transform = "hex_numbers", tolerance = { ["*"] = { monotonic = true } },
     note = "a counter (hex), as iorequest_cnt." },
-  ["sys/class/scsi_device/*/device/wwid"] = { truth = "sys/class/scsi_device/*/device/wwid", class = "stub",
-    note = "scsi_vpd_lun_id()'s choice among VPD page 0x83 designators is not decoded (stub). On the "
-      .. "6.12 fixture the live read failed (empty file: QEMU's page has no designator it accepts)." },
+  ["sys/class/scsi_device/*/device/wwid"] = { truth = "sys/class/scsi_device/*/device/wwid", class = "static",
+    note = "scsi_vpd_lun_id() over vpd_pg83: the preferred LUN designator (SCSI name, NAA, EUI-64, T10). "
+      .. "On the 6.12 fixture QEMU's page holds only a vendor-specific designator, so the live read "
+      .. "failed (-EINVAL) and the file is empty, as here." },
   ["sys/class/scsi_host/*/host_busy"] = { truth = "sys/class/scsi_host/*/host_busy", class = "drifting",
     kind = "lines", tolerance = { ["*"] = { any = true } },
     note = "started requests in the host's disks' blk-mq tags (block.in_flight), scsi_host_busy() "
