@@ -84,6 +84,12 @@ return {
       .. "the 6.12 fixture's symbols-only nfsd.ko does not have: stubs with that reason." },
   ["proc/fs/nfsd/clients/*/*"] = { truth = "proc/fs/nfsd/clients/*/*", class = "none",
     note = "the client ids come from nfsd_net's client tree (no type information): not written." },
+  ["sos_commands/nfs/exportfs_-v"] = { truth = "cmd/exportfs-v.txt", class = "stub",
+    note = "the nfsd.export cache's entries are nfsd.ko's struct svc_export: without nfsd.ko's types "
+      .. "(the 6.12 fixture) a stub naming that." },
+  ["sos_commands/nfs/nfsstat_-o_all"] = { truth = nil, class = "stub",
+    note = "nfsstat reads /proc/net/rpc/{nfs,nfsd}, per-net counters in nfs.ko/nfsd.ko private "
+      .. "structures: a stub naming them." },
   ["proc/net/rpc/nfs"] = { truth = "proc/net/rpc/nfs", class = "none",
     note = "the NFS client's RPC counters are per-net in nfs.ko's private nfs_net: not emitted." },
   ["proc/net/rpc/nfsd"] = { truth = "proc/net/rpc/nfsd", class = "none",
