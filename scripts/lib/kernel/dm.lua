@@ -202,11 +202,17 @@ function M.devices()
     local disk = md.disk
     local map = pval(md:member_("map"))
     local live = map ~= 0 and read_table(kd.object("struct dm_table", map)) or nil
-    local nm = pval(hc:member_("new_map"))
+    local nm = has_member("struct hash_cell", "new_map") and pval(hc:member_("new_map")) or 0
     local inactive = nm ~= 0 and read_table(kd.object("struct dm_table", nm)) or nil
+    -- read ahead (BLKRAGET, in sectors): the disk's bdi; before 5.15
+    -- ("block: move the bdi from the request_queue to the gendisk") the
+    -- queue's backing_dev_info
     local ra
+    local page = kd.dump_info().page_size or 4096
     if has_member("struct gendisk", "bdi") then
-      ra = disk.bdi.ra_pages * (4096 // 512)
+      ra = disk.bdi.ra_pages * (page // 512)
+    elseif has_member("struct request_queue", "backing_dev_info") then
+      ra = disk.queue.backing_dev_info.ra_pages * (page // 512)
     end
     out[#out + 1] = {
       name = cstr(pval(hc:member_("name")), 128) or "?",
