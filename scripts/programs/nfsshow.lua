@@ -2,22 +2,10 @@
 --
 -- Over kernel/nfs.lua: client from the NFS superblocks (nfs_server,
 -- nfs_client: vmlinux types), server from an nfsd thread's svc_serv.
--- RPC tasks in flight need struct rpc_task lists of the rpc_clnt
--- (cl_tasks): counted here when the type is available.
+-- RPC tasks in flight: the rpc_clnt's cl_tasks (kernel/nfs.lua
+-- rpc_tasks), listed with their owner, procedure and state.
 
 local program = require("program")
-
--- the rpc_tasks of an rpc_clnt (cl_tasks list of rpc_task.tk_task)
-local function rpc_tasks(clnt_addr)
-  if not (kd.has_type("struct rpc_clnt") and kd.has_type("struct rpc_task")) then return nil end
-  local clnt = kd.object("struct rpc_clnt", clnt_addr)
-  local n = 0
-  for _ in kd.list(clnt.cl_tasks, "struct rpc_task", "tk_task") do
-    n = n + 1
-    if n > 100000 then break end
-  end
-  return n
-end
 
 return program.define{
   name = "nfsshow",
@@ -55,21 +43,24 @@ information.]],
       end
       p:table({ { "MOUNTPOINT" }, { "DEVICE" }, { "TYPE" }, { "VERS" }, { "SERVER" }, { "ADDRESS" },
                 { "PORT", align = "right" }, { "PROTO" } }, rows, { indent = "  " })
-      local seen, srows, js = {}, {}, {}
+      local seen, srows, js, rpc_rows = {}, {}, {}, {}
       local oks, sbs = pcall(nfs.superblocks)
       if not oks then p:error("NFS client superblocks: " .. program.errmsg(sbs)); sbs = {} end
       for _, s in ipairs(sbs) do
         local c = s.client
         if not seen[c.addr] then
           seen[c.addr] = true
-          local okt, n = pcall(function()
-            return rpc_tasks(kd.addr(s.server.nfs_client.cl_rpcclient))
-          end)
-          local tasks = okt and n or nil
+          local okt, list = pcall(function() return nfs.rpc_tasks(s.server.nfs_client.cl_rpcclient) end)
+          if not okt then p:error("RPC tasks of " .. c.hostname .. ": " .. program.errmsg(list)); list = nil end
+          local tasks = list and #list or nil
+          for _, t in ipairs(list or {}) do
+            rpc_rows[#rpc_rows + 1] = { c.hostname, t.id, t.owner, t.proc or "?", t.status, t.state, t.queue or "-" }
+          end
           srows[#srows + 1] = { c.hostname, c.server_addr, c.version .. (c.version == 4 and ("." .. c.minorversion) or ""),
                                 c.use, c.ready and "ready" or "not ready", tasks }
           js[#js + 1] = { hostname = c.hostname, address = c.server_addr, port = c.port, version = c.version,
-                          minorversion = c.minorversion, use = c.use, ready = c.ready, rpc_tasks = tasks }
+                          minorversion = c.minorversion, use = c.use, ready = c.ready, rpc_tasks = tasks,
+                          rpc_task_list = list }
           if tasks and tasks > 0 then
             p:warning(string.format("%d RPC task(s) in flight to %s", tasks, c.hostname))
           end
@@ -78,6 +69,12 @@ information.]],
       p:line("")
       p:table({ { "SERVER" }, { "ADDRESS" }, { "VERS" }, { "USE", align = "right" }, { "STATE" },
                 { "RPC TASKS", align = "right" } }, srows, { indent = "  " })
+      if #rpc_rows > 0 then
+        p:line("")
+        p:line("  RPC tasks in flight:")
+        p:table({ { "SERVER" }, { "TASK", align = "right" }, { "OWNER", align = "right" }, { "PROC" },
+                  { "STATUS", align = "right" }, { "STATE" }, { "QUEUE" } }, rpc_rows, { indent = "    " })
+      end
       p:set("servers", js)
     end
     p:set("mounts", jm)

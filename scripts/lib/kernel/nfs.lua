@@ -88,6 +88,43 @@ local function client_info(clp)
   return c
 end
 
+-- tk_runstate bits: an anonymous enum of include/linux/sunrpc/sched.h
+-- (RPC_TASK_RUNNING, _QUEUED, _ACTIVE, _NEED_XMIT, _NEED_RECV,
+-- _MSG_PIN_WAIT, the same in 6.1 and 6.12); a later bit shows as "bitN"
+local RUNSTATE = { "running", "queued", "active", "need-xmit", "need-recv", "msg-pin-wait" }
+
+local function str_or_nil(p, max)
+  if p == 0 then return nil end
+  local ok, s = pcall(kd.read_string, p, max)
+  return ok and s or nil
+end
+
+-- the RPC tasks of an rpc_clnt (cl_tasks, rpc_task.tk_task): { id
+-- (tk_pid), owner (pid), proc (procedure name), status, state (runstate
+-- words), queue (wait queue name) }; nil when the types are missing
+function M.rpc_tasks(clnt)
+  if not (kd.has_type("struct rpc_task") and has_member("struct rpc_clnt", "cl_tasks")) then
+    return nil
+  end
+  local out = {}
+  for t in kd.list(clnt.cl_tasks, "struct rpc_task", "tk_task") do
+    local rs = t.tk_runstate
+    local st = {}
+    for i = 0, 15 do
+      if (rs >> i) & 1 == 1 then st[#st + 1] = RUNSTATE[i + 1] or ("bit" .. i) end
+    end
+    local proc = pval(t.tk_msg:member_("rpc_proc"))
+    local wq = pval(t:member_("tk_waitqueue"))
+    out[#out + 1] = {
+      id = t.tk_pid, owner = t.tk_owner, status = t.tk_status, state = table.concat(st, ","),
+      proc = proc ~= 0 and str_or_nil(pval(kd.object("struct rpc_procinfo", proc):member_("p_name")), 64) or nil,
+      queue = wq ~= 0 and str_or_nil(pval(kd.object("struct rpc_wait_queue", wq):member_("name")), 64) or nil,
+    }
+    if #out >= 10000 then break end
+  end
+  return out
+end
+
 -- NFS superblocks in super_blocks order: { sb, server (struct nfs_server),
 -- client = client_info }
 function M.superblocks()
