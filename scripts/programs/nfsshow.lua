@@ -2,8 +2,9 @@
 --
 -- Over kernel/nfs.lua: client from the NFS superblocks (nfs_server,
 -- nfs_client: vmlinux types), server from an nfsd thread's svc_serv.
--- RPC tasks in flight: the rpc_clnt's cl_tasks (kernel/nfs.lua
--- rpc_tasks), listed with their owner, procedure and state.
+-- RPC tasks in flight: the cl_tasks of the client's rpc_clnt and of its
+-- mounts' clones (kernel/nfs.lua client_rpc_tasks), listed with their
+-- owner, procedure and state.
 
 local program = require("program")
 
@@ -50,7 +51,7 @@ information.]],
         local c = s.client
         if not seen[c.addr] then
           seen[c.addr] = true
-          local okt, list = pcall(function() return nfs.rpc_tasks(s.server.nfs_client.cl_rpcclient) end)
+          local okt, list = pcall(nfs.client_rpc_tasks, c.addr)
           if not okt then p:error("RPC tasks of " .. c.hostname .. ": " .. program.errmsg(list)); list = nil end
           local tasks = list and #list or nil
           for _, t in ipairs(list or {}) do

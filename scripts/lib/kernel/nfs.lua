@@ -125,6 +125,32 @@ function M.rpc_tasks(clnt)
   return out
 end
 
+-- every RPC task of an NFS client: those of its own rpc_clnt and of the
+-- clones its mounts use (nfs_server.client, .client_acl), each clnt once;
+-- nil when the types are missing
+function M.client_rpc_tasks(client_addr)
+  local seen, out, any = {}, {}, false
+  local function add(clnt)
+    local a = pval(clnt)
+    -- NULL, or an ERR_PTR (client_acl of NFSv4 mounts is ERR_PTR(-EINVAL))
+    if a == 0 or (a < 0 and a >= -4095) or seen[a] then return end
+    seen[a] = true
+    local list = M.rpc_tasks(kd.object("struct rpc_clnt", a))
+    if list then
+      any = true
+      for _, t in ipairs(list) do out[#out + 1] = t end
+    end
+  end
+  add(kd.object("struct nfs_client", client_addr):member_("cl_rpcclient"))
+  for _, sbi in ipairs(M.superblocks()) do
+    if sbi.client.addr == client_addr then
+      add(sbi.server:member_("client"))
+      if has_member("struct nfs_server", "client_acl") then add(sbi.server:member_("client_acl")) end
+    end
+  end
+  return any and out or nil
+end
+
 -- NFS superblocks in super_blocks order: { sb, server (struct nfs_server),
 -- client = client_info }
 function M.superblocks()
