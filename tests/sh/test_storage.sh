@@ -3,7 +3,8 @@
 # and nfs report files on every fixture, against the fixture's truth/.
 #
 # For each fixture folder of $KDLUA_FIXTURE_DIRS:
-#   * each program runs, exits 0, and --json is valid JSON;
+#   * each program runs, exits 0, and --json is valid JSON with no ERROR
+#     finding (a failed walk is one);
 #   * device-mapper: with truth/cmd/dmsetup-*.txt, dmshow --json lists
 #     exactly the devices of `dmsetup info` (name, major:minor, UUID,
 #     state, open count, targets), the targets of `dmsetup table` and the
@@ -56,6 +57,8 @@ def modules():
     m = read("proc/modules")
     return set(l.split()[0] for l in m.splitlines()) if m else None
 mods = modules()
+errs = [f["message"] for f in doc["findings"] if f["severity"] == "ERROR"]
+check("%s: no ERROR finding" % prog, doc["summary"]["errors"] == 0 and not errs, "%r" % errs)
 
 if prog == "dmshow":
     info = read("cmd/dmsetup-info.txt")
