@@ -4,9 +4,9 @@
 -- print from those answers.
 --
 -- Devices: the dm-ioctl name index (hash_cell), in the order
--- DM_LIST_DEVICES walks it: the name_rb_tree (5.16+, "dm: use rbtree
--- instead of hash tables for names and uuids"), else the _name_buckets
--- hash chains of older kernels.  A device: name, uuid (hash_cell), dev_t
+-- DM_LIST_DEVICES walks it: the name_rb_tree (dm-ioctl's rbtree of
+-- names, which replaced the _name_buckets hash table during the 5.x
+-- series; 6.1 and 6.12 have it), else the _name_buckets hash chains.  A device: name, uuid (hash_cell), dev_t
 -- (its gendisk), open_count, event_nr, DMF_SUSPENDED in md->flags, the
 -- live table md->map and the loaded-but-inactive table hc->new_map.
 -- Targets: dm_table.targets[0..num_targets-1]; the parameters that the
@@ -47,7 +47,7 @@ local function hash_cells()
       out[#out + 1] = hc
     end
   elseif kd.symbol_address("_name_buckets") then
-    -- before 5.16: NUM_BUCKETS chains of hash_cell.name_list
+    -- kernels before the rbtree: NUM_BUCKETS chains of hash_cell.name_list
     local buckets = kd.symbol("_name_buckets")
     local n = #buckets
     for i = 0, (n or 0) - 1 do
