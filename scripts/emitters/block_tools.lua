@@ -23,3 +23,5 @@ emit{ command = "blockdev --report", plugin = "block",
       run = function() return block.blockdev_report() end }
 emit{ command = "ls -lanR /sys/block", plugin = "block",
       run = function() return block.ls_sys_block(crash_time()) end }
+emit{ command = "losetup -a", plugin = "block",
+      run = function() return out(block.losetup_a()) end }

@@ -233,6 +233,19 @@ M.transforms.squeeze = function(text)
   return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
 end
 
+-- util-linux `losetup -a` lines ("DEV: [DEVNO]:INO (FILE)[, offset N]...")
+-- in busybox's form ("DEV: OFFSET FILE"), the form of the live capture
+M.transforms.losetup_busybox = function(text)
+  local out = {}
+  for _, l in ipairs(lines(text)) do
+    local dev, file, rest = l:match("^(%S+): %[%d+%]:%d+ %((.*)%)(.*)$")
+    if dev then
+      out[#out + 1] = string.format("%s: %s %s", dev, rest:match(", offset (%d+)") or "0", file)
+    end
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
+end
+
 -- util-linux's human size of a hexadecimal byte count (block_size_bytes)
 M.transforms.hex_size = function(text)
   local v = tonumber((text:match("%x+")), 16)

@@ -81,10 +81,17 @@ local function bdev_of_device(dev)
   return kd.container_of(pval(dev), "struct block_device", "bd_device")
 end
 
+-- the page-cache inode of a block_device: bd_inode until 6.10 "block:
+-- remove bdev->bd_inode", then the vfs_inode of the bdev_inode around it
+function M.bdev_inode(bdev)
+  if has_member("struct block_device", "bd_inode") then return bdev.bd_inode end
+  return kd.container_of(bdev:address_of_(), "struct bdev_inode", "bdev").vfs_inode
+end
+
 -- sectors of a block_device (bdev_nr_sectors)
 function M.nr_sectors(bdev)
   if has_member("struct block_device", "bd_nr_sectors") then return bdev.bd_nr_sectors end
-  return bdev.bd_inode.i_size >> 9
+  return M.bdev_inode(bdev).i_size >> 9
 end
 
 local function bdev_partno(bdev)
@@ -143,16 +150,25 @@ M.GENHD_FL_REMOVABLE, M.GENHD_FL_HIDDEN = 1, 2
 function M.hidden(d) return d.disk.flags & M.GENHD_FL_HIDDEN ~= 0 end
 function M.removable(d) return d.disk.flags & M.GENHD_FL_REMOVABLE ~= 0 and 1 or 0 end
 
--- get_disk_ro(): part0->bd_read_only || GD_READ_ONLY (bit 1 of state)
+-- the read-only policy bit of a block_device (6.10 "block: move
+-- ->bd_read_only into ->__bd_flags": BD_READ_ONLY, bit 8, replaced the bool)
+local BD_READ_ONLY = 1 << 8
+local function bdev_ro_flag(bdev)
+  if has_member("struct block_device", "bd_read_only") then
+    local ro = bdev.bd_read_only
+    return ro == true or ro == 1
+  end
+  return bdev.__bd_flags.counter & BD_READ_ONLY ~= 0
+end
+
+-- get_disk_ro(): part0's read-only policy || GD_READ_ONLY (bit 1 of state)
 function M.disk_ro(d)
-  local ro = d.part0.bd_read_only
-  if ro == true or ro == 1 then return 1 end
+  if bdev_ro_flag(d.part0) then return 1 end
   return (d.disk.state >> 1) & 1
 end
 
 function M.part_ro(d, p)
-  local ro = p.bdev.bd_read_only
-  if ro == true or ro == 1 then return 1 end
+  if bdev_ro_flag(p.bdev) then return 1 end
   return M.disk_ro(d)
 end
 
@@ -325,12 +341,51 @@ end
 
 -- {====== queue attributes (block/blk-sysfs.c) ======
 
--- QUEUE_FLAG_* bit numbers of 6.1 (#defines, not in the debuginfo)
-local QF = { NOMERGES = 3, SAME_COMP = 4, NONROT = 6, IO_STAT = 7, NOXMERGES = 9,
+-- QUEUE_FLAG_* bit numbers: read from blk-mq-debugfs's
+-- blk_queue_flag_name[] ([QUEUE_FLAG_x] = "x") when the kernel has it, so
+-- each kernel gives its own numbering; else 6.1's #defines
+local QF61 = { NOMERGES = 3, SAME_COMP = 4, NONROT = 6, IO_STAT = 7, NOXMERGES = 9,
   ADD_RANDOM = 10, SAME_FORCE = 12, STABLE_WRITES = 15, POLL = 16, WC = 17, FUA = 18, DAX = 19 }
-M.QUEUE_FLAG = QF
+local QF
+local function queue_flag_bits()
+  if QF then return QF end
+  local names = {}
+  local ok = pcall(function()
+    local arr = kd.symbol("blk_queue_flag_name")
+    for i = 0, #arr - 1 do
+      local p = arr[i]
+      if p ~= nil then names[p:string_()] = i end
+    end
+  end)
+  QF = (ok and next(names) ~= nil) and names or QF61
+  return QF
+end
+M.queue_flag_bits = queue_flag_bits
 
-local function qflag(q, name) return (q.queue_flags >> QF[name]) & 1 end
+local function qflag(q, name)
+  local bit = queue_flag_bits()[name]
+  if bit == nil then return 0 end             -- not a flag of this kernel
+  return (q.queue_flags >> bit) & 1
+end
+
+-- 6.11 "block: move the ... flags to queue_limits->features": BLK_FEAT_* and
+-- BLK_FLAG_* (#defines of include/linux/blkdev.h, 6.12 numbering)
+local FEAT = { WRITE_CACHE = 0, FUA = 1, ROTATIONAL = 2, ADD_RANDOM = 3, IO_STAT = 4,
+  STABLE_WRITES = 5, DAX = 8, POLL = 9, ZONED = 10 }
+local LFLAG = { WRITE_CACHE_DISABLED = 0, MISALIGNED = 1 }
+local function has_features() return has_member("struct queue_limits", "features") end
+local function feat(q, name) return (q.limits.features >> FEAT[name]) & 1 end
+local function lflag(l, name) return (l.flags >> LFLAG[name]) & 1 end
+M.FEAT, M.LFLAG = FEAT, LFLAG
+
+-- a queue property that was a QUEUE_FLAG bit before 6.11 and is a
+-- limits.features bit since; inverted = the old flag meant the opposite
+local function qprop(q, featname, flagname, inverted)
+  if has_features() then return feat(q, featname) end
+  local v = qflag(q, flagname)
+  if inverted then v = 1 - v end
+  return v
+end
 
 local function page_shift()
   local ps = kd.dump_info().page_size or 4096
@@ -344,16 +399,27 @@ function M.scheduler(q)
   if not queue_is_mq(q) then return "none" end
   local e = q.elevator
   local cur = e and e.type or nil
+  local tag_set = q.tag_set
   local out = {}
+  if not has_member("struct elevator_type", "elevator_features") then
+    -- 6.10 "block: remove elevator required features": every registered
+    -- elevator is listed, "none" first; BLK_MQ_F_NO_SCHED is 1 << 5 in
+    -- that enum (the BLK_MQ_F_TAG_SHARED... renumbering of 6.9)
+    if tag_set ~= nil and (tag_set.flags & (1 << 5)) ~= 0 then return "none" end
+    out[1] = cur == nil and "[none] " or "none "
+    for et in kd.list(kd.symbol("elv_list"), "struct elevator_type", "list") do
+      local name = et.elevator_name:string_()
+      if cur and pval(cur) == pval(et) then out[#out + 1] = "[" .. name .. "] "
+      else out[#out + 1] = name .. " " end
+    end
+    return table.concat(out)
+  end
   if cur == nil then out[#out + 1] = "[none] " end
   local req = has_member("struct request_queue", "required_elevator_features") and
               q.required_elevator_features or 0
-  local nr_hw = q.nr_hw_queues
-  local tag_set = q.tag_set
   -- elv_support_iosched(): no BLK_MQ_F_NO_SCHED (bit 6 in 6.1) in the tag set
   local support = true
   if tag_set ~= nil then support = (tag_set.flags & (1 << 6)) == 0 end
-  local _ = nr_hw
   for et in kd.list(kd.symbol("elv_list"), "struct elevator_type", "list") do
     local name = et.elevator_name:string_()
     if cur and pval(cur) == pval(et) then
@@ -383,8 +449,17 @@ local function wbt_lat(q)
   return nil
 end
 
+-- BLK_ZONED_* model (6.1); 6.10 "block: remove the blk_zoned_model enum"
+-- left only host-managed, as BLK_FEAT_ZONED in limits.features since 6.11
 local function zoned_model(q)
-  if has_member("struct queue_limits", "zoned") then return q.limits.zoned end
+  if has_member("struct queue_limits", "zoned") then
+    local z = q.limits.zoned
+    if type(z) == "boolean" then return z and 2 or 0 end
+    return z
+  end
+  if has_member("struct queue_limits", "features") then
+    return (q.limits.features >> 10) & 1 == 1 and 2 or 0     -- BLK_FEAT_ZONED
+  end
   return 0
 end
 
@@ -419,7 +494,7 @@ A.write_same_max_bytes = function() return "0" end
 A.write_zeroes_max_bytes = sect_bytes("max_write_zeroes_sectors")
 A.zone_append_max_bytes = sect_bytes("max_zone_append_sectors")
 A.zone_write_granularity = lim("zone_write_granularity")
-A.rotational = function(q) return tostring(1 - qflag(q, "NONROT")) end
+A.rotational = function(q) return tostring(qprop(q, "ROTATIONAL", "NONROT", true)) end
 A.zoned = function(q)
   local z = zoned_model(q)
   if z == 1 then return "host-aware" elseif z == 2 then return "host-managed" end
@@ -439,13 +514,39 @@ A.max_active_zones = function(q, d)
 end
 A.nomerges = function(q) return tostring((qflag(q, "NOMERGES") << 1) | qflag(q, "NOXMERGES")) end
 A.rq_affinity = function(q) return tostring(qflag(q, "SAME_COMP") << qflag(q, "SAME_FORCE")) end
-A.iostats = function(q) return tostring(qflag(q, "IO_STAT")) end
-A.stable_writes = function(q) return tostring(qflag(q, "STABLE_WRITES")) end
-A.add_random = function(q) return tostring(qflag(q, "ADD_RANDOM")) end
-A.io_poll = function(q) return tostring(qflag(q, "POLL")) end
-A.write_cache = function(q) return qflag(q, "WC") == 1 and "write back" or "write through" end
-A.fua = function(q) return tostring(qflag(q, "FUA")) end
-A.dax = function(q) return tostring(qflag(q, "DAX")) end
+A.iostats = function(q) return tostring(qprop(q, "IO_STAT", "IO_STAT")) end
+A.stable_writes = function(q) return tostring(qprop(q, "STABLE_WRITES", "STABLE_WRITES")) end
+A.add_random = function(q) return tostring(qprop(q, "ADD_RANDOM", "ADD_RANDOM")) end
+A.io_poll = function(q)
+  -- 6.11+: blk_mq_can_poll() for blk-mq queues (a poll queue map with
+  -- queues), BLK_FEAT_POLL for bio-based ones
+  if has_features() and queue_is_mq(q) then
+    local ok, n = pcall(function()
+      local ts = q.tag_set
+      if ts.nr_maps <= 2 then return 0 end              -- HCTX_TYPE_POLL = 2
+      return ts.map[2].nr_queues
+    end)
+    return (ok and n > 0) and "1" or "0"
+  end
+  return tostring(qprop(q, "POLL", "POLL"))
+end
+A.write_cache = function(q)
+  local wc
+  if has_features() then
+    wc = feat(q, "WRITE_CACHE") == 1 and lflag(q.limits, "WRITE_CACHE_DISABLED") == 0
+  else
+    wc = qflag(q, "WC") == 1
+  end
+  return wc and "write back" or "write through"
+end
+A.fua = function(q) return tostring(qprop(q, "FUA", "FUA")) end
+A.dax = function(q) return tostring(qprop(q, "DAX", "DAX")) end
+-- 6.11 atomic writes (queue_limits.atomic_write_*): units in bytes,
+-- max/boundary in sectors shown as bytes
+A.atomic_write_max_bytes = sect_bytes("atomic_write_max_sectors")
+A.atomic_write_boundary_bytes = sect_bytes("atomic_write_boundary_sectors")
+A.atomic_write_unit_min_bytes = lim("atomic_write_unit_min")
+A.atomic_write_unit_max_bytes = lim("atomic_write_unit_max")
 A.wbt_lat_usec = function(q)
   local v = wbt_lat(q)
   return v and tostring(v) or nil
@@ -467,14 +568,23 @@ end
 -- so other versions list their own set), filtered by queue_attr_visible()
 function M.queue_attr_names(q)
   local names = {}
-  local ok = pcall(function()
-    local arr = kd.symbol("queue_attrs")
+  local mq_only = {}
+  local function take(sym, only_mq)
+    local arr = kd.symbol(sym)
     for i = 0, #arr - 1 do
       local a = arr[i]
       if a == nil then break end
-      names[#names + 1] = a.name:string_()
+      local n = a.name:string_()
+      names[#names + 1] = n
+      if only_mq then mq_only[n] = true end
     end
-  end)
+  end
+  local ok = pcall(take, "queue_attrs")
+  -- 6.11 "block: split the blk-mq-only queue attributes into their own
+  -- group" (blk_mq_queue_attrs, visible only on blk-mq queues)
+  if ok and kd.symbol_address("blk_mq_queue_attrs") then
+    ok = pcall(take, "blk_mq_queue_attrs", true)
+  end
   if not ok or #names == 0 then
     names = {}
     for k in pairs(A) do names[#names + 1] = k end
@@ -482,7 +592,7 @@ function M.queue_attr_names(q)
   end
   local out = {}
   for _, n in ipairs(names) do
-    local visible = true
+    local visible = not mq_only[n] or queue_is_mq(q)
     if n == "io_timeout" then
       visible = q.mq_ops ~= nil and q.mq_ops:member_("timeout"):value_() ~= 0
     elseif n == "max_open_zones" or n == "max_active_zones" then
@@ -526,11 +636,50 @@ function M.loop_backing_file(d)
   return nil
 end
 
+-- `losetup -a` (util-linux 2.38 printf_loopdev): the bound loop devices in
+-- /proc/partitions order, "DEV: [DEVNO]:INODE (FILE)" with the backing
+-- inode's device number in huge_encode_dev() form (LOOP_GET_STATUS64's
+-- lo_device, printed as a decimal), then ", offset N", ", sizelimit N"
+function M.losetup_a()
+  local out = {}
+  for _, d in ipairs(M.disks()) do
+    -- an unbound loop device has capacity 0 (loop_clr_fd sets it so): only
+    -- the others need the driver's types
+    if d.major == 7 and d.sectors ~= 0 then
+      if not kd.has_type("struct loop_device") then
+        return nil, "loop devices present, but the loop driver's types are not available "
+          .. "(no debuginfo for the loop module): bindings not read"
+      end
+      local lo = kd.object("struct loop_device", pval(d.disk:member_("private_data")))
+      local f = lo.lo_backing_file
+      if f ~= nil then
+        local name = M.loop_backing_file(d) or lo.lo_file_name:string_()
+        local inode = f.f_inode
+        local dev = inode.i_sb.s_dev
+        local major, minor = fs.major(dev), fs.minor(dev)
+        local enc = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)
+        local line = string.format("/dev/%s: [%04d]:%d (%s)", d.name, enc, inode.i_ino, name)
+        if lo.lo_offset ~= 0 then line = line .. ", offset " .. lo.lo_offset end
+        if lo.lo_sizelimit ~= 0 then line = line .. ", sizelimit " .. lo.lo_sizelimit end
+        out[#out + 1] = line .. "\n"
+      end
+    end
+  end
+  return table.concat(out)
+end
+
 -- alignment_offset / discard_alignment sysfs attributes (bdev_alignment_offset,
 -- bdev_discard_alignment)
 local function alignment_offset(d, p)
   local l = d.disk.queue.limits
-  if l.misaligned ~= 0 and l.misaligned ~= false then return -1 end
+  -- 6.11 moved queue_limits.misaligned into limits.flags (BLK_FLAG_MISALIGNED)
+  local mis
+  if has_member("struct queue_limits", "misaligned") then
+    mis = l.misaligned ~= 0 and l.misaligned ~= false
+  else
+    mis = lflag(l, "MISALIGNED") == 1
+  end
+  if mis then return -1 end
   if p.partno == 0 then return l.alignment_offset end
   local gran = math.max(l.physical_block_size, l.io_min)
   local sector = p.bdev.bd_start_sect
@@ -760,7 +909,7 @@ function M.blockdev_report()
           local ro = p.partno == 0 and M.disk_ro(d) or M.part_ro(d, p)
           local ra = d.disk.bdi.ra_pages << (page_shift() - 9)      -- BLKRAGET: sectors
           local ssz = q.limits.logical_block_size
-          local bsz = 1 << p.bdev.bd_inode.i_blkbits
+          local bsz = 1 << M.bdev_inode(p.bdev).i_blkbits
           local start = has_member("struct block_device", "bd_start_sect") and p.bdev.bd_start_sect or 0
           out[#out + 1] = string.format("%s %5d %5d %5d %15d %15d   %s\n", ro == 1 and "ro" or "rw", ra, ssz,
             bsz, start, p.sectors << 9, "/dev/" .. p.name)

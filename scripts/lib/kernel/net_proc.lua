@@ -488,9 +488,11 @@ local function tcp_orphans()
   local pc = net.sym("tcp_orphan_count")
   if pc == nil then return 0 end
   if tostring(pc:type_()):find("percpu_counter") then return percpu_counter_sum_positive(pc) end
-  local v = 0 -- 5.15+: per-CPU int
+  -- 5.15+: per-CPU unsigned int, summed in an int and clamped at 0
+  -- (tcp_orphan_count_sum): a CPU can hold a "negative" share
+  local v = 0
   for _, cpu in ipairs(net.possible_cpus()) do v = v + kd.per_cpu("tcp_orphan_count", cpu):value_() end
-  return v
+  return math.max(net.s32(v), 0)
 end
 
 function M.sockstat(n)
@@ -560,9 +562,21 @@ local function mib_sums(ptr, nmibs, w)
   return out
 end
 
+-- entries of a MIB struct's mibs[] array, from its type: the array's
+-- bound, or (6.12's vmlinux describes linux_mib.mibs[] without one) what
+-- is left of the struct after the member, in elements
 local function mibs_len(tname)
-  return kd.type(tname):member("mibs").type.length
+  local ty = kd.type(tname)
+  local m = ty:member("mibs")
+  local n = m.type.length
+  if n == nil then
+    local esz = m.type.target and m.type.target.size
+    if not esz or esz == 0 then error(tname .. ".mibs: no element size", 0) end
+    n = (ty.size - m.offset) // esz
+  end
+  return n
 end
+M.mibs_len = mibs_len
 
 -- every counter /proc/net/snmp and /proc/net/netstat print, as ordered
 -- {section, names, values} groups

@@ -100,6 +100,7 @@ return {
     "sos_commands/block/lsblk_-D",
     "sos_commands/block/lsblk_-f_-a_-l",
     "sos_commands/block/lsblk_-t",
+    "sos_commands/block/losetup_-a",
     "proc/diskstats",
     "proc/partitions",
     "sys/block/*/queue/*",

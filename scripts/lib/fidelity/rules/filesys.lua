@@ -96,6 +96,12 @@ return {
     note = "one line per /proc/partitions device: RO, RA (bdi ra_pages in sectors), SSZ "
       .. "(logical block), BSZ (bd_inode i_blkbits), StartSec, bytes.",
   },
+  ["sos_commands/block/losetup_-a"] = {
+    truth = "cmd/losetup-a.txt", class = "static", report_transform = "losetup_busybox",
+    note = "util-linux form (backing device number as huge_encode_dev, inode, d_path of "
+      .. "lo_backing_file, offset/sizelimit); the truth is busybox's 'DEV: OFFSET FILE', so the "
+      .. "report is brought to that form. A stub when the loop module's types are missing.",
+  },
   ["sos_commands/block/ls_-lanR_.sys.block"] = {
     truth = nil, class = "static",
     note = "names, modes, nlink and link targets from the kernfs nodes under /sys/block; times "

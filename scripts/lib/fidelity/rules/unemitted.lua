@@ -67,7 +67,6 @@ return {
   -- {====== live commands ======
   ["truth:cmd/brctl-show.txt"] = none("cmd/brctl-show.txt", "no bridge on this system; the bridge "
     .. "commands are emitted when bridges exist."),
-  ["truth:cmd/losetup-a.txt"] = none("cmd/losetup-a.txt", "sos 4.x block runs losetup -a: no emitter."),
   ["truth:cmd/netstat-anp.txt"] = none("cmd/netstat-anp.txt", "busybox's usage message (its netstat "
     .. "lacks these options): netstat -W -neopa is checked against proc/net/* instead."),
   ["truth:cmd/netstat-s.txt"] = none("cmd/netstat-s.txt", "busybox's usage message: netstat -s is "
