@@ -1,9 +1,11 @@
 -- filesys plugin: /proc/mounts (init's view) and /proc/<pid>/mountinfo
 -- (each task's mount namespace seen from its root); see kernel/mount.lua
 local mount = require("kernel.mount")
-local function out(text, why)
+-- text [, reason for the whole text [, incomplete lines]] -> result
+local function out(text, why, plines)
   if text == nil then return nil, why end
   if why then return stub(why, text) end
+  if plines and #plines > 0 then return partial(text, plines) end
   return text
 end
 emit{ path = "proc/mounts", plugin = "filesys",

@@ -2,9 +2,11 @@
 -- coreutils 9.1 formats; statfs numbers only where the filesystem keeps
 -- them in memory: tmpfs/shmem and the simple_statfs pseudo filesystems)
 local mount = require("kernel.mount")
-local function out(text, why)
+-- text [, reason for the whole text [, incomplete lines]] -> result
+local function out(text, why, plines)
   if text == nil then return nil, why end
   if why then return stub(why, text) end
+  if plines and #plines > 0 then return partial(text, plines) end
   return text
 end
 emit{ command = "mount -l", plugin = "filesys", symlink = "mount",

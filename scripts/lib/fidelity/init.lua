@@ -517,6 +517,13 @@ local function judge(entry, b, path, report_text, ctx)
     return row
   end
   local truth_text = ctx.read_truth(truth_rel)
+  -- lines the report marked incomplete (sos_reports/kdlua_partial.txt):
+  -- left out of the comparison on both sides, found by their exact start
+  local plist = ctx.partial and ctx.partial[path]
+  if plist then
+    report_text = M.drop_keyed_lines(report_text, plist)
+    truth_text = M.drop_keyed_lines(truth_text, plist)
+  end
   local end_text
   if rule.truth_end then
     local e = resolve_truth(rule.truth_end, b, ctx)
@@ -574,7 +581,36 @@ local function judge(entry, b, path, report_text, ctx)
   end
   if rule.class == "static" and row.status ~= "exact" then row.failing = true end
   if rule.class == "drifting" and row.status == "differs" then row.failing = true end
+  if plist and not row.failing then
+    -- the rest is as the rule requires: a stub for the incomplete lines
+    local why = {}
+    for _, p in ipairs(plist) do why[#why + 1] = p.reason end
+    row.partial = row.status
+    row.status = "stub"
+    row.reason = #plist .. " line(s) incomplete: " .. table.concat(why, "; ")
+    row.detail = "the other lines " .. row.partial .. "; " .. row.reason
+  end
   return row
+end
+
+-- text without the first line that starts with each key (a key "" stands
+-- for a line the report could not identify: nothing is dropped for it)
+function M.drop_keyed_lines(text, plist)
+  if text == nil then return nil end
+  local ls = {}
+  for l in text:gmatch("([^\n]*)\n?") do ls[#ls + 1] = l end
+  if ls[#ls] == "" then ls[#ls] = nil end
+  local gone = {}
+  for _, p in ipairs(plist) do
+    if p.key ~= "" then
+      for i, l in ipairs(ls) do
+        if not gone[i] and l:sub(1, #p.key) == p.key then gone[i] = true break end
+      end
+    end
+  end
+  local out = {}
+  for i, l in ipairs(ls) do if not gone[i] then out[#out + 1] = l end end
+  return table.concat(out, "\n") .. (#out > 0 and text:sub(-1) == "\n" and "\n" or "")
 end
 
 -- }======
@@ -596,6 +632,20 @@ local function natural_path(rel)
   return "truth:" .. rel
 end
 
+-- sos_reports/kdlua_partial.txt (PATH<TAB>KEY<TAB>REASON lines) -> path ->
+-- list of { key, reason }
+function M.read_partial(text)
+  local t = {}
+  for l in (text or ""):gmatch("[^\n]+") do
+    local path, key, reason = l:match("^([^\t]*)\t([^\t]*)\t(.*)$")
+    if path then
+      t[path] = t[path] or {}
+      table.insert(t[path], { key = key, reason = reason })
+    end
+  end
+  return t
+end
+
 -- opts: only = { glob patterns }, rules = preloaded rules
 -- returns { rows = {...}, summary = {...}, failing = bool }
 function M.run(report_dir, truth_dir, opts)
@@ -613,6 +663,7 @@ function M.run(report_dir, truth_dir, opts)
   local truth_list, truth_files = list_files(truth_dir), {}
   for _, p in ipairs(truth_list) do truth_files[p] = true end
   local ctx = make_ctx(report_dir, truth_dir, truth_files, report_set)
+  ctx.partial = M.read_partial(read_file(report_dir .. "/sos_reports/kdlua_partial.txt"))
   local rows = {}
   local function add(row)
     if glob_match(only, row.path) then rows[#rows + 1] = row end

@@ -14,9 +14,12 @@
 --
 -- Filesystem-specific options come from each ->show_options; the ones
 -- decoded here are listed in OPTS below (tmpfs/shmem, ramfs, devpts, proc,
--- debugfs, kernfs: sysfs, cgroup2, cgroup v1; no-option filesystems).  A
--- filesystem whose show_options is not decoded is reported by
--- M.undecoded() so that emitters can mark their output as partial.
+-- debugfs, tracefs, kernfs: sysfs, cgroup2, cgroup v1, ext2/3/4, xfs, nfs,
+-- ...; no-option filesystems).  A filesystem whose show_options (or
+-- show_devname / show_path / statfs) is not decoded, or whose module's
+-- types are missing, makes only its own line incomplete: the text
+-- functions return the incomplete lines beside the text, and emitters
+-- hand them to partial(text, lines).
 -- LSM options (security_sb_show_options: SELinux context=...) are not
 -- shown.
 --
@@ -245,9 +248,12 @@ OPTS.proc_show_options = function(sb)
   return table.concat(out)
 end
 
-OPTS.debugfs_show_options = function(sb)
-  local fsi = kd.object("struct debugfs_fs_info", pval(sb:member_("s_fs_info")))
-  local o = fsi.mount_opts
+-- debugfs/tracefs: uid, gid and mode (0700 default); 6.1 keeps them in
+-- fsi->mount_opts, 6.6+ (new mount API conversion, "debugfs: Convert to
+-- new uid/gid option parsing helpers" era) directly in the fs_info
+local function uid_gid_mode_opts(tname, sb)
+  local fsi = kd.object(tname, pval(sb:member_("s_fs_info")))
+  local o = has_member(tname, "mount_opts") and fsi.mount_opts or fsi
   local out = {}
   local uid, gid = uid_of(o.uid), uid_of(o.gid)
   if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
@@ -255,14 +261,249 @@ OPTS.debugfs_show_options = function(sb)
   if o.mode ~= 0x1c0 then out[#out + 1] = string.format(",mode=%o", o.mode) end  -- 0700
   return table.concat(out)
 end
-OPTS.tracefs_show_options = function(sb)
-  local fsi = kd.object("struct tracefs_fs_info", pval(sb:member_("s_fs_info")))
-  local o = fsi.mount_opts
+OPTS.debugfs_show_options = function(sb) return uid_gid_mode_opts("struct debugfs_fs_info", sb) end
+OPTS.tracefs_show_options = function(sb) return uid_gid_mode_opts("struct tracefs_fs_info", sb) end
+
+-- xfs_fs_show_options() (fs/xfs/xfs_super.c, same in 6.1 and 6.12):
+-- XFS_FEAT_* bits of mp->m_features (#defines of xfs_mount.h), inode32/64,
+-- allocsize, log buffers, log/rt devices, stripe unit/width in 512-byte
+-- blocks, quota state from m_qflags (xfs_log_format.h)
+local XFS_FEAT_OPTS = {
+  { 57, ",ikeep" }, { 52, ",wsync" }, { 49, ",noalign" }, { 58, ",swalloc" },
+  { 63, ",nouuid" }, { 62, ",norecovery" }, { 10, ",attr2" }, { 59, ",filestreams" },
+  { 55, ",grpid" }, { 54, ",discard" }, { 51, ",largeio" }, { 60, ",dax=always" },
+  { 61, ",dax=never" },
+}
+OPTS.xfs_fs_show_options = function(sb)
+  local mp = kd.object("struct xfs_mount", pval(sb:member_("s_fs_info")))
+  local feat = mp.m_features
   local out = {}
-  local uid, gid = uid_of(o.uid), uid_of(o.gid)
-  if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
-  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
-  if o.mode ~= 0x1c0 then out[#out + 1] = string.format(",mode=%o", o.mode) end
+  for _, o in ipairs(XFS_FEAT_OPTS) do
+    if (feat >> o[1]) & 1 == 1 then out[#out + 1] = o[2] end
+  end
+  out[#out + 1] = ((feat >> 56) & 1 == 1) and ",inode32" or ",inode64"      -- SMALL_INUMS
+  if (feat >> 50) & 1 == 1 then                                              -- ALLOCSIZE
+    out[#out + 1] = string.format(",allocsize=%dk", (1 << mp.m_allocsize_log) >> 10)
+  end
+  if mp.m_logbufs > 0 then out[#out + 1] = ",logbufs=" .. mp.m_logbufs end
+  if mp.m_logbsize > 0 then out[#out + 1] = string.format(",logbsize=%dk", mp.m_logbsize >> 10) end
+  local function devopt(name, ptr)
+    local a = pval(ptr)
+    if a ~= 0 then out[#out + 1] = "," .. name .. "=" .. fs.escape(kd.read_string(a, 4096), ", \t\n\\") end
+  end
+  devopt("logdev", mp:member_("m_logname"))
+  devopt("rtdev", mp:member_("m_rtname"))
+  local bblog = mp.m_blkbb_log
+  if mp.m_dalign > 0 then out[#out + 1] = ",sunit=" .. (mp.m_dalign << bblog) end
+  if mp.m_swidth > 0 then out[#out + 1] = ",swidth=" .. (mp.m_swidth << bblog) end
+  local q = mp.m_qflags
+  local UACCT, UENFD, PACCT, GACCT, GENFD, PENFD = 0x1, 0x2, 0x8, 0x40, 0x80, 0x200
+  if q & UENFD ~= 0 then out[#out + 1] = ",usrquota" elseif q & UACCT ~= 0 then out[#out + 1] = ",uqnoenforce" end
+  if q & PENFD ~= 0 then out[#out + 1] = ",prjquota" elseif q & PACCT ~= 0 then out[#out + 1] = ",pqnoenforce" end
+  if q & GENFD ~= 0 then out[#out + 1] = ",grpquota" elseif q & GACCT ~= 0 then out[#out + 1] = ",gqnoenforce" end
+  if q & (UACCT | GACCT | PACCT) == 0 then out[#out + 1] = ",noquota" end
+  return table.concat(out)
+end
+
+-- ext4_show_options() -> _ext4_show_options(nodefs = 0) (fs/ext4/super.c,
+-- the same in 6.1 and 6.12; ext2/ext3 mounts served by ext4 too): the
+-- kernel's own ext4_mount_opts[] table ({token, mount_opt, flags} ints) and
+-- the names of ext4_param_specs[] are read from the dump, so the option set
+-- is the running kernel's; the rest are #defines of ext4.h.
+local MOPT_SET, MOPT_CLEAR, MOPT_2, MOPT_SKIP = 0x1, 0x2, nil, 0x80
+local function ext4_tables()
+  local specs = {}
+  local ps = kd.symbol_address("ext4_param_specs")
+  local stride = kd.type("struct fs_parameter_spec").size
+  local name_off = kd.member_offset("struct fs_parameter_spec", "name")
+  local type_off = kd.member_offset("struct fs_parameter_spec", "type")
+  local opt_off = kd.member_offset("struct fs_parameter_spec", "opt")
+  for i = 0, 1023 do
+    local a = ps + i * stride
+    local np = kd.read_u64(a + name_off)
+    if np == 0 then break end
+    local opt = kd.read_u32(a + opt_off)
+    if kd.read_u64(a + type_off) == 0 and specs[opt] == nil then specs[opt] = kd.read_string(np, 64) end
+  end
+  local mo = {}
+  local base = kd.symbol_address("ext4_mount_opts")
+  -- Opt_err ends the table: the token no ext4_param_specs entry names
+  for i = 0, 1023 do
+    local token = kd.read_s32(base + i * 12)
+    local mopt = kd.read_u32(base + i * 12 + 4)
+    local flags = kd.read_u32(base + i * 12 + 8)
+    if i > 0 and mopt == 0 and flags == 0 and specs[token] == nil then break end
+    mo[#mo + 1] = { token = token, mount_opt = mopt, flags = flags }
+  end
+  return mo, specs
+end
+OPTS.ext4_show_options = function(sb)
+  if not (kd.symbol_address("ext4_param_specs") and kd.symbol_address("ext4_mount_opts")) then
+    error("ext4_param_specs/ext4_mount_opts not in the symbols", 0)
+  end
+  local sbi = kd.object("struct ext4_sb_info", pval(sb:member_("s_fs_info")))
+  local es = sbi.s_es
+  local out = {}
+  local function put(x) out[#out + 1] = "," .. x end
+  if sbi.s_sb_block ~= 1 then put("sb=" .. sbi.s_sb_block) end
+  -- MOPT_2 (0x0100 in 6.1 and 6.12's super.c): the option is in s_mount_opt2
+  MOPT_2 = MOPT_2 or 0x0100
+  local mo, specs = ext4_tables()
+  local opt, opt2 = sbi.s_mount_opt, sbi.s_mount_opt2
+  for _, m in ipairs(mo) do
+    if m.flags & (MOPT_SET | MOPT_CLEAR) ~= 0 and m.flags & MOPT_SKIP == 0 then
+      local want_set = m.flags & MOPT_SET ~= 0
+      local cur, def
+      if m.flags & MOPT_2 ~= 0 then cur, def = opt2, sbi.s_def_mount_opt2
+      else cur, def = opt, sbi.s_def_mount_opt end
+      if m.mount_opt & (cur ~ def) ~= 0 then
+        if not ((want_set and (cur & m.mount_opt) ~= m.mount_opt) or
+                (not want_set and (cur & m.mount_opt) ~= 0)) then
+          put(specs[m.token] or ("?" .. m.token))
+        end
+      end
+    end
+  end
+  local resuid, resgid = uid_of(sbi.s_resuid), uid_of(sbi.s_resgid)
+  if resuid ~= 0 or es.s_def_resuid ~= 0 then put("resuid=" .. resuid) end
+  if resgid ~= 0 or es.s_def_resgid ~= 0 then put("resgid=" .. resgid) end
+  local def_errors = es.s_errors
+  if opt & 0x20 ~= 0 and def_errors ~= 2 then put("errors=remount-ro") end
+  if opt & 0x10 ~= 0 and def_errors ~= 1 then put("errors=continue") end
+  if opt & 0x40 ~= 0 and def_errors ~= 3 then put("errors=panic") end
+  local hz = require("kernel.time").hz()
+  if sbi.s_commit_interval ~= 5 * hz then put("commit=" .. sbi.s_commit_interval // hz) end
+  if sbi.s_min_batch_time ~= 0 then put("min_batch_time=" .. sbi.s_min_batch_time) end
+  if sbi.s_max_batch_time ~= 15000 then put("max_batch_time=" .. sbi.s_max_batch_time) end
+  if sbi.s_stripe ~= 0 then put("stripe=" .. sbi.s_stripe) end
+  if 0xC00 & (opt ~ sbi.s_def_mount_opt) ~= 0 then
+    local d = opt & 0xC00
+    if d == 0x400 then put("data=journal") elseif d == 0x800 then put("data=ordered")
+    elseif d == 0xC00 then put("data=writeback") end
+  end
+  if sbi.s_inode_readahead_blks ~= 32 then put("inode_readahead_blks=" .. sbi.s_inode_readahead_blks) end
+  if opt & 0x80000000 ~= 0 and sbi.s_li_wait_mult ~= 10 then put("init_itable=" .. sbi.s_li_wait_mult) end
+  if sbi.s_max_dir_size_kb ~= 0 then put("max_dir_size_kb=" .. sbi.s_max_dir_size_kb) end
+  if opt & 0x10000000 ~= 0 then put("data_err=abort") end
+  -- fscrypt test_dummy_encryption is a test-only option: not shown here
+  if sb.s_flags & (1 << 17) ~= 0 then put("inlinecrypt") end            -- SB_INLINECRYPT
+  if opt & 0x200 ~= 0 then
+    local ext2 = kd.symbol_address("ext2_fs_type")
+    put((ext2 and pval(sb:member_("s_type")) == ext2) and "dax" or "dax=always")
+  elseif opt2 & 0x20 ~= 0 then put("dax=never")
+  elseif opt2 & 0x40 ~= 0 then put("dax=inode") end
+  local groups = sbi.s_groups_count
+  if groups >= 16 and opt2 & 0x80 == 0 then put("mb_optimize_scan=0")
+  elseif groups < 16 and opt2 & 0x80 ~= 0 then put("mb_optimize_scan=1") end
+  -- ext4_show_quota_options()
+  if has_member("struct ext4_sb_info", "s_jquota_fmt") and sbi.s_jquota_fmt ~= 0 then
+    local f = ({ [1] = "vfsold", [2] = "vfsv0", [4] = "vfsv1" })[sbi.s_jquota_fmt] or ""
+    out[#out + 1] = ",jqfmt=" .. f
+  end
+  if has_member("struct ext4_sb_info", "s_qf_names") then
+    for i, name in ipairs({ "usrjquota", "grpjquota" }) do
+      local a = pval(sbi.s_qf_names[i - 1])
+      if a ~= 0 then out[#out + 1] = "," .. name .. "=" .. fs.escape(kd.read_string(a, 4096), ", \t\n\\") end
+    end
+  end
+  return table.concat(out)
+end
+
+-- nfs_show_options() (fs/nfs/super.c): nfs_show_mount_options(showdefaults
+-- 0) then ",addr=".  Flags: NFS_MOUNT_* of uapi nfs_mount.h and
+-- nfs_fs_sb.h; the netid and address strings are the transport's own
+-- (rpc_peeraddr2str: xprt->address_strings[RPC_DISPLAY_*])
+local NFS_FLAG_OPTS = {
+  { 0x1, ",soft" }, { 0x400000, ",softerr" }, { 0x800000, ",softreval" }, { 0x8, ",posix" },
+  { 0x10, ",nocto" }, { 0x20, ",noac" }, { 0x200, ",nolock" }, { 0x800, ",noacl" },
+  { 0x4000, ",nordirplus" }, { 0x8000, ",nosharecache" }, { 0x40000, ",noresvport" },
+}
+local RPC_FLAVOURS = { [0] = "null", [1] = "sys", [390003] = "krb5", [390004] = "krb5i",
+  [390005] = "krb5p", [390006] = "lkey", [390007] = "lkeyi", [390008] = "lkeyp",
+  [390009] = "spkm", [390010] = "spkmi", [390011] = "spkmp" }
+local function rpc_peeraddr2str(clnt, fmt)
+  local xprt = clnt.cl_xprt
+  local a = pval(xprt.address_strings[fmt])
+  if a == 0 then return "unprintable" end
+  return kd.read_string(a, 256)
+end
+OPTS.nfs_show_options = function(sb)
+  local nfss = kd.object("struct nfs_server", pval(sb:member_("s_fs_info")))
+  local clp = nfss.nfs_client
+  local version = clp.rpc_ops.version
+  local hz = require("kernel.time").hz()
+  local out = {}
+  local function put(x) out[#out + 1] = x end
+  put(",vers=" .. version)
+  if version == 4 then put("." .. clp.cl_minorversion) end
+  put(",rsize=" .. nfss.rsize)
+  put(",wsize=" .. nfss.wsize)
+  if nfss.bsize ~= 0 then put(",bsize=" .. nfss.bsize) end
+  put(",namlen=" .. nfss.namelen)
+  for _, a in ipairs({ { "acregmin", 3 }, { "acregmax", 60 }, { "acdirmin", 30 }, { "acdirmax", 60 } }) do
+    local v = nfss[a[1]]
+    if v ~= a[2] * hz then put("," .. a[1] .. "=" .. (v // hz)) end
+  end
+  local flags = nfss.flags
+  if flags & (0x1 | 0x400000) == 0 then put(",hard") end
+  for _, o in ipairs(NFS_FLAG_OPTS) do if flags & o[1] ~= 0 then put(o[2]) end end
+  put(",proto=" .. rpc_peeraddr2str(nfss.client, 5))                -- RPC_DISPLAY_NETID
+  if clp.cl_nconnect > 0 then put(",nconnect=" .. clp.cl_nconnect) end
+  if version == 4 then
+    if has_member("struct nfs_client", "cl_max_connect") and clp.cl_max_connect > 1 then
+      put(",max_connect=" .. clp.cl_max_connect)
+    end
+    if nfss.port ~= 2049 then put(",port=" .. nfss.port) end
+  elseif nfss.port ~= 0 then
+    put(",port=" .. nfss.port)
+  end
+  local to = nfss.client.cl_timeout
+  put(",timeo=" .. ((10 * to.to_initval) // hz))
+  put(",retrans=" .. to.to_retries)
+  put(",sec=" .. (RPC_FLAVOURS[nfss.client.cl_auth.au_flavor] or "unknown"))
+  -- 6.5 "NFS: Add an "xprtsec=" NFS mount option"
+  if has_member("struct nfs_client", "cl_xprtsec") then
+    local pol = clp.cl_xprtsec.policy
+    if pol == 1 then put(",xprtsec=tls") elseif pol == 2 then put(",xprtsec=mtls") end
+  end
+  if version ~= 4 then
+    -- nfs_show_mountd_options()
+    if flags & 0x80000 == 0 then                               -- !LEGACY_INTERFACE
+      local sa = nfss.mountd_address
+      local fam = kd.read_u16(sa:address_())
+      local net = require("kernel.net")
+      if fam == 2 then
+        put(",mountaddr=" .. net.ip4(kd.read_u32(sa:address_() + 4)))
+      elseif fam == 10 then
+        put(",mountaddr=" .. net.ip6(kd.read(sa:address_() + 8, 16)))
+      end
+      if nfss.mountd_version ~= 0 then put(",mountvers=" .. nfss.mountd_version) end
+      local mp = nfss.mountd_port
+      if mp ~= 0 and mp ~= 0xffff then put(",mountport=" .. mp) end
+      local proto = nfss.mountd_protocol
+      local netid
+      if fam == 2 then netid = ({ [17] = "udp", [6] = "tcp" })[proto]
+      elseif fam == 10 then netid = ({ [17] = "udp6", [6] = "tcp6" })[proto] end
+      if netid then put(",mountproto=" .. netid) end
+    end
+  else
+    put(",clientaddr=" .. clp.cl_ipaddr:string_())            -- nfs_show_nfsv4_options()
+  end
+  if nfss.options & 0x1 ~= 0 then                               -- NFS_OPTION_FSCACHE
+    local u = has_member("struct nfs_server", "fscache_uniq") and pval(nfss:member_("fscache_uniq")) or 0
+    put(u ~= 0 and (",fsc=" .. kd.read_string(u, 256)) or ",fsc")
+  end
+  if nfss.options & 0x2 ~= 0 then put(",migration") end
+  if flags & 0x10000 ~= 0 then put(flags & 0x20000 ~= 0 and ",lookupcache=none" or ",lookupcache=pos") end
+  local lfl, lfc = flags & 0x100000 ~= 0, flags & 0x200000 ~= 0
+  if not lfl and not lfc then put(",local_lock=none")
+  elseif lfl and lfc then put(",local_lock=all")
+  elseif lfl then put(",local_lock=flock")
+  else put(",local_lock=posix") end
+  -- 6.9 "nfs: add 'noalignwrite' option for lock-less 'lost writes' prevention"
+  if flags & 0x10000000 ~= 0 then put(",noalignwrite") end   -- a free bit before
+  if flags & 0x01000000 ~= 0 then put(flags & 0x02000000 ~= 0 and ",write=wait" or ",write=eager") end
+  put(",addr=" .. rpc_peeraddr2str(clp.cl_rpcclient, 0))         -- RPC_DISPLAY_ADDR
   return table.concat(out)
 end
 
@@ -398,15 +639,62 @@ end
 
 -- {====== entries ======
 
--- show_devname / mnt_devname
-local function devname(m, sb)
-  local fn = fs.func_name(sb.s_op:member_("show_devname"))
-  if fn then
-    return nil, "show_devname " .. fn .. " not decoded"
-  end
+-- mnt_devname as show_vfsmnt/show_mountinfo print it without ->show_devname
+local function mnt_devname(m)
   local p = pval(m:member_("mnt_devname"))
   if p == 0 then return "none" end
   return fs.escape(kd.read_string(p, 4096), " \t\n\\#")
+end
+
+-- ->show_devname of the filesystems that have one (text, or nil, reason)
+local DEVNAME = {}
+M.DEVNAME = DEVNAME
+
+-- nfs_show_devname(): nfs_path(root, flags 0) -- the names from the mount's
+-- root up to the superblock's root dentry, whose d_fsdata is the devname
+-- given at mount time ("server:/export"), its trailing slashes dropped when
+-- a path follows
+DEVNAME.nfs_show_devname = function(m)
+  local d = m.mnt.mnt_root
+  local parts, n = {}, 0
+  while pval(d:member_("d_parent")) ~= pval(d) do          -- !IS_ROOT
+    n = n + 1
+    if n > 4096 then error("dentry chain too long", 0) end
+    parts[#parts + 1] = fs.dname(d)
+    d = d.d_parent
+  end
+  local path = ""
+  for i = #parts, 1, -1 do path = path .. "/" .. parts[i] end
+  local bp = pval(d:member_("d_fsdata"))
+  if bp == 0 then return path end                         -- WARN_ON in the kernel
+  local base = kd.read_string(bp, 4096)
+  if path:sub(1, 1) == "/" then base = base:gsub("/+$", "") end
+  return base .. path
+end
+
+-- btrfs_show_devname(): the latest device's name (rcu_string)
+DEVNAME.btrfs_show_devname = function(m, sb)
+  local fsi = kd.object("struct btrfs_fs_info", pval(sb:member_("s_fs_info")))
+  local dev = fsi.fs_devices.latest_dev
+  return kd.read_string(pval(dev.name:member_("str")), 4096)
+end
+
+-- cifs_show_devname(): ctx->source with '\\' shown as '/'
+DEVNAME.cifs_show_devname = function(m, sb)
+  local cifs_sb = kd.object("struct cifs_sb_info", pval(sb:member_("s_fs_info")))
+  local src = kd.read_string(pval(cifs_sb.ctx:member_("source")), 4096)
+  return (src:gsub("\\", "/"))
+end
+
+-- show_devname / mnt_devname: text, or nil, reason
+local function devname(m, sb)
+  local fn = fs.func_name(sb.s_op:member_("show_devname"))
+  if fn == nil then return mnt_devname(m) end
+  local f = DEVNAME[fn]
+  if f == nil then return nil, "show_devname " .. fn .. " not decoded" end
+  local ok, r = pcall(f, m, sb)
+  if not ok then return nil, fs.fstype_name(sb) .. " device name (" .. fn .. "): " .. fs.errmsg(r) end
+  return fs.escape(r, " \t\n\\#")
 end
 
 -- kernfs_path_from_node(kn, root kn) for cgroup_show_path: the path of a
@@ -438,6 +726,13 @@ local function root_path(m, sb)
       local kn = kd.object("struct kernfs_node", pval(root.d_inode:member_("i_private")))
       return fs.escape(kernfs_path(kn), " \t\n\\")
     end
+  elseif fn == "nfs_show_path" then
+    return "/"                                   -- nfs_show_path(): always "/"
+  elseif fn == "nsfs_show_path" then
+    -- nsfs_show_path(): "<ns type>:[<inode>]" of the namespace file
+    local inode = root.d_inode
+    local ns = kd.object("struct ns_common", pval(inode:member_("i_private")))
+    return fs.escape(ns.ops.name:string_() .. ":[" .. inode.i_ino .. "]", " \t\n\\")
   elseif fn then
     return nil, "show_path " .. fn .. " not decoded"
   end
@@ -523,8 +818,8 @@ function M.compute_entries(ns, rd, rm)
       local dev = sb.s_dev
       e.major, e.minor = fs.major(dev), fs.minor(dev)
       local rp, why = root_path(m, sb)
-      problem(why)
-      e.root = rp or "?"
+      e.root_problem = why
+      e.root = rp or fs.escape(fs.dentry_path_shown(vfs.mnt_root), " \t\n\\")
       e.target = fs.escape(path, " \t\n\\")
       local flags = vfs.mnt_flags
       local ro = (flags & MNT.READONLY ~= 0) or (sb.s_flags & SB.RDONLY ~= 0)
@@ -545,10 +840,10 @@ function M.compute_entries(ns, rd, rm)
       e.tags = tags
       e.fstype = fs.show_type(sb)
       local src, why2 = devname(m, sb)
-      problem(why2)
-      e.source = src or "?"
+      e.source_problem = why2
+      e.source = src or mnt_devname(m)
       local fo, why3 = M.fs_options(sb)
-      problem(why3)
+      e.opts_problem = why3
       e.fs_opts = fo or ""
       e.sb_flags = M.sb_opts(sb)
       e.sb_ro = sb.s_flags & SB.RDONLY ~= 0
@@ -562,23 +857,45 @@ end
 
 -- {====== /proc files ======
 
--- Results: text plus, when parts could not be decoded, a reason string
--- (emitters turn that into stub(reason, text)); or nil, reason.
-local function with_problems(text, problems)
-  if problems == nil or #problems == 0 then return text end
-  return text, table.concat(problems, "; ")
+-- Results: text, a reason string when the whole text is in doubt (emitters
+-- turn that into stub(reason, text)), and the list of incomplete lines
+-- { key = the line's exact start, reason } (emitters: partial(text,
+-- lines)); or nil, reason.  An undecoded filesystem makes only its own
+-- line incomplete: its generic options are still right, its own are left out.
+local function with_problems(text, problems, plines)
+  local why
+  if problems ~= nil and #problems > 0 then why = table.concat(problems, "; ") end
+  return text, why, plines or {}
 end
 
--- /proc/<pid>/mounts (show_vfsmnt) text, problems list
+-- why a line is incomplete after `field` (the part of it that is exact);
+-- nil when it is complete.  source < root < options in line order.
+local function line_problem(e, upto)
+  if e.source_problem and upto ~= "before_source" then
+    return "before_source", "device name: " .. e.source_problem
+  end
+  if e.root_problem then return "before_root", "root: " .. e.root_problem end
+  if e.opts_problem then return "before_options", e.opts_problem end
+  return nil
+end
+M.line_problem = line_problem
+
+-- /proc/<pid>/mounts (show_vfsmnt) text, problems list, incomplete lines
 function M.mounts_text(t)
   local es, why = M.entries(t)
   if es == nil then return nil, why end
-  local lines = {}
+  local lines, plines = {}, {}
   for _, e in ipairs(es) do
-    lines[#lines + 1] = string.format("%s %s %s %s%s%s 0 0\n", e.source, e.target, e.fstype,
-      e.vfs_opts_mounts, e.sb_flags, e.fs_opts)
+    local head = string.format("%s %s %s ", e.source, e.target, e.fstype)
+    lines[#lines + 1] = string.format("%s%s%s%s 0 0\n", head, e.vfs_opts_mounts, e.sb_flags, e.fs_opts)
+    local where, r = line_problem(e)
+    if where == "before_source" then
+      plines[#plines + 1] = { key = "", reason = e.target .. ": " .. r }
+    elseif where == "before_options" then
+      plines[#plines + 1] = { key = head, reason = r }
+    end                                  -- show_path is not in /proc/mounts
   end
-  return table.concat(lines), why
+  return with_problems(table.concat(lines), why, plines)
 end
 
 -- /proc/<pid>/mountinfo (show_mountinfo); the same for every task with the
@@ -588,33 +905,40 @@ function M.mountinfo_text(t)
   local es, why, key = M.entries(t)
   if es == nil then return nil, why end
   local hit = mountinfo_cache[key]
-  if hit then return hit, why end
-  local lines = {}
+  if hit then return with_problems(hit[1], why, hit[2]) end
+  local lines, plines = {}, {}
   for _, e in ipairs(es) do
     local tags = #e.tags > 0 and (" " .. table.concat(e.tags, " ")) or ""
-    lines[#lines + 1] = string.format("%d %d %d:%d %s %s %s%s - %s %s %s%s%s\n",
-      e.id, e.parent_id, e.major, e.minor, e.root, e.target, e.vfs_opts, tags,
-      e.fstype, e.source, e.sb_ro and "ro" or "rw", e.sb_flags, e.fs_opts)
+    local ids = string.format("%d %d %d:%d ", e.id, e.parent_id, e.major, e.minor)
+    local upto_src = string.format("%s%s %s %s%s - %s ", ids, e.root, e.target, e.vfs_opts, tags, e.fstype)
+    local head = upto_src .. e.source .. " "
+    lines[#lines + 1] = string.format("%s%s%s%s\n", head, e.sb_ro and "ro" or "rw", e.sb_flags, e.fs_opts)
+    local where, r = line_problem(e)
+    if where == "before_root" then
+      plines[#plines + 1] = { key = ids, reason = r }
+    elseif where == "before_source" then
+      plines[#plines + 1] = { key = upto_src, reason = r }
+    elseif where == "before_options" then
+      plines[#plines + 1] = { key = head, reason = r }
+    end
   end
   local text = table.concat(lines)
-  mountinfo_cache[key] = text
-  return text, why
+  mountinfo_cache[key] = { text, plines }
+  return with_problems(text, why, plines)
 end
 
 -- emitter-ready forms: text [, partial reason], or nil, reason
 function M.proc_mounts(t)
-  local text, problems = M.mounts_text(t or M.reader_task())
-  if text == nil then return nil, problems end
-  return with_problems(text, problems)
+  return M.mounts_text(t or M.reader_task())
 end
 
 function M.proc_mountinfo(t)
-  local text, problems = M.mountinfo_text(t)
+  local text, why, plines = M.mountinfo_text(t)
   if text == nil then
     -- a zombie's mountinfo cannot be opened on the live system either
-    return nil, problems .. "; the live file cannot be read either"
+    return nil, why .. "; the live file cannot be read either"
   end
-  return with_problems(text, problems)
+  return text, why, plines
 end
 
 -- }======
@@ -663,12 +987,16 @@ end
 function M.mount_l(t)
   local es, problems = M.entries(t or M.reader_task())
   if es == nil then return nil, problems end
-  local lines = {}
+  local lines, plines = {}, {}
   for _, e in ipairs(es) do
     local f = lm_fields(e)
-    lines[#lines + 1] = string.format("%s on %s type %s (%s)\n", f.source, f.target, f.fstype, f.options)
+    local head = string.format("%s on %s type %s ", f.source, f.target, f.fstype)
+    lines[#lines + 1] = string.format("%s(%s)\n", head, f.options)
+    local where, r = line_problem(e)
+    if where == "before_source" then plines[#plines + 1] = { key = "", reason = f.target .. ": " .. r }
+    elseif where == "before_options" then plines[#plines + 1] = { key = head, reason = r } end
   end
-  return with_problems(table.concat(lines), problems)
+  return with_problems(table.concat(lines), problems, plines)
 end
 
 -- `findmnt` (default: tree of TARGET SOURCE FSTYPE OPTIONS, UTF-8 tree
@@ -693,19 +1021,41 @@ function M.findmnt(t)
     local p = by_id[f.parent_id]
     if p and p ~= f then p.children[#p.children + 1] = f else roots[#roots + 1] = f end
   end
+  local prow = {}
   local function walk(f, prefix, last, top)
     local branch = ""
     if not top then branch = prefix .. (last and "└─" or "├─") end
     local src = f.source
     if f.root ~= "/" and f.root ~= "" then src = src .. "[" .. f.root .. "]" end
     rows[#rows + 1] = { branch .. f.target, src, f.fstype, f.options }
+    local where, r = line_problem(f.e)
+    if where then prow[#rows] = { where = where, reason = r } end
     local np = top and "" or (prefix .. (last and "  " or "│ "))
     for i, c in ipairs(f.children) do walk(c, np, i == #f.children, false) end
   end
   for _, r in ipairs(roots) do walk(r, "", true, true) end
   local hdr = { "TARGET", "SOURCE", "FSTYPE", "OPTIONS" }
   local text = M.table_text(hdr, rows, {})
-  return with_problems(text, problems)
+  -- the row's text up to its exact part (OPTIONS is the last, unpadded
+  -- column, so the other columns' widths do not depend on it)
+  local plines = {}
+  if next(prow) then
+    local tl = {}
+    for l in text:gmatch("([^\n]*)\n") do tl[#tl + 1] = l end
+    for i, p in pairs(prow) do
+      local line = tl[i + 1] or ""
+      local key = ""
+      if p.where == "before_options" then
+        local n = #line - #rows[i][4]
+        key = line:sub(1, n)
+      elseif p.where == "before_source" or p.where == "before_root" then
+        key = line:sub(1, #rows[i][1])
+      end
+      plines[#plines + 1] = { key = key, reason = rows[i][1]:gsub("^[^/]*", "") .. ": " .. p.reason }
+    end
+    table.sort(plines, function(a, b) return a.key < b.key end)
+  end
+  return with_problems(text, problems, plines)
 end
 
 -- display width of a UTF-8 string (each code point one column)
@@ -788,8 +1138,14 @@ STATFS.shmem_statfs = function(sb)
   local mi = sbi.max_inodes
   if mi ~= 0 then
     r.files = mi
-    local fi = sbi.free_inodes
-    r.ffree = type(fi) == "number" and fi or fi:value_()
+    if has_member("struct shmem_sb_info", "free_inodes") then
+      local fi = sbi.free_inodes
+      r.ffree = type(fi) == "number" and fi or fi:value_()
+    else
+      -- 6.6 "shmem: quota support" era: free_ispace in bytes,
+      -- BOGO_INODE_SIZE (1024) per inode
+      r.ffree = sbi.free_ispace // 1024
+    end
   end
   return r
 end
@@ -800,13 +1156,16 @@ STATFS.simple_statfs = function(sb)
            files = 0, ffree = 0 }
 end
 
+-- kernfs_statfs() (sysfs, cgroup): simple_statfs() plus the fsid
+STATFS.kernfs_statfs = STATFS.simple_statfs
+
 -- statfs numbers of a superblock, or nil, reason
 function M.statfs(sb)
   local fn = fs.func_name(sb.s_op:member_("statfs"))
   if fn == nil then return nil, fs.fstype_name(sb) .. " has no statfs" end
   local f = STATFS[fn]
   if f == nil then
-    return nil, fs.fstype_name(sb) .. " (" .. fn .. ") keeps its usage on disk or in structures not decoded"
+    return nil, fs.fstype_name(sb) .. " usage (" .. fn .. ") not decoded"
   end
   local ok, r = pcall(f, sb)
   if ok then return r end
@@ -826,7 +1185,7 @@ function M.df(t, inodes)
   local es, problems = M.entries(t or M.reader_task())
   if es == nil then return nil, problems end
   problems = {}
-  local seenp = {}
+  local plines = {}
   -- the last mount on each target hides the earlier ones (df -a prints
   -- "-" for a mount whose mountpoint is over-mounted by another device)
   local last_on = {}
@@ -842,7 +1201,7 @@ function M.df(t, inodes)
       if over then
         cells = { "-", "-", "-", "-" }
       elseif r == nil then
-        if not seenp[why] then seenp[why] = true; problems[#problems + 1] = why end
+        plines[#plines + 1] = { key = f.source .. " ", reason = f.target .. ": " .. why }
         cells = { "?", "?", "?", "?" }
       else
         local total, avail, used
@@ -895,7 +1254,7 @@ function M.df(t, inodes)
     end
     out[#out + 1] = table.concat(cells, " ") .. "\n"
   end
-  return with_problems(table.concat(out), problems)
+  return with_problems(table.concat(out), problems, plines)
 end
 
 -- }======

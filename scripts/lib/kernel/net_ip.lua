@@ -682,42 +682,17 @@ end
 -- `ip netns`: the names are nsfs bind mounts under /run/netns (or
 -- /var/run/netns); the dump has the mount tree.  iproute2 also prints
 -- " (id: N)" for namespaces with a peer id: those are reported in a note.
-local function dname(d)
-  return kd.read_string(pval(d.d_name:member_("name")), 256)
-end
-
--- path of a mount point as seen from its namespace root (d_path-like)
-local function mount_path(m)
-  local parts = {}
-  local dentry, mnt = m.mnt_mountpoint, m.mnt_parent
-  if pval(mnt) == pval(m) then return "/" end
-  for _ = 1, 64 do
-    local root = pval(mnt.mnt:member_("mnt_root"))
-    local g = 0
-    while pval(dentry) ~= root and g < 256 do
-      parts[#parts + 1] = dname(dentry)
-      dentry = dentry.d_parent
-      g = g + 1
-    end
-    local parent = mnt.mnt_parent
-    if pval(parent) == pval(mnt) then break end
-    dentry, mnt = mnt.mnt_mountpoint, parent
-  end
-  local r = {}
-  for i = #parts, 1, -1 do r[#r + 1] = parts[i] end
-  return "/" .. table.concat(r, "/")
-end
-M.mount_path = mount_path
 
 function M.ip_netns()
   local names = {}
   local ok, err = pcall(function()
-    local ns = kd.symbol("init_task").nsproxy.mnt_ns
-    for m in kd.list(ns.list, "struct mount", "mnt_list") do
-      local sb = m.mnt.mnt_sb
-      local ftype = kd.read_string(pval(sb.s_type:member_("name")), 32)
-      if ftype == "nsfs" then
-        local p = mount_path(m)
+    -- the one mount walker (kernel/mount.lua), as sos's `ip netns` saw it
+    local mount = require("kernel.mount")
+    local es, why = mount.entries(mount.reader_task())
+    if es == nil then error(why, 0) end
+    for _, e in ipairs(es) do
+      if e.fstype == "nsfs" then
+        local p = require("kernel.fs").unescape(e.target)
         local nm = p:match("^/run/netns/([^/]+)$") or p:match("^/var/run/netns/([^/]+)$")
         if nm then names[#names + 1] = nm end
       end

@@ -257,6 +257,7 @@ local function outcome(ok, ...)
   local n = select("#", ...)
   local v, reason = ...
   if type(v) == "string" then return "real", v end
+  if registry.is_partial(v) then return "real", v.text, nil, nil, v.lines end
   if registry.is_stub(v) then return "stub", stub_header(v.reason) .. v.text, v.reason end
   if v == nil then
     if n >= 2 and reason ~= nil then return "stub", stub_header(reason), tostring(reason) end
@@ -459,8 +460,8 @@ function Run:compute(u)
     else
       local lim = { time = budget and budget > 0 and (budget - spent) or 0,
                     memory = self.limits.memory, budget = budget }
-      local status, content, reason, full = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
-      r = { status = status, content = content, reason = reason, full = full }
+      local status, content, reason, full, partial = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
+      r = { status = status, content = content, reason = reason, full = full, partial = partial }
     end
     r.dt = sandbox.clock() - t0
     spent = spent + r.dt
@@ -540,6 +541,13 @@ function Run:commit_records(plug, u, res)
       self.failures[#self.failures + 1] = { path = inst.path, file = e.file, reason = reason }
     elseif status == "stub" then
       log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason))
+    elseif r.partial and #r.partial > 0 then
+      local why = {}
+      for _, l in ipairs(r.partial) do
+        why[#why + 1] = "'" .. l.key .. "': " .. l.reason
+        self.partials[#self.partials + 1] = { path = inst.path, key = l.key, reason = l.reason }
+      end
+      log:info(comp, "partial " .. inst.path .. ": " .. table.concat(why, "; "))
     elseif not e.each then
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
         e.kind == "command" and "cmd output" or "file", e.command or inst.path, r.size, r.dt))
@@ -916,7 +924,7 @@ function M.main(args)
     produced = {}, templates = {}, counts = { real = 0, stub = 0, failed = 0 },
     failures = {}, plugins_md = {}, sections = {},
     tty = sandbox.isatty(2), verbose = o.verbose, jobs = jobs,
-    spent = {}, failed_once = {}, each_time = {}, seen = {}, early = early,
+    spent = {}, failed_once = {}, each_time = {}, seen = {}, early = early, partials = {},
     stored = stored,
   }, Run)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
@@ -964,6 +972,16 @@ function M.main(args)
   log:info("report", string.format("emitted %d real, %d stub, %d failed",
     run.counts.real, run.counts.stub, run.counts.failed))
   host_file(a, "sos_reports/coverage.json", json.encode(cov, 4) .. "\n")
+  if #run.partials > 0 then
+    -- one line per incomplete line of a real file: PATH<TAB>KEY<TAB>REASON
+    -- (what `kdlua fidelity` and readers use to tell them apart)
+    local pl = {}
+    local function clean(x) return (tostring(x):gsub("[\t\n]", " ")) end
+    for _, p in ipairs(run.partials) do
+      pl[#pl + 1] = clean(p.path) .. "\t" .. clean(p.key) .. "\t" .. clean(p.reason) .. "\n"
+    end
+    host_file(a, "sos_reports/kdlua_partial.txt", table.concat(pl))
+  end
   host_file(a, "sos_reports/sos.txt", sos_txt(run.sections))
   host_file(a, "sos_reports/sos.json", sos_json(run.sections))
 

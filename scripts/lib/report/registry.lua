@@ -41,8 +41,34 @@ end
 
 function M.is_stub(v) return getmetatable(v) == stub_mt end
 
--- also a real global, for libraries that emitters require (they run in _G)
+-- partial(text, lines): a real file in which some lines lack a part the
+-- dump or its debuginfo cannot give (e.g. one filesystem's mount options
+-- when its module has no types).  `lines` lists { key = the line's start,
+-- exact as written (what identifies it), reason = why it is incomplete };
+-- the file is written as is, the lines go to sos_reports/kdlua_partial.txt
+-- and the log, so that a reader of one file is not misled and the rest of
+-- the file keeps its value.
+local partial_mt = { __name = "kdlua.partial" }
+M.partial_mt = partial_mt
+
+function M.partial(text, lines)
+  if type(text) ~= "string" then error("partial: text must be a string", 2) end
+  if type(lines) ~= "table" then error("partial: lines must be a list", 2) end
+  local copy = {}
+  for i, l in ipairs(lines) do
+    if type(l) ~= "table" or type(l.key) ~= "string" or type(l.reason) ~= "string" then
+      error("partial: line " .. i .. " needs string key and reason", 2)
+    end
+    copy[i] = { key = l.key, reason = l.reason }
+  end
+  return setmetatable({ text = text, lines = copy }, partial_mt)
+end
+
+function M.is_partial(v) return getmetatable(v) == partial_mt end
+
+-- also real globals, for libraries that emitters require (they run in _G)
 if rawget(_G, "stub") == nil then _G.stub = M.stub end
+if rawget(_G, "partial") == nil then _G.partial = M.partial end
 
 local function check_relpath(p, what)
   if p == "" then return what .. " is empty" end
@@ -220,9 +246,9 @@ function Registry:load_file(path, origin)
     ctx.plugins[#ctx.plugins + 1] = p
   end
   local env = setmetatable({}, { __index = _G })
-  env.emit, env.plugin, env.stub = emit, plugin, M.stub
-  env.report = { stub = M.stub }
-  env.kdlua = { stub = M.stub }
+  env.emit, env.plugin, env.stub, env.partial = emit, plugin, M.stub, M.partial
+  env.report = { stub = M.stub, partial = M.partial }
+  env.kdlua = { stub = M.stub, partial = M.partial }
   local record = { file = path, origin = origin, status = "ok", count = 0 }
   self.files[#self.files + 1] = record
   local function fail(msg)

@@ -13,7 +13,10 @@ return {
   ["proc/mounts"] = {
     truth = "proc/mounts", class = "static",
     note = "init's namespace and root; tmpfs/devpts/proc/debugfs/cgroup2 options decoded from "
-      .. "the superblocks (shmem_sb_info, pts_fs_info, proc_fs_info, cgrp_dfl_root.flags).",
+      .. "the superblocks (shmem_sb_info, pts_fs_info, proc_fs_info, cgrp_dfl_root.flags). A "
+      .. "filesystem whose show_options cannot be decoded (its module's types missing: ext4, "
+      .. "xfs, nfs on 6.12) is listed in sos_reports/kdlua_partial.txt: its line is left out "
+      .. "of the comparison, every other line exact.",
   },
   ["proc/{pid}/mountinfo"] = {
     truth = "pid/{pid}/mountinfo", class = "static",
@@ -34,15 +37,18 @@ return {
   ["sos_commands/filesys/df_-al_-x_autofs"] = {
     truth = "cmd/df.txt", class = "static", kind = "columns", key = "Mounted on",
     header_words = { "Mounted on" }, header_exact = false, rows = "truth",
+    truth_drop = "^[^%s/]+:%S* ",   -- remote (host:path): df -l leaves them out, busybox df not
     columns = { "Filesystem", "1K-blocks", "Used", "Available" },
     note = "coreutils df -a lists every mount; busybox df (truth) only those with blocks, so the "
       .. "rows it has are compared (rootfs is absent from busybox's list). tmpfs numbers from "
       .. "shmem_sb_info (max_blocks, used_blocks percpu sum); pseudo filesystems 0 with '-'. "
-      .. "Filesystems whose usage is on disk (ext4, xfs...) get '?' and a stub header.",
+      .. "Remote filesystems (NFS) are not local (-l): left out of the truth too. A filesystem "
+      .. "whose statfs is not decoded (its types missing) gets '?' and an incomplete-line mark.",
   },
   ["sos_commands/filesys/df_-ali_-x_autofs"] = {
     truth = "cmd/df-i.txt", class = "static", kind = "columns", key = "Mounted on",
     header_words = { "Mounted on" }, header_exact = false, rows = "truth",
+    truth_drop = "^[^%s/]+:%S* ",
     columns = { "Filesystem", "Inodes", "IUsed", "IFree" },
     map = { IUsed = "Used", IFree = "Available" },      -- busybox df -i's names
     note = "inodes from shmem_sb_info max_inodes/free_inodes; same row selection as df -al.",
