@@ -51,6 +51,7 @@ env.vmcore_dir = dir
 -- registrations, and run(path, ...) which memoises each fixed path's text
 -- and raises when an emitter gave nil or a stub.
 env.STUB = { __name = "stub" }
+env.PARTIAL = { __name = "partial" }
 local SRC = os.getenv("KDLUA_SOURCE_DIR") or
             (debug.getinfo(1, "S").source:match("^@(.*)/tests/lua/[^/]*$") or ".")
 env.SOURCE_DIR = SRC
@@ -69,6 +70,9 @@ function env.load_emitters(files)
     e.stub = function(reason, text)
       return setmetatable({ reason = reason, text = text or "" }, env.STUB)
     end
+    e.partial = function(text, plines)
+      return setmetatable({ text = text, lines = plines }, env.PARTIAL)
+    end
     e.plugin = function() end
     assert(loadfile(SRC .. "/scripts/emitters/" .. f .. ".lua", "t", e))()
   end
@@ -80,6 +84,9 @@ function env.load_emitters(files)
     local r, why = spec.run()
     times[path] = os.clock() - t0
     if getmetatable(r) == env.STUB then error(path .. " is a stub: " .. r.reason) end
+    if getmetatable(r) == env.PARTIAL then
+      error(path .. " has incomplete lines: " .. r.lines[1].key .. ": " .. r.lines[1].reason)
+    end
     if r == nil then error(path .. " gave nil: " .. tostring(why)) end
     outputs[path] = r
     return r

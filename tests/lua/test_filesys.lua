@@ -22,6 +22,7 @@ assert(truth("crash_pid"), "no truth files: set KDLUA_TEST_VMCORE_DIR to the fix
 local SRC = (arg and arg[1] or ""):match("^(.*)/tests/lua/[^/]+$") or "."
 local EMITTERS = SRC .. "/scripts/emitters/"
 local STUB = { __name = "stub" }
+local PARTIAL = { __name = "partial" }
 
 local function load_emitters(file)
   local specs = {}
@@ -29,6 +30,7 @@ local function load_emitters(file)
   env.emit = function(s) specs[#specs + 1] = s end
   env.plugin = function() end
   env.stub = function(reason, text) return setmetatable({ reason = reason, text = text or "" }, STUB) end
+  env.partial = function(text, plines) return setmetatable({ text = text, lines = plines }, PARTIAL) end
   local chunk = assert(loadfile(EMITTERS .. file, "t", env))
   chunk()
   local by = {}
@@ -39,6 +41,7 @@ end
 -- what the host writes for a run() result
 local function render(v, why)
   if getmetatable(v) == STUB then return "# kdlua: " .. v.reason .. "\n" .. v.text, "stub" end
+  if getmetatable(v) == PARTIAL then return v.text, "partial", v.lines end
   if v == nil then return "# kdlua: " .. tostring(why) .. "\n", "stub" end
   assert(type(v) == "string", "run() returned " .. type(v))
   return v, "real"

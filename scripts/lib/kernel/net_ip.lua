@@ -128,10 +128,6 @@ local function kernel_at_least(maj, min)
   return a > maj or (a == maj and b >= min)
 end
 
--- kinds whose rtnl_link_ops put no IFLA_INFO_DATA (so "kind" alone is
--- what iproute2 prints); others get their kind and a note
-local KIND_NO_DATA = { dummy = true, veth = true, ifb = true, nlmon = true, vcan = true,
-                       vxcan = false, wireguard = true, ["nlmon"] = true }
 
 -- the per-link lines; mode = "addr" (ip address) or "link" (ip link)
 -- returns lines (list), note (or nil)
@@ -188,17 +184,25 @@ function M.link_lines(dev, opts, names)
     ll = ll .. string.format("maxmtu %d ", dev.max_mtu)
     local kind = net.dev_kind(dev)
     local rest = ""
+    -- print_linkinfo(): "    <kind> " + print_opt(IFLA_INFO_DATA), then on
+    -- a new line "    <master kind>_slave " + IFLA_INFO_SLAVE_DATA
+    local link = require("kernel.net_link")
+    local function missing(why)
+      if why then note = (note and note .. "; " or "") .. name .. ": " .. why end
+    end
     if kind then
       lines[#lines + 1] = ll
-      ll = "    " .. kind .. " "
-      if not KIND_NO_DATA[kind] then
-        note = (note and note .. "; " or "") .. string.format("%s: %s link details (IFLA_INFO_DATA) are not decoded", name, kind)
-      end
+      local txt, why = link.info_data(dev, kind)
+      ll = "    " .. kind .. " " .. (txt or "")
+      missing(why)
     end
     if m then
       local mk = net.dev_kind(m)
       if mk then
-        note = (note and note .. "; " or "") .. string.format("%s: %s_slave details are not decoded", name, mk)
+        lines[#lines + 1] = ll
+        local txt, why = link.slave_data(dev, mk)
+        ll = "    " .. mk .. "_slave " .. (txt or "")
+        missing(why)
       end
     end
     if opts.mode == "link" then

@@ -25,6 +25,14 @@ local STATS = { "^%s+[RT]X:", "^%s+[%d%s]+$" }
 -- grows monotonically; at most max(64, 15%) above the truth
 local GROW = { monotonic = true, rel = 0.15, abs = 64 }
 
+-- address lifetimes and route expiries count down between the capture and
+-- the crash (seconds on the 6.1 dump, ~10 s on the 6.12 one)
+-- finite lifetimes and expiries are masked on both sides: they are the
+-- only values of these files that move (they count down between the
+-- capture and the crash: seconds on the 6.1 dump, ~10 s on the 6.12 one)
+local SEC = { { "(valid_lft )%d+sec", "%1Nsec" }, { "(preferred_lft )%d+sec", "%1Nsec" },
+              { "(expires )%d+sec", "%1Nsec" } }
+
 return {
   -- {====== /proc/net ======
   ["proc/net/tcp"] = { truth = "proc/net/tcp", class = "static",
@@ -88,12 +96,13 @@ return {
   -- }======
 
   -- {====== iproute2 ======
-  ["sos_commands/networking/ip_-d_address"] = { truth = "cmd/ip-d-addr.txt", class = "static",
-    note = "Exact: rtnl_fill_ifinfo/inet_fill_ifaddr/inet6_fill_ifaddr attributes in iproute2 "
-      .. "6.1's layout. Link kinds with IFLA_INFO_DATA other than dummy/veth/ifb... (bridge, "
-      .. "vlan, bond, vxlan) print the kind only and make the file a stub naming them. "
-      .. "Finite address lifetimes count down from the crash time." },
-  ["sos_commands/networking/ip_-o_addr"] = { truth = "cmd/ip-addr.txt", class = "static",
+  ["sos_commands/networking/ip_-d_address"] = { truth = "cmd/ip-d-addr.txt", class = "static", gsub = SEC,
+    note = "rtnl_fill_ifinfo/inet_fill_ifaddr/inet6_fill_ifaddr attributes in iproute2 "
+      .. "6.1's layout, the link details of bond/bond_slave/vlan (kernel/net_link.lua). Link "
+      .. "kinds whose details are not decoded print the kind only and make the file a stub "
+      .. "naming them. Exact, finite address lifetimes masked (they count down from the "
+      .. "capture to the crash)." },
+  ["sos_commands/networking/ip_-o_addr"] = { truth = "cmd/ip-addr.txt", class = "static", gsub = SEC,
     truth_transform = "ip_oneline",
     note = "Exact against the address lines of ip-addr.txt joined as `ip -o` joins them "
       .. "(\"N: name\" + address line + '\\' + lifetime line)." },
@@ -108,7 +117,7 @@ return {
     note = "Main-table lines exact against ip-route.txt (which is `ip route`, the main table); "
       .. "local-table lines checked against proc/net/fib_trie's LOCAL/BROADCAST leaves." },
   ["sos_commands/networking/ip_-6_route_show_table_all"] = { truth = "cmd/ip-6-route.txt",
-    class = "static", report_drop = " table ",
+    class = "static", gsub = SEC, report_drop = " table ",
     note = "Main-table lines exact against ip-6-route.txt; every non-null entry of "
       .. "proc/net/ipv6_route appears once. Routes with an RA expiry count down from the crash." },
   ["sos_commands/networking/ip_-4_rule"] = { truth = "cmd/ip-rule.txt", class = "static",

@@ -1,0 +1,291 @@
+-- kernel/net_link.lua: the per-kind link details of `ip -d link` /
+-- `ip -d address` (IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA as each
+-- driver's rtnl_link_ops fill_info / fill_slave_info puts them, printed as
+-- iproute2 6.1's print_opt does), and the /proc/net/bonding and
+-- /proc/net/vlan files of the same drivers.
+--
+-- Driver structs live in modules (bonding, 8021q, bridge, macvlan, vxlan,
+-- tun...): a kind whose types are missing from the debuginfo gives
+-- nil, reason, and the caller marks that link's line incomplete.
+--
+-- Mirrors: drivers/net/bonding/bond_netlink.c, drivers/net/bonding/bond_procfs.c,
+--   net/8021q/vlan_netlink.c, net/8021q/vlanproc.c, drivers/net/tun.c,
+--   drivers/net/macvlan.c, net/bridge/br_netlink.c
+
+local net = require("kernel.net")
+local errmsg = require("kernel.fs").errmsg
+
+local M = {}
+
+local pval, has_member = net.pval, net.has_member
+
+local function need(t)
+  if not kd.has_type(t) then error(t .. ": no type information (module debuginfo missing)", 0) end
+end
+
+-- {====== bonding ======
+
+local BOND_MODES = { [0] = "balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad",
+  "balance-tlb", "balance-alb" }
+local ARP_VALIDATE = { [0] = "none", "active", "backup", "all", "filter", "filter_active", "filter_backup" }
+local ARP_ALL_TARGETS = { [0] = "any", "all" }
+local PRIMARY_RESELECT = { [0] = "always", "better", "failure" }
+local FAIL_OVER_MAC = { [0] = "none", "active", "follow" }
+local XMIT_HASH = { [0] = "layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac" }
+local LACP_ACTIVE = { [0] = "off", "on" }
+local LACP_RATE = { [0] = "slow", "fast" }
+local AD_SELECT = { [0] = "stable", "bandwidth", "count" }
+local function name_of(tbl, i) return tbl[i] or "UNKNOWN" end      -- iproute2 get_name()
+M.BOND_MODES = BOND_MODES
+
+function M.bonding(dev)
+  need("struct bonding")
+  return kd.object("struct bonding", net.netdev_priv(dev))
+end
+
+-- bond_uses_primary(): active-backup, balance-tlb, balance-alb
+local function uses_primary(mode) return mode == 1 or mode == 5 or mode == 6 end
+
+local function slave_name(slave_ptr)
+  if slave_ptr == nil then return nil end
+  return net.devname(slave_ptr.dev)
+end
+
+local function ip6_text(obj)
+  return net.ip6(kd.read(obj:address_(), 16))
+end
+
+-- bond_fill_info() as bond_print_opt() prints it
+local function bond_info(dev)
+  local bond = M.bonding(dev)
+  local p = bond.params
+  local mode = p.mode
+  local miimon = p.miimon
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  put("mode %s ", name_of(BOND_MODES, mode))
+  if uses_primary(mode) then
+    local a = slave_name(bond.curr_active_slave)
+    if a then put("active_slave %s ", a) end
+  end
+  put("miimon %d ", miimon)
+  put("updelay %d ", p.updelay * miimon)
+  put("downdelay %d ", p.downdelay * miimon)
+  -- IFLA_BOND_PEER_NOTIF_DELAY: 5.3 "bonding: add an option to specify a delay between peer notifications"
+  if has_member("struct bond_params", "peer_notif_delay") then
+    put("peer_notify_delay %d ", p.peer_notif_delay * miimon)
+  end
+  put("use_carrier %d ", p.use_carrier)
+  put("arp_interval %d ", p.arp_interval)
+  -- IFLA_BOND_MISSED_MAX: 5.18 "bonding: add missed_max option"
+  if has_member("struct bond_params", "missed_max") then put("arp_missed_max %d ", p.missed_max) end
+  local targets = {}
+  for i = 0, #p.arp_targets - 1 do
+    local t = p.arp_targets[i]
+    if t ~= 0 then targets[#targets + 1] = net.ip4(t) end
+  end
+  if #targets > 0 then put("arp_ip_target %s ", table.concat(targets, ",")) end
+  -- IFLA_BOND_NS_IP6_TARGET: 5.19 "bonding: add new parameter ns_targets"
+  if has_member("struct bond_params", "ns_targets") then
+    local ns = {}
+    for i = 0, #p.ns_targets - 1 do
+      local b = kd.read(p.ns_targets[i]:address_(), 16)
+      if b ~= string.rep("\0", 16) then ns[#ns + 1] = net.ip6(b) end
+    end
+    if #ns > 0 then put("ns_ip6_target %s ", table.concat(ns, ",")) end
+  end
+  put("arp_validate %s ", name_of(ARP_VALIDATE, p.arp_validate))
+  put("arp_all_targets %s ", name_of(ARP_ALL_TARGETS, p.arp_all_targets))
+  local prim = slave_name(bond.primary_slave)
+  if prim then put("primary %s ", prim) end
+  put("primary_reselect %s ", name_of(PRIMARY_RESELECT, p.primary_reselect))
+  put("fail_over_mac %s ", name_of(FAIL_OVER_MAC, p.fail_over_mac))
+  put("xmit_hash_policy %s ", name_of(XMIT_HASH, p.xmit_policy))
+  put("resend_igmp %d ", p.resend_igmp)
+  put("num_grat_arp %d ", p.num_peer_notif)
+  put("all_slaves_active %d ", p.all_slaves_active)
+  put("min_links %d ", p.min_links)
+  put("lp_interval %d ", p.lp_interval)
+  put("packets_per_slave %d ", p.packets_per_slave)
+  -- IFLA_BOND_AD_LACP_ACTIVE: 5.15 "bonding: add new option lacp_active"
+  if has_member("struct bond_params", "lacp_active") then
+    put("lacp_active %s ", name_of(LACP_ACTIVE, p.lacp_active))
+  end
+  put("lacp_rate %s ", name_of(LACP_RATE, p.lacp_fast))
+  put("ad_select %s ", name_of(AD_SELECT, p.ad_select))
+  local why
+  if mode == 4 then
+    -- ad_info needs bond_3ad_get_active_agg_info()'s walk of the
+    -- aggregators: not rebuilt here
+    why = "802.3ad aggregator info (ad_info) not rebuilt"
+    put("ad_actor_sys_prio %d ", p.ad_actor_sys_prio)
+    put("ad_user_port_key %d ", p.ad_user_port_key)
+    put("ad_actor_system %s ", net.mac(p.ad_actor_system:address_(), 6))
+  end
+  put("tlb_dynamic_lb %d ", p.tlb_dynamic_lb)
+  return table.concat(out), why
+end
+
+local SLAVE_STATES = { [0] = "ACTIVE", "BACKUP" }
+local MII_STATUS = { [0] = "UP", "GOING_DOWN", "DOWN", "GOING_BACK" }
+
+-- the struct slave of an enslaved device: dev->rx_handler_data
+function M.slave_of(dev)
+  need("struct slave")
+  local p = pval(dev:member_("rx_handler_data"))
+  if p == 0 then error(net.devname(dev) .. ": no rx_handler_data", 0) end
+  return kd.object("struct slave", p)
+end
+
+-- bond_fill_slave_info() as bond_slave_print_opt() prints it
+local function bond_slave_info(dev)
+  local s = M.slave_of(dev)
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  local backup = s.backup
+  put("state %s ", SLAVE_STATES[(backup == true or backup == 1) and 1 or 0])
+  put("mii_status %s ", MII_STATUS[s.link] or "UNKNOWN")
+  put("link_failure_count %d ", s.link_failure_count)
+  put("perm_hwaddr %s ", net.mac(s.perm_hwaddr:address_(), dev.addr_len))
+  put("queue_id %d ", s.queue_id)
+  -- IFLA_BOND_SLAVE_PRIO: 6.0 "bonding: add slave prio option"
+  if has_member("struct slave", "prio") then put("prio %d ", s.prio) end
+  local why
+  if s.bond.params.mode == 4 then why = "802.3ad port state (ad_aggregator_id...) not rebuilt" end
+  return table.concat(out), why
+end
+
+-- /proc/net/bonding/<bond> (drivers/net/bonding/bond_procfs.c) for the
+-- modes other than 802.3ad's details
+local function yes_no(b) return b and "yes" or "no" end
+function M.proc_bonding(dev)
+  local bond = M.bonding(dev)
+  local p = bond.params
+  local mode = p.mode
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  -- bond_info_seq_start(): "Ethernet Channel Bonding Driver: v" UTS_RELEASE
+  put("Ethernet Channel Bonding Driver: v%s\n\n", kd.release())
+  local mode_names = { [0] = "load balancing (round-robin)", "fault-tolerance (active-backup)",
+    "load balancing (xor)", "fault-tolerance (broadcast)", "IEEE 802.3ad Dynamic link aggregation",
+    "transmit load balancing", "adaptive load balancing" }
+  put("Bonding Mode: %s", mode_names[mode] or "unknown")
+  if mode == 1 and p.fail_over_mac ~= 0 then
+    put(" (fail_over_mac %s)", name_of(FAIL_OVER_MAC, p.fail_over_mac))
+  end
+  put("\n")
+  if mode == 2 or mode == 4 then
+    put("Transmit Hash Policy: %s (%d)\n", name_of(XMIT_HASH, p.xmit_policy), p.xmit_policy)
+  end
+  if uses_primary(mode) then
+    local prim = slave_name(bond.primary_slave)
+    put("Primary Slave: %s", prim or "None")
+    if prim then
+      put(" (primary_reselect %s)", name_of(PRIMARY_RESELECT, p.primary_reselect))
+    end
+    put("\nCurrently Active Slave: %s\n", slave_name(bond.curr_active_slave) or "None")
+  end
+  local carrier = bond.dev.state
+  -- netif_carrier_ok(): __LINK_STATE_NOCARRIER (bit 1) clear
+  put("MII Status: %s\n", (carrier >> 1) & 1 == 0 and "up" or "down")
+  put("MII Polling Interval (ms): %d\n", p.miimon)
+  put("Up Delay (ms): %d\n", p.updelay * p.miimon)
+  put("Down Delay (ms): %d\n", p.downdelay * p.miimon)
+  if has_member("struct bond_params", "peer_notif_delay") then
+    put("Peer Notification Delay (ms): %d\n", p.peer_notif_delay * p.miimon)
+  end
+  if p.arp_interval > 0 then
+    put("ARP Polling Interval (ms): %d\n", p.arp_interval)
+    if has_member("struct bond_params", "missed_max") then
+      put("ARP Missed Max: %d\n", p.missed_max)
+    end
+    local targets = {}
+    for i = 0, #p.arp_targets - 1 do
+      local t = p.arp_targets[i]
+      if t ~= 0 then targets[#targets + 1] = net.ip4(t) end
+    end
+    put("ARP IP target/s (n.n.n.n form): %s\n", table.concat(targets, ","))
+  end
+  local why
+  if mode == 4 then why = "802.3ad details not rebuilt" end
+  -- slaves, in bond order (bond_for_each_slave: the lower adjacency list)
+  for adj in kd.list(bond.dev.adj_list.lower, "struct netdev_adjacent", "list") do
+    local sdev = adj.dev
+    local s = M.slave_of(sdev)
+    put("\nSlave Interface: %s\n", net.devname(sdev))
+    put("MII Status: %s\n", ({ [0] = "up", "going down", "down", "going back" })[s.link] or "unknown")
+    put("Speed: %s\n", s.speed == 0xffffffff and "Unknown" or (tostring(s.speed) .. " Mbps"))
+    local duplex = s.duplex
+    put("Duplex: %s\n", duplex == 0 and "half" or (duplex == 1 and "full" or "Unknown"))
+    put("Link Failure Count: %d\n", s.link_failure_count)
+    put("Permanent HW addr: %s\n", net.mac(s.perm_hwaddr:address_(), sdev.addr_len))
+    put("Slave queue ID: %d\n", s.queue_id)
+  end
+  return table.concat(out), why
+end
+
+-- }======
+
+-- {====== 802.1Q VLAN ======
+
+function M.vlan_priv(dev)
+  need("struct vlan_dev_priv")
+  return kd.object("struct vlan_dev_priv", net.netdev_priv(dev))
+end
+
+local VLAN_FLAGS = { { 0x1, "REORDER_HDR" }, { 0x2, "GVRP" }, { 0x4, "LOOSE_BINDING" },
+  { 0x8, "MVRP" }, { 0x10, "BRIDGE_BINDING" } }
+
+-- vlan_fill_info() as vlan_print_opt() prints it (the QoS maps on a new
+-- line, as iproute2 does under -d)
+local function vlan_info(dev)
+  local v = M.vlan_priv(dev)
+  local proto = net.ntohs(v.vlan_proto)
+  local out = {}
+  out[#out + 1] = string.format("protocol %s ", proto == 0x8100 and "802.1Q" or
+    (proto == 0x88a8 and "802.1ad" or string.format("%04x", proto)))
+  out[#out + 1] = string.format("id %d ", v.vlan_id)
+  local f = v.flags
+  if f ~= 0 then
+    local names = {}
+    for _, fl in ipairs(VLAN_FLAGS) do if f & fl[1] ~= 0 then names[#names + 1] = fl[2] end end
+    out[#out + 1] = "<" .. table.concat(names, ",") .. "> "
+  end
+  local why
+  if v.nr_ingress_mappings ~= 0 or v.nr_egress_mappings ~= 0 then
+    why = "VLAN QoS maps not rebuilt"
+  end
+  return table.concat(out), why
+end
+
+-- }======
+
+-- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
+-- trailing space) [, reason a part is missing]
+M.INFO = { bond = bond_info, vlan = vlan_info }
+-- master kind -> function(slave dev) for IFLA_INFO_SLAVE_DATA
+M.SLAVE_INFO = { bond = bond_slave_info }
+
+-- kinds whose rtnl_link_ops have no fill_info (iproute2 prints the kind
+-- alone)
+M.NO_DATA = { dummy = true, veth = true, ifb = true, nlmon = true, vcan = true, wireguard = true }
+
+-- text after "    <kind> ", or nil, reason
+function M.info_data(dev, kind)
+  if M.NO_DATA[kind] then return "" end
+  local f = M.INFO[kind]
+  if f == nil then return nil, kind .. " link details (IFLA_INFO_DATA) are not decoded" end
+  local ok, txt, why = pcall(f, dev)
+  if not ok then return nil, kind .. " link details: " .. errmsg(txt) end
+  return txt, why
+end
+
+function M.slave_data(dev, master_kind)
+  local f = M.SLAVE_INFO[master_kind]
+  if f == nil then return nil, master_kind .. "_slave details are not decoded" end
+  local ok, txt, why = pcall(f, dev)
+  if not ok then return nil, master_kind .. "_slave details: " .. errmsg(txt) end
+  return txt, why
+end
+
+return M
