@@ -2,9 +2,11 @@
 -- (layouts of iproute2 6.1: see scripts/lib/kernel/net_ip.lua)
 local ip = require("kernel.net_ip")
 
-local function result(text, note)
+-- text, note [, incomplete lines] -> the emitter result
+local function result(text, note, plines)
   if text == nil then return nil, note end
   if note then return stub(note, text) end
+  if plines and #plines > 0 then return partial(text, plines) end
   return text
 end
 

@@ -2,9 +2,11 @@
 -- initial namespace (layouts of net-tools 2.10: scripts/lib/kernel/net_tools.lua)
 local nt = require("kernel.net_tools")
 
-local function result(text, note)
+-- text, note [, incomplete lines] -> the emitter result
+local function result(text, note, plines)
   if text == nil then return nil, note end
   if note then return stub(note, text) end
+  if plines and #plines > 0 then return partial(text, plines) end
   return text
 end
 

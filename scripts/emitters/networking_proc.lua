@@ -2,10 +2,12 @@
 -- (formats of Linux 6.1: see scripts/lib/kernel/net_proc.lua)
 local np = require("kernel.net_proc")
 
--- text, note -> the emitter result (a stub header when part is missing)
-local function result(text, note)
+-- text, note [, incomplete lines] -> the emitter result (a stub header
+-- when the whole text is in doubt; partial() when some lines are)
+local function result(text, note, plines)
   if text == nil then return nil, note end
   if note then return stub(note, text) end
+  if plines and #plines > 0 then return partial(text, plines) end
   return text
 end
 

@@ -88,6 +88,9 @@
 --              status is the worst of all its checks.
 --   skip       pid classes whose files are not compared ({ "crash" }).
 --   stub_ok    a stub is acceptable for some instances (the reason).
+--   partial_block  a Lua pattern: an incomplete line (sos_reports/
+--              kdlua_partial.txt) heads a block that ends before the next
+--              line matching it (e.g. "^%d+: ", an interface's lines).
 --
 -- SPEC (tolerance of the numbers of one key; a number of the report is
 -- compared with the truth's number at the same place):
@@ -99,6 +102,8 @@
 --                      uptime - uptime in truth file `since`); no bound
 --                      when none of these is given
 --   min = "end"        between the .end sample and .end + abs
+--   per_10s_since = f  abs/rel are per 10 s between the uptime in truth file
+--                      f and the crash (at least once)
 --   range_of = { "file", "file:key" }  more live samples of the value
 --   any = true         not compared (structure only)
 --   fields = { i... }  only the i-th numbers of the value may move
@@ -128,14 +133,14 @@ local RULE_FIELDS = {}
 for w in ([[class note truth truth_end kind also skip stub_ok tolerance static static_lines
   groups key parse absent extra order loose_spacing header names split header_words rest rows
   columns map match row_sum pid_column ppid_column pattern alive compare subset all select drop gsub range
-  transform header_exact]]):gmatch("%S+") do RULE_FIELDS[w] = true end
+  transform header_exact partial_block]]):gmatch("%S+") do RULE_FIELDS[w] = true end
 for _, side in ipairs({ "truth", "report" }) do
   for w in ("select drop gsub range transform header names split header_words pattern key"):gmatch("%S+") do
     RULE_FIELDS[side .. "_" .. w] = true
   end
 end
 local SPEC_FIELDS = {}
-for w in ("abs rel monotonic upper upper_rel upper_abs per_second since min any fields ignore when range_of note")
+for w in ("abs rel monotonic upper upper_rel upper_abs per_second since per_10s_since min any fields ignore when range_of note")
     :gmatch("%S+") do SPEC_FIELDS[w] = true end
 
 -- {====== small helpers ======
@@ -521,8 +526,8 @@ local function judge(entry, b, path, report_text, ctx)
   -- left out of the comparison on both sides, found by their exact start
   local plist = ctx.partial and ctx.partial[path]
   if plist then
-    report_text = M.drop_keyed_lines(report_text, plist)
-    truth_text = M.drop_keyed_lines(truth_text, plist)
+    report_text = M.drop_keyed_lines(report_text, plist, rule.partial_block)
+    truth_text = M.drop_keyed_lines(truth_text, plist, rule.partial_block)
   end
   local end_text
   if rule.truth_end then
@@ -546,6 +551,7 @@ local function judge(entry, b, path, report_text, ctx)
       local rel = resolve_truth(chk.truth_end, b, ctx)
       ce = rel and ctx.read_truth(rel)
     end
+    if ct and plist and chk.truth then ct = M.drop_keyed_lines(ct, plist, rule.partial_block) end
     if ct then
       local r2 = compare.run(chk, report_text, ct, ctx, ce)
       if r2.status == "notruth" then
@@ -594,8 +600,10 @@ local function judge(entry, b, path, report_text, ctx)
 end
 
 -- text without the first line that starts with each key (a key "" stands
--- for a line the report could not identify: nothing is dropped for it)
-function M.drop_keyed_lines(text, plist)
+-- for a line the report could not identify: nothing is dropped for it);
+-- with `block` (the rule's partial_block), without the lines after it up
+-- to the next line that matches `block`
+function M.drop_keyed_lines(text, plist, block)
   if text == nil then return nil end
   local ls = {}
   for l in text:gmatch("([^\n]*)\n?") do ls[#ls + 1] = l end
@@ -604,7 +612,12 @@ function M.drop_keyed_lines(text, plist)
   for _, p in ipairs(plist) do
     if p.key ~= "" then
       for i, l in ipairs(ls) do
-        if not gone[i] and l:sub(1, #p.key) == p.key then gone[i] = true break end
+        if not gone[i] and l:sub(1, #p.key) == p.key then
+          gone[i] = true
+          local j = i + 1
+          while block and ls[j] and not ls[j]:find(block) do gone[j] = true; j = j + 1 end
+          break
+        end
       end
     end
   end

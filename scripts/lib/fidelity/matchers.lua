@@ -233,6 +233,45 @@ M.transforms.squeeze = function(text)
   return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
 end
 
+-- /proc/net/tcp{,6} with what moves between two reads masked: the slot
+-- number (its order is the hash's, its value the count before it) and the
+-- timer's expiry ("tr:when" keeps tr, the kind of timer)
+local function tcp_mask_line(l)
+  local f = {}
+  for w in l:gmatch("%S+") do f[#f + 1] = w end
+  if #f < 7 or not f[1]:match("^%d+:$") then return l end
+  f[1] = "N:"
+  f[6] = f[6]:gsub(":%x+$", ":T")
+  return table.concat(f, " ")
+end
+M.transforms.tcp_mask = function(text)
+  local out = {}
+  for _, l in ipairs(lines(text)) do out[#out + 1] = tcp_mask_line(l) end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- the live /proc/net/tcp{,6} (the .end sample, seconds before the crash)
+-- as it was at the crash: TIME-WAIT sockets (st 06) whose timer ran out
+-- in between are gone (inet_twsk_kill); then masked as above.  Timers are
+-- in USER_HZ (100) ticks; the time elapsed is crash uptime - the uptime
+-- of capture_sockets_end_uptime (the .end sample), else of the capture end.
+M.transforms.tcp_at_crash = function(text, ctx)
+  local dt = ctx and ctx.elapsed and (ctx.elapsed("capture_sockets_end_uptime") or
+                                      ctx.elapsed("capture_end_uptime"))
+  local out = {}
+  for _, l in ipairs(lines(text)) do
+    local f = {}
+    for w in l:gmatch("%S+") do f[#f + 1] = w end
+    local keep = true
+    if dt and f[4] == "06" and f[6] then
+      local left = tonumber(f[6]:match(":(%x+)$") or "", 16)
+      if left and left / 100 < dt then keep = false end
+    end
+    if keep then out[#out + 1] = tcp_mask_line(l) end
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
 -- util-linux `losetup -a` lines ("DEV: [DEVNO]:INO (FILE)[, offset N]...")
 -- in busybox's form ("DEV: OFFSET FILE"), the form of the live capture
 M.transforms.losetup_busybox = function(text)

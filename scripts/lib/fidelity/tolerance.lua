@@ -40,6 +40,12 @@ function M.bounds(samples, spec, ctx)
     local r = spec.rel * math.max(math.abs(lo), math.abs(hi))
     if r > slack then slack = r end
   end
+  if spec.per_10s_since then
+    -- the slack is per 10 s of time between the sample and the crash
+    -- (a capture that took a minute lets counters grow six times as far)
+    local dt = ctx and ctx.elapsed and ctx.elapsed(spec.per_10s_since)
+    if dt and dt > 10 then slack = slack * dt / 10 end
+  end
   local lower, upper = lo - slack, hi + slack
   if spec.monotonic then
     -- counters only grow: never below the latest sample
@@ -75,6 +81,7 @@ function M.describe(spec)
   if spec.monotonic then parts[#parts + 1] = "not below the truth" end
   if spec.min == "end" then parts[#parts + 1] = "from the .end sample" end
   if spec.abs then parts[#parts + 1] = "abs " .. fmt(spec.abs) end
+  if spec.per_10s_since then parts[#parts + 1] = "per 10 s since " .. spec.per_10s_since end
   if spec.rel then parts[#parts + 1] = "rel " .. fmt(spec.rel) end
   if spec.upper then
     parts[#parts + 1] = string.format("at most %s x end + %s", fmt(spec.upper_rel or 1), fmt(spec.upper_abs or 0))

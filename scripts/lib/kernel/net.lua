@@ -583,6 +583,56 @@ local function tun_stats(s, dev)
   s.rx_frame_errors = s.rx_frame_errors + ival(tun.rx_frame_errors)
 end
 
+-- net/8021q/vlan_dev.c vlan_dev_get_stats64 (6.1 and 6.12): per-CPU
+-- vlan_pcpu_stats; rx_errors and tx_dropped are u32 sums
+local function vlan_stats(s, dev)
+  need_type("struct vlan_dev_priv")
+  local v = kd.object("struct vlan_dev_priv", M.netdev_priv(dev))
+  local p = v:member_("vlan_pcpu_stats")
+  local rxe, txd = 0, 0
+  for _, cpu in ipairs(M.possible_cpus()) do
+    local o = kd.per_cpu(p, cpu)
+    s.rx_packets = s.rx_packets + u64v(o.rx_packets)
+    s.rx_bytes = s.rx_bytes + u64v(o.rx_bytes)
+    s.multicast = s.multicast + u64v(o.rx_multicast)
+    s.tx_packets = s.tx_packets + u64v(o.tx_packets)
+    s.tx_bytes = s.tx_bytes + u64v(o.tx_bytes)
+    rxe = rxe + ival(o.rx_errors)
+    txd = txd + ival(o.tx_dropped)
+  end
+  s.rx_errors, s.tx_dropped = rxe & 0xffffffff, txd & 0xffffffff
+end
+
+-- drivers/net/bonding/bond_main.c bond_get_stats (6.1 and 6.12): the
+-- bond's last totals plus, per slave, what its counters grew since the
+-- bond last looked (bond_fold_stats: 32-bit fields wrap as s32, a
+-- negative delta -- a driver reset -- is dropped)
+local function bond_stats(s, dev)
+  need_type("struct bonding")
+  local bond = kd.object("struct bonding", M.netdev_priv(dev))
+  local fields = {}
+  for _, m in ipairs(kd.type("struct rtnl_link_stats64").members) do fields[#fields + 1] = m.name end
+  local bs = bond.bond_stats
+  for _, k in ipairs(fields) do if s[k] ~= nil then s[k] = u64v(bs[k]) end end
+  for adj in kd.list(dev.adj_list.lower, "struct netdev_adjacent", "list") do
+    local sdev = adj.dev
+    local slave = kd.object("struct slave", pval(sdev:member_("rx_handler_data")))
+    local new = M.link_stats(sdev)
+    local old = slave.slave_stats
+    for _, k in ipairs(fields) do
+      if s[k] ~= nil then
+        local nv, ov = new[k] or 0, u64v(old[k])
+        local delta = nv - ov
+        if ((nv | ov) >> 32) == 0 then
+          delta = ((nv - ov) & 0xffffffff)
+          if delta >= 0x80000000 then delta = delta - 0x100000000 end
+        end
+        if delta > 0 then s[k] = s[k] + delta end
+      end
+    end
+  end
+end
+
 -- ndo_get_stats64 implementations whose sources are known: each gets the
 -- zeroed storage and fills it as the driver does (drivers/net/loopback.c,
 -- dummy.c, net/core/dev.c dev_get_tstats64, ip_tunnel_get_stats64...)
@@ -605,6 +655,8 @@ local STATS64_IMPL = {
   virtnet_stats = virtnet_stats,
   veth_get_stats64 = veth_stats,
   tun_net_get_stats64 = tun_stats,
+  vlan_dev_get_stats64 = vlan_stats,
+  bond_get_stats = bond_stats,
 }
 M.STATS64_IMPL = STATS64_IMPL
 

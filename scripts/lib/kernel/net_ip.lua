@@ -370,7 +370,7 @@ function M.ip_address(n, opts)
   n = n or net.init_net()
   opts = opts or {}
   local names = by_index(n)
-  local out, notes = {}, {}
+  local out, notes, plines = {}, {}, {}
   for _, dev in ipairs(net.devices(n)) do
     local lines, note = M.link_lines(dev, opts, names)
     if note then notes[#notes + 1] = note end
@@ -379,7 +379,10 @@ function M.ip_address(n, opts)
     if opts.mode == "link" then
       if opts.stats then
         local s, why = net.link_stats(dev)
-        if why then notes[#notes + 1] = why end
+        -- counters a driver keeps privately make that link's block incomplete
+        if why then
+          plines[#plines + 1] = { key = string.format("%d: %s", dev.ifindex, net.devname(dev)), reason = why }
+        end
         for _, l in ipairs(stats_lines(s)) do out[#out + 1] = l .. "\n" end
       end
       for _, a in ipairs(alts) do out[#out + 1] = "    altname " .. a .. "\n" end
@@ -391,7 +394,7 @@ function M.ip_address(n, opts)
       end
     end
   end
-  return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil
+  return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil, plines
 end
 
 -- `ip -o addr`: one line per address, the link name in front

@@ -71,10 +71,11 @@ function M.dev(n)
   n = n or net.init_net()
   local out = { "Inter-|   Receive                                                |  Transmit\n",
                 " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n" }
-  local notes = {}
+  local plines = {}
   for _, dev in ipairs(net.devices(n)) do
     local s, why = net.link_stats(dev)
-    if why then notes[#notes + 1] = why end
+    -- a driver whose counters are not readable makes its own line incomplete
+    if why then plines[#plines + 1] = { key = string.format("%6s:", net.devname(dev)), reason = why } end
     local u = net.u64s
     out[#out + 1] = string.format("%6s: %7s %7s %4s %4s %4s %5s %10s %9s %8s %7s %4s %4s %4s %5s %7s %10s\n",
       net.devname(dev), u(s.rx_bytes), u(s.rx_packets), u(s.rx_errors),
@@ -85,7 +86,7 @@ function M.dev(n)
       u(s.tx_carrier_errors + s.tx_aborted_errors + s.tx_window_errors + s.tx_heartbeat_errors),
       u(s.tx_compressed))
   end
-  return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil
+  return table.concat(out), nil, plines
 end
 
 -- }======
