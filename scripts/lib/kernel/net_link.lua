@@ -155,8 +155,9 @@ local function bond_slave_info(dev)
   return table.concat(out), why
 end
 
--- /proc/net/bonding/<bond> (drivers/net/bonding/bond_procfs.c) for the
--- modes other than 802.3ad's details
+-- /proc/net/bonding/<bond> (drivers/net/bonding/bond_procfs.c, the same in
+-- 6.1 and 6.12); 802.3ad's aggregator and LACP details are not rebuilt
+-- (nil reason beside the text then)
 local function yes_no(b) return b and "yes" or "no" end
 function M.proc_bonding(dev)
   local bond = M.bonding(dev)
@@ -174,7 +175,8 @@ function M.proc_bonding(dev)
     put(" (fail_over_mac %s)", name_of(FAIL_OVER_MAC, p.fail_over_mac))
   end
   put("\n")
-  if mode == 2 or mode == 4 then
+  -- bond_mode_uses_xmit_hash(): 802.3ad, xor, or tlb without dynamic lb
+  if mode == 2 or mode == 4 or (mode == 5 and p.tlb_dynamic_lb == 0) then
     put("Transmit Hash Policy: %s (%d)\n", name_of(XMIT_HASH, p.xmit_policy), p.xmit_policy)
   end
   if uses_primary(mode) then
@@ -185,12 +187,11 @@ function M.proc_bonding(dev)
     end
     put("\nCurrently Active Slave: %s\n", slave_name(bond.curr_active_slave) or "None")
   end
-  local carrier = bond.dev.state
-  -- netif_carrier_ok(): __LINK_STATE_NOCARRIER (bit 1) clear
-  put("MII Status: %s\n", (carrier >> 1) & 1 == 0 and "up" or "down")
+  put("MII Status: %s\n", net.carrier_ok(bond.dev) and "up" or "down")
   put("MII Polling Interval (ms): %d\n", p.miimon)
   put("Up Delay (ms): %d\n", p.updelay * p.miimon)
   put("Down Delay (ms): %d\n", p.downdelay * p.miimon)
+  -- 5.3 "bonding: add an option to specify a delay between peer notifications"
   if has_member("struct bond_params", "peer_notif_delay") then
     put("Peer Notification Delay (ms): %d\n", p.peer_notif_delay * p.miimon)
   end
@@ -199,12 +200,23 @@ function M.proc_bonding(dev)
     if has_member("struct bond_params", "missed_max") then
       put("ARP Missed Max: %d\n", p.missed_max)
     end
-    local targets = {}
+    -- " %pI4" each, "," between, up to the first empty slot
+    local t = {}
     for i = 0, #p.arp_targets - 1 do
-      local t = p.arp_targets[i]
-      if t ~= 0 then targets[#targets + 1] = net.ip4(t) end
+      local a = p.arp_targets[i]
+      if a == 0 then break end
+      t[#t + 1] = " " .. net.ip4(a)
     end
-    put("ARP IP target/s (n.n.n.n form): %s\n", table.concat(targets, ","))
+    put("ARP IP target/s (n.n.n.n form):%s\n", table.concat(t, ","))
+    if has_member("struct bond_params", "ns_targets") then
+      local n6 = {}
+      for i = 0, #p.ns_targets - 1 do
+        local b = kd.read(p.ns_targets[i]:address_(), 16)
+        if b == string.rep("\0", 16) then break end
+        n6[#n6 + 1] = " " .. net.ip6(b)
+      end
+      put("NS IPv6 target/s (xx::xx form):%s\n", table.concat(n6, ","))
+    end
   end
   local why
   if mode == 4 then why = "802.3ad details not rebuilt" end
@@ -214,14 +226,23 @@ function M.proc_bonding(dev)
     local s = M.slave_of(sdev)
     put("\nSlave Interface: %s\n", net.devname(sdev))
     put("MII Status: %s\n", ({ [0] = "up", "going down", "down", "going back" })[s.link] or "unknown")
-    put("Speed: %s\n", s.speed == 0xffffffff and "Unknown" or (tostring(s.speed) .. " Mbps"))
+    put("Speed: %s\n", (s.speed & 0xffffffff) == 0xffffffff and "Unknown" or (tostring(s.speed) .. " Mbps"))
     local duplex = s.duplex
-    put("Duplex: %s\n", duplex == 0 and "half" or (duplex == 1 and "full" or "Unknown"))
+    put("Duplex: %s\n", duplex == 0xff and "Unknown" or (duplex ~= 0 and "full" or "half"))
     put("Link Failure Count: %d\n", s.link_failure_count)
     put("Permanent HW addr: %s\n", net.mac(s.perm_hwaddr:address_(), sdev.addr_len))
     put("Slave queue ID: %d\n", s.queue_id)
   end
   return table.concat(out), why
+end
+
+-- the bonding devices of a namespace, in device order
+function M.bonds(n)
+  local out = {}
+  for _, dev in ipairs(net.devices(n or net.init_net())) do
+    if net.dev_kind(dev) == "bond" then out[#out + 1] = dev end
+  end
+  return out
 end
 
 -- }======
@@ -259,6 +280,78 @@ local function vlan_info(dev)
 end
 
 -- }======
+
+-- the VLAN devices of a namespace, in device order
+function M.vlans(n)
+  local out = {}
+  for _, dev in ipairs(net.devices(n or net.init_net())) do
+    if net.dev_kind(dev) == "vlan" then out[#out + 1] = dev end
+  end
+  return out
+end
+
+-- is the 8021q module loaded (then /proc/net/vlan/config exists)
+function M.vlan_loaded()
+  return kd.symbol_address("vlan_net_id") ~= nil
+end
+
+-- /proc/net/vlan/config (net/8021q/vlanproc.c vlan_seq_show): the name
+-- type of the namespace's vlan_net (net_generic(net, vlan_net_id)), then
+-- one line per VLAN device
+function M.proc_vlan_config(n)
+  n = n or net.init_net()
+  need("struct vlan_net")
+  local id = kd.read_u32(kd.symbol_address("vlan_net_id"))
+  local gen = pval(n:member_("gen"))
+  local vn = kd.object("struct vlan_net", kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * id))
+  local nt = vn.name_type
+  local names = kd.symbol("vlan_name_type_str")
+  local nmtype = "UNKNOWN"
+  if nt < #names then
+    local sp = pval(names[nt])
+    if sp ~= 0 then nmtype = kd.read_string(sp, 64) end
+  end
+  local out = { "VLAN Dev name\t | VLAN ID\n", "Name-Type: " .. nmtype .. "\n" }
+  for _, dev in ipairs(M.vlans(n)) do
+    local v = M.vlan_priv(dev)
+    out[#out + 1] = string.format("%-15s| %d  | %s\n", net.devname(dev), v.vlan_id, net.devname(v.real_dev))
+  end
+  return table.concat(out)
+end
+
+-- /proc/net/vlan/<dev> (vlandev_seq_show)
+function M.proc_vlan_dev(dev)
+  local v = M.vlan_priv(dev)
+  local s, why = net.link_stats(dev)
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  -- 6.12 prints (u32)priv_flags with %x, 6.1 the unsigned long long with %llx
+  put("%s  VID: %d\t REORDER_HDR: %d  dev->priv_flags: %x\n", net.devname(dev), v.vlan_id,
+      v.flags & 1, dev.priv_flags & 0xffffffff)
+  local function row(label, val) put("%30s %12s\n", label, net.u64s(val)) end
+  row("total frames received", s.rx_packets)
+  row("total bytes received", s.rx_bytes)
+  row("Broadcast/Multicast Rcvd", s.multicast)
+  put("\n")
+  row("total frames transmitted", s.tx_packets)
+  row("total bytes transmitted", s.tx_bytes)
+  put("Device: %s", net.devname(v.real_dev))
+  local m = v.ingress_priority_map
+  put("\nINGRESS priority mappings: 0:%d  1:%d  2:%d  3:%d  4:%d  5:%d  6:%d 7:%d\n",
+      m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7])
+  put(" EGRESS priority mappings: ")
+  for i = 0, 15 do
+    local mp = v.egress_priority_map[i]
+    local guard = 0
+    while mp ~= nil and guard < 64 do
+      put("%d:%d ", mp.priority, (mp.vlan_qos >> 13) & 0x7)
+      mp = mp.next
+      guard = guard + 1
+    end
+  end
+  put("\n")
+  return table.concat(out), why
+end
 
 -- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
 -- trailing space) [, reason a part is missing]

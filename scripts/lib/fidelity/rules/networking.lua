@@ -101,6 +101,16 @@ return {
     parse = "pairs",
     tolerance = { ["*"] = { abs = 2 }, memory = { abs = 65536 } },
     note = "Exact on this dump." },
+  ["proc/net/bonding/*"] = { truth = "proc/net/bonding/*", class = "static",
+    note = "bond_procfs.c's layout from struct bonding/slave (bonding module types): mode, "
+      .. "primary/active slave, MII, delays, ARP targets, each slave's state, speed, duplex, "
+      .. "failures, permanent address, queue. 802.3ad LACP details are not rebuilt (stub)." },
+  ["proc/net/vlan/config"] = { truth = "proc/net/vlan/config", class = "static",
+    note = "vlanproc.c: the namespace's vlan_net name type, one line per VLAN device." },
+  ["proc/net/vlan/*"] = { truth = "proc/net/vlan/*", class = "drifting", kind = LINES,
+    tolerance = { ["*"] = GROW },
+    note = "vlandev_seq_show: VID, flags, priv_flags, vlan_dev_get_stats64 counters (they "
+      .. "grow with traffic after the capture), QoS maps." },
   -- }======
 
   -- {====== iproute2 ======
