@@ -13,7 +13,19 @@ end
 
 for _, name in ipairs({ "dev", "tcp", "tcp6", "udp", "udp6", "unix", "raw", "route",
                         "ipv6_route", "if_inet6", "arp", "snmp", "netstat",
-                        "sockstat", "sockstat6" }) do
+                        "sockstat", "sockstat6", "snmp6", "raw6" }) do
   emit{ path = "proc/net/" .. name, plugin = "networking",
         run = function() return result(np[name]()) end }
 end
+
+-- more /proc/net files sos copies (kernel/net_proc.lua)
+for _, name in ipairs({ "dev_mcast", "ptype", "protocols", "netlink", "packet" }) do
+  emit{ path = "proc/net/" .. name, plugin = "networking",
+        run = function() return result(np[name]()) end }
+end
+-- one line per CPU user space saw online (the panic stopped the others)
+emit{ path = "proc/net/softnet_stat", plugin = "networking",
+      run = function()
+        local ok, cpus = pcall(require, "report.cpus")
+        return np.softnet_stat(ok and cpus.list() or nil)
+      end }

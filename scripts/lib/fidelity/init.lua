@@ -440,8 +440,16 @@ local function make_ctx(report_dir, truth_dir, truth_files, report_set)
     helper_cache[pid] = r
     return r
   end
-  -- the crash uptime: the report's proc/uptime
-  ctx.crash_uptime = first_number(read_file(report_dir .. "/proc/uptime"))
+  -- the crash uptime: the report's proc/uptime, else (a stub) the last
+  -- timestamp of the report's kernel log
+  local up = read_file(report_dir .. "/proc/uptime")
+  ctx.crash_uptime = up and not up:match("^# kdlua:") and first_number(up) or nil
+  if not ctx.crash_uptime then
+    local log = read_file(report_dir .. "/sos_commands/kernel/dmesg") or ""
+    local last
+    for ts in log:gmatch("\n%[%s*(%d+%.%d+)%]") do last = ts end
+    ctx.crash_uptime = tonumber(last)
+  end
   function ctx.elapsed(since)
     if not (ctx.crash_uptime and since) then return nil end
     local t0 = first_number(ctx.read_truth(since))

@@ -713,6 +713,251 @@ function M.netstat(n)
   return table.concat(out)
 end
 
+-- /proc/net/snmp6 (net/ipv6/proc.c snmp6_seq_show, the same in 6.1 and
+-- 6.12): "%-32s\t%lu" per item of the kernel's own snmp6_*_list arrays,
+-- per-CPU sums; ICMPv6 message counters by name (icmp6type2name[]) then
+-- the non-zero ones by number
+function M.snmp6(n)
+  n = n or net.init_net()
+  local mib = n.mib
+  local out = {}
+  local function items(list, vals)
+    for _, e in ipairs(list or {}) do
+      out[#out + 1] = string.format("%-32s\t%s\n", e.name, net.u64s(vals[e.entry] or 0))
+    end
+  end
+  local function pcpu(ptr, list)
+    local maxe = -1
+    for _, e in ipairs(list or {}) do if e.entry > maxe then maxe = e.entry end end
+    return mib_sums(ptr, maxe + 1, 8)
+  end
+  local ipl = mib_list("snmp6_ipstats_list")
+  items(ipl, pcpu(mib:member_("ipv6_statistics"), ipl))
+  local icl = mib_list("snmp6_icmp6_list")
+  items(icl, pcpu(mib:member_("icmpv6_statistics"), icl))
+  local mp = mib:member_("icmpv6msg_statistics")
+  if pval(mp) ~= 0 then
+    local m = mp:deref_()
+    local nmsg = #m.mibs
+    local raw = kd.read(m.mibs:address_(), nmsg * 8)
+    local vals = {}
+    for i = 0, nmsg - 1 do vals[i] = string.unpack("<i8", raw, i * 8 + 1) end
+    local names = kd.symbol("icmp6type2name")
+    local nm = {}
+    -- indexed by the ICMPv6 type (u8): 256 entries, whatever the
+    -- declaration the debuginfo kept says (an extern "[]" has no bound)
+    for t = 0, 255 do
+      local sp = pval(names[t])
+      if sp ~= 0 then nm[t] = kd.read_string(sp, 32) end
+    end
+    for i = 0, nmsg - 1 do
+      local p = nm[i & 0xff]
+      if p then
+        out[#out + 1] = string.format("%-32s\t%s\n", "Icmp6" .. ((i & 0x100) ~= 0 and "Out" or "In") .. p,
+          net.u64s(vals[i]))
+      end
+    end
+    for i = 0, nmsg - 1 do
+      if vals[i] ~= 0 then
+        out[#out + 1] = string.format("%-32s\t%s\n",
+          string.format("Icmp6%sType%d", (i & 0x100) ~= 0 and "Out" or "In", i & 0xff), net.u64s(vals[i]))
+      end
+    end
+  end
+  local ul = mib_list("snmp6_udp6_list")
+  items(ul, pcpu(mib:member_("udp_stats_in6"), ul))
+  local ll = mib_list("snmp6_udplite6_list")
+  items(ll, pcpu(mib:member_("udplite_stats_in6"), ll))
+  return table.concat(out)
+end
+
+-- }======
+
+-- {====== more /proc/net files (softnet_stat, dev_mcast, ptype, protocols,
+-- netlink, packet) ======
+
+-- /proc/net/softnet_stat (net/core/net-procfs.c softnet_seq_show): one line
+-- per online CPU (`cpus`: the CPUs user space saw online), the index being
+-- the line's position.  6.1: 13 columns, dropped an unsigned int, the
+-- backlog length; 6.12: dropped an atomic_t and the input/process queue
+-- lengths in two more columns ("net: make sd->dropped atomic" came with
+-- that layout: the atomic_t is the probe)
+function M.softnet_stat(cpus)
+  local out = {}
+  local atomic_dropped = tostring(kd.type("struct softnet_data"):member("dropped").type):find("atomic") ~= nil
+  for idx, cpu in ipairs(cpus or net.possible_cpus()) do
+    local sd = kd.per_cpu(kd.symbol("softnet_data"), cpu)
+    local fl = 0
+    if net.has_member("struct softnet_data", "flow_limit") then
+      local f = sd.flow_limit
+      if f ~= nil then fl = f.count end
+    end
+    local inq, procq = sd.input_pkt_queue.qlen, sd.process_queue.qlen
+    local received_rps = net.has_member("struct softnet_data", "received_rps") and sd.received_rps or 0
+    local h = function(v) return string.format("%08x", v & 0xffffffff) end
+    local cols = { h(sd.processed), h(net.ival(sd.dropped)), h(sd.time_squeeze), h(0), h(0), h(0), h(0),
+      h(0), h(0), h(received_rps), h(fl), h(inq + procq), h(idx - 1) }
+    if atomic_dropped then cols[#cols + 1] = h(inq); cols[#cols + 1] = h(procq) end
+    out[#out + 1] = table.concat(cols, " ") .. "\n"
+  end
+  return table.concat(out)
+end
+
+-- /proc/net/dev_mcast (dev_mc_seq_show): each device's multicast list
+function M.dev_mcast(n)
+  local out = {}
+  for _, dev in ipairs(net.devices(n or net.init_net())) do
+    for ha in kd.list(dev.mc.list, "struct netdev_hw_addr", "list") do
+      local a = kd.read(ha.addr:address_(), dev.addr_len)
+      out[#out + 1] = string.format("%-4d %-15s %-5d %-5d %s\n", dev.ifindex, net.devname(dev),
+        ha.refcount, ha.global_use and 1 or 0, (a:gsub(".", function(c) return string.format("%02x", c:byte()) end)))
+    end
+  end
+  return table.concat(out)
+end
+
+-- %ps: the symbol, " [module]" after a module's
+local function ps(addr)
+  local name, _, mod = kd.symbolize(addr)
+  if not name then return string.format("0x%x", addr) end
+  return mod and (name .. " [" .. mod .. "]") or name
+end
+
+-- /proc/net/ptype (ptype_seq_show): devices' ptype_all, the global
+-- ptype_all (6.10 moved it into net_hotdata), then the ptype_base hash
+function M.ptype(n)
+  n = n or net.init_net()
+  local nets = pval(n)
+  local out = { "Type Device      Function\n" }
+  local function show(pt, dev)
+    local pn = net.has_member("struct packet_type", "af_packet_net") and pval(pt:member_("af_packet_net")) or 0
+    if pn ~= 0 and pn ~= nets then return end
+    local ty = net.ntohs(pt.type)
+    local t = ty == 0x0003 and "ALL " or string.format("%04x", ty)                 -- ETH_P_ALL
+    out[#out + 1] = string.format("%s %-8s %s\n", t, dev and net.devname(dev) or "", ps(pval(pt:member_("func"))))
+  end
+  for _, dev in ipairs(net.devices(n)) do
+    for pt in kd.list(dev.ptype_all, "struct packet_type", "list") do show(pt, dev) end
+  end
+  local all
+  if kd.symbol_address("ptype_all") then all = kd.symbol("ptype_all")
+  else all = kd.symbol("net_hotdata").ptype_all end
+  for pt in kd.list(all, "struct packet_type", "list") do show(pt, nil) end
+  local base = kd.symbol("ptype_base")
+  for i = 0, #base - 1 do
+    for pt in kd.list(base[i], "struct packet_type", "list") do show(pt, nil) end
+  end
+  return table.concat(out)
+end
+
+-- /proc/net/protocols (net/core/sock.c proto_seq_show): proto_list order;
+-- 6.5 "net: Remove ->sendpage() in favour of sendmsg(MSG_SPLICE_PAGES)"
+-- dropped the "sp" column
+local PROTO_METHODS = { "close", "connect", "disconnect", "accept", "ioctl", "init", "destroy",
+  "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "sendpage", "bind", "backlog_rcv",
+  "hash", "unhash", "get_port", "enter_memory_pressure" }
+function M.protocols(n)
+  n = n or net.init_net()
+  local sums = prot_inuse_sums(n)
+  local sendpage = net.has_member("struct proto", "sendpage")
+  local hdr = sendpage and "cl co di ac io in de sh ss gs se re sp bi br ha uh gp em\n"
+                        or "cl co di ac io in de sh ss gs se re bi br ha uh gp em\n"
+  local out = { string.format("%-9s %-4s %-8s %-6s %-5s %-7s %-4s %-10s %s", "protocol", "size",
+    "sockets", "memory", "press", "maxhdr", "slab", "module", hdr) }
+  for p in kd.list(kd.symbol("proto_list"), "struct proto", "node") do
+    local v = sums and sums[p.inuse_idx] or 0
+    local mem = -1
+    if pval(p:member_("memory_allocated")) ~= 0 then mem = math.max(0, net.ival(p.memory_allocated)) end
+    local press = "NI"
+    local mp = pval(p:member_("memory_pressure"))
+    if mp ~= 0 then press = kd.read_u64(mp) ~= 0 and "yes" or "no" end
+    local owner = p.owner
+    local mod = owner ~= nil and owner.name:string_() or "kernel"
+    local m = {}
+    for _, f in ipairs(PROTO_METHODS) do
+      if f ~= "sendpage" or sendpage then m[#m + 1] = string.format("%2s", pval(p:member_(f)) ~= 0 and "y" or "n") end
+    end
+    out[#out + 1] = string.format("%-9s %4d %6d  %6d   %-3s %6d   %-3s  %-10s %s\n", p.name:string_(),
+      p.obj_size, v >= 0 and v or 0, mem, press, p.max_header, pval(p:member_("slab")) == 0 and "no" or "yes",
+      mod, table.concat(m, " "))
+  end
+  return table.concat(out)
+end
+
+-- the objects of an rhashtable in walk order (buckets of the current table,
+-- each chain in order; a nested table or one being resized is reported)
+local function rhashtable_objects(ht, tname, member)
+  local tbl = ht.tbl
+  local objs = {}
+  if tbl == nil then return objs end
+  if tbl.nest ~= 0 then error("nested rhashtable buckets are not walked", 0) end
+  local why
+  if tbl.future_tbl ~= nil then why = "an rhashtable resize was in progress: its new table is not walked" end
+  local size = tbl.size
+  local base = tbl.buckets:address_()
+  local off = net.offsetof(tname, member)
+  for i = 0, size - 1 do
+    local p = kd.read_u64(base + 8 * i) & ~1        -- bit 0: the bucket lock
+    local guard = 0
+    while p ~= 0 and (p & 1) == 0 and guard < 100000 do  -- odd: the nulls end marker
+      objs[#objs + 1] = p - off
+      p = kd.read_u64(p)                             -- rhash_head.next
+      guard = guard + 1
+    end
+  end
+  return objs, why
+end
+
+-- /proc/net/netlink (netlink_seq_show): nl_table[protocol].hash walks
+function M.netlink(n)
+  n = n or net.init_net()
+  local nets = pval(n)
+  local out = { "sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n" }
+  local tblp = kd.read_u64(kd.symbol_address("nl_table"))
+  local stride = kd.type("struct netlink_table").size
+  local nlinks = 32                                     -- MAX_LINKS
+  local note
+  for i = 0, nlinks - 1 do
+    local t = kd.object("struct netlink_table", tblp + i * stride)
+    local objs, why = rhashtable_objects(t.hash, "struct netlink_sock", "node")
+    note = note or why
+    for _, a in ipairs(objs) do
+      local nlk = kd.object("struct netlink_sock", a)
+      local sk = nlk.sk
+      if kd.read_u64(a + net.offsetof("struct sock_common", "skc_net")) == nets then   -- sk at 0
+        local groups = pval(nlk:member_("groups"))
+        out[#out + 1] = string.format("%s %-3d %-10d %08x %-8d %-8d %-5d %-8d %-8d %-8d\n", pk(a),
+          sk.sk_protocol, nlk.portid, groups ~= 0 and kd.read_u32(groups) or 0, sk_rmem_alloc_get(sk),
+          sk_wmem_alloc_get(sk), (nlk.cb_running == true or nlk.cb_running == 1) and 1 or 0,
+          net.sk_refcnt(sk), u32(sk_drops(sk)), net.sock_i_ino(sk))
+      end
+    end
+  end
+  return table.concat(out), note
+end
+
+-- /proc/net/packet (packet_seq_show): net->packet.sklist; running is a
+-- bit of po->flags since 6.4 ("net/packet: convert po->running to an
+-- atomic flag"), a field before
+function M.packet(n)
+  n = n or net.init_net()
+  local out = { string.format("%-17sRefCnt Type Proto  Iface R Rmem   User   Inode\n", "sk") }
+  for skc in kd.hlist(n.packet.sklist, "struct sock_common", "skc_node") do
+    local sk = kd.object("struct sock", skc:address_of_())      -- __sk_common is first
+    local po = kd.container_of(sk:address_of_(), "struct packet_sock", "sk")
+    local running
+    if net.has_member("struct packet_sock", "running") then running = po.running
+    else
+      local ok, bit = pcall(kd.enum_value, kd.type("enum packet_sock_flags"), "PACKET_SOCK_RUNNING")
+      running = ok and ((po.flags >> bit) & 1) or 0
+    end
+    out[#out + 1] = string.format("%s %-6d %-4d %04x   %-5d %1d %-6d %-6d %-6d\n", pk(sk:address_of_()),
+      net.sk_refcnt(sk), sk.sk_type, net.ntohs(po.num), po.ifindex, (running == true or running == 1) and 1 or 0,
+      sk_rmem_alloc_get(sk), net.sock_i_uid(sk), net.sock_i_ino(sk))
+  end
+  return table.concat(out)
+end
+
 -- }======
 
 -- {====== routes, addresses, ARP ======

@@ -101,6 +101,31 @@ return {
     parse = "pairs",
     tolerance = { ["*"] = { abs = 2 }, memory = { abs = 65536 } },
     note = "Exact on this dump." },
+  ["proc/net/snmp6"] = { truth = "proc/net/snmp6", class = "drifting", kind = KV, parse = "kv",
+    tolerance = { ["*"] = GROW },
+    note = "snmp6_seq_show: the kernel's snmp6_*_list names, per-CPU sums, ICMPv6 message "
+      .. "counters by icmp6type2name then by number; counters grow after the capture." },
+  ["proc/net/raw6"] = { truth = "proc/net/raw6", class = "static",
+    note = "raw_v6_hashinfo buckets in ip6_dgram_sock_seq_show's layout (header only here)." },
+  ["proc/net/softnet_stat"] = { truth = "proc/net/softnet_stat", class = "drifting", kind = LINES,
+    tolerance = { ["*"] = { any = true } },
+    note = "One line per CPU user space saw online; 6.12's two queue-length columns where "
+      .. "softnet_data.dropped is atomic. Hex per-CPU packet counters: structure compared, values "
+      .. "move with traffic." },
+  ["proc/net/dev_mcast"] = { truth = "proc/net/dev_mcast", class = "static",
+    note = "Each device's mc list (netdev_hw_addr: refcount, global_use, address)." },
+  ["proc/net/ptype"] = { truth = "proc/net/ptype", class = "static",
+    note = "Devices' ptype_all, the global ptype_all (net_hotdata since 6.10), ptype_base hash; "
+      .. "handlers by symbol with [module]." },
+  ["proc/net/protocols"] = { truth = "proc/net/protocols", class = "static",
+    note = "proto_list: sizes, per-CPU in-use sums, memory, pressure, methods (the sp column "
+      .. "only where struct proto has sendpage, before 6.5). Socket counts would drift on a busy "
+      .. "system." },
+  ["proc/net/netlink"] = { truth = "proc/net/netlink", class = "static",
+    note = "nl_table[proto].hash rhashtable walks (bucket order), the namespace's sockets; "
+      .. "hashed %pK pointers; Rmem/Drops would drift on a busy system." },
+  ["proc/net/packet"] = { truth = "proc/net/packet", class = "static",
+    note = "net->packet.sklist; running from po->running (6.1) or the PACKET_SOCK_RUNNING flag." },
   ["proc/net/bonding/*"] = { truth = "proc/net/bonding/*", class = "static",
     note = "bond_procfs.c's layout from struct bonding/slave (bonding module types): mode, "
       .. "primary/active slave, MII, delays, ARP targets, each slave's state, speed, duplex, "

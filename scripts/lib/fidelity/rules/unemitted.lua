@@ -38,17 +38,9 @@ return {
   ["proc/ioports"] = none("proc/ioports", "sos's pci plugin copies it; that plugin has no emitters yet."),
   ["proc/schedstat"] = none("proc/schedstat", "no emitter (per-CPU scheduler statistics, drifting)."),
   ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
-  ["proc/net/dev_mcast"] = none("proc/net/dev_mcast", "no emitter (sos 4.x copies /proc/<pid>/net/* of one pid)."),
   ["proc/net/fib_trie"] = none("proc/net/fib_trie", "no emitter; ip route show table all's local "
     .. "table comes from the same trie."),
   ["proc/net/fib_triestat"] = none("proc/net/fib_triestat", "no emitter."),
-  ["proc/net/netlink"] = none("proc/net/netlink", "no emitter."),
-  ["proc/net/packet"] = none("proc/net/packet", "no emitter."),
-  ["proc/net/protocols"] = none("proc/net/protocols", "no emitter."),
-  ["proc/net/ptype"] = none("proc/net/ptype", "no emitter."),
-  ["proc/net/raw6"] = none("proc/net/raw6", "no emitter (proc/net/raw is)."),
-  ["proc/net/snmp6"] = none("proc/net/snmp6", "no emitter."),
-  ["proc/net/softnet_stat"] = none("proc/net/softnet_stat", "no emitter (per-CPU counters, drifting)."),
   -- }======
 
   -- {====== /sys ======
