@@ -507,6 +507,213 @@ OPTS.nfs_show_options = function(sb)
   return table.concat(out)
 end
 
+-- hugetlbfs_show_options() (fs/hugetlbfs/inode.c, 6.1 = 6.12)
+OPTS.hugetlbfs_show_options = function(sb)
+  local sbi = kd.object("struct hugetlbfs_sb_info", pval(sb:member_("s_fs_info")))
+  local out = {}
+  local uid, gid = uid_of(sbi.uid), uid_of(sbi.gid)
+  if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
+  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  if sbi.mode ~= 0x1ed then out[#out + 1] = string.format(",mode=%o", sbi.mode) end   -- 0755
+  if sbi.max_inodes ~= -1 then out[#out + 1] = ",nr_inodes=" .. sbi.max_inodes end
+  local hshift = sbi.hstate.order + page_shift()
+  local size, mod = (1 << hshift) // 1024, "K"
+  if size >= 1024 then size, mod = size // 1024, "M" end
+  out[#out + 1] = string.format(",pagesize=%d%s", size, mod)
+  local sp = sbi.spool
+  if sp ~= nil then
+    if sp.max_hpages ~= -1 then out[#out + 1] = ",size=" .. (sp.max_hpages << hshift) end
+    if sp.min_hpages ~= -1 then out[#out + 1] = ",min_size=" .. (sp.min_hpages << hshift) end
+  end
+  return table.concat(out)
+end
+
+-- bpf_show_options() (kernel/bpf/inode.c): the root inode's mode; 6.7
+-- "bpf: Support uid and gid when mounting bpffs" added uid/gid (struct
+-- bpf_mount_opts has them since), 6.9 the token delegate_* options
+OPTS.bpf_show_options = function(sb)
+  local inode = sb.s_root.d_inode
+  local out = {}
+  if kd.has_type("struct bpf_mount_opts") and has_member("struct bpf_mount_opts", "uid") then
+    local uid, gid = uid_of(inode.i_uid), uid_of(inode.i_gid)
+    if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
+    if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  end
+  local mode = inode.i_mode & 0xfff & ~0x200                       -- S_IALLUGO & ~S_ISVTX
+  if mode ~= 0x1ff then out[#out + 1] = string.format(",mode=%o", mode) end
+  if has_member("struct bpf_mount_opts", "delegate_cmds") then
+    local o = kd.object("struct bpf_mount_opts", pval(sb:member_("s_fs_info")))
+    if o.delegate_cmds ~= 0 or o.delegate_maps ~= 0 or o.delegate_progs ~= 0 or o.delegate_attachs ~= 0 then
+      error("BPF token delegate_* options (names from the kernel's BTF) not decoded", 0)
+    end
+  end
+  return table.concat(out)
+end
+
+-- autofs_show_options() (fs/autofs/inode.c, 6.1 = 6.12; Debian has
+-- CONFIG_CHECKPOINT_RESTORE, hence pipe_ino)
+OPTS.autofs_show_options = function(sb)
+  local a = pval(sb:member_("s_fs_info"))
+  if a == 0 then return "" end
+  local sbi = kd.object("struct autofs_sb_info", a)
+  local root_inode = sb.s_root.d_inode
+  local out = { ",fd=" .. sbi.pipefd }
+  local uid, gid = uid_of(root_inode.i_uid), uid_of(root_inode.i_gid)
+  if uid ~= 0 then out[#out + 1] = ",uid=" .. uid end
+  if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
+  local pg = sbi.oz_pgrp
+  out[#out + 1] = ",pgrp=" .. (pg ~= nil and pg.numbers[0].nr or 0)   -- pid_vnr from init's namespace
+  out[#out + 1] = ",timeout=" .. (sbi.exp_timeout // require("kernel.time").hz())
+  out[#out + 1] = ",minproto=" .. sbi.min_proto
+  out[#out + 1] = ",maxproto=" .. sbi.max_proto
+  local t = sbi.type
+  if t & 4 ~= 0 then out[#out + 1] = ",offset" elseif t & 2 ~= 0 then out[#out + 1] = ",direct"
+  else out[#out + 1] = ",indirect" end
+  if sbi.flags & 0x2 ~= 0 then out[#out + 1] = ",strictexpire" end
+  if sbi.flags & 0x4 ~= 0 then out[#out + 1] = ",ignore" end
+  local pipe = sbi.pipe
+  out[#out + 1] = ",pipe_ino=" .. (pipe ~= nil and pipe.f_inode.i_ino or -1)
+  return table.concat(out)
+end
+
+-- fuse_show_options() (fs/fuse/inode.c): s_fs_info is the fuse_mount
+OPTS.fuse_show_options = function(sb)
+  local fm = kd.object("struct fuse_mount", pval(sb:member_("s_fs_info")))
+  local fc = fm.fc
+  local out = {}
+  local function b(x) return x == true or x == 1 end
+  if b(fc.legacy_opts_show) then
+    out[#out + 1] = ",user_id=" .. uid_of(fc.user_id)
+    out[#out + 1] = ",group_id=" .. uid_of(fc.group_id)
+    if b(fc.default_permissions) then out[#out + 1] = ",default_permissions" end
+    if b(fc.allow_other) then out[#out + 1] = ",allow_other" end
+    if fc.max_read ~= 0xffffffff then out[#out + 1] = ",max_read=" .. fc.max_read end
+    if sb.s_bdev ~= nil and sb.s_blocksize ~= 512 then out[#out + 1] = ",blksize=" .. sb.s_blocksize end
+  end
+  if has_member("struct fuse_conn", "dax_mode") then
+    local d = fc.dax_mode
+    if d == 1 then out[#out + 1] = ",dax=always" elseif d == 2 then out[#out + 1] = ",dax=never"
+    elseif d == 3 then out[#out + 1] = ",dax=inode" end
+  end
+  return table.concat(out)
+end
+
+-- fat_show_options() (fs/fat/inode.c, vfat and msdos; 6.1 = 6.12)
+OPTS.fat_show_options = function(sb)
+  local sbi = kd.object("struct msdos_sb_info", pval(sb:member_("s_fs_info")))
+  local o = sbi.options
+  local function b(x) return x == true or (type(x) == "number" and x ~= 0) end
+  local isvfat = b(o.isvfat)
+  local out = {}
+  local function put(x) out[#out + 1] = x end
+  local uid, gid = uid_of(o.fs_uid), uid_of(o.fs_gid)
+  if uid ~= 0 then put(",uid=" .. uid) end
+  if gid ~= 0 then put(",gid=" .. gid) end
+  put(string.format(",fmask=%04o", o.fs_fmask))
+  put(string.format(",dmask=%04o", o.fs_dmask))
+  if o.allow_utime ~= 0 then put(string.format(",allow_utime=%04o", o.allow_utime)) end
+  local function charset(nls) return kd.read_string(pval(nls:member_("charset")), 64) end
+  if sbi.nls_disk ~= nil then put(",codepage=" .. charset(sbi.nls_disk):sub(3)) end
+  if isvfat then
+    if sbi.nls_io ~= nil then put(",iocharset=" .. charset(sbi.nls_io)) end
+    local sn = o.shortname
+    local SN = { [0x102] = "win95", [0x204] = "winnt", [0x104] = "mixed", [0x101] = "lower" }
+    put(",shortname=" .. (SN[sn] or "unknown"))
+  end
+  if o.name_check ~= string.byte("n") then put(",check=" .. string.char(o.name_check & 0xff)) end
+  if b(o.usefree) then put(",usefree") end
+  if b(o.quiet) then put(",quiet") end
+  if b(o.showexec) then put(",showexec") end
+  if b(o.sys_immutable) then put(",sys_immutable") end
+  if not isvfat then
+    if b(o.dotsOK) then put(",dotsOK=yes") end
+    if b(o.nocase) then put(",nocase") end
+  else
+    if b(o.utf8) then put(",utf8") end
+    if b(o.unicode_xlate) then put(",uni_xlate") end
+    if not b(o.numtail) then put(",nonumtail") end
+    if b(o.rodir) then put(",rodir") end
+  end
+  if b(o.flush) then put(",flush") end
+  if b(o.tz_set) then
+    if o.time_offset ~= 0 then put(",time_offset=" .. o.time_offset) else put(",tz=UTC") end
+  end
+  if o.errors == 1 then put(",errors=continue") elseif o.errors == 2 then put(",errors=panic")
+  else put(",errors=remount-ro") end
+  if o.nfs == 2 then put(",nfs=nostale_ro") elseif o.nfs ~= 0 then put(",nfs=stale_rw") end
+  if b(o.discard) then put(",discard") end
+  if b(o.dos1xfloppy) then put(",dos1xfloppy") end
+  return table.concat(out)
+end
+
+-- exfat_show_options() (fs/exfat/super.c); zero_size_dir is 6.8+
+OPTS.exfat_show_options = function(sb)
+  local sbi = kd.object("struct exfat_sb_info", pval(sb:member_("s_fs_info")))
+  local o = sbi.options
+  local function b(x) return x == true or (type(x) == "number" and x ~= 0) end
+  local out = {}
+  local function put(x) out[#out + 1] = x end
+  local uid, gid = uid_of(o.fs_uid), uid_of(o.fs_gid)
+  if uid ~= 0 then put(",uid=" .. uid) end
+  if gid ~= 0 then put(",gid=" .. gid) end
+  put(string.format(",fmask=%04o,dmask=%04o", o.fs_fmask, o.fs_dmask))
+  if o.allow_utime ~= 0 then put(string.format(",allow_utime=%04o", o.allow_utime)) end
+  if b(o.utf8) then put(",iocharset=utf8")
+  elseif sbi.nls_io ~= nil then put(",iocharset=" .. kd.read_string(pval(sbi.nls_io:member_("charset")), 64)) end
+  if o.errors == 1 then put(",errors=continue") elseif o.errors == 2 then put(",errors=panic")
+  else put(",errors=remount-ro") end
+  if b(o.discard) then put(",discard") end
+  if has_member("struct exfat_mount_options", "keep_last_dots") and b(o.keep_last_dots) then put(",keep_last_dots") end
+  if b(o.sys_tz) then put(",sys_tz") elseif o.time_offset ~= 0 then put(",time_offset=" .. o.time_offset) end
+  if has_member("struct exfat_mount_options", "zero_size_dir") and b(o.zero_size_dir) then put(",zero_size_dir") end
+  return table.concat(out)
+end
+
+-- isofs_show_options() (fs/isofs/inode.c; Debian has CONFIG_JOLIET)
+OPTS.isofs_show_options = function(sb)
+  local sbi = kd.object("struct isofs_sb_info", pval(sb:member_("s_fs_info")))
+  local out = {}
+  local function put(x) out[#out + 1] = x end
+  local function b(x) return x == true or (type(x) == "number" and x ~= 0) end
+  if not b(sbi.s_rock) then put(",norock") elseif sbi.s_joliet_level == 0 then put(",nojoliet") end
+  if b(sbi.s_cruft) then put(",cruft") end
+  if b(sbi.s_hide) then put(",hide") end
+  if b(sbi.s_nocompress) then put(",nocompress") end
+  if b(sbi.s_overriderockperm) then put(",overriderockperm") end
+  if b(sbi.s_showassoc) then put(",showassoc") end
+  if sbi.s_check ~= 0 then put(",check=" .. string.char(sbi.s_check)) end
+  if sbi.s_mapping ~= 0 then put(",map=" .. string.char(sbi.s_mapping)) end
+  if sbi.s_session ~= 255 then put(",session=" .. (sbi.s_session - 1)) end
+  if sbi.s_sbsector ~= -1 and sbi.s_sbsector ~= 0xffffffff then put(",sbsector=" .. sbi.s_sbsector) end
+  if sb.s_blocksize ~= 1024 then put(",blocksize=" .. sb.s_blocksize) end
+  if b(sbi.s_uid_set) then put(",uid=" .. uid_of(sbi.s_uid)) end
+  if b(sbi.s_gid_set) then put(",gid=" .. uid_of(sbi.s_gid)) end
+  if sbi.s_dmode ~= 0xffff then put(string.format(",dmode=%o", sbi.s_dmode)) end
+  if sbi.s_fmode ~= 0xffff then put(string.format(",fmode=%o", sbi.s_fmode)) end
+  local io = sbi.s_nls_iocharset
+  if io ~= nil then put(",iocharset=" .. kd.read_string(pval(io:member_("charset")), 64))
+  else put(",iocharset=utf8") end
+  return table.concat(out)
+end
+
+-- squashfs_show_options(): errors=, and threads= only in kernels built to
+-- let a mount choose (CONFIG_SQUASHFS_CHOICE_DECOMP_BY_MOUNT /
+-- _MOUNT_DECOMP_THREADS, 6.2+): the option parsers those configs compile
+-- in are the probe (Debian builds neither)
+OPTS.squashfs_show_options = function(sb)
+  local msblk = kd.object("struct squashfs_sb_info", pval(sb:member_("s_fs_info")))
+  local out = { (msblk.panic_on_errors == true or msblk.panic_on_errors == 1) and ",errors=panic" or ",errors=continue" }
+  if kd.symbol_address("squashfs_parse_param_threads_str") and has_member("struct squashfs_sb_info", "thread_ops") then
+    local ops = pval(msblk:member_("thread_ops"))
+    if ops == kd.symbol_address("squashfs_decompressor_single") then out[#out + 1] = ",threads=single"; return table.concat(out)
+    elseif ops == kd.symbol_address("squashfs_decompressor_percpu") then out[#out + 1] = ",threads=percpu"; return table.concat(out) end
+  end
+  if kd.symbol_address("squashfs_parse_param_threads_num") and has_member("struct squashfs_sb_info", "max_thread_num") then
+    out[#out + 1] = ",threads=" .. msblk.max_thread_num
+  end
+  return table.concat(out)
+end
+
 -- kernfs: the root's syscall_ops->show_options (cgroup2, cgroup v1);
 -- sysfs has none
 local function kernfs_root_of_sb(sb)
