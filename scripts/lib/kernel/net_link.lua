@@ -353,9 +353,40 @@ function M.proc_vlan_dev(dev)
   return table.concat(out), why
 end
 
+-- {====== tun/tap ======
+
+-- tun_fill_info() (drivers/net/tun.c, 6.1 = 6.12) as iproute2's
+-- tun_print_opt prints it: type, pi, vnet_hdr, multi_queue [numqueues
+-- numdisabled], persist, owner/group (iproute2 prints the passwd/group
+-- names the live system had: numeric here, with a reason)
+local function tun_info(dev)
+  need("struct tun_struct")
+  local tun = kd.object("struct tun_struct", net.netdev_priv(dev))
+  local f = tun.flags
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  local t = f & 0xf
+  put("type %s ", t == 1 and "tun" or (t == 2 and "tap" or ("UNKNOWN:" .. t)))
+  put("pi %s ", (f & 0x1000) == 0 and "on" or "off")                -- !IFF_NO_PI
+  put("vnet_hdr %s ", (f & 0x4000) ~= 0 and "on" or "off")
+  if (f & 0x0100) ~= 0 then
+    put("multi_queue ")
+    put("numqueues %d ", tun.numqueues)
+    put("numdisabled %d ", tun.numdisabled)
+  end
+  put("persist %s ", (f & 0x0800) ~= 0 and "on" or "off")
+  local why
+  local owner, group = require("kernel.fs").kid(tun.owner), require("kernel.fs").kid(tun.group)
+  if owner ~= 0xffffffff and owner ~= -1 then put("user %d ", owner); why = "tun owner shown numeric (no passwd)" end
+  if group ~= 0xffffffff and group ~= -1 then put("group %d ", group); why = "tun owner/group shown numeric (no passwd)" end
+  return table.concat(out), why
+end
+
+-- }======
+
 -- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
 -- trailing space) [, reason a part is missing]
-M.INFO = { bond = bond_info, vlan = vlan_info }
+M.INFO = { bond = bond_info, vlan = vlan_info, tun = tun_info }
 -- master kind -> function(slave dev) for IFLA_INFO_SLAVE_DATA
 M.SLAVE_INFO = { bond = bond_slave_info }
 
