@@ -257,8 +257,7 @@ end
 local VLAN_FLAGS = { { 0x1, "REORDER_HDR" }, { 0x2, "GVRP" }, { 0x4, "LOOSE_BINDING" },
   { 0x8, "MVRP" }, { 0x10, "BRIDGE_BINDING" } }
 
--- vlan_fill_info() as vlan_print_opt() prints it (the QoS maps on a new
--- line, as iproute2 does under -d)
+-- vlan_fill_info() as iproute2 6.1's vlan_print_opt() prints it
 local function vlan_info(dev)
   local v = M.vlan_priv(dev)
   local proto = net.ntohs(v.vlan_proto)
@@ -272,11 +271,29 @@ local function vlan_info(dev)
     for _, fl in ipairs(VLAN_FLAGS) do if f & fl[1] ~= 0 then names[#names + 1] = fl[2] end end
     out[#out + 1] = "<" .. table.concat(names, ",") .. "> "
   end
-  local why
-  if v.nr_ingress_mappings ~= 0 or v.nr_egress_mappings ~= 0 then
-    why = "VLAN QoS maps not rebuilt"
+  -- vlan_print_map(): on a new line, "      ingress-qos-map { from:to ... } "
+  if v.nr_ingress_mappings ~= 0 then
+    local m = {}
+    for i = 0, 7 do
+      local to = v.ingress_priority_map[i]
+      if to ~= 0 then m[#m + 1] = string.format("%d:%d ", i, to) end
+    end
+    out[#out + 1] = "\n      ingress-qos-map { " .. table.concat(m) .. "} "
   end
-  return table.concat(out), why
+  if v.nr_egress_mappings ~= 0 then
+    local m = {}
+    for i = 0, 15 do
+      local mp = v.egress_priority_map[i]
+      local guard = 0
+      while mp ~= nil and guard < 64 do
+        if mp.vlan_qos ~= 0 then m[#m + 1] = string.format("%d:%d ", mp.priority, (mp.vlan_qos >> 13) & 7) end
+        mp = mp.next
+        guard = guard + 1
+      end
+    end
+    out[#out + 1] = "\n      egress-qos-map { " .. table.concat(m) .. "} "
+  end
+  return table.concat(out)
 end
 
 -- }======
@@ -384,9 +401,42 @@ end
 
 -- }======
 
+-- {====== macvlan / macvtap ======
+
+-- macvlan_fill_info() (drivers/net/macvlan.c) as iproute2 6.1's
+-- macvlan_print_opt prints it (bc_cutoff, 6.4+, is not printed by 6.1)
+local MACVLAN_MODES = { [1] = "private", [2] = "vepa", [4] = "bridge", [8] = "passthru", [16] = "source" }
+local function macvlan_info(dev)
+  need("struct macvlan_dev")
+  local v = kd.object("struct macvlan_dev", net.netdev_priv(dev))
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  put("mode %s ", MACVLAN_MODES[v.mode] or "unknown")
+  if v.flags & 1 ~= 0 then put("nopromisc ") end
+  if v.flags & 2 ~= 0 then put("nodst ") end
+  put("bcqueuelen %d ", v.bc_queue_len_req)
+  put("usedbcqueuelen %d ", v.port.bc_queue_len_used)
+  if v.mode == 16 then
+    put("remotes (%d) ", v.macaddr_count)
+    if v.macaddr_count > 0 then
+      -- the port's vlan_source_hash entries that belong to this device
+      local h = v.port.vlan_source_hash
+      for i = 0, #h - 1 do
+        for e in kd.hlist(h[i], "struct macvlan_source_entry", "hlist") do
+          if pval(e:member_("vlan")) == pval(v) then put("%s ", net.mac(e.addr:address_(), 6)) end
+        end
+      end
+    end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
 -- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
 -- trailing space) [, reason a part is missing]
-M.INFO = { bond = bond_info, vlan = vlan_info, tun = tun_info }
+M.INFO = { bond = bond_info, vlan = vlan_info, tun = tun_info, macvlan = macvlan_info,
+  macvtap = macvlan_info }
 -- master kind -> function(slave dev) for IFLA_INFO_SLAVE_DATA
 M.SLAVE_INFO = { bond = bond_slave_info }
 
