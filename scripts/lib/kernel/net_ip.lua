@@ -793,7 +793,66 @@ local function qdisc_options(q, kind, dev)
   end
   if kind == "pfifo" or kind == "pfifo_head_drop" then return string.format("limit %dp", q.limit) end
   if kind == "bfifo" then return "limit " .. tc_size(q.limit) end
+  if kind == "fq_codel" then return M.fq_codel_options(q) end
   return nil
+end
+
+-- iproute2's sprint_time() of a value in microseconds ("%.3gms")
+local function tc_time(us)
+  if us >= 1000000 then return string.format("%.3gs", us / 1000000) end
+  if us >= 1000 then return string.format("%.3gms", us / 1000) end
+  return string.format("%dus", us)
+end
+
+-- the private area of a qdisc (qdisc_priv: &q->privdata)
+local function qdisc_priv(q, tname)
+  return kd.object(tname, pval(q) + net.offsetof("struct Qdisc", "privdata"))
+end
+
+-- fq_codel_dump() (net/sched/sch_fq_codel.c, 6.1 = 6.12 but for
+-- READ_ONCE) as iproute2 6.1's fq_codel_print_opt prints it; codel times
+-- are in 1024 ns units (codel_time_to_us)
+function M.fq_codel_options(q)
+  local d = qdisc_priv(q, "struct fq_codel_sched_data")
+  local cp = d.cparams
+  local function us(t) return ((t & 0xffffffff) << 10) // 1000 end
+  local out = {}
+  out[#out + 1] = string.format("limit %dp ", q.limit)
+  out[#out + 1] = string.format("flows %d ", d.flows_cnt)
+  out[#out + 1] = string.format("quantum %d ", d.quantum)
+  out[#out + 1] = "target " .. tc_time(us(cp.target)) .. " "
+  local ce = cp.ce_threshold & 0xffffffff
+  if ce ~= 0x7fffffff then                                  -- CODEL_DISABLED_THRESHOLD
+    out[#out + 1] = "ce_threshold " .. tc_time(us(ce)) .. " "
+    if has_member("struct codel_params", "ce_threshold_selector") then
+      local sel, mask = cp.ce_threshold_selector, cp.ce_threshold_mask
+      if sel ~= 0 or mask ~= 0 then
+        out[#out + 1] = string.format("ce_threshold_selector %s/%s ",
+          sel == 0 and "0" or string.format("%#x", sel), mask == 0 and "0" or string.format("%#x", mask))
+      end
+    end
+  end
+  out[#out + 1] = "interval " .. tc_time(us(cp.interval)) .. " "
+  out[#out + 1] = "memory_limit " .. tc_size(d.memory_limit) .. " "
+  if cp.ecn == true or cp.ecn == 1 then out[#out + 1] = "ecn " end
+  if d.drop_batch_size ~= 0 then out[#out + 1] = string.format("drop_batch %d ", d.drop_batch_size) end
+  return table.concat(out)
+end
+
+-- fq_codel_dump_stats() as fq_codel_print_xstats prints it
+local function fq_codel_xstats(q)
+  local d = qdisc_priv(q, "struct fq_codel_sched_data")
+  local function count(head)
+    local n = 0
+    for _ in kd.list(head, "struct fq_codel_flow", "flowchain") do n = n + 1 end
+    return n
+  end
+  local s = string.format("  maxpacket %d drop_overlimit %d new_flow_count %d ecn_mark %d",
+    d.cstats.maxpacket, d.drop_overlimit, d.new_flow_count, d.cstats.ecn_mark)
+  if d.cstats.ce_mark ~= 0 then s = s .. " ce_mark " .. d.cstats.ce_mark end
+  if d.memory_usage ~= 0 then s = s .. " memory_used " .. d.memory_usage end
+  if d.drop_overmemory ~= 0 then s = s .. " drop_overmemory " .. d.drop_overmemory end
+  return s .. "\n" .. string.format("  new_flows_len %d old_flows_len %d", count(d.new_flows), count(d.old_flows)) .. "\n"
 end
 
 -- mq_dump(): the root's counters are the sums of its per-queue children
@@ -831,6 +890,11 @@ local function qdisc_text(q, dev, notes)
   s = s .. string.format(" Sent %s bytes %d pkt (dropped %d, overlimits %d requeues %d) \n",
     net.u64s(st.bytes), u32(st.packets), u32(st.drops), u32(st.overlimits), u32(st.requeues))
   s = s .. string.format(" backlog %s %dp requeues %d\n", tc_size(u32(st.backlog)), u32(st.qlen), u32(st.requeues))
+  if kind == "fq_codel" then
+    local ok, x = pcall(fq_codel_xstats, q)
+    if ok then s = s .. x
+    else notes[#notes + 1] = string.format("%s: fq_codel statistics not read (%s)", net.devname(dev), tostring(x)) end
+  end
   return s
 end
 

@@ -183,7 +183,8 @@ return {
       .. "With names, the file is a stub: \" (id: N)\" peer ids and readdir order are not rebuilt." },
   ["sos_commands/networking/tc_-s_qdisc_show"] = { truth = nil, class = "drifting",
     note = "No truth; qdisc kinds must match ip-addr.txt's (noqueue on lo and dummy0). Options "
-      .. "are rebuilt for noqueue, mq, pfifo_fast, pfifo/bfifo, ingress/clsact; other kinds are "
+      .. "are rebuilt for noqueue, mq, pfifo_fast, pfifo/bfifo, ingress/clsact, fq_codel (with its "
+      .. "xstats, as iproute2 v6.1.0 prints them; eth0's on the 6.12 dump); other kinds are "
       .. "listed with their counters and make the file a stub. Counters drift." },
   -- }======
 
