@@ -732,12 +732,71 @@ local function mountpoints_by_dev()
   return map
 end
 
+-- device-mapper name and uuid of a dm disk (the sysfs dm/name, dm/uuid:
+-- dm_copy_name_and_uuid reads the dm-ioctl hash_cell at md->interface_ptr);
+-- nil when the dm-mod types are missing.  (kernel/dm.lua of the storage
+-- work reads the same; one of them should call the other once both land.)
+function M.dm_name_uuid(d)
+  if not (d.name:match("^dm%-") and kd.has_type("struct mapped_device") and kd.has_type("struct hash_cell")) then
+    return nil
+  end
+  local ok, name, uuid = pcall(function()
+    local md = kd.object("struct mapped_device", pval(d.disk:member_("private_data")))
+    local hc = pval(md:member_("interface_ptr"))
+    if hc == 0 then return md.name:string_(), "" end
+    local cell = kd.object("struct hash_cell", hc)
+    local u = pval(cell:member_("uuid"))
+    return kd.read_string(pval(cell:member_("name")), 128), u ~= 0 and kd.read_string(u, 129) or ""
+  end)
+  if ok then return name, uuid end
+  return nil
+end
+
+-- the disks a disk is stacked on (its /sys/block/X/slaves): the
+-- bd_holder_disk entries of disk->slave_bdevs.  6.1 keeps the slave's
+-- block_device there; 6.12 ("block: remove ->bd_holder_disks" era) only its
+-- bd_holder_dir, matched against every device's
+local function slaves_of(d, by_holder_dir, by_bdev)
+  local out = {}
+  if not has_member("struct gendisk", "slave_bdevs") then return out end
+  for h in kd.list(d.disk.slave_bdevs, "struct bd_holder_disk", "list") do
+    local s
+    if has_member("struct bd_holder_disk", "bdev") then s = by_bdev[pval(h:member_("bdev"))]
+    else s = by_holder_dir[pval(h:member_("holder_dir"))] end
+    if s then out[#out + 1] = s end
+  end
+  return out
+end
+
 -- the devices lsblk shows, as rows: {name, parent=, d=, p=} sorted by MAJ:MIN
--- (lsblk default since 2.33), partitions as children of their disk.
--- all: -a (also empty devices and RAM disks)
+-- (lsblk default since 2.33), partitions as children of their disk, and a
+-- stacked device (dm) as a child of each device it sits on (lsblk's
+-- holders tree), not at the top.  all: -a (also empty devices and RAM disks)
 local function lsblk_devices(all)
   local disks = M.disks()
   local list = {}
+  -- who holds whom: holder entries under each slave (disk or partition)
+  local by_holder_dir, by_bdev = {}, {}
+  for _, d in ipairs(disks) do
+    for _, p in ipairs(d.parts) do
+      local ent = { d = d, p = p }
+      by_bdev[pval(p.bdev)] = ent
+      if has_member("struct block_device", "bd_holder_dir") then
+        by_holder_dir[pval(p.bdev:member_("bd_holder_dir"))] = ent
+      end
+    end
+  end
+  local holders, stacked = {}, {}
+  for _, d in ipairs(disks) do
+    local ok, sl = pcall(slaves_of, d, by_holder_dir, by_bdev)
+    for _, s in ipairs(ok and sl or {}) do
+      local key = pval(s.p.bdev)
+      holders[key] = holders[key] or {}
+      table.insert(holders[key], d)
+      stacked[d] = true
+    end
+  end
+  M.lsblk_holders = holders
   for _, d in ipairs(disks) do
     local size = d.sectors << 9
     local keep = true
@@ -745,7 +804,7 @@ local function lsblk_devices(all)
       if d.major == 1 then keep = false end                       -- RAM disks
       if size == 0 and d.major == 7 and M.loop_backing_file(d) == nil then keep = false end
     end
-    if M.hidden(d) then keep = false end
+    if M.hidden(d) or stacked[d] then keep = false end
     if keep then
       local kids = {}
       for _, p in ipairs(d.parts) do
@@ -766,7 +825,17 @@ local function dev_type(d, p)
   if p.partno ~= 0 then return "part" end
   if d.name:match("^loop") then return "loop" end
   if d.name:match("^md") then return "md" end
-  if d.name:match("^dm%-") then return "dm" end
+  if d.name:match("^dm%-") then
+    -- util-linux get_type(): the dm uuid's prefix before "-", lowercased
+    -- ("LVM-..." -> lvm; "part" prefixes of kpartx cut to "part"), else "dm"
+    local _, uuid = M.dm_name_uuid(d)
+    if uuid and uuid ~= "" then
+      local pre = uuid:match("^([^-]*)")
+      if pre:lower():sub(1, 4) == "part" then pre = pre:sub(1, 4) end
+      return pre:lower()
+    end
+    return "dm"
+  end
   if d.major == 11 then return "rom" end
   return "disk"
 end
@@ -778,7 +847,7 @@ local function cells(cols, d, p, mps, opts)
   local q = d.disk.queue
   for _, c in ipairs(cols) do
     local v = ""
-    if c == "NAME" then v = p.name
+    if c == "NAME" then v = (p.partno == 0 and M.dm_name_uuid(d)) or p.name
     elseif c == "MAJ:MIN" then v = string.format("%3d:%-3d", p.major, p.minor)
     elseif c == "RM" then v = tostring(M.removable(d))
     elseif c == "SIZE" then v = M.human(p.sectors << 9)
@@ -841,15 +910,36 @@ function M.lsblk(cols, opts)
   local mount = require("kernel.mount")
   local mps = mountpoints_by_dev()
   local rows = {}
-  for _, ent in ipairs(lsblk_devices(opts.all)) do
-    local r = cells(cols, ent.d, ent.p, mps, opts)
+  local devs = lsblk_devices(opts.all)
+  local holders = M.lsblk_holders or {}
+  -- a device, then its children: its partitions, then the devices stacked
+  -- on it (sorted by MAJ:MIN), each with the tree prefix of its depth
+  local function add(d, p, prefix, branch, depth)
+    local r = cells(cols, d, p, mps, opts)
+    if opts.tree then r[1] = prefix .. branch .. r[1] end
     rows[#rows + 1] = r
-    for i, k in ipairs(ent.kids) do
-      local kr = cells(cols, ent.d, k, mps, opts)
-      if opts.tree then kr[1] = (i == #ent.kids and "└─" or "├─") .. kr[1] end
-      rows[#rows + 1] = kr
+    if depth > 16 then return end
+    local kids = {}
+    if p.partno == 0 then
+      for _, k in ipairs(d.parts) do
+        if k.partno ~= 0 and (opts.all or k.sectors ~= 0) then kids[#kids + 1] = { d = d, p = k } end
+      end
+      table.sort(kids, function(a, b) return a.p.minor < b.p.minor end)
+    end
+    local hs = {}
+    for _, h in ipairs(holders[pval(p.bdev)] or {}) do hs[#hs + 1] = { d = h, p = h.parts[1] } end
+    table.sort(hs, function(a, b)
+      if a.d.major ~= b.d.major then return a.d.major < b.d.major end
+      return a.d.minor < b.d.minor
+    end)
+    for _, h in ipairs(hs) do kids[#kids + 1] = h end
+    local np = prefix
+    if branch == "└─" then np = prefix .. "  " elseif branch == "├─" then np = prefix .. "│ " end
+    for i, k in ipairs(kids) do
+      add(k.d, k.p, opts.tree and np or "", opts.tree and (i == #kids and "└─" or "├─") or "", depth + 1)
     end
   end
+  for _, ent in ipairs(devs) do add(ent.d, ent.p, "", "", 0) end
   -- expand multi-line cells into continuation rows
   local out = {}
   for _, r in ipairs(rows) do

@@ -90,7 +90,9 @@ return {
   ["sos_commands/block/lsblk"] = {
     truth = nil, class = "static",
     note = "util-linux 2.38 defaults: sorted by MAJ:MIN, empty loops without backing file hidden, "
-      .. "RAM disks excluded; sizes in util-linux's human form; MOUNTPOINTS by device number.",
+      .. "RAM disks excluded; sizes in util-linux's human form; MOUNTPOINTS by device number; "
+      .. "stacked devices (dm) under each device they sit on (gendisk slave_bdevs), named by "
+      .. "their dm name, TYPE the dm uuid's prefix as get_type() takes it.",
   },
   ["sos_commands/block/lsblk_-f_-a_-l"] = {
     truth = nil, class = "stub",
