@@ -19,7 +19,8 @@ for _, name in ipairs({ "dev", "tcp", "tcp6", "udp", "udp6", "unix", "raw", "rou
 end
 
 -- more /proc/net files sos copies (kernel/net_proc.lua)
-for _, name in ipairs({ "dev_mcast", "ptype", "protocols", "netlink", "packet" }) do
+for _, name in ipairs({ "dev_mcast", "ptype", "protocols", "netlink", "packet", "fib_trie",
+                        "fib_triestat" }) do
   emit{ path = "proc/net/" .. name, plugin = "networking",
         run = function() return result(np[name]()) end }
 end

@@ -80,7 +80,7 @@ test("every emitted path has a fidelity rule and the registration is complete", 
     ok(r.class == "static" or r.class == "drifting" or r.class == "stub", path .. " class")
     ok(type(r.note) == "string" and #r.note > 0, path .. " note")
   end
-  eq(count, 38, "emitters registered (no bridge commands: the dump has no bridge; no bond or VLAN)")
+  eq(count, 40, "emitters registered (no bridge commands: the dump has no bridge; no bond or VLAN)")
   eq(specs[CMD .. "ip_-d_address"].symlink, "ip_addr", "ip_addr symlink")
   eq(specs[CMD .. "netstat_-W_-neopa"].symlink, "netstat", "netstat symlink")
   eq(specs[CMD .. "route_-n"].symlink, "route", "route symlink")

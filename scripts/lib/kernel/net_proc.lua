@@ -958,6 +958,160 @@ function M.packet(n)
   return table.concat(out)
 end
 
+-- /proc/net/fib_trie (fib_trie_seq_show, 6.1 = 6.12): each table of
+-- fib_table_hash in order ("Local:"/"Main:"/"Id N:" before its first node;
+-- a local table merged into main walks main's trie), its LC-trie depth
+-- first: "+-- prefix/len bits full empty" per internal node, "|-- addr"
+-- per leaf with "/len scope TYPE" per alias
+local RTN_NAMES = { [0] = "UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
+  "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE" }
+local SCOPE_NAMES = { [0] = "universe", [200] = "site", [253] = "link", [254] = "host", [255] = "nowhere" }
+function M.fib_trie(n)
+  local route = require("kernel.net_route")
+  n = n or net.init_net()
+  local out = {}
+  local off = function(m) return net.offsetof("struct key_vector", m) end
+  local tnode_off, leaf_off, bits_off, pos_off, key_off = off("tnode"), off("leaf"), off("bits"), off("pos"), off("key")
+  local kv_in_tnode = net.offsetof("struct tnode", "kv")
+  local fa_off = net.offsetof("struct fib_alias", "fa_list")
+  local function ind(d) return string.rep("   ", d) end
+  local function ip(k) return string.format("%d.%d.%d.%d", (k >> 24) & 255, (k >> 16) & 255, (k >> 8) & 255, k & 255) end
+  local guard = 0
+  local function walk(kv, depth)
+    guard = guard + 1
+    if guard > 5000000 then error("fib trie walk does not end", 0) end
+    local bits = kd.read_u8(kv + bits_off)
+    local key = kd.read_u32(kv + key_off)
+    if bits > 0 then
+      local tn = kd.object("struct tnode", kv - kv_in_tnode)
+      out[#out + 1] = string.format("%s  +-- %s/%d %d %d %d\n", ind(depth - 1), ip(key),
+        32 - kd.read_u8(kv + pos_off) - bits, bits, tn.full_children, tn.empty_children)
+      local kids = net.heads(kv + tnode_off, 1 << bits, 8)
+      for i = 0, (1 << bits) - 1 do
+        local c = kids[i]
+        if c ~= 0 then
+          walk(c, kd.read_u8(c + bits_off) > 0 and depth + 1 or depth)
+        end
+      end
+    else
+      out[#out + 1] = string.format("%s  |-- %s\n", ind(depth), ip(key))
+      local nodes = {}
+      net.hlist_nodes(kd.read_u64(kv + leaf_off), nodes)
+      for _, node in ipairs(nodes) do
+        local fa = kd.object("struct fib_alias", node - fa_off)
+        local scope = fa.fa_info.fib_scope
+        local line = string.format("%s  /%d %s %s", ind(depth + 1), 32 - fa.fa_slen,
+          SCOPE_NAMES[scope] or ("scope=" .. scope), RTN_NAMES[fa.fa_type] or ("type " .. fa.fa_type))
+        local dscp = net.has_member("struct fib_alias", "fa_dscp") and fa.fa_dscp or fa.fa_tos
+        if type(dscp) ~= "number" then dscp = net.ival(dscp) end
+        -- inet_dscp_to_dsfield(): the dscp_t is kept shifted already
+        if dscp ~= 0 then line = line .. " tos=" .. dscp end
+        out[#out + 1] = line .. "\n"
+      end
+    end
+  end
+  for _, tb in ipairs(route.fib4_tables(n)) do
+    local td = tb:member_("tb_data")
+    local trie = tostring(td:type_()):find("%*") and pval(td) or td:address_()
+    local root = kd.read_u64(trie + tnode_off)
+    if root ~= 0 then
+      local id = tb.tb_id
+      out[#out + 1] = id == 255 and "Local:\n" or (id == 254 and "Main:\n" or string.format("Id %d:\n", id))
+      walk(root, kd.read_u8(root + bits_off) > 0 and 1 or 0)
+    end
+  end
+  return table.concat(out)
+end
+
+-- /proc/net/fib_triestat (fib_triestat_seq_show, 6.1 = 6.12): per table,
+-- trie_collect_stats over the same walk as fib_trie, and the per-CPU
+-- lookup counters when the kernel keeps them (struct trie has stats only
+-- with CONFIG_IP_FIB_TRIE_STATS)
+function M.fib_triestat(n)
+  local route = require("kernel.net_route")
+  n = n or net.init_net()
+  local off = function(m) return net.offsetof("struct key_vector", m) end
+  local tnode_off, leaf_off, bits_off = off("tnode"), off("leaf"), off("bits")
+  local kv_in_tnode = net.offsetof("struct tnode", "kv")
+  local function tnode_size(k) return kv_in_tnode + tnode_off + 8 * k end      -- TNODE_SIZE(k)
+  local leaf_size = tnode_size(1)
+  local fa_size = kd.type("struct fib_alias").size
+  local out = { string.format("Basic info: size of leaf: %d bytes, size of tnode: %d bytes.\n",
+    leaf_size, tnode_size(0)) }
+  local MAX_STAT_DEPTH = 32
+  for _, tb in ipairs(route.fib4_tables(n)) do
+    local td = tb:member_("tb_data")
+    local trie = tostring(td:type_()):find("%*") and pval(td) or td:address_()
+    if trie ~= 0 then
+      local id = tb.tb_id
+      out[#out + 1] = id == 255 and "Local:\n" or (id == 254 and "Main:\n" or string.format("Id %d:\n", id))
+      local st = { leaves = 0, totdepth = 0, maxdepth = 0, prefixes = 0, tnodes = 0, nullptrs = 0, sizes = {} }
+      local function walk(kv, depth)
+        local bits = kd.read_u8(kv + bits_off)
+        if bits > 0 then
+          st.tnodes = st.tnodes + 1
+          if bits < MAX_STAT_DEPTH then st.sizes[bits] = (st.sizes[bits] or 0) + 1 end
+          st.nullptrs = st.nullptrs + kd.object("struct tnode", kv - kv_in_tnode).empty_children
+          local kids = net.heads(kv + tnode_off, 1 << bits, 8)
+          for i = 0, (1 << bits) - 1 do
+            local c = kids[i]
+            if c ~= 0 then walk(c, kd.read_u8(c + bits_off) > 0 and depth + 1 or depth) end
+          end
+        else
+          st.leaves = st.leaves + 1
+          st.totdepth = st.totdepth + depth
+          if depth > st.maxdepth then st.maxdepth = depth end
+          local nodes = {}
+          net.hlist_nodes(kd.read_u64(kv + leaf_off), nodes)
+          st.prefixes = st.prefixes + #nodes
+        end
+      end
+      local root = kd.read_u64(trie + tnode_off)
+      if root ~= 0 then walk(root, kd.read_u8(root + bits_off) > 0 and 1 or 0) end
+      local av = st.leaves > 0 and (st.totdepth * 100 // st.leaves) or 0
+      out[#out + 1] = string.format("\tAver depth:     %d.%02d\n", av // 100, av % 100)
+      out[#out + 1] = string.format("\tMax depth:      %d\n", st.maxdepth)
+      out[#out + 1] = string.format("\tLeaves:         %d\n", st.leaves)
+      out[#out + 1] = string.format("\tPrefixes:       %d\n", st.prefixes)
+      out[#out + 1] = string.format("\tInternal nodes: %d\n\t", st.tnodes)
+      local bytes = leaf_size * st.leaves + fa_size * st.prefixes + tnode_size(0) * st.tnodes
+      local max = MAX_STAT_DEPTH
+      while max > 0 and (st.sizes[max - 1] or 0) == 0 do max = max - 1 end
+      local pointers = 0
+      for i = 1, max - 1 do
+        local c = st.sizes[i] or 0
+        if c ~= 0 then
+          out[#out + 1] = string.format("  %d: %d", i, c)
+          pointers = pointers + (1 << i) * c
+        end
+      end
+      out[#out + 1] = "\n"
+      out[#out + 1] = string.format("\tPointers: %d\n", pointers)
+      bytes = bytes + 8 * pointers
+      out[#out + 1] = string.format("Null ptrs: %d\n", st.nullptrs)
+      out[#out + 1] = string.format("Total size: %d  kB\n", (bytes + 1023) // 1024)
+      if net.has_member("struct trie", "stats") then
+        local t = kd.object("struct trie", trie)
+        local sp = t:member_("stats")
+        local s = { gets = 0, backtrack = 0, semantic_match_passed = 0, semantic_match_miss = 0,
+                    null_node_hit = 0, resize_node_skipped = 0 }
+        for _, cpu in ipairs(net.possible_cpus()) do
+          local o = kd.per_cpu(sp, cpu)
+          for k in pairs(s) do s[k] = s[k] + o[k] end
+        end
+        out[#out + 1] = "\nCounters:\n---------\n"
+        out[#out + 1] = string.format("gets = %d\n", s.gets & 0xffffffff)
+        out[#out + 1] = string.format("backtracks = %d\n", s.backtrack & 0xffffffff)
+        out[#out + 1] = string.format("semantic match passed = %d\n", s.semantic_match_passed & 0xffffffff)
+        out[#out + 1] = string.format("semantic match miss = %d\n", s.semantic_match_miss & 0xffffffff)
+        out[#out + 1] = string.format("null node hit= %d\n", s.null_node_hit & 0xffffffff)
+        out[#out + 1] = string.format("skipped node resize = %d\n\n", s.resize_node_skipped & 0xffffffff)
+      end
+    end
+  end
+  return table.concat(out)
+end
+
 -- }======
 
 -- {====== routes, addresses, ARP ======

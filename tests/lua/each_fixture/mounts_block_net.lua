@@ -170,7 +170,7 @@ when(truth("proc/net/tcp.end"), "TIME-WAIT sockets at the crash: the live .end s
   end
 end)
 
-for _, f in ipairs({ "ptype", "protocols", "netlink", "packet", "dev_mcast", "raw6" }) do
+for _, f in ipairs({ "ptype", "protocols", "netlink", "packet", "dev_mcast", "raw6", "fib_trie" }) do
   test("proc/net/" .. f .. " exact", function()
     eq(np[f](), truth("proc/net/" .. f), "proc/net/" .. f)
   end)

@@ -126,6 +126,14 @@ return {
       .. "hashed %pK pointers; Rmem/Drops would drift on a busy system." },
   ["proc/net/packet"] = { truth = "proc/net/packet", class = "static",
     note = "net->packet.sklist; running from po->running (6.1) or the PACKET_SOCK_RUNNING flag." },
+  ["proc/net/fib_trie"] = { truth = "proc/net/fib_trie", class = "static",
+    note = "fib_table_hash order, each table's LC-trie depth first (a local table merged into "
+      .. "main walks main's trie): internal nodes with their full/empty children, leaves with "
+      .. "their aliases' prefix length, scope and type." },
+  ["proc/net/fib_triestat"] = { truth = "proc/net/fib_triestat", class = "drifting", kind = LINES,
+    tolerance = { ["*"] = GROW },
+    note = "trie_collect_stats over the same walk (exact); the lookup counters (gets, semantic "
+      .. "match passed...) are per-CPU and grow with traffic after the capture." },
   ["proc/net/bonding/*"] = { truth = "proc/net/bonding/*", class = "static",
     note = "bond_procfs.c's layout from struct bonding/slave (bonding module types): mode, "
       .. "primary/active slave, MII, delays, ARP targets, each slave's state, speed, duplex, "

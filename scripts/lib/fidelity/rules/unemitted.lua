@@ -38,9 +38,6 @@ return {
   ["proc/ioports"] = none("proc/ioports", "sos's pci plugin copies it; that plugin has no emitters yet."),
   ["proc/schedstat"] = none("proc/schedstat", "no emitter (per-CPU scheduler statistics, drifting)."),
   ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
-  ["proc/net/fib_trie"] = none("proc/net/fib_trie", "no emitter; ip route show table all's local "
-    .. "table comes from the same trie."),
-  ["proc/net/fib_triestat"] = none("proc/net/fib_triestat", "no emitter."),
   -- }======
 
   -- {====== /sys ======
