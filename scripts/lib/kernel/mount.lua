@@ -714,6 +714,76 @@ OPTS.squashfs_show_options = function(sb)
   return table.concat(out)
 end
 
+-- ovl_show_options() (fs/overlayfs): 6.1 keeps lowerdir as one string and
+-- redirect_mode as a string; 6.7 "ovl: add support for appending lowerdirs
+-- one by one" keeps lowerdirs[] (lowerdir+/datadir+) and the modes as
+-- enums.  The defaults are the module's parameters (ovl_*_def variables).
+local function ovl_param(name)
+  local a = kd.symbol_address(name)
+  if a == nil then error("overlay module parameter " .. name .. " not in the symbols", 0) end
+  return kd.read_u8(a) ~= 0
+end
+OPTS.ovl_show_options = function(sb)
+  local ofs = kd.object("struct ovl_fs", pval(sb:member_("s_fs_info")))
+  local c = ofs.config
+  local out = {}
+  local function opt(name, ptr)
+    out[#out + 1] = "," .. name .. "=" .. fs.escape(kd.read_string(ptr, 4096), ", \t\n\\")
+  end
+  local function b(x) return x == true or (type(x) == "number" and x ~= 0) end
+  local function onoff(x) return b(x) and "on" or "off" end
+  if has_member("struct ovl_config", "lowerdirs") then
+    local ld = pval(c:member_("lowerdirs"))
+    local first = kd.read_u64(ld)
+    local nr_lower, nr_merged = 0, 0
+    if first ~= 0 then opt("lowerdir", first)
+    else nr_lower = ofs.numlayer; nr_merged = nr_lower - ofs.numdatalayer end
+    for i = 1, nr_lower - 1 do
+      opt(i < nr_merged and "lowerdir+" or "datadir+", kd.read_u64(ld + 8 * i))
+    end
+  else
+    opt("lowerdir", pval(c:member_("lowerdir")))
+  end
+  if pval(c:member_("upperdir")) ~= 0 then
+    opt("upperdir", pval(c:member_("upperdir")))
+    opt("workdir", pval(c:member_("workdir")))
+  end
+  if b(c.default_permissions) then out[#out + 1] = ",default_permissions" end
+  local redirect_def = ovl_param("ovl_redirect_dir_def")
+  if tostring(c:member_("redirect_mode"):type_()):find("%*") then
+    local m = kd.read_string(pval(c:member_("redirect_mode")), 16)
+    if m ~= (redirect_def and "on" or "off") then out[#out + 1] = ",redirect_dir=" .. m end
+  else
+    local names = { [0] = "off", "follow", "nofollow", "on" }
+    local def = redirect_def and 3 or (ovl_param("ovl_redirect_always_follow") and 1 or 2)
+    if c.redirect_mode ~= def then out[#out + 1] = ",redirect_dir=" .. names[c.redirect_mode] end
+  end
+  if b(c.index) ~= ovl_param("ovl_index_def") then out[#out + 1] = ",index=" .. onoff(c.index) end
+  if type(c.uuid) == "boolean" then                                   -- 6.1: a bool
+    if not b(c.uuid) then out[#out + 1] = ",uuid=off" end
+  elseif c.uuid ~= 2 then                                           -- OVL_UUID_AUTO
+    out[#out + 1] = ",uuid=" .. (({ [0] = "off", "null", "auto", "on" })[c.uuid] or "?")
+  end
+  if b(c.nfs_export) ~= ovl_param("ovl_nfs_export_def") then out[#out + 1] = ",nfs_export=" .. onoff(c.nfs_export) end
+  local xdef = ovl_param("ovl_xino_auto_def") and 1 or 0
+  if c.xino ~= xdef and ofs.xino_mode ~= 0 then
+    out[#out + 1] = ",xino=" .. (({ [0] = "off", "auto", "on" })[c.xino] or "?")
+  end
+  if b(c.metacopy) ~= ovl_param("ovl_metacopy_def") then out[#out + 1] = ",metacopy=" .. onoff(c.metacopy) end
+  if has_member("struct ovl_config", "fsync_mode") then
+    if c.fsync_mode ~= 1 then                                       -- OVL_FSYNC_AUTO
+      out[#out + 1] = ",fsync=" .. (({ [0] = "volatile", "auto", "strict" })[c.fsync_mode] or "?")
+    end
+  elseif has_member("struct ovl_config", "ovl_volatile") and b(c.ovl_volatile) then
+    out[#out + 1] = ",volatile"
+  end
+  if b(c.userxattr) then out[#out + 1] = ",userxattr" end
+  if has_member("struct ovl_config", "verity_mode") and c.verity_mode ~= 0 then
+    out[#out + 1] = ",verity=" .. (({ [0] = "off", "on", "require" })[c.verity_mode] or "?")
+  end
+  return table.concat(out)
+end
+
 -- kernfs: the root's syscall_ops->show_options (cgroup2, cgroup v1);
 -- sysfs has none
 local function kernfs_root_of_sb(sb)
