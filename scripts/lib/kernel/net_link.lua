@@ -433,10 +433,63 @@ end
 
 -- }======
 
+-- {====== ipip / sit ======
+
+-- ipip_fill_info / ipip6_fill_info (net/ipv4/ipip.c, net/ipv6/sit.c) as
+-- iproute2 6.1's iptunnel_print_opt prints them
+local function iptun_info(dev, sit)
+  need("struct ip_tunnel")
+  local t = kd.object("struct ip_tunnel", net.netdev_priv(dev))
+  local parm = t.parms
+  local iph = parm.iph
+  local out = {}
+  local why
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  if t.collect_md == true or t.collect_md == 1 then put("external ") end
+  local proto = iph.protocol
+  local pn = ({ [4] = "ipip", [41] = "ip6ip", [137] = "mplsip", [0] = "any" })[proto]
+  if pn then put("%s ", pn) end
+  local function ep(name, a) put("%s %s ", name, a == 0 and "any" or net.ip4(a)) end
+  ep("remote", iph.daddr)
+  ep("local", iph.saddr)
+  if parm.link ~= 0 then
+    local d = net.dev_by_index(net.init_net())[parm.link]
+    put("dev %s ", d and net.devname(d) or ("if" .. parm.link))
+  end
+  local ttl, tos = iph.ttl, iph.tos
+  if ttl ~= 0 then put("ttl %d ", ttl) else put("ttl inherit ") end
+  if tos ~= 0 then
+    if tos ~= 1 then put("tos %#x ", tos) else put("tos inherit ") end
+  end
+  -- PMTUDISC: the DF bit of frag_off (network order: 0x0040 as read here)
+  put((net.ntohs(iph.frag_off) & 0x4000) ~= 0 and "pmtudisc " or "nopmtudisc ")
+  if sit then
+    local f = parm:member_("i_flags")
+    if tostring(f:type_()):find("%[") then
+      -- 6.10 turned i_flags into a bitmap (ip_tunnel_flags_to_be16 for the dump)
+      if kd.read_u64(f:address_()) ~= 0 then why = "sit ISATAP flag of the bitmap i_flags not decoded" end
+    elseif (f:value_() & 0x1) ~= 0 then
+      put("isatap ")                                                   -- SIT_ISATAP
+    end
+    if has_member("struct ip_tunnel", "ip6rd") and t.ip6rd.prefixlen ~= 0 then
+      put("6rd-prefix %s/%d ", net.ip6(kd.read(t.ip6rd.prefix:address_(), 16)), t.ip6rd.prefixlen)
+      if t.ip6rd.relay_prefix ~= 0 then
+        put("6rd-relay_prefix %s/%d ", net.ip4(t.ip6rd.relay_prefix), t.ip6rd.relay_prefixlen)
+      end
+    end
+  end
+  if has_member("struct ip_tunnel", "fwmark") and t.fwmark ~= 0 then put("fwmark %#x ", t.fwmark) end
+  if t.encap.type ~= 0 then why = "FOU/GUE encapsulation options not rebuilt" end
+  return table.concat(out), why
+end
+
+-- }======
+
 -- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
 -- trailing space) [, reason a part is missing]
 M.INFO = { bond = bond_info, vlan = vlan_info, tun = tun_info, macvlan = macvlan_info,
-  macvtap = macvlan_info }
+  macvtap = macvlan_info, ipip = function(dev) return iptun_info(dev, false) end,
+  sit = function(dev) return iptun_info(dev, true) end }
 -- master kind -> function(slave dev) for IFLA_INFO_SLAVE_DATA
 M.SLAVE_INFO = { bond = bond_slave_info }
 
