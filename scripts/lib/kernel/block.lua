@@ -732,23 +732,19 @@ local function mountpoints_by_dev()
   return map
 end
 
--- device-mapper name and uuid of a dm disk (the sysfs dm/name, dm/uuid:
--- dm_copy_name_and_uuid reads the dm-ioctl hash_cell at md->interface_ptr);
--- nil when the dm-mod types are missing.  (kernel/dm.lua of the storage
--- work reads the same; one of them should call the other once both land.)
+-- device-mapper name and uuid of a dm disk (sysfs dm/name, dm/uuid), from
+-- kernel/dm.lua's devices (the dm-ioctl hash cells); nil when device-mapper
+-- is absent or its types are missing
+local dm_by_disk
 function M.dm_name_uuid(d)
-  if not (d.name:match("^dm%-") and kd.has_type("struct mapped_device") and kd.has_type("struct hash_cell")) then
-    return nil
+  if not d.name:match("^dm%-") then return nil end
+  if dm_by_disk == nil then
+    dm_by_disk = {}
+    local ok, devs = pcall(function() return require("kernel.dm").devices() end)
+    for _, v in ipairs(ok and devs or {}) do dm_by_disk[v.disk] = v end
   end
-  local ok, name, uuid = pcall(function()
-    local md = kd.object("struct mapped_device", pval(d.disk:member_("private_data")))
-    local hc = pval(md:member_("interface_ptr"))
-    if hc == 0 then return md.name:string_(), "" end
-    local cell = kd.object("struct hash_cell", hc)
-    local u = pval(cell:member_("uuid"))
-    return kd.read_string(pval(cell:member_("name")), 128), u ~= 0 and kd.read_string(u, 129) or ""
-  end)
-  if ok then return name, uuid end
+  local v = dm_by_disk[d.name]
+  if v then return v.name, v.uuid end
   return nil
 end
 
