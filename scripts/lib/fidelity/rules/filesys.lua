@@ -81,11 +81,13 @@ return {
       .. "only checked not to be below the truth; dm-2's blocked read stays in flight.",
   },
   ["sys/block/*/queue/*"] = {
-    truth = nil, class = "static",
+    truth = "sys/block/*/queue/*", class = "static",
     note = "attributes named by the kernel's queue_attrs[] (so each version lists its own), "
       .. "values from request_queue/queue_limits/queue_flags (6.1 QUEUE_FLAG_* bit numbers), "
       .. "scheduler from elv_list. wbt_lat_usec is a stub when wbt is off (EINVAL live). "
-      .. "truth/sys/block holds size/dev/ro/removable only: those are checked from the same gendisks.",
+      .. "Compared where the truth has the attribute (the 6.12 one: scheduler, "
+      .. "logical_block_size); truth/sys/block's size/dev/ro/removable are checked from the same "
+      .. "gendisks in the tests.",
   },
   ["sos_commands/block/lsblk"] = {
     truth = nil, class = "static",
