@@ -684,5 +684,6 @@ void kl_open(lua_State *L, struct kd_program *prog) {
   kl_open_object(L);
   kl_open_type(L);
   luaL_newlib(L, kd_funcs);
+  kl_open_unwind(L);
   lua_setglobal(L, "kd");
 }

@@ -40,5 +40,7 @@ int kl_type_has_member(lua_State *L);   /* (type_or_name, path) -> bool */
 void kl_open_object(lua_State *L);
 void kl_open_type(lua_State *L);
 void kl_open_error(lua_State *L);
+/* Add kd.stack_trace and its companions to the table on top of the stack. */
+void kl_open_unwind(lua_State *L);
 
 #endif

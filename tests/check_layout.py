@@ -5,8 +5,8 @@
 # may include its own headers and those of the rooms it builds on, never the
 # other way round, so the arrows stay one-way:
 #
-#   base  <-  dump, debuginfo, archive  <-  core  <-  gdb
-#   core, archive  <-  bindings  <-  cli
+#   base  <-  dump, debuginfo, archive  <-  core  <-  unwind  <-  gdb
+#   unwind, archive  <-  bindings  <-  cli
 #
 # Library headers have one home too: libkdumpfile only in host/dump, Lua only
 # in bindings/ and host/cli/ (the Lua boundary and the entry points).
@@ -28,9 +28,10 @@ ALLOWED = {
     "debuginfo": {"base"},
     "archive": {"base"},
     "core": {"base", "dump", "debuginfo"},
-    "gdb": {"base", "dump", "debuginfo", "core"},
-    "bindings": {"base", "dump", "debuginfo", "archive", "core"},
-    "cli": {"base", "dump", "debuginfo", "archive", "core", "gdb", "bindings"},
+    "unwind": {"base", "dump", "debuginfo", "core"},
+    "gdb": {"base", "dump", "debuginfo", "core", "unwind"},
+    "bindings": {"base", "dump", "debuginfo", "archive", "core", "unwind"},
+    "cli": {"base", "dump", "debuginfo", "archive", "core", "unwind", "gdb", "bindings"},
 }
 # system headers (by prefix) -> the only rooms that may include them
 LIBRARY_HOMES = {

@@ -1,0 +1,157 @@
+/*
+** lua_unwind.c -- kd.stack_trace(task | cpu): the unwinder (host/unwind/)
+** as Lua sees it.
+**
+** The unwinder lives as long as the Lua state, in a registry userdata:
+** its ORC lookups are remembered across traces, which is what makes the
+** traces of thousands of tasks cheap.
+*/
+#include <lauxlib.h>
+#include <stdlib.h>
+
+#include "lua_kd.h"
+#include "unwind/unwind.h"
+
+static const char unwinder_key = 'u';
+
+static int unwinder_gc(lua_State *L) {
+  struct kd_unwinder **box = lua_touserdata(L, 1);
+  kd_unwinder_close(*box);
+  *box = NULL;
+  return 0;
+}
+
+static struct kd_unwinder *unwinder(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &unwinder_key);
+  struct kd_unwinder **box = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (box && *box) return *box;
+  box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, unwinder_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  struct kd_error *err = kd_unwinder_open(kl_program(L), box);
+  if (err) { lua_pop(L, 1); kl_raise(L, err); }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &unwinder_key);
+  return *box;
+}
+
+static const char *const kind_names[] = {
+  [KD_FRAME_CALL] = "call", [KD_FRAME_IRQ] = "irq",
+  [KD_FRAME_EXCEPTION] = "exception", [KD_FRAME_NMI] = "nmi",
+  [KD_FRAME_USER_REGS] = "user_regs",
+};
+
+static void set_int(lua_State *L, const char *k, uint64_t v) {
+  lua_pushinteger(L, (lua_Integer)v);
+  lua_setfield(L, -2, k);
+}
+
+/* One frame: pc, sp, kind, function, offset, size, module, regs. */
+static void push_frame(lua_State *L, struct kd_program *prog,
+                       const struct kd_frame *f) {
+  lua_createtable(L, 0, 10);
+  set_int(L, "pc", f->pc);
+  set_int(L, "sp", f->sp);
+  lua_pushstring(L, kind_names[f->kind]);
+  lua_setfield(L, -2, "kind");
+  lua_pushboolean(L, f->kernel_text);
+  lua_setfield(L, -2, "kernel_text");
+  lua_pushboolean(L, f->sched);
+  lua_setfield(L, -2, "sched");
+  /* a return address names its call: the symbol of pc - 1 (a call to a
+  ** noreturn function may be the last instruction of its function); an
+  ** interrupted pc is exact */
+  bool exact = f->has_regs || f->kind != KD_FRAME_CALL;
+  const struct kd_symbol *s = kd_symtab_by_address(prog->symtab, exact ? f->pc : f->pc - 1);
+  if (s && f->kind != KD_FRAME_USER_REGS) {
+    /* "function" as the API names it; "name" too, since f.function is a
+    ** syntax error in Lua (f["function"] is not) */
+    lua_pushstring(L, s->name);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "function");
+    lua_setfield(L, -2, "name");
+    set_int(L, "offset", f->pc - s->address);
+    uint64_t next = kd_symtab_next_address(prog->symtab, s->address);
+    set_int(L, "size", next ? next - s->address : s->size);
+    if (s->module) {
+      lua_pushstring(L, s->module);
+      lua_setfield(L, -2, "module");
+    }
+  }
+  if (f->has_regs) {
+    lua_createtable(L, 0, KD_PT_NREGS + 1);
+    for (int r = 0; r < KD_PT_NREGS; r++) set_int(L, kd_pt_reg_names[r], f->regs[r]);
+    if (f->regs_addr) set_int(L, "address", f->regs_addr);
+    lua_setfield(L, -2, "regs");
+  }
+}
+
+/* kd.stack_trace(task | cpu) -> { frame..., reliable, stop_reason, task, cpu } */
+static int k_stack_trace(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  struct kd_unwinder *u = unwinder(L);
+  if (!prog->modules_loaded && !prog->opts.no_modules) {
+    struct kd_error *err = kd_program_load_modules(prog);
+    kd_error_destroy(err);
+  }
+  struct kd_trace t;
+  struct kd_error *err;
+  /* a small integer is a CPU number; anything else designates a task */
+  if (lua_isinteger(L, 1) && (lua_Unsigned)lua_tointeger(L, 1) < 65536)
+    err = kd_unwind_cpu(u, (unsigned)lua_tointeger(L, 1), &t);
+  else
+    err = kd_unwind_task(u, kl_check_address(L, 1), &t);
+  if (err) { kd_trace_free(&t); return kl_raise(L, err); }
+  lua_createtable(L, (int)t.n, 4);
+  for (size_t i = 0; i < t.n; i++) {
+    push_frame(L, prog, &t.frames[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_pushboolean(L, t.reliable);
+  lua_setfield(L, -2, "reliable");
+  lua_pushstring(L, t.stop_reason);
+  lua_setfield(L, -2, "stop_reason");
+  if (t.task) set_int(L, "task", t.task);
+  if (t.cpu >= 0) { lua_pushinteger(L, t.cpu); lua_setfield(L, -2, "cpu"); }
+  kd_trace_free(&t);
+  return 1;
+}
+
+/* kd.task_cpu(task) -> the CPU whose register note holds the task (it was
+** running there at the crash), or nil */
+static int k_task_cpu(lua_State *L) {
+  int cpu = kd_unwinder_task_cpu(unwinder(L), kl_check_address(L, 1));
+  if (cpu < 0) lua_pushnil(L); else lua_pushinteger(L, cpu);
+  return 1;
+}
+
+/* kd.panic_cpu() -> the CPU that crashed (panic_cpu, crashing_cpu, the
+** first online CPU), or nil */
+static int k_panic_cpu(lua_State *L) {
+  const struct kd_cpu_notes *n = kd_unwinder_cpu_notes(unwinder(L));
+  if (n->panic_note < 0) lua_pushnil(L);
+  else lua_pushinteger(L, n->cpu[n->panic_note]);
+  return 1;
+}
+
+/* kd.cpu_tasks() -> { [cpu] = task address } of every CPU with registers */
+static int k_cpu_tasks(lua_State *L) {
+  const struct kd_cpu_notes *n = kd_unwinder_cpu_notes(unwinder(L));
+  lua_createtable(L, 0, (int)n->n);
+  for (unsigned i = 0; i < n->n; i++) {
+    lua_pushinteger(L, (lua_Integer)n->curr[i]);
+    lua_rawseti(L, -2, n->cpu[i]);
+  }
+  return 1;
+}
+
+void kl_open_unwind(lua_State *L) {
+  static const luaL_Reg funcs[] = {
+    { "stack_trace", k_stack_trace }, { "task_cpu", k_task_cpu },
+    { "panic_cpu", k_panic_cpu }, { "cpu_tasks", k_cpu_tasks }, { NULL, NULL }
+  };
+  luaL_setfuncs(L, funcs, 0);
+}

@@ -1,0 +1,89 @@
+/*
+** unwind.h -- the one kernel stack unwinder: every backtrace, /proc/<pid>/
+** stack, wchan and `kdlua bt` come from here.
+**
+** x86_64.  The walk follows the kernel's own ORC tables, read from the
+** dumped memory (vmlinux's __start_orc_unwind* and each module's
+** arch.orc_unwind*), exactly as arch/x86/kernel/unwind_orc.c does on the
+** live machine; code without ORC data (and kernels built without ORC) is
+** walked by frame pointers, and the trace is then marked unreliable.
+** pt_regs left on the stack by interrupts, exceptions, NMIs and system calls
+** are followed, and the walk crosses from a CPU's IRQ and exception stacks
+** back to the task stack.  It stops at user-mode registers, at the end of
+** the stack, or at a bad frame (marked: the walk never loops).
+**
+** The first frame comes from a sleeping task's saved switch frame
+** (thread.sp -> struct inactive_task_frame), or, for a task running at the
+** crash, from the registers the dump saved for its CPU.
+*/
+#ifndef KD_UNWIND_H
+#define KD_UNWIND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/program.h"
+#include "cpus.h"
+
+/* How the frame's pc was reached. */
+enum kd_frame_kind {
+  KD_FRAME_CALL,        /* a return address, or the registers of a CPU note */
+  KD_FRAME_IRQ,         /* interrupted by a hardware interrupt (pt_regs) */
+  KD_FRAME_EXCEPTION,   /* interrupted by an exception, e.g. a page fault */
+  KD_FRAME_NMI,         /* interrupted by an NMI */
+  KD_FRAME_USER_REGS    /* the user-mode registers saved at kernel entry */
+};
+
+/* struct pt_regs of x86_64, in its (ABI-fixed) order. */
+enum kd_pt_reg {
+  KD_PT_R15, KD_PT_R14, KD_PT_R13, KD_PT_R12, KD_PT_BP, KD_PT_BX,
+  KD_PT_R11, KD_PT_R10, KD_PT_R9, KD_PT_R8, KD_PT_AX, KD_PT_CX, KD_PT_DX,
+  KD_PT_SI, KD_PT_DI, KD_PT_ORIG_AX, KD_PT_IP, KD_PT_CS, KD_PT_FLAGS,
+  KD_PT_SP, KD_PT_SS, KD_PT_NREGS
+};
+extern const char *const kd_pt_reg_names[KD_PT_NREGS];   /* "r15" .. "ss" */
+
+struct kd_frame {
+  uint64_t pc;           /* a return address, or the exact interrupted pc */
+  uint64_t sp;           /* the stack pointer in this frame */
+  enum kd_frame_kind kind;
+  bool sched;            /* pc in scheduler or lock text (in_sched_functions) */
+  bool kernel_text;      /* pc in kernel or module text */
+  bool has_regs;         /* regs[] holds the registers at pc */
+  uint64_t regs_addr;    /* where those pt_regs lie (0: from a CPU note) */
+  uint64_t regs[KD_PT_NREGS];
+};
+
+struct kd_trace {
+  uint64_t task;         /* 0 when unknown */
+  int cpu;               /* CPU whose registers started it, -1 for a saved frame */
+  struct kd_frame *frames;
+  size_t n, cap;
+  bool reliable;         /* every step followed ORC data to a proper end */
+  char stop_reason[120]; /* "user mode", "end of stack", "bad frame: ..." */
+};
+
+struct kd_unwinder;
+
+/* The unwinder of `prog` (tables are found lazily, once).  Errors: another
+** architecture. */
+struct kd_error *kd_unwinder_open(struct kd_program *prog,
+                                  struct kd_unwinder **out);
+void kd_unwinder_close(struct kd_unwinder *u);
+const struct kd_cpu_notes *kd_unwinder_cpu_notes(struct kd_unwinder *u);
+
+/* Trace of `task` (struct task_struct *): from its CPU's registers when it
+** was running at the crash, else from its saved switch frame.  A walk that
+** stops early is not an error (see stop_reason); errors are for input that
+** is no task (unreadable task_struct, no types). */
+struct kd_error *kd_unwind_task(struct kd_unwinder *u, uint64_t task,
+                                struct kd_trace *out);
+/* Trace of what CPU `cpu` was running (its register note). */
+struct kd_error *kd_unwind_cpu(struct kd_unwinder *u, unsigned cpu,
+                               struct kd_trace *out);
+void kd_trace_free(struct kd_trace *t);
+
+/* The CPU `task` was running on at the crash (its register note), or -1. */
+int kd_unwinder_task_cpu(struct kd_unwinder *u, uint64_t task);
+
+#endif
