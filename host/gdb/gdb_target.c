@@ -20,6 +20,7 @@
 
 #include "core/object.h"
 #include "core/walk.h"
+#include "unwind/cpus.h"
 
 /* x86_64: user addresses lie below the canonical hole. */
 #define USER_TOP 0x0000800000000000ull
@@ -144,90 +145,22 @@ static int note_of_task(struct kd_gdb_dump *d, uint64_t task) {
 
 /* ---------------------------------------------------------------- CPUs */
 
-/*
-** Which CPU each register note belongs to.  Notes carry no reliable CPU
-** number (QEMU puts vCPU + 1 in pr_pid, kdump the pid of the task), but they
-** come in CPU order: one per possible CPU (QEMU), or one per CPU that was
-** online and saved its state (kdump).  Match the count against the masks,
-** and fall back to note i = CPU i.
-*/
-static void map_notes_to_cpus(struct kd_gdb_dump *d) {
-  static const char *const masks[] = { "possible", "present", "online" };
-  for (unsigned i = 0; i < d->nnotes; i++) d->note_cpu[i] = i;
-  for (size_t k = 0; k < sizeof masks / sizeof masks[0]; k++) {
-    unsigned *cpus = NULL;
-    size_t n = 0;
-    struct kd_error *err = kd_program_cpu_mask(d->prog, masks[k], &cpus, &n);
-    if (err == NULL && n == d->nnotes) {
-      for (unsigned i = 0; i < d->nnotes; i++) d->note_cpu[i] = cpus[i];
-      free(cpus);
-      return;
-    }
-    kd_error_destroy(err);
-    free(cpus);
-  }
+/* Which CPU each register note belongs to, its rq->curr and the panic CPU:
+** host/unwind/cpus.c, shared with the unwinder. */
+static struct kd_error *setup_cpus(struct kd_gdb_dump *d) {
+  struct kd_cpu_notes notes;
+  struct kd_error *err = kd_cpu_notes_load(d->prog, &notes);
+  if (err) return err;
+  d->nnotes = notes.n;
+  d->note_cpu = notes.cpu;
+  d->note_curr = notes.curr;
+  d->panic_note = notes.panic_note;
+  return NULL;
 }
 
-/* &runqueues on `cpu` and struct rq, or 0. */
 static uint64_t runqueue(struct kd_gdb_dump *d, unsigned cpu,
                          struct kd_type **rq_type) {
-  uint64_t addr, off;
-  struct kd_error *err = kd_program_find_symbol(d->prog, "runqueues", &addr,
-                                                rq_type);
-  if (err == NULL) err = kd_program_per_cpu_offset(d->prog, cpu, &off);
-  if (err) { kd_error_destroy(err); return 0; }
-  return addr + off;
-}
-
-/* A CPU number held in an int variable (panic_cpu is an atomic_t, whose
-** counter is its first and only member), or -1. */
-static int64_t cpu_variable(struct kd_gdb_dump *d, const char *name) {
-  uint64_t addr;
-  int32_t v;
-  struct kd_error *err = kd_program_find_symbol(d->prog, name, &addr, NULL);
-  if (err == NULL) err = kd_program_read(d->prog, addr, &v, sizeof v);
-  if (err) { kd_error_destroy(err); return -1; }
-  return v;
-}
-
-/*
-** The CPU that crashed: panic_cpu (set by panic(), -1 otherwise), then
-** x86's crashing_cpu (set by a kdump kexec), then the first online CPU.
-*/
-static int find_panic_note(struct kd_gdb_dump *d) {
-  static const char *const vars[] = { "panic_cpu", "crashing_cpu" };
-  for (size_t k = 0; k < sizeof vars / sizeof vars[0]; k++) {
-    int64_t cpu = cpu_variable(d, vars[k]);
-    for (unsigned i = 0; cpu >= 0 && i < d->nnotes; i++)
-      if (d->note_cpu[i] == (uint64_t)cpu) return (int)i;
-  }
-  unsigned *cpus = NULL;
-  size_t n = 0;
-  struct kd_error *err = kd_program_cpu_mask(d->prog, "online", &cpus, &n);
-  int found = -1;
-  for (unsigned i = 0; err == NULL && n > 0 && i < d->nnotes; i++)
-    if (d->note_cpu[i] == cpus[0]) found = (int)i;
-  kd_error_destroy(err);
-  free(cpus);
-  return found;
-}
-
-static struct kd_error *setup_cpus(struct kd_gdb_dump *d) {
-  d->nnotes = kd_dump_nr_cpu_notes(d->prog->dump);
-  d->note_cpu = calloc(d->nnotes + 1, sizeof *d->note_cpu);
-  d->note_curr = calloc(d->nnotes + 1, sizeof *d->note_curr);
-  if (d->note_cpu == NULL || d->note_curr == NULL) return kd_enomem;
-  map_notes_to_cpus(d);
-  for (unsigned i = 0; d->task_type && i < d->nnotes; i++) {
-    struct kd_type *rq_type = NULL;
-    uint64_t rq = runqueue(d, d->note_cpu[i], &rq_type), curr = 0;
-    if (rq == 0 || rq_type == NULL) break;
-    struct kd_error *err = read_path(d->prog, rq_type, rq, "curr", &curr);
-    if (err) { kd_error_destroy(err); curr = 0; }
-    d->note_curr[i] = curr;
-  }
-  d->panic_note = find_panic_note(d);
-  return NULL;
+  return kd_cpu_runqueue(d->prog, cpu, rq_type);
 }
 
 /* ----------------------------------------------------------- threads */
