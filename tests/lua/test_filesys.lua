@@ -272,8 +272,6 @@ end)
 
 local pl = load_emitters("process_limits.lua")
 local pc = load_emitters("process_cgroup.lua")
-local pw = load_emitters("process_wchan.lua")
-local ps_ = load_emitters("process_stack.lua")
 local lsof = load_emitters("process_lsof.lua")
 
 test("proc/<pid>/limits is exact for every truth pid", function()
@@ -308,57 +306,8 @@ test("fd names equal truth/pid/<pid>/fd for every truth pid but the crashing she
   end
 end)
 
--- two symbol names for one address (kallsyms aliases such as
--- __do_sys_pause / __x64_sys_pause): kd.symbolize's choice among aliases
--- is the core's, not this area's; accepted when the addresses are equal
-local function alias(a, b)
-  local x, y = kd.symbol_address(a), kd.symbol_address(b)
-  return x ~= nil and x == y
-end
-
--- wchan comes from task.lua's stack scan (not this area's code): sleeping
--- tasks must match up to kallsyms aliases; the crashing shell was running
-test("proc/<pid>/wchan matches the truth for sleeping tasks (up to aliases)", function()
-  local bad, aliased = {}, 0
-  for _, pid in ipairs(PIDS) do
-    if pid ~= CRASH_PID then
-      local got = run(pw["proc/{pid}/wchan"], pid, tasks_by_pid[pid])
-      local want = truth("pid/" .. pid .. "/wchan")
-      if got ~= want then
-        if alias(got, want) then aliased = aliased + 1 else bad[#bad + 1] = pid .. ":" .. got .. "/" .. want end
-      end
-    end
-  end
-  eq(#bad, 0, "wchan mismatches (" .. table.concat(bad, " ") .. ")")
-  ok(aliased <= 3, "alias-only differences: " .. aliased)
-end)
-
--- the ORC walk must give the live /proc/<pid>/stack of every sleeping
--- task, up to alias names; the running (crashing) task is a stub
-test("proc/<pid>/stack: ORC unwind equals the live stacks of sleeping tasks", function()
-  local exact, aliased = 0, 0
-  for _, pid in ipairs(PIDS) do
-    local got, kind = run(ps_["proc/{pid}/stack"], pid, tasks_by_pid[pid])
-    local want = truth("pid/" .. pid .. "/stack") or ""
-    if pid == CRASH_PID then
-      eq(kind, "stub", "running task's stack is a stub")
-      ok(got:match("^# kdlua: kernel stack unwinding not available yet for a task running"), "header")
-    elseif got == want then
-      exact = exact + 1
-    else
-      local g, w = lines(got), lines(want)
-      eq(#g, #w, "pid " .. pid .. " frames")
-      for i = 1, #w do
-        local gn, gr = g[i]:match("^%[<0>%] ([^+]+)(%+.*)$")
-        local wn, wr = w[i]:match("^%[<0>%] ([^+]+)(%+.*)$")
-        ok(gr == wr and (gn == wn or alias(gn, wn)), "pid " .. pid .. " frame " .. i .. ": " .. g[i] .. " vs " .. w[i])
-      end
-      aliased = aliased + 1
-    end
-  end
-  ok(exact >= 90, "exact stacks: " .. exact)
-  ok(aliased <= 3, "alias-only stacks: " .. aliased)
-end)
+-- proc/<pid>/stack and wchan (the core's unwinder) are checked against the
+-- truth of every fixture by tests/sh/test_stack_trace.sh
 
 test("lsof: header, per-process cwd/rtd/txt, fds named as /proc/<pid>/fd", function()
   local text = run(lsof["lsof -b +M -n -l -c ''"])

@@ -358,12 +358,6 @@ function M.num_threads(t)
   return sig.nr_threads
 end
 
--- wchan (/proc/<pid>/wchan): the first caller outside the scheduler.
--- Without an unwinder this scans the sleeping task's kernel stack upward
--- from thread.sp for the first return address that follows a direct call
--- (e8 rel32) into __sched text (schedule(), schedule_timeout(), ...),
--- which is what get_wchan()'s in_sched_functions() walk finds.  x86_64
--- only; "0" for running tasks, tasks without a stack, or no match.
 -- THREAD_SIZE: sizeof(union thread_union), else 16 KiB (x86_64 default)
 local thread_size
 function M.thread_size()
@@ -374,62 +368,20 @@ function M.thread_size()
   return thread_size
 end
 
-local sched_range
-local ult = math.ult
-local function in_range(v, a, b) return ult(a - 1, v) and ult(v, b) end
--- task address -> wchan text: ps (process and thread rows) and
--- /proc/<pid>/wchan ask for the same tasks, and the stack scan is the
--- costly part of a ps row
+-- wchan (/proc/<pid>/wchan, ps' WCHAN): get_wchan() over the core's
+-- unwinder (kernel/stack.lua), module functions included; "0" for running
+-- tasks.  Remembered per task: ps (process and thread rows) and
+-- /proc/<pid>/wchan ask for the same tasks.
+local stack = require("kernel.stack")
 local wchan_memo = {}
-local wchan_scan
 function M.wchan(t)
   local key = pval(t)
   local w = wchan_memo[key]
   if w == nil then
-    local final
-    w, final = wchan_scan(t)
-    -- a scan cut short by an error (unreadable stack, the emitter's time
-    -- budget) is not kept
-    if final then wchan_memo[key] = w end
+    w = stack.wchan(t, M.raw_state(t))
+    wchan_memo[key] = w
   end
   return w
-end
-function wchan_scan(t)
-  if M.raw_state(t) == 0 then return "0", true end
-  if kd.dump_info().arch ~= "x86_64" then return "0", true end
-  if sched_range == nil then
-    local s0, s1 = kd.symbol_address("__sched_text_start"), kd.symbol_address("__sched_text_end")
-    local st, et = kd.symbol_address("_stext"), kd.symbol_address("_etext")
-    local l0, l1 = kd.symbol_address("__lock_text_start"), kd.symbol_address("__lock_text_end")
-    sched_range = (s0 and s1 and st and et) and { s0, s1, st, et, l0 or 0, l1 or 0 } or false
-  end
-  if not sched_range then return "0", true end
-  local s0, s1, st, et, l0, l1 = table.unpack(sched_range)
-  local ok, w = pcall(function()
-    local stack = pval(t:member_("stack"))
-    if stack == 0 then return "0" end
-    local sp = t.thread.sp
-    local size = M.thread_size()
-    if not in_range(sp, stack, stack + size) then return "0" end
-    local data = kd.read(sp, stack + size - sp)
-    local unpack, st1 = string.unpack, st - 1
-    for i = 0, #data // 8 - 1 do
-      local v = unpack("<i8", data, i * 8 + 1)
-      -- in_range(v, st, et) inlined: most stack words are not text
-      if ult(st1, v) and ult(v, et) and not in_range(v, s0, s1) and not in_range(v, l0, l1) then
-        local okc, code = pcall(kd.read, v - 5, 5)
-        if okc and code:byte(1) == 0xe8 then
-          local target = v + string.unpack("<i4", code, 2)
-          if in_range(target, s0, s1) then
-            return kd.symbolize(v) or "0"
-          end
-        end
-      end
-    end
-    return "0"
-  end)
-  if ok then return w, true end
-  return "0", false
 end
 
 -- }======

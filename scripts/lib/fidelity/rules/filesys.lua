@@ -133,17 +133,26 @@ return {
   ["proc/{pid}/wchan"] = {
     truth = "pid/{pid}/wchan", class = "static",
     skip = { "crash" },
-    note = "task.lua's scan; the crashing shell was running. With a core whose symbolize "
-      .. "picked __x64_sys_pause over kallsyms' first alias __do_sys_pause, 3 pids differ by the "
-      .. "alias name only (the test accepts same-address aliases).",
+    note = "get_wchan() over the core's unwinder (kernel/stack.lua); the crashing shell was "
+      .. "running. Tasks that ran after the capture (runnable or on a CPU at the crash) may differ.",
+  },
+  ["proc/{pid}/task/{tid}/wchan"] = {
+    truth = "pid/{pid}/task/{tid}/wchan", class = "static",
+    skip = { "crash" },
+    note = "as proc/<pid>/wchan, per thread.",
   },
   ["proc/{pid}/stack"] = {
     truth = "pid/{pid}/stack", class = "static",
     skip = { "crash" },
-    note = "ORC unwind from thread.sp (the kernel's own tables in the dump), sched/lock functions "
-      .. "dropped, %pB sizes = distance to the next symbol (kd.symbolize's kallsyms size when "
-      .. "present): 99 of 100 exact with the current core (96 + 3 alias-name-only before its "
-      .. "alias fix); the crashing task was running at the crash: stub.",
+    note = "stack_trace_save_tsk() over the core's unwinder (ORC from the dump), sched/lock "
+      .. "functions dropped, %pB sizes = distance to the next symbol; the crashing task is unwound "
+      .. "from its CPU's registers (the capture saw it running fx-truth). tests/sh/"
+      .. "test_stack_trace.sh compares every sleeping task on every fixture.",
+  },
+  ["proc/{pid}/task/{tid}/stack"] = {
+    truth = "pid/{pid}/task/{tid}/stack", class = "static",
+    skip = { "crash" },
+    note = "as proc/<pid>/stack, per thread.",
   },
   ["sos_commands/process/lsof_-b_M_-n_-l_-c"] = {
     truth = nil, class = "static",

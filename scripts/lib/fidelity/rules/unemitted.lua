@@ -23,10 +23,6 @@ return {
     .. "the same path."),
   ["proc/{pid}/tids"] = none("pid/{pid}/tids", "fxsnap's list of /proc/<pid>/task/; the report has "
     .. "proc/<pid>/task/<tid>/ folders for the same threads."),
-  ["proc/{pid}/task/{tid}/wchan"] = none("pid/{pid}/task/{tid}/wchan", "per-thread wchan is not emitted "
-    .. "(proc/<pid>/wchan is)."),
-  ["proc/{pid}/task/{tid}/stack"] = none("pid/{pid}/task/{tid}/stack", "per-thread stack is not emitted "
-    .. "(proc/<pid>/stack is)."),
   -- }======
 
   -- {====== /proc ======

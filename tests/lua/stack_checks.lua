@@ -1,0 +1,225 @@
+-- stack_checks.lua FIXTURE_DIR -- the unwinder (kd.stack_trace and
+-- kernel/stack.lua) against what one fixture's live system and reference
+-- tools showed; run by tests/sh/test_stack_trace.sh on every fixture.
+-- (Not named test_*.lua: it takes the fixture folder as its argument.)
+--
+--  * every task that was asleep both at the capture and at the crash:
+--    /proc/<pid>/stack and /proc/<pid>/task/<tid>/stack equal truth/, and
+--    so does wchan (tasks sleeping in module code included);
+--  * the panicking task: its frames from panic()/vpanic() on equal the
+--    Call Trace the kernel printed on the serial console, and an
+--    exception frame printed there ("RIP: 0010:...") carries the same
+--    registers;
+--  * the user registers at the bottom equal those crash's bt printed;
+--  * every CPU with saved registers unwinds to its interrupted code and
+--    ends where a stack ends.
+-- Prints "ok - ..." / "FAIL - ..." lines; exits 1 on a failure.
+local stack = require("kernel.stack")
+local task = require("kernel.task")
+
+local D = assert(arg[1], "usage: stack_checks.lua FIXTURE_DIR")
+local NAME = D:match("([^/]+)/*$")
+local passed, failed = 0, 0
+local function check(cond, what)
+  if cond then passed = passed + 1; print("ok - " .. NAME .. ": " .. what)
+  else failed = failed + 1; print("FAIL - " .. NAME .. ": " .. what) end
+end
+local function read(p)
+  local f = io.open(D .. "/" .. p)
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+local function lines(s)
+  local t = {}
+  for l in (s or ""):gmatch("([^\n]*)\n?") do if l ~= "" then t[#t + 1] = l end end
+  return t
+end
+
+local crash_pid = tonumber(read("truth/crash_pid") or "")
+
+-- {====== sleeping tasks: stack and wchan ======
+
+-- "[<0>] fn+0x1/0x2 [mod]" -> "fn [mod]": the same calls, another place
+local function calls(text)
+  return (text:gsub("%+0x%x+/0x%x+", ""))
+end
+
+local stacks, exact, moved, modtasks, wchans, wgood = 0, 0, {}, 0, 0, 0
+local bad_stack, bad_wchan = {}, {}
+for t in kd.tasks() do
+  local pid, tgid = t.pid, t.tgid
+  local dir = pid == tgid and ("truth/pid/" .. pid) or ("truth/pid/" .. tgid .. "/task/" .. pid)
+  -- asleep at the crash: not runnable and not on a CPU (a task that ran
+  -- after the capture has another stack now)
+  local asleep = task.raw_state(t) ~= 0 and kd.task_cpu(t) == nil and pid ~= crash_pid
+  local want = asleep and read(dir .. "/stack")
+  if want then
+    stacks = stacks + 1
+    local got = stack.proc_stack(t)
+    if got == want then
+      exact = exact + 1
+      if want:find(" %[") then modtasks = modtasks + 1 end
+    elseif calls(got) == calls(want) then
+      -- the same calls at another offset: the task woke and slept again
+      -- at another wait of the same function after the capture
+      moved[#moved + 1] = dir
+    else
+      bad_stack[#bad_stack + 1] = dir .. " got:\n" .. got .. "want:\n" .. want
+    end
+  end
+  local ww = asleep and read(dir .. "/wchan")
+  if ww then
+    wchans = wchans + 1
+    local got = task.wchan(t)
+    if got == ww then wgood = wgood + 1 else bad_wchan[#bad_wchan + 1] = dir .. ": " .. got .. " vs " .. ww end
+  end
+end
+for _, b in ipairs(bad_stack) do print("# " .. b) end
+for _, b in ipairs(bad_wchan) do print("# wchan " .. b) end
+for _, m in ipairs(moved) do print("# same calls, other offsets (woke and slept again): " .. m) end
+check(stacks > 0 and #bad_stack == 0,
+      string.format("stack of %d sleeping tasks: %d exact, %d moved, %d wrong", stacks, exact, #moved, #bad_stack))
+check(#moved <= 2, "at most 2 tasks slept again at another offset of the same calls")
+check(wchans > 0 and wgood == wchans, string.format("wchan of %d sleeping tasks: %d equal", wchans, wgood))
+local truth_mods = 0
+for _, p in ipairs(lines(io.popen("grep -l ' \\[' " .. D .. "/truth/pid/*/stack 2>/dev/null"):read("a"))) do
+  if p ~= "" then truth_mods = truth_mods + 1 end
+end
+check(truth_mods == 0 or modtasks > 0,
+      string.format("tasks sleeping in module code unwound exactly: %d (truth has %d)", modtasks, truth_mods))
+
+-- the D-state tasks the capture listed (truth/dstate/<tid>.stack)
+for _, l in ipairs(lines(read("truth/dstate/list.txt"))) do
+  local tid = tonumber(l:match("^(%d+)"))
+  for t in kd.tasks() do
+    if t.pid == tid then
+      check(stack.proc_stack(t) == read("truth/dstate/" .. tid .. ".stack"), "D task " .. tid .. " stack")
+      -- (captured with cat, which added a newline)
+      check(task.wchan(t) == (read("truth/dstate/" .. tid .. ".wchan") or ""):gsub("\n$", ""),
+            "D task " .. tid .. " wchan")
+    end
+  end
+end
+
+-- }======
+
+-- {====== the panicking task ======
+
+-- the last Call Trace of the serial console: frames not marked "?", and
+-- "RIP: 0010:fn+0x.." lines (an exception frame's kernel pc) as frames
+-- with the register lines that follow them
+local function serial_trace()
+  local log = read("serial-console.log")
+  if not log then return nil end
+  local all = lines(log)
+  local start
+  for i, l in ipairs(all) do if l:find("Call Trace:") then start = i end end
+  if not start then return nil end
+  local frames = {}
+  for i = start + 1, #all do
+    local l = all[i]:gsub("^%[[^%]]*%]%s*", "")
+    if l:find("^</TASK>") or l:find("^Kernel Offset") or l:find("^%-%-%-") then break end
+    local fn = l:match("^([%w_%.]+)%+0x%x+/0x%x+")
+    local rip = l:match("^RIP: 0010:([%w_%.]+)%+")
+    if fn then frames[#frames + 1] = { name = fn }
+    elseif rip then frames[#frames + 1] = { name = rip, regs = {}, off = tonumber(l:match("%+0x(%x+)"), 16) }
+    elseif #frames > 0 and frames[#frames].regs then
+      for k, v in l:gmatch("(%u[%u%d]+): (%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x)") do
+        frames[#frames].regs[k:lower()] = tonumber(v, 16)
+      end
+      local rsp = l:match("^RSP: %x+:(%x+)")
+      if rsp then frames[#frames].regs.rsp = tonumber(rsp, 16) end
+    end
+  end
+  return frames
+end
+
+local pcpu = kd.panic_cpu()
+check(pcpu ~= nil, "the dump names the CPU that crashed")
+local tr = pcpu and kd.stack_trace(pcpu)
+local ref = serial_trace()
+if tr and ref then
+  -- the console's trace was printed by panic()/vpanic() itself: compare
+  -- from there (what it had called since has returned)
+  local first
+  for i, f in ipairs(ref) do if f.name == "panic" or f.name == "vpanic" then first = i break end end
+  local want, got = {}, {}
+  for i = first or 1, #ref do want[#want + 1] = ref[i].name end
+  local k
+  for i, f in ipairs(tr) do if f.name == want[1] then k = i break end end
+  for i = k or 1, #tr do if tr[i].kind ~= "user_regs" then got[#got + 1] = tr[i].name or "?" end end
+  local gs, ws = table.concat(got, " "), table.concat(want, " ")
+  check(k ~= nil and gs == ws, "panic CPU " .. pcpu .. " trace equals the serial console's Call Trace")
+  if gs ~= ws then print("# got:  " .. gs .. "\n# want: " .. ws) end
+  check(tr.reliable and (tr.stop_reason == "user mode" or tr.stop_reason == "end of stack"),
+        "panic CPU trace is reliable and ends properly (" .. tostring(tr.stop_reason) .. ")")
+  -- the exception frame the console printed: same function, offset, registers
+  for _, rf in ipairs(ref) do
+    if rf.regs then
+      local f
+      for _, x in ipairs(tr) do if x.name == rf.name and x.kind ~= "call" then f = x end end
+      check(f ~= nil and f.kind == "exception" and f.regs ~= nil,
+            "exception frame at " .. rf.name .. " with its pt_regs")
+      if f and f.regs then
+        local same = f.offset == rf.off
+        local names = { rax = "ax", rbx = "bx", rcx = "cx", rdx = "dx", rsi = "si", rdi = "di", rbp = "bp",
+                        rsp = "sp", r08 = "r8", r09 = "r9", r10 = "r10", r11 = "r11", r12 = "r12",
+                        r13 = "r13", r14 = "r14", r15 = "r15" }
+        local n = 0
+        for k2, v in pairs(rf.regs) do
+          if names[k2] then
+            n = n + 1
+            if f.regs[names[k2]] ~= v then same = false; print("# " .. k2 .. " differs") end
+          end
+        end
+        check(same and n >= 16, "exception frame's offset and " .. n .. " registers equal the console's")
+      end
+    end
+  end
+end
+
+-- crash's bt of the panic task printed the user registers at the bottom
+local cbt = read("reference/crash/crash_bt.txt")
+if tr and cbt and cbt:find("RIP: %x+%s+RSP:") then
+  local rip, rsp = cbt:match("RIP: (%x+)%s+RSP: (%x+)")
+  local u = tr[#tr]
+  check(u.kind == "user_regs" and u.regs and u.regs.ip == tonumber(rip, 16) and u.regs.sp == tonumber(rsp, 16),
+        "user registers equal crash bt's RIP/RSP")
+end
+
+-- }======
+
+-- {====== every CPU ======
+
+for cpu, curr in pairs(kd.cpu_tasks()) do
+  local ok, t = pcall(kd.stack_trace, cpu)
+  check(ok and #t >= 2, "CPU " .. cpu .. " unwinds (" .. (ok and #t or 0) .. " frames)")
+  if ok then
+    local interrupted = cpu == pcpu
+    for i = 2, #t do if t[i].kind ~= "call" then interrupted = true end end
+    check(interrupted, "CPU " .. cpu .. " reaches the code it interrupted")
+    check(t.reliable and (t.stop_reason == "user mode" or t.stop_reason == "end of stack"),
+          "CPU " .. cpu .. " trace ends properly (" .. t.stop_reason .. ")")
+    check(t.task == curr, "CPU " .. cpu .. " trace belongs to rq->curr")
+  end
+end
+
+-- every task's walk ends at user mode or the end of its stack
+local unfinished = {}
+for t in kd.tasks() do
+  if t.exit_state == 0 then
+    local s = kd.stack_trace(t)
+    if not (s.reliable and (s.stop_reason == "user mode" or s.stop_reason == "end of stack")) then
+      unfinished[#unfinished + 1] = t.pid .. " (" .. s.stop_reason .. ")"
+    end
+  end
+end
+check(#unfinished == 0, "every live task's trace is reliable and complete" ..
+      (#unfinished > 0 and (": " .. table.concat(unfinished, ", ")) or ""))
+
+-- }======
+
+print(passed .. " passed, " .. failed .. " failed")
+os.exit(failed == 0 and 0 or 1)
