@@ -57,6 +57,10 @@ static void push_frame(lua_State *L, struct kd_program *prog,
   set_int(L, "sp", f->sp);
   lua_pushstring(L, kind_names[f->kind]);
   lua_setfield(L, -2, "kind");
+  if (f->stack) {
+    lua_pushstring(L, f->stack);
+    lua_setfield(L, -2, "stack");
+  }
   lua_pushboolean(L, f->kernel_text);
   lua_setfield(L, -2, "kernel_text");
   lua_pushboolean(L, f->sched);

@@ -68,6 +68,9 @@ struct memo_slot {
 enum stack_type {
   ST_TASK, ST_IRQ, ST_DF, ST_NMI, ST_DB, ST_MCE, ST_VC, ST_VC2, ST_N
 };
+static const char *const stack_names[ST_N] = {
+  "task", "irq", "#DF", "nmi", "#DB", "#MC", "#VC", "#VC2"
+};
 static const char *const estack_members[] = {
   "DF_stack", "NMI_stack", "DB_stack", "MCE_stack", "VC_stack", "VC2_stack"
 };
@@ -547,6 +550,8 @@ static void push_frame(struct walk *w) {
   f->pc = w->ip;
   f->sp = w->sp;
   f->kind = w->kind;
+  int st = stack_of(w, w->sp, 8);
+  f->stack = st >= 0 ? stack_names[st] : NULL;
   f->kernel_text = kernel_text(w->u, w->ip);
   f->sched = sched_text(w->u, w->ip);
   f->has_regs = w->emit_regs;

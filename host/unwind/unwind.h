@@ -47,6 +47,8 @@ struct kd_frame {
   uint64_t pc;           /* a return address, or the exact interrupted pc */
   uint64_t sp;           /* the stack pointer in this frame */
   enum kd_frame_kind kind;
+  const char *stack;     /* which stack sp lies on: "task", "irq", "nmi",
+                         ** "#DF" ... (the exception stacks), NULL if none */
   bool sched;            /* pc in scheduler or lock text (in_sched_functions) */
   bool kernel_text;      /* pc in kernel or module text */
   bool has_regs;         /* regs[] holds the registers at pc */

@@ -191,6 +191,49 @@ end
 
 -- }======
 
+-- {====== crash's bt layout ======
+
+-- every task crash unwound in reference/crash/crash_foreach_bt.txt: our
+-- header line equals crash's, each of our numbered frame lines is one of
+-- crash's (crash adds stale return addresses it finds on the stack; the
+-- frame numbers differ then) and our register blocks equal crash's
+local bt = require("bt")
+local function strip_num(l) return (l:gsub("^%s*#%d+ ", "")) end
+local fe = read("reference/crash/crash_foreach_bt.txt")
+local compared = 0
+for block in ((fe or "") .. "\n"):gmatch("(PID:.-\n)\n") do
+  local addr = block:match("TASK: (%x+)")
+  local cl = lines(block)
+  if addr and #cl > 1 and cl[2]:find("^%s*#0 ") then
+    local t = kd.object("struct task_struct", tonumber(addr, 16))
+    local ours = lines(bt.task_text(t))
+    local theirs = {}
+    for _, l in ipairs(cl) do theirs[strip_num(l)] = true end
+    local missing = {}
+    for k, l in ipairs(ours) do
+      -- the frame a CPU note starts at (crash starts at the caller)
+      local skip = k == 2 and kd.task_cpu(t) ~= nil
+      if not skip and not theirs[strip_num(l)] then missing[#missing + 1] = l end
+    end
+    if block:find("\nbt: ") then
+      -- crash gave up part-way (6.12: "invalid RSP"): what it printed
+      -- before must be ours
+      local mine = {}
+      for _, l in ipairs(ours) do mine[strip_num(l)] = true end
+      missing = {}
+      for _, l in ipairs(cl) do
+        if l:find("^%s*#%d+ ") and not mine[strip_num(l)] then missing[#missing + 1] = l end
+      end
+    end
+    for _, m in ipairs(missing) do print("# differs from crash's output: " .. m) end
+    check(ours[1] == cl[1] and #missing == 0, "bt of " .. cl[1]:gsub("%s+", " ") .. " agrees with crash")
+    compared = compared + 1
+  end
+end
+if fe then print("# compared with crash: " .. compared .. " task(s)") end
+
+-- }======
+
 -- {====== every CPU ======
 
 for cpu, curr in pairs(kd.cpu_tasks()) do

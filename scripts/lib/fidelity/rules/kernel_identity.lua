@@ -48,6 +48,12 @@ return {
   ["sos_commands/vmcore/panic"] = { truth = nil, class = "static",
     note = "panic message and panicking task from the dump; checked in test_report.sh "
       .. "(crash_pid)." },
+  ["sos_commands/vmcore/bt_-a"] = { truth = nil, class = "static",
+    note = "crash's bt -a from the core's unwinder; tests/sh/test_stack_trace.sh checks the "
+      .. "traces against the serial console and crash's output." },
+  ["sos_commands/vmcore/foreach_bt"] = { truth = nil, class = "static",
+    note = "crash's foreach bt; each task's frames are those of proc/<pid>/stack (compared "
+      .. "with the truth by tests/sh/test_stack_trace.sh)." },
   ["sos_commands/vmcore/crash_time"] = { truth = nil, class = "static",
     note = "VMCOREINFO CRASHTIME or the last tick; test_report.sh checks it follows the capture." },
   ["sos_commands/vmcore/dump_info"] = { truth = nil, class = "static",
