@@ -25,6 +25,10 @@
 #define IRET_FRAME_OFFSET (KD_PT_IP * 8)
 /* x86_64 THREAD_SIZE without KASAN, when the debug info cannot tell us */
 #define DEFAULT_THREAD_SIZE 16384
+/* The kernel's LOOKUP_BLOCK_SIZE: orc_lookup has one entry per block of
+** .text, plus one (arch/x86/include/asm/orc_lookup.h, vmlinux.lds.h);
+** checked against the table's size before use. */
+#define LOOKUP_BLOCK_SIZE 256
 
 const char *const kd_pt_reg_names[KD_PT_NREGS] = {
   "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
@@ -88,6 +92,9 @@ struct kd_unwinder {
   int flag_bit;                    /* `end` (old) or `signal` (new), -1 none */
   bool new_types;
   struct orc_table vmlinux;
+  /* the kernel's fast index into vmlinux's table: orc_lookup[i] is the
+  ** first entry of text block i (unwind_init() fills it at boot) */
+  uint64_t lookup, lookup_blocks;
   struct orc_table *mods;
   size_t nmods;
   bool mods_loaded;
@@ -268,6 +275,13 @@ struct kd_error *kd_unwinder_open(struct kd_program *prog,
     u->vmlinux = (struct orc_table){ ip0, orc0, (ip1 - ip0) / 4, u->stext, u->etext };
     orc_layout(u);
     if (u->flag_bit < 0) guess_new_types(u);
+    uint64_t l0 = sym(prog, "orc_lookup"), l1 = sym(prog, "orc_lookup_end");
+    /* use it only when its size is the one the block size implies */
+    if (l0 && l1 > l0 && u->etext > u->stext &&
+        (l1 - l0) / 4 == (u->etext - u->stext + LOOKUP_BLOCK_SIZE - 1) / LOOKUP_BLOCK_SIZE + 1) {
+      u->lookup = l0;
+      u->lookup_blocks = (l1 - l0) / 4;
+    }
   }
 
   u->task_type = find_type(prog, "struct task_struct");
@@ -411,10 +425,26 @@ static bool decode(struct kd_unwinder *u, uint64_t addr, struct orc *e) {
   return true;
 }
 
+/* Narrow a search of vmlinux's table to [*lo, *hi] with orc_lookup, as
+** orc_find() does: one read instead of a dozen pages of a binary search. */
+static void lookup_range(struct kd_unwinder *u, const struct orc_table *t,
+                         uint64_t ip, int64_t *lo, int64_t *hi) {
+  if (t != &u->vmlinux || u->lookup == 0 || ip < u->stext || ip >= u->etext) return;
+  uint64_t idx = (ip - u->stext) / LOOKUP_BLOCK_SIZE;
+  if (idx + 1 >= u->lookup_blocks) return;
+  uint32_t b[2];
+  struct kd_error *err = kd_program_read(u->prog, u->lookup + idx * 4, b, sizeof b);
+  if (err) { kd_error_destroy(err); return; }
+  if (b[0] > b[1] || (uint64_t)b[1] + 1 > t->num) return;   /* not filled in */
+  *lo = b[0];
+  *hi = (int64_t)b[1];   /* stop = orc_lookup[idx + 1] + 1, exclusive */
+}
+
 /* __orc_find(): the last entry whose ip is <= ip */
 static bool orc_search(struct kd_unwinder *u, const struct orc_table *t,
                        uint64_t ip, struct orc *e) {
   int64_t lo = 0, hi = (int64_t)t->num - 1, found = -1;
+  lookup_range(u, t, ip, &lo, &hi);
   while (lo <= hi) {
     int64_t mid = lo + (hi - lo) / 2;
     uint64_t a = t->ip_tab + (uint64_t)mid * 4;
