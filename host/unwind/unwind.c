@@ -567,12 +567,15 @@ static bool get_reg(struct walk *w, int reg, uint64_t *v) {
   return false;
 }
 
-static void push_frame(struct walk *w) {
+static bool push_frame(struct walk *w) {
   struct kd_trace *t = w->t;
   if (t->n == t->cap) {
     size_t cap = t->cap ? t->cap * 2 : 16;
     struct kd_frame *f = realloc(t->frames, cap * sizeof *f);
-    if (f == NULL) return;   /* the trace ends short; stop_reason says why */
+    if (f == NULL) {
+      stop(w, true, "out of memory");
+      return false;
+    }
     t->frames = f;
     t->cap = cap;
   }
@@ -588,6 +591,7 @@ static void push_frame(struct walk *w) {
   f->regs_addr = w->emit_regs ? w->regs_addr : 0;
   if (w->emit_regs) memcpy(f->regs, w->regs, sizeof f->regs);
   else memset(f->regs, 0, sizeof f->regs);
+  return true;
 }
 
 static bool user_mode(const uint64_t *regs) { return (regs[KD_PT_CS] & 3) != 0; }
@@ -782,8 +786,7 @@ static void walk(struct walk *w) {
   w->t->reliable = true;
   w->cur = -1;
   if (!enter_stack(w) || w->cur < 0) {
-    push_frame(w);
-    stop(w, true, "sp %#" PRIx64 " outside the stacks", w->sp);
+    if (push_frame(w)) stop(w, true, "sp %#" PRIx64 " outside the stacks", w->sp);
     return;
   }
   for (;;) {
@@ -791,7 +794,7 @@ static void walk(struct walk *w) {
       stop(w, true, "more than %d frames", MAX_FRAMES);
       return;
     }
-    push_frame(w);
+    if (!push_frame(w)) return;
     if (w->kind == KD_FRAME_USER_REGS) {
       stop(w, false, "user mode");
       return;
