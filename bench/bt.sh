@@ -23,8 +23,7 @@ K="$B/kdlua"
 here=$(dirname "$0")
 command -v drgn >/dev/null || { echo "drgn not installed (apt-get install python3-drgn)"; exit 1; }
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. "$here/lib.sh"   # now, median
 field() { tr ' ' '\n' | awk -v k="$1" 'p {print; exit} $0 == k {p = 1}'; }
 
 for D in "${DIRS[@]}"; do
