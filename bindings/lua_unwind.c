@@ -38,6 +38,65 @@ static struct kd_unwinder *unwinder(lua_State *L) {
   return *box;
 }
 
+static const char source_key = 's';
+
+static int source_gc(lua_State *L) {
+  struct kd_source_map **box = lua_touserdata(L, 1);
+  kd_source_map_close(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* The source map, opened on first use; NULL when there is no vmlinux
+** DWARF (frames then have no file/line). */
+static struct kd_source_map *source_map(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &source_key);
+  struct kd_source_map **box = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (box) return *box;
+  box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, source_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  struct kd_error *err = kd_source_map_open(kl_program(L), box);
+  kd_error_destroy(err);   /* no DWARF: remembered as NULL */
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &source_key);
+  return *box;
+}
+
+/* file, line, inlined of the frame on top of the stack */
+static void push_source(lua_State *L, struct kd_source_map *m, uint64_t addr) {
+  struct kd_source src;
+  if (m == NULL || !kd_source_lookup(m, addr, &src)) return;
+  if (src.file) {
+    lua_pushstring(L, src.file);
+    lua_setfield(L, -2, "file");
+    lua_pushinteger(L, src.line);
+    lua_setfield(L, -2, "line");
+  }
+  if (src.ninlined == 0) return;
+  lua_createtable(L, src.ninlined, 0);
+  for (int i = 0; i < src.ninlined; i++) {
+    lua_createtable(L, 0, 4);
+    if (src.inlined[i].function) {
+      lua_pushstring(L, src.inlined[i].function);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -3, "function");
+      lua_setfield(L, -2, "name");
+    }
+    if (src.inlined[i].call_file) {
+      lua_pushstring(L, src.inlined[i].call_file);
+      lua_setfield(L, -2, "call_file");
+      lua_pushinteger(L, src.inlined[i].call_line);
+      lua_setfield(L, -2, "call_line");
+    }
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "inlined");
+}
+
 static const char *const kind_names[] = {
   [KD_FRAME_CALL] = "call", [KD_FRAME_IRQ] = "irq",
   [KD_FRAME_EXCEPTION] = "exception", [KD_FRAME_NMI] = "nmi",
@@ -51,7 +110,7 @@ static void set_int(lua_State *L, const char *k, uint64_t v) {
 
 /* One frame: pc, sp, kind, function, offset, size, module, regs. */
 static void push_frame(lua_State *L, struct kd_program *prog,
-                       const struct kd_frame *f) {
+                       const struct kd_frame *f, struct kd_source_map *src) {
   lua_createtable(L, 0, 10);
   set_int(L, "pc", f->pc);
   set_int(L, "sp", f->sp);
@@ -83,6 +142,8 @@ static void push_frame(lua_State *L, struct kd_program *prog,
     if (s->module) {
       lua_pushstring(L, s->module);
       lua_setfield(L, -2, "module");
+    } else if (src) {
+      push_source(L, src, exact ? f->pc : f->pc - 1);
     }
   }
   if (f->has_regs) {
@@ -93,10 +154,17 @@ static void push_frame(lua_State *L, struct kd_program *prog,
   }
 }
 
-/* kd.stack_trace(task | cpu) -> { frame..., reliable, stop_reason, task, cpu } */
+/* kd.stack_trace(task | cpu [, {lines = true}]) -> { frame..., reliable,
+** stop_reason, task, cpu }; with lines, vmlinux frames get file, line and
+** inlined (decoding line tables costs: asked for, not by default) */
 static int k_stack_trace(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   struct kd_unwinder *u = unwinder(L);
+  struct kd_source_map *src = NULL;
+  if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "lines") != LUA_TNIL &&
+      lua_toboolean(L, -1))
+    src = source_map(L);
+  if (lua_type(L, 2) == LUA_TTABLE) lua_pop(L, 1);
   if (!prog->modules_loaded && !prog->opts.no_modules) {
     struct kd_error *err = kd_program_load_modules(prog);
     kd_error_destroy(err);
@@ -111,7 +179,7 @@ static int k_stack_trace(lua_State *L) {
   if (err) { kd_trace_free(&t); return kl_raise(L, err); }
   lua_createtable(L, (int)t.n, 4);
   for (size_t i = 0; i < t.n; i++) {
-    push_frame(L, prog, &t.frames[i]);
+    push_frame(L, prog, &t.frames[i], src);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_pushboolean(L, t.reliable);

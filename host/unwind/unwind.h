@@ -88,4 +88,29 @@ void kd_trace_free(struct kd_trace *t);
 /* The CPU `task` was running on at the crash (its register note), or -1. */
 int kd_unwinder_task_cpu(struct kd_unwinder *u, uint64_t task);
 
+/*
+** Source positions (source.c): file and line of a vmlinux text address,
+** and the calls inlined there, from vmlinux's DWARF line table and scopes.
+** Strings belong to the map.  Modules are not covered yet.
+*/
+#define KD_SOURCE_MAX_INLINED 8
+struct kd_inlined {
+  const char *function;  /* the inlined function */
+  const char *call_file; /* where it was inlined (in the next outer one) */
+  int call_line;
+};
+struct kd_source {
+  const char *file;      /* innermost position, NULL if unknown */
+  int line;
+  int ninlined;          /* inlined calls at the address, innermost first */
+  struct kd_inlined inlined[KD_SOURCE_MAX_INLINED];
+};
+struct kd_source_map;
+struct kd_error *kd_source_map_open(struct kd_program *prog,
+                                    struct kd_source_map **out);
+void kd_source_map_close(struct kd_source_map *m);
+/* false when the DWARF does not cover addr */
+bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
+                      struct kd_source *out);
+
 #endif

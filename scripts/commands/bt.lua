@@ -1,11 +1,11 @@
 -- kdlua bt: kernel backtraces of tasks and CPUs in crash's bt layout
 --
--- kdlua bt [-a] [-f] [--json] [PID | 0xTASK | -c CPU]... --vmcore FILE
+-- kdlua bt [-a] [-f] [-l] [--json] [PID | 0xTASK | -c CPU]... --vmcore FILE
 -- Without a task or CPU: the task that crashed.  Frames come from the
 -- core's unwinder (kd.stack_trace; scripts/lib/bt.lua prints them).
 
 local USAGE = [[
-usage: kdlua bt [-a] [-f] [--json] [PID | 0xTASK | -c CPU]... --vmcore FILE
+usage: kdlua bt [-a] [-f] [-l] [--json] [PID | 0xTASK | -c CPU]... --vmcore FILE
 Kernel backtraces in crash's `bt` layout: a header line per task
 (PID, TASK, CPU, COMMAND), one "#N [stack slot] function at pc [module]"
 line per frame, the registers of each interrupt or exception frame and the
@@ -17,8 +17,11 @@ switch frame.
   -c CPU     what CPU ran at the crash (repeatable, or CPU,CPU...)
   -a         every CPU with saved registers (crash's bt -a)
   -f         also the stack words of each frame
+  -l         the source file and line of each frame (vmlinux's DWARF;
+             not yet for module functions)
   --json     the traces as JSON: frames {pc, sp, function, offset, size,
-             module, kind, stack, regs}, reliable, stop_reason
+             module, kind, stack, regs, and with -l file, line, inlined},
+             reliable, stop_reason
 Without PID, TASK or CPU: the task that was running on the CPU that crashed.
 Exit status: 0 ok; 2 bad usage or a task/CPU that is not in the dump.
 ]]
@@ -33,7 +36,7 @@ if #args == 0 and type(arg) == "table" then
   for i = 1, #arg do args[i] = arg[i] end
 end
 
-local targets, all_cpus, full, as_json = {}, false, false, false
+local targets, all_cpus, full, lines, as_json = {}, false, false, false, false
 local i = 1
 while i <= #args do
   local a = args[i]
@@ -42,6 +45,7 @@ while i <= #args do
     os.exit(0)
   elseif a == "-a" then all_cpus = true
   elseif a == "-f" then full = true
+  elseif a == "-l" then lines = true
   elseif a == "--json" then as_json = true
   elseif a == "-c" or a:match("^%-c%d") then
     local v = a == "-c" and args[i + 1] or a:sub(3)
@@ -65,7 +69,7 @@ end
 if kd == nil then usage_error("no dump given (--vmcore FILE)") end
 
 local bt = require("bt")
-local opts = { full = full }
+local opts = { full = full, lines = lines }
 
 -- resolve targets to {task} or {cpu}
 local by_pid
@@ -112,7 +116,7 @@ if as_json then
   local json = require("report.json")
   local out = {}
   for _, it in ipairs(items) do
-    local ok, tr = pcall(kd.stack_trace, it.cpu or it.task)
+    local ok, tr = pcall(kd.stack_trace, it.cpu or it.task, { lines = lines })
     if ok then
       local t = it.task or (tr.task and kd.object("struct task_struct", tr.task))
       out[#out + 1] = bt.json_trace(tr, t)

@@ -16,7 +16,8 @@
 -- a CPU note saved.  Registers of an interrupted kernel pc come as crash
 -- prints an exception frame; user registers at the bottom as crash prints
 -- them after a system call.  Leaving an IRQ, NMI or exception stack prints
--- "--- <IRQ stack> ---" as crash does.
+-- "--- <IRQ stack> ---" as crash does.  opts.lines (-l): the source file
+-- and line of each frame, from vmlinux's DWARF.
 local task = require("kernel.task")
 
 local M = {}
@@ -105,6 +106,11 @@ function M.frames_text(tr, opts)
       out[#out + 1] = string.format("%3s [%016x] %s at %016x%s\n", "#" .. n, slot, name, f.pc,
                                     f.module and (" [" .. f.module .. "]") or "")
       numbered[#numbered + 1] = { slot = slot, at = #out }
+      -- -l: where in its function (below the calls inlined there)
+      local inl = f.inlined
+      local file, line = f.file, f.line
+      if inl and #inl > 0 then file, line = inl[#inl].call_file, inl[#inl].call_line end
+      if opts.lines and file then out[#out + 1] = string.format("    %s: %d\n", file, line) end
       n = n + 1
     end
     local nxt = tr[i + 1]
@@ -128,7 +134,7 @@ end
 
 -- header + frames of a task, or the error the unwinder raised
 function M.task_text(t, opts)
-  local ok, tr = pcall(kd.stack_trace, t)
+  local ok, tr = pcall(kd.stack_trace, t, { lines = opts and opts.lines })
   if not ok then
     return M.header(t) .. "    bt: " .. tostring(type(tr) == "table" and tr.message or tr) .. "\n"
   end
@@ -143,7 +149,7 @@ end
 
 -- the trace of what CPU `cpu` ran (its register note), with its header
 function M.cpu_text(cpu, opts)
-  local ok, tr = pcall(kd.stack_trace, cpu)
+  local ok, tr = pcall(kd.stack_trace, cpu, { lines = opts and opts.lines })
   if not ok then
     return string.format("CPU: %d\n    bt: %s\n", cpu, tostring(type(tr) == "table" and tr.message or tr))
   end
@@ -177,7 +183,7 @@ function M.json_trace(tr, t)
   for _, f in ipairs(tr) do
     frames[#frames + 1] = { pc = f.pc, sp = f.sp, ["function"] = f.name, offset = f.offset,
                             size = f.size, module = f.module, kind = f.kind, stack = f.stack,
-                            regs = f.regs }
+                            regs = f.regs, file = f.file, line = f.line, inlined = f.inlined }
   end
   local o = { frames = frames, reliable = tr.reliable, stop_reason = tr.stop_reason,
               task = tr.task, cpu = tr.cpu }

@@ -191,6 +191,67 @@ end
 
 -- }======
 
+-- {====== source lines: drgn's stack traces ======
+
+-- reference/drgn_bt_all.txt has every sleeping task's frames with
+-- file:line, inlined calls as frames of their own.  Ours, with
+-- kd.stack_trace(t, {lines = true}), expanded the same way, must give the
+-- same positions.  Skipped: tasks whose pid is a CPU note's pr_pid (drgn
+-- 0.0.22 takes that note's registers for them: README of the fixtures),
+-- and traces where drgn could not name a frame (6.12 modules).
+local txt = read("reference/drgn_bt_all.txt")
+if txt then
+  local prpids = {}
+  for i = 0, kd.dump_info().cpu_notes - 1 do prpids[kd.cpu_registers(i).pr_pid] = true end
+  local bypid = {} for t in kd.tasks() do bypid[t.pid] = t end
+  local function expand(tr)
+    local out = {}
+    for _, fr in ipairs(tr) do
+      if fr.kind == "user_regs" then break end
+      local inl = fr.inlined or {}
+      if #inl > 0 then
+        out[#out + 1] = string.format("%s %s:%s", inl[1].name, fr.file, fr.line)
+        for k = 2, #inl do out[#out + 1] = string.format("%s %s:%s", inl[k].name, inl[k-1].call_file, inl[k-1].call_line) end
+        out[#out + 1] = string.format("%s %s:%s", fr.name, inl[#inl].call_file, inl[#inl].call_line)
+      else
+        out[#out + 1] = string.format("%s %s:%s", fr.name, fr.file, fr.line)
+      end
+    end
+    return out
+  end
+  local good, bad, skipped = 0, 0, 0
+  for block in txt:gmatch("(PID %d+.-)\n\n") do
+    local pid = tonumber(block:match("^PID (%d+)"))
+    local want, raw = {}, false
+    for l in block:gmatch("\n(#%d+[^\n]*)") do
+      local name, file, line = l:match("^#%d+%s+([%w_%.]+)[^%(]*%(([^:]+):(%d+)")
+      if not name then raw = true else want[#want + 1] = name .. " " .. file .. ":" .. line end
+    end
+    if raw or prpids[pid] or not bypid[pid] or block:find("stack_trace failed") then skipped = skipped + 1
+    else
+      local got = expand(kd.stack_trace(bypid[pid], { lines = true }))
+      -- names: the compiler's clones (.constprop.0, .isra.0, .cold) carry
+      -- the DWARF name; an assembler label names the code after a symbol drgn
+      -- names (entry_SYSCALL_64_after_hwframe inside entry_SYSCALL_64)
+      local same = #got == #want
+      for k = 1, math.min(#got, #want) do
+        local gn, gp = got[k]:match("^(%S+) (.*)$")
+        local wn, wp = want[k]:match("^(%S+) (.*)$")
+        local base = gn:gsub("%.[%a_]+%.?%d*$", ""):gsub("%.cold$", "")
+        local ga, wa = kd.symbol_address(gn), kd.symbol_address(wn)
+        local ok = gp == wp and (gn == wn or base == wn or (ga and wa and math.ult(wa, ga) and ga - wa < 4096))
+        if not ok then same = false end
+      end
+      local g, w = table.concat(got, "\n"), table.concat(want, "\n")
+      if same then good = good + 1 else bad = bad + 1; if bad <= 3 then print("# pid " .. pid .. ", ours:\n" .. g .. "\n# drgn:\n" .. w) end end
+    end
+  end
+  print("# drgn comparison skipped " .. skipped .. " task(s)")
+  check(good > 0 and bad == 0, string.format("file:line and inlined calls equal drgn's for %d tasks (%d differ)", good, bad))
+end
+
+-- }======
+
 -- {====== crash's bt layout ======
 
 -- every task crash unwound in reference/crash/crash_foreach_bt.txt: our

@@ -34,6 +34,8 @@ kbt -c 0 > "$O.c0" 2>&1
 check "bt -c 0: CPU 0's task" sh -c 'head -n 1 "$1" | grep -q "CPU: 0 "' - "$O.c0"
 kbt -f > "$O.f" 2>&1
 check "bt -f: stack words under the frames" grep -q '^    [0-9a-f]\{16\}: [0-9a-f]\{16\}' "$O.f"
+kbt -l > "$O.l" 2>&1
+check "bt -l: a source line under the frames" grep -q '^    [A-Za-z0-9/_.-]*\.[chS]: [0-9][0-9]*$' "$O.l"
 kbt --json -a > "$O.json" 2>&1
 check "bt --json: valid JSON with frames" python3 -c '
 import json, sys

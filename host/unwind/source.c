@@ -1,0 +1,115 @@
+/*
+** source.c -- file, line and inlined calls of a kernel text address, from
+** vmlinux's DWARF (see unwind.h, kd_source_*).
+**
+** A Dwarf handle of its own on the file the type finder reads (the
+** uncompressed cache copy when there is one): the finder keeps its handle
+** private, and a second dwarf_begin() on a mapped file costs little.  The
+** line table of a unit is decoded on its first question (libdw keeps it),
+** so callers that do not ask pay nothing.  Modules are not covered: their
+** debug files are relocatable objects whose sections would first have to
+** be placed where the module was loaded.
+*/
+#include "unwind.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "debuginfo/dwarf_finder.h"
+
+struct kd_source_map {
+  Dwarf *dwarf;
+  int fd;
+  uint64_t bias;     /* runtime address - DWARF address (KASLR) */
+};
+
+struct kd_error *kd_source_map_open(struct kd_program *prog,
+                                    struct kd_source_map **out) {
+  const char *path = prog->vmlinux_read_path ? prog->vmlinux_read_path : prog->vmlinux_path;
+  if (path == NULL)
+    return kd_error_create(KD_ERR_NODATA, "no vmlinux debug info: no source lines");
+  struct kd_source_map *m = calloc(1, sizeof *m);
+  if (m == NULL) return kd_enomem;
+  struct kd_error *err = kd_dwarf_open(path, &m->dwarf, &m->fd);
+  if (err) { free(m); return err; }
+  m->bias = prog->kaslr_offset;
+  *out = m;
+  return NULL;
+}
+
+void kd_source_map_close(struct kd_source_map *m) {
+  if (m == NULL) return;
+  dwarf_end(m->dwarf);
+  if (m->fd >= 0) close(m->fd);
+  free(m);
+}
+
+/* The name of an inlined subroutine: its own or its abstract origin's. */
+static const char *inlined_name(Dwarf_Die *die) {
+  Dwarf_Attribute a;
+  if (dwarf_attr_integrate(die, DW_AT_name, &a)) return dwarf_formstring(&a);
+  return NULL;
+}
+
+/*
+** Down the DIE tree through the scopes that contain a (functions, lexical
+** blocks, inlined calls), noting each inlined call.  dwarf_getscopes() is
+** not used: with dwz's imported units it stops short of the outer inlined
+** calls.
+*/
+static void descend(Dwarf_Die *die, Dwarf_Addr a, Dwarf_Files *files,
+                    size_t nfiles, struct kd_inlined *chain, int *n,
+                    int depth) {
+  Dwarf_Die child;
+  if (depth > 64 || dwarf_child(die, &child) != 0) return;
+  do {
+    int tag = dwarf_tag(&child);
+    if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
+        tag != DW_TAG_lexical_block)
+      continue;
+    if (dwarf_haspc(&child, a) != 1) continue;
+    if (tag == DW_TAG_inlined_subroutine && *n < KD_SOURCE_MAX_INLINED) {
+      struct kd_inlined *in = &chain[(*n)++];
+      in->function = inlined_name(&child);
+      in->call_file = NULL;
+      in->call_line = 0;
+      Dwarf_Attribute at;
+      Dwarf_Word w;
+      if (files && dwarf_attr(&child, DW_AT_call_file, &at) &&
+          dwarf_formudata(&at, &w) == 0 && w < nfiles)
+        in->call_file = dwarf_filesrc(files, w, NULL, NULL);
+      if (dwarf_attr(&child, DW_AT_call_line, &at) && dwarf_formudata(&at, &w) == 0)
+        in->call_line = (int)w;
+    }
+    descend(&child, a, files, nfiles, chain, n, depth + 1);
+    return;
+  } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
+                      struct kd_source *out) {
+  out->file = NULL;
+  out->line = 0;
+  out->ninlined = 0;
+  Dwarf_Addr a = addr - m->bias;
+  Dwarf_Die cu;
+  if (dwarf_addrdie(m->dwarf, a, &cu) == NULL) return false;
+  Dwarf_Line *line = dwarf_getsrc_die(&cu, a);
+  if (line) {
+    int n = 0;
+    out->file = dwarf_linesrc(line, NULL, NULL);
+    if (dwarf_lineno(line, &n) == 0) out->line = n;
+  }
+  /* the inlined calls at a, found outermost first from the unit down */
+  Dwarf_Files *files = NULL;
+  size_t nfiles = 0;
+  if (dwarf_getsrcfiles(&cu, &files, &nfiles) != 0) files = NULL;
+  struct kd_inlined chain[KD_SOURCE_MAX_INLINED];
+  int n = 0;
+  descend(&cu, a, files, nfiles, chain, &n, 0);
+  for (int i = 0; i < n; i++) out->inlined[i] = chain[n - 1 - i];
+  out->ninlined = n;
+  return out->file != NULL || out->ninlined > 0;
+}
