@@ -647,7 +647,33 @@ static bool step(struct walk *w) {
   }
   struct orc e;
   uint64_t lookup = w->signal ? w->ip : w->ip - 1;
+  if (!u->have_orc && (w->bp & 1)) {
+    /* a kernel built with frame pointers marks the pt_regs of an entry by
+    ** setting bit 0 of bp (ENCODE_FRAME_POINTER; unwind_frame.c) */
+    uint64_t regs = w->bp & ~1ull;
+    if (!stack_read(w, regs, w->regs, PT_REGS_SIZE)) {
+      stop(w, true, "unreadable pt_regs at %#" PRIx64, regs);
+      return false;
+    }
+    w->ip = w->regs[KD_PT_IP];
+    w->sp = w->regs[KD_PT_SP];
+    w->bp = w->regs[KD_PT_BP];
+    w->regs_addr = regs;
+    w->regs_valid = w->full_regs = true;
+    w->prev_valid = false;
+    w->signal = true;
+    w->kind = entry_kind(w, orig_ip, regs);
+    w->emit_regs = true;
+    w->t->reliable = false;
+    if (user_mode(w->regs)) return true;
+    if (!enter_stack(w) || w->cur < 0) {
+      stop(w, true, "sp %#" PRIx64 " outside the stacks", w->sp);
+      return false;
+    }
+    return true;
+  }
   if (!u->have_orc) {
+    /* no ORC at all: follow frame pointers (unchecked: unreliable) */
     e = orc_fp_entry;
     w->t->reliable = false;
   } else if (!orc_find(u, lookup, &e)) {
@@ -894,7 +920,8 @@ struct kd_error *kd_unwind_task(struct kd_unwinder *u, uint64_t task,
     return kd_error_wrap(err, "task %#" PRIx64 ": thread.sp", task);
   out->reliable = false;
   if (lo == 0) {
-    snprintf(out->stop_reason, sizeof out->stop_reason, "no stack (the task has exited)");
+    snprintf(out->stop_reason, sizeof out->stop_reason,
+             "no stack (task->stack is NULL: the task has exited, or this is no task)");
     return NULL;
   }
   struct walk w = { .u = u, .t = out };
