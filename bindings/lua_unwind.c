@@ -154,9 +154,10 @@ static void push_frame(lua_State *L, struct kd_program *prog,
   }
 }
 
-/* kd.stack_trace(task | cpu [, {lines = true}]) -> { frame..., reliable,
-** stop_reason, task, cpu }; with lines, vmlinux frames get file, line and
-** inlined (decoding line tables costs: asked for, not by default) */
+/* kd.stack_trace(task | cpu [, {lines = true, unwinder = "dwarf"|"fp"}])
+** -> { frame..., reliable, stop_reason, task, cpu }; with lines, vmlinux
+** frames get file, line and inlined (decoding line tables costs: asked
+** for, not by default) */
 static int k_stack_trace(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   struct kd_unwinder *u = unwinder(L);
@@ -165,6 +166,16 @@ static int k_stack_trace(lua_State *L) {
       lua_toboolean(L, -1))
     src = source_map(L);
   if (lua_type(L, 2) == LUA_TTABLE) lua_pop(L, 1);
+  /* {unwinder = "dwarf" | "fp"}: start at that method (comparisons,
+  ** kernels without ORC); default ORC first */
+  enum kd_unwind_method method = KD_UNWIND_AUTO;
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lua_getfield(L, 2, "unwinder");
+    static const char *const names[] = { "orc", "dwarf", "fp", NULL };
+    if (!lua_isnil(L, -1)) method = (enum kd_unwind_method)luaL_checkoption(L, -1, NULL, names);
+    lua_pop(L, 1);
+  }
+  kd_unwinder_set_method(u, method);
   if (!prog->modules_loaded && !prog->opts.no_modules) {
     struct kd_error *err = kd_program_load_modules(prog);
     kd_error_destroy(err);
@@ -176,6 +187,7 @@ static int k_stack_trace(lua_State *L) {
     err = kd_unwind_cpu(u, (unsigned)lua_tointeger(L, 1), &t);
   else
     err = kd_unwind_task(u, kl_check_address(L, 1), &t);
+  kd_unwinder_set_method(u, KD_UNWIND_AUTO);
   if (err) { kd_trace_free(&t); return kl_raise(L, err); }
   lua_createtable(L, (int)t.n, 4);
   for (size_t i = 0; i < t.n; i++) {

@@ -39,6 +39,11 @@ struct kd_error *kd_source_map_open(struct kd_program *prog,
   return NULL;
 }
 
+struct Dwarf *kd_source_map_dwarf(struct kd_source_map *m, uint64_t *bias) {
+  *bias = m->bias;
+  return m->dwarf;
+}
+
 void kd_source_map_close(struct kd_source_map *m) {
   if (m == NULL) return;
   dwarf_end(m->dwarf);

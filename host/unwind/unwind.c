@@ -11,6 +11,8 @@
 */
 #include "unwind.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,6 +115,12 @@ struct kd_unwinder {
   bool est_back_ok[N_ESTACKS];
   bool have_estacks, have_backing;
   struct kd_cpu_notes notes;
+  /* vmlinux's DWARF CFI, opened when ORC first has no entry */
+  enum kd_unwind_method method;
+  bool cfi_tried;
+  struct kd_source_map *cfi_map;
+  Dwarf_CFI *cfi;
+  uint64_t cfi_bias;
 };
 
 /* ------------------------------------------------------------ set-up */
@@ -319,10 +327,15 @@ struct kd_error *kd_unwinder_open(struct kd_program *prog,
 
 void kd_unwinder_close(struct kd_unwinder *u) {
   if (u == NULL) return;
+  kd_source_map_close(u->cfi_map);   /* ends the CFI with its Dwarf */
   kd_cpu_notes_free(&u->notes);
   free(u->mods);
   free(u->memo);
   free(u);
+}
+
+void kd_unwinder_set_method(struct kd_unwinder *u, enum kd_unwind_method m) {
+  u->method = m;
 }
 
 const struct kd_cpu_notes *kd_unwinder_cpu_notes(struct kd_unwinder *u) {
@@ -634,6 +647,138 @@ static bool enter_stack(struct walk *w) {
   return true;
 }
 
+/* ---------------------------------------------------------- DWARF CFI */
+
+/* x86_64 DWARF register numbers */
+enum { DW_RBP = 6, DW_RSP = 7, DW_RA = 16 };
+
+static Dwarf_CFI *cfi_of(struct kd_unwinder *u) {
+  if (!u->cfi_tried) {
+    u->cfi_tried = true;
+    struct kd_error *err = kd_source_map_open(u->prog, &u->cfi_map);
+    if (err) { kd_error_destroy(err); return NULL; }
+    u->cfi = dwarf_getcfi(kd_source_map_dwarf(u->cfi_map, &u->cfi_bias));
+  }
+  return u->cfi;
+}
+
+/*
+** Evaluate the few DWARF expression operations CFI uses on x86_64
+** kernels: registers sp and bp (the only ones a walk keeps), the CFA,
+** constants, plus.  *is_value: the expression ends in DW_OP_stack_value
+** (a value, not the address of one).  false: an operation it cannot do.
+*/
+static bool cfi_eval(const Dwarf_Op *ops, size_t n, uint64_t sp, uint64_t bp,
+                     uint64_t cfa, uint64_t *out, bool *is_value) {
+  uint64_t st[8];
+  size_t top = 0;
+  *is_value = false;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t op = ops[i].atom;
+    if (top >= 7) return false;
+    if (op == DW_OP_breg0 + DW_RSP) st[top++] = sp + ops[i].number;
+    else if (op == DW_OP_breg0 + DW_RBP) st[top++] = bp + ops[i].number;
+    else if (op == DW_OP_bregx && ops[i].number == DW_RSP) st[top++] = sp + ops[i].number2;
+    else if (op == DW_OP_bregx && ops[i].number == DW_RBP) st[top++] = bp + ops[i].number2;
+    else if (op == DW_OP_call_frame_cfa) st[top++] = cfa;
+    else if (op >= DW_OP_lit0 && op <= DW_OP_lit31) st[top++] = op - DW_OP_lit0;
+    else if (op == DW_OP_consts || op == DW_OP_constu || op == DW_OP_const1u ||
+             op == DW_OP_const1s || op == DW_OP_const2u || op == DW_OP_const2s ||
+             op == DW_OP_const4u || op == DW_OP_const4s || op == DW_OP_const8u ||
+             op == DW_OP_const8s)
+      st[top++] = ops[i].number;
+    else if (op == DW_OP_plus_uconst && top >= 1) st[top - 1] += ops[i].number;
+    else if (op == DW_OP_plus && top >= 2) { st[top - 2] += st[top - 1]; top--; }
+    else if (op == DW_OP_minus && top >= 2) { st[top - 2] -= st[top - 1]; top--; }
+    else if (op == DW_OP_stack_value && i == n - 1) *is_value = true;
+    else return false;
+  }
+  if (top != 1) return false;
+  *out = st[0];
+  return true;
+}
+
+/*
+** One step by vmlinux's .debug_frame: 1 stepped, 0 the walk ends here
+** (stop_reason set), -1 no CFI covers the pc (try frame pointers).
+*/
+static int cfi_step(struct walk *w, uint64_t lookup) {
+  struct kd_unwinder *u = w->u;
+  Dwarf_CFI *cfi = cfi_of(u);
+  if (cfi == NULL || lookup < u->stext || lookup >= u->etext) return -1;
+  Dwarf_Frame *frame = NULL;
+  if (dwarf_cfi_addrframe(cfi, lookup - u->cfi_bias, &frame) != 0) return -1;
+  int ret = -1;
+  Dwarf_Op *ops, mem[3];
+  size_t n;
+  uint64_t cfa, ra_loc, v;
+  bool is_value;
+  if (dwarf_frame_cfa(frame, &ops, &n) != 0 ||
+      !cfi_eval(ops, n, w->sp, w->bp, 0, &cfa, &is_value))
+    goto out;   /* a CFA on another register: not kept by the walk */
+  if (dwarf_frame_register(frame, DW_RA, mem, &ops, &n) != 0) goto out;
+  if (n == 0) {
+    stop(w, false, "end of stack (DWARF CFI: return address undefined)");
+    ret = 0;
+    goto out;
+  }
+  if (!cfi_eval(ops, n, w->sp, w->bp, cfa, &ra_loc, &is_value)) goto out;
+  uint64_t ip = ra_loc;
+  if (!is_value && !stack_read(w, ra_loc, &ip, 8)) {
+    stop(w, true, "unreadable stack at %#" PRIx64 " (DWARF CFI)", ra_loc);
+    ret = 0;
+    goto out;
+  }
+  uint64_t bp = w->bp;
+  if (dwarf_frame_register(frame, DW_RBP, mem, &ops, &n) == 0 && n > 0 &&
+      cfi_eval(ops, n, w->sp, w->bp, cfa, &v, &is_value)) {
+    if (is_value) bp = v;
+    else if (!stack_read(w, v, &bp, 8)) {
+      stop(w, true, "unreadable saved bp at %#" PRIx64 " (DWARF CFI)", v);
+      ret = 0;
+      goto out;
+    }
+  }
+  w->ip = ip;
+  w->sp = cfa;
+  w->bp = bp;
+  w->signal = false;
+  w->regs_valid = w->prev_valid = false;
+  w->kind = KD_FRAME_CALL;
+  w->emit_regs = false;
+  w->t->reliable = false;
+  ret = 1;
+out:
+  free(frame);
+  return ret;
+}
+
+/* The checks after every step: the end of the stack, a stack left and
+** entered again, sp outside the stacks or not growing on one. */
+static bool after_step(struct walk *w, uint64_t orig_ip, uint64_t prev_sp,
+                       int prev_stack) {
+  /* user registers: one more frame, then the end */
+  if (w->regs_valid && user_mode(w->regs)) return true;
+  /* a kernel thread's first frame returns to zeroed registers */
+  if (w->ip == 0) {
+    stop(w, false, "end of stack");
+    return false;
+  }
+  if (!enter_stack(w)) {
+    stop(w, true, "stack entered twice at %#" PRIx64, w->sp);
+    return false;
+  }
+  if (w->cur < 0) {
+    stop(w, true, "sp %#" PRIx64 " outside the stacks", w->sp);
+    return false;
+  }
+  if (w->cur == prev_stack && w->sp <= prev_sp) {
+    stop(w, true, "stack going the wrong way at %#" PRIx64, orig_ip);
+    return false;
+  }
+  return true;
+}
+
 /* unwind_next_frame(): false when the walk ends (stop_reason set). */
 static bool step(struct walk *w) {
   struct kd_unwinder *u = w->u;
@@ -647,7 +792,7 @@ static bool step(struct walk *w) {
   }
   struct orc e;
   uint64_t lookup = w->signal ? w->ip : w->ip - 1;
-  if (!u->have_orc && (w->bp & 1)) {
+  if ((!u->have_orc || u->method == KD_UNWIND_FP) && (w->bp & 1)) {
     /* a kernel built with frame pointers marks the pt_regs of an entry by
     ** setting bit 0 of bp (ENCODE_FRAME_POINTER; unwind_frame.c) */
     uint64_t regs = w->bp & ~1ull;
@@ -672,12 +817,15 @@ static bool step(struct walk *w) {
     }
     return true;
   }
-  if (!u->have_orc) {
-    /* no ORC at all: follow frame pointers (unchecked: unreliable) */
-    e = orc_fp_entry;
-    w->t->reliable = false;
-  } else if (!orc_find(u, lookup, &e)) {
-    /* the kernel's own guess for generated code (BPF, trampolines) */
+  bool found = u->have_orc && u->method == KD_UNWIND_AUTO && orc_find(u, lookup, &e);
+  if (!found) {
+    /* no ORC for this pc: vmlinux's DWARF CFI, else frame pointers (the
+    ** kernel's own guess for code ORC does not know: BPF, trampolines) */
+    if (u->method != KD_UNWIND_FP) {
+      int r = cfi_step(w, lookup);
+      if (r == 0) return false;
+      if (r == 1) return after_step(w, orig_ip, prev_sp, prev_stack);
+    }
     e = orc_fp_entry;
     w->t->reliable = false;
   } else if (e.type == T_UNDEFINED) {
@@ -786,26 +934,7 @@ static bool step(struct walk *w) {
     return false;
   }
 
-  /* user registers: one more frame, then the end */
-  if (w->regs_valid && user_mode(w->regs)) return true;
-  /* a kernel thread's first frame returns to zeroed registers */
-  if (w->ip == 0) {
-    stop(w, false, "end of stack");
-    return false;
-  }
-  if (!enter_stack(w)) {
-    stop(w, true, "stack entered twice at %#" PRIx64, w->sp);
-    return false;
-  }
-  if (w->cur < 0) {
-    stop(w, true, "sp %#" PRIx64 " outside the stacks", w->sp);
-    return false;
-  }
-  if (w->cur == prev_stack && w->sp <= prev_sp) {
-    stop(w, true, "stack going the wrong way at %#" PRIx64, orig_ip);
-    return false;
-  }
-  return true;
+  return after_step(w, orig_ip, prev_sp, prev_stack);
 }
 
 static void walk(struct walk *w) {

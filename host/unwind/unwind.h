@@ -61,7 +61,9 @@ struct kd_trace {
   int cpu;               /* CPU whose registers started it, -1 for a saved frame */
   struct kd_frame *frames;
   size_t n, cap;
-  bool reliable;         /* every step followed ORC data to a proper end */
+  bool reliable;         /* every step followed ORC data to a proper end
+                         ** (DWARF CFI and frame pointers are not checked
+                         ** the way the kernel checks ORC: unreliable) */
   char stop_reason[120]; /* "user mode", "end of stack", "bad frame: ..." */
 };
 
@@ -84,6 +86,13 @@ struct kd_error *kd_unwind_task(struct kd_unwinder *u, uint64_t task,
 struct kd_error *kd_unwind_cpu(struct kd_unwinder *u, unsigned cpu,
                                struct kd_trace *out);
 void kd_trace_free(struct kd_trace *t);
+
+/* Which tables a walk follows first.  AUTO: ORC, then vmlinux's DWARF CFI
+** where ORC has no entry, then frame pointers.  The others start at that
+** method (and fall back to the ones after it): for kernels without ORC
+** and to compare the methods. */
+enum kd_unwind_method { KD_UNWIND_AUTO, KD_UNWIND_DWARF, KD_UNWIND_FP };
+void kd_unwinder_set_method(struct kd_unwinder *u, enum kd_unwind_method m);
 
 /* The CPU `task` was running on at the crash (its register note), or -1. */
 int kd_unwinder_task_cpu(struct kd_unwinder *u, uint64_t task);
@@ -108,6 +117,9 @@ struct kd_source {
 struct kd_source_map;
 struct kd_error *kd_source_map_open(struct kd_program *prog,
                                     struct kd_source_map **out);
+/* vmlinux's Dwarf of the map and the KASLR offset (runtime - DWARF
+** address), for the unwinder's CFI steps. */
+struct Dwarf *kd_source_map_dwarf(struct kd_source_map *m, uint64_t *bias);
 void kd_source_map_close(struct kd_source_map *m);
 /* false when the DWARF does not cover addr */
 bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,

@@ -90,6 +90,32 @@ end
 check(truth_mods == 0 or modtasks > 0,
       string.format("tasks sleeping in module code unwound exactly: %d (truth has %d)", modtasks, truth_mods))
 
+-- the DWARF CFI fallback alone (vmlinux's .debug_frame; kernels without
+-- ORC): the same stacks, for the tasks that do not sleep in module code
+-- (module frames have no CFI yet)
+do
+  local dgood, dbad = 0, {}
+  for t in kd.tasks() do
+    local pid, tgid = t.pid, t.tgid
+    local dir = pid == tgid and ("truth/pid/" .. pid) or ("truth/pid/" .. tgid .. "/task/" .. pid)
+    local asleep = task.raw_state(t) ~= 0 and kd.task_cpu(t) == nil and pid ~= crash_pid
+    local want = asleep and read(dir .. "/stack")
+    if want and not want:find(" %[") then
+      local tr = kd.stack_trace(t, { unwinder = "dwarf" })
+      local out = {}
+      for _, f in ipairs(tr) do
+        if not f.kernel_text then break end
+        if not f.sched then out[#out + 1] = stack.pB(f.pc) end
+      end
+      local got = table.concat(out)
+      if got == want or calls(got) == calls(want) then dgood = dgood + 1 else dbad[#dbad + 1] = dir end
+    end
+  end
+  for _, b in ipairs(dbad) do print("# DWARF CFI differs: " .. b) end
+  check(dgood > 0 and #dbad == 0, string.format("DWARF CFI alone gives the same stacks: %d tasks, %d differ",
+                                                dgood, #dbad))
+end
+
 -- the D-state tasks the capture listed (truth/dstate/<tid>.stack)
 for _, l in ipairs(lines(read("truth/dstate/list.txt"))) do
   local tid = tonumber(l:match("^(%d+)"))
