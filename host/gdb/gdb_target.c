@@ -21,6 +21,7 @@
 #include "core/object.h"
 #include "core/walk.h"
 #include "unwind/cpus.h"
+#include "unwind/unwind.h"
 
 /* x86_64: user addresses lie below the canonical hole. */
 #define USER_TOP 0x0000800000000000ull
@@ -48,6 +49,7 @@ struct kd_gdb_dump {
   unsigned *note_cpu;
   uint64_t *note_curr;
   int panic_note;                /* -1 when unknown */
+  struct kd_unwinder *unwinder;  /* saved contexts (tasks mode), lazily */
   /* process mode */
   int64_t pid;
   uint64_t mm, leader, pgd_phys;
@@ -377,18 +379,6 @@ static const struct reg_map thread_segs[] = {
   { "thread.gsbase", KD_GDB_REG_GS_BASE },
 };
 
-/*
-** The callee-saved registers pushed by __switch_to_asm, in the order of
-** struct inactive_task_frame (x86_64, 4.9 and later).  ret_addr is where
-** the task resumes: in __schedule, or ret_from_fork for a task that never
-** ran.
-*/
-static const struct reg_map switch_frame[] = {
-  { "r15", KD_GDB_REG_R15 }, { "r14", KD_GDB_REG_R14 },
-  { "r13", KD_GDB_REG_R13 }, { "r12", KD_GDB_REG_R12 },
-  { "bx", KD_GDB_REG_RBX }, { "bp", KD_GDB_REG_RBP },
-  { "ret_addr", KD_GDB_REG_RIP },
-};
 
 static int is_selector(unsigned reg) {
   return reg >= KD_GDB_REG_CS && reg <= KD_GDB_REG_GS;
@@ -429,33 +419,37 @@ static struct kd_error *regs_note(struct kd_gdb_dump *d, int note, uint64_t *v,
 }
 
 /*
-** A task that is not running: __switch_to_asm pushed its callee-saved
-** registers and saved the stack pointer in task->thread.sp.  Popping that
-** frame gives the state __schedule sees when the call returns:
-** rip = ret_addr, rsp = thread.sp + sizeof(frame).  The other registers
-** were not saved and stay unavailable.
+** A task that is not running: the registers its switch frame saved, as the
+** unwinder reads them (host/unwind/: the same frame its traces start
+** from): rip = where it resumes in __schedule, rsp above the frame.  The
+** other registers were not saved and stay unavailable.
 */
 static struct kd_error *regs_switched(struct kd_gdb_dump *d, uint64_t task,
                                       uint64_t *v, int *valid) {
-  uint64_t sp;
-  struct kd_error *err = read_path(d->prog, d->task_type, task, "thread.sp",
-                                   &sp);
-  if (err) return kd_error_wrap(err, "task 0x%" PRIx64, task);
-  struct kd_type *ft = find_type(d->prog, "struct inactive_task_frame");
-  if (ft == NULL) {
-    /* before 4.9 there is no frame type: the stack pointer is all we know */
-    v[KD_GDB_REG_RSP] = sp;
-    valid[KD_GDB_REG_RSP] = 1;
-    return NULL;
+  static const unsigned to_gdb[KD_PT_NREGS] = {
+    [KD_PT_R15] = KD_GDB_REG_R15, [KD_PT_R14] = KD_GDB_REG_R14,
+    [KD_PT_R13] = KD_GDB_REG_R13, [KD_PT_R12] = KD_GDB_REG_R12,
+    [KD_PT_BP] = KD_GDB_REG_RBP, [KD_PT_BX] = KD_GDB_REG_RBX,
+    [KD_PT_R11] = KD_GDB_REG_R11, [KD_PT_R10] = KD_GDB_REG_R10,
+    [KD_PT_R9] = KD_GDB_REG_R9, [KD_PT_R8] = KD_GDB_REG_R8,
+    [KD_PT_AX] = KD_GDB_REG_RAX, [KD_PT_CX] = KD_GDB_REG_RCX,
+    [KD_PT_DX] = KD_GDB_REG_RDX, [KD_PT_SI] = KD_GDB_REG_RSI,
+    [KD_PT_DI] = KD_GDB_REG_RDI, [KD_PT_ORIG_AX] = KD_GDB_REG_ORIG_RAX,
+    [KD_PT_IP] = KD_GDB_REG_RIP, [KD_PT_CS] = KD_GDB_REG_CS,
+    [KD_PT_FLAGS] = KD_GDB_REG_EFLAGS, [KD_PT_SP] = KD_GDB_REG_RSP,
+    [KD_PT_SS] = KD_GDB_REG_SS,
+  };
+  struct kd_error *err = NULL;
+  if (d->unwinder == NULL && (err = kd_unwinder_open(d->prog, &d->unwinder)))
+    return err;
+  uint64_t regs[KD_PT_NREGS];
+  bool ok[KD_PT_NREGS];
+  if ((err = kd_unwind_switch_regs(d->unwinder, task, regs, ok))) return err;
+  for (int r = 0; r < KD_PT_NREGS; r++) {
+    if (!ok[r]) continue;
+    v[to_gdb[r]] = regs[r];
+    valid[to_gdb[r]] = 1;
   }
-  err = regs_from_struct(d, ft, sp, switch_frame,
-                         sizeof switch_frame / sizeof switch_frame[0], v, valid);
-  if (err) {
-    memset(valid, 0, KD_GDB_NREGS * sizeof *valid);
-    return kd_error_wrap(err, "task 0x%" PRIx64 " saved context", task);
-  }
-  v[KD_GDB_REG_RSP] = sp + kd_type_sizeof(ft);
-  valid[KD_GDB_REG_RSP] = 1;
   return NULL;
 }
 
@@ -751,6 +745,7 @@ void kd_gdb_dump_close(struct kd_gdb_dump *d) {
   free(d->threads);
   free(d->note_cpu);
   free(d->note_curr);
+  kd_unwinder_close(d->unwinder);
   free(d);
 }
 

@@ -105,7 +105,10 @@ struct kd_unwinder {
   /* task_struct and the switch frame */
   struct kd_type *task_type;
   uint64_t off_stack, off_thread_sp;
-  uint64_t itf_size, itf_bp, itf_ret;
+  /* struct inactive_task_frame: size, and the offset of each register it
+  ** saves (by pt_regs index; -1 when the kernel's frame lacks it) */
+  uint64_t itf_size;
+  int64_t itf_off[KD_PT_NREGS];
   uint64_t thread_size, irq_stack_size;
   /* per-CPU stacks */
   uint64_t hardirq_ptr_addr;       /* per-CPU address (before the offset) */
@@ -298,13 +301,20 @@ struct kd_error *kd_unwinder_open(struct kd_program *prog,
     if (member_bits(u->task_type, "stack", &b, NULL)) u->off_stack = b / 8;
     if (member_bits(u->task_type, "thread.sp", &b, NULL)) u->off_thread_sp = b / 8;
   }
+  /* what __switch_to_asm pushes: x86_64 since 4.9, r15 r14 r13 r12 bx bp
+  ** ret_addr; from the type when the debug info has it */
+  static const struct { int reg; const char *member; } itf_members[] = {
+    { KD_PT_R15, "r15" }, { KD_PT_R14, "r14" }, { KD_PT_R13, "r13" },
+    { KD_PT_R12, "r12" }, { KD_PT_BX, "bx" }, { KD_PT_BP, "bp" },
+    { KD_PT_IP, "ret_addr" },
+  };
   struct kd_type *itf = find_type(prog, "struct inactive_task_frame");
-  /* x86_64 since 4.9: r15 r14 r13 r12 bx bp ret_addr */
-  u->itf_size = 56; u->itf_bp = 40; u->itf_ret = 48;
-  if (itf) {
-    u->itf_size = kd_type_sizeof(itf);
-    if (member_bits(itf, "bp", &b, NULL)) u->itf_bp = b / 8;
-    if (member_bits(itf, "ret_addr", &b, NULL)) u->itf_ret = b / 8;
+  for (int r = 0; r < KD_PT_NREGS; r++) u->itf_off[r] = -1;
+  u->itf_size = itf ? kd_type_sizeof(itf) : 56;
+  for (size_t i = 0; i < sizeof itf_members / sizeof itf_members[0]; i++) {
+    if (itf == NULL) u->itf_off[itf_members[i].reg] = (int64_t)i * 8;
+    else if (member_bits(itf, itf_members[i].member, &b, NULL))
+      u->itf_off[itf_members[i].reg] = (int64_t)(b / 8);
   }
   u->thread_size = thread_size(prog);
   struct kd_type *irqs = find_type(prog, "struct irq_stack");
@@ -1057,8 +1067,9 @@ struct kd_error *kd_unwind_task(struct kd_unwinder *u, uint64_t task,
   w.stacks[ST_TASK] = (struct stack_range){ lo, lo + u->thread_size, 0, true };
   /* __unwind_start() of a task that is not running: its switch frame */
   uint64_t frame[2];
-  if (!stack_read(&w, tsp + u->itf_bp, &frame[0], 8) ||
-      !stack_read(&w, tsp + u->itf_ret, &frame[1], 8)) {
+  if (u->itf_off[KD_PT_BP] < 0 || u->itf_off[KD_PT_IP] < 0 ||
+      !stack_read(&w, tsp + (uint64_t)u->itf_off[KD_PT_BP], &frame[0], 8) ||
+      !stack_read(&w, tsp + (uint64_t)u->itf_off[KD_PT_IP], &frame[1], 8)) {
     snprintf(out->stop_reason, sizeof out->stop_reason,
              "bad frame: saved sp %#" PRIx64 " unreadable or outside the stack", tsp);
     return NULL;
@@ -1069,6 +1080,30 @@ struct kd_error *kd_unwind_task(struct kd_unwinder *u, uint64_t task,
   w.signal = w.ip != 0 && (w.ip == u->ret_from_fork_asm || w.ip == u->ret_from_fork);
   w.kind = KD_FRAME_CALL;
   walk(&w);
+  return NULL;
+}
+
+struct kd_error *kd_unwind_switch_regs(struct kd_unwinder *u, uint64_t task,
+                                       uint64_t regs[KD_PT_NREGS],
+                                       bool valid[KD_PT_NREGS]) {
+  for (int r = 0; r < KD_PT_NREGS; r++) { regs[r] = 0; valid[r] = false; }
+  if (u->task_type == NULL || u->off_thread_sp == 0)
+    return kd_error_create(KD_ERR_TYPE, "no type information for struct "
+                           "task_struct: cannot find the saved context");
+  uint64_t tsp;
+  struct kd_error *err = kd_program_read_u64(u->prog, task + u->off_thread_sp, &tsp);
+  if (err) return kd_error_wrap(err, "task %#" PRIx64 ": thread.sp", task);
+  for (int r = 0; r < KD_PT_NREGS; r++) {
+    if (u->itf_off[r] < 0) continue;
+    err = kd_program_read_u64(u->prog, tsp + (uint64_t)u->itf_off[r], &regs[r]);
+    if (err) {
+      for (int k = 0; k < KD_PT_NREGS; k++) valid[k] = false;
+      return kd_error_wrap(err, "task %#" PRIx64 " saved context", task);
+    }
+    valid[r] = true;
+  }
+  regs[KD_PT_SP] = tsp + u->itf_size;
+  valid[KD_PT_SP] = true;
   return NULL;
 }
 

@@ -87,6 +87,15 @@ struct kd_error *kd_unwind_cpu(struct kd_unwinder *u, unsigned cpu,
                                struct kd_trace *out);
 void kd_trace_free(struct kd_trace *t);
 
+/* The registers a task that is not running saved when it was switched out
+** (struct inactive_task_frame at thread.sp: r15, r14, r13, r12, bx, bp),
+** with ip = where it resumes and sp = above the frame: what its trace
+** starts from, and what gdbserver's tasks mode serves.  valid[] says which
+** the kernel's frame has. */
+struct kd_error *kd_unwind_switch_regs(struct kd_unwinder *u, uint64_t task,
+                                       uint64_t regs[KD_PT_NREGS],
+                                       bool valid[KD_PT_NREGS]);
+
 /* Which tables a walk follows first.  AUTO: ORC, then vmlinux's DWARF CFI
 ** where ORC has no entry, then frame pointers.  The others start at that
 ** method (and fall back to the ones after it): for kernels without ORC
