@@ -310,7 +310,7 @@ struct kd_error *kd_unwinder_open(struct kd_program *prog,
   };
   struct kd_type *itf = find_type(prog, "struct inactive_task_frame");
   for (int r = 0; r < KD_PT_NREGS; r++) u->itf_off[r] = -1;
-  u->itf_size = itf ? kd_type_sizeof(itf) : 56;
+  u->itf_size = itf ? kd_type_sizeof(itf) : u->task_type ? 0 : 56;
   /* debug info without the type: a kernel before 4.9, whose switch frame
   ** was another; no debug info at all: assume the 4.9+ layout */
   for (size_t i = 0; i < sizeof itf_members / sizeof itf_members[0]; i++) {
