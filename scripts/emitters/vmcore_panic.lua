@@ -25,11 +25,15 @@ emit{
         t.pid, t.comm:string_(), t:value_())
     end
     if cpu then
-      local regs = kd.cpu_registers(cpu)
-      if regs and regs.rip then
-        local name, off = kd.symbolize(regs.rip)
-        out[#out + 1] = string.format("panic cpu registers: rip 0x%x%s rsp 0x%x", regs.rip,
-          name and string.format(" (%s+0x%x)", name, off) or "", regs.rsp or 0)
+      -- the registers the dump saved for that CPU: the unwinder maps register
+      -- notes to CPUs (kd.cpu_registers(i) is the i-th note, which is CPU i
+      -- only when every CPU left a note, in order)
+      local okt, trace = pcall(kd.stack_trace, cpu)
+      local regs = okt and trace[1] and trace[1].regs
+      if regs and regs.ip then
+        local name, off = kd.symbolize(regs.ip)
+        out[#out + 1] = string.format("panic cpu registers: rip 0x%x%s rsp 0x%x", regs.ip,
+          name and string.format(" (%s+0x%x)", name, off) or "", regs.sp or 0)
       end
     end
     local text = table.concat(out, "\n") .. "\n"
