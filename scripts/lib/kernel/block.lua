@@ -167,6 +167,11 @@ function M.disk_ro(d)
   return (d.disk.state >> 1) & 1
 end
 
+-- the same for a struct gendisk object alone (device-mapper's tables)
+function M.gendisk_ro(disk)
+  return bdev_ro_flag(disk.part0) or (disk.state >> 1) & 1 == 1
+end
+
 function M.part_ro(d, p)
   if bdev_ro_flag(p.bdev) then return 1 end
   return M.disk_ro(d)

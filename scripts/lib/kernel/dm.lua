@@ -23,6 +23,7 @@
 --   drivers/md/dm-table.c, drivers/md/dm-linear.c, drivers/md/dm-stripe.c,
 --   drivers/md/dm-target.c
 
+local block = require("kernel.block")   -- block requires dm lazily, in lsblk
 local fs = require("kernel.fs")
 
 local M = {}
@@ -128,20 +129,6 @@ local function read_table(t)
   return out
 end
 
--- get_disk_ro(): the read-only policy of part0, or GD_READ_ONLY (bit 1
--- of disk->state)
-local function disk_ro(disk)
-  local part0 = disk.part0
-  if has_member("struct block_device", "bd_read_only") then
-    local ro = part0.bd_read_only
-    if ro == true or ro == 1 then return true end
-  else
-    -- 6.10 "block: move bd_read_only to bd_flags": BD_READ_ONLY (1u << 8)
-    if part0.__bd_flags.counter & (1 << 8) ~= 0 then return true end
-  end
-  return (disk.state >> 1) & 1 == 1
-end
-
 -- the task whose kernel stack holds address a (a completion or wait
 -- structure a sleeper put on its stack), or nil
 local stacks
@@ -222,7 +209,7 @@ function M.devices()
       open_count = md.open_count.counter,
       event_nr = md.event_nr.counter,
       suspended = (md.flags >> DMF_SUSPENDED) & 1 == 1,
-      read_only = live ~= nil and disk_ro(disk),
+      read_only = live ~= nil and block.gendisk_ro(disk),
       read_ahead = ra, deferred = deferred_bios(md),
       live = live, inactive = inactive, md = md,
     }
