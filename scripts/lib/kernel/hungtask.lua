@@ -9,13 +9,30 @@
 --                             off_cpu_ns, checker_secs}, longest first;
 --                             opts.min_sleep_ns adds S tasks off the CPU
 --                             at least that long
+--   hungtask.waits(t [, frames]) what t waits on, found on its kernel stack:
+--                             list of {kind = "mutex"|"rw_semaphore"|
+--                             "semaphore"|"percpu_rw_semaphore"|"bio", ...}
+--   hungtask.frozen_superblocks()  {id, fstype, level, sem_addrs}
 --
 -- "Now" is the run-queue clock of the task's CPU (rq->clock_task, what
 -- se.exec_start is measured in; update_curr() sets exec_start when the
 -- task leaves the CPU), so times are as the scheduler saw them at the crash.
 --
+-- What a task waits on is read from the structures its sleeping function
+-- put on its own stack: a mutex_waiter / rwsem_waiter / semaphore_waiter
+-- ({list, task}) linked into the lock's wait_list (the lock is the list
+-- node that is not another task's waiter; its owner is the task in
+-- ->owner without the flag bits), a wait_queue_entry woken by
+-- percpu_rwsem_wake_function (the percpu_rw_semaphore, e.g. a frozen
+-- superblock's s_writers.rw_sem[]), or a struct bio whose ->bi_end_io is
+-- a completion callback (submit_bio_wait, direct I/O): the device, the
+-- sector and the size of the I/O in flight.
+--
 -- Mirrors: kernel/hung_task.c (check_hung_task), kernel/sched/fair.c
---   (update_curr), kernel/sched/stats.h (sched_info_arrive)
+--   (update_curr), kernel/sched/stats.h (sched_info_arrive),
+--   kernel/locking/mutex.c, kernel/locking/rwsem.c,
+--   kernel/locking/semaphore.c, kernel/locking/percpu-rwsem.c,
+--   block/bio.c (submit_bio_wait), block/fops.c, fs/super.c (freeze_super)
 
 local task = require("kernel.task")
 
@@ -110,5 +127,314 @@ function M.blocked(opts)
   end)
   return out
 end
+
+-- {====== what a blocked task waits on ======
+
+local ult = math.ult
+
+local function u64(addr)
+  local ok, v = pcall(kd.read_u64, addr)
+  if ok then return v end
+  return nil
+end
+
+local function offset(tname, member)
+  local ok, v = pcall(kd.member_offset, tname, member)
+  if ok then return v end
+  return nil
+end
+
+-- kernel addresses: the upper half of the address space (x86_64, arm64)
+local function is_kernel_ptr(v) return v < 0 and v ~= -1 end
+
+-- the task's kernel stack from its saved stack pointer to the top:
+-- address of the first word and the bytes
+local function stack_words(t)
+  local base = require("kernel.fs").pval(t:member_("stack"))
+  if base == 0 then return nil end
+  local size = task.thread_size()
+  local sp = t.thread.sp
+  if not (ult(base - 1, sp) and ult(sp, base + size)) then sp = base end
+  local ok, data = pcall(kd.read, sp, base + size - sp)
+  if not ok then return nil end
+  return sp, data, base, size
+end
+
+local task_by_addr
+local function tasks_by_addr()
+  if task_by_addr == nil then
+    task_by_addr = {}
+    for x in kd.tasks() do task_by_addr[x:value_()] = x end
+  end
+  return task_by_addr
+end
+
+local function task_desc(addr)
+  local x = tasks_by_addr()[addr]
+  if x == nil then return nil end
+  return { pid = x.pid, comm = task.comm(x), task = x, address = addr,
+           state = (select(2, pcall(task.state_char, x))) }
+end
+
+-- is node `n` (a list_head) the list member of a waiter struct on the
+-- stack of the task it names (off_task: offset of ->task from ->list)?
+local function is_waiter_node(n, off_task)
+  local tp = u64(n + off_task)
+  if tp == nil or tasks_by_addr()[tp] == nil then return false end
+  local x = tasks_by_addr()[tp]
+  local base = require("kernel.fs").pval(x:member_("stack"))
+  return base ~= 0 and ult(base - 1, n) and ult(n, base + task.thread_size())
+end
+
+-- the list head of the ring that node `w` is in which is not a waiter:
+-- the lock's wait_list; plus the number of waiters and w's position
+local function lock_head(w, off_task)
+  local n = u64(w)
+  local count, pos = 1, 1
+  for _ = 1, 4096 do
+    if n == nil or n == w then return nil end
+    if not is_waiter_node(n, off_task) then return n, count, pos end
+    count = count + 1
+    n = u64(n)
+  end
+  return nil
+end
+
+-- consistent doubly linked node?
+local function linked(w)
+  local nx, pv = u64(w), u64(w + 8)
+  return nx and pv and nx ~= w and u64(nx + 8) == w and u64(pv) == w
+end
+
+local LOCK_KINDS = {
+  -- kind, waiter type, lock type, function-name pattern of its slow path
+  { "mutex", "struct mutex_waiter", "struct mutex", "mutex" },
+  { "rw_semaphore", "struct rwsem_waiter", "struct rw_semaphore", "rwsem" },
+  { "semaphore", "struct semaphore_waiter", "struct semaphore", "^_*down" },
+}
+
+local function owner_of(kind, lock)
+  if kind == "mutex" then
+    -- mutex.owner: atomic_long_t since 4.10 (task | MUTEX_FLAGS 0x7)
+    local o = lock.owner
+    o = type(o) == "number" and o or o.counter
+    return o & ~7, nil
+  elseif kind == "rw_semaphore" then
+    -- rwsem owner: task | RWSEM_READER_OWNED (bit 0) | NONSPINNABLE (bit 1)
+    local o = lock.owner
+    o = type(o) == "number" and o or o.counter
+    local count = lock.count
+    count = type(count) == "number" and count or count.counter
+    local readers = (count >> 8) & ((1 << 55) - 1)      -- RWSEM_READER_SHIFT
+    local writer = (count & 1) == 1                      -- RWSEM_WRITER_LOCKED
+    if (o & 1) == 1 then
+      -- reader-owned: owner is the last reader to take it (a hint only)
+      return o & ~3, { reader_owned = true, readers = readers, writer_locked = writer }
+    end
+    return o & ~3, { readers = readers, writer_locked = writer }
+  end
+  return 0, nil
+end
+
+-- waiters of locks on t's stack: the slow-path names seen on the stack
+-- decide which lock type a {list, task} waiter belongs to
+local function lock_waits(t, sp, data, names)
+  local out = {}
+  local me = t:value_()
+  local unpack = string.unpack
+  for _, k in ipairs(LOCK_KINDS) do
+    local kind, wtype, ltype, pat = k[1], k[2], k[3], k[4]
+    local seen = false
+    for _, n in ipairs(names) do if n:find(pat) then seen = true break end end
+    local off_task = seen and kd.has_type(wtype) and offset(wtype, "task")
+    local off_list = off_task and offset(wtype, "list")
+    local off_head = off_task and offset(ltype, "wait_list")
+    if off_task and off_list and off_head then
+      for i = 0, #data // 8 - 1 do
+        if unpack("<i8", data, i * 8 + 1) == me then
+          local w = sp + i * 8 - off_task + off_list
+          if linked(w) then
+            local head, count, pos = lock_head(w, off_task - off_list)
+            if head then
+              local lock = kd.object(ltype, head - off_head)
+              local ok, owner, extra = pcall(owner_of, kind, lock)
+              local r = { kind = kind, lock = head - off_head, waiters = count, position = pos }
+              if ok and owner and owner ~= 0 then r.owner = task_desc(owner) or { address = owner } end
+              if ok and extra then for kk, vv in pairs(extra) do r[kk] = vv end end
+              out[#out + 1] = r
+              break
+            end
+          end
+        end
+      end
+    end
+  end
+  return out
+end
+
+-- {--- I/O ---
+
+-- REQ_OP_* (include/linux/blk_types.h: REQ_OP_BITS 8 since 4.10)
+local REQ_OPS = { [0] = "read", "write", "flush", "discard", [5] = "secure erase",
+                  [9] = "write zeroes", [10] = "zone open", [11] = "zone close" }
+
+local dm_by_disk
+local function dm_name(disk_name)
+  if dm_by_disk == nil then
+    dm_by_disk = {}
+    -- storage's kernel/dm.lua, when this kdlua has it
+    local ok, dm = pcall(require, "kernel.dm")
+    if ok and dm.devices then
+      local okd, devs = pcall(dm.devices)
+      if okd and type(devs) == "table" then
+        for _, d in ipairs(devs) do
+          if d.disk then dm_by_disk[d.disk] = { name = d.name, suspended = d.suspended } end
+        end
+      end
+    end
+  end
+  return dm_by_disk[disk_name]
+end
+
+-- the gendisk's name of a bio (bi_bdev since 5.15; bi_disk 4.14-5.14)
+local function bio_disk(bio)
+  if kd.has_member("struct bio", "bi_bdev") then
+    local bdev = bio.bi_bdev
+    if bdev == nil then return nil end
+    local disk = bdev.bd_disk
+    local name = disk.disk_name:string_()
+    local partno = kd.has_member("struct block_device", "bd_partno") and bdev.bd_partno or 0
+    if partno ~= 0 then name = name .. (name:find("%d$") and "p" or "") .. partno end
+    return name, disk.disk_name:string_()
+  elseif kd.has_member("struct bio", "bi_disk") then
+    local disk = bio.bi_disk
+    if disk == nil then return nil end
+    return disk.disk_name:string_(), disk.disk_name:string_()
+  end
+  return nil
+end
+
+-- bios on the stack: words that point at an "*end_io"/"*endio" function
+-- at the bi_end_io offset of a struct whose device reads as a disk name
+local function bio_waits(sp, data, texts)
+  local off = offset("struct bio", "bi_end_io")
+  if off == nil then return {} end
+  local out = {}
+  local seen = {}
+  for _, tx in ipairs(texts) do
+    if (tx.name:find("end_?io") ) and not seen[tx.addr] then
+      local addr = tx.addr - off
+      local ok, r = pcall(function()
+        local bio = kd.object("struct bio", addr)
+        local name, disk = bio_disk(bio)
+        if name == nil or not name:find("^[%w_.:-]+$") then return nil end
+        local opf = bio.bi_opf
+        local size = bio.bi_iter.bi_size
+        local b = { kind = "bio", bio = addr, device = name, end_io = tx.name,
+                    op = REQ_OPS[opf & 0xff] or tostring(opf & 0xff),
+                    sector = bio.bi_iter.bi_sector, bytes = size }
+        local dm = dm_name(disk)
+        if dm then b.dm_name, b.dm_suspended = dm.name, dm.suspended end
+        return b
+      end)
+      if ok and r then
+        seen[tx.addr] = true
+        out[#out + 1] = r
+      end
+    end
+  end
+  return out
+end
+
+-- }---
+
+-- {--- frozen superblocks ---
+
+local frozen_memo
+function M.frozen_superblocks()
+  if frozen_memo then return frozen_memo end
+  local out = {}
+  if kd.has_member("struct super_block", "s_writers.frozen") then
+    local size = kd.type("struct percpu_rw_semaphore").size
+    for sb in kd.list(kd.symbol("super_blocks"), "struct super_block", "s_list") do
+      local lvl = sb.s_writers.frozen
+      if lvl ~= 0 then
+        local base = sb.s_writers.rw_sem:address_()
+        local n = #sb.s_writers.rw_sem
+        out[#out + 1] = { id = sb.s_id:string_(), fstype = sb.s_type.name:string_(), level = lvl,
+                          sems = { first = base, last = base + n * size } }
+      end
+    end
+  end
+  frozen_memo = out
+  return out
+end
+
+-- a percpu_rwsem_wait() entry on the stack: the semaphore it is queued on
+local function percpu_waits(sp, data, texts)
+  local out = {}
+  for _, tx in ipairs(texts) do
+    if tx.name == "percpu_rwsem_wake_function" then
+      local ok, r = pcall(function()
+        local e = tx.addr - offset("struct wait_queue_entry", "func")
+        local node = e + offset("struct wait_queue_entry", "entry")
+        if not linked(node) then return nil end
+        -- walk to the head: the node that is not a wait_queue_entry of a
+        -- percpu_rwsem_wake_function
+        local fn_off = offset("struct wait_queue_entry", "func") - offset("struct wait_queue_entry", "entry")
+        local n = u64(node)
+        for _ = 1, 4096 do
+          if n == nil or n == node then return nil end
+          local f = u64(n + fn_off)
+          if f ~= tx.value then break end
+          n = u64(n)
+        end
+        local sem = n - offset("struct wait_queue_head", "head") - offset("struct percpu_rw_semaphore", "waiters")
+        local r = { kind = "percpu_rw_semaphore", lock = sem }
+        for _, sb in ipairs(M.frozen_superblocks()) do
+          if ult(sb.sems.first - 1, sem) and ult(sem, sb.sems.last) then
+            r.frozen_sb = { id = sb.id, fstype = sb.fstype, level = sb.level }
+          end
+        end
+        return r
+      end)
+      if ok and r then out[#out + 1] = r break end
+    end
+  end
+  return out
+end
+
+-- }---
+
+-- what t waits on; frames (optional): its kd.stack_trace, whose function
+-- names then decide the lock type instead of the text words of the stack
+function M.waits(t, frames)
+  local sp, data = stack_words(t)
+  if sp == nil then return {} end
+  local unpack = string.unpack
+  -- kernel text words of the stack, symbolized once
+  local texts, names = {}, {}
+  for i = 0, #data // 8 - 1 do
+    local v = unpack("<i8", data, i * 8 + 1)
+    if is_kernel_ptr(v) then
+      local name, off = kd.symbolize(v)
+      if name and off then
+        texts[#texts + 1] = { addr = sp + i * 8, value = v, name = name, off = off }
+        if off ~= 0 then names[#names + 1] = name end
+      end
+    end
+  end
+  if frames then
+    names = {}
+    for _, f in ipairs(frames) do if f["function"] then names[#names + 1] = f["function"] end end
+  end
+  local out = {}
+  for _, w in ipairs(lock_waits(t, sp, data, names)) do out[#out + 1] = w end
+  for _, w in ipairs(percpu_waits(sp, data, texts)) do out[#out + 1] = w end
+  for _, w in ipairs(bio_waits(sp, data, texts)) do out[#out + 1] = w end
+  return out
+end
+
+-- }======
 
 return M
