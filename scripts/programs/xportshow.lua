@@ -61,12 +61,12 @@ then each namespace's interfaces with their addresses and its routes.]],
     end
 
     local all_ns = net.namespaces()
-    local init_addr = net.init_net():address_()
+    local init_addr = kd.addr(net.init_net())
     local ns_data = {}
     local totals = {}
     for _, n in ipairs(all_ns) do
       local inum = net.net_inum(n)
-      local label = n:address_() == init_addr and string.format("net:[%d] (init_net)", inum)
+      local label = kd.addr(n) == init_addr and string.format("net:[%d] (init_net)", inum)
         or string.format("net:[%d]", inum)
       local rows, socks = {}, {}
       local function add(proto, state, f, lq, laddr, raddr, ino, extra)
@@ -193,7 +193,7 @@ then each namespace's interfaces with their addresses and its routes.]],
       end
       local routes = {}
       for l in (route_text or ""):gmatch("[^\n]+") do routes[#routes + 1] = l end
-      ns_data[#ns_data + 1] = { inum = inum, init = n:address_() == init_addr, sockets = socks,
+      ns_data[#ns_data + 1] = { inum = inum, init = kd.addr(n) == init_addr, sockets = socks,
                                 interfaces = dev_data, routes = routes }
     end
     p:set("namespaces", ns_data)
