@@ -157,6 +157,30 @@ function M.frame_names(tr)
   return out
 end
 
+-- generic sleeping primitives: a blocked task is better named by their caller
+local WAIT_PRIMITIVES = {
+  "^_*schedule", "^io_schedule", "^schedule_", "^_*wait_for_common", "^wait_for_completion",
+  "^_*wait_on_bit", "^bit_wait", "^_*rwsem_down", "^_*mutex_lock", "^_*down", "^do_nanosleep",
+  "^_*hrtimer_nanosleep", "^finish_wait", "^prepare_to_wait", "^_*cond_resched",
+}
+
+-- the function a task sleeps in, as wchan would name it but skipping the
+-- generic primitives above (f.sched: the unwinder says the pc is in
+-- scheduler text); nil for an empty trace
+function M.wait_point(tr)
+  local first
+  for _, f in ipairs(tr or {}) do
+    local name = f["function"]
+    if name and f.kind ~= "user_regs" then
+      first = first or name
+      local generic = f.sched == true
+      for _, pat in ipairs(WAIT_PRIMITIVES) do generic = generic or name:find(pat) ~= nil end
+      if not generic then return name end
+    end
+  end
+  return first
+end
+
 -- crash-like lines " #0 function+0x1/0x2 [mod]" of a trace
 function M.trace_lines(tr, indent)
   indent = indent or "  "

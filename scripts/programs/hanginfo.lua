@@ -14,6 +14,9 @@
 
 local program = require("program")
 
+-- tasks listed per group in the text (the JSON has them all)
+local ROWS_PER_GROUP = 20
+
 local function hex(v) return string.format("0x%x", v) end
 
 local function who(d)
@@ -55,7 +58,7 @@ end
 
 return program.define{
   name = "hanginfo",
-  usage = "[--min-blocked SEC]",
+  usage = "[--min-blocked SEC] [--all]",
   description = [[
 Tasks in D state (uninterruptible) and tasks queued on a lock, grouped by
 identical stack, with how long each has been off the CPU (the scheduler's
@@ -66,6 +69,7 @@ flight and its device (device-mapper name and whether it is suspended).]],
   options = {
     { "--min-blocked", arg = "SEC", number = true,
       help = "also list sleeping (S) tasks off the CPU at least SEC seconds" },
+    { "--all", help = "every task of every group in the text (default: the first " .. ROWS_PER_GROUP .. ")" },
   },
   run = function(p, opts)
     local task = require("kernel.task")
@@ -123,7 +127,13 @@ flight and its device (device-mapper name and whether it is suspended).]],
       end
       g.tasks[#g.tasks + 1] = b
     end
+    local function has_d(g)
+      for _, b in ipairs(g.tasks) do if b.state == "D" then return true end end
+      return false
+    end
     table.sort(groups, function(a, b)
+      local da, db = has_d(a), has_d(b)
+      if da ~= db then return da end
       if #a.tasks ~= #b.tasks then return #a.tasks > #b.tasks end
       return (a.tasks[1].off_cpu_ns or 0) > (b.tasks[1].off_cpu_ns or 0)
     end)
@@ -172,9 +182,13 @@ flight and its device (device-mapper name and whether it is suspended).]],
     local data = {}
     for gi, g in ipairs(groups) do
       p:section(string.format("Group %d: %d task(s), %s", gi, #g.tasks,
-        g.trace and ("stack " .. (program.frame_names(g.trace)[1] or "?")) or g.key))
+        g.trace and ("in " .. (program.wait_point(g.trace) or "?")) or g.key))
       local rows = {}
-      for _, b in ipairs(g.tasks) do
+      for i, b in ipairs(g.tasks) do
+        if i > ROWS_PER_GROUP and not opts.all then
+          rows[#rows + 1] = { "", "", string.format("... %d more (--all)", #g.tasks - ROWS_PER_GROUP), "", "", "" }
+          break
+        end
         rows[#rows + 1] = { b.pid, b.tgid, b.comm, b.state,
           b.off_cpu_ns and program.duration(b.off_cpu_ns / 1e9) or "?",
           b.checker_secs and (b.checker_secs .. "s") or "-" }
@@ -198,7 +212,7 @@ flight and its device (device-mapper name and whether it is suspended).]],
           for _, l in ipairs(c) do wlines[#wlines + 1] = "  " .. l end
           deadlock = deadlock or dl
         end
-        if #wlines > 0 then
+        if #wlines > 0 and (opts.all or #g.tasks <= ROWS_PER_GROUP or b.state == "D") then
           p:line("  PID %d waits on:", b.pid)
           for _, l in ipairs(wlines) do p:line("    %s", l) end
         end
