@@ -152,6 +152,38 @@ local function panic_section(p, ctx)
   p:set("panic", info)
 end
 
+-- what every other CPU was running at the crash, with its stack when
+-- this kdlua has the unwinder (crash's bt -a)
+local function cpus_section(p, ctx)
+  local facts = require("report.facts")
+  local task = require("kernel.task")
+  local panic_cpu = facts.panic_cpu()
+  local cpus = require("report.cpus").list()
+  local data = {}
+  p:section("CPUs")
+  for _, cpu in ipairs(cpus) do
+    local t = facts.current_task(cpu)
+    local d = { cpu = cpu, panic = cpu == panic_cpu or nil }
+    if t then
+      d.pid, d.comm = t.pid, task.comm(t)
+      p:line("CPU %d%s: PID %d (%s)", cpu, cpu == panic_cpu and " (panic)" or "", t.pid, task.comm(t))
+    else
+      p:line("CPU %d: (no current task)", cpu)
+    end
+    if cpu ~= panic_cpu and kd.stack_trace then
+      local tr, why = program.stack(cpu)
+      if tr then
+        for _, l in ipairs(program.trace_lines(tr, "  ")) do p:print(l) end
+        d.backtrace = program.frame_names(tr)
+      else
+        p:line("  %s", why)
+      end
+    end
+    data[#data + 1] = d
+  end
+  p:set("cpus", data)
+end
+
 local function taint_section(p)
   local facts = require("report.facts")
   local mask = facts.int("tainted_mask")
@@ -409,6 +441,7 @@ nearly exhausted).]],
     if not ctx.recs then p:error("kernel log: " .. tostring(ctx.recs_why)) end
     p:try("system summary", sysinfo_section, p)
     p:try("panic", panic_section, p, ctx)
+    p:try("CPUs", cpus_section, p, ctx)
     p:try("taint", taint_section, p)
     p:try("load average", loadavg_section, p)
     p:try("memory", memory_section, p)

@@ -93,6 +93,19 @@ ok("crashing task is the console's PID " + m.group(2) + " " + m.group(3),
    data["panic"]["task"]["pid"] == int(m.group(2)) and data["panic"]["task"]["comm"] == m.group(3))
 ok("the panic is an ERROR finding",
    any(f["severity"] == "ERROR" and "panic" in f["message"] for f in findings))
+# with the unwinder, the console's Call Trace from panic() on (reliable
+# entries, not the "? " ones) is a subsequence of crashinfo's backtrace
+if data["panic"].get("backtrace_source") == "unwinder":
+    want, i = [], panic_i + 1
+    while i < len(lines) and not lines[i].startswith("Call Trace:"): i += 1
+    for l in lines[i + 1:]:
+        if l.strip() == "</TASK>" or l.startswith("Kernel Offset"): break
+        m2 = re.match(r"^\s+([\w.]+)\+0x", l)
+        if m2: want.append(m2.group(1))
+    want = want[want.index("panic"):] if "panic" in want else want
+    got = iter(data["panic"]["backtrace"])
+    ok("backtrace holds the console's call trace from panic() (%d frames)" % len(want),
+       all(any(g == w for g in got) for w in want))
 memcgs = [re.match(r"Memory cgroup stats for (\S+):$", l) for l in lines]
 memcgs = [x.group(1) for x in memcgs if x]
 if any("invoked oom-killer" in l for l in lines):
