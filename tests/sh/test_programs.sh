@@ -160,6 +160,17 @@ ok("lists %d D-state task(s) as truth does" % len(want), d["data"]["d_state_tota
 for tid, comm in sorted(want.items()):
     t = listed.get(tid)
     ok("lists D-state task %d (%s)" % (tid, comm), t is not None and t["state"] == "D" and t["comm"] == comm)
+# with the unwinder, each D task's group stack holds its truth stack
+# (/proc/<pid>/task/<tid>/stack, captured live) in order
+if d["data"]["grouped_by"] == "stack":
+    stack_of = {t["pid"]: g["stack"] for g in d["data"]["groups"] for t in g["tasks"]}
+    for tid in sorted(want):
+        sf = os.path.join(T, "dstate", "%d.stack" % tid)
+        if os.path.exists(sf):
+            names = [l.split("] ", 1)[1].split("+")[0] for l in open(sf).read().splitlines() if "] " in l]
+            got = iter(stack_of.get(tid) or [])
+            ok("stack of %d holds its live stack (%d frames)" % (tid, len(names)),
+               len(names) > 0 and all(any(g == n for g in got) for n in names))
 dp = os.path.join(T, "dstate_pid")
 if os.path.exists(dp):
     pid = int(open(dp).read())
