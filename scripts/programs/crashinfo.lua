@@ -375,6 +375,28 @@ local function tasks_section(p, ctx)
   p:set("hung_task_timeout_secs", timeout)
 end
 
+-- an RCU grace period running longer than the stall timeout (the state
+-- the RCU CPU stall detector checks: rcu_state.gp_seq's low bits say a
+-- grace period is in progress since rcu_state.gp_start, in jiffies; both
+-- since 4.19's gp_seq, "rcu: Convert grace-period requests to ->gp_seq")
+local function rcu_check(p)
+  if not kd.has_member("struct rcu_state", "gp_start") or
+     not kd.has_member("struct rcu_state", "gp_seq") then return end
+  local rs = kd.symbol("rcu_state")
+  local ktime = require("kernel.time")
+  local j, hz = ktime.jiffies(), ktime.hz()
+  local timeout = require("report.facts").int("rcu_cpu_stall_timeout")
+  if j == nil or timeout == nil then return end
+  local in_gp = (rs.gp_seq & 3) ~= 0
+  local secs = ((j - rs.gp_start) & 0xffffffffffffffff) / hz
+  p:set("rcu", { grace_period_in_progress = in_gp, grace_period_seconds = in_gp and secs or nil,
+                 stall_timeout_secs = timeout })
+  if in_gp and secs >= timeout then
+    p:warning(string.format("RCU grace period in progress for %.1f s (rcu_cpu_stall_timeout %d s): an RCU stall",
+      secs, timeout))
+  end
+end
+
 local function log_section(p, ctx, nlines)
   local printk = require("kernel.printk")
   if not ctx.recs then
@@ -447,6 +469,7 @@ nearly exhausted).]],
     p:try("memory", memory_section, p)
     p:try("out of memory", oom_section, p, ctx)
     p:try("tasks", tasks_section, p, ctx)
+    p:try("RCU", rcu_check, p)
     p:try("kernel log", log_section, p, ctx, math.max(0, math.floor(opts.log_lines or DEFAULT_LOG_LINES)))
   end,
 }
