@@ -397,6 +397,31 @@ local function rcu_check(p)
   end
 end
 
+-- CPUs whose soft-lockup watchdog was not touched for longer than the
+-- soft-lockup threshold (kernel/watchdog.c: per-CPU watchdog_touch_ts in
+-- get_timestamp() units, running_clock() >> 30; the threshold is
+-- 2 * watchdog_thresh; ULONG_MAX means "touched, report later")
+local function softlockup_check(p)
+  local facts = require("report.facts")
+  local thresh = facts.int("watchdog_thresh")
+  if thresh == nil or thresh <= 0 or kd.symbol_address("watchdog_touch_ts") == nil then return end
+  local out = {}
+  for _, cpu in ipairs(require("report.cpus").list()) do
+    local ok, touch, now = pcall(function()
+      return kd.per_cpu("watchdog_touch_ts", cpu):value_(), kd.per_cpu("runqueues", cpu).clock >> 30
+    end)
+    if ok and touch > 0 and now >= touch then
+      local stuck = now - touch
+      out[#out + 1] = { cpu = cpu, seconds_since_touch = stuck }
+      if stuck > 2 * thresh then
+        p:warning(string.format("CPU %d: soft-lockup watchdog not touched for %d s (threshold %d s)",
+          cpu, stuck, 2 * thresh))
+      end
+    end
+  end
+  p:set("watchdog", { softlockup_thresh_secs = 2 * thresh, cpus = out })
+end
+
 local function log_section(p, ctx, nlines)
   local printk = require("kernel.printk")
   if not ctx.recs then
@@ -470,6 +495,7 @@ nearly exhausted).]],
     p:try("out of memory", oom_section, p, ctx)
     p:try("tasks", tasks_section, p, ctx)
     p:try("RCU", rcu_check, p)
+    p:try("soft lockups", softlockup_check, p)
     p:try("kernel log", log_section, p, ctx, math.max(0, math.floor(opts.log_lines or DEFAULT_LOG_LINES)))
   end,
 }
