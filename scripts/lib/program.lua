@@ -492,7 +492,14 @@ function M.run(spec, argv)
   if kd == nil then
     return { status = 2, message = "no dump given (--vmcore FILE)", text = "" }
   end
+  if kd.has_types and not kd.has_types() then
+    p:error("no type information: typed kernel objects cannot be read (no vmlinux debuginfo; --vmlinux FILE or --debuginfo-dir DIR)")
+  end
+  -- a kd error (a table with a code: unreadable memory, missing types) is
+  -- about the dump and says so itself; other errors are bugs and get the
+  -- traceback
   local ok, err = xpcall(spec.run, function(e)
+    if type(e) == "table" and e.code then return M.errmsg(e) end
     return M.errmsg(e) .. "\n" .. debug.traceback("", 2)
   end, p, opts, args)
   local status = 0
