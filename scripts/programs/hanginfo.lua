@@ -85,7 +85,7 @@ flight and its device (device-mapper name and whether it is suspended).]],
       if not have[t.pid] then
         local ok, st = pcall(task.state_char, t)
         if ok and st == "S" then
-          local okw, ws = pcall(hung.waits, t)
+          local okw, ws = pcall(hung.waits, t, nil, { locks_only = true })
           if okw then
             for _, w in ipairs(ws) do
               if w.kind ~= "bio" then

@@ -9,7 +9,8 @@
 --                             off_cpu_ns, checker_secs}, longest first;
 --                             opts.min_sleep_ns adds S tasks off the CPU
 --                             at least that long
---   hungtask.waits(t [, frames]) what t waits on, found on its kernel stack:
+--   hungtask.waits(t [, frames [, {locks_only = true}]])
+--                             what t waits on, found on its kernel stack:
 --                             list of {kind = "mutex"|"rw_semaphore"|
 --                             "semaphore"|"percpu_rw_semaphore"|"bio", ...}
 --   hungtask.frozen_superblocks()  {id, fstype, level, sem_addrs}
@@ -408,10 +409,19 @@ end
 
 -- what t waits on; frames (optional): its kd.stack_trace, whose function
 -- names then decide the lock type instead of the text words of the stack
-function M.waits(t, frames)
+function M.waits(t, frames, opts)
   local sp, data = stack_words(t)
   if sp == nil then return {} end
   local unpack = string.unpack
+  if opts and opts.locks_only then
+    -- only lock waiters wanted (sleeping tasks): a waiter names the task,
+    -- so a stack without the task's own address has none (cheap to see)
+    local me, found = t:value_(), false
+    for i = 0, #data // 8 - 1 do
+      if unpack("<i8", data, i * 8 + 1) == me then found = true break end
+    end
+    if not found then return {} end
+  end
   -- kernel text words of the stack, symbolized once
   local texts, names = {}, {}
   for i = 0, #data // 8 - 1 do
