@@ -26,7 +26,7 @@ process tree (pstree -lp). Filters combine (all must match); a repeated
 filter matches any of its values.]],
   options = {
     { "--threads", help = "one row per thread instead of per process" },
-    { "--tree", help = "the process tree instead of the table" },
+    { "--tree", help = "the process tree (pstree -lp) instead of the table; from --pid N when given" },
     { "--sort", arg = "KEY", choices = SORTS,
       help = "pid (default), cpu (user+system time, most first), rss (most first), last (most recently run first)" },
     { "--state", arg = "S", multi = true, help = "only tasks in this state letter (R, S, D, T, t, Z, X, I, P)" },
