@@ -17,8 +17,9 @@
 #   its device-mapper name and suspension when kernel/dm.lua exists;
 # * xportshow: the init namespace's TCP LISTEN and ESTABLISHED pairs, UDP
 #   and raw sockets and UNIX sockets (inode, path) equal truth/proc/net/*.
-# Also a program of --programs-dir / $KDLUA_PROGRAMS runs, and the first
-# line of every bundled program is "-- kdlua NAME: summary".
+# Also a program of --programs-dir / $KDLUA_PROGRAMS runs, the first line of
+# every bundled program is "-- kdlua NAME: summary", and the report holds
+# each program's text in sos_commands/vmcore/<program>.
 . "$(dirname "$0")/common.sh"
 need_python3
 SRC=${KDLUA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -51,6 +52,18 @@ check "--programs-dir: a user program runs and ends with its findings" \
 KDLUA_PROGRAMS="/nonexistent:$tmp/mine" "$BIN" myprog --json --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" >"$tmp/my.json" 2>&1
 check "\$KDLUA_PROGRAMS: a user program runs with --json" \
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["warnings"]==1 and d["data"]["r"]' "$tmp/my.json"
+
+# the report holds each program's text as sos_commands/vmcore/<program>,
+# the same text `kdlua <program>` prints
+mkdir -p "$tmp/report"
+"$BIN" report -o vmcore --build --tmp-dir "$tmp/report" -q --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" \
+  --debuginfo-dir "$D/modules" >/dev/null 2>"$tmp/err"
+check "report -o vmcore exits 0" [ $? -eq 0 ]
+for P in $programs; do
+  "$BIN" "$P" --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" --debuginfo-dir "$D/modules" >"$tmp/p.txt" 2>/dev/null
+  check "report: sos_commands/vmcore/$P is what kdlua $P prints" \
+    sh -c 'cmp -s "$1" "$2"/*/sos_commands/vmcore/"$3"' - "$tmp/p.txt" "$tmp/report" "$P"
+done
 
 for F in $KDLUA_FIXTURE_DIRS; do
   name=$(basename "$F")
