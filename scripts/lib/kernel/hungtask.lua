@@ -154,7 +154,11 @@ local function stack_words(t)
   local base = require("kernel.fs").pval(t:member_("stack"))
   if base == 0 then return nil end
   local size = task.thread_size()
-  local sp = t.thread.sp
+  -- the saved stack pointer: thread.sp (x86), thread.cpu_context.sp
+  -- (arm64); else the whole stack
+  local sp = base
+  if kd.has_member("struct thread_struct", "sp") then sp = t.thread.sp
+  elseif kd.has_member("struct thread_struct", "cpu_context.sp") then sp = t.thread.cpu_context.sp end
   if not (ult(base - 1, sp) and ult(sp, base + size)) then sp = base end
   local ok, data = pcall(kd.read, sp, base + size - sp)
   if not ok then return nil end
