@@ -1,4 +1,4 @@
--- kdlua crashinfo: the crash at a glance: system, panic and crashing task with its stack, taint, memory, tasks, log, findings
+-- kdlua crashinfo: the crash at a glance: panic, stack, taint, memory, tasks, log, findings
 --
 -- Checks recorded as findings: the panic itself, OOM kills and OOM panics
 -- (with the memory cgroup that ran out), soft/hard lockups, hung tasks,

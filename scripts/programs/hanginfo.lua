@@ -1,4 +1,4 @@
--- kdlua hanginfo: blocked (D-state) tasks grouped by stack, how long they have waited and on what (lock owners, frozen superblocks, I/O in flight)
+-- kdlua hanginfo: blocked tasks grouped by stack, how long, and what they wait on
 --
 -- Tasks: every D-state task, sleeping tasks queued on a mutex, rw_semaphore
 -- or semaphore, and (--min-blocked SEC) any sleeping task off the CPU that

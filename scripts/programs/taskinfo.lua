@@ -1,4 +1,4 @@
--- kdlua taskinfo: processes and threads (ps-like) with CPU times, RSS, time since last run; --tree, sorting, filters
+-- kdlua taskinfo: processes and threads (ps-like): CPU times, RSS, last run, --tree
 --
 -- One task snapshot for everything: kernel/ps.lua's ps.snapshot() (what
 -- the report's ps files use); time off the CPU from kernel/hungtask.lua.

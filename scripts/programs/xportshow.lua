@@ -1,4 +1,4 @@
--- kdlua xportshow: sockets (TCP/UDP/raw/UNIX: states, addresses, queues, owning processes, netns), interfaces and routes
+-- kdlua xportshow: sockets with their processes, network interfaces and routes
 --
 -- Everything comes from the networking libraries the report uses
 -- (kernel/net.lua, net_proc.lua, net_ip.lua); their branches cover the
