@@ -159,24 +159,21 @@ flight and its device (device-mapper name and whether it is suspended).]],
     for _, b in ipairs(list) do by_pid[b.pid] = b end
 
     -- the chain of owners from a wait: owner blocked on a lock owned by ...
-    local function chain(w, seen)
-      local out = {}
-      local cur = w
-      for _ = 1, 16 do
-        if cur == nil or cur.owner == nil or cur.owner.pid == nil then break end
-        local o = cur.owner
-        if seen[o.pid] then
-          out[#out + 1] = string.format("PID %d again: DEADLOCK", o.pid)
-          return out, true
-        end
-        seen[o.pid] = true
+    -- the owner chain of a wait, as text lines, and whether it loops
+    local function chain(w, pid)
+      local links, deadlock, again = hung.owner_chain(w, pid, function(o)
         local ob = by_pid[o.pid]
-        local ows = ob and ob.waits or (o.task and select(2, pcall(hung.waits, o.task))) or {}
-        if type(ows) ~= "table" or #ows == 0 then break end
-        out[#out + 1] = string.format("owner PID %d (%s) itself waits on %s", o.pid, o.comm, wait_text(ows[1]))
-        cur = ows[1]
+        if ob then return ob.waits end
+        local ok, ws = pcall(hung.waits, o.task)
+        return ok and ws or {}
+      end)
+      local out = {}
+      for _, l in ipairs(links) do
+        out[#out + 1] = string.format("owner PID %d (%s) itself waits on %s", l.owner.pid, l.owner.comm,
+          wait_text(l.wait))
       end
-      return out, false
+      if deadlock then out[#out + 1] = string.format("PID %d again: DEADLOCK", again.pid) end
+      return out, deadlock
     end
 
     local data = {}
@@ -208,7 +205,7 @@ flight and its device (device-mapper name and whether it is suspended).]],
         local wlines, deadlock = {}, false
         for _, w in ipairs(b.waits) do
           wlines[#wlines + 1] = wait_text(w)
-          local c, dl = chain(w, { [b.pid] = true })
+          local c, dl = chain(w, b.pid)
           for _, l in ipairs(c) do wlines[#wlines + 1] = "  " .. l end
           deadlock = deadlock or dl
         end

@@ -13,7 +13,8 @@
 --                             what t waits on, found on its kernel stack:
 --                             list of {kind = "mutex"|"rw_semaphore"|
 --                             "semaphore"|"percpu_rw_semaphore"|"bio", ...}
---   hungtask.frozen_superblocks()  {id, fstype, level, sem_addrs}
+--   hungtask.owner_chain(wait, pid, waits_of)  owner after owner; deadlock?
+--   hungtask.frozen_superblocks()  {id, fstype, level, sems}
 --
 -- "Now" is the run-queue clock of the task's CPU (rq->clock_task, what
 -- se.exec_start is measured in; update_curr() sets exec_start when the
@@ -133,11 +134,14 @@ end
 
 local ult = math.ult
 
-local function u64(addr)
+-- memory and stacks as the lock walk sees them (replaceable, so that the
+-- walk can be tested on memory laid out by hand)
+function M.read_u64(addr)
   local ok, v = pcall(kd.read_u64, addr)
   if ok then return v end
   return nil
 end
+local function u64(addr) return M.read_u64(addr) end
 
 local function offset(tname, member)
   local ok, v = pcall(kd.member_offset, tname, member)
@@ -181,25 +185,41 @@ local function task_desc(addr)
            state = (select(2, pcall(task.state_char, x))) }
 end
 
+-- the kernel stack [base, base + size) of the task at `addr`, or nil
+function M.stack_of(addr)
+  local x = tasks_by_addr()[addr]
+  if x == nil then return nil end
+  local base = require("kernel.fs").pval(x:member_("stack"))
+  if base == 0 then return nil end
+  return base, task.thread_size()
+end
+
 -- is node `n` (a list_head) the list member of a waiter struct on the
 -- stack of the task it names (off_task: offset of ->task from ->list)?
 local function is_waiter_node(n, off_task)
   local tp = u64(n + off_task)
-  if tp == nil or tasks_by_addr()[tp] == nil then return false end
-  local x = tasks_by_addr()[tp]
-  local base = require("kernel.fs").pval(x:member_("stack"))
-  return base ~= 0 and ult(base - 1, n) and ult(n, base + task.thread_size())
+  if tp == nil then return false end
+  local base, size = M.stack_of(tp)
+  return base ~= nil and ult(base - 1, n) and ult(n, base + size)
 end
 
 -- the list head of the ring that node `w` is in which is not a waiter:
--- the lock's wait_list; plus the number of waiters and w's position
+-- the lock's wait_list; plus the number of waiters and w's place from the
+-- head (1: next in line)
 local function lock_head(w, off_task)
   local n = u64(w)
-  local count, pos = 1, 1
   for _ = 1, 4096 do
     if n == nil or n == w then return nil end
-    if not is_waiter_node(n, off_task) then return n, count, pos end
-    count = count + 1
+    if not is_waiter_node(n, off_task) then
+      local count, pos, m = 0, nil, u64(n)
+      for _ = 1, 4096 do
+        if m == nil or m == n then break end
+        count = count + 1
+        if m == w then pos = count end
+        m = u64(m)
+      end
+      return n, count, pos
+    end
     n = u64(n)
   end
   return nil
@@ -218,18 +238,17 @@ local LOCK_KINDS = {
   { "semaphore", "struct semaphore_waiter", "struct semaphore", "^_*down" },
 }
 
-local function owner_of(kind, lock)
+-- the owner (and rwsem facts) of the lock at `lock` (an address)
+local function owner_of(kind, lock, ltype)
   if kind == "mutex" then
     -- mutex.owner: atomic_long_t since 4.10 (task | MUTEX_FLAGS 0x7)
-    local o = lock.owner
-    o = type(o) == "number" and o or o.counter
+    local o = u64(lock + offset(ltype, "owner"))
     return o & ~7, nil
   elseif kind == "rw_semaphore" then
     -- rwsem owner: task | RWSEM_READER_OWNED (bit 0) | NONSPINNABLE (bit 1)
-    local o = lock.owner
-    o = type(o) == "number" and o or o.counter
-    local count = lock.count
-    count = type(count) == "number" and count or count.counter
+    -- (atomic_long_t since 5.3; a task pointer before, read the same way)
+    local o = u64(lock + offset(ltype, "owner"))
+    local count = u64(lock + offset(ltype, "count"))
     local readers = (count >> 8) & ((1 << 55) - 1)      -- RWSEM_READER_SHIFT
     local writer = (count & 1) == 1                      -- RWSEM_WRITER_LOCKED
     if (o & 1) == 1 then
@@ -261,8 +280,7 @@ local function lock_waits(t, sp, data, names)
           if linked(w) then
             local head, count, pos = lock_head(w, off_task - off_list)
             if head then
-              local lock = kd.object(ltype, head - off_head)
-              local ok, owner, extra = pcall(owner_of, kind, lock)
+              local ok, owner, extra = pcall(owner_of, kind, head - off_head, ltype)
               local r = { kind = kind, lock = head - off_head, waiters = count, position = pos }
               if ok and owner and owner ~= 0 then r.owner = task_desc(owner) or { address = owner } end
               if ok and extra then for kk, vv in pairs(extra) do r[kk] = vv end end
@@ -275,6 +293,27 @@ local function lock_waits(t, sp, data, names)
     end
   end
   return out
+end
+
+M._lock_waits = lock_waits      -- for tests/lua/test_hungtask_locks.lua
+
+-- the owners behind a lock wait of task `start_pid`: a list of {owner =
+-- the owner's description, wait = the first thing that owner waits on},
+-- following owner after owner (waits_of(owner) gives an owner's waits);
+-- then true and the owner met again when the chain loops (a deadlock)
+function M.owner_chain(wait, start_pid, waits_of)
+  local out, seen, cur = {}, { [start_pid] = true }, wait
+  for _ = 1, 64 do
+    if cur == nil or cur.owner == nil or cur.owner.pid == nil then break end
+    local o = cur.owner
+    if seen[o.pid] then return out, true, o end
+    seen[o.pid] = true
+    local ows = waits_of(o)
+    if type(ows) ~= "table" or #ows == 0 then break end
+    out[#out + 1] = { owner = o, wait = ows[1] }
+    cur = ows[1]
+  end
+  return out, false
 end
 
 -- {--- I/O ---
