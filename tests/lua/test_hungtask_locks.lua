@@ -136,3 +136,33 @@ test("owner chain: A waits on C's lock, C on A's: a deadlock", function()
   eq(#links2, 0, "owner not blocked: no link")
   eq(dl2, false, "no deadlock")
 end)
+
+test("a percpu_rwsem_wait entry: the semaphore, and the frozen superblock it belongs to", function()
+  local WAKE = -0x7edcba98                               -- a text address (percpu_rwsem_wake_function)
+  local off_func = kd.member_offset("struct wait_queue_entry", "func")
+  local off_entry = kd.member_offset("struct wait_queue_entry", "entry")
+  local off_waiters = kd.member_offset("struct percpu_rw_semaphore", "waiters") +
+                      kd.member_offset("struct wait_queue_head", "head")
+  local mem = {}
+  local sems = 0x700000                                  -- sb->s_writers.rw_sem[0..2]
+  local size = kd.type("struct percpu_rw_semaphore").size
+  local sem = sems + size                                -- rw_sem[1]: SB_FREEZE_PAGEFAULT
+  local e = base[a] + 0x400
+  ring(mem, sem + off_waiters, { e + off_entry })
+  mem[e + off_func] = WAKE
+  local frozen = hung.frozen_superblocks
+  hung.frozen_superblocks = function()
+    return { { id = "dm-1", fstype = "xfs", level = 4, sems = { first = sems, last = sems + 3 * size } } }
+  end
+  local ok, err = pcall(with_memory, mem, function()
+    local w = hung._percpu_waits(base[a], "", {
+      { addr = e + off_func, value = WAKE, name = "percpu_rwsem_wake_function", off = 0 } })
+    eq(#w, 1, "waits found")
+    eq(w[1].kind, "percpu_rw_semaphore", "kind")
+    eq(w[1].lock, sem, "semaphore")
+    eq(w[1].frozen_sb and w[1].frozen_sb.id, "dm-1", "frozen superblock")
+    eq(w[1].frozen_sb.level, 4, "freeze level")
+  end)
+  hung.frozen_superblocks = frozen
+  if not ok then error(err, 0) end
+end)

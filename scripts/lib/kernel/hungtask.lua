@@ -448,6 +448,8 @@ local function percpu_waits(sp, data, texts)
   return out
 end
 
+M._percpu_waits = percpu_waits  -- for tests/lua/test_hungtask_locks.lua
+
 -- }---
 
 -- what t waits on; frames (optional): its kd.stack_trace, whose function
