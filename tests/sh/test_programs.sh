@@ -210,6 +210,28 @@ EOF
     grep -q '^Traceback' "$tmp/hi.out" && fail "$name: hanginfo checks raised"
   fi
 
+  # taskinfo's filters against truth/pid/<crash_pid>/{comm,cgroup}
+  cp=$(cat "$F/truth/crash_pid" 2>/dev/null)
+  if [ -n "$cp" ] && [ -f "$F/truth/pid/$cp/comm" ]; then
+    comm=$(cat "$F/truth/pid/$cp/comm")
+    "$BIN" taskinfo --pid "$cp" --json --vmcore "$F/vmcore" --vmlinux "$F/vmlinux" $mods >"$tmp/ti.json" 2>/dev/null
+    check "$name: taskinfo --pid $cp is the one process $comm" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["data"]["processes"]
+assert len(p) == 1 and p[0]["pid"] == int(sys.argv[2]) and p[0]["comm"] == sys.argv[3], p' "$tmp/ti.json" "$cp" "$comm"
+    cg=$(sed -n 's/^0:://p' "$F/truth/pid/$cp/cgroup" 2>/dev/null)
+    if [ -n "$cg" ] && [ "$cg" != / ]; then
+      "$BIN" taskinfo --cgroup "$cg" --json --vmcore "$F/vmcore" --vmlinux "$F/vmlinux" $mods >"$tmp/ti.json" 2>/dev/null
+      check "$name: taskinfo --cgroup $cg lists PID $cp, and only tasks of that cgroup" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["data"]["processes"]
+assert any(x["pid"] == int(sys.argv[2]) for x in p), p
+assert all(sys.argv[3] in x["cgroup"] for x in p), p' "$tmp/ti.json" "$cp" "$cg"
+    fi
+    "$BIN" taskinfo --tree --vmcore "$F/vmcore" --vmlinux "$F/vmlinux" $mods >"$tmp/ti.txt" 2>/dev/null
+    check "$name: taskinfo --tree shows PID $cp under the tree" grep -q "($cp)" "$tmp/ti.txt"
+  fi
+
   # xportshow against truth/proc/net
   if [ -d "$F/truth/proc/net" ] && [ -f "$tmp/$name.xportshow.json" ]; then
     python3 - "$tmp/$name.xportshow.json" "$F" "$name" >"$tmp/xs.out" 2>&1 <<'EOF'
