@@ -119,6 +119,19 @@ if data["panic"].get("backtrace_source") == "unwinder":
     got = iter(data["panic"]["backtrace"])
     ok("backtrace holds the console's call trace from panic() (%d frames)" % len(want),
        all(any(g == w for g in got) for w in want))
+def truth(rel):
+    p = os.path.join(F, "truth", rel)
+    return open(p).read() if os.path.exists(p) else None
+t = truth("proc/sys/kernel/tainted")
+if t is not None:
+    ok("taint mask is truth's %s" % t.strip(), data["taint"]["mask"] == int(t))
+t = truth("proc/sys/kernel/hung_task_timeout_secs")
+if t is not None:
+    ok("hung_task_timeout_secs is truth's %s" % t.strip(), data["hung_task_timeout_secs"] == int(t))
+t = truth("proc/meminfo")
+if t is not None:
+    mt = int(re.search(r"^MemTotal:\s+(\d+) kB", t, re.M).group(1))
+    ok("MemTotal is truth's %d kB" % mt, data["memory"]["total_kb"] == mt)
 memcgs = [re.match(r"Memory cgroup stats for (\S+):$", l) for l in lines]
 memcgs = [x.group(1) for x in memcgs if x]
 if any("invoked oom-killer" in l for l in lines):
