@@ -89,7 +89,7 @@ struct options {
   const char *vmcore, *vmlinux, *scripts;
   const char **dirs;
   size_t ndirs;
-  const char **program_dirs;   /* --programs-dir, in the order given */
+  const char **program_dirs;   /* --programs-dir */
   size_t nprogram_dirs;
   int force, no_modules, verbose;
   char **rest;                 /* positional arguments after the command */
@@ -146,7 +146,10 @@ static void parse(int argc, char **argv, struct options *o) {
     else if (strcmp(a, "--debuginfo-dir") == 0) { NEED_ARG(); o->dirs[o->ndirs++] = argv[++i]; }
     else if (strncmp(a, "--debuginfo-dir=", 16) == 0) o->dirs[o->ndirs++] = a + 16;
     else if (strcmp(a, "--scripts") == 0) { NEED_ARG(); o->scripts = argv[++i]; }
-    else if (strcmp(a, "--programs-dir") == 0) { NEED_ARG(); o->program_dirs[o->nprogram_dirs++] = argv[++i]; }
+    else if (strcmp(a, "--programs-dir") == 0) {
+      NEED_ARG();
+      o->program_dirs[o->nprogram_dirs++] = argv[++i];
+    }
     else if (strncmp(a, "--programs-dir=", 15) == 0) o->program_dirs[o->nprogram_dirs++] = a + 15;
     else if (strcmp(a, "--force") == 0) o->force = 1;
     else if (strcmp(a, "--no-modules") == 0) o->no_modules = 1;
