@@ -61,6 +61,20 @@ then each namespace's interfaces with their addresses and its routes.]],
     end
 
     local all_ns = net.namespaces()
+    -- the processes in each namespace (nsproxy->net_ns of thread-group leaders)
+    local procs_in = {}
+    p:try("processes per namespace", function()
+      local task = require("kernel.task")
+      for _, t in ipairs(task.processes()) do
+        local nsp = t.nsproxy
+        if nsp ~= nil then
+          local k = kd.addr(nsp.net_ns)
+          local l = procs_in[k] or {}
+          procs_in[k] = l
+          l[#l + 1] = { pid = t.pid, comm = task.comm(t) }
+        end
+      end
+    end)
     local init_addr = kd.addr(net.init_net())
     local ns_data = {}
     local totals = {}
@@ -170,7 +184,16 @@ then each namespace's interfaces with their addresses and its routes.]],
         route_text = r4 .. r6
       end
 
-      p:section(string.format("Network namespace %s: %d socket(s)", label, #rows))
+      local users = procs_in[kd.addr(n)] or {}
+      p:section(string.format("Network namespace %s: %d socket(s), %d process(es)", label, #rows, #users))
+      if #users > 0 and kd.addr(n) ~= init_addr then
+        local names = {}
+        for i, u in ipairs(users) do
+          if i > 8 then names[#names + 1] = "..." break end
+          names[#names + 1] = u.pid .. "/" .. u.comm
+        end
+        p:line("processes: %s", table.concat(names, " "))
+      end
       if #rows > 0 then
         p:table({ { "PROTO" }, { "STATE" }, { "LOCAL" }, { "REMOTE" }, { "RECV-Q", align = "right" },
                   { "SEND-Q", align = "right" }, { "INODE", align = "right" }, { "PROCESS" } }, rows)
@@ -193,7 +216,7 @@ then each namespace's interfaces with their addresses and its routes.]],
       end
       local routes = {}
       for l in (route_text or ""):gmatch("[^\n]+") do routes[#routes + 1] = l end
-      ns_data[#ns_data + 1] = { inum = inum, init = kd.addr(n) == init_addr, sockets = socks,
+      ns_data[#ns_data + 1] = { inum = inum, init = kd.addr(n) == init_addr, sockets = socks, processes = users,
                                 interfaces = dev_data, routes = routes }
     end
     p:set("namespaces", ns_data)
