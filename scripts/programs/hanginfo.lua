@@ -35,8 +35,10 @@ local function wait_text(w)
       dev = string.format("%s (device-mapper %s%s)", w.device, w.dm_name,
         w.dm_suspended and ", SUSPENDED" or "")
     end
-    return string.format("%s of %d bytes at sector %d of %s in flight (bio %s, completion %s)",
-      w.op, w.bytes, w.sector, dev, hex(w.bio), w.end_io)
+    return string.format("%s of %d bytes at sector %d of %s %s (bio %s, completion %s)",
+      w.op, w.bytes, w.sector, dev,
+      w.dm_deferred and "held on the device's deferred list until it is resumed" or "in flight",
+      hex(w.bio), w.end_io)
   elseif w.kind == "percpu_rw_semaphore" then
     local s = "percpu_rw_semaphore " .. hex(w.lock)
     if w.frozen_sb then

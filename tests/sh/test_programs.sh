@@ -216,6 +216,10 @@ if os.path.exists(dp):
             ok("device-mapper name %s" % open(dmname).read().strip(), b.get("dm_name") == open(dmname).read().strip())
             susp = open(os.path.join(blk, "dm", "suspended")).read().strip() == "1"
             ok("device-mapper suspended = %s" % susp, bool(b.get("dm_suspended")) == susp)
+            infl = os.path.join(blk, "inflight")
+            if susp and os.path.exists(infl) and open(infl).read().split() == ["0", "0"]:
+                # not in flight below dm (truth's inflight 0 0): held for the resume
+                ok("the bio is held on the suspended device's deferred list", b.get("dm_deferred") is True)
 EOF
     cat "$tmp/hi.out"
     passed=$((passed + $(grep -c '^ok - ' "$tmp/hi.out")))

@@ -332,7 +332,11 @@ local function dm_name(disk_name)
       local okd, devs = pcall(dm.devices)
       if okd and type(devs) == "table" then
         for _, d in ipairs(devs) do
-          if d.disk then dm_by_disk[d.disk] = { name = d.name, suspended = d.suspended } end
+          if d.disk then
+            local deferred = {}
+            for _, b in ipairs(d.deferred or {}) do deferred[b.bio] = true end
+            dm_by_disk[d.disk] = { name = d.name, suspended = d.suspended, deferred = deferred }
+          end
         end
       end
     end
@@ -378,7 +382,11 @@ local function bio_waits(sp, data, texts)
                     op = REQ_OPS[opf & 0xff] or tostring(opf & 0xff),
                     sector = bio.bi_iter.bi_sector, bytes = size }
         local dm = dm_name(disk)
-        if dm then b.dm_name, b.dm_suspended = dm.name, dm.suspended end
+        if dm then
+          b.dm_name, b.dm_suspended = dm.name, dm.suspended
+          -- held on md->deferred: it goes down only after a resume
+          if dm.deferred[addr] then b.dm_deferred = true end
+        end
         return b
       end)
       if ok and r then
