@@ -9,7 +9,7 @@
 -- Kernel differences handled (by probing, never by version):
 --   task_struct.state -> __state (5.14)                  kernel/task.lua
 --   bio.bi_disk -> bio.bi_bdev (5.15)                    kernel/hungtask.lua
---   mapped_device names: dm-ioctl hash -> rbtree (5.16)  kernel/dm.lua (when present)
+--   mapped_device names: dm-ioctl hash -> rbtree (5.16)  kernel/dm.lua
 --   sb_writers.frozen and percpu rw_sem[] (4.x+)         kernel/hungtask.lua
 
 local program = require("program")

@@ -326,7 +326,7 @@ local dm_by_disk
 local function dm_name(disk_name)
   if dm_by_disk == nil then
     dm_by_disk = {}
-    -- storage's kernel/dm.lua, when this kdlua has it
+    -- kernel/dm.lua: names, suspension, deferred bios
     local ok, dm = pcall(require, "kernel.dm")
     if ok and dm.devices then
       local okd, devs = pcall(dm.devices)
