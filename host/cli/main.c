@@ -27,21 +27,24 @@
 #include "bindings/lua_kd.h"
 #include "bindings/lua_report.h"
 #include "core/program.h"
+#include "help.h"
 #include "repl.h"
 
 #define EXIT_SCRIPT 1
 #define EXIT_USAGE 2
 
-static const char usage_text[] =
-  "usage: kdlua COMMAND [OPTIONS] [ARGS]\n"
-  "\n"
-  "Commands:\n"
-  "  run SCRIPT.lua [ARGS...]   run a Lua program with `kd` bound to the dump\n"
-  "  -e 'LUA'                   run a chunk of Lua\n"
-  "  repl                       interactive Lua against the dump\n"
-  "  info                       summary of the dump (like crash's `sys`)\n"
-  "  gdbserver                  serve the dump to gdb (remote protocol)\n"
-  "  help [COMMAND]             this text, or a command's own\n"
+static const char usage_head[] = "usage: kdlua COMMAND [OPTIONS] [ARGS]\n";
+
+/* the commands written in C; the others list themselves (help.c) */
+static const struct kd_help_builtin builtins[] = {
+  { "run SCRIPT.lua [ARGS...]", "run a Lua program with `kd` bound to the dump" },
+  { "-e 'LUA'", "run a chunk of Lua" },
+  { "repl", "interactive Lua against the dump" },
+  { "gdbserver", "serve the dump to gdb (remote protocol)" },
+  { "help [COMMAND]", "this text, or a command's own (= kdlua COMMAND --help)" },
+};
+
+static const char usage_tail[] =
   "\n"
   "Options (any command):\n"
   "  --vmcore FILE              the crash dump (kdump-compressed or ELF)\n"
@@ -52,10 +55,12 @@ static const char usage_text[] =
   "  --force                    accept debuginfo that does not match the dump\n"
   "  --no-modules               do not load module symbols and debuginfo\n"
   "  --scripts DIR              Lua scripts root (lib/, emitters/, commands/)\n"
+  "  --programs-dir DIR         more programs (repeatable; also $KDLUA_PROGRAMS)\n"
   "  -v, --verbose              say which files were used\n"
   "  -h, --help                 help; --version: version\n"
   "\n"
-  "Exit status: 0 ok, 1 script error, 2 usage error or bad input.\n";
+  "Exit status: 0 ok, 1 script error, 2 usage error or bad input.\n"
+  "See kdlua(1).\n";
 
 static const struct { const char *cmd, *text; } command_help[] = {
   { "run", "usage: kdlua run SCRIPT.lua [ARGS...] --vmcore FILE [--vmlinux FILE]\n"
@@ -68,9 +73,6 @@ static const struct { const char *cmd, *text; } command_help[] = {
             "continues on the next line, Tab completes globals, kd.* and struct\n"
             "members after `obj.`; history in ~/.kdlua_history. With stdin not a\n"
             "terminal, runs stdin as a script.\n" },
-  { "info", "usage: kdlua info --vmcore FILE\n"
-            "Prints release, version, machine, hostname, CPUs, memory, uptime and\n"
-            "time of the crash, panic message, taint flags and number of tasks.\n" },
   { "gdbserver",
     "usage: kdlua gdbserver --vmcore FILE [--vmlinux FILE]\n"
     "         [--listen HOST:PORT | --stdio] [--mode cpus|tasks|process] [--pid N]\n"
@@ -91,6 +93,7 @@ struct options {
   size_t ndirs;
   const char **program_dirs;   /* --programs-dir */
   size_t nprogram_dirs;
+  int help;                    /* -h/--help for a command of main.c, or none */
   int force, no_modules, verbose;
   char **rest;                 /* positional arguments after the command */
   int nrest;
@@ -108,14 +111,20 @@ static int has_help(const char *cmd) {
   return strcmp(cmd, "help") == 0;
 }
 
-static void show_help(const char *cmd) {
+/* the help of a built-in command, or (cmd NULL or "help") the listing of
+** every command */
+static void show_help(FILE *out, const char *cmd, const char *root,
+                      const struct options *o) {
   if (cmd)
     for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
       if (strcmp(command_help[i].cmd, cmd) == 0) {
-        fputs(command_help[i].text, stdout);
+        fputs(command_help[i].text, out);
         return;
       }
-  fputs(usage_text, stdout);
+  char **pdirs = kd_help_program_dirs(root, o->program_dirs, o->nprogram_dirs);
+  kd_help_print(out, usage_head, builtins, sizeof builtins / sizeof builtins[0], root,
+                pdirs, usage_tail);
+  kd_help_free_dirs(pdirs);
 }
 
 /* Lua commands (report, info...) parse their own options from `arg`; so
@@ -159,12 +168,15 @@ static void parse(int argc, char **argv, struct options *o) {
              !has_help(o->command)) {
       o->rest[o->nrest++] = argv[i];   /* a Lua command's own --help */
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      show_help(o->command);
-      exit(0);
+      o->help = 1;               /* shown once the scripts root is known */
     } else if (strcmp(a, "-e") == 0 && o->command == NULL) {
       NEED_ARG();
       o->command = "-e";
       o->chunk = argv[++i];
+      /* kdlua -e --help is -e's help, as CMD --help is everywhere */
+      if (strcmp(o->chunk, "--help") == 0 || strcmp(o->chunk, "-h") == 0) o->help = 1;
+    } else if (o->command == NULL && a[0] == '-' && a[1] != '\0') {
+      die_usage("unknown option ", a);
     } else if (o->command == NULL) {
       o->command = a;
     } else if (strcmp(a, "--") == 0) {
@@ -326,18 +338,29 @@ static void finish(lua_State *L, struct kd_program *prog, bool own_ok) {
 int main(int argc, char **argv) {
   struct options o;
   parse(argc, argv, &o);
-  if (o.command == NULL) {
-    fputs(usage_text, stderr);
+  if (o.command == NULL && !o.help) {
+    char *root = find_scripts_root(o.scripts);
+    show_help(stderr, NULL, root, &o);
     exit(EXIT_USAGE);
+  }
+  char *root = find_scripts_root(o.scripts);
+  if (o.help) {                 /* kdlua --help, kdlua BUILTIN --help */
+    show_help(stdout, o.command, root, &o);
+    exit(0);
+  }
+  if (strcmp(o.command, "help") == 0) {
+    if (o.nrest == 0 || has_help(o.rest[0])) {
+      show_help(stdout, o.nrest ? o.rest[0] : NULL, root, &o);
+      exit(0);
+    }
+    /* kdlua help CMD is kdlua CMD --help, whoever implements CMD */
+    o.command = o.rest[0];
+    o.rest[0] = "--help";
+    o.nrest = 1;
   }
   /* batch commands: keep freed memory for reuse; the REPL and gdbserver
   ** live long and keep glibc's habit of giving it back */
   if (strcmp(o.command, "repl") != 0 && strcmp(o.command, "gdbserver") != 0) kd_heap_tune();
-  if (strcmp(o.command, "help") == 0) {
-    show_help(o.nrest ? o.rest[0] : NULL);
-    return 0;
-  }
-  char *root = find_scripts_root(o.scripts);
   /* built-in commands, then Lua commands under <scripts>/commands/, then
   ** analysis programs (find_program_file) */
   static const char *const known[] = { "run", "-e", "repl", "gdbserver", NULL };

@@ -1,3 +1,5 @@
+-- kdlua fidelity: compare a report (archive or folder) with the live system's files
+--
 -- kdlua fidelity ARCHIVE_OR_DIR TRUTH_DIR [--json] [--only PATTERN]... [-v]
 --
 -- Compares each file of a kdlua report (an archive or its unpacked folder)

@@ -1,4 +1,4 @@
--- kdlua report: a sos-report-shaped archive from a crash dump.
+-- kdlua report: a sos-report-shaped archive from a crash dump
 -- The work is in lib/report/ (report.main); `kdlua report --help` for usage.
 local report = require("report")
 local status = report.main({ ... })

@@ -138,14 +138,18 @@ local function select_plugins(reg, o, log)
   local skip, enable = util.set(o.skip), util.set(o.enable)
   local known = {}
   for name in pairs(reg.plugins) do known[name] = true end
+  -- a misspelt name is a usage error, as in sos: a report without the
+  -- plugin asked for is not what the user wanted
+  local unknown = {}
   for _, list in ipairs({ o.only or {}, o.skip, o.enable }) do
     for _, n in ipairs(list) do
-      if not known[n] then
-        log:warn("report", "plugin '" .. n .. "' does not exist (kdlua report -l lists them)")
-        io.stderr:write("kdlua report: warning: no plugin named '", n, "'\n")
+      if not known[n] and not unknown[n] then
+        unknown[n] = true
+        unknown[#unknown + 1] = "'" .. n .. "'"
       end
     end
   end
+  if #unknown > 0 then return nil, unknown end
   local enabled = {}
   for name, p in pairs(reg.plugins) do
     local on = p.default ~= false or enable[name] or (only and only[name])
@@ -892,7 +896,12 @@ function M.main(args)
   reg:load_dir(root .. "/emitters", "bundled")
   for _, d in ipairs(o.emitters_dirs) do reg:load_dir(d, "site") end
   for d in (os.getenv("KDLUA_EMITTERS") or ""):gmatch("[^:]+") do reg:load_dir(d, "site") end
-  local enabled = select_plugins(reg, o, log)
+  local enabled, unknown = select_plugins(reg, o, log)
+  if not enabled then
+    if early then workers.cancel(early.handle) end
+    usage_error("no plugin named " .. table.concat(unknown, ", ")
+      .. " (kdlua report --list-plugins lists them)")
+  end
   local c_disc = sandbox.clock()
   if o.list then
     list_plugins(reg)

@@ -98,6 +98,11 @@ M.SOS_DESCRIPTIONS = {
   processor = "CPU information",
 }
 
+-- `kd` while discovering emitters with no dump open
+M.no_dump_kd = setmetatable({}, { __index = function(_, k)
+  return function() error("kd." .. tostring(k) .. ": no dump is open", 2) end
+end })
+
 local Registry = {}
 Registry.__index = Registry
 
@@ -249,6 +254,10 @@ function Registry:load_file(path, origin)
   env.emit, env.plugin, env.stub, env.partial = emit, plugin, M.stub, M.partial
   env.report = { stub = M.stub, partial = M.partial }
   env.kdlua = { stub = M.stub, partial = M.partial }
+  -- without a dump (`report --list-plugins`) a file that keeps kd's
+  -- functions in locals at load time (local A = kd.symbol_address) must
+  -- still register: kd.* are placeholders that fail only when called
+  if rawget(_G, "kd") == nil then env.kd = M.no_dump_kd end
   local record = { file = path, origin = origin, status = "ok", count = 0 }
   self.files[#self.files + 1] = record
   local function fail(msg)
