@@ -199,7 +199,9 @@ static int is_dir(const char *p) {
 /*
 ** Scripts root, in nmap's order: --scripts, $KDLUA_SCRIPTS, next to the
 ** installed binary, the configured data dir, the source tree.  Never the
-** current directory.
+** current directory.  A binary still in its build tree (CMakeCache.txt
+** beside it) takes its own source tree before the data dir, so that an
+** installed kdlua never hides the scripts of the checkout being worked on.
 */
 static char *find_scripts_root(const char *given) {
   char buf[PATH_MAX + 64];
@@ -217,6 +219,12 @@ static char *find_scripts_root(const char *given) {
       char lib[PATH_MAX + 80];
       snprintf(lib, sizeof lib, "%s/lib", buf);
       if (is_dir(lib)) return realpath(buf, NULL);
+      struct stat st;
+      snprintf(lib, sizeof lib, "%s/CMakeCache.txt", exe);
+      if (stat(lib, &st) == 0) {
+        snprintf(buf, sizeof buf, "%s/lib", KD_SOURCE_SCRIPTS);
+        if (is_dir(buf)) return strdup(KD_SOURCE_SCRIPTS);
+      }
     }
   }
   snprintf(buf, sizeof buf, "%s/lib", KD_DATADIR);
