@@ -73,7 +73,7 @@ find_dump() {
     [ -f "$c" ] && { echo "$c"; return; }
     [ -f "$c/vmcore" ] && { echo "$c/vmcore"; return; }
   done
-  find examples -type f \( -name vmcore -o -name 'vmcore.*' -o -name '*.vmcore' \) \
+  find -L examples -type f \( -name vmcore -o -name 'vmcore.*' -o -name '*.vmcore' \) \
     2>/dev/null | sort | head -n 1
 }
 V=$(find_dump)
