@@ -324,10 +324,17 @@ static int o_len(lua_State *L) {
   return luaL_error(L, "'%s' has no length", object_type_name(o, b, sizeof b));
 }
 
+static int compare(lua_State *L, int op);
+
+static int is_number_kind(const struct kd_type *t) {
+  return t && (t->kind == KD_TYPE_INT || t->kind == KD_TYPE_ENUM || t->kind == KD_TYPE_FLOAT);
+}
+
 static int o_eq(lua_State *L) {
   struct kd_object *a = kl_check_object(L, 1), *b = kl_check_object(L, 2);
   struct kd_program *prog = kl_program(L);
   struct kd_type *ta = kd_type_resolve(a->type), *tb = kd_type_resolve(b->type);
+  if (is_number_kind(ta) && is_number_kind(tb)) return compare(L, LUA_OPEQ);
   if (ta && tb && ta->kind == KD_TYPE_POINTER && tb->kind == KD_TYPE_POINTER) {
     uint64_t x, y;
     struct kd_error *err = kd_object_pointer_value(prog, a, &x);
@@ -340,6 +347,71 @@ static int o_eq(lua_State *L) {
                   kd_type_resolve(a->type) == kd_type_resolve(b->type));
   return 1;
 }
+
+/* {====== integer objects in arithmetic and comparisons ======
+**
+** kd.symbol("jiffies") is an object of type unsigned long (its address
+** matters: &jiffies), but in `jiffies + 1` or `x < y` it stands for its
+** value, as in C.  Operands that are integer, enum or floating-point
+** objects are replaced by their values, then Lua's own operator runs.
+** (Lua calls __eq only when both sides are userdata, so `obj == 5` stays
+** false: compare obj:value_() == 5 -- members read as plain integers.) */
+
+/* replace the object at idx by its value; anything else stays */
+static void arith_operand(lua_State *L, int idx) {
+  struct kd_object *o = kl_test_object(L, idx);
+  if (o == NULL) return;
+  struct kd_type *t = kd_type_resolve(o->type);
+  if (t == NULL || (t->kind != KD_TYPE_INT && t->kind != KD_TYPE_ENUM &&
+                    t->kind != KD_TYPE_FLOAT)) {
+    char b[256];
+    luaL_error(L, "cannot do arithmetic on a '%s' object (only integers; "
+               "kd.addr(x) for an address)", object_type_name(o, b, sizeof b));
+    return;
+  }
+  lua_pushcfunction(L, m_value);
+  lua_pushvalue(L, idx);
+  lua_call(L, 1, 1);
+  lua_replace(L, idx);
+}
+
+static int arith(lua_State *L, int op) {
+  int n = (op == LUA_OPUNM || op == LUA_OPBNOT) ? 1 : 2;
+  lua_settop(L, 2);
+  arith_operand(L, 1);
+  if (n == 2) arith_operand(L, 2);
+  else lua_pop(L, 1);
+  lua_arith(L, op);
+  return 1;
+}
+
+static int o_add(lua_State *L) { return arith(L, LUA_OPADD); }
+static int o_sub(lua_State *L) { return arith(L, LUA_OPSUB); }
+static int o_mul(lua_State *L) { return arith(L, LUA_OPMUL); }
+static int o_div(lua_State *L) { return arith(L, LUA_OPDIV); }
+static int o_idiv(lua_State *L) { return arith(L, LUA_OPIDIV); }
+static int o_mod(lua_State *L) { return arith(L, LUA_OPMOD); }
+static int o_pow(lua_State *L) { return arith(L, LUA_OPPOW); }
+static int o_unm(lua_State *L) { return arith(L, LUA_OPUNM); }
+static int o_band(lua_State *L) { return arith(L, LUA_OPBAND); }
+static int o_bor(lua_State *L) { return arith(L, LUA_OPBOR); }
+static int o_bxor(lua_State *L) { return arith(L, LUA_OPBXOR); }
+static int o_shl(lua_State *L) { return arith(L, LUA_OPSHL); }
+static int o_shr(lua_State *L) { return arith(L, LUA_OPSHR); }
+static int o_bnot(lua_State *L) { return arith(L, LUA_OPBNOT); }
+
+static int compare(lua_State *L, int op) {
+  lua_settop(L, 2);
+  arith_operand(L, 1);
+  arith_operand(L, 2);
+  lua_pushboolean(L, lua_compare(L, 1, 2, op));
+  return 1;
+}
+
+static int o_lt(lua_State *L) { return compare(L, LUA_OPLT); }
+static int o_le(lua_State *L) { return compare(L, LUA_OPLE); }
+
+/* }====== */
 
 static int o_tostring(lua_State *L) {
   struct kd_object *o = kl_check_object(L, 1);
@@ -394,7 +466,12 @@ void kl_open_object(lua_State *L) {
   lua_setfield(L, -2, "__index");
   static const luaL_Reg meta[] = {
     { "__newindex", o_newindex }, { "__len", o_len }, { "__eq", o_eq },
-    { "__tostring", o_tostring }, { "__complete", o_complete }, { NULL, NULL }
+    { "__tostring", o_tostring }, { "__complete", o_complete },
+    { "__add", o_add }, { "__sub", o_sub }, { "__mul", o_mul }, { "__div", o_div },
+    { "__idiv", o_idiv }, { "__mod", o_mod }, { "__pow", o_pow }, { "__unm", o_unm },
+    { "__band", o_band }, { "__bor", o_bor }, { "__bxor", o_bxor }, { "__shl", o_shl },
+    { "__shr", o_shr }, { "__bnot", o_bnot }, { "__lt", o_lt }, { "__le", o_le },
+    { NULL, NULL }
   };
   luaL_setfuncs(L, meta, 0);
   lua_pop(L, 1);

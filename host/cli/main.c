@@ -69,10 +69,13 @@ static const struct { const char *cmd, *text; } command_help[] = {
   { "-e", "usage: kdlua -e 'LUA' --vmcore FILE\n"
           "Runs the chunk, e.g. kdlua -e 'print(kd.uts().release)' --vmcore vmcore\n" },
   { "repl", "usage: kdlua repl --vmcore FILE\n"
-            "Interactive Lua: expressions print their values, incomplete input\n"
+            "Interactive Lua: expressions print their values (tables and structs\n"
+            "with their contents, pointers with their symbol), incomplete input\n"
             "continues on the next line, Tab completes globals, kd.* and struct\n"
-            "members after `obj.`; history in ~/.kdlua_history. With stdin not a\n"
-            "terminal, runs stdin as a script.\n" },
+            "members after `obj.`, symbol names inside kd.symbol(\"...; `help`,\n"
+            "help(x); an error prints one line, kd.traceback() (or -v) where it\n"
+            "came from; history in ~/.kdlua_history. With stdin not a terminal,\n"
+            "runs stdin as a script.\n" },
   { "gdbserver",
     "usage: kdlua gdbserver --vmcore FILE [--vmlinux FILE]\n"
     "         [--listen HOST:PORT | --stdio] [--mode cpus|tasks|process] [--pid N]\n"

@@ -44,6 +44,7 @@
 
 struct repl {
   const char *chunkname;
+  int module;             /* scripts/lib/repl.lua loaded: registry ref, or LUA_NOREF */
   const char *history_path;
   char *last_saved;       /* newest history entry, to skip repeats */
   char *saved_ctype;      /* LC_CTYPE to restore when the loop ends */
@@ -60,6 +61,9 @@ struct repl {
 
 /* The state a SIGINT should stop; set for the duration of kd_repl_run. */
 static lua_State *repl_L;
+
+/* The running loop (for the message handler and completion). */
+static struct repl *repl_R;
 
 /* Set by a SIGINT that arrives while we wait for input. */
 static volatile sig_atomic_t repl_sigint_at_prompt;
@@ -124,8 +128,32 @@ static void repl_on_sigint (void (*handler) (int), int flags) {
 ** Message handler: turns the error object into a string -- our error
 ** objects have __tostring -- and appends a traceback.
 */
+/*
+** In the interactive loop with scripts/lib/repl.lua loaded, the message
+** is one line (code, message, faulting address) and the traceback is kept
+** for kd.traceback(); with -v, or when running a piped script, the
+** traceback follows the message as in lua.c.
+*/
+static int repl_oneline_p (lua_State *L) {
+  lua_getfield(L, 1, "error_line");
+  lua_pushvalue(L, 2);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+static int repl_verbose (lua_State *L) {
+  int v;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+  lua_pushliteral(L, "KDLUA_VERBOSE");
+  lua_rawget(L, -2);
+  v = (int)lua_tointeger(L, -1);
+  lua_pop(L, 2);
+  return v;
+}
+
 static int repl_msghandler (lua_State *L) {
   const char *msg = lua_tostring(L, 1);
+  struct repl *r = repl_R;
   if (msg == NULL) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
       msg = lua_tostring(L, -1);
@@ -134,6 +162,19 @@ static int repl_msghandler (lua_State *L) {
                             luaL_typename(L, 1));
   }
   luaL_traceback(L, L, msg, 1);
+  if (r == NULL || !r->interactive || r->module == LUA_NOREF || repl_verbose(L) > 0)
+    return 1;
+  /* module.last_traceback = traceback; return module.error_line(err) */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, r->module);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "last_traceback");
+  lua_pushcfunction(L, repl_oneline_p);
+  lua_pushvalue(L, -2);
+  lua_pushvalue(L, 1);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK || lua_type(L, -1) != LUA_TSTRING) {
+    lua_pop(L, 2);
+    return 1;  /* the traceback, then */
+  }
   return 1;
 }
 
@@ -173,11 +214,43 @@ static int repl_docall (lua_State *L, int narg, int nres) {
 }
 
 
-/* Print every value on the stack with the global `print`. */
+/* module.show of every value, joined by tabs as print joins them */
+static int repl_show_p (lua_State *L) {
+  int n = lua_gettop(L) - 1;  /* the module is last */
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 1; i <= n; i++) {
+    lua_getfield(L, n + 1, "show");
+    lua_pushvalue(L, i);
+    lua_call(L, 1, 1);
+    if (i > 1) luaL_addchar(&b, '\t');
+    luaL_addvalue(&b);
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* Print every value on the stack: with scripts/lib/repl.lua as a kernel
+** engineer reads them (tables and structs with their contents), else with
+** the global `print`. */
 static void repl_print (lua_State *L) {
   int n = lua_gettop(L);
   if (n == 0)
     return;
+  if (repl_R != NULL && repl_R->module != LUA_NOREF && lua_checkstack(L, n + 3)) {
+    lua_pushcfunction(L, repl_show_p);
+    lua_insert(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, repl_R->module);
+    if (repl_docall(L, n + 1, 1) == LUA_OK) {
+      fwrite(lua_tostring(L, -1), 1, lua_rawlen(L, -1), stdout);
+      fputc('\n', stdout);
+      fflush(stdout);
+    } else {
+      repl_report(L, NULL);
+    }
+    lua_settop(L, 0);
+    return;
+  }
   if (!lua_checkstack(L, 3)) {
     lua_settop(L, 0);
     lua_pushliteral(L, "too many results to print");
@@ -682,6 +755,83 @@ char **kd_repl_complete (lua_State *L, const char *word, size_t *n) {
 
 
 /*
+** Inside a string argument of kd.symbol("..., kd.type("... and the like:
+** the names scripts/lib/repl.lua offers (kernel symbols, type names) for
+** what is typed so far.  `line` is the whole input line and `start` where
+** the word begins (just after the quote, a word break).
+*/
+static int repl_complete_string_p (lua_State *L) {
+  struct repl_cands *c = lua_touserdata(L, 1);
+  const char *fn = lua_tostring(L, 2);
+  lua_getfield(L, 3, "complete_string");
+  lua_pushstring(L, fn);
+  lua_pushstring(L, c->partial);
+  lua_call(L, 2, 1);
+  if (!lua_istable(L, -1))
+    return 0;
+  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (repl_cands_match(c, s, len))
+      repl_cands_push(c, s, len);
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+char **kd_repl_complete_string (lua_State *L, const char *line, size_t start,
+                                const char *partial, size_t *n) {
+  struct repl_cands c;
+  char fn[64];
+  size_t i, k;
+  int top;
+  *n = 0;
+  if (L == NULL || line == NULL || partial == NULL || start < 5 ||
+      repl_R == NULL || repl_R->module == LUA_NOREF)
+    return NULL;
+  /* kd.NAME(" or kd.NAME(' right before the word, spaces allowed */
+  i = start - 1;
+  if (line[i] != '"' && line[i] != '\'')
+    return NULL;
+  while (i > 0 && line[i - 1] == ' ')
+    i--;
+  if (i == 0 || line[--i] != '(')
+    return NULL;
+  while (i > 0 && line[i - 1] == ' ')
+    i--;
+  k = i;
+  while (i > 0 && repl_idchar(line[i - 1], 0))
+    i--;
+  if (k == i || k - i >= sizeof fn || i < 3 || memcmp(line + i - 3, "kd.", 3) != 0)
+    return NULL;
+  memcpy(fn, line + i, k - i);
+  fn[k - i] = '\0';
+  memset(&c, 0, sizeof c);
+  c.word = partial;
+  c.partial = partial;
+  c.partial_len = strlen(partial);
+  top = lua_gettop(L);
+  if (!lua_checkstack(L, 4))
+    return NULL;
+  lua_pushcfunction(L, repl_complete_string_p);
+  lua_pushlightuserdata(L, &c);
+  lua_pushstring(L, fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, repl_R->module);
+  if (lua_pcall(L, 3, 0, 0) != LUA_OK)
+    c.nomem = 1;
+  lua_settop(L, top);
+  if (c.nomem || c.n == 0) {
+    repl_free_list(c.v, c.n);
+    return NULL;
+  }
+  qsort(c.v, c.n, sizeof *c.v, repl_strcmp);
+  c.v[c.n] = NULL;
+  *n = c.n;
+  return c.v;
+}
+
+
+/*
 ** rl_attempted_completion_function.  libedit wants the text that replaces
 ** the word first (the longest prefix common to all candidates), then the
 ** candidates, then NULL; it frees everything.
@@ -689,10 +839,11 @@ char **kd_repl_complete (lua_State *L, const char *word, size_t *n) {
 static char **repl_attempt_completion (const char *text, int start, int end) {
   size_t n, common;
   char **cand, **m;
-  (void)start;
   (void)end;
   rl_attempted_completion_over = 1;  /* never fall back to file names */
-  cand = kd_repl_complete(repl_L, text, &n);
+  cand = kd_repl_complete_string(repl_L, rl_line_buffer, (size_t)start, text, &n);
+  if (cand == NULL)
+    cand = kd_repl_complete(repl_L, text, &n);
   if (cand == NULL)
     return NULL;
   m = malloc((n + 2) * sizeof *m);
@@ -838,6 +989,29 @@ static int repl_main (lua_State *L) {
 }
 
 
+/*
+** require("repl") (scripts/lib/repl.lua) and its install(): the globals
+** help and show, kd.traceback.  Without it (a bare state, as in the unit
+** tests) values print with `print` and errors with their traceback.
+*/
+static int repl_load_p (lua_State *L) {
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "repl");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "install");
+  lua_call(L, 0, 0);
+  return 1;
+}
+
+static void repl_load_module (lua_State *L, struct repl *r) {
+  lua_pushcfunction(L, repl_load_p);
+  if (lua_pcall(L, 0, 1, 0) == LUA_OK && lua_istable(L, -1))
+    r->module = luaL_ref(L, LUA_REGISTRYINDEX);
+  else
+    lua_pop(L, 1);
+}
+
+
 int kd_repl_run (lua_State *L, const char *history_path,
                  const char *chunkname_for_stdin) {
   struct repl r;
@@ -845,6 +1019,7 @@ int kd_repl_run (lua_State *L, const char *history_path,
   lua_State *old_L = repl_L;
   int top = lua_gettop(L);
   memset(&r, 0, sizeof r);
+  r.module = LUA_NOREF;
   r.chunkname = chunkname_for_stdin != NULL ? chunkname_for_stdin : "=stdin";
   r.history_path = history_path;
   if (!lua_checkstack(L, 2)) {
@@ -853,6 +1028,8 @@ int kd_repl_run (lua_State *L, const char *history_path,
   }
   sigaction(SIGINT, NULL, &old_sigint);
   repl_L = L;
+  repl_R = &r;
+  repl_load_module(L, &r);
   lua_pushcfunction(L, repl_main);
   lua_pushlightuserdata(L, &r);
   if (lua_pcall(L, 1, 0, 0) != LUA_OK) {  /* only if the loop itself failed */
@@ -868,7 +1045,10 @@ int kd_repl_run (lua_State *L, const char *history_path,
     setlocale(LC_CTYPE, r.saved_ctype);
   free(r.saved_ctype);
   free(r.last_saved);
+  if (r.module != LUA_NOREF)
+    luaL_unref(L, LUA_REGISTRYINDEX, r.module);
   repl_L = old_L;
+  repl_R = NULL;
   lua_settop(L, top);
   return r.status;
 }

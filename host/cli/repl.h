@@ -44,4 +44,15 @@ int kd_repl_run(lua_State *L, const char *history_path,
 */
 char **kd_repl_complete(lua_State *L, const char *word, size_t *n);
 
+/*
+** Completion inside a string argument: when `line` has kd.NAME(" (or ')
+** just before `start`, the names scripts/lib/repl.lua gives for NAME
+** (kernel symbols for kd.symbol, type names for kd.type/kd.object...)
+** that begin with `partial`; as kd_repl_complete returns them.  NULL when
+** the word is not in such a string or repl.lua is not loaded (only while
+** kd_repl_run runs).
+*/
+char **kd_repl_complete_string(lua_State *L, const char *line, size_t start,
+                               const char *partial, size_t *n);
+
 #endif

@@ -79,6 +79,10 @@ fi
 # ------------------------------------------------------------- terminal
 
 pane() { tmux -L "$sock" capture-pane -p -t repl 2>/dev/null; }
+# the screen and its scrollback (long values scroll off the screen)
+pane_all() { tmux -L "$sock" capture-pane -p -S - -t repl 2>/dev/null; }
+# a clear screen and no scrollback: what is checked next is new
+fresh() { keys C-l; tmux -L "$sock" clear-history -t repl; sleep 0.2; }
 
 # poll SECONDS CMD...: run CMD every 0.1 s until it succeeds (1: timeout)
 poll() {
@@ -101,6 +105,17 @@ wait_last_line() { poll "$2" last_line_is "$1"; }
 
 keys() { tmux -L "$sock" send-keys -t repl "$@"; }
 text() { tmux -L "$sock" send-keys -t repl -l -- "$1"; }
+
+# check_all NAME ERE [SECONDS]: as check, in the scrollback too
+all_has() { pane_all | grep -Eq -- "$1"; }
+check_all() {
+  if poll "${3:-10}" all_has "$2"; then
+    ok "terminal: $1"
+  else
+    fail "terminal: $1 (no line matching /$2/)"
+    pane_all | tail -n 15 | sed 's/^/    | /'
+  fi
+}
 
 # check NAME ERE [SECONDS]
 check() {
@@ -173,6 +188,52 @@ EOF
     check "Ctrl-C interrupts a running chunk" 'interrupted!'
     text 'print("still" .. "-alive")'; keys Enter
     check "the loop goes on after the interrupt" '^still-alive *$'
+
+    # values as a kernel engineer reads them (issue 18); what they must
+    # show comes from truth/ where the live system said it
+    host=$(cat "$D/truth/proc/sys/kernel/hostname" 2>/dev/null)
+    rel=$(cat "$D/truth/proc/sys/kernel/osrelease" 2>/dev/null)
+    fresh
+    text 'kd.uts()'; keys Enter
+    check_all "a table prints its fields: nodename" "^[[:space:]]+nodename = \"$host\",\$"
+    check_all "a table prints its fields: release" "^[[:space:]]+release = \"$rel\",\$"
+    fresh
+    text 't = kd.symbol("init_task")'; keys Enter
+    text 't.comm'; keys Enter
+    check_all "a char array prints as its string" '^"swapper/0" *$'
+    fresh
+    text 't'; keys Enter
+    check_all "a struct prints drgn-style: its head" '^\*\(struct task_struct \*\)0x[0-9a-f]+ = \{'
+    check_all "a struct prints its members: .comm" '^[[:space:]]+\.comm = "swapper/0",'
+    check_all "a long struct is truncated, saying how to see more" '^\.\.\. \(more than [0-9]+ lines'
+    fresh
+    text 't.sched_class'; keys Enter
+    check_all "a pointer prints (type *)0x... <symbol>" '^\((const )?struct sched_class \*\)0x[0-9a-f]+ <idle_sched_class>'
+    fresh
+    text 'kd.symbol("jiffies") + 1 == kd.symbol("jiffies"):value_() + 1, kd.symbol("jiffies") > 0'; keys Enter
+    check_all "an integer object in arithmetic and comparisons" '^true[[:space:]]+true *$'
+    fresh
+    text 'kd.read(0, 8)'; keys Enter
+    check_all "an error prints one line: code and message" '^error: fault: .*0x0'
+    sleep 0.5
+    if pane_all | grep -q 'stack traceback'; then
+      fail "terminal: no traceback unless asked"; pane_all | sed 's/^/    | /'
+    else ok "terminal: no traceback unless asked"; fi
+    text 'kd.traceback()'; keys Enter
+    check_all "kd.traceback() shows where the last error came from" '^stack traceback:'
+    fresh
+    text 'help'; keys Enter
+    check_all "help prints the REPL's help" '^kdlua REPL'
+    text 'help(kd.symbol)'; keys Enter
+    check_all "help(kd.symbol) prints its line" '^kd\.symbol\(name\) -> object'
+    fresh
+    text 'help(t)'; keys Enter
+    check_all "help(obj) prints its type's layout" '^  /\* 0x[0-9a-f]+ \*/  char \[16\] comm;'
+    fresh
+    text 'kd.symbol_address("init_ta'; keys Tab
+    check_all "Tab completes a symbol name inside kd.symbol_address(\"" '^kd> kd\.symbol_address\("init_task'
+    text '")'; keys Enter
+    check_all "the completed call runs" '^-?[0-9]+ \(0x[0-9a-f]+\) *$'
 
     keys C-d
     _n=0
