@@ -58,11 +58,14 @@ run_set() {
   rss=$( { /usr/bin/time -f '%M' "$K" "${rep_args[@]}" >/dev/null; } 2>&1 | tail -n 1)
   # each process's own peak, as the report logs it
   procs=$("$K" "${rep_args[@]}" -v 2>&1 | sed -n 's/.*\] process \([0-9]*\): .*peak RSS \([0-9.]*\) MiB.*/\1:\2/p' | tr '\n' ' ')
+  # what people mail: the size of the default archive (the last one made)
+  size=$(ls -t "$rdir"/*.tar.xz | head -n 1 | xargs stat -c %s)
   rm -rf "$rdir"
   printf '%-38s %9.3f %9.3f %8.3f\n' "kdlua report vs drgn bare start-up" \
     "$d_min" "$k_rep" "$(echo "$k_rep / $d_min" | bc -l)"
   printf '%-38s %9.3f %9.3f %8.3f\n' "kdlua report -j 1" "$d_min" "$k_rep1" "$(echo "$k_rep1 / $d_min" | bc -l)"
   printf '%-38s %9s %8.1fM  (per process: %s MiB)\n' "kdlua report peak RSS" "" "$(echo "$rss / 1024" | bc -l)" "$procs"
+  printf '%-38s %9s %8.2fM\n' "kdlua report archive (.tar.xz)" "" "$(echo "$size / 1048576" | bc -l)"
 }
 
 echo "kdlua bench: $D (median of $N runs; ratio = kdlua / drgn, lower is better)"

@@ -10,7 +10,9 @@
 **
 ** Exit codes: 0 ok, 1 script error, 2 usage or bad input.
 */
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <lauxlib.h>
 #include <stdio.h>
@@ -275,18 +277,76 @@ static int run_program(lua_State *L, const char *path, int argc, char **argv) {
   return kl_docall(L, argc + 1, 0) == LUA_OK ? 0 : EXIT_SCRIPT;
 }
 
-static struct kd_program *open_program(const struct options *o) {
+/* does `dir` itself (not below) hold a NAME.ko or NAME.ko.debug? */
+static int has_module_files(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) return 0;
+  struct dirent *e;
+  int found = 0;
+  while (!found && (e = readdir(d)) != NULL) {
+    size_t n = strlen(e->d_name);
+    found = (n > 3 && strcmp(e->d_name + n - 3, ".ko") == 0) ||
+            (n > 9 && strcmp(e->d_name + n - 9, ".ko.debug") == 0);
+  }
+  closedir(d);
+  return found;
+}
+
+/*
+** The folders searched for debug files: every --debuginfo-dir, then, as
+** the vmlinux beside the vmcore already is, the module debug files beside
+** it -- a modules/ folder next to the vmcore, and the vmcore's own folder
+** when it holds .ko/.ko.debug files itself (not otherwise: it may be a
+** crash folder full of other things, walked for nothing).  o->dirs has
+** room: it was sized for every argument.
+*/
+static void add_dump_dirs(struct options *o) {
+  static char dir[PATH_MAX], mods[PATH_MAX + 8];
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s", o->vmcore);
+  snprintf(dir, sizeof dir, "%s", dirname(path));
+  snprintf(mods, sizeof mods, "%s/modules", dir);
+  if (is_dir(mods)) o->dirs[o->ndirs++] = mods;
+  if (has_module_files(dir)) o->dirs[o->ndirs++] = dir;
+}
+
+/*
+** The first start on a compressed debug file writes an uncompressed copy
+** (~150 MB for a distribution vmlinux) into the cache: say so, once (the
+** next starts reuse it), with where it went and how to do without it.
+*/
+static void tell_new_cache_copy(const struct kd_program *prog) {
+  static const char tag[] = "wrote uncompressed copy ";
+  for (size_t i = 0; i < prog->nnotes; i++) {
+    if (strncmp(prog->notes[i], tag, sizeof tag - 1) != 0) continue;
+    const char *path = prog->notes[i] + sizeof tag - 1;
+    struct stat st;
+    double mb = stat(path, &st) == 0 ? (double)st.st_size / 1048576.0 : 0;
+    fprintf(stderr, "kdlua: first use of this debug file: wrote an uncompressed copy, "
+            "%s (%.0f MB), so later starts take milliseconds; KDLUA_NO_CACHE=1 turns "
+            "this off, KDLUA_CACHE_DIR=DIR puts it elsewhere\n", path, mb);
+  }
+}
+
+static struct kd_program *open_program(struct options *o) {
   if (o->vmcore == NULL) {
     fprintf(stderr, "kdlua: no dump given (--vmcore FILE)\n");
     exit(EXIT_USAGE);
   }
+  add_dump_dirs(o);
   struct kd_program_options po = {
     .vmcore = o->vmcore, .vmlinux = o->vmlinux,
     .debuginfo_dirs = o->dirs, .ndebuginfo_dirs = o->ndirs,
     .force = o->force, .no_modules = o->no_modules, .verbose = o->verbose,
   };
   struct kd_program *prog;
+  /* opening may take seconds (a first start makes the uncompressed debug
+  ** copy and its name index): say what is going on, on a terminal only,
+  ** and take the line back once done */
+  int tty = isatty(STDERR_FILENO) && !o->verbose;
+  if (tty) fprintf(stderr, " Opening %s and its debuginfo ...", o->vmcore);
   struct kd_error *err = kd_program_open(&po, &prog);
+  if (tty) fputs("\r\033[K", stderr);
   if (err) {
     fprintf(stderr, "kdlua: %s\n", err->message);
     kd_error_destroy(err);
@@ -294,6 +354,8 @@ static struct kd_program *open_program(const struct options *o) {
   }
   if (o->verbose)
     for (size_t i = 0; i < prog->nnotes; i++) fprintf(stderr, "kdlua: %s\n", prog->notes[i]);
+  else
+    tell_new_cache_copy(prog);
   return prog;
 }
 

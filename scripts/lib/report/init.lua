@@ -30,7 +30,7 @@ usage: kdlua report --vmcore FILE [--vmlinux FILE] [--debuginfo-dir DIR]...
                     [--tmp-dir DIR] [--name NAME] [--only-plugins a,b]
                     [--skip-plugins a,b] [--enable-plugins a,b] [--list-plugins]
                     [--emitters-dir DIR]... [--compression xz|gzip|zstd|none]
-                    [--build] [--compress-kallsyms] [-j N] [--emitter-timeout S]
+                    [--build] [--store-kallsyms] [-j N] [--emitter-timeout S]
                     [--emitter-memory MB] [-v]
 
 Writes <tmp-dir>/sosvmcore-<host>[-NAME]-<crash date>-<random>.tar.xz (and a
@@ -46,9 +46,10 @@ emitters (scripts/emitters/, each --emitters-dir, $KDLUA_EMITTERS).
   --emitters-dir DIR     more emitter files (repeatable)
   --compression C        xz (default), gzip, zstd or none (plain .tar)
   --build                leave an uncompressed directory instead
-  --compress-kallsyms    compress proc/kallsyms too (by default a .tar.xz holds
-                         it uncompressed: its xz costs a third of the report's
-                         CPU to save ~3 MB)
+  --store-kallsyms       hold proc/kallsyms uncompressed in a .tar.xz: ~4x the
+                         archive's size for less CPU (its xz stream is made
+                         by a helper process while the report runs; with -j 1
+                         it costs a third of the report's CPU)
   -j N                   processes that run emitters (default: the CPUs this
                          process may use, at most 4; -j 1: no workers)
   --emitter-timeout S    time budget per emitter (default 10)
@@ -98,7 +99,8 @@ local function parse(args)
     elseif a == "--compression" or a == "-z" or a == "--compression-type" then
       o.compression = value(a)
     elseif a == "--build" then o.build = true
-    elseif a == "--compress-kallsyms" then o.compress_kallsyms = true
+    elseif a == "--store-kallsyms" then o.store_kallsyms = true
+    elseif a == "--compress-kallsyms" then o.store_kallsyms = false   -- the default now
     elseif a == "-j" or a == "--jobs" then
       o.jobs = math.tointeger(tonumber(value(a)))
       if not o.jobs or o.jobs < 1 then usage_error("-j needs a positive number") end
@@ -274,9 +276,18 @@ end
 local Run = {}
 Run.__index = Run
 
-function Run:progress(i, n, name)
+-- The terminal line " Running plugins: N/M units (plugin)".  N counts the
+-- units of the groups every process has claimed (workers.claimed), so it
+-- only grows whichever process runs what; each line ends with "erase to
+-- the end of the line" so a shorter one leaves nothing of a longer one.
+function Run:progress(name)
   if not self.tty or self.verbose > 0 then return end
-  io.stderr:write(string.format("\r Running plugins: %d/%d units (%-12s)", i, n, name))
+  local k = workers.claimed and workers.claimed() or 0
+  local done = self.units_before and self.units_before[k] or 0
+  if done <= (self.shown or -1) then return end
+  self.shown = done
+  io.stderr:write(string.format("\r Running plugins: %d/%d units (%s)\27[K", done,
+                                self.units_total or 0, name))
   io.stderr:flush()
 end
 
@@ -502,7 +513,7 @@ function Run:commit_files(u, res)
     if r.xz then   -- compressed (or stored) ahead of time: see early, STORED
       if self.stored and self.stored[inst.path] then
         self.log:info("report", string.format("%s: held uncompressed in the .tar.xz (%d bytes; "
-          .. "--compress-kallsyms compresses it)", inst.path, r.len or #r.content))
+          .. "--store-kallsyms)", inst.path, r.len or #r.content))
       end
       added, aerr = self.archive:add_file_xz(inst.path, r.xz)
     else
@@ -511,12 +522,14 @@ function Run:commit_files(u, res)
     r.size = r.len or #r.content
     r.content, r.xz = nil, nil   -- the archive has its copy: let this one be collected
     if not added then r.status, r.reason, r.add_error = "failed", tostring(aerr), true end
-    if e.symlink and r.status == "real" then
+    -- sos makes a root symlink whenever its target exists, whatever the
+    -- command printed; a stub is such a file too
+    if e.symlink and added then
       if self.archive:has(e.symlink) then
         r.symlink_taken = true
       else
         self.archive:add_symlink(e.symlink, inst.path)
-        self.produced[e.symlink] = "real"
+        self.produced[e.symlink] = r.status
       end
     end
   end
@@ -666,6 +679,9 @@ function Run:run_plugins(after_fork, files_ready)
   self.log:ui(" Running plugins. Please wait ...")
   local c_plan = sandbox.clock()
   local units, order, before_fork = self:plan(names)
+  -- units_before[k]: units in groups 1..k (for the progress line)
+  self.units_before, self.units_total = { [0] = 0 }, #units
+  for k, g in ipairs(order) do self.units_before[k] = self.units_before[k - 1] + #g end
   self.log:info("report", string.format("planned in %.3f s", sandbox.clock() - c_plan))
   self.log:info("report", string.format("%d plugins, %d units of work in %d groups, %d process(es)",
                                         #names, #units, #order, self.jobs))
@@ -684,7 +700,7 @@ function Run:run_plugins(after_fork, files_ready)
   end
   local results, problems, stats = workers.run(order, self.jobs, function(i, worker)
     local u = units[i]
-    if worker == 1 then self:progress(i, #units, u.plugin) end
+    if worker == 1 then self:progress(u.plugin) end
     return self:compute(u)
   end, before_fork, after_fork, collect_early)
   -- what the emitters mapped of the debug files is not needed to commit
@@ -747,7 +763,7 @@ function Run:run_plugins(after_fork, files_ready)
     if not self.plugins_md[name] then close_plugin(name, new_plugin()) end
   end
   if self.tty and self.verbose == 0 and #names > 0 then
-    io.stderr:write("\r", string.rep(" ", 60), "\r")
+    io.stderr:write("\r\27[K")
   end
   self.log:ui("  Finished running plugins")
   return names
@@ -840,12 +856,14 @@ end
 -- xz preset 0: higher presets cost 10x the time for 3% less
 local XZ_LEVEL = 0
 
--- Files a .tar.xz holds uncompressed (LZMA2's uncompressed chunks inside
--- the xz stream: the archive stays one valid .tar.xz).  proc/kallsyms is
--- half the report's bytes, and xz at its fastest preset needs ~0.1 s of
--- CPU for its 3.7 MB (27 ns a byte: hex addresses leave LZMA many
--- literals), a third of the whole report's CPU, to save ~3 MB.  Anyone who
--- prefers the smaller archive passes --compress-kallsyms.
+-- Files a .tar.xz holds uncompressed with --store-kallsyms (LZMA2's
+-- uncompressed chunks inside the xz stream: the archive stays one valid
+-- .tar.xz).  proc/kallsyms is half the report's bytes, and xz at its
+-- fastest preset needs ~0.1 s of CPU for its 3.7 MB (27 ns a byte: hex
+-- addresses leave LZMA many literals).  People mail these archives, so by
+-- default it is compressed too: with -j > 1 in the helper process that
+-- makes the file while the report starts (see EARLY), off the critical
+-- path; --store-kallsyms is the fast path for whoever wants it.
 local STORED = { ["proc/kallsyms"] = true }
 
 local function check_output(o)
@@ -880,7 +898,7 @@ function M.main(args)
       .. "-" .. os.date("!%Y-%m-%d", crash or 0) .. "-" .. letters
   end
   local early
-  local stored = not o.build and o.compression == "xz" and not o.compress_kallsyms and STORED or nil
+  local stored = not o.build and o.compression == "xz" and o.store_kallsyms and STORED or nil
   if kd and not o.list then
     check_output(o)
     archive.guard()

@@ -21,6 +21,10 @@
 --     group this process claims after that (say, to collect a helper that
 --     has ended).
 --
+--   workers.claimed() -> groups claimed so far by all processes, while a
+--     run is under way (nil otherwise): it only grows, so a progress line
+--     built on it counts up whichever process shows it
+--
 --   workers.spawn(fn) -> helper | nil, why
 --     runs fn() in a process forked now, while this one goes on; fn
 --     returns one table (as compute does) and must not raise.
@@ -180,7 +184,10 @@ function M.run(spec, jobs, compute, first, after_fork, between)
     return st
   end
   local function store(i, r) results[i] = r end
-  local function count_from(k) return function() k = k + 1 return k end end
+  local function count_from(k)
+    M.claimed = function() return math.min(k, n) end
+    return function() k = k + 1 return k end
+  end
   -- every unit of the groups without a result (a worker gave up) runs here
   local function complete()
     for _, g in ipairs(groups) do
@@ -192,6 +199,7 @@ function M.run(spec, jobs, compute, first, after_fork, between)
   if jobs <= 1 or n - first < 2 then
     if after_fork then after_fork() end
     stats[1] = work(1, count_from(0), n, store)
+    M.claimed = nil
     return results, problems, stats
   end
   if jobs > n - first then jobs = n - first end
@@ -199,6 +207,7 @@ function M.run(spec, jobs, compute, first, after_fork, between)
   -- slot 1: the last group claimed; slot 1 + w: the unit worker w is in
   local shared = P.shared(1 + jobs)
   shared:set(1, first)
+  M.claimed = function() return math.min(shared:get(1), n) end
   local function claim() return shared:add(1, 1) + 1 end
   local function my_claim()
     if between then between() end
@@ -237,6 +246,7 @@ function M.run(spec, jobs, compute, first, after_fork, between)
       stats[1][key] = stats[1][key] + warm[key]
     end
   end)
+  M.claimed = nil
   if not ok then
     for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
     error(err, 0)
