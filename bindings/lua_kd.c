@@ -630,6 +630,66 @@ static int k_cpu_registers(lua_State *L) {
 
 /* kd.kallsyms_core_text([digits]) -> text, count: the core kernel's part of
 ** /proc/kallsyms, decoded in C (see host/core/kallsyms.c) */
+/* {------ kd.type_names(): for the REPL's completion ------ */
+
+struct name_list { char **v; size_t n, cap; int nomem; };
+
+/* called from inside the finder (libdw): no Lua here, only C memory */
+static void collect_name(void *arg, const char *name) {
+  struct name_list *l = arg;
+  if (l->nomem) return;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 1024;
+    char **v = realloc(l->v, cap * sizeof *v);
+    if (v == NULL) { l->nomem = 1; return; }
+    l->v = v;
+    l->cap = cap;
+  }
+  if ((l->v[l->n] = strdup(name)) == NULL) { l->nomem = 1; return; }
+  l->n++;
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int name_list_gc(lua_State *L) {
+  struct name_list *l = lua_touserdata(L, 1);
+  for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+  free(l->v);
+  memset(l, 0, sizeof *l);
+  return 0;
+}
+
+/* every type name the finders know, sorted, without duplicates */
+static int k_type_names(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  /* the list lives in a userdata with __gc, so a memory error while the
+  ** Lua table is filled frees it all the same */
+  struct name_list *l = lua_newuserdatauv(L, sizeof *l, 0);
+  memset(l, 0, sizeof *l);
+  lua_newtable(L);
+  lua_pushcfunction(L, name_list_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  for (size_t i = 0; i < prog->nfinders; i++) {
+    struct kd_finder *f = prog->finders[i];
+    if (f && f->each_type_name) f->each_type_name(f->ctx, collect_name, l);
+  }
+  if (l->nomem) return luaL_error(L, "not enough memory");
+  if (l->n) qsort(l->v, l->n, sizeof *l->v, cmp_name);
+  lua_createtable(L, (int)(l->n < 1000000 ? l->n : 0), 0);
+  lua_Integer k = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    if (i > 0 && strcmp(l->v[i], l->v[i - 1]) == 0) continue;
+    lua_pushstring(L, l->v[i]);
+    lua_rawseti(L, -2, ++k);
+  }
+  return 1;
+}
+
+/* }------ */
+
 static int k_kallsyms_core_text(lua_State *L) {
   int digits = (int)luaL_optinteger(L, 1, 16);
   void **box = lua_newuserdatauv(L, sizeof *box, 0);
@@ -674,6 +734,7 @@ static const luaL_Reg kd_funcs[] = {
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
   { "dump_info", k_dump_info }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
   { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
+  { "type_names", k_type_names },
   { NULL, NULL }
 };
 

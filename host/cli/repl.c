@@ -763,6 +763,7 @@ char **kd_repl_complete (lua_State *L, const char *word, size_t *n) {
 static int repl_complete_string_p (lua_State *L) {
   struct repl_cands *c = lua_touserdata(L, 1);
   const char *fn = lua_tostring(L, 2);
+  size_t skip = (size_t)lua_tointeger(L, 4);  /* typed before the word */
   lua_getfield(L, 3, "complete_string");
   lua_pushstring(L, fn);
   lua_pushstring(L, c->partial);
@@ -772,8 +773,10 @@ static int repl_complete_string_p (lua_State *L) {
   for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
+    /* libedit replaces only the word: "struct task_s" completes as
+    ** "task_s" -> "task_struct" */
     if (repl_cands_match(c, s, len))
-      repl_cands_push(c, s, len);
+      repl_cands_push(c, s + skip, len - skip);
     lua_pop(L, 1);
   }
   return 0;
@@ -782,17 +785,22 @@ static int repl_complete_string_p (lua_State *L) {
 char **kd_repl_complete_string (lua_State *L, const char *line, size_t start,
                                 const char *partial, size_t *n) {
   struct repl_cands c;
-  char fn[64];
-  size_t i, k;
+  char fn[64], full[512];
+  size_t i, k, q;
   int top;
   *n = 0;
   if (L == NULL || line == NULL || partial == NULL || start < 5 ||
       repl_R == NULL || repl_R->module == LUA_NOREF)
     return NULL;
-  /* kd.NAME(" or kd.NAME(' right before the word, spaces allowed */
-  i = start - 1;
-  if (line[i] != '"' && line[i] != '\'')
+  /* kd.NAME(" or kd.NAME(' before the word, which may follow other words
+  ** of the string ("struct task_s": the word is "task_s") */
+  q = start;
+  while (q > 0 && line[q - 1] != '"' && line[q - 1] != '\'' && line[q - 1] != '(')
+    q--;
+  if (q == 0 || (line[q - 1] != '"' && line[q - 1] != '\''))
     return NULL;
+  snprintf(full, sizeof full, "%.*s%s", (int)(start - q), line + q, partial);
+  i = q - 1;
   while (i > 0 && line[i - 1] == ' ')
     i--;
   if (i == 0 || line[--i] != '(')
@@ -808,16 +816,17 @@ char **kd_repl_complete_string (lua_State *L, const char *line, size_t start,
   fn[k - i] = '\0';
   memset(&c, 0, sizeof c);
   c.word = partial;
-  c.partial = partial;
-  c.partial_len = strlen(partial);
+  c.partial = full;
+  c.partial_len = strlen(full);
   top = lua_gettop(L);
-  if (!lua_checkstack(L, 4))
+  if (!lua_checkstack(L, 5))
     return NULL;
   lua_pushcfunction(L, repl_complete_string_p);
   lua_pushlightuserdata(L, &c);
   lua_pushstring(L, fn);
   lua_rawgeti(L, LUA_REGISTRYINDEX, repl_R->module);
-  if (lua_pcall(L, 3, 0, 0) != LUA_OK)
+  lua_pushinteger(L, (lua_Integer)(start - q));
+  if (lua_pcall(L, 4, 0, 0) != LUA_OK)
     c.nomem = 1;
   lua_settop(L, top);
   if (c.nomem || c.n == 0) {

@@ -46,7 +46,8 @@ char **kd_repl_complete(lua_State *L, const char *word, size_t *n);
 
 /*
 ** Completion inside a string argument: when `line` has kd.NAME(" (or ')
-** just before `start`, the names scripts/lib/repl.lua gives for NAME
+** before `start` (other words of the string may come between: "struct
+** task_s" completes the word "task_s"), the names scripts/lib/repl.lua gives for NAME
 ** (kernel symbols for kd.symbol, type names for kd.type/kd.object...)
 ** that begin with `partial`; as kd_repl_complete returns them.  NULL when
 ** the word is not in such a string or repl.lua is not loaded (only while

@@ -918,6 +918,35 @@ void kd_dwarf_finder_own_copy(struct kd_finder *f) {
   ((struct dwarf_finder *)f->ctx)->own_copy = true;
 }
 
+/*
+** The names of the index's types, read back from their DIEs (the index
+** keeps only hashes).  Declarations are left out: their names come again
+** with the definitions.  Only the REPL's completion asks, once.
+*/
+static void df_each_type_name(void *ctx, void (*fn)(void *arg, const char *name),
+                              void *arg) {
+  struct dwarf_finder *df = ctx;
+  struct kd_error *err = ensure_index(df);
+  if (err) { kd_error_destroy(err); return; }
+  char buf[512];
+  for (size_t i = 0; i < df->nindex; i++) {
+    const char *prefix;
+    switch ((int)(df->index[i].off_kind & 15)) {
+      case IDX_STRUCT: prefix = "struct "; break;
+      case IDX_UNION: prefix = "union "; break;
+      case IDX_ENUM: prefix = "enum "; break;
+      case IDX_TYPEDEF: case IDX_BASE: prefix = ""; break;
+      default: continue;
+    }
+    Dwarf_Die die;
+    if (dwarf_offdie(df->dwarf, df->index[i].off_kind >> 4, &die) == NULL) continue;
+    const char *name = dwarf_diename(&die);
+    if (name == NULL) continue;
+    snprintf(buf, sizeof buf, "%s%s", prefix, name);
+    fn(arg, buf);
+  }
+}
+
 struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
                                      const char *label, const char *cache_dir,
                                      const char *cache_key,
@@ -939,6 +968,7 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   df->finder.load = df_load;
   df->finder.release = df_release;
   df->finder.destroy = df_destroy;
+  df->finder.each_type_name = df_each_type_name;
   if (own_fd >= 0) {
     /* only for files we opened with libelf's mmap (not libdwfl's modules) */
     size_t size = 0;

@@ -103,6 +103,11 @@ struct kd_finder {
   ** file (re-read from the page cache on the next use).  May be NULL. */
   void (*release)(void *ctx);
   void (*destroy)(void *ctx);
+  /* Call fn with the C name of every type this finder can find by name
+  ** ("struct task_struct", "u64"), for the REPL's completion; duplicates
+  ** possible.  May be NULL (a finder that cannot list its names). */
+  void (*each_type_name)(void *ctx, void (*fn)(void *arg, const char *name),
+                         void *arg);
 };
 
 /* Strip typedefs. */

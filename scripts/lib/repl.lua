@@ -360,6 +360,7 @@ M.KD_DOCS = {
   hex = "kd.hex(n) -> string: \"0x...\"",
   has_types = "kd.has_types() -> boolean: is there type information (debuginfo)?",
   kallsyms_core_text = "kd.kallsyms_core_text([digits]) -> text, count: /proc/kallsyms of the core kernel",
+  type_names = "kd.type_names() -> {names}: every type name of the debuginfo, sorted",
   traceback = "kd.traceback() -> the traceback of the last error (errors print one line)",
 }
 
@@ -524,9 +525,8 @@ M.TYPE_FUNCTIONS = { type = true, object = true, pointer = true, has_type = true
                      has_member = true, member_offset = true, member_size = true,
                      container_of = false, enum_value = true, enum_name = true }
 
--- type names come from the names the debuginfo index holds, when the
--- binding offers them (kd.type_names); otherwise from the types of the
--- global variables seen so far
+-- type names: every one the debuginfo's name index holds (kd.type_names),
+-- read once, at the first Tab inside kd.type("...
 local type_names
 
 local function load_type_names()

@@ -61,6 +61,11 @@ else
   show "$tmp/out"; show "$tmp/err"
 fi
 
+# every type name the debuginfo holds, for the REPL's completion
+printf 'local t = kd.type_names(); local s = {}; for _, n in ipairs(t) do s[n] = true end\nprint(#t > 1000, s["struct task_struct"], s["u64"], s["enum pid_type"])\n' | repl >"$tmp/out" 2>"$tmp/err"
+if grep -qx 'true	true	true	true' "$tmp/out"; then ok "kd.type_names() lists struct, typedef and enum names"
+else fail "kd.type_names() lists struct, typedef and enum names"; show "$tmp/out"; show "$tmp/err"; fi
+
 truth="$D/truth/proc/sys/kernel/hostname"
 if [ -f "$truth" ]; then
   want=$(cat "$truth")
@@ -234,6 +239,11 @@ EOF
     check_all "Tab completes a symbol name inside kd.symbol_address(\"" '^kd> kd\.symbol_address\("init_task'
     text '")'; keys Enter
     check_all "the completed call runs" '^-?[0-9]+ \(0x[0-9a-f]+\) *$'
+    fresh
+    text 'kd.type("struct task_stru'; keys Tab
+    check_all "Tab completes a type name inside kd.type(\"" '^kd> kd\.type\("struct task_struct' 60
+    text '").size'; keys Enter
+    check_all "the completed type's size" '^[0-9]+ *$' 
 
     keys C-d
     _n=0
