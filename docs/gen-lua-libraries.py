@@ -31,6 +31,31 @@ EXAMPLES = {
            'print("online CPUs:", table.concat(cpu.online(), ","))',
     "devices": 'local devices = require("kernel.devices")\n'
                'io.write(devices.filesystems())',
+    "dm": 'local dm = require("kernel.dm")\n'
+          'local devs, why = dm.devices()\n'
+          'if not devs then print("no device-mapper: " .. why) else\n'
+          '  print(#devs .. " device-mapper devices")\n'
+          '  io.write(dm.ls(devs))\n'
+          'end',
+    "hungtask": 'local hungtask = require("kernel.hungtask")\n'
+                'print("hung task timeout (s):", hungtask.timeout())\n'
+                'for _, b in ipairs(hungtask.blocked()) do\n'
+                '  print(b.pid, b.comm, b.state, b.off_cpu_ns)\n'
+                'end',
+    "nfs": 'local nfs = require("kernel.nfs")\n'
+           'local mounts, why = nfs.mounts()\n'
+           'if not mounts then print("no NFS client: " .. why) else\n'
+           '  print(#mounts .. " NFS mounts")\n'
+           '  for _, m in ipairs(mounts) do print(m.source, m.target, m.vers) end\n'
+           'end',
+    "oom": 'local oom = require("kernel.oom")\n'
+           'for _, m in ipairs(oom.memcgs()) do print(m.path, m.usage, m.max) end',
+    "scsi": 'local scsi = require("kernel.scsi")\n'
+            'local hosts, why = scsi.hosts()\n'
+            'if not hosts then print("no SCSI: " .. why) else\n'
+            '  print(#hosts .. " SCSI hosts")\n'
+            '  io.write((scsi.lsscsi(hosts, {})))\n'
+            'end',
     "files": 'local files = require("kernel.files")\n'
              'for t in kd.tasks() do  -- "N -> /path" lines, as ls -l /proc/PID/fd\n'
              '  local links = files.fd_links(t)\n'

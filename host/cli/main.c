@@ -238,30 +238,23 @@ static char *find_scripts_root(const char *given) {
 }
 
 /*
-** Analysis programs (docs/programs.md): NAME.lua in <scripts>/programs/,
-** then in each --programs-dir, then in each directory of $KDLUA_PROGRAMS
-** (':'-separated); the first found wins, as with emitter directories.
-** Writes the path into `path` and returns 1 when found.
+** Analysis programs (docs/programs.md): NAME.lua in the folders of
+** kd_help_program_dirs -- <scripts>/programs/, each --programs-dir, each
+** directory of $KDLUA_PROGRAMS -- the first found wins, as with emitter
+** directories; `kdlua --help` lists them from the same list.  Writes the
+** path into `path` and returns 1 when found.
 */
 static int find_program_file(const struct options *o, const char *root, const char *name,
                              char *path, size_t size) {
   if (strchr(name, '/') || name[0] == '.' || name[0] == '-' || name[0] == '\0') return 0;
-  snprintf(path, size, "%s/programs/%s.lua", root, name);
-  if (access(path, R_OK) == 0) return 1;
-  for (size_t i = 0; i < o->nprogram_dirs; i++) {
-    snprintf(path, size, "%s/%s.lua", o->program_dirs[i], name);
-    if (access(path, R_OK) == 0) return 1;
+  char **dirs = kd_help_program_dirs(root, o->program_dirs, o->nprogram_dirs);
+  int found = 0;
+  for (char **d = dirs; d && *d && !found; d++) {
+    snprintf(path, size, "%s/%s.lua", *d, name);
+    found = access(path, R_OK) == 0;
   }
-  const char *env = getenv("KDLUA_PROGRAMS");
-  while (env && *env) {
-    size_t n = strcspn(env, ":");
-    if (n > 0) {
-      snprintf(path, size, "%.*s/%s.lua", (int)n, env, name);
-      if (access(path, R_OK) == 0) return 1;
-    }
-    env += n + (env[n] == ':');
-  }
-  return 0;
+  kd_help_free_dirs(dirs);
+  return found;
 }
 
 /* program.main(path, ARGS...) of scripts/lib/program.lua: it parses the

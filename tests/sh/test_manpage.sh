@@ -67,7 +67,7 @@ while read -r c; do
   if grep -qF -- "$c" "$W/man.txt"; then ok "the page names command $c"
   else fail "the page names command $c"; fi
 done <"$W/cmds"
-grep -oE -- '--[a-z][a-z-]+' "$W/help" | sort -u >"$W/opts"
+sed -n '/^Options/,$p' "$W/help" | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$W/opts"
 while read -r o; do
   if grep -qF -- "$o" "$W/man.txt"; then ok "the page names option $o"
   else fail "the page names option $o"; fi

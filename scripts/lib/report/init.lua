@@ -138,8 +138,12 @@ end
 local function select_plugins(reg, o, log)
   local only = o.only and util.set(o.only)
   local skip, enable = util.set(o.skip), util.set(o.enable)
+  -- known: the plugins registered, and sos's plugins kdlua has paths for
+  -- (devicemapper on a dump without dm_mod registers nothing, yet is no
+  -- misspelling)
   local known = {}
   for name in pairs(reg.plugins) do known[name] = true end
+  for name in pairs(sos_paths) do known[name] = true end
   -- a misspelt name is a usage error, as in sos: a report without the
   -- plugin asked for is not what the user wanted
   local unknown = {}
@@ -190,10 +194,23 @@ local function list_plugins(reg)
   end
   section("The following plugins are currently enabled:", on)
   section("The following plugins are currently disabled:", off)
-  if #reg.errors > 0 then
+  -- without a dump, files whose registration asks the dump (is dm_mod
+  -- loaded?) cannot say what they would emit: listed apart, as such
+  local need_dump, broken = {}, {}
+  for _, e in ipairs(reg.errors) do
+    local list = tostring(e.message):find(registry.NO_DUMP, 1, true) and need_dump or broken
+    list[#list + 1] = e
+  end
+  if #need_dump > 0 then
+    out[#out + 1] = "Emitter files whose plugins depend on what the dump holds (give --vmcore FILE to list them):"
+    out[#out + 1] = ""
+    for _, e in ipairs(need_dump) do out[#out + 1] = " " .. e.file end
+    out[#out + 1] = ""
+  end
+  if #broken > 0 then
     out[#out + 1] = "Emitter files skipped because of errors:"
     out[#out + 1] = ""
-    for _, e in ipairs(reg.errors) do out[#out + 1] = " " .. e.file .. ": " .. util.first_line(e.message) end
+    for _, e in ipairs(broken) do out[#out + 1] = " " .. e.file .. ": " .. util.first_line(e.message) end
     out[#out + 1] = ""
   end
   io.stdout:write(table.concat(out, "\n"))

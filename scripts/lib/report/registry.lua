@@ -99,8 +99,9 @@ M.SOS_DESCRIPTIONS = {
 }
 
 -- `kd` while discovering emitters with no dump open
+M.NO_DUMP = "registers only with a dump"
 M.no_dump_kd = setmetatable({}, { __index = function(_, k)
-  return function() error("kd." .. tostring(k) .. ": no dump is open", 2) end
+  return function() error("kd." .. tostring(k) .. ": " .. M.NO_DUMP, 2) end
 end })
 
 local Registry = {}
@@ -254,10 +255,6 @@ function Registry:load_file(path, origin)
   env.emit, env.plugin, env.stub, env.partial = emit, plugin, M.stub, M.partial
   env.report = { stub = M.stub, partial = M.partial }
   env.kdlua = { stub = M.stub, partial = M.partial }
-  -- without a dump (`report --list-plugins`) a file that keeps kd's
-  -- functions in locals at load time (local A = kd.symbol_address) must
-  -- still register: kd.* are placeholders that fail only when called
-  if rawget(_G, "kd") == nil then env.kd = M.no_dump_kd end
   local record = { file = path, origin = origin, status = "ok", count = 0 }
   self.files[#self.files + 1] = record
   local function fail(msg)
@@ -311,6 +308,13 @@ function Registry:load_dir(dir, origin)
     self.log:warn("emitters", "emitter directory " .. dir .. ": " .. tostring(err))
     return
   end
+  -- without a dump (`report --list-plugins`) a file, or a library it
+  -- requires, that keeps kd's functions in locals at load time (local A =
+  -- kd.symbol_address) must still register: while discovery runs, kd.*
+  -- are placeholders that fail only when called (registration that asks
+  -- the dump, say "is dm_mod loaded?", answers "no" through pcall)
+  local no_dump = rawget(_G, "kd") == nil
+  if no_dump then rawset(_G, "kd", M.no_dump_kd) end
   local n = 0
   for _, name in ipairs(names) do
     if name:sub(1, 1) ~= "." and name:match("%.lua$") then
@@ -318,6 +322,7 @@ function Registry:load_dir(dir, origin)
       n = n + 1
     end
   end
+  if no_dump then rawset(_G, "kd", nil) end
   self.log:info("emitters", string.format("%s emitters: %d file(s) in %s", origin, n, dir))
 end
 
