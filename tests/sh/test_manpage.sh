@@ -118,6 +118,15 @@ expect "a plugin after --skip-plugins" networking kdlua report --skip-plugins ne
 expect "an emitter path after fidelity --only" proc/modules kdlua fidelity a b --only proc/mod
 expect "--compression values" zstd kdlua report --compression z
 expect "gdbserver --mode values" tasks kdlua gdbserver --mode ta
+# a program's own options, asked of `kdlua PROGRAM --help`
+for f in "$SRC"/scripts/programs/*.lua; do
+  [ -f "$f" ] || continue
+  p=$(basename "$f" .lua)
+  expect "a program name ($p)" "$p" kdlua "$(printf %.3s "$p")"
+  opt=$("$BIN" "$p" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]+' | grep -v -- '--vmcore\|--vmlinux\|--help' | head -n 1)
+  [ -n "$opt" ] && expect "$p's option $opt" "$opt" kdlua "$p" "$(printf %.5s "$opt")"
+  break
+done
 # }======
 
 echo "$passed passed, $failed failed"
