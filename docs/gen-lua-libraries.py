@@ -73,11 +73,16 @@ EXAMPLES = {
     "mm": 'local mm = require("kernel.mm")\n'
           'io.write(mm.meminfo())',
     "mount": 'local mount = require("kernel.mount")\n'
-             'io.write(mount.proc_mounts(kd.symbol("init_task")))',
+             'io.write((mount.proc_mounts(kd.symbol("init_task"))))  -- text [, why partial]',
     "net": 'local net = require("kernel.net")\n'
            'for _, dev in ipairs(net.devices()) do print(dev.ifindex, dev.name) end',
     "net_ip": 'local net_ip = require("kernel.net_ip")\n'
               'io.write(net_ip.ip_o_addr(require("kernel.net").init_net()))',
+    "net_link": 'local net, net_link = require("kernel.net"), require("kernel.net_link")\n'
+                'for _, dev in ipairs(net.devices()) do\n'
+                '  local kind = net.dev_kind(dev)\n'
+                '  print(net.devname(dev), kind or "-", kind and net_link.info_data(dev, kind) or "")\n'
+                'end',
     "net_proc": 'local net_proc = require("kernel.net_proc")\n'
                 'io.write((net_proc.dev(require("kernel.net").init_net())))',
     "net_route": 'local net_route = require("kernel.net_route")\n'
