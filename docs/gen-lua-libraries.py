@@ -103,6 +103,10 @@ EXAMPLES = {
              'io.write(sched.features())',
     "slab": 'local slab = require("kernel.slab")\n'
             'io.write(slab.slabinfo())',
+    "stack": 'local stack = require("kernel.stack")\n'
+             'for t in kd.tasks() do\n'
+             '  if t.pid == 1 then io.write(stack.proc_stack(t)) end\n'
+             'end',
     "sysctl": 'local sysctl = require("kernel.sysctl")\n'
               'io.write((sysctl.file("kernel/pid_max")))  -- text, or nil and why',
     "sysinfo": 'local sysinfo = require("kernel.sysinfo")\n'

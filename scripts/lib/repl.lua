@@ -362,7 +362,15 @@ M.KD_DOCS = {
   kallsyms_core_text = "kd.kallsyms_core_text([digits]) -> text, count: /proc/kallsyms of the core kernel",
   type_names = "kd.type_names() -> {names}: every type name of the debuginfo, sorted",
   traceback = "kd.traceback() -> the traceback of the last error (errors print one line)",
+  stack_trace = "kd.stack_trace(task_or_cpu [, {lines = true}]) -> {frames}: pc, sp, function, offset, module, kind...; .reliable",
+  task_cpu = "kd.task_cpu(task) -> the CPU the task ran on at the crash, or nil",
+  panic_cpu = "kd.panic_cpu() -> the CPU that crashed",
+  cpu_tasks = "kd.cpu_tasks() -> {[cpu] = task address} of every CPU with saved registers",
 }
+-- the sized reads share one line
+for _, w in ipairs({ "u16", "u32", "u64", "s8", "s16", "s32", "s64" }) do
+  M.KD_DOCS["read_" .. w] = M.KD_DOCS.read_u8
+end
 
 local OBJECT_METHODS = [[
 methods: address_() type_() value_() member_(name) deref_() is_null_()

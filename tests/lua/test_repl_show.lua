@@ -81,6 +81,15 @@ test("help", function()
   ok(repl.help(kd):find("kd%.tasks%(%)"), "help(kd) lists the functions")
 end)
 
+test("every kd function has its help line (scripts/lib/repl.lua KD_DOCS)", function()
+  local missing = {}
+  for k, v in pairs(kd) do
+    if type(v) == "function" and not repl.KD_DOCS[k] then missing[#missing + 1] = "kd." .. k end
+  end
+  table.sort(missing)
+  eq(table.concat(missing, " "), "", "kd functions without help")
+end)
+
 test("integer objects in arithmetic and comparisons", function()
   local j = kd.symbol("jiffies")
   local v = j:value_()
