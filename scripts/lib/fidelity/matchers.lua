@@ -313,6 +313,30 @@ M.transforms.netstat_s = function(text, ctx)
   return out
 end
 
+-- sched/debug's header: the lines before the first per-CPU section
+M.transforms.sched_header = function(text)
+  local out = {}
+  for _, l in ipairs(lines(text)) do
+    if l:match("^cpu#") then break end
+    out[#out + 1] = l
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
+end
+
+-- sched/debug without the sections of task groups' runqueues
+-- ("cfs_rq[N]:/path", "rt_rq[N]:/path" up to the next blank line): a
+-- group's cfs_rq is on the CPU's leaf list only while it has load, so
+-- these come and go between any two moments
+M.transforms.sched_root_sections = function(text)
+  local out, skipping = {}, false
+  for _, l in ipairs(lines(text)) do
+    if l:match("^%a+_rq%[%d+%]:/.") then skipping = true
+    elseif skipping and l == "" then skipping = false end
+    if not skipping then out[#out + 1] = l end
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
+end
+
 -- }======
 
 return M

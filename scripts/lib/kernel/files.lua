@@ -325,39 +325,10 @@ function M.vmas(mm)
     while v ~= nil do out[#out + 1] = v; v = v.vm_next end
     return out
   end
-  -- maple tree (lib/maple_tree.c): ma_root is an encoded node (bit 1 set)
-  -- or a single entry; an encoded node is node | type << 3 | 4; types
-  -- 0 dense, 1 leaf_64 (entries in slots), 2 range_64, 3 arange_64
-  -- (child nodes in slots)
-  local root = pval(mm.mm_mt:member_("ma_root"))
-  local seen = {}
-  local r_slot = kd.member_offset("struct maple_range_64", "slot")
-  local a_slot = kd.member_offset("struct maple_arange_64", "slot")
-  local function walk(enode, depth)
-    if depth > 32 then error("maple tree too deep", 0) end
-    local node = enode & ~255
-    local ty = (enode >> 3) & 0xf
-    local nslots, off = 16, r_slot
-    if ty == 3 then nslots, off = 10, a_slot end
-    local raw = kd.read(node + off, nslots * 8)
-    for i = 0, nslots - 1 do
-      local e = string.unpack("<i8", raw, i * 8 + 1)
-      -- the last slot may hold the node's metadata (end, gap) instead
-      if math.ult(4096, e) then
-        if ty <= 1 then
-          if (e & 3) == 0 and not seen[e] then
-            seen[e] = true
-            out[#out + 1] = kd.object("struct vm_area_struct", e)
-          end
-        else
-          walk(e, depth + 1)
-        end
-      end
-    end
-  end
-  if (root & 3) == 2 and math.ult(4096, root) then walk(root, 0)
-  elseif root ~= 0 and (root & 3) == 0 then out[#out + 1] = kd.object("struct vm_area_struct", root) end
-  table.sort(out, function(a, b2) return math.ult(a.vm_start, b2.vm_start) end)
+  -- 6.1 "mm: remove the vma linked list": a maple tree indexed by address
+  require("kernel.maple").each(mm.mm_mt, function(_, _, e)
+    if (e & 3) == 0 then out[#out + 1] = kd.object("struct vm_area_struct", e) end
+  end)
   return out
 end
 

@@ -178,17 +178,19 @@ return {
   },
   ["sys/kernel/debug/sched/debug"] = {
     truth = "sys/kernel/debug/sched/debug", class = "drifting", kind = "exact",
-    -- the version line and the sysctl_sched section (first 16 lines) but the clocks
-    range = { 1, 16 }, drop = { "^ktime", "^sched_clk", "^cpu_clk", "^jiffies" },
+    -- the version line and the sysctl_sched section (the lines before the
+    -- first cpu#) but the clocks
+    transform = "sched_header", drop = { "^ktime", "^sched_clk", "^cpu_clk", "^jiffies" },
     also = {
-      -- section keys and their order (values drift)
-      { kind = "extract", compare = "list",
+      -- section keys and their order (values drift), task groups' runqueue
+      -- sections aside (on a CPU's leaf list only while they have load)
+      { kind = "extract", compare = "list", transform = "sched_root_sections",
         pattern = { "^%s*%.([%w_%->%.]+)%s*:", "^(cpu#%d+)", "^(%a+_rq%[%d+%]:?%S*)" } },
       -- every task of the truth still in the dump, with its comm (under any CPU)
       { kind = "extract", compare = "subset", alive = 2,
         pattern = "^[ >][RSDTtXZPI]%s+(.-)%s+(%d+)%s+%-?%d+%.%d+" },
       -- tunables and the deadline bandwidth
-      { kind = "exact", select = { "%.sysctl_sched_latency%s", "%.sysctl_sched_features%s",
+      { kind = "exact", select = { "%.sysctl_sched_latency%s", "%.sysctl_sched_base_slice%s", "%.sysctl_sched_features%s",
         "%.sysctl_sched_tunable_scaling%s", "dl_bw%->bw%s" } },
     },
     note = "Clocks: ktime = monotonic of the last timekeeping update, sched_clk/cpu_clk = "
