@@ -261,7 +261,11 @@ function M.vmstat_layout()
       or (has_sym("vm_numa_stat") and "vm_numa_stat") or nil
     if L.numa_sym == nil then L.numa_n = 0 end
     L.node_n = ev("enum node_stat_item", "NR_VM_NODE_STAT_ITEMS") or 0   -- 4.8+
-    L.wb_n = ev("enum writeback_stat_item", "NR_VM_WRITEBACK_STAT_ITEMS") or 2
+    -- 6.11 "mm: report per-page metadata information": enum vm_stat_item
+    -- (dirty thresholds + nr_memmap_pages, nr_memmap_boot_pages) replaces
+    -- enum writeback_stat_item
+    L.wb_n = ev("enum vm_stat_item", "NR_VM_STAT_ITEMS")
+      or ev("enum writeback_stat_item", "NR_VM_WRITEBACK_STAT_ITEMS") or 2
     L.ev_n = 0
     if has_sym("vm_event_states") then
       L.ev_n = ev("enum vm_event_item", "NR_VM_EVENT_ITEMS") or 0
@@ -597,12 +601,33 @@ function M.meminfo_values()
   return v
 end
 
+local zswap_total_pages
+
 local function kbline(out, label, pages)
   -- show_val_kb(): label padded to 16 columns, value %8lu
   out[#out + 1] = string.format("%-16s%8d kB\n", label, M.kb(pages))
 end
 
+-- zswap_total_pages() (6.10+): zsmalloc pools count pages_allocated;
+-- nil, why for another zpool driver
+function zswap_total_pages()
+  local total = 0
+  local head = sym("zswap_pools")
+  for pool in kd.list(head, "struct zswap_pool", "list") do
+    local zp = pool.zpool
+    if zp ~= nil then
+      local dtype = zp.driver.type:string_()
+      if dtype ~= "zsmalloc" or not kd.has_type("struct zs_pool") then
+        return nil, "pages of zpool driver " .. dtype .. " are not counted by kdlua"
+      end
+      total = total + ival(kd.object("struct zs_pool", zp.pool:value_()).pages_allocated)
+    end
+  end
+  return total
+end
+
 function M.meminfo()
+  local missing
   local v = M.meminfo_values()
   local o = {}
   kbline(o, "MemTotal:", v.totalram)
@@ -638,6 +663,16 @@ function M.meminfo()
     if has_sym("zswap_stored_pages") then                        -- 5.19+
       o[#o + 1] = string.format("Zswapped:       %8d kB\n", M.kb(M.int("zswap_stored_pages") or 0))
     end
+  elseif has_sym("zswap_pools") then
+    -- 6.10 "mm: zswap: ... zswap_total_pages()": no global size any more,
+    -- the sum of zpool_get_total_pages() of the pools
+    local pages, why = zswap_total_pages()
+    if pages then
+      kbline(o, "Zswap:", pages)
+    else
+      missing = "Zswap: " .. why
+    end
+    o[#o + 1] = string.format("Zswapped:       %8d kB\n", M.kb(M.int("zswap_stored_pages") or 0))
   end
   kbline(o, "Dirty:", node_pages("NR_FILE_DIRTY"))
   kbline(o, "Writeback:", node_pages("NR_WRITEBACK"))
@@ -662,7 +697,7 @@ function M.meminfo()
   kbline(o, "WritebackTmp:", node_pages("NR_WRITEBACK_TEMP"))
   kbline(o, "CommitLimit:", v.commit_limit)
   kbline(o, "Committed_AS:", v.committed)
-  local vr, missing = M.vmalloc_range(), nil
+  local vr = M.vmalloc_range()
   if vr == nil then   -- the line is left out and the file becomes a stub
     missing = "VmallocTotal: the vmalloc area of " .. tostring(kd.dump_info().arch) .. " is not known to kdlua"
   else
@@ -688,6 +723,9 @@ function M.meminfo()
   if has_member("struct zone", "cma_pages") then                 -- CONFIG_CMA
     kbline(o, "CmaTotal:", M.int("totalcma_pages") or 0)
     kbline(o, "CmaFree:", M.zone_state("NR_FREE_CMA_PAGES"))
+  end
+  if M.enum("enum zone_stat_item").byname.NR_UNACCEPTED then     -- 6.5 CONFIG_UNACCEPTED_MEMORY
+    kbline(o, "Unaccepted:", M.zone_state("NR_UNACCEPTED"))
   end
   -- hugetlb_report_meminfo() (CONFIG_HUGETLB_PAGE)
   local hs = M.hstates()
@@ -760,7 +798,13 @@ function M.vmstat()
   end
   -- enum writeback_stat_item: NR_DIRTY_THRESHOLD, NR_DIRTY_BG_THRESHOLD
   local bg, dirty = M.dirty_limits()
-  vals[n] = dirty; vals[n + 1] = bg; n = n + L.wb_n
+  vals[n] = dirty; vals[n + 1] = bg
+  if L.wb_n >= 4 then
+    vals[n + 2] = M.int("nr_memmap_pages") or 0
+    vals[n + 3] = M.int("nr_memmap_boot_pages") or 0
+  end
+  for i = 4, L.wb_n - 1 do vals[n + i] = 0 end
+  n = n + L.wb_n
   if L.ev_n > 0 then
     local e = M.vm_events()
     local evn = M.enum("enum vm_event_item").byname
