@@ -1174,59 +1174,89 @@ local function page_nid_fn()
   end
 end
 
+-- the busy and the lazily freed vmap_area lists: 6.9 "mm: vmalloc: add
+-- a per-node vmap infrastructure" split vmap_area_list into
+-- vmap_nodes[0..nr_vmap_nodes-1].busy/.lazy; before, one global list
+-- each (vmap_area_list, purge_vmap_area_list)
+local function vmap_lists()
+  local head = sym("vmap_area_list")
+  if head then
+    local purge = sym("purge_vmap_area_list")
+    return { head }, (purge and has_member("struct vmap_area", "list")) and { purge } or {}, false
+  end
+  local nodes, n = sym("vmap_nodes"), M.int("nr_vmap_nodes")
+  if not nodes or not n then return nil end
+  local busy, lazy = {}, {}
+  local size = kd.type("struct vmap_node").size
+  local base = nodes:value_()
+  for i = 0, n - 1 do
+    local vn = kd.object("struct vmap_node", base + i * size)
+    busy[#busy + 1] = vn.busy.head
+    lazy[#lazy + 1] = vn.lazy.head
+  end
+  return busy, lazy, true
+end
+
+local VM_SPARSE, VMAP_RAM = 0x1000, 0x1
+
 function M.vmallocinfo()
   local o = {}
-  local head = sym("vmap_area_list")
-  if head == nil then return nil, "vmap_area_list is missing from the debug info" end
+  local busy, lazy, nodes = vmap_lists()
+  if busy == nil then return nil, "neither vmap_area_list nor vmap_nodes is in the debug info" end
   local nid_of = page_nid_fn()
   local numa = has_sym("node_data")
   local vm_order = has_member("struct vm_struct", "page_order")
-  for va in kd.list(head, "struct vmap_area", "list") do
-    local v = va.vm
-    if v == nil then
-      o[#o + 1] = string.format("0x%s-0x%s %7d vm_map_ram\n", M.pK(va.va_start), M.pK(va.va_end),
-        va.va_end - va.va_start)
-    else
-      local addr = v.addr:value_()
-      local size = v.size
-      local line = { string.format("0x%s-0x%s %7d", M.pK(addr), M.pK(addr + size), size) }
-      local caller = v:member_("caller"):value_()
-      if caller ~= 0 then line[#line + 1] = " " .. M.pS(caller) end
-      local nr = v.nr_pages
-      if nr ~= 0 then line[#line + 1] = string.format(" pages=%d", nr) end
-      local phys = v.phys_addr
-      if phys ~= 0 then line[#line + 1] = string.format(" phys=0x%016x", phys) end
-      local fl = v.flags
-      if fl & VM_IOREMAP ~= 0 then line[#line + 1] = " ioremap" end
-      if fl & VM_ALLOC ~= 0 then line[#line + 1] = " vmalloc" end
-      if fl & VM_MAP ~= 0 then line[#line + 1] = " vmap" end
-      if fl & VM_USERMAP ~= 0 then line[#line + 1] = " user" end
-      if fl & VM_DMA_COHERENT ~= 0 then line[#line + 1] = " dma-coherent" end
-      local pages = v:member_("pages"):value_()
-      if M.is_vmalloc_addr(pages) then line[#line + 1] = " vpages" end
-      -- show_numa_info(): pages per node (N_HIGH_MEMORY nodes)
-      if numa and fl & VM_UNINITIALIZED == 0 and nr > 0 and pages ~= 0 then
-        local step = vm_order and (1 << v.page_order) or 1
-        local counts = {}
-        local ptrs = M.read_longs(pages, nr, true)
-        for i = 0, nr - 1, step do
-          local nid = nid_of(ptrs[i])
-          counts[nid] = (counts[nid] or 0) + step
+  for _, head in ipairs(busy) do
+    for va in kd.list(head, "struct vmap_area", "list") do
+      local v = va.vm
+      if v == nil then
+        -- with vmap nodes only vm_map_ram areas (VMAP_RAM) are shown
+        if not nodes or (va.flags & VMAP_RAM) ~= 0 then
+          o[#o + 1] = string.format("0x%s-0x%s %7d vm_map_ram\n", M.pK(va.va_start), M.pK(va.va_end),
+            va.va_end - va.va_start)
         end
-        for _, pg in ipairs(M.pgdats()) do
-          local n = pg.node_id
-          if counts[n] and M.node_state(n, "N_HIGH_MEMORY") then
-            line[#line + 1] = string.format(" N%d=%d", n, counts[n])
+      elseif not (nodes and (v.flags & VM_UNINITIALIZED) ~= 0) then
+        local addr = v.addr:value_()
+        local size = v.size
+        local line = { string.format("0x%s-0x%s %7d", M.pK(addr), M.pK(addr + size), size) }
+        local caller = v:member_("caller"):value_()
+        if caller ~= 0 then line[#line + 1] = " " .. M.pS(caller) end
+        local nr = v.nr_pages
+        if nr ~= 0 then line[#line + 1] = string.format(" pages=%d", nr) end
+        local phys = v.phys_addr
+        if phys ~= 0 then line[#line + 1] = string.format(" phys=0x%016x", phys) end
+        local fl = v.flags
+        if fl & VM_IOREMAP ~= 0 then line[#line + 1] = " ioremap" end
+        if nodes and fl & VM_SPARSE ~= 0 then line[#line + 1] = " sparse" end
+        if fl & VM_ALLOC ~= 0 then line[#line + 1] = " vmalloc" end
+        if fl & VM_MAP ~= 0 then line[#line + 1] = " vmap" end
+        if fl & VM_USERMAP ~= 0 then line[#line + 1] = " user" end
+        if fl & VM_DMA_COHERENT ~= 0 then line[#line + 1] = " dma-coherent" end
+        local pages = v:member_("pages"):value_()
+        if M.is_vmalloc_addr(pages) then line[#line + 1] = " vpages" end
+        -- show_numa_info(): pages per node (N_HIGH_MEMORY nodes)
+        if numa and fl & VM_UNINITIALIZED == 0 and nr > 0 and pages ~= 0 then
+          local step = vm_order and (1 << v.page_order) or 1
+          local counts = {}
+          local ptrs = M.read_longs(pages, nr, true)
+          for i = 0, nr - 1, step do
+            local nid = nid_of(ptrs[i])
+            counts[nid] = (counts[nid] or 0) + step
+          end
+          for _, pg in ipairs(M.pgdats()) do
+            local n = pg.node_id
+            if counts[n] and M.node_state(n, "N_HIGH_MEMORY") then
+              line[#line + 1] = string.format(" N%d=%d", n, counts[n])
+            end
           end
         end
+        o[#o + 1] = table.concat(line) .. "\n"
       end
-      o[#o + 1] = table.concat(line) .. "\n"
     end
   end
   -- then the lazily freed areas not yet purged (show_purge_info, 5.x+)
-  local purge = sym("purge_vmap_area_list")
-  if purge and has_member("struct vmap_area", "list") then
-    for va in kd.list(purge, "struct vmap_area", "list") do
+  for _, head in ipairs(lazy) do
+    for va in kd.list(head, "struct vmap_area", "list") do
       o[#o + 1] = string.format("0x%s-0x%s %7d unpurged vm_area\n", M.pK(va.va_start), M.pK(va.va_end),
         va.va_end - va.va_start)
     end
