@@ -438,6 +438,10 @@ local function make_ctx(report_dir, truth_dir, truth_files, report_set)
     class_cache[id] = c
     return c
   end
+  function ctx.vmrss_of(pid)
+    local s = tstatus(pid)
+    return s and tonumber(s:match("\nVmRSS:%s+(%d+)"))
+  end
   function ctx.uid_of(pid)
     local s = tstatus(pid)
     return s and tonumber(s:match("\nUid:%s+(%d+)"))
