@@ -19,6 +19,7 @@
 --   lib/percpu_counter.c, drivers/base/memory.c
 
 local M = {}
+local util = require("kernel.util")
 
 -- {====== small helpers ======
 
@@ -839,6 +840,8 @@ local function first_populated(pg)
   end
 end
 
+local PROMO_FMT = "\n        promo    %lu"
+
 function M.zoneinfo()
   local L = M.vmstat_layout()
   local o = {}
@@ -863,10 +866,17 @@ function M.zoneinfo()
       local zv = M.read_longs(z.vm_stat:address_(), L.zone_n)
       local cma = has_member("struct zone", "cma_pages") and z.cma_pages or 0
       o[#o + 1] = string.format("\n  pages free     %d\n        boost    %d\n        min      %d"
-        .. "\n        low      %d\n        high     %d\n        spanned  %d\n        present  %d"
-        .. "\n        managed  %d\n        cma      %d",
+        .. "\n        low      %d\n        high     %d",
         u(zv[0]), has_member("struct zone", "watermark_boost") and z.watermark_boost or 0,
-        M.wmark(z, "min"), M.wmark(z, "low"), M.wmark(z, "high"),
+        M.wmark(z, "min"), M.wmark(z, "low"), M.wmark(z, "high"))
+      -- the promo watermark (WMARK_PROMO, 6.0) is shown since 6.7-ish
+      -- ("mm: ... show promo watermark in zoneinfo"); WMARK_PROMO alone
+      -- does not tell, so the line's format string is the probe
+      if util.rodata_has({ PROMO_FMT })[PROMO_FMT] then
+        o[#o + 1] = string.format("\n        promo    %d", M.wmark(z, "promo"))
+      end
+      o[#o + 1] = string.format("\n        spanned  %d\n        present  %d"
+        .. "\n        managed  %d\n        cma      %d",
         z.spanned_pages, z.present_pages, M.managed_pages(z), cma)
       local lr = z.lowmem_reserve
       local parts = {}
