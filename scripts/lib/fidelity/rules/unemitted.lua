@@ -26,12 +26,8 @@ return {
   -- }======
 
   -- {====== /proc ======
-  ["proc/consoles"] = none("proc/consoles", "no emitter."),
   ["proc/crypto"] = none("proc/crypto", "no emitter."),
-  ["proc/execdomains"] = none("proc/execdomains", "no emitter."),
   ["proc/key-users"] = none("proc/key-users", "no emitter."),
-  ["proc/iomem"] = none("proc/iomem", "sos's pci plugin copies it; that plugin has no emitters yet."),
-  ["proc/ioports"] = none("proc/ioports", "sos's pci plugin copies it; that plugin has no emitters yet."),
   ["proc/schedstat"] = none("proc/schedstat", "no emitter (per-CPU scheduler statistics, drifting)."),
   ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
   -- }======
@@ -44,9 +40,6 @@ return {
   ["sys/devices/system/node/**"] = none("sys/devices/system/node/**", "NUMA node files: no emitter."),
   ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: no "
     .. "emitter yet (proc/<pid>/cgroup and proc/cgroups are emitted)."),
-  ["sys/kernel/mm/**"] = none("sys/kernel/mm/**", "sos 4.x memory copies /sys/kernel/mm/...: no emitter."),
-  ["sys/kernel/vmcoreinfo"] = none("sys/kernel/vmcoreinfo", "the physical address and size of the "
-    .. "VMCOREINFO note; the note's text is sos_commands/vmcore/vmcoreinfo."),
   -- }======
 
   -- {====== live commands ======
