@@ -38,8 +38,9 @@ return {
   ["sys/class/net/**"] = none("sys/class/net/**", "sos 4.x copies /sys/class/net/*/{flags,statistics}; "
     .. "not emitted (the same values are in ip -d address and proc/net/dev)."),
   ["sys/devices/system/node/**"] = none("sys/devices/system/node/**", "NUMA node files: no emitter."),
-  ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: no "
-    .. "emitter yet (proc/<pid>/cgroup and proc/cgroups are emitted)."),
+  ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: the "
+    .. "cgroup.*, memory.{current,max,events} and pids.{current,max} files are emitted "
+    .. "(rules/sysinfo.lua), the other controller files not yet."),
   -- }======
 
   -- {====== live commands ======
