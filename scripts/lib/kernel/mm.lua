@@ -603,6 +603,7 @@ function M.meminfo_values()
 end
 
 local zswap_total_pages
+local FILE_THP_FMT
 
 local function kbline(out, label, pages)
   -- show_val_kb(): label padded to 16 columns, value %8lu
@@ -841,6 +842,7 @@ local function first_populated(pg)
 end
 
 local PROMO_FMT = "\n        promo    %lu"
+FILE_THP_FMT = "Node %d FileHugePages:  %8lu"
 
 function M.zoneinfo()
   local L = M.vmstat_layout()
@@ -1483,6 +1485,92 @@ function M.lsmem()
   return t .. "\n" .. string.format("%-23s %5s\n%-23s %5s\n%-23s %5s\n",
     "Memory block size:", M.human(bsize), "Total online memory:", M.human(online),
     "Total offline memory:", M.human(offline))
+end
+
+-- }======
+
+-- {====== sys/devices/system/node ======
+
+-- sys/devices/system/node/node<nid>/meminfo (drivers/base/node.c
+-- node_read_meminfo, hugetlb_report_node_meminfo)
+function M.node_meminfo(pg)
+  local nid = pg.node_id
+  local L = M.vmstat_layout()
+  local nv = M.read_longs(pg.vm_stat:address_(), L.node_n)
+  local function node(name)
+    local i = ev("enum node_stat_item", name)
+    return i and u(nv[i]) or 0
+  end
+  local function zones_sum(name)
+    local i = ev("enum zone_stat_item", name)
+    if not i then return 0 end
+    local t = 0
+    for _, z in ipairs(M.zones(pg)) do t = t + u(ival(z.vm_stat[i])) end
+    return t
+  end
+  local total = 0
+  for _, z in ipairs(M.zones(pg)) do total = total + M.managed_pages(z) end
+  local free = zones_sum("NR_FREE_PAGES")
+  local o = {}
+  local function line(label, v, raw)
+    o[#o + 1] = string.format("Node %d %-16s%8d kB\n", nid, label .. ":", raw and v or M.kb(v))
+  end
+  line("MemTotal", total)
+  line("MemFree", free)
+  line("MemUsed", total - free)
+  line("SwapCached", node("NR_SWAPCACHE"))
+  line("Active", node("NR_ACTIVE_ANON") + node("NR_ACTIVE_FILE"))
+  line("Inactive", node("NR_INACTIVE_ANON") + node("NR_INACTIVE_FILE"))
+  line("Active(anon)", node("NR_ACTIVE_ANON"))
+  line("Inactive(anon)", node("NR_INACTIVE_ANON"))
+  line("Active(file)", node("NR_ACTIVE_FILE"))
+  line("Inactive(file)", node("NR_INACTIVE_FILE"))
+  line("Unevictable", node("NR_UNEVICTABLE"))
+  line("Mlocked", zones_sum("NR_MLOCK"))
+  line("Dirty", node("NR_FILE_DIRTY"))
+  line("Writeback", node("NR_WRITEBACK"))
+  line("FilePages", node("NR_FILE_PAGES"))
+  line("Mapped", node("NR_FILE_MAPPED"))
+  line("AnonPages", node("NR_ANON_MAPPED"))
+  line("Shmem", node("NR_SHMEM"))
+  line("KernelStack", node("NR_KERNEL_STACK_KB"), true)
+  if ev("enum node_stat_item", "NR_KERNEL_SCS_KB") then              -- CONFIG_SHADOW_CALL_STACK
+    o[#o + 1] = string.format("Node %d ShadowCallStack:%8d kB\n", nid, node("NR_KERNEL_SCS_KB"))
+  end
+  line("PageTables", node("NR_PAGETABLE"))
+  if ev("enum node_stat_item", "NR_SECONDARY_PAGETABLE") then        -- 6.0+
+    line("SecPageTables", node("NR_SECONDARY_PAGETABLE"))
+  end
+  line("NFS_Unstable", 0)
+  line("Bounce", zones_sum("NR_BOUNCE"))
+  line("WritebackTmp", node("NR_WRITEBACK_TEMP"))
+  local sr, su = node("NR_SLAB_RECLAIMABLE_B"), node("NR_SLAB_UNRECLAIMABLE_B")
+  line("KReclaimable", sr + node("NR_KERNEL_MISC_RECLAIMABLE"))
+  line("Slab", sr + su)
+  line("SReclaimable", sr)
+  line("SUnreclaim", su)
+  if thp_enabled() then                                               -- CONFIG_TRANSPARENT_HUGEPAGE
+    line("AnonHugePages", node("NR_ANON_THPS"))
+    line("ShmemHugePages", node("NR_SHMEM_THPS"))
+    line("ShmemPmdMapped", node("NR_SHMEM_PMDMAPPED"))
+    -- 6.1 printed "FileHugePages: %8lu" (one blank short of the column);
+    -- the format string tells which
+    local wide = util.rodata_has({ FILE_THP_FMT })[FILE_THP_FMT]
+    local fmt = wide and "Node %d %-16s%8d kB\n" or "Node %d %-15s%8d kB\n"
+    o[#o + 1] = string.format(fmt, nid, "FileHugePages:", M.kb(node("NR_FILE_THPS")))
+    o[#o + 1] = string.format(fmt, nid, "FilePmdMapped:", M.kb(node("NR_FILE_PMDMAPPED")))
+  end
+  if ev("enum zone_stat_item", "NR_UNACCEPTED") then                 -- CONFIG_UNACCEPTED_MEMORY
+    line("Unaccepted", zones_sum("NR_UNACCEPTED"))
+  end
+  local hs = sym("hstates")
+  if hs then
+    local h = hs[M.int("default_hstate_idx") or 0]
+    o[#o + 1] = string.format("Node %d HugePages_Total: %5d\nNode %d HugePages_Free:  %5d\n"
+      .. "Node %d HugePages_Surp:  %5d\n", nid, h.nr_huge_pages_node[nid],
+      nid, h.free_huge_pages_node[nid], nid, h.surplus_huge_pages_node[nid])
+  end
+  return table.concat(o)
 end
 
 -- }======

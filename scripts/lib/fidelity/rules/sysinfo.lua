@@ -39,6 +39,15 @@ cgroup_file("memory.events", { class = "drifting", kind = "keyvalue", tolerance 
 cgroup_file("pids.current", { class = "drifting", kind = "lines", tolerance = { ["*"] = { abs = 16 } },
   note = "pids counter: tasks come and go." })
 
+rules["sys/devices/system/node/online"] = { truth = "sys/devices/system/node/online", class = "static",
+  note = "node_states[N_ONLINE] as a list." }
+rules["sys/devices/system/node/node{n}/meminfo"] = {
+  truth = "sys/devices/system/node/node{n}/meminfo", class = "drifting", kind = "keyvalue",
+  tolerance = { ["*"] = { abs = 196608 } },
+  note = "node_read_meminfo() of the node: the same keys in the same order (layout exact); the "
+    .. "values are the node's counters, taken at the capture's start: within 192 MB (what the "
+    .. "capture and the 6.12 crash's memcg OOM moved, see rules/memory.lua)." }
+
 for k, v in pairs({
   ["proc/consoles"] = { truth = "proc/consoles", class = "static",
     note = "console_list (console_drivers before 6.2): name+index padded to 21, R/W/U from the "

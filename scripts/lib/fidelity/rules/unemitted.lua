@@ -37,7 +37,6 @@ return {
     .. "removable of the same gendisks are checked in tests/lua/test_filesys.lua; stat drifts."),
   ["sys/class/net/**"] = none("sys/class/net/**", "sos 4.x copies /sys/class/net/*/{flags,statistics}; "
     .. "not emitted (the same values are in ip -d address and proc/net/dev)."),
-  ["sys/devices/system/node/**"] = none("sys/devices/system/node/**", "NUMA node files: no emitter."),
   ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: the "
     .. "cgroup.*, memory.{current,max,events} and pids.{current,max} files are emitted "
     .. "(rules/sysinfo.lua), the other controller files not yet."),
