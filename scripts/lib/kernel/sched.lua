@@ -581,4 +581,56 @@ function M.uptime()
     idle // 1000000000, (idle % 1000000000) // 10000000)
 end
 
+-- {====== /proc/schedstat ======
+
+-- /proc/schedstat (kernel/sched/stats.c show_schedstat): per online CPU
+-- the runqueue's schedstats (CONFIG_SCHEDSTATS) and its sched domains'
+-- load-balance counters.  Version 16 (6.10 "sched/balancing: ... swap
+-- CPU_IDLE and __CPU_NOT_IDLE") when enum cpu_idle_type starts with
+-- __CPU_NOT_IDLE, else 15.
+function M.schedstat()
+  if not kd.has_member("struct rq", "yld_count") then
+    return nil, "no runqueue schedstats in this kernel (CONFIG_SCHEDSTATS off)"
+  end
+  local v16 = pcall(kd.enum_value, "enum cpu_idle_type", "__CPU_NOT_IDLE")
+  local ntypes = kd.enum_value("enum cpu_idle_type", "CPU_MAX_IDLE_TYPES")
+  local out = { string.format("version %d\ntimestamp %d\n", v16 and 16 or 15, ival(sym("jiffies")) or 0) }
+  local procfs = require("kernel.procfs")
+  local nbits = ival(sym("nr_cpu_ids")) or #kd.cpus("possible")
+  local smp = kd.has_member("struct rq", "sd")
+  local LB = { "lb_count", "lb_balanced", "lb_failed", "lb_imbalance", "lb_gained",
+               "lb_hot_gained", "lb_nobusyq", "lb_nobusyg" }
+  for _, c in ipairs(cpu.online()) do
+    local rq = rq_of(c)
+    out[#out + 1] = string.format("cpu%d %d 0 %d %d %d %d %d %d %d\n", c, rq.yld_count,
+      rq.sched_count, rq.sched_goidle, rq.ttwu_count, rq.ttwu_local, rq.rq_cpu_time,
+      rq.rq_sched_info.run_delay, rq.rq_sched_info.pcount)
+    if smp then
+      local sd = rq.sd
+      local d = 0
+      while sd ~= nil and d < 16 do
+        local span = sd:member_("span")
+        local words = {}
+        local base = span:address_()
+        for i = 0, (nbits + 63) // 64 - 1 do words[i + 1] = kd.read_u64(base + 8 * i) end
+        local line = { string.format("domain%d %s", d, procfs.bitmap_hex(words, nbits)) }
+        for it = 0, ntypes - 1 do
+          for _, f in ipairs(LB) do line[#line + 1] = string.format(" %d", sd[f][it]) end
+        end
+        for _, f in ipairs({ "alb_count", "alb_failed", "alb_pushed", "sbe_count", "sbe_balanced",
+                             "sbe_pushed", "sbf_count", "sbf_balanced", "sbf_pushed",
+                             "ttwu_wake_remote", "ttwu_move_affine", "ttwu_move_balance" }) do
+          line[#line + 1] = string.format(" %d", sd[f])
+        end
+        out[#out + 1] = table.concat(line) .. "\n"
+        sd = sd.parent
+        d = d + 1
+      end
+    end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
 return M

@@ -145,6 +145,15 @@ return {
       .. "timekeeping update) as get_idle_time() with NO_HZ. dump in [truth, 1.5 x end + 400]: "
       .. "ctxt grew 34% after the end sample, the virtio-blk irqs 0 -> ~150 (dd of the truth tar).",
   },
+  ["proc/schedstat"] = {
+    truth = "proc/schedstat", class = "drifting", kind = LINES,
+    key = 1,     -- version, timestamp, cpuN / domainN labels and field counts exact by the kind
+    static = { "version" },
+    tolerance = { ["*"] = { monotonic = true } },
+    note = "show_schedstat(): version from enum cpu_idle_type (16 when it starts with "
+      .. "__CPU_NOT_IDLE), jiffies, per online CPU the runqueue's schedstats and each sched "
+      .. "domain's span and load-balance counters; every counter only grows.",
+  },
   ["proc/interrupts"] = {
     truth = "proc/interrupts", class = "drifting", kind = LINES,
     key = 1,     -- header, row labels, chip names, hwirq, handler and action names exact by the kind

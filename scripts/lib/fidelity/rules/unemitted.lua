@@ -28,7 +28,6 @@ return {
   -- {====== /proc ======
   ["proc/crypto"] = none("proc/crypto", "no emitter."),
   ["proc/key-users"] = none("proc/key-users", "no emitter."),
-  ["proc/schedstat"] = none("proc/schedstat", "no emitter (per-CPU scheduler statistics, drifting)."),
   ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
   -- }======
 
