@@ -53,6 +53,9 @@ for k, v in pairs({
     note = "console_list (console_drivers before 6.2): name+index padded to 21, R/W/U from the "
       .. "callbacks present, the CON_* flag letters (N since nbcon), the tty's dev_t from the "
       .. "uart/vt console device callbacks decoded by name." },
+  ["proc/crypto"] = { truth = "proc/crypto", class = "static",
+    note = "crypto_alg_list in list order; refcnt is exact on both fixtures (no crypto use "
+      .. "between capture and crash); the type lines from the type's show() decoded by name." },
   ["proc/execdomains"] = { truth = "proc/execdomains", class = "static",
     note = "One fixed line since 4.1." },
   ["proc/iomem"] = { truth = "proc/iomem", class = "static",

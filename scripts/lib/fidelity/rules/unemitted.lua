@@ -26,7 +26,6 @@ return {
   -- }======
 
   -- {====== /proc ======
-  ["proc/crypto"] = none("proc/crypto", "no emitter."),
   ["proc/key-users"] = none("proc/key-users", "no emitter."),
   ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
   -- }======
