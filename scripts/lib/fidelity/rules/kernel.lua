@@ -145,6 +145,21 @@ return {
       .. "timekeeping update) as get_idle_time() with NO_HZ. dump in [truth, 1.5 x end + 400]: "
       .. "ctxt grew 34% after the end sample, the virtio-blk irqs 0 -> ~150 (dd of the truth tar).",
   },
+  ["proc/timer_list"] = {
+    truth = "proc/timer_list", class = "drifting", kind = LINES,
+    -- queued timers come and go: only their number is compared
+    groups = { timers = "^ #" },
+    static_lines = { "^Timer List", "^HRTIMER", "^cpu:", "^ clock", "^  %.base:", "^  %.index:",
+      "^  %.resolution:", "^  %.get_time:", "^  %.offset:", "^Tick Device", "^Per CPU", "^Broadcast",
+      "^Clock Event", "^ max_delta", "^ min_delta", "^ mult:", "^ shift:", "^ set_next_event",
+      "^ shutdown", "^ periodic", "^ oneshot", "^ resume", "^ event_handler", "^tick_broadcast",
+      "^Wakeup" },
+    tolerance = { ["*"] = { any = true }, timers = { abs = 64 } },
+    note = "Every online CPU's hrtimer clock bases ('%p' hashed with the dump's ptr_key: exact), "
+      .. "their queued timers (function, state, expiry: they come and go, their count within 32), "
+      .. "tick_sched state (nohz/highres/tick_stopped flags since 6.9, nohz_mode before: v0.10 / "
+      .. "v0.9) and the tick devices; clocks and counters drift.",
+  },
   ["proc/schedstat"] = {
     truth = "proc/schedstat", class = "drifting", kind = LINES,
     key = 1,     -- version, timestamp, cpuN / domainN labels and field counts exact by the kind

@@ -27,7 +27,6 @@ return {
 
   -- {====== /proc ======
   ["proc/key-users"] = none("proc/key-users", "no emitter."),
-  ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
   -- }======
 
   -- {====== /sys ======
