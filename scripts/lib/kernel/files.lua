@@ -400,7 +400,7 @@ end
 -- {====== file locks ======
 
 local FL = { POSIX = 1, FLOCK = 2, DELEG = 4, ACCESS = 8, LEASE = 32, DOWNGRADE_PENDING = 256,
-             UNLOCK_PENDING = 512, OFDLCK = 1024 }
+             UNLOCK_PENDING = 512, OFDLCK = 1024, LAYOUT = 2048 }
 M.FL = FL
 local OFFSET_MAX = math.maxinteger
 
@@ -428,7 +428,11 @@ local function lock_status(fl, id, level, pid_alive)
   local inode = file and file.f_inode or nil
   local s = { id .. ": " }
   if level > 0 then s[#s + 1] = string.rep(" ", level - 1) .. "-> " end
-  local is_posix, is_flock, is_lease = flags & FL.POSIX ~= 0, flags & FL.FLOCK ~= 0, flags & FL.LEASE ~= 0
+  -- IS_LEASE(): leases, NFSv4 delegations (nfsd's are FL_DELEG alone) and
+  -- pNFS layouts; 6.9+ keeps them in a struct file_lease, whose
+  -- file_lock_core comes first as in struct file_lock
+  local is_posix, is_flock = flags & FL.POSIX ~= 0, flags & FL.FLOCK ~= 0
+  local is_lease = flags & (FL.LEASE | FL.DELEG | FL.LAYOUT) ~= 0
   if is_posix then
     if flags & FL.ACCESS ~= 0 then s[#s + 1] = "ACCESS"
     elseif flags & FL.OFDLCK ~= 0 then s[#s + 1] = "OFDLCK"
