@@ -345,8 +345,8 @@ M.transforms.sched_root_sections = function(text)
   local out, skipping = {}, false
   for _, l in ipairs(lines(text)) do
     if l:match("^%a+_rq%[%d+%]:/.") then skipping = true
-    elseif skipping and l == "" then skipping = false end
-    if not skipping then out[#out + 1] = l end
+    elseif skipping and l == "" then skipping = false          -- the section's end, dropped too
+    elseif not skipping then out[#out + 1] = l end
   end
   return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
 end
