@@ -20,7 +20,7 @@ emit{ path = "sys/kernel/vmcoreinfo", plugin = "kernel",
         local note = util.symbol_or_nil("vmcoreinfo_note")
         if note == nil then return nil, "vmcoreinfo_note is not in the debug info" end
         local va
-        if note:type_().kind == "pointer" then va = note:value_() else va = note:address_() end
+        if note:type_().resolved.kind == "pointer" then va = note:value_() else va = note:address_() end
         local pa
         if not math.ult(va, START_KERNEL_MAP) then
           pa = va - START_KERNEL_MAP + (util.symbol_value("phys_base") or 0)

@@ -141,7 +141,7 @@ end
 local function mask_hex(name)
   local o = sym(name)
   if o == nil then return "" end
-  if o:type_().kind == "pointer" then o = o:deref_() end
+  if o:type_().resolved.kind == "pointer" then o = o:deref_() end
   local nbits = ival(sym("nr_cpu_ids")) or 64
   local base = o:address_()
   local words = {}

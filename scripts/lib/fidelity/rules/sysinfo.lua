@@ -41,6 +41,12 @@ cgroup_file("pids.current", { class = "drifting", kind = "lines", tolerance = { 
 
 rules["sys/devices/system/node/online"] = { truth = "sys/devices/system/node/online", class = "static",
   note = "node_states[N_ONLINE] as a list." }
+rules["sys/devices/system/node/node{n}/cpulist"] = { truth = nil, class = "static",
+  note = "cpumask_of_node() & the CPUs online before the panic, as a list; no live file in the "
+    .. "fixtures (compare proc/cpuinfo's CPUs on a one-node machine)." }
+rules["sys/devices/system/node/node{n}/distance"] = { truth = nil, class = "static",
+  note = "node_distance() to each online node (numa_distance, 10/20 outside the table); no live "
+    .. "file in the fixtures." }
 rules["sys/devices/system/node/node{n}/meminfo"] = {
   truth = "sys/devices/system/node/node{n}/meminfo", class = "drifting", kind = "keyvalue",
   tolerance = { ["*"] = { abs = 196608 } },
