@@ -843,6 +843,7 @@ end
 
 local PROMO_FMT = "\n        promo    %lu"
 FILE_THP_FMT = "Node %d FileHugePages:  %8lu"
+util.rodata_probe({ PROMO_FMT, FILE_THP_FMT })
 
 function M.zoneinfo()
   local L = M.vmstat_layout()

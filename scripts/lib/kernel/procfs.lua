@@ -297,6 +297,7 @@ end
 -- lines of status that only their format string reveals (util.rodata_has)
 local KTHREAD_FMT, UNTAG_FMT = "Kthread:\t%c\n", "untag_mask:\t%#lx\n"
 local STATUS_FORMATS = { KTHREAD_FMT, UNTAG_FMT }
+util.rodata_probe(STATUS_FORMATS)
 
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)

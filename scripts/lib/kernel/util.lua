@@ -158,10 +158,18 @@ end
 -- [__start_rodata, __end_rodata) for every string not asked before (~10
 -- MB, tens of ms), kept per string: a dump does not change.
 local rodata_known = {}
+-- strings the libraries will ask about (M.rodata_probe at load time): the
+-- first question scans for all of them at once
+local rodata_registered = {}
+function M.rodata_probe(strings)
+  for _, s in ipairs(strings) do rodata_registered[#rodata_registered + 1] = s end
+end
 function M.rodata_has(strings)
-  local want = {}
-  for _, s in ipairs(strings) do
-    if rodata_known[s] == nil then want[#want + 1] = s end
+  local want, seen = {}, {}
+  for _, list in ipairs({ strings, rodata_registered }) do
+    for _, s in ipairs(list) do
+      if rodata_known[s] == nil and not seen[s] then want[#want + 1] = s; seen[s] = true end
+    end
   end
   if #want > 0 then
     local found = {}
