@@ -4,10 +4,10 @@
 -- (newest first), skip MODULE_STATE_UNFORMED, print
 --   name  size  refcount  deps  state  0x%px-address  [taints]
 -- size = init_layout.size + core_layout.size (+ data_layout.size where the
--- kernel has one); refcount = refcnt - MODULE_REF_BASE (1); deps = the
+-- kernel has one), since 6.4 the sum of mem[type].size; refcount = refcnt - MODULE_REF_BASE (1); deps = the
 -- names on source_list, each followed by ",", then "[permanent]," for a
 -- module with init and no exit, "-" if nothing; state Live/Loading/
--- Unloading; the address is core_layout.base in full ("0x%px", 16 hex
+-- Unloading; the address is core_layout.base (6.4+: mem[MOD_TEXT].base) in full ("0x%px", 16 hex
 -- digits); taints "(OE)" plus "-"/"+" for going/coming modules.
 --
 -- lsmod is busybox's layout (the truth of the shared dump was taken with
@@ -40,9 +40,19 @@ local function modules()
         deps[#deps + 1] = use.source.name:string_() .. ","
       end
       if m.init ~= nil and m.exit == nil then deps[#deps + 1] = "[permanent]," end
-      local size = layout_size(m, "core_layout") + layout_size(m, "init_layout")
-        + layout_size(m, "data_layout")
-      local base = kd.has_member("struct module", "core_layout") and m.core_layout.base or nil
+      local size, base
+      if kd.has_member("struct module", "mem") then
+        -- 6.4 "module: replace module_layout with module_memory": the sum
+        -- of every mem[type].size, the address is mem[MOD_TEXT].base
+        size = 0
+        local mem = m.mem
+        for i = 0, #mem - 1 do size = size + mem[i].size end
+        base = mem[0].base
+      else
+        size = layout_size(m, "core_layout") + layout_size(m, "init_layout")
+          + layout_size(m, "data_layout")
+        base = kd.has_member("struct module", "core_layout") and m.core_layout.base or nil
+      end
       local taints = m.taints
       local flags = ""
       if taints ~= 0 then   -- m_show prints module_flags() only for a tainted module

@@ -25,3 +25,7 @@ emit{ path = "proc/sched_debug", plugin = "process",
         end
         return sched.debug()
       end }
+
+emit{ path = "proc/schedstat", plugin = "process",
+      description = "per-CPU scheduler statistics and sched domains (show_schedstat)",
+      run = function() return sched.schedstat() end }

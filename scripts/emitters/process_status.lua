@@ -2,6 +2,11 @@
 -- Both are proc_pid_status() of the same task for a thread-group leader, so
 -- the text is made once per task.
 local procfs = require("kernel.procfs")
+-- the format strings status probes (Kthread:, untag_mask:; and those other
+-- libraries registered) are looked up here, once, at discovery: the
+-- forked workers inherit the answer instead of each scanning the kernel's
+-- rodata inside its time budget
+pcall(require("kernel.util").rodata_has, {})
 local done = {}
 local function status(task)
   local key = task:value_()

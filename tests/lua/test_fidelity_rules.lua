@@ -244,6 +244,15 @@ test("matchers: busybox ps forms", function()
   eq(c.user("1001", "fxuser", { row_pid = 9, uid_of = function() return 1000 end }), false, "wrong uid")
   eq(c.procps_nice("-", "0", { row_pid = 16, stat_field = function() return "1" end }), true, "RT: '-'")
   eq(c.procps_nice("-", "0", { row_pid = 16, stat_field = function() return "0" end }), false, "not RT")
+  -- a comm with a blank spills into busybox's args column
+  eq(c.busybox_args("[NFSv4 callback]", "callback   [NFSv4 callback]", {}), true, "comm with a blank")
+  eq(c.busybox_args("[NFSv4 callback]", "other   [NFSv4 callback]", {}), false, "not the comm's tail")
+  -- procps RSS (VmRSS) against busybox's (stat's rss): the live VmRSS decides
+  local rss = { column = "RSS", row_pid = 1, vmrss_of = function() return 1804 end }
+  eq(c.busybox_kb("1804", "1664", rss), true, "RSS = the live VmRSS")
+  eq(c.busybox_kb("1805", "1664", rss), false, "RSS neither")
+  eq(c.busybox_kb("1804", "1664", { column = "VSZ", row_pid = 1, vmrss_of = rss.vmrss_of }), false,
+    "only the RSS column")
 end)
 
 test("transforms: ip -o, route -n, igmp groups, stat fields, sizes, IPv6 text", function()
@@ -265,6 +274,12 @@ test("transforms: ip -o, route -n, igmp groups, stat fields, sizes, IPv6 text", 
   eq(matchers.ip6_text("fe8000000000000000fd00fffe000010"), "fe80::fd:ff:fe00:10", "link local")
   eq(matchers.ip6_text("ff010000000000000000000000000001"), "ff01::1", "multicast")
   eq(t.squeeze("  a   b  \n"), "a b\n", "squeeze")
+  local sd = "Sched Debug Version: v0.11\nsysctl_sched\n\ncpu#0, 1.000 MHz\n  .nr_running : 1\n\n"
+    .. "cfs_rq[0]:/autogroup-2\n  .load : 1\n\ncfs_rq[0]:/\n  .load : 2\n\nrt_rq[0]:\n  .rt_nr_running : 0\n"
+  eq(t.sched_header(sd), "Sched Debug Version: v0.11\nsysctl_sched\n\n", "sched header: before cpu#")
+  eq(t.sched_root_sections(sd), "Sched Debug Version: v0.11\nsysctl_sched\n\ncpu#0, 1.000 MHz\n"
+    .. "  .nr_running : 1\n\ncfs_rq[0]:/\n  .load : 2\n\nrt_rq[0]:\n  .rt_nr_running : 0\n",
+    "sched: task groups' runqueue sections left out")
 end)
 
 -- }======

@@ -728,7 +728,9 @@ kinds.columns = function(check, R, T, ctx, res, E)
         elseif match[c] then
           local m = matchers.cells[match[c]]
           if not m then error("unknown matcher " .. tostring(match[c])) end
+          ctx.column = c
           local ok, how = m(g, w, ctx, tr)
+          ctx.column = nil
           if not ok then
             local spec = find_spec(check, ctx, c)
             if spec and spec.any then ok, how = true, "within" end

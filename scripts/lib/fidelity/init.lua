@@ -110,11 +110,14 @@
 --   ignore = { i... }  the i-th numbers of the value are not compared
 --   when = class       the spec applies only to files of pids of that class
 --
--- PID CLASSES (from the truth): "crash" = truth/crash_pid (the capturing
--- shell, running at the crash); "running" = crash, or state R in the
--- truth; "worker" = a workqueue worker (PF_WQ_WORKER in the truth's stat:
--- its name carries its latest work item).  Pids of the truth that are not
--- in the dump and descend from crash_pid are the capture helpers: their
+-- PID CLASSES (from the truth): "crash" = truth/crash_pid (the task the
+-- kernel panicked in: the capturing shell, or a task signalled after the
+-- capture; running at the crash); "running" = crash, or state R in the
+-- truth, or R in the report (on a CPU at the crash); "worker" = a
+-- workqueue worker (PF_WQ_WORKER in the truth's stat: its name carries its
+-- latest work item).  Pids of the truth that are not in the dump and
+-- descend from crash_pid, or were running (R) in the truth, or are the
+-- gone ancestors or children of such, are the capture helpers: their
 -- files are "skipped" with a note.
 --
 -- ROW STATUS: exact, within tolerance, differs, stub, missing, no truth,
@@ -408,20 +411,60 @@ local function make_ctx(report_dir, truth_dir, truth_files, report_set)
     local d = task_dir[id]
     return d and read_file(truth_dir .. "/" .. d .. "/status")
   end
+  -- where the report keeps a task's stat: proc/<id>/ or proc/<p>/task/<id>/
+  local report_stat = {}
+  for rel in pairs(report_set) do
+    local t = rel:match("^proc/%d+/task/(%d+)/stat$")
+    if t then report_stat[tonumber(t)] = report_stat[tonumber(t)] or rel end
+  end
+  for rel in pairs(report_set) do
+    local p = rel:match("^proc/(%d+)/stat$")
+    if p then report_stat[tonumber(p)] = rel end
+  end
+  local function report_state(id)
+    local rel = report_stat[id]
+    local s = rel and read_file(report_dir .. "/" .. rel)
+    return s and s:match("%) (%S+)")
+  end
   local class_cache = {}
   function ctx.classes_for(id)
     if class_cache[id] then return class_cache[id] end
     local c = {}
     c.crash = (id == ctx.crash_pid)
     local f = tstat(id)
-    c.running = c.crash or (f ~= nil and f[1] == "R")
+    -- running at either moment: R in the truth, or on a CPU (R) in the dump
+    c.running = c.crash or (f ~= nil and f[1] == "R") or report_state(id) == "R"
     c.worker = f ~= nil and ((tonumber(f[7]) or 0) & 0x20) ~= 0
     class_cache[id] = c
     return c
   end
+  function ctx.vmrss_of(pid)
+    local s = tstatus(pid)
+    return s and tonumber(s:match("\nVmRSS:%s+(%d+)"))
+  end
   function ctx.uid_of(pid)
     local s = tstatus(pid)
     return s and tonumber(s:match("\nUid:%s+(%d+)"))
+  end
+  -- pids of the truth gone at the crash that were running (R) in the
+  -- truth, and their ancestors gone at the crash
+  local chain
+  local function capture_chain()
+    if chain then return chain end
+    chain = {}
+    for id in pairs(task_dir) do
+      local f = tstat(id)
+      if f and f[1] == "R" and not ctx.alive(id) then
+        local cur, n = id, 0
+        while cur and not ctx.alive(cur) and not chain[cur] and n < 64 do
+          chain[cur] = true
+          local g = tstat(cur)
+          cur = g and tonumber(g[2])
+          n = n + 1
+        end
+      end
+    end
+    return chain
   end
   local helper_cache = {}
   -- ppid_hint: the parent as another live listing (ps) shows it, for
@@ -436,6 +479,15 @@ local function make_ctx(report_dir, truth_dir, truth_files, report_set)
       local ppid = s and tonumber(s:match("\nPPid:%s+(%d+)")) or ppid_hint
       if ppid == ctx.crash_pid then r = true
       elseif ppid and not ctx.alive(ppid) then r = ctx.helper(ppid, depth + 1) end
+    end
+    -- a capture that is not the crashing task's (the crash was triggered
+    -- by another process afterwards): the helper running (R) when it
+    -- read its own files, and its gone ancestors, e.g. fxsnap and the
+    -- fx-truth shell of the 6.12 fixture
+    if not r and not ctx.alive(pid) then
+      local s = tstatus(pid)
+      local ppid = s and tonumber(s:match("\nPPid:%s+(%d+)")) or ppid_hint
+      r = capture_chain()[pid] == true or (ppid ~= nil and capture_chain()[ppid] == true)
     end
     helper_cache[pid] = r
     return r
@@ -763,7 +815,7 @@ function M.run(report_dir, truth_dir, opts)
               none_example = none_example or rel
             elseif id and ctx.helper(id) then
               add({ path = path, class = r.class, rule = entry.file .. ":" .. p, truth = rel, status = "skipped",
-                    detail = "capture helper: pid " .. id .. " descends from crash_pid and is gone at the crash" })
+                    detail = "capture helper: pid " .. id .. " is gone at the crash and descends from crash_pid or ran the capture" })
             elseif id and not ctx.alive(id) then
               local row = missing_row(entry, path, rel)
               row.detail = "pid " .. id .. " of the truth is not in the report"

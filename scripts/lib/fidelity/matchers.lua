@@ -55,6 +55,13 @@ end
 M.cells.busybox_args = function(g, w, ctx)
   w = w:gsub("^{[^}]*} ", "")
   if g == w then return true end
+  -- a comm with blanks ("NFSv4 callback") spills its last words into the
+  -- live table's args column: "callback   [NFSv4 callback]"
+  local spill, bracket = w:match("^(.-)%s+(%[.*%])$")
+  if spill and bracket == g and not spill:find("[%[%]]") then
+    local inner = g:sub(2, -2)
+    if inner:sub(-#spill) == spill then return true end
+  end
   local inner = w:match("^%[(.*)%]$")
   if inner then
     local kw = inner:match("^(kworker/[^%-]+)")
@@ -69,8 +76,15 @@ M.cells.busybox_args = function(g, w, ctx)
 end
 
 -- busybox sizes in kB, with an "m" (MiB) or "g" (GiB) suffix when large
-M.cells.busybox_kb = function(g, w)
+M.cells.busybox_kb = function(g, w, ctx)
   if g == w then return true end
+  -- RSS: busybox reads stat's rss (get_mm_rss: the shared part of each
+  -- counter), procps status' VmRSS (the per-CPU sum); since 6.2's
+  -- percpu_counter rss_stat they differ: the live VmRSS is the reference
+  if ctx and ctx.column == "RSS" and ctx.vmrss_of and ctx.row_pid then
+    local kb = ctx.vmrss_of(ctx.row_pid)
+    if kb and tonumber(g) == kb then return true end
+  end
   local n, unit = w:match("^(%d+)([mg])$")
   local v = tonumber(g)
   if n and v then
@@ -311,6 +325,30 @@ M.transforms.netstat_s = function(text, ctx)
   local ok2, out = pcall(nt.netstat_s, nil, nt.parse_mib_text(text .. more))
   if not ok2 then return nil end
   return out
+end
+
+-- sched/debug's header: the lines before the first per-CPU section
+M.transforms.sched_header = function(text)
+  local out = {}
+  for _, l in ipairs(lines(text)) do
+    if l:match("^cpu#") then break end
+    out[#out + 1] = l
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
+end
+
+-- sched/debug without the sections of task groups' runqueues
+-- ("cfs_rq[N]:/path", "rt_rq[N]:/path" up to the next blank line): a
+-- group's cfs_rq is on the CPU's leaf list only while it has load, so
+-- these come and go between any two moments
+M.transforms.sched_root_sections = function(text)
+  local out, skipping = {}, false
+  for _, l in ipairs(lines(text)) do
+    if l:match("^%a+_rq%[%d+%]:/.") then skipping = true
+    elseif skipping and l == "" then skipping = false          -- the section's end, dropped too
+    elseif not skipping then out[#out + 1] = l end
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
 end
 
 -- }======

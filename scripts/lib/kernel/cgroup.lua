@@ -1,7 +1,7 @@
 -- kernel/cgroup.lua: cgroup hierarchies and the paths of tasks in them
--- (/proc/<pid>/cgroup).
+-- (/proc/<pid>/cgroup), and the v2 hierarchy's cgroup.* files.
 --
--- Sources (Linux 6.1): kernel/cgroup/cgroup.c (proc_cgroup_show,
+-- Sources (Linux 6.1, 6.12): kernel/cgroup/cgroup.c (proc_cgroup_show,
 -- cset_cgroup_from_root, cgroup_path_ns_locked), fs/kernfs/dir.c
 -- (kernfs_path_from_node), include/linux/cgroup-defs.h.  Paths are shown
 -- relative to the reader's cgroup namespace: sos runs in the initial one,
@@ -110,5 +110,96 @@ function M.proc_cgroup(t)
   end
   return table.concat(out)
 end
+
+-- {====== the v2 hierarchy files (/sys/fs/cgroup) ======
+
+-- the cgroups of the default (v2) hierarchy, parents first: { cgrp, path }
+function M.dfl_cgroups()
+  local root = kd.symbol("cgrp_dfl_root").cgrp
+  local out = {}
+  local function walk(c, depth)
+    if depth > 64 then return end
+    out[#out + 1] = { cgrp = c, path = M.path(c) }
+    for css in kd.list(c.self.children, "struct cgroup_subsys_state", "sibling") do
+      local child = kd.container_of(css, "struct cgroup", "self")
+      if not cgroup_is_dead(child) then walk(child, depth + 1) end
+    end
+  end
+  walk(root, 0)
+  return out
+end
+
+-- cgroup_print_ss_mask(): the v2 names of the controllers of a mask, in
+-- cgroup_subsys[] order, blank separated
+local function ss_names(mask)
+  local names = {}
+  local subsys = kd.symbol("cgroup_subsys")
+  for i = 0, #subsys - 1 do
+    if (mask >> i) & 1 == 1 then
+      local ss = subsys[i]
+      if ss ~= nil then names[#names + 1] = ss.name:string_() end
+    end
+  end
+  -- the newline only after a name: an empty mask is an empty file
+  if #names == 0 then return "" end
+  return table.concat(names, " ") .. "\n"
+end
+
+local function sym_int(name)
+  local a = kd.symbol_address(name)
+  if not a then return 0 end
+  return kd.symbol(name):value_()
+end
+
+-- cgroup.controllers (cgroup_control()): the parent's subtree_control
+-- (threaded cgroups: its threaded controllers), the root's subsys_mask
+-- without the inhibited and implicit controllers
+function M.controllers(cgrp)
+  local parent = cgrp.self.parent
+  if parent ~= nil then
+    local pc = kd.container_of(parent, "struct cgroup", "self")
+    local mask = pc.subtree_control
+    if pval(cgrp.dom_cgrp) ~= pval(cgrp) then mask = mask & sym_int("cgrp_dfl_threaded_ss_mask") end
+    return ss_names(mask)
+  end
+  local mask = cgrp.root.subsys_mask
+  mask = mask & ~(sym_int("cgrp_dfl_inhibit_ss_mask") | sym_int("cgrp_dfl_implicit_ss_mask"))
+  return ss_names(mask)
+end
+
+function M.subtree_control(cgrp) return ss_names(cgrp.subtree_control) end
+
+-- cgroup.procs / cgroup.threads: the thread-group leaders (whose group
+-- still lives) / the tasks not exiting, whose v2 cgroup is cgrp, by pid
+function M.members(cgrp, procs)
+  local want = pval(cgrp)
+  local ids = {}
+  for t in kd.tasks() do
+    local c = t.cgroups ~= nil and t.cgroups.dfl_cgrp or nil
+    if c ~= nil and pval(c) == want then
+      if procs then
+        if t.pid == t.tgid and t.signal ~= nil and t.signal.live.counter > 0 then ids[#ids + 1] = t.pid end
+      elseif (t.flags & 0x4) == 0 then
+        ids[#ids + 1] = t.pid
+      end
+    end
+  end
+  table.sort(ids)
+  local out = {}
+  for i, id in ipairs(ids) do out[i] = id .. "\n" end
+  return table.concat(out)
+end
+
+-- the css of controller `name` (enum cgroup_subsys_id "<name>_cgrp_id")
+-- of a cgroup, or nil
+function M.css(cgrp, name)
+  local ok, id = pcall(kd.enum_value, "enum cgroup_subsys_id", name .. "_cgrp_id")
+  if not ok or id == nil then return nil end
+  local css = cgrp.subsys[id]
+  if css == nil then return nil end
+  return css
+end
+
+-- }======
 
 return M

@@ -373,6 +373,9 @@ function M.topology_files()
   id("die_id", function(c) return M.ids(M.cpu_data(c)).die end)
   if kd.symbol_address("cpu_l2c_id") then -- TOPOLOGY_CLUSTER_SYSFS (x86 5.16+)
     id("cluster_id", function(c) return kd.per_cpu("cpu_l2c_id", c):value_() end)
+  elseif kd.has_member("struct cpuinfo_topology", "l2c_id") then
+    -- 6.7 "x86/cpu: Move cpu_l2c_id into topology info": cpu_data(cpu).topo.l2c_id
+    id("cluster_id", function(c) return M.cpu_data(c).topo.l2c_id end)
   end
   id("core_id", function(c) return M.ids(M.cpu_data(c)).core end)
   masks("core_cpus", "cpu_sibling_map")

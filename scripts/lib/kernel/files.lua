@@ -325,39 +325,10 @@ function M.vmas(mm)
     while v ~= nil do out[#out + 1] = v; v = v.vm_next end
     return out
   end
-  -- maple tree (lib/maple_tree.c): ma_root is an encoded node (bit 1 set)
-  -- or a single entry; an encoded node is node | type << 3 | 4; types
-  -- 0 dense, 1 leaf_64 (entries in slots), 2 range_64, 3 arange_64
-  -- (child nodes in slots)
-  local root = pval(mm.mm_mt:member_("ma_root"))
-  local seen = {}
-  local r_slot = kd.member_offset("struct maple_range_64", "slot")
-  local a_slot = kd.member_offset("struct maple_arange_64", "slot")
-  local function walk(enode, depth)
-    if depth > 32 then error("maple tree too deep", 0) end
-    local node = enode & ~255
-    local ty = (enode >> 3) & 0xf
-    local nslots, off = 16, r_slot
-    if ty == 3 then nslots, off = 10, a_slot end
-    local raw = kd.read(node + off, nslots * 8)
-    for i = 0, nslots - 1 do
-      local e = string.unpack("<i8", raw, i * 8 + 1)
-      -- the last slot may hold the node's metadata (end, gap) instead
-      if math.ult(4096, e) then
-        if ty <= 1 then
-          if (e & 3) == 0 and not seen[e] then
-            seen[e] = true
-            out[#out + 1] = kd.object("struct vm_area_struct", e)
-          end
-        else
-          walk(e, depth + 1)
-        end
-      end
-    end
-  end
-  if (root & 3) == 2 and math.ult(4096, root) then walk(root, 0)
-  elseif root ~= 0 and (root & 3) == 0 then out[#out + 1] = kd.object("struct vm_area_struct", root) end
-  table.sort(out, function(a, b2) return math.ult(a.vm_start, b2.vm_start) end)
+  -- 6.1 "mm: remove the vma linked list": a maple tree indexed by address
+  require("kernel.maple").each(mm.mm_mt, function(_, _, e)
+    if (e & 3) == 0 then out[#out + 1] = kd.object("struct vm_area_struct", e) end
+  end)
   return out
 end
 
@@ -429,7 +400,7 @@ end
 -- {====== file locks ======
 
 local FL = { POSIX = 1, FLOCK = 2, DELEG = 4, ACCESS = 8, LEASE = 32, DOWNGRADE_PENDING = 256,
-             UNLOCK_PENDING = 512, OFDLCK = 1024 }
+             UNLOCK_PENDING = 512, OFDLCK = 1024, LAYOUT = 2048 }
 M.FL = FL
 local OFFSET_MAX = math.maxinteger
 
@@ -457,7 +428,11 @@ local function lock_status(fl, id, level, pid_alive)
   local inode = file and file.f_inode or nil
   local s = { id .. ": " }
   if level > 0 then s[#s + 1] = string.rep(" ", level - 1) .. "-> " end
-  local is_posix, is_flock, is_lease = flags & FL.POSIX ~= 0, flags & FL.FLOCK ~= 0, flags & FL.LEASE ~= 0
+  -- IS_LEASE(): leases, NFSv4 delegations (nfsd's are FL_DELEG alone) and
+  -- pNFS layouts; 6.9+ keeps them in a struct file_lease, whose
+  -- file_lock_core comes first as in struct file_lock
+  local is_posix, is_flock = flags & FL.POSIX ~= 0, flags & FL.FLOCK ~= 0
+  local is_lease = flags & (FL.LEASE | FL.DELEG | FL.LAYOUT) ~= 0
   if is_posix then
     if flags & FL.ACCESS ~= 0 then s[#s + 1] = "ACCESS"
     elseif flags & FL.OFDLCK ~= 0 then s[#s + 1] = "OFDLCK"

@@ -1,7 +1,7 @@
 -- kernel/irq.lua: interrupt and CPU-time counters as /proc prints them:
 -- /proc/interrupts (kernel/irq/proc.c show_interrupts + the x86
 -- arch_show_interrupts), /proc/softirqs (fs/proc/softirqs.c) and
--- /proc/stat (fs/proc/stat.c), all in their 6.1 formats.
+-- /proc/stat (fs/proc/stat.c), in their 6.1 and 6.12 formats.
 --
 -- CPU sets: the files loop over "online" CPUs; a panic without kdump
 -- takes the other CPUs offline (stop_this_cpu), so the online set used is
@@ -57,8 +57,11 @@ function M.descs()
     else
       error("irq_desc_tree is an old-style radix tree (kernel < 4.20): not walked")
     end
-  elseif sym("sparse_irqs") then                 -- 6.5+: a maple tree
-    error("sparse_irqs (maple tree, 6.5+) is not walked yet")
+  elseif sym("sparse_irqs") then
+    -- 6.5 "genirq: Use a maple tree for interrupt descriptor management"
+    require("kernel.maple").each(sym("sparse_irqs"), function(first, last, v)
+      for i = first, last do out[#out + 1] = { i, kd.pointer("struct irq_desc", v) } end
+    end)
   else
     local arr = sym("irq_desc")                   -- !CONFIG_SPARSE_IRQ: an array
     if not arr then error("no irq descriptors (irq_desc_tree/irq_desc) found") end
@@ -68,10 +71,14 @@ function M.descs()
   return out
 end
 
+-- 6.10 "genirq: Avoid summation loops for /proc/interrupts": kstat_irqs
+-- points to a per-CPU struct irqstat { cnt, ref }, no longer an int
 local function kstat_irqs_cpu(desc, c)
   local p = desc.kstat_irqs
   if p == nil then return 0 end
-  return kd.per_cpu(p, c):value_()
+  local v = kd.per_cpu(p, c)
+  if kd.has_type("struct irqstat") then return v.cnt end
+  return v:value_()
 end
 
 -- kstat_irqs() of 6.1: tot_count unless per-CPU (IRQ_PER_CPU_DEVID,
@@ -121,7 +128,15 @@ function M.interrupts()
       end
       local action = desc.action
       local is_chained = action ~= nil and chained ~= nil and action:value_() == chained
-      if not ((action == nil or is_chained) and any == 0) then
+      local shown
+      if kd.has_type("struct irqstat") then
+        -- the same 6.10 change: a descriptor without an action (or
+        -- chained) is never shown, whatever its counts
+        shown = not (action == nil or is_chained)
+      else
+        shown = not ((action == nil or is_chained) and any == 0)
+      end
+      if shown then
         put(string.format("%" .. prec .. "d: ", i))
         for _, n in ipairs(counts) do put(string.format("%10u ", n)) end
         local chip = desc.irq_data.chip
@@ -216,6 +231,9 @@ function M.interrupts()
       row("NPI", "kvm_posted_intr_nested_ipis", "Nested posted-interrupt event")
       row("PIW", "kvm_posted_intr_wakeup_ipis", "Posted-interrupt wakeup event")
     end
+    if has_stat("posted_msi_notification_count") then -- 6.10 CONFIG_X86_POSTED_MSI
+      row("PMN", "posted_msi_notification_count", "Posted MSI notification event")
+    end
   end
   return table.concat(out)
 end
@@ -282,8 +300,16 @@ local function nohz_times(c, now)
   local rq = kd.per_cpu("runqueues", c)
   local iowait = ival(rq.nr_iowait) or 0
   local idle, iow = ts.idle_sleeptime, ts.iowait_sleeptime
-  local open = ts.idle_active ~= 0 and now and now - ts.idle_entrytime or 0
-  if type(ts.idle_active) == "boolean" then open = ts.idle_active and now and now - ts.idle_entrytime or 0 end
+  local active
+  if kd.has_member("struct tick_sched", "idle_active") then
+    active = ts.idle_active
+    if type(active) ~= "boolean" then active = active ~= 0 end
+  else
+    -- 6.9 "tick/sched: Move tick_sched bitfields into one flags word":
+    -- TS_FLAG_IDLE_ACTIVE is BIT(2) of ts->flags (kernel/time/tick-sched.h)
+    active = (ts.flags & 4) ~= 0
+  end
+  local open = active and now and now - ts.idle_entrytime or 0
   if open < 0 then open = 0 end
   if iowait == 0 then idle = idle + open else iow = iow + open end
   -- ktime_to_us, then * NSEC_PER_USEC

@@ -19,6 +19,7 @@
 --   lib/percpu_counter.c, drivers/base/memory.c
 
 local M = {}
+local util = require("kernel.util")
 
 -- {====== small helpers ======
 
@@ -261,7 +262,11 @@ function M.vmstat_layout()
       or (has_sym("vm_numa_stat") and "vm_numa_stat") or nil
     if L.numa_sym == nil then L.numa_n = 0 end
     L.node_n = ev("enum node_stat_item", "NR_VM_NODE_STAT_ITEMS") or 0   -- 4.8+
-    L.wb_n = ev("enum writeback_stat_item", "NR_VM_WRITEBACK_STAT_ITEMS") or 2
+    -- 6.11 "mm: report per-page metadata information": enum vm_stat_item
+    -- (dirty thresholds + nr_memmap_pages, nr_memmap_boot_pages) replaces
+    -- enum writeback_stat_item
+    L.wb_n = ev("enum vm_stat_item", "NR_VM_STAT_ITEMS")
+      or ev("enum writeback_stat_item", "NR_VM_WRITEBACK_STAT_ITEMS") or 2
     L.ev_n = 0
     if has_sym("vm_event_states") then
       L.ev_n = ev("enum vm_event_item", "NR_VM_EVENT_ITEMS") or 0
@@ -597,12 +602,34 @@ function M.meminfo_values()
   return v
 end
 
+local zswap_total_pages
+local FILE_THP_FMT
+
 local function kbline(out, label, pages)
   -- show_val_kb(): label padded to 16 columns, value %8lu
   out[#out + 1] = string.format("%-16s%8d kB\n", label, M.kb(pages))
 end
 
+-- zswap_total_pages() (6.10+): zsmalloc pools count pages_allocated;
+-- nil, why for another zpool driver
+function zswap_total_pages()
+  local total = 0
+  local head = sym("zswap_pools")
+  for pool in kd.list(head, "struct zswap_pool", "list") do
+    local zp = pool.zpool
+    if zp ~= nil then
+      local dtype = zp.driver.type:string_()
+      if dtype ~= "zsmalloc" or not kd.has_type("struct zs_pool") then
+        return nil, "pages of zpool driver " .. dtype .. " are not counted by kdlua"
+      end
+      total = total + ival(kd.object("struct zs_pool", zp.pool:value_()).pages_allocated)
+    end
+  end
+  return total
+end
+
 function M.meminfo()
+  local missing
   local v = M.meminfo_values()
   local o = {}
   kbline(o, "MemTotal:", v.totalram)
@@ -638,6 +665,16 @@ function M.meminfo()
     if has_sym("zswap_stored_pages") then                        -- 5.19+
       o[#o + 1] = string.format("Zswapped:       %8d kB\n", M.kb(M.int("zswap_stored_pages") or 0))
     end
+  elseif has_sym("zswap_pools") then
+    -- 6.10 "mm: zswap: ... zswap_total_pages()": no global size any more,
+    -- the sum of zpool_get_total_pages() of the pools
+    local pages, why = zswap_total_pages()
+    if pages then
+      kbline(o, "Zswap:", pages)
+    else
+      missing = "Zswap: " .. why
+    end
+    o[#o + 1] = string.format("Zswapped:       %8d kB\n", M.kb(M.int("zswap_stored_pages") or 0))
   end
   kbline(o, "Dirty:", node_pages("NR_FILE_DIRTY"))
   kbline(o, "Writeback:", node_pages("NR_WRITEBACK"))
@@ -662,7 +699,7 @@ function M.meminfo()
   kbline(o, "WritebackTmp:", node_pages("NR_WRITEBACK_TEMP"))
   kbline(o, "CommitLimit:", v.commit_limit)
   kbline(o, "Committed_AS:", v.committed)
-  local vr, missing = M.vmalloc_range(), nil
+  local vr = M.vmalloc_range()
   if vr == nil then   -- the line is left out and the file becomes a stub
     missing = "VmallocTotal: the vmalloc area of " .. tostring(kd.dump_info().arch) .. " is not known to kdlua"
   else
@@ -688,6 +725,9 @@ function M.meminfo()
   if has_member("struct zone", "cma_pages") then                 -- CONFIG_CMA
     kbline(o, "CmaTotal:", M.int("totalcma_pages") or 0)
     kbline(o, "CmaFree:", M.zone_state("NR_FREE_CMA_PAGES"))
+  end
+  if M.enum("enum zone_stat_item").byname.NR_UNACCEPTED then     -- 6.5 CONFIG_UNACCEPTED_MEMORY
+    kbline(o, "Unaccepted:", M.zone_state("NR_UNACCEPTED"))
   end
   -- hugetlb_report_meminfo() (CONFIG_HUGETLB_PAGE)
   local hs = M.hstates()
@@ -760,7 +800,13 @@ function M.vmstat()
   end
   -- enum writeback_stat_item: NR_DIRTY_THRESHOLD, NR_DIRTY_BG_THRESHOLD
   local bg, dirty = M.dirty_limits()
-  vals[n] = dirty; vals[n + 1] = bg; n = n + L.wb_n
+  vals[n] = dirty; vals[n + 1] = bg
+  if L.wb_n >= 4 then
+    vals[n + 2] = M.int("nr_memmap_pages") or 0
+    vals[n + 3] = M.int("nr_memmap_boot_pages") or 0
+  end
+  for i = 4, L.wb_n - 1 do vals[n + i] = 0 end
+  n = n + L.wb_n
   if L.ev_n > 0 then
     local e = M.vm_events()
     local evn = M.enum("enum vm_event_item").byname
@@ -795,6 +841,10 @@ local function first_populated(pg)
   end
 end
 
+local PROMO_FMT = "\n        promo    %lu"
+FILE_THP_FMT = "Node %d FileHugePages:  %8lu"
+util.rodata_probe({ PROMO_FMT, FILE_THP_FMT })
+
 function M.zoneinfo()
   local L = M.vmstat_layout()
   local o = {}
@@ -819,10 +869,17 @@ function M.zoneinfo()
       local zv = M.read_longs(z.vm_stat:address_(), L.zone_n)
       local cma = has_member("struct zone", "cma_pages") and z.cma_pages or 0
       o[#o + 1] = string.format("\n  pages free     %d\n        boost    %d\n        min      %d"
-        .. "\n        low      %d\n        high     %d\n        spanned  %d\n        present  %d"
-        .. "\n        managed  %d\n        cma      %d",
+        .. "\n        low      %d\n        high     %d",
         u(zv[0]), has_member("struct zone", "watermark_boost") and z.watermark_boost or 0,
-        M.wmark(z, "min"), M.wmark(z, "low"), M.wmark(z, "high"),
+        M.wmark(z, "min"), M.wmark(z, "low"), M.wmark(z, "high"))
+      -- the promo watermark (WMARK_PROMO, 6.0) is shown since 6.7-ish
+      -- ("mm: ... show promo watermark in zoneinfo"); WMARK_PROMO alone
+      -- does not tell, so the line's format string is the probe
+      if util.rodata_has({ PROMO_FMT })[PROMO_FMT] then
+        o[#o + 1] = string.format("\n        promo    %d", M.wmark(z, "promo"))
+      end
+      o[#o + 1] = string.format("\n        spanned  %d\n        present  %d"
+        .. "\n        managed  %d\n        cma      %d",
         z.spanned_pages, z.present_pages, M.managed_pages(z), cma)
       local lr = z.lowmem_reserve
       local parts = {}
@@ -1130,59 +1187,89 @@ local function page_nid_fn()
   end
 end
 
+-- the busy and the lazily freed vmap_area lists: 6.9 "mm: vmalloc: add
+-- a per-node vmap infrastructure" split vmap_area_list into
+-- vmap_nodes[0..nr_vmap_nodes-1].busy/.lazy; before, one global list
+-- each (vmap_area_list, purge_vmap_area_list)
+local function vmap_lists()
+  local head = sym("vmap_area_list")
+  if head then
+    local purge = sym("purge_vmap_area_list")
+    return { head }, (purge and has_member("struct vmap_area", "list")) and { purge } or {}, false
+  end
+  local nodes, n = sym("vmap_nodes"), M.int("nr_vmap_nodes")
+  if not nodes or not n then return nil end
+  local busy, lazy = {}, {}
+  local size = kd.type("struct vmap_node").size
+  local base = nodes:value_()
+  for i = 0, n - 1 do
+    local vn = kd.object("struct vmap_node", base + i * size)
+    busy[#busy + 1] = vn.busy.head
+    lazy[#lazy + 1] = vn.lazy.head
+  end
+  return busy, lazy, true
+end
+
+local VM_SPARSE, VMAP_RAM = 0x1000, 0x1
+
 function M.vmallocinfo()
   local o = {}
-  local head = sym("vmap_area_list")
-  if head == nil then return nil, "vmap_area_list is missing from the debug info" end
+  local busy, lazy, nodes = vmap_lists()
+  if busy == nil then return nil, "neither vmap_area_list nor vmap_nodes is in the debug info" end
   local nid_of = page_nid_fn()
   local numa = has_sym("node_data")
   local vm_order = has_member("struct vm_struct", "page_order")
-  for va in kd.list(head, "struct vmap_area", "list") do
-    local v = va.vm
-    if v == nil then
-      o[#o + 1] = string.format("0x%s-0x%s %7d vm_map_ram\n", M.pK(va.va_start), M.pK(va.va_end),
-        va.va_end - va.va_start)
-    else
-      local addr = v.addr:value_()
-      local size = v.size
-      local line = { string.format("0x%s-0x%s %7d", M.pK(addr), M.pK(addr + size), size) }
-      local caller = v:member_("caller"):value_()
-      if caller ~= 0 then line[#line + 1] = " " .. M.pS(caller) end
-      local nr = v.nr_pages
-      if nr ~= 0 then line[#line + 1] = string.format(" pages=%d", nr) end
-      local phys = v.phys_addr
-      if phys ~= 0 then line[#line + 1] = string.format(" phys=0x%016x", phys) end
-      local fl = v.flags
-      if fl & VM_IOREMAP ~= 0 then line[#line + 1] = " ioremap" end
-      if fl & VM_ALLOC ~= 0 then line[#line + 1] = " vmalloc" end
-      if fl & VM_MAP ~= 0 then line[#line + 1] = " vmap" end
-      if fl & VM_USERMAP ~= 0 then line[#line + 1] = " user" end
-      if fl & VM_DMA_COHERENT ~= 0 then line[#line + 1] = " dma-coherent" end
-      local pages = v:member_("pages"):value_()
-      if M.is_vmalloc_addr(pages) then line[#line + 1] = " vpages" end
-      -- show_numa_info(): pages per node (N_HIGH_MEMORY nodes)
-      if numa and fl & VM_UNINITIALIZED == 0 and nr > 0 and pages ~= 0 then
-        local step = vm_order and (1 << v.page_order) or 1
-        local counts = {}
-        local ptrs = M.read_longs(pages, nr, true)
-        for i = 0, nr - 1, step do
-          local nid = nid_of(ptrs[i])
-          counts[nid] = (counts[nid] or 0) + step
+  for _, head in ipairs(busy) do
+    for va in kd.list(head, "struct vmap_area", "list") do
+      local v = va.vm
+      if v == nil then
+        -- with vmap nodes only vm_map_ram areas (VMAP_RAM) are shown
+        if not nodes or (va.flags & VMAP_RAM) ~= 0 then
+          o[#o + 1] = string.format("0x%s-0x%s %7d vm_map_ram\n", M.pK(va.va_start), M.pK(va.va_end),
+            va.va_end - va.va_start)
         end
-        for _, pg in ipairs(M.pgdats()) do
-          local n = pg.node_id
-          if counts[n] and M.node_state(n, "N_HIGH_MEMORY") then
-            line[#line + 1] = string.format(" N%d=%d", n, counts[n])
+      elseif not (nodes and (v.flags & VM_UNINITIALIZED) ~= 0) then
+        local addr = v.addr:value_()
+        local size = v.size
+        local line = { string.format("0x%s-0x%s %7d", M.pK(addr), M.pK(addr + size), size) }
+        local caller = v:member_("caller"):value_()
+        if caller ~= 0 then line[#line + 1] = " " .. M.pS(caller) end
+        local nr = v.nr_pages
+        if nr ~= 0 then line[#line + 1] = string.format(" pages=%d", nr) end
+        local phys = v.phys_addr
+        if phys ~= 0 then line[#line + 1] = string.format(" phys=0x%016x", phys) end
+        local fl = v.flags
+        if fl & VM_IOREMAP ~= 0 then line[#line + 1] = " ioremap" end
+        if nodes and fl & VM_SPARSE ~= 0 then line[#line + 1] = " sparse" end
+        if fl & VM_ALLOC ~= 0 then line[#line + 1] = " vmalloc" end
+        if fl & VM_MAP ~= 0 then line[#line + 1] = " vmap" end
+        if fl & VM_USERMAP ~= 0 then line[#line + 1] = " user" end
+        if fl & VM_DMA_COHERENT ~= 0 then line[#line + 1] = " dma-coherent" end
+        local pages = v:member_("pages"):value_()
+        if M.is_vmalloc_addr(pages) then line[#line + 1] = " vpages" end
+        -- show_numa_info(): pages per node (N_HIGH_MEMORY nodes)
+        if numa and fl & VM_UNINITIALIZED == 0 and nr > 0 and pages ~= 0 then
+          local step = vm_order and (1 << v.page_order) or 1
+          local counts = {}
+          local ptrs = M.read_longs(pages, nr, true)
+          for i = 0, nr - 1, step do
+            local nid = nid_of(ptrs[i])
+            counts[nid] = (counts[nid] or 0) + step
+          end
+          for _, pg in ipairs(M.pgdats()) do
+            local n = pg.node_id
+            if counts[n] and M.node_state(n, "N_HIGH_MEMORY") then
+              line[#line + 1] = string.format(" N%d=%d", n, counts[n])
+            end
           end
         end
+        o[#o + 1] = table.concat(line) .. "\n"
       end
-      o[#o + 1] = table.concat(line) .. "\n"
     end
   end
   -- then the lazily freed areas not yet purged (show_purge_info, 5.x+)
-  local purge = sym("purge_vmap_area_list")
-  if purge and has_member("struct vmap_area", "list") then
-    for va in kd.list(purge, "struct vmap_area", "list") do
+  for _, head in ipairs(lazy) do
+    for va in kd.list(head, "struct vmap_area", "list") do
       o[#o + 1] = string.format("0x%s-0x%s %7d unpurged vm_area\n", M.pK(va.va_start), M.pK(va.va_end),
         va.va_end - va.va_start)
     end
@@ -1399,6 +1486,92 @@ function M.lsmem()
   return t .. "\n" .. string.format("%-23s %5s\n%-23s %5s\n%-23s %5s\n",
     "Memory block size:", M.human(bsize), "Total online memory:", M.human(online),
     "Total offline memory:", M.human(offline))
+end
+
+-- }======
+
+-- {====== sys/devices/system/node ======
+
+-- sys/devices/system/node/node<nid>/meminfo (drivers/base/node.c
+-- node_read_meminfo, hugetlb_report_node_meminfo)
+function M.node_meminfo(pg)
+  local nid = pg.node_id
+  local L = M.vmstat_layout()
+  local nv = M.read_longs(pg.vm_stat:address_(), L.node_n)
+  local function node(name)
+    local i = ev("enum node_stat_item", name)
+    return i and u(nv[i]) or 0
+  end
+  local function zones_sum(name)
+    local i = ev("enum zone_stat_item", name)
+    if not i then return 0 end
+    local t = 0
+    for _, z in ipairs(M.zones(pg)) do t = t + u(ival(z.vm_stat[i])) end
+    return t
+  end
+  local total = 0
+  for _, z in ipairs(M.zones(pg)) do total = total + M.managed_pages(z) end
+  local free = zones_sum("NR_FREE_PAGES")
+  local o = {}
+  local function line(label, v, raw)
+    o[#o + 1] = string.format("Node %d %-16s%8d kB\n", nid, label .. ":", raw and v or M.kb(v))
+  end
+  line("MemTotal", total)
+  line("MemFree", free)
+  line("MemUsed", total - free)
+  line("SwapCached", node("NR_SWAPCACHE"))
+  line("Active", node("NR_ACTIVE_ANON") + node("NR_ACTIVE_FILE"))
+  line("Inactive", node("NR_INACTIVE_ANON") + node("NR_INACTIVE_FILE"))
+  line("Active(anon)", node("NR_ACTIVE_ANON"))
+  line("Inactive(anon)", node("NR_INACTIVE_ANON"))
+  line("Active(file)", node("NR_ACTIVE_FILE"))
+  line("Inactive(file)", node("NR_INACTIVE_FILE"))
+  line("Unevictable", node("NR_UNEVICTABLE"))
+  line("Mlocked", zones_sum("NR_MLOCK"))
+  line("Dirty", node("NR_FILE_DIRTY"))
+  line("Writeback", node("NR_WRITEBACK"))
+  line("FilePages", node("NR_FILE_PAGES"))
+  line("Mapped", node("NR_FILE_MAPPED"))
+  line("AnonPages", node("NR_ANON_MAPPED"))
+  line("Shmem", node("NR_SHMEM"))
+  line("KernelStack", node("NR_KERNEL_STACK_KB"), true)
+  if ev("enum node_stat_item", "NR_KERNEL_SCS_KB") then              -- CONFIG_SHADOW_CALL_STACK
+    o[#o + 1] = string.format("Node %d ShadowCallStack:%8d kB\n", nid, node("NR_KERNEL_SCS_KB"))
+  end
+  line("PageTables", node("NR_PAGETABLE"))
+  if ev("enum node_stat_item", "NR_SECONDARY_PAGETABLE") then        -- 6.0+
+    line("SecPageTables", node("NR_SECONDARY_PAGETABLE"))
+  end
+  line("NFS_Unstable", 0)
+  line("Bounce", zones_sum("NR_BOUNCE"))
+  line("WritebackTmp", node("NR_WRITEBACK_TEMP"))
+  local sr, su = node("NR_SLAB_RECLAIMABLE_B"), node("NR_SLAB_UNRECLAIMABLE_B")
+  line("KReclaimable", sr + node("NR_KERNEL_MISC_RECLAIMABLE"))
+  line("Slab", sr + su)
+  line("SReclaimable", sr)
+  line("SUnreclaim", su)
+  if thp_enabled() then                                               -- CONFIG_TRANSPARENT_HUGEPAGE
+    line("AnonHugePages", node("NR_ANON_THPS"))
+    line("ShmemHugePages", node("NR_SHMEM_THPS"))
+    line("ShmemPmdMapped", node("NR_SHMEM_PMDMAPPED"))
+    -- 6.1 printed "FileHugePages: %8lu" (one blank short of the column);
+    -- the format string tells which
+    local wide = util.rodata_has({ FILE_THP_FMT })[FILE_THP_FMT]
+    local fmt = wide and "Node %d %-16s%8d kB\n" or "Node %d %-15s%8d kB\n"
+    o[#o + 1] = string.format(fmt, nid, "FileHugePages:", M.kb(node("NR_FILE_THPS")))
+    o[#o + 1] = string.format(fmt, nid, "FilePmdMapped:", M.kb(node("NR_FILE_PMDMAPPED")))
+  end
+  if ev("enum zone_stat_item", "NR_UNACCEPTED") then                 -- CONFIG_UNACCEPTED_MEMORY
+    line("Unaccepted", zones_sum("NR_UNACCEPTED"))
+  end
+  local hs = sym("hstates")
+  if hs then
+    local h = hs[M.int("default_hstate_idx") or 0]
+    o[#o + 1] = string.format("Node %d HugePages_Total: %5d\nNode %d HugePages_Free:  %5d\n"
+      .. "Node %d HugePages_Surp:  %5d\n", nid, h.nr_huge_pages_node[nid],
+      nid, h.free_huge_pages_node[nid], nid, h.surplus_huge_pages_node[nid])
+  end
+  return table.concat(o)
 end
 
 -- }======

@@ -1,6 +1,6 @@
 -- kernel/procfs.lua: /proc/<pid>/{status,stat,statm,comm,cmdline,environ}
 -- rebuilt from a dump, formatted as fs/proc/array.c, fs/proc/task_mmu.c and
--- fs/proc/base.c of Linux 6.1 print them (as read by a root reader in the
+-- fs/proc/base.c of Linux 6.1 and 6.12 print them (as read by a root reader in the
 -- initial pid and user namespaces).
 --
 -- Values that the live kernel computes from state a dump lacks are
@@ -11,6 +11,7 @@
 --   lib/vsprintf.c
 
 local task = require("kernel.task")
+local util = require("kernel.util")
 
 local M = {}
 
@@ -293,6 +294,11 @@ local function has_type_pid_ns()
   return kd.has_type("struct pid_namespace")
 end
 
+-- lines of status that only their format string reveals (util.rodata_has)
+local KTHREAD_FMT, UNTAG_FMT = "Kthread:\t%c\n", "untag_mask:\t%#lx\n"
+local STATUS_FORMATS = { KTHREAD_FMT, UNTAG_FMT }
+util.rodata_probe(STATUS_FORMATS)
+
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)
   local out = {}
@@ -340,6 +346,11 @@ function M.status(t)
     nsline("NSpgid:", 2)
     nsline("NSsid:", 3)
   end
+  -- 6.11 "fs/proc: add kthread flag to /proc/<pid>/status": no member to
+  -- probe, so the format string is the probe
+  if util.rodata_has(STATUS_FORMATS)[KTHREAD_FMT] then
+    add("Kthread:\t" .. (task.is_kthread(t) and "1" or "0") .. "\n")
+  end
 
   local mm = t.mm
   if mm ~= nil then
@@ -349,6 +360,13 @@ function M.status(t)
     local thp = task.sym_value("transparent_hugepage_flags") ~= nil
     if thp then thp = ((mm.flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
     add("THP_enabled:\t" .. (thp and 1 or 0) .. "\n")
+    -- 6.4 "proc: Add untag_mask to /proc/[pid]/status" (x86 LAM): the mask
+    -- is mm->context.untag_mask where the arch keeps one, else -1UL
+    if util.rodata_has(STATUS_FORMATS)[UNTAG_FMT] then
+      local m = -1
+      if has_member("mm_context_t", "untag_mask") then m = mm.context.untag_mask end
+      add(string.format("untag_mask:\t%#x\n", m))
+    end
   end
 
   -- task_sig()
@@ -406,6 +424,14 @@ function M.status(t)
   end
   add("voluntary_ctxt_switches:\t" .. u64(t.nvcsw) .. "\n")
   add("nonvoluntary_ctxt_switches:\t" .. u64(t.nivcsw) .. "\n")
+  -- 6.6 "x86/shstk: ... arch_proc_pid_thread_features" (CONFIG_X86_USER_SHADOW_STACK)
+  if has_member("struct thread_struct", "features") then
+    local function feats(v)
+      return ((v & 1) ~= 0 and "shstk " or "") .. ((v & 2) ~= 0 and "wrss " or "")
+    end
+    add("x86_Thread_features:\t" .. feats(t.thread.features) .. "\n")
+    add("x86_Thread_features_locked:\t" .. feats(t.thread.features_locked) .. "\n")
+  end
   return table.concat(out)
 end
 
@@ -503,7 +529,7 @@ function M.stat_fields(t, whole)
   addf(0)
   addf(u64(task.start_time_ticks(t)))
   addf(u64(vsize))
-  addf(u64(mm and task.rss_pages(t) or 0))
+  addf(u64(mm and task.rss_pages_read(t) or 0))
   addf(u64(rsslim))
   addf(u64(mm and mm.start_code or 0))
   addf(u64(mm and mm.end_code or 0))

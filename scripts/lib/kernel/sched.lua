@@ -118,9 +118,12 @@ local function header(put)
     put(string.format("%-40s: %d\n", "sched_clock_stable()", static_key_enabled("__sched_clock_stable") and 1 or 0))
   end
   put("\nsysctl_sched\n")
-  -- the tunables of this kernel (6.1 list; each printed if it exists)
+  -- the tunables of this kernel (each printed if it exists)
+  -- 6.6 "sched/fair: Commit to EEVDF": base_slice replaces latency and the
+  -- granularities (and child_runs_first went in 6.8)
   for _, n in ipairs({ "sysctl_sched_latency", "sysctl_sched_min_granularity",
-                       "sysctl_sched_idle_min_granularity", "sysctl_sched_wakeup_granularity" }) do
+                       "sysctl_sched_idle_min_granularity", "sysctl_sched_wakeup_granularity",
+                       "sysctl_sched_base_slice" }) do
     local v = ival(sym(n))
     if v then put(string.format("  .%-40s: %s\n", n, split_ns(v))) end
   end
@@ -156,26 +159,21 @@ local function tg_path(tg)
   return cgroup_path(tg.css.cgroup)
 end
 
-local function print_cfs_rq(put, c, cfs, rq0_min)
-  if kd.has_member("struct cfs_rq", "tg") then
-    put(string.format("\ncfs_rq[%d]:%s\n", c, tg_path(cfs.tg)))
-  else
-    put(string.format("\ncfs_rq[%d]:\n", c))
-  end
-  local function pn(name, v) put(string.format("  .%-30s: %s\n", name, split_ns(v))) end
-  local function pd(name, v) put(string.format("  .%-30s: %d\n", name, v)) end
+-- the sched_entity of an rb node of a cfs_rq's timeline
+local function se_of(node) return kd.container_of(node, "struct sched_entity", "run_node") end
+
+-- CFS before EEVDF: exec_clock, MIN/min/max_vruntime, spread, spread0
+local function print_cfs_vruntimes(cfs, pn, pd, rq0_min)
   pn("exec_clock", kd.has_member("struct cfs_rq", "exec_clock") and cfs.exec_clock or 0)
   local MIN, MAX = -1, -1
   local tl = cfs.tasks_timeline
   local first = tl.rb_leftmost
-  if first ~= nil then
-    MIN = kd.container_of(first, "struct sched_entity", "run_node").vruntime
-  end
+  if first ~= nil then MIN = se_of(first).vruntime end
   -- __pick_last_entity: rightmost node of the tree
   local node = tl.rb_root.rb_node
   if node ~= nil then
     while node.rb_right ~= nil do node = node.rb_right end
-    MAX = kd.container_of(node, "struct sched_entity", "run_node").vruntime
+    MAX = se_of(node).vruntime
   end
   local minv = cfs.min_vruntime
   pn("MIN_vruntime", MIN)
@@ -184,8 +182,130 @@ local function print_cfs_rq(put, c, cfs, rq0_min)
   pn("spread", MAX - MIN)
   pn("spread0", minv - rq0_min)
   if kd.has_member("struct cfs_rq", "nr_spread_over") then pd("nr_spread_over", cfs.nr_spread_over) end
+end
+
+-- the base of an EEVDF cfs_rq's keys: zero_vruntime ("sched/eevdf: Fix
+-- min_vruntime vs avg_vruntime", a stable backport in Debian's 6.12), else
+-- min_vruntime
+local function vbase(cfs)
+  if kd.has_member("struct cfs_rq", "zero_vruntime") then return cfs.zero_vruntime, "zero_vruntime" end
+  return cfs.min_vruntime, "min_vruntime"
+end
+
+-- scale_load_down() of a 64-bit kernel (SCHED_FIXEDPOINT_SHIFT 10)
+local function scale_load_down(w)
+  if w == 0 then return 0 end
+  return math.max(2, w >> 10)
+end
+
+-- the queued current entity of a cfs_rq, or nil
+local function curr_on_rq(cfs)
+  local curr = cfs.curr
+  if curr ~= nil and curr.on_rq ~= 0 then return curr end
+  return nil
+end
+
+-- avg_vruntime(cfs_rq) (kernel/sched/fair.c)
+local function avg_vruntime(cfs)
+  local base = vbase(cfs)
+  local curr = curr_on_rq(cfs)
+  local avg, load = cfs.avg_vruntime, cfs.avg_load
+  if kd.has_member("struct cfs_rq", "zero_vruntime") then
+    -- the zero_vruntime variant: one queued entity alone is the average
+    local delta = 0
+    if load ~= 0 then
+      if curr then
+        local w = scale_load_down(curr.load.weight)
+        avg = avg + (curr.vruntime - base) * w
+        load = load + w
+      end
+      if avg < 0 then avg = avg - (load - 1) end
+      delta = avg // load
+      if avg % load ~= 0 and avg < 0 then delta = delta + 1 end   -- div_s64 truncates
+    elseif curr then
+      delta = curr.vruntime - base
+    end
+    return base + delta
+  end
+  if curr then
+    local w = scale_load_down(curr.load.weight)
+    avg = avg + (curr.vruntime - base) * w
+    load = load + w
+  end
+  if load ~= 0 then
+    if avg < 0 then avg = avg - (load - 1) end
+    local q = avg // load
+    if avg % load ~= 0 and avg < 0 then q = q + 1 end
+    avg = q
+  end
+  return base + avg
+end
+
+-- entity_eligible(): 'E' or 'N'
+local function eligible(cfs, se)
+  local base = vbase(cfs)
+  local curr = curr_on_rq(cfs)
+  local avg, load = cfs.avg_vruntime, cfs.avg_load
+  if curr then
+    local w = scale_load_down(curr.load.weight)
+    avg = avg + (curr.vruntime - base) * w
+    load = load + w
+  end
+  return avg >= (se.vruntime - base) * load
+end
+
+-- EEVDF (6.6 "sched/fair: Implement an EEVDF-like scheduling policy"):
+-- left_deadline, left_vruntime, min/zero_vruntime, avg_vruntime,
+-- right_vruntime, spread
+local function print_eevdf_vruntimes(cfs, pn)
+  local left_vruntime, right_vruntime, left_deadline = -1, -1, -1
+  local tl = cfs.tasks_timeline
+  local root = tl.rb_root.rb_node
+  if root ~= nil then
+    -- __pick_root_entity: the augmented tree keeps the subtree's least vruntime
+    if kd.has_member("struct sched_entity", "min_vruntime") then
+      left_vruntime = se_of(root).min_vruntime
+    elseif tl.rb_leftmost ~= nil then
+      left_vruntime = se_of(tl.rb_leftmost).vruntime
+    end
+  end
+  if tl.rb_leftmost ~= nil then left_deadline = se_of(tl.rb_leftmost).deadline end
+  local node = root
+  if node ~= nil then
+    while node.rb_right ~= nil do node = node.rb_right end
+    right_vruntime = se_of(node).vruntime
+  end
+  local base, bname = vbase(cfs)
+  pn("left_deadline", left_deadline)
+  pn("left_vruntime", left_vruntime)
+  pn(bname, base)
+  pn("avg_vruntime", avg_vruntime(cfs))
+  pn("right_vruntime", right_vruntime)
+  pn("spread", right_vruntime - left_vruntime)
+end
+
+local print_eevdf_tasks
+
+local function print_cfs_rq(put, c, cfs, rq0_min)
+  if kd.has_member("struct cfs_rq", "tg") then
+    put(string.format("\ncfs_rq[%d]:%s\n", c, tg_path(cfs.tg)))
+  else
+    put(string.format("\ncfs_rq[%d]:\n", c))
+  end
+  local function pn(name, v) put(string.format("  .%-30s: %s\n", name, split_ns(v))) end
+  local function pd(name, v) put(string.format("  .%-30s: %d\n", name, v)) end
+  if kd.has_member("struct sched_entity", "deadline") then
+    print_eevdf_vruntimes(cfs, pn)
+  else
+    print_cfs_vruntimes(cfs, pn, pd, rq0_min)
+  end
   pd("nr_running", cfs.nr_running)
-  pd("h_nr_running", cfs.h_nr_running)
+  -- h_nr_running; later split into h_nr_runnable/h_nr_queued/h_nr_delayed
+  -- ("sched/fair: Add new cfs_rq.h_nr_runnable", "Rename h_nr_running into
+  -- h_nr_queued", 6.13, in Debian's 6.12 as stable backports)
+  for _, n in ipairs({ "h_nr_running", "h_nr_runnable", "h_nr_queued", "h_nr_delayed" }) do
+    if kd.has_member("struct cfs_rq", n) then pd(n, cfs[n]) end
+  end
   if kd.has_member("struct cfs_rq", "idle_nr_running") then pd("idle_nr_running", cfs.idle_nr_running) end
   if kd.has_member("struct cfs_rq", "idle_h_nr_running") then pd("idle_h_nr_running", cfs.idle_h_nr_running) end
   pd("load", cfs.load.weight)
@@ -193,8 +313,10 @@ local function print_cfs_rq(put, c, cfs, rq0_min)
     pd("load_avg", cfs.avg.load_avg)
     pd("runnable_avg", cfs.avg.runnable_avg)
     pd("util_avg", cfs.avg.util_avg)
-    if kd.has_member("struct sched_avg", "util_est.enqueued") then -- 6.9: util_est is a plain int
+    if kd.has_member("struct sched_avg", "util_est.enqueued") then
       pd("util_est_enqueued", cfs.avg.util_est.enqueued)
+    else -- 6.9 "sched/fair: Remove SCHED_FEAT(UTIL_EST_FASTUP)" series: util_est is an int
+      pd("util_est", cfs.avg.util_est)
     end
     pd("removed.load_avg", cfs.removed.load_avg)
     pd("removed.util_avg", cfs.removed.util_avg)
@@ -245,9 +367,14 @@ local function print_rt_rq(put, c, rt)
   if kd.has_member("struct rt_rq", "rt_nr_migratory") then
     put(string.format("  .%-30s: %d\n", "rt_nr_migratory", rt.rt_nr_migratory))
   end
-  put(string.format("  .%-30s: %d\n", "rt_throttled", rt.rt_throttled))
-  put(string.format("  .%-30s: %s\n", "rt_time", split_ns(rt.rt_time)))
-  put(string.format("  .%-30s: %s\n", "rt_runtime", split_ns(rt.rt_runtime)))
+  -- rt bandwidth members exist only with CONFIG_RT_GROUP_SCHED since 6.8
+  -- ("sched/rt: Move rt bandwidth into RT_GROUP_SCHED" series); printed
+  -- as the members are there
+  if kd.has_member("struct rt_rq", "rt_throttled") then
+    put(string.format("  .%-30s: %d\n", "rt_throttled", rt.rt_throttled))
+    put(string.format("  .%-30s: %s\n", "rt_time", split_ns(rt.rt_time)))
+    put(string.format("  .%-30s: %s\n", "rt_runtime", split_ns(rt.rt_runtime)))
+  end
 end
 
 local function print_dl_rq(put, c, rq)
@@ -255,8 +382,11 @@ local function print_dl_rq(put, c, rq)
   put(string.format("\ndl_rq[%d]:\n", c))
   put(string.format("  .%-30s: %d\n", "dl_nr_running", dl.dl_nr_running))
   local bw
-  if kd.has_member("struct dl_rq", "dl_nr_migratory") then -- CONFIG_SMP
+  -- dl_nr_migratory: CONFIG_SMP, until 6.8 ("sched/dl: Remove dl_nr_migratory")
+  if kd.has_member("struct dl_rq", "dl_nr_migratory") then
     put(string.format("  .%-30s: %d\n", "dl_nr_migratory", dl.dl_nr_migratory))
+  end
+  if kd.has_member("struct rq", "rd") then -- CONFIG_SMP: the root domain's
     bw = rq.rd.dl_bw
   else
     bw = dl.dl_bw
@@ -275,6 +405,50 @@ local function ns9(v)
   local s = split_ns(v)
   local hi, lo = s:match("^(%-?%d+)%.(%d+)$")
   return string.format("%9s.%s", hi, lo)
+end
+
+-- task_node(): the node of the task's CPU
+local function task_node(t)
+  local node = 0
+  pcall(function() node = kd.per_cpu("numa_node", task.cpu(t)):value_() end)
+  return node
+end
+
+-- print_rq() and print_task() with EEVDF (6.6+; this layout as of 6.12:
+-- eligible, deadline, custom slice flag, slice; node/group-id and
+-- group-path named in the header)
+function print_eevdf_tasks(put, rq, tasks, numa, cgs, schedstats)
+  put(" S            task   PID       vruntime   eligible    deadline             slice          sum-exec      switches  prio         wait-time        sum-sleep       sum-block"
+      .. (numa and "  node   group-id" or "") .. (cgs and "  group-path" or "") .. "\n")
+  put(string.rep("-", 163 + (numa and 14 or 0) + (cgs and 14 or 0)) .. "\n")
+  local custom = kd.has_member("struct sched_entity", "custom_slice")
+  local has_cfs_rq = kd.has_member("struct sched_entity", "cfs_rq")
+  for _, t in ipairs(tasks) do
+    if rq.curr == t then put(">R") else put(" " .. task.state_char(t)) end
+    local se = t.se
+    -- cfs_rq_of(): the entity's own cfs_rq with group scheduling, else the rq's
+    local cfs = has_cfs_rq and se.cfs_rq or nil
+    if cfs == nil then cfs = kd.per_cpu("runqueues", task.cpu(t)).cfs end
+    local ok, el = pcall(eligible, cfs, se)
+    put(string.format(" %15s %5d %s   %s   %s %s %s %s %9d   %5d ",
+      t.comm:string_(16), t.pid, ns9(se.vruntime), (ok and el) and "E" or "N",
+      ns9(se.deadline), (custom and se.custom_slice ~= 0) and "S" or " ",
+      ns9(se.slice), ns9(se.sum_exec_runtime), t.nvcsw + t.nivcsw, t.prio))
+    local st = schedstats and task_stats(t) or nil
+    local function sv(f)
+      if not st then return 0 end
+      local okv, v = pcall(function() return st[f] end)
+      return okv and v or 0
+    end
+    put(ns9(sv("wait_sum")) .. " " .. ns9(sv("sum_sleep_runtime")) .. " " .. ns9(sv("sum_block_runtime")))
+    if numa then
+      local gid = 0
+      if t.numa_group ~= nil then gid = t.numa_group.gid end
+      put(string.format("   %d      %d", task_node(t), gid))
+    end
+    if cgs then put("        " .. tg_path(t.sched_task_group)) end
+    put("\n")
+  end
 end
 
 local function print_cpu(put, c, rq0_min, tasks_by_cpu)
@@ -322,10 +496,15 @@ local function print_cpu(put, c, rq0_min, tasks_by_cpu)
   print_dl_rq(put, c, rq)
 
   put("\nrunnable tasks:\n")
-  put(" S            task   PID         tree-key  switches  prio     wait-time             sum-exec        sum-sleep\n")
-  put(string.rep("-", 109) .. "\n")
   local numa = kd.has_member("struct task_struct", "numa_group")
   local cgs = kd.has_member("struct task_struct", "sched_task_group")
+  if kd.has_member("struct sched_entity", "deadline") then
+    print_eevdf_tasks(put, rq, tasks_by_cpu[c] or {}, numa, cgs, schedstats)
+    put("\n")
+    return
+  end
+  put(" S            task   PID         tree-key  switches  prio     wait-time             sum-exec        sum-sleep\n")
+  put(string.rep("-", 109) .. "\n")
   for _, t in ipairs(tasks_by_cpu[c] or {}) do
     if rq.curr == t then put(">R") else put(" " .. task.state_char(t)) end
     put(string.format(" %15s %5d %s %9d %5d ", t.comm:string_(16), t.pid, ns9(t.se.vruntime),
@@ -364,7 +543,9 @@ function M.debug()
     by[c] = by[c] or {}
     table.insert(by[c], t)
   end
-  local rq0_min = rq_of(0).cfs.min_vruntime
+  -- spread0 of CFS before EEVDF is relative to CPU 0's min_vruntime
+  local rq0_min = 0
+  if not kd.has_member("struct sched_entity", "deadline") then rq0_min = rq_of(0).cfs.min_vruntime end
   for _, c in ipairs(online) do print_cpu(put, c, rq0_min, by) end
   return table.concat(out)
 end
@@ -399,5 +580,57 @@ function M.uptime()
   return string.format("%d.%02d %d.%02d\n", up // 1000000000, (up % 1000000000) // 10000000,
     idle // 1000000000, (idle % 1000000000) // 10000000)
 end
+
+-- {====== /proc/schedstat ======
+
+-- /proc/schedstat (kernel/sched/stats.c show_schedstat): per online CPU
+-- the runqueue's schedstats (CONFIG_SCHEDSTATS) and its sched domains'
+-- load-balance counters.  Version 16 (6.10 "sched/balancing: ... swap
+-- CPU_IDLE and __CPU_NOT_IDLE") when enum cpu_idle_type starts with
+-- __CPU_NOT_IDLE, else 15.
+function M.schedstat()
+  if not kd.has_member("struct rq", "yld_count") then
+    return nil, "no runqueue schedstats in this kernel (CONFIG_SCHEDSTATS off)"
+  end
+  local v16 = pcall(kd.enum_value, "enum cpu_idle_type", "__CPU_NOT_IDLE")
+  local ntypes = kd.enum_value("enum cpu_idle_type", "CPU_MAX_IDLE_TYPES")
+  local out = { string.format("version %d\ntimestamp %d\n", v16 and 16 or 15, ival(sym("jiffies")) or 0) }
+  local procfs = require("kernel.procfs")
+  local nbits = ival(sym("nr_cpu_ids")) or #kd.cpus("possible")
+  local smp = kd.has_member("struct rq", "sd")
+  local LB = { "lb_count", "lb_balanced", "lb_failed", "lb_imbalance", "lb_gained",
+               "lb_hot_gained", "lb_nobusyq", "lb_nobusyg" }
+  for _, c in ipairs(cpu.online()) do
+    local rq = rq_of(c)
+    out[#out + 1] = string.format("cpu%d %d 0 %d %d %d %d %d %d %d\n", c, rq.yld_count,
+      rq.sched_count, rq.sched_goidle, rq.ttwu_count, rq.ttwu_local, rq.rq_cpu_time,
+      rq.rq_sched_info.run_delay, rq.rq_sched_info.pcount)
+    if smp then
+      local sd = rq.sd
+      local d = 0
+      while sd ~= nil and d < 16 do
+        local span = sd:member_("span")
+        local words = {}
+        local base = span:address_()
+        for i = 0, (nbits + 63) // 64 - 1 do words[i + 1] = kd.read_u64(base + 8 * i) end
+        local line = { string.format("domain%d %s", d, procfs.bitmap_hex(words, nbits)) }
+        for it = 0, ntypes - 1 do
+          for _, f in ipairs(LB) do line[#line + 1] = string.format(" %d", sd[f][it]) end
+        end
+        for _, f in ipairs({ "alb_count", "alb_failed", "alb_pushed", "sbe_count", "sbe_balanced",
+                             "sbe_pushed", "sbf_count", "sbf_balanced", "sbf_pushed",
+                             "ttwu_wake_remote", "ttwu_move_affine", "ttwu_move_balance" }) do
+          line[#line + 1] = string.format(" %d", sd[f])
+        end
+        out[#out + 1] = table.concat(line) .. "\n"
+        sd = sd.parent
+        d = d + 1
+      end
+    end
+  end
+  return table.concat(out)
+end
+
+-- }======
 
 return M

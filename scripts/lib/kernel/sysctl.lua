@@ -365,7 +365,16 @@ M.HANDLERS = {
   proc_mq_dointvec = int_vec(),
   proc_mq_dointvec_minmax = int_vec(),
   -- networking (data already points into init_net's copy of the table)
-  ipv4_local_port_range = int_vec(),
+  -- 6.1: the range array itself; 6.8 "inet: ... ip_local_ports.range as
+  -- one u32" made data the struct net (maxlen 0): low | high << 16
+  ipv4_local_port_range = function(t)
+    if t.maxlen ~= 0 then return int_vec()(t) end
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    local r = kd.object("struct net", data).ipv4.ip_local_ports.range
+    if type(r) ~= "number" then r = r:value_() end
+    return string.format("%d\t%d\n", r & 0xffff, r >> 16)
+  end,
   ipv4_privileged_ports = int_vec(),
   ipv4_fwd_update_priority = u8_vec,
   proc_fib_multipath_hash_policy = u8_vec,
@@ -529,6 +538,95 @@ M.HANDLERS = {
     return ulong(hs[idx].max_huge_pages) .. "\n"
   end,
   hugetlb_mempolicy_sysctl_handler = function(t) return M.HANDLERS.hugetlb_sysctl_handler(t) end,
+  -- handlers that check or act on writes only and read through
+  -- proc_dointvec(_minmax) of the table's data
+  mac_hid_toggle_emumouse = int_vec(),
+  xfs_deprecated_dointvec_minmax = int_vec(),
+  xfs_panic_mask_proc_handler = int_vec(),
+  xfs_stats_clear_proc_handler = int_vec(),
+  perf_event_max_sample_rate_handler = int_vec(),
+  -- kernel.kexec_load_limit_*: the limit of the struct kexec_load_limit
+  kexec_limit_handler = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    return kd.object("struct kexec_load_limit", data).limit .. "\n"
+  end,
+  -- sunrpc.*_debug (net/sunrpc/sysctl.c proc_dodebug): "0x%04x"
+  proc_dodebug = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    return string.format("0x%04x\n", kd.read_u32(data))
+  end,
+  -- net.core.rps_default_mask: the netns's mask ("%*pb"), none when unset
+  rps_default_mask_sysctl = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    local net = kd.object("struct net", data)
+    local nbits = ival(sym("nr_cpu_ids")) or 64
+    local words = {}
+    local m = net.core.rps_default_mask
+    for i = 0, (nbits + 63) // 64 - 1 do
+      words[i + 1] = (m ~= nil) and kd.read_u64(m:value_() + 8 * i) or 0
+    end
+    return require("kernel.procfs").bitmap_hex(words, nbits) .. "\n"
+  end,
+  -- net.ipv4.udp_hash_entries: the netns's udp_table size, negative for a
+  -- child netns sharing the global table
+  proc_udp_hash_entries = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    local net = kd.container_of(kd.pointer("int", data), "struct net", "ipv4.sysctl_udp_child_hash_entries")
+    local tbl = net.ipv4.udp_table
+    local n = tbl.mask + 1
+    if net:value_() ~= kd.symbol_address("init_net") and tbl:value_() == kd.symbol_address("udp_table") then n = -n end
+    return n .. "\n"
+  end,
+  -- net.ipv4.fib_multipath_hash_seed: the seed the user set
+  proc_fib_multipath_hash_seed = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    return kd.object("struct net", data).ipv4.sysctl_fib_multipath_hash_seed.user_seed .. "\n"
+  end,
+  -- net.mptcp.*: the scheduler name (a string in the pernet data), the
+  -- registered schedulers, the blackhole timeout (proc_dointvec_minmax)
+  proc_scheduler = function(t)
+    local data = data_of(t)
+    if data == 0 then return nil, "no data" end
+    return kd.read_string(data, 16) .. "\n"
+  end,
+  proc_available_schedulers = function()
+    local head = sym("mptcp_sched_list")
+    if not head then return nil, "mptcp_sched_list not found" end
+    local names = {}
+    for sch in kd.list(head, "struct mptcp_sched_ops", "list") do names[#names + 1] = sch.name:string_() end
+    return table.concat(names, " ") .. "\n"
+  end,
+  proc_blackhole_detect_timeout = int_vec(),
+  -- net.netfilter.nf_hooks_lwtunnel: the static key nf_hooks_lwtunnel_enabled
+  nf_hooks_lwtunnel_sysctl_handler = function()
+    local k = sym("nf_hooks_lwtunnel_enabled")
+    if not k then return nil, "nf_hooks_lwtunnel_enabled not found" end
+    return ((k.key.enabled.counter > 0) and 1 or 0) .. "\n"
+  end,
+  -- sunrpc.transports (svc_print_xprts): "name max_payload" per registered
+  -- server transport class
+  proc_do_xprt = function()
+    local head = sym("svc_xprt_class_list")
+    if not head then return nil, "svc_xprt_class_list not found" end
+    local out = {}
+    for x in kd.list(head, "struct svc_xprt_class", "xcl_list") do
+      out[#out + 1] = string.format("%s %d\n", x.xcl_name:string_(), x.xcl_max_payload)
+    end
+    return table.concat(out)
+  end,
+  -- vm.memfd_noexec: the reader's pid namespace's scope (init's here)
+  pid_mfd_noexec_dointvec_minmax = function()
+    local ns = sym("init_pid_ns")
+    if not ns or not kd.has_member("struct pid_namespace", "memfd_noexec_scope") then
+      return nil, "init_pid_ns.memfd_noexec_scope not found"
+    end
+    return ival(ns.memfd_noexec_scope) .. "\n"
+  end,
   hugetlb_overcommit_handler = function()
     local hs = sym("hstates")
     local idx = ival(sym("default_hstate_idx"))
@@ -664,11 +762,15 @@ function M.value(entry)
   return v, why
 end
 
--- all entries: list of {key = "a.b.c", path = "a/b/c", entry}
+-- all entries: list of {key = "a.b.c", path = "a/b/c", entry}.  A dot
+-- inside a component (a VLAN device "bond0.42") becomes "/" in the key,
+-- as sysctl(8) (procps, busybox) swaps them when printing
 function M.entries()
   local out = {}
   M.walk(function(p, e)
-    out[#out + 1] = { key = table.concat(p, "."), path = table.concat(p, "/"), entry = e }
+    local k = {}
+    for i, c in ipairs(p) do k[i] = (c:gsub("%.", "/")) end
+    out[#out + 1] = { key = table.concat(k, "."), path = table.concat(p, "/"), entry = e }
   end)
   return out
 end

@@ -619,6 +619,27 @@ function M.mm(t)
   return mm
 end
 
+-- get_mm_rss(), as /proc/<pid>/stat shows it: each counter's shared part
+-- only (percpu_counter_read_positive, 6.2+ "mm: convert mm's rss stats
+-- into percpu_counter"), not the per-CPU sum status and statm show
+-- (get_mm_counter_sum); before 6.2 the atomic counters, the same thing
+function M.rss_pages_read(t)
+  local mm = t.mm
+  if mm == nil then return 0 end
+  if rss_percpu == nil then
+    local rst = kd.type("struct mm_struct"):member("rss_stat").type
+    rss_percpu = tostring(rst):find("percpu_counter") ~= nil
+  end
+  if not rss_percpu then return M.rss_pages(t) end
+  local rs = mm.rss_stat
+  local total = 0
+  for _, idx in ipairs({ M.MM.FILEPAGES, M.MM.ANONPAGES, M.MM.SHMEMPAGES }) do
+    local v = rs[idx].count
+    if v > 0 then total = total + v end
+  end
+  return total
+end
+
 -- resident pages (get_mm_rss)
 function M.rss_pages(t)
   local mm = t.mm

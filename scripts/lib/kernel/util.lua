@@ -150,4 +150,52 @@ function M.subsystem_present(module, symbols)
   return false, false
 end
 
+-- Whether the kernel's read-only data holds each of the strings asked
+-- (a table of strings -> table string -> boolean).  Some /proc lines were
+-- added with no structure member or symbol to show it (6.11's "Kthread:"
+-- in status): the line's format string itself is the probe -- the kernel
+-- prints the line iff its image holds the format.  One pass over
+-- [__start_rodata, __end_rodata) for every string not asked before (~10
+-- MB, tens of ms), kept per string: a dump does not change.
+local rodata_known = {}
+-- strings the libraries will ask about (M.rodata_probe at load time): the
+-- first question scans for all of them at once
+local rodata_registered = {}
+function M.rodata_probe(strings)
+  for _, s in ipairs(strings) do rodata_registered[#rodata_registered + 1] = s end
+end
+function M.rodata_has(strings)
+  local want, seen = {}, {}
+  for _, list in ipairs({ strings, rodata_registered }) do
+    for _, s in ipairs(list) do
+      if rodata_known[s] == nil and not seen[s] then want[#want + 1] = s; seen[s] = true end
+    end
+  end
+  if #want > 0 then
+    local found = {}
+    local a, b = kd.symbol_address("__start_rodata"), kd.symbol_address("__end_rodata")
+    local longest = 0
+    for _, s in ipairs(want) do longest = math.max(longest, #s) end
+    if a and b and b > a then
+      local chunk = 1 << 20
+      local pos = a
+      while pos < b do
+        -- chunks overlap by the longest string so none is missed at an edge
+        local n = math.min(chunk + longest, b - pos)
+        local ok, buf = pcall(kd.read, pos, n)
+        if ok then
+          for _, s in ipairs(want) do
+            if not found[s] and buf:find(s, 1, true) then found[s] = true end
+          end
+        end
+        pos = pos + chunk
+      end
+    end
+    for _, s in ipairs(want) do rodata_known[s] = found[s] == true end
+  end
+  local out = {}
+  for _, s in ipairs(strings) do out[s] = rodata_known[s] end
+  return out
+end
+
 return M

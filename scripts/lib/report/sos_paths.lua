@@ -62,6 +62,7 @@ return {
     "proc/swaps",
     "proc/vmallocinfo",
     "proc/vmstat",
+    "sys/kernel/mm/transparent_hugepage/",   -- sos 4.x (layout notes, "later releases")
     "free",
   },
   networking = {
@@ -160,5 +161,22 @@ return {
     "proc/fs/nfsfs/servers",
     "proc/fs/nfsfs/volumes",
     "proc/fs/nfsd/",
+  },
+  -- plugins of sos 4.x not in the layout's -o list; their setup() read for
+  -- these paths only: console, crypto, pci (the layout notes), numa
+  console = {
+    "proc/consoles",
+  },
+  crypto = {
+    "proc/crypto",
+  },
+  pci = {
+    "proc/iomem",
+    "proc/ioports",
+  },
+  numa = {
+    "sys/devices/system/node/*/meminfo",
+    "sys/devices/system/node/*/cpulist",
+    "sys/devices/system/node/*/distance",
   },
 }

@@ -136,11 +136,38 @@ return {
     static = { "btime" },
     tolerance = { ["*"] = MONO,
       procs_running = { abs = 4, note = "a gauge: tasks running at that moment" },
-      procs_blocked = { abs = 4, note = "a gauge" } },
+      procs_blocked = { abs = 4, note = "a gauge" },
+      -- per-irq counts as proc/interrupts: the virtio-blk irqs of the disk
+      -- the truth tar went to grow with its size (6.12 fixture: 3 -> 1231)
+      intr = RATE },
     note = "Counters of each CPU as it stopped. cpuN lines for the CPUs online before the panic; "
       .. "idle/iowait from tick_cpu_sched idle_sleeptime (+ the open idle period up to the last "
       .. "timekeeping update) as get_idle_time() with NO_HZ. dump in [truth, 1.5 x end + 400]: "
       .. "ctxt grew 34% after the end sample, the virtio-blk irqs 0 -> ~150 (dd of the truth tar).",
+  },
+  ["proc/timer_list"] = {
+    truth = "proc/timer_list", class = "drifting", kind = LINES,
+    -- queued timers come and go: only their number is compared
+    groups = { timers = "^ #" },
+    static_lines = { "^Timer List", "^HRTIMER", "^cpu:", "^ clock", "^  %.base:", "^  %.index:",
+      "^  %.resolution:", "^  %.get_time:", "^  %.offset:", "^Tick Device", "^Per CPU", "^Broadcast",
+      "^Clock Event", "^ max_delta", "^ min_delta", "^ mult:", "^ shift:", "^ set_next_event",
+      "^ shutdown", "^ periodic", "^ oneshot", "^ resume", "^ event_handler", "^tick_broadcast",
+      "^Wakeup" },
+    tolerance = { ["*"] = { any = true }, timers = { abs = 64 } },
+    note = "Every online CPU's hrtimer clock bases ('%p' hashed with the dump's ptr_key: exact), "
+      .. "their queued timers (function, state, expiry: they come and go, their count within 32), "
+      .. "tick_sched state (nohz/highres/tick_stopped flags since 6.9, nohz_mode before: v0.10 / "
+      .. "v0.9) and the tick devices; clocks and counters drift.",
+  },
+  ["proc/schedstat"] = {
+    truth = "proc/schedstat", class = "drifting", kind = LINES,
+    key = 1,     -- version, timestamp, cpuN / domainN labels and field counts exact by the kind
+    static = { "version" },
+    tolerance = { ["*"] = { monotonic = true } },
+    note = "show_schedstat(): version from enum cpu_idle_type (16 when it starts with "
+      .. "__CPU_NOT_IDLE), jiffies, per online CPU the runqueue's schedstats and each sched "
+      .. "domain's span and load-balance counters; every counter only grows.",
   },
   ["proc/interrupts"] = {
     truth = "proc/interrupts", class = "drifting", kind = LINES,
@@ -175,17 +202,19 @@ return {
   },
   ["sys/kernel/debug/sched/debug"] = {
     truth = "sys/kernel/debug/sched/debug", class = "drifting", kind = "exact",
-    -- the version line and the sysctl_sched section (first 16 lines) but the clocks
-    range = { 1, 16 }, drop = { "^ktime", "^sched_clk", "^cpu_clk", "^jiffies" },
+    -- the version line and the sysctl_sched section (the lines before the
+    -- first cpu#) but the clocks
+    transform = "sched_header", drop = { "^ktime", "^sched_clk", "^cpu_clk", "^jiffies" },
     also = {
-      -- section keys and their order (values drift)
-      { kind = "extract", compare = "list",
+      -- section keys and their order (values drift), task groups' runqueue
+      -- sections aside (on a CPU's leaf list only while they have load)
+      { kind = "extract", compare = "list", transform = "sched_root_sections",
         pattern = { "^%s*%.([%w_%->%.]+)%s*:", "^(cpu#%d+)", "^(%a+_rq%[%d+%]:?%S*)" } },
       -- every task of the truth still in the dump, with its comm (under any CPU)
       { kind = "extract", compare = "subset", alive = 2,
         pattern = "^[ >][RSDTtXZPI]%s+(.-)%s+(%d+)%s+%-?%d+%.%d+" },
       -- tunables and the deadline bandwidth
-      { kind = "exact", select = { "%.sysctl_sched_latency%s", "%.sysctl_sched_features%s",
+      { kind = "exact", select = { "%.sysctl_sched_latency%s", "%.sysctl_sched_base_slice%s", "%.sysctl_sched_features%s",
         "%.sysctl_sched_tunable_scaling%s", "dl_bw%->bw%s" } },
     },
     note = "Clocks: ktime = monotonic of the last timekeeping update, sched_clk/cpu_clk = "

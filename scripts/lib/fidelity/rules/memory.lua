@@ -16,9 +16,23 @@
 
 local KV = "keyvalue"
 
+-- What a crash may itself allocate after the .end sample: the 6.12
+-- fixture panicked in a memcg OOM (memory.max 64M) raised by the crashing
+-- task's page faults after the capture, so free memory is ~100 MB lower than
+-- the .end sample, ~160 MB lower than the start (64 MB of anonymous pages,
+-- the rest on the per-CPU free lists and in reclaim), anonymous memory
+-- 64 MB higher, and the allocation events grew by ~100000.
+local CRASH_EVENTS = { monotonic = true, abs = 131072 }
+-- pages dirtied and written (and kB read/written) by writing the truth tar
+-- to the truth disk after the capture: ~6 MB on 6.1, ~20 MB on 6.12
+local TRUTH_TAR_PAGES = { monotonic = true, abs = 32768 }
+local TRUTH_TAR_KB = { monotonic = true, abs = 131072 }
+local CRASH_KB = 196608
+local CRASH_PAGES = CRASH_KB // 4
+
 -- proc/pagetypeinfo: pageblock types per zone, free pages per free list
-local BLOCKS = { abs = 8 }
-local FREE_PAGES = { abs = 8192 }
+local BLOCKS = { abs = 32 }   -- blocks stolen by the crash's allocations
+local FREE_PAGES = { abs = CRASH_PAGES }
 
 return {
   ["proc/meminfo"] = {
@@ -32,9 +46,10 @@ return {
       "DirectMap1G", "Buffers" },
     tolerance = {
       ["*"] = { abs = 1024 },                     -- kB
-      MemFree = { abs = 8192 }, MemAvailable = { abs = 8192 },
-      ["Active"] = { abs = 16384 }, ["Inactive"] = { abs = 16384 },
-      ["Active(anon)"] = { abs = 16384 }, ["Inactive(anon)"] = { abs = 16384 },
+      MemFree = { abs = CRASH_KB }, MemAvailable = { abs = CRASH_KB },
+      ["Active"] = { abs = CRASH_KB }, ["Inactive"] = { abs = 16384 },
+      ["Active(anon)"] = { abs = CRASH_KB }, ["Inactive(anon)"] = { abs = 16384 },
+      AnonPages = { abs = CRASH_KB },
       ["Inactive(file)"] = { abs = 4096 }, Dirty = { abs = 4096 },
       Committed_AS = { abs = 8192 }, VmallocUsed = { abs = 2048 },
       DirectMap4k = { abs = 8192 }, DirectMap2M = { abs = 8192 },
@@ -42,7 +57,8 @@ return {
     note = "Exact layout (same keys, same order). Values are the dump's global vmstat atomics, "
       .. "as the kernel prints them; they match drgn_meminfo.txt. LRU lists (Active/Inactive anon) "
       .. "aged between capture and crash: pages moved between the two lists (their sum stays within "
-      .. "1 MB), hence 16 MB each; Dirty/Inactive(file) are the truth tar's block-device page cache.",
+      .. "1 MB), hence 16 MB each; Dirty/Inactive(file) are the truth tar's block-device page cache. "
+      .. "Free and anonymous memory within CRASH_KB: what the crash itself allocated (6.12 fixture).",
   },
 
   ["proc/vmstat"] = {
@@ -54,13 +70,17 @@ return {
       "pswpin", "pswpout", "oom_kill", "nr_unstable" },
     tolerance = {
       ["*"] = { abs = 256 },                      -- pages or events
-      nr_zone_active_anon = { abs = 4096 }, nr_active_anon = { abs = 4096 },
+      nr_free_pages = { abs = CRASH_PAGES }, nr_anon_pages = { abs = CRASH_PAGES },
+      -- vm.dirty_ratio (20) and dirty_background_ratio (10) of the free and file pages
+      nr_dirty_threshold = { abs = CRASH_PAGES // 4 },
+      nr_dirty_background_threshold = { abs = CRASH_PAGES // 8 },
+      nr_zone_active_anon = { abs = CRASH_PAGES }, nr_active_anon = { abs = CRASH_PAGES },
       nr_zone_inactive_anon = { abs = 4096 }, nr_inactive_anon = { abs = 4096 },
-      numa_hit = { abs = 16384 }, numa_local = { abs = 16384 }, numa_interleave = { abs = 1024 },
-      pgalloc_dma32 = { abs = 16384 }, pgfree = { abs = 16384 }, pgactivate = { abs = 4096 },
-      pgfault = { abs = 4096 }, pgreuse = { abs = 1024 },
-      nr_dirtied = { abs = 4096 }, nr_written = { abs = 4096 },
-      pgpgin = { abs = 16384 }, pgpgout = { abs = 16384 },        -- kB: the ~6 MB truth tar
+      numa_hit = CRASH_EVENTS, numa_local = CRASH_EVENTS, numa_interleave = { abs = 1024 },
+      pgalloc_dma32 = CRASH_EVENTS, pgfree = CRASH_EVENTS, pgactivate = { abs = 4096 },
+      pgfault = CRASH_EVENTS, pgreuse = { abs = 1024 },
+      nr_dirtied = TRUTH_TAR_PAGES, nr_written = TRUTH_TAR_PAGES,
+      pgpgin = TRUTH_TAR_KB, pgpgout = TRUTH_TAR_KB,              -- kB
     },
     note = "Names come from the dump's vmstat_text array, in its order, so the key list is exact; "
       .. "numa_* include the per-CPU deltas not yet folded, vm events are summed over the CPUs that "
@@ -74,18 +94,25 @@ return {
     -- line keys (the label before the number): zone headers ("Node"),
     -- zone sizes, watermarks, the pagesets' cpu list, high and batch;
     -- every line's text (stat names and order) is exact by the kind
-    static = { "Node", "spanned", "present", "managed", "cma", "start_pfn", "cpu", "high",
+    static = { "Node", "spanned", "present", "managed", "cma", "start_pfn", "cpu",
       "batch", "vm_stats_threshold", "node_unreclaimable", "boost", "min", "low" },
     tolerance = {
       ["*"] = { abs = 256 },
-      pages_free = { abs = 8192 }, nr_free_pages = { abs = 8192 },
-      numa_hit = { abs = 32768 }, numa_local = { abs = 32768 }, numa_interleave = { abs = 1024 },
-      nr_inactive_anon = { abs = 4096 }, nr_active_anon = { abs = 4096 },
-      nr_zone_inactive_anon = { abs = 4096 }, nr_zone_active_anon = { abs = 4096 },
-      nr_slab_reclaimable = { abs = 2048 }, nr_slab_unreclaimable = { abs = 1024 },
-      nr_file_pages = { abs = 4096 }, nr_shmem = { abs = 4096 },
-      nr_dirtied = { abs = 4096 }, nr_written = { abs = 4096 },
-      count = { abs = 512 }, protection = { abs = 64 },
+      pages_free = { abs = CRASH_PAGES }, nr_free_pages = { abs = CRASH_PAGES },
+      nr_anon_pages = { abs = CRASH_PAGES },
+      numa_hit = CRASH_EVENTS, numa_local = CRASH_EVENTS, numa_interleave = { abs = 1024 },
+      nr_inactive_anon = { abs = 4096 }, nr_active_anon = { abs = CRASH_PAGES },
+      nr_zone_inactive_anon = { abs = 4096 }, nr_zone_active_anon = { abs = CRASH_PAGES },
+      -- the inodes and dentries the capture made (see proc/slabinfo)
+      nr_slab_reclaimable = { abs = 8192 }, nr_slab_unreclaimable = { abs = 4096 },
+      -- the truth's files on the guest's tmpfs (~6 MB on 6.1, ~40 MB on 6.12)
+      nr_file_pages = { abs = 16384 }, nr_shmem = { abs = 16384 },
+      nr_dirtied = TRUTH_TAR_PAGES, nr_written = TRUTH_TAR_PAGES,
+      -- per-CPU free lists: the crash's page faults filled them (6.12: 7127 pages)
+      count = { abs = CRASH_PAGES }, protection = { abs = 64 },
+      -- a pageset's high: fixed before 6.7, auto-tuned between high_min and
+      -- high_max since ("mm, pcp: ... auto-tune pcp high")
+      high = { abs = CRASH_PAGES },
     },
     note = "Every line of the truth is present in the same order; counters drift (no .end sample, "
       .. "so the tolerance also covers the capture itself). protection (lowmem_reserve) was "
@@ -118,7 +145,7 @@ return {
         tolerance = { ["*"] = BLOCKS } },
     },
     note = "Free lists walked like the kernel (capped at 100000); block types read from the "
-      .. "section usage bitmaps. Blocks change type when allocations steal them (abs 8 per "
+      .. "section usage bitmaps. Blocks change type when allocations steal them (abs 32 per "
       .. "type); the number of blocks per zone is exact.",
   },
 
@@ -134,16 +161,22 @@ return {
     static = { "objsize", "objperslab", "pagesperslab", "limit", "batchcount", "sharedfactor",
       "sharedavail" },
     tolerance = {
-      ["*"] = { abs = 128 },                      -- objects (num_objs, active_objs)
+      -- objects (num_objs, active_objs): the capture forked a helper per
+      -- task and wrote the truth's files (maple nodes, vm areas, files)
+      ["*"] = { abs = 2048 },
       -- caches the capture itself filled (fxsnap/cat/ps read /proc/<pid>/* of every task,
       -- the tar was written through the block layer)
-      proc_inode_cache = { abs = 8192 }, dentry = { abs = 16384 }, inode_cache = { abs = 2048 },
-      lsm_inode_cache = { abs = 16384 }, shmem_inode_cache = { abs = 4096 },
+      -- fxsnap read ~40 /proc files of every task: ~40 inodes per task
+      -- (104 tasks on 6.1, 376 on 6.12)
+      proc_inode_cache = { abs = 16384 }, dentry = { abs = 32768 }, inode_cache = { abs = 2048 },
+      -- one shmem inode per file the capture wrote into /truth on the
+      -- guest's tmpfs (2195 files on 6.1, 7868 on 6.12)
+      lsm_inode_cache = { abs = 32768 }, shmem_inode_cache = { abs = 16384 },
       kernfs_node_cache = { abs = 1024 }, ["bio-192"] = { abs = 512 }, buffer_head = { abs = 1024 },
       filp = { abs = 512 }, ["kmalloc-32"] = { abs = 512 }, ["kmalloc-64"] = { abs = 512 },
       -- one vmap_area per lazily freed vmalloc area (the capture helpers' kernel stacks,
       -- see proc/vmallocinfo "unpurged")
-      vmap_area = { abs = 1024 },
+      vmap_area = { abs = 4096 },
     },
     note = "SLUB: num_objs = total_objects, active = num_objs - free objects on the node partial "
       .. "lists (objects of per-CPU slabs count as active, as in the kernel); the slab pages add "
@@ -173,8 +206,8 @@ return {
     names = { "row", "total", "used", "free", "shared", "buff/cache", "available" },
     columns = { "total", "free", "shared", "buff/cache", "available" },
     static = { "total", "Swap:" },
-    tolerance = { free = { abs = 24576 }, shared = { abs = 16384 }, ["buff/cache"] = { abs = 16384 },
-      available = { abs = 24576 } },
+    tolerance = { free = { abs = CRASH_KB }, shared = { abs = 16384 }, ["buff/cache"] = { abs = 16384 },
+      available = { abs = CRASH_KB } },
     note = "procps-ng 4.0 layout (what sos runs); the truth is busybox free, whose \"used\" is "
       .. "total-free-buffers-cache while procps 4.0 prints total-available: that column is not "
       .. "compared. Values come from the rebuilt /proc/meminfo.",

@@ -30,7 +30,7 @@ local IF_CRASH = { any = true, when = "crash" }
 -- the keys test_kernel_libs.lua found static for every task
 local STATUS_STATIC = { "Umask", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid",
   "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "VmSize", "VmExe", "VmLib", "Threads",
-  "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff",
+  "SigQ", "SigPnd", "ShdPnd", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff",
   "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass",
   "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed",
   "Mems_allowed_list", "CoreDumping", "THP_enabled", "HugetlbPages" }
@@ -45,6 +45,10 @@ local STATUS = {
     VmPeak = IF_CRASH, VmLck = IF_CRASH, VmPin = IF_CRASH, VmHWM = IF_CRASH, VmRSS = IF_CRASH,
     RssAnon = IF_CRASH, RssFile = IF_CRASH, RssShmem = IF_CRASH, VmData = IF_CRASH,
     VmStk = IF_CRASH, VmPTE = IF_CRASH, VmSwap = IF_CRASH,
+    -- exact for every task but the crashing one, which may have been sent
+    -- the signal that crashed the machine (6.12 fixture: fxhog panicked in
+    -- its SIGUSR1 handler, SIGUSR1 blocked)
+    SigBlk = IF_CRASH,
   },
   note = "proc_pid_status() layout, same keys in the same order. Static: ids, credentials, "
     .. "namespaces' pids, VmSize/VmExe/VmLib, signal masks, capabilities, seccomp, "
@@ -65,7 +69,7 @@ local STATUS = {
 -- env_start env_end exit_code
 local STAT_STATIC = {}
 for _, i in ipairs({ 1, 4, 5, 6, 7, 8, 9, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30,
-                     31, 32, 33, 34, 36, 37, 38, 40, 41, 45, 46, 47, 48, 49, 50, 51, 52 }) do
+                     31, 33, 34, 36, 37, 38, 40, 41, 45, 46, 47, 48, 49, 50, 51, 52 }) do
   STAT_STATIC[#STAT_STATIC + 1] = tostring(i)
 end
 
@@ -80,6 +84,8 @@ local STAT = {
     ["10"] = MONOTONIC, ["11"] = MONOTONIC, ["12"] = MONOTONIC, ["13"] = MONOTONIC,
     ["14"] = MONOTONIC, ["15"] = MONOTONIC, ["16"] = MONOTONIC, ["17"] = MONOTONIC,
     ["24"] = IF_CRASH,                -- rss: the crashing shell ran after the capture
+    ["32"] = IF_CRASH,                -- blocked: the crashing task may be in the handler
+                                      -- of the signal that crashed the machine (SigBlk)
     ["39"] = ANY,                     -- processor: the CPU the task last ran on
     ["42"] = MONOTONIC,               -- delayacct_blkio_ticks
     ["43"] = MONOTONIC, ["44"] = MONOTONIC,   -- guest_time cguest_time

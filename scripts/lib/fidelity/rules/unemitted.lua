@@ -26,14 +26,7 @@ return {
   -- }======
 
   -- {====== /proc ======
-  ["proc/consoles"] = none("proc/consoles", "no emitter."),
-  ["proc/crypto"] = none("proc/crypto", "no emitter."),
-  ["proc/execdomains"] = none("proc/execdomains", "no emitter."),
   ["proc/key-users"] = none("proc/key-users", "no emitter."),
-  ["proc/iomem"] = none("proc/iomem", "sos's pci plugin copies it; that plugin has no emitters yet."),
-  ["proc/ioports"] = none("proc/ioports", "sos's pci plugin copies it; that plugin has no emitters yet."),
-  ["proc/schedstat"] = none("proc/schedstat", "no emitter (per-CPU scheduler statistics, drifting)."),
-  ["proc/timer_list"] = none("proc/timer_list", "no emitter (hrtimer bases, drifting)."),
   -- }======
 
   -- {====== /sys ======
@@ -41,12 +34,9 @@ return {
     .. "removable of the same gendisks are checked in tests/lua/test_filesys.lua; stat drifts."),
   ["sys/class/net/**"] = none("sys/class/net/**", "sos 4.x copies /sys/class/net/*/{flags,statistics}; "
     .. "not emitted (the same values are in ip -d address and proc/net/dev)."),
-  ["sys/devices/system/node/**"] = none("sys/devices/system/node/**", "NUMA node files: no emitter."),
-  ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: no "
-    .. "emitter yet (proc/<pid>/cgroup and proc/cgroups are emitted)."),
-  ["sys/kernel/mm/**"] = none("sys/kernel/mm/**", "sos 4.x memory copies /sys/kernel/mm/...: no emitter."),
-  ["sys/kernel/vmcoreinfo"] = none("sys/kernel/vmcoreinfo", "the physical address and size of the "
-    .. "VMCOREINFO note; the note's text is sos_commands/vmcore/vmcoreinfo."),
+  ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: the "
+    .. "cgroup.*, memory.{current,max,events} and pids.{current,max} files are emitted "
+    .. "(rules/sysinfo.lua), the other controller files not yet."),
   -- }======
 
   -- {====== live commands ======
