@@ -22,6 +22,23 @@ import sys
 # One example per module: a chunk for `kdlua -e` that prints something.
 # Keep them short; they run against every fixture dump in the tests.
 EXAMPLES = {
+    "console": 'local console = require("kernel.console")\n'
+               'io.write(console.proc_consoles())',
+    "crypto": 'local crypto = require("kernel.crypto")\n'
+              'local text = crypto.proc_crypto()\n'
+              'print(select(2, text:gsub("\\nname", "")) + 1 .. " crypto algorithms")',
+    "maple": 'local maple = require("kernel.maple")\n'
+             'for t in kd.tasks() do\n'
+             '  if t.pid == 1 and t.mm then\n'
+             '    local n = 0\n'
+             '    maple.each(t.mm.mm_mt, function() n = n + 1 end)\n'
+             '    print("pid 1 has " .. n .. " memory areas") break\n'
+             '  end\n'
+             'end',
+    "resource": 'local resource = require("kernel.resource")\n'
+                'io.write(resource.show("ioport_resource"))',
+    "timer_list": 'local timer_list = require("kernel.timer_list")\n'
+                  'io.write((timer_list.proc_timer_list():match("^[^\\n]*\\n[^\\n]*\\n")))',
     "block": 'local block = require("kernel.block")\n'
              'for _, d in ipairs(block.disks()) do print(d.name, d.major, d.minor) end',
     "cgroup": 'local cgroup = require("kernel.cgroup")\n'
