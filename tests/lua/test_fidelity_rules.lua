@@ -470,3 +470,43 @@ end)
 -- }======
 
 os.execute("rm -rf " .. fidelity.shq(TMP))
+
+test("ran_after: a task switched in after the capture may differ; one that slept on may not", function()
+  local rdir, tdir, rules_dir = TMP .. "/ra_report", TMP .. "/ra_truth", TMP .. "/ra_rules"
+  write(rules_dir .. "/zz_unit.lua", [[
+return {
+  ["proc/{pid}/stack"] = { truth = "pid/{pid}/stack", class = "static", skip = { "crash" },
+    skip_if_differs = { "ran_after" }, note = "n" },
+}
+]])
+  local function status_file(pid, vol, nonvol)
+    return "Name:\tx\nState:\tS (sleeping)\nPid:\t" .. pid .. "\nPPid:\t1\n"
+      .. "voluntary_ctxt_switches:\t" .. vol .. "\nnonvoluntary_ctxt_switches:\t" .. nonvol .. "\n"
+  end
+  write(tdir .. "/crash_pid", "9\n")
+  -- 2 ran after the capture and sleeps elsewhere; 3 slept on but its
+  -- stack differs (a real failure); 4 ran after and its stack is the same
+  for pid, truth_sw in pairs({ [2] = { 10, 5 }, [3] = { 10, 5 }, [4] = { 7, 1 } }) do
+    write(tdir .. "/pid/" .. pid .. "/status", status_file(pid, truth_sw[1], truth_sw[2]))
+    write(tdir .. "/pid/" .. pid .. "/stat", pid .. " (x) S 1 0 0 0 0 0\n")
+    write(tdir .. "/pid/" .. pid .. "/stack", "[<0>] do_wait+0x1/0x2\n")
+  end
+  write(rdir .. "/version.txt", "kdlua\n")
+  write(rdir .. "/proc/2/status", status_file(2, 12, 5))
+  write(rdir .. "/proc/3/status", status_file(3, 10, 5))
+  write(rdir .. "/proc/4/status", status_file(4, 7, 2))
+  for pid in pairs({ [2] = 1, [3] = 1, [4] = 1 }) do
+    write(rdir .. "/proc/" .. pid .. "/stat", pid .. " (x) S 1 0 0 0 0 0\n")
+  end
+  write(rdir .. "/proc/2/stack", "[<0>] pipe_read+0x1/0x2\n")
+  write(rdir .. "/proc/3/stack", "[<0>] pipe_read+0x1/0x2\n")
+  write(rdir .. "/proc/4/stack", "[<0>] do_wait+0x1/0x2\n")
+  local res = fidelity.run(rdir, tdir, { rules = fidelity.load_rules(rules_dir) })
+  local rows = {}
+  for _, r in ipairs(res.rows) do rows[r.path] = r end
+  eq(rows["proc/2/stack"].status, "skipped", "ran after the capture, stack moved")
+  ok(rows["proc/2/stack"].detail:find("ran after the capture"), "says why")
+  eq(rows["proc/3/stack"].status, "differs", "slept on: a difference is a failure")
+  eq(rows["proc/3/stack"].failing, true, "and fails the run")
+  eq(rows["proc/4/stack"].status, "exact", "ran after, same stack: still compared")
+end)

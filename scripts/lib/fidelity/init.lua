@@ -87,6 +87,9 @@
 --              kind, truth, truth_end and the kind's fields); the file's
 --              status is the worst of all its checks.
 --   skip       pid classes whose files are not compared ({ "crash" }).
+--   skip_if_differs  pid classes whose file is compared, but "skipped"
+--              rather than failing when it differs ({ "ran_after" }: the
+--              live file shows an earlier moment of that task).
 --   stub_ok    a stub is acceptable for some instances (the reason).
 --   partial_block  a Lua pattern: an incomplete line (sos_reports/
 --              kdlua_partial.txt) heads a block that ends before the next
@@ -115,7 +118,9 @@
 -- capture; running at the crash); "running" = crash, or state R in the
 -- truth, or R in the report (on a CPU at the crash); "worker" = a
 -- workqueue worker (PF_WQ_WORKER in the truth's stat: its name carries its
--- latest work item).  Pids of the truth that are not in the dump and
+-- latest work item); "ran_after" = the task was switched in after the
+-- capture (more voluntary + involuntary context switches in the report's
+-- status than in the truth's), so what it was doing then may have changed.  Pids of the truth that are not in the dump and
 -- descend from crash_pid, or were running (R) in the truth, or are the
 -- gone ancestors or children of such, are the capture helpers: their
 -- files are "skipped" with a note.
@@ -136,7 +141,7 @@ local RULE_FIELDS = {}
 for w in ([[class note truth truth_end kind also skip stub_ok tolerance static static_lines
   groups key parse absent extra order loose_spacing header names split header_words rest rows
   columns map match row_sum pid_column ppid_column pattern alive compare subset all select drop gsub range
-  transform header_exact partial_block]]):gmatch("%S+") do RULE_FIELDS[w] = true end
+  transform header_exact partial_block skip_if_differs]]):gmatch("%S+") do RULE_FIELDS[w] = true end
 for _, side in ipairs({ "truth", "report" }) do
   for w in ("select drop gsub range transform header names split header_words pattern key"):gmatch("%S+") do
     RULE_FIELDS[side .. "_" .. w] = true
@@ -426,6 +431,17 @@ local function make_ctx(report_dir, truth_dir, truth_files, report_set)
     local s = rel and read_file(report_dir .. "/" .. rel)
     return s and s:match("%) (%S+)")
   end
+  -- a task's status in the report: proc/<id>/ or proc/<p>/task/<id>/
+  local function report_status(id)
+    local rel = report_stat[id]
+    return rel and read_file(report_dir .. "/" .. rel:gsub("stat$", "status"))
+  end
+  -- voluntary + involuntary context switches of a status text
+  local function switches(text)
+    local v = text and text:match("\nvoluntary_ctxt_switches:%s+(%d+)")
+    local n = text and text:match("\nnonvoluntary_ctxt_switches:%s+(%d+)")
+    return v and n and tonumber(v) + tonumber(n)
+  end
   local class_cache = {}
   function ctx.classes_for(id)
     if class_cache[id] then return class_cache[id] end
@@ -435,6 +451,8 @@ local function make_ctx(report_dir, truth_dir, truth_files, report_set)
     -- running at either moment: R in the truth, or on a CPU (R) in the dump
     c.running = c.crash or (f ~= nil and f[1] == "R") or report_state(id) == "R"
     c.worker = f ~= nil and ((tonumber(f[7]) or 0) & 0x20) ~= 0
+    local then_, now = switches(tstatus(id)), switches(report_status(id))
+    c.ran_after = then_ ~= nil and now ~= nil and now > then_
     class_cache[id] = c
     return c
   end
@@ -629,6 +647,17 @@ local function judge(entry, b, path, report_text, ctx)
   if res.status == "exact" and rule.class == "drifting" and report_text ~= truth_text then
     res.status = "within"
     res:note("the parts compared are equal; the rest drifted (not compared)")
+  end
+  if res.status == "differs" then
+    for _, cl in ipairs(list(rule.skip_if_differs)) do
+      if ctx.classes[cl] then
+        row.status = "skipped"
+        row.detail = "differs, not compared for a task that " ..
+          (cl == "ran_after" and "ran after the capture" or ("is " .. cl)) .. ": " .. rule.note
+        row.first = res.diffs[1]
+        return row
+      end
+    end
   end
   row.status = ({ exact = "exact", within = "within tolerance", differs = "differs" })[res.status]
   row.diffs = res.diffs

@@ -132,18 +132,19 @@ return {
   },
   ["proc/{pid}/wchan"] = {
     truth = "pid/{pid}/wchan", class = "static",
-    skip = { "crash" },
+    skip = { "crash" }, skip_if_differs = { "ran_after" },
     note = "get_wchan() over the core's unwinder (kernel/stack.lua); the crashing shell was "
-      .. "running. Tasks that ran after the capture (runnable or on a CPU at the crash) may differ.",
+      .. "running. Tasks that ran after the capture (more context switches than the live "
+      .. "status shows) may differ: such a row is skipped.",
   },
   ["proc/{pid}/task/{tid}/wchan"] = {
     truth = "pid/{pid}/task/{tid}/wchan", class = "static",
-    skip = { "crash" },
+    skip = { "crash" }, skip_if_differs = { "ran_after" },
     note = "as proc/<pid>/wchan, per thread.",
   },
   ["proc/{pid}/stack"] = {
     truth = "pid/{pid}/stack", class = "static",
-    skip = { "crash" },
+    skip = { "crash" }, skip_if_differs = { "ran_after" },
     note = "stack_trace_save_tsk() over the core's unwinder (ORC from the dump), sched/lock "
       .. "functions dropped, %pB sizes = distance to the next symbol; the crashing task is unwound "
       .. "from its CPU's registers (the capture saw it running fx-truth). tests/sh/"
@@ -151,7 +152,7 @@ return {
   },
   ["proc/{pid}/task/{tid}/stack"] = {
     truth = "pid/{pid}/task/{tid}/stack", class = "static",
-    skip = { "crash" },
+    skip = { "crash" }, skip_if_differs = { "ran_after" },
     note = "as proc/<pid>/stack, per thread.",
   },
   ["sos_commands/process/lsof_-b_M_-n_-l_-c"] = {
