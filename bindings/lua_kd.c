@@ -10,12 +10,15 @@
 #include "core/kallsyms.h"
 #include "core/walk.h"
 
-static const char program_key = 'p';
-
+/*
+** The program lives in the state's extra space, not in the registry: a
+** script can reach the registry (debug.getregistry) and clear it, and a
+** NULL program would then crash the first kd call.  The extra space is
+** out of Lua's reach, and every coroutine starts with a copy of it.
+*/
 struct kd_program *kl_program(lua_State *L) {
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &program_key);
-  struct kd_program *p = lua_touserdata(L, -1);
-  lua_pop(L, 1);
+  struct kd_program *p = *(struct kd_program **)lua_getextraspace(L);
+  if (p == NULL) luaL_error(L, "kd: no dump is open in this Lua state");
   return p;
 }
 
@@ -614,7 +617,7 @@ static const char *const x86_regs[] = {
 static int k_cpu_registers(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   lua_Integer i = luaL_checkinteger(L, 1);
-  if (i < 0 || (unsigned)i >= kd_dump_nr_cpu_notes(prog->dump)) { lua_pushnil(L); return 1; }
+  if (i < 0 || (uint64_t)i >= kd_dump_nr_cpu_notes(prog->dump)) { lua_pushnil(L); return 1; }
   lua_newtable(L);
   for (int r = 0; x86_regs[r]; r++) {
     uint64_t v;
@@ -739,8 +742,7 @@ static const luaL_Reg kd_funcs[] = {
 };
 
 void kl_open(lua_State *L, struct kd_program *prog) {
-  lua_pushlightuserdata(L, prog);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &program_key);
+  *(struct kd_program **)lua_getextraspace(L) = prog;
   kl_open_error(L);
   kl_open_object(L);
   kl_open_type(L);

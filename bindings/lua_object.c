@@ -223,7 +223,12 @@ static int m_bytes(lua_State *L) {
   struct kd_object *o = kl_check_object(L, 1);
   if (!o->is_reference) return luaL_error(L, "bytes_() of a value");
   uint64_t n = kd_type_sizeof(o->type);
-  if (n > (64u << 20)) return luaL_error(L, "object too large (%" PRIu64 " bytes)", n);
+  if (n > (64u << 20)) {
+    /* lua_pushfstring knows no PRIu64: print the number ourselves */
+    char num[24];
+    snprintf(num, sizeof num, "%" PRIu64, n);
+    return luaL_error(L, "object too large (%s bytes)", num);
+  }
   void *buf = lua_newuserdatauv(L, n ? (size_t)n : 1, 0);
   struct kd_error *err = kd_program_read(kl_program(L), o->address, buf, (size_t)n);
   if (err) return kl_raise(L, err);

@@ -18,6 +18,7 @@
 #include "debuginfo/debuginfo.h"
 #include "debuginfo/dwarf_finder.h"
 #include "object.h"
+#include "base/input.h"
 
 /* Elf64_Sym as the kernel keeps it in mod_kallsyms.symtab */
 struct ksym64 {
@@ -155,7 +156,8 @@ struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
 static bool may_define(const char *path, const char *name) {
   size_t nlen = strlen(name) + 1;   /* with the NUL */
   if (nlen < 5) return true;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  const char *why;
+  int fd = kd_open_input(path, &why);
   if (fd < 0) return true;
   elf_version(EV_CURRENT);
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);

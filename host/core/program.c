@@ -4,6 +4,7 @@
 #include "program.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdarg.h>
@@ -324,8 +325,14 @@ struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
       if (err) return err;
     } else if (*q == '[') {
       char *e;
-      unsigned long long n = strtoull(q + 1, &e, 0);
-      if (*e != ']')
+      const char *digits = q + 1;
+      while (isspace((unsigned char)*digits)) digits++;
+      /* strtoull takes "-1" as 2^64-1: only plain digits make a length */
+      if (!isdigit((unsigned char)*digits))
+        return kd_error_create(KD_ERR_LOOKUP, "bad type name '%s'", name);
+      errno = 0;
+      unsigned long long n = strtoull(digits, &e, 0);
+      if (*e != ']' || errno == ERANGE || n > (1ull << 40))
         return kd_error_create(KD_ERR_LOOKUP, "bad type name '%s'", name);
       err = kd_program_array_type(prog, t, n, &t);
       if (err) return err;

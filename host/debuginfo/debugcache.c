@@ -15,6 +15,7 @@
 #include "debuginfo.h"
 #include "base/child.h"
 #include "base/fnv.h"
+#include "base/input.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -717,10 +718,10 @@ struct kd_error *kd_debugcache_get(const char *path, const char *cache_dir,
   *warning = NULL;
   if (cache_dir == NULL || cache_disabled()) goto original;
   elf_version(EV_CURRENT);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  const char *why;
+  int fd = kd_open_input(path, &why);
   if (fd < 0)
-    return kd_error_create(KD_ERR_IO, "cannot open %s: %s", path,
-                           strerror(errno));
+    return kd_error_create(KD_ERR_IO, "cannot open %s: %s", path, why);
   struct stat st;
   Elf *elf = NULL;
   if (fstat(fd, &st) != 0 ||

@@ -10,6 +10,7 @@
 */
 #define _GNU_SOURCE
 #include "debuginfo.h"
+#include "base/input.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -162,14 +163,15 @@ struct kd_error *kd_elf_build_id_elf(Elf *elf, uint8_t **id, size_t *len) {
   return NULL;
 }
 
-/* Open `path` read-only as ELF: 0, or KD_ERR_IO with *errnum set, or
+/* Open `path` read-only as ELF: 0, or KD_ERR_IO with the reason in *errnum, or
 ** KD_ERR_FORMAT when it is not ELF. */
 static enum kd_error_code open_elf_raw(const char *path, int *fdp, Elf **elfp,
-                                       int *errnum) {
+                                       const char **errnum) {
   ensure_elf_version();
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  const char *why;
+  int fd = kd_open_input(path, &why);
   if (fd < 0) {
-    *errnum = errno;
+    *errnum = why;
     return KD_ERR_IO;
   }
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -185,10 +187,10 @@ static enum kd_error_code open_elf_raw(const char *path, int *fdp, Elf **elfp,
 
 /* The same with errors that name the file. */
 static struct kd_error *open_elf(const char *path, int *fdp, Elf **elfp) {
-  int errnum = 0;
+  const char *errnum = NULL;
   enum kd_error_code c = open_elf_raw(path, fdp, elfp, &errnum);
   if (c == KD_ERR_IO)
-    return kd_error_create(c, "cannot open %s: %s", path, strerror(errnum));
+    return kd_error_create(c, "cannot open %s: %s", path, errnum);
   if (c) return kd_error_create(c, "%s is not an ELF file", path);
   return NULL;
 }
@@ -353,13 +355,13 @@ static struct kd_error *judge(const struct kd_debuginfo_query *q,
   int fd = -1;
   Elf *elf = NULL;
   memset(j, 0, sizeof *j);
-  int errnum = 0;
+  const char *errnum = NULL;
   enum kd_error_code c = open_elf_raw(path, &fd, &elf, &errnum);
   if (c) {
     j->v = V_BAD;
     j->code = c;
     snprintf(j->why, sizeof j->why, "%s",
-             c == KD_ERR_IO ? strerror(errnum) : "not an ELF file");
+             c == KD_ERR_IO ? errnum : "not an ELF file");
     return NULL;
   }
   struct kd_error *err = NULL;
@@ -500,7 +502,7 @@ static void walk_dir(struct walk *w, const char *dir, int depth) {
   }
   closedir(d);
   for (size_t i = 0; i < n; i++) names[i]++;
-  qsort(names, n, sizeof *names, cmp_names);
+  if (n) qsort(names, n, sizeof *names, cmp_names);   /* qsort(NULL, 0) is UB */
   for (size_t i = 0; i < n && !w->stop; i++) {
     const char *name = names[i];
     unsigned char type = (unsigned char)name[-1];

@@ -18,6 +18,7 @@
 #include "base/child.h"
 #include "debugcache.h"
 #include "base/fnv.h"
+#include "base/input.h"
 
 /* {====== arena: types live until the finder is destroyed ====== */
 
@@ -989,9 +990,10 @@ void kd_finder_destroy(struct kd_finder *f) {
 }
 
 struct kd_error *kd_dwarf_open(const char *path, Dwarf **dwarf, int *fd) {
-  *fd = open(path, O_RDONLY | O_CLOEXEC);
+  const char *why;
+  *fd = kd_open_input(path, &why);
   if (*fd < 0)
-    return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
+    return kd_error_create(KD_ERR_IO, "%s: %s", path, why);
   *dwarf = dwarf_begin(*fd, DWARF_C_READ);
   if (*dwarf == NULL) {
     close(*fd);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/fnv.h"
+#include "base/input.h"
 
 struct kd_symtab {
   struct kd_symbol *syms;
@@ -125,9 +126,10 @@ struct kd_error *kd_symtab_add(struct kd_symtab *t, const char *name,
 
 struct kd_error *kd_symtab_add_elf(struct kd_symtab *t, const char *path,
                                    uint64_t offset, uint64_t relocate_from) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  const char *why;
+  int fd = kd_open_input(path, &why);
   if (fd < 0)
-    return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
+    return kd_error_create(KD_ERR_IO, "%s: %s", path, why);
   elf_version(EV_CURRENT);
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
   struct kd_error *err = NULL;

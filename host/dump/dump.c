@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 #include <unistd.h>
 
 #include <libkdumpfile/kdumpfile.h>
+
+#include "base/child.h"
+#include "validate.h"
 
 /*
 ** Cache of whole, inflated dump pages: 2-way set-associative, 2048 sets.
@@ -63,6 +67,7 @@ struct kd_dump {
   size_t nstrings, capstrings;
   char *vmcoreinfo_raw;
   unsigned reopens;      /* see load_page */
+  unsigned long loads;   /* pages inflated, for KDLUA_FAULT read-every */
 };
 
 static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
@@ -157,9 +162,43 @@ static struct kd_error *setup_cache(struct kd_dump *dump) {
 ** read the utsname through the dump: a dump whose kernel identity cannot be
 ** read is useless, and saying so now beats failing in every script later.
 */
+static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **out);
+
+/*
+** Test-only fault injection, from $KDLUA_FAULT (comma-separated):
+**   probe-crash   the probe child dies of SIGSEGV (as a libkdumpfile crash)
+**   read-every=N  every Nth page the dump inflates fails to read
+** so that tests can prove a crash or a bad page surfaces as it should.
+*/
+static struct { bool parsed, probe_crash; unsigned long read_every; } fault;
+
+static void parse_faults(void) {
+  if (fault.parsed) return;
+  fault.parsed = true;
+  const char *f = getenv("KDLUA_FAULT");
+  if (f == NULL) return;
+  fault.probe_crash = strstr(f, "probe-crash") != NULL;
+  const char *r = strstr(f, "read-every=");
+  if (r) fault.read_every = strtoul(r + 11, NULL, 10);
+}
+
+/* the probe: the whole open, in a child (see kd_dump_open) */
+struct probe { const char *path; int fd; };
+
+static int probe_open(void *arg, char *msg, size_t cap) {
+  struct probe *p = arg;
+  if (fault.probe_crash) raise(SIGSEGV);
+  struct kd_dump *dump;
+  struct kd_error *err = open_checked(p->path, p->fd, &dump);
+  if (err == NULL) return 0;
+  snprintf(msg, cap, "%s", err->message);
+  return 1;
+}
+
 struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   *out = NULL;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return kd_error_create(KD_ERR_IO, "%s: cannot open dump: %s", path,
                            strerror(errno));
@@ -168,6 +207,41 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
     close(fd);
     return kd_error_create(KD_ERR_IO, "%s: not a regular file", path);
   }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  parse_faults();
+  bool known;
+  struct kd_error *err = kd_dump_validate_fd(fd, (uint64_t)st.st_size, path, &known);
+  if (err) {
+    close(fd);
+    return err;
+  }
+  /*
+  ** What we checked is what crashed libkdumpfile so far; what we did not
+  ** (page descriptors, other formats, address translation set up from
+  ** damaged page tables) may still crash it.  So the open is tried first
+  ** in a short-lived child: if libkdumpfile dies there, we say so in one
+  ** line naming the file instead of dying ourselves.  (~1 ms: see README.)
+  ** KDLUA_NO_PROBE=1 skips it, for the fuzzer and for measuring.
+  */
+  const char *no_probe = getenv("KDLUA_NO_PROBE");
+  if (no_probe == NULL || strcmp(no_probe, "1") != 0) {
+    char msg[512];
+    struct probe pr = { path, fd };
+    int rc = kd_run_in_child(probe_open, &pr, msg, sizeof msg);
+    if (rc == 1) {
+      close(fd);
+      if (strncmp(msg, path, strlen(path)) == 0)   /* our own error, as is */
+        return kd_error_create(KD_ERR_FORMAT, "%s", msg);
+      return kd_error_create(KD_ERR_FORMAT, "%s: not a readable kernel dump "
+                             "(libkdumpfile failed on it: %s)", path, msg);
+    }
+  }
+  return open_checked(path, fd, out);
+}
+
+/* The open proper, on a file that passed kd_dump_validate_fd; owns fd. */
+static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **out) {
+  *out = NULL;
   struct kd_dump *dump = calloc(1, sizeof *dump);
   if (dump == NULL) { close(fd); return kd_enomem; }
   dump->fd = fd;
@@ -286,6 +360,9 @@ static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
                                   uint64_t page, uint64_t fault_addr) {
   size_t len = dump->page_size;
   kdump_addrspace_t as = space == KD_KVADDR ? KDUMP_KVADDR : KDUMP_KPHYSADDR;
+  if (fault.read_every && ++dump->loads % fault.read_every == 0)
+    return kd_error_fault(KD_ERR_FORMAT, fault_addr, "cannot read memory at 0x%"
+                          PRIx64 ": injected fault (KDLUA_FAULT)", fault_addr);
   kdump_status s = kdump_read(dump->ctx, as, page, dump->scratch, &len);
   if (s == KDUMP_ERR_CORRUPT && dump->reopens < 8) {
     /* libkdumpfile 0.5.1 can get into a state where every later page fails

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Damaged dumps and debug files (issue 16): each must give one line naming
+# the input and exit 2 -- never a crash (libkdumpfile segfaulted on several
+# of these before kdlua checked the headers itself), never a hang.
+. "$(dirname "$0")/common.sh"
+need_python3
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+KFX="$KDLUA_BUILD_DIR/tests/fixtures/kfx.vmcore"
+
+# expect_bad NAME PATTERN -- command...: status 2, one stderr line holding
+# PATTERN, no signal, no sanitizer report, done within 20 s
+expect_bad() {
+  name=$1 pat=$2
+  shift 3
+  timeout 20 "$@" >"$W/out" 2>"$W/err"
+  got=$?
+  if [ "$got" -eq 2 ] && [ "$(grep -c . "$W/err")" -eq 1 ] && grep -q -- "$pat" "$W/err" &&
+     ! grep -q "Sanitizer\|runtime error" "$W/err"; then
+    ok "$name"
+  else
+    fail "$name: status $got (want 2)"; show "$W/err"
+  fi
+}
+
+python3 - "$D/vmcore" "$KFX" "$W" <<'EOF'
+import struct, sys
+dump, kfx, w = sys.argv[1], sys.argv[2], sys.argv[3]
+d = open(dump, 'rb').read()
+k = open(kfx, 'rb').read()
+def put(name, data): open(w + '/' + name, 'wb').write(data)
+# diskdump: one byte of VMCOREINFO, PAGESIZE 0, a note size of 2^62
+line = d.find(b'\nSIZE(')
+put('vmci-dot', d[:line + 1] + b'.' + d[line + 2:])
+put('pagesize0', d.replace(b'PAGESIZE=4096', b'PAGESIZE=0000'))
+bs = struct.unpack_from('<i', d, 428)[0]
+b = bytearray(d); struct.pack_into('<Q', b, bs + 56, 1 << 62); put('note-huge', b)
+b = bytearray(d); struct.pack_into('<Q', b, bs + 48, len(d) - 8); put('note-offset', b)
+b = bytearray(d); struct.pack_into('<I', b, 436, 1 << 20); put('bitmap-huge', b)
+b = bytearray(d); struct.pack_into('<i', b, 428, 0); put('blocksize0', b)
+# ELF: class 1 in a 64-byte header, e_phentsize 0, e_phnum 60000, a
+# PT_LOAD of 2^60 bytes, a note whose size runs past its segment
+b = bytearray(k[:64]); b[4] = 1; put('elf-class1', b)
+b = bytearray(k); b[4] = 7; put('elf-class7', b)
+b = bytearray(k); struct.pack_into('<H', b, 54, 0); put('elf-phentsize0', b)
+b = bytearray(k); struct.pack_into('<H', b, 56, 60000); put('elf-phnum', b)
+phoff = struct.unpack_from('<Q', k, 32)[0]
+phnum = struct.unpack_from('<H', k, 56)[0]
+for i in range(phnum):
+    ph = phoff + i * 56
+    t, = struct.unpack_from('<I', k, ph)
+    if t == 1 and 'elf-load-huge' not in locals():
+        b = bytearray(k); struct.pack_into('<Q', b, ph + 32, 1 << 60); put('elf-load-huge', b)
+        locals()['elf-load-huge'] = 1
+    if t == 4:
+        off = struct.unpack_from('<Q', k, ph + 8)[0]
+        b = bytearray(k); struct.pack_into('<I', b, off + 4, 0x7ffffff0); put('elf-note-desc', b)
+EOF
+
+V="$D/vmlinux"
+expect_bad "VMCOREINFO key starting with '.'" "$W/vmci-dot: dump is truncated or corrupt (VMCOREINFO line .* malformed key" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/vmci-dot" --vmlinux "$V"
+expect_bad "VMCOREINFO PAGESIZE=0" "$W/pagesize0: .*PAGESIZE" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/pagesize0" --vmlinux "$V"
+expect_bad "diskdump note size 2^62" "$W/note-huge: .*notes" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/note-huge" --vmlinux "$V"
+expect_bad "diskdump notes past the end" "$W/note-offset: .*notes" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/note-offset" --vmlinux "$V"
+expect_bad "diskdump bitmaps past the end" "$W/bitmap-huge: .*bitmaps" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/bitmap-huge" --vmlinux "$V"
+expect_bad "diskdump block size 0" "$W/blocksize0: .*block size" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/blocksize0" --vmlinux "$V"
+for f in elf-class1 elf-class7 elf-phentsize0 elf-phnum elf-load-huge elf-note-desc; do
+  expect_bad "ELF $f" "$W/$f: dump is truncated or corrupt" -- \
+    "$BIN" -e 'print(1)' --vmcore "$W/$f"
+done
+# a crash inside libkdumpfile that no check foresaw: the open is probed in
+# a child first, so it is one line, not a dead kdlua
+KDLUA_FAULT=probe-crash expect_bad "libkdumpfile crash in the probe" \
+  "$D/vmcore: not a readable kernel dump (libkdumpfile failed on it: .*signal 11" -- \
+  "$BIN" -e 'print(1)' --vmcore "$D/vmcore"
+
+# FIFOs and directories: refused at once (open() of a FIFO used to block)
+mkfifo "$W/fifo"
+expect_bad "FIFO as --vmcore" "$W/fifo: not a regular file" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/fifo"
+expect_bad "FIFO as --vmlinux" "$W/fifo: not a regular file" -- \
+  "$BIN" -e 'print(1)' --vmcore "$D/vmcore" --vmlinux "$W/fifo"
+expect_bad "directory as --vmlinux" "$W: is a directory" -- \
+  "$BIN" -e 'print(1)' --vmcore "$D/vmcore" --vmlinux "$W"
+
+# the Lua surface: wrong arguments are errors, not wrong answers or crashes
+kd_err() {  # NAME PATTERN CODE: exit 1 with PATTERN on stderr, no signal
+  timeout 20 "$BIN" -e "$3" --vmcore "$D/vmcore" --vmlinux "$V" >"$W/out" 2>"$W/err"
+  got=$?
+  if [ "$got" -eq 1 ] && grep -q -- "$2" "$W/err"; then ok "$1"
+  else fail "$1: status $got"; show "$W/err"; fi
+}
+kd_err "kd.object('int[-1]') refused" "bad type name 'int\[-1\]'" 'print(kd.object("int[-1]", 0))'
+kd_err "bytes_ of a huge array: the size in the message" "object too large (100000000 bytes)" \
+  'print(kd.object("char[100000000]", kd.symbol_address("init_task")):bytes_())'
+out=$("$BIN" -e 'print(kd.cpu_registers(1 << 32), kd.cpu_registers(-1))' --vmcore "$D/vmcore" --vmlinux "$V" 2>&1)
+check "kd.cpu_registers(1<<32) is nil, not CPU 0" [ "$out" = "nil	nil" ]
+out=$("$BIN" -e 'local r = debug.getregistry()
+  for k in pairs(r) do if k ~= 1 and k ~= 2 then r[k] = nil end end
+  print(kd.symbol_address("init_task") ~= nil)' --vmcore "$D/vmcore" --vmlinux "$V" 2>&1)
+check "kd works after the Lua registry is cleared" [ "$out" = "true" ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
