@@ -13,6 +13,9 @@
 **                       no second flush of buffers the parent owns)
 **   P.wait(pid [, nohang])  "exited", status | "signaled", signal number;
 **                       with nohang, "running" while the child still runs
+**   P.wait_any(pids, timeout)  the first of the children in the list to
+**                       end: pid, "exited"|"signaled", code; or nil after
+**                       `timeout` seconds (never reaps any other child)
 **   P.kill(pid)         SIGKILL (a parent that fails takes its workers down)
 **   P.pid()             this process's id
 **   P.maxrss()          this process's peak resident set size, bytes
@@ -35,6 +38,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lua_report.h"
@@ -105,6 +109,11 @@ static int p_fork(lua_State *L) {
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    /* P.wait_any blocks SIGCHLD in the parent; the child starts clean */
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGCHLD);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
     /* a worker never outlives the report: when the parent dies (SIGTERM,
     ** SIGKILL, a crash) its workers go too instead of running on */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -148,6 +157,61 @@ static int p_wait(lua_State *L) {
   return 2;
 }
 
+static void push_status(lua_State *L, int st) {
+  if (WIFSIGNALED(st)) {
+    lua_pushliteral(L, "signaled");
+    lua_pushinteger(L, WTERMSIG(st));
+  } else {
+    lua_pushliteral(L, "exited");
+    lua_pushinteger(L, WEXITSTATUS(st));
+  }
+}
+
+/*
+** Wait for one of the listed children, at most `timeout` seconds.  SIGCHLD
+** is blocked while we look, so a child that ends after the look leaves the
+** signal pending and sigtimedwait returns at once: no lost wake-up, no
+** polling.  Only the listed pids are reaped (waitpid(-1) would take the
+** report's other children, whose owners wait for them by pid).
+*/
+static int p_wait_any(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Number timeout = luaL_checknumber(L, 2);
+  lua_Integer n = luaL_len(L, 1);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
+  for (;;) {
+    for (lua_Integer i = 1; i <= n; i++) {
+      lua_geti(L, 1, i);
+      pid_t pid = (pid_t)lua_tointeger(L, -1);
+      lua_pop(L, 1);
+      int st;
+      pid_t r;
+      do r = waitpid(pid, &st, WNOHANG); while (r < 0 && errno == EINTR);
+      if (r == pid) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        lua_pushinteger(L, pid);
+        push_status(L, st);
+        return 3;
+      }
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double left = timeout - ((double)(now.tv_sec - t0.tv_sec) +
+                             (double)(now.tv_nsec - t0.tv_nsec) / 1e9);
+    if (left <= 0 || n == 0) break;
+    struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+    sigtimedwait(&chld, NULL, &ts);   /* a child ended, or time is up */
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  lua_pushnil(L);
+  return 1;
+}
+
 static int p_kill(lua_State *L) {
   lua_pushboolean(L, kill((pid_t)luaL_checkinteger(L, 1), SIGKILL) == 0);
   return 1;
@@ -171,7 +235,8 @@ int luaopen_kdlua_parallel(lua_State *L) {
   };
   static const luaL_Reg funcs[] = {
     { "cpus", p_cpus }, { "shared", p_shared }, { "fork", p_fork },
-    { "exit", p_exit }, { "wait", p_wait }, { "kill", p_kill }, { "pid", p_pid },
+    { "exit", p_exit }, { "wait", p_wait }, { "wait_any", p_wait_any },
+    { "kill", p_kill }, { "pid", p_pid },
     { "maxrss", p_maxrss },
     { NULL, NULL }
   };

@@ -31,7 +31,7 @@ usage: kdlua report --vmcore FILE [--vmlinux FILE] [--debuginfo-dir DIR]...
                     [--skip-plugins a,b] [--enable-plugins a,b] [--list-plugins]
                     [--emitters-dir DIR]... [--compression xz|gzip|zstd|none]
                     [--build] [--store-kallsyms] [-j N] [--emitter-timeout S]
-                    [--emitter-memory MB] [-v]
+                    [--emitter-memory MB] [--report-timeout S] [-v]
 
 Writes <tmp-dir>/sosvmcore-<host>[-NAME]-<crash date>-<random>.tar.xz (and a
 .sha256 beside it): a sos-report-shaped archive built from the dump by Lua
@@ -54,6 +54,9 @@ emitters (scripts/emitters/, each --emitters-dir, $KDLUA_EMITTERS).
                          process may use, at most 4; -j 1: no workers)
   --emitter-timeout S    time budget per emitter (default 10)
   --emitter-memory MB    memory budget per emitter (default 256)
+  --report-timeout S     emitters still running after S seconds are ended and
+                         recorded as failed; the archive is still written
+                         (default 1800)
   --batch, --quiet       accepted (kdlua never prompts); quiet drops the message
   -v                     log lines on stderr as they are written
 ]]
@@ -69,7 +72,7 @@ local function parse(args)
   local o = {
     tmp_dir = "/var/tmp", compression = "xz", emitters_dirs = {},
     only = nil, skip = {}, enable = {}, jobs = nil,
-    timeout = 10, memory_mb = 256, verbose = tonumber(KDLUA_VERBOSE) or 0,
+    timeout = 10, memory_mb = 256, report_timeout = 1800, verbose = tonumber(KDLUA_VERBOSE) or 0,
   }
   local i = 1
   local function value(name)
@@ -108,6 +111,9 @@ local function parse(args)
     elseif a == "--emitter-timeout" then
       o.timeout = tonumber(value(a))
       if not o.timeout or o.timeout <= 0 then usage_error("--emitter-timeout needs seconds > 0") end
+    elseif a == "--report-timeout" then
+      o.report_timeout = tonumber(value(a))
+      if not o.report_timeout or o.report_timeout <= 0 then usage_error("--report-timeout needs seconds > 0") end
     elseif a == "--emitter-memory" then
       o.memory_mb = tonumber(value(a))
       if not o.memory_mb or o.memory_mb <= 0 then usage_error("--emitter-memory needs MB > 0") end
@@ -427,7 +433,10 @@ function Run:plan(names)
           -- what its libraries resolve and cache on first use (types,
           -- symbol tables, per-task memos) is then inherited by every
           -- process instead of being redone in each
-          local first = #list > 1 and 1 or 0
+          -- (bundled emitters only: only code kdlua ships runs in this
+          -- process; a site emitter runs in workers, where a crash or a
+          -- hang costs its unit, not the report)
+          local first = #list > 1 and e.origin == "bundled" and 1 or 0
           if first == 1 then
             units[#units + 1] = { plugin = name, e = e, list = { list[1] }, total = #list }
             warm[#warm + 1] = #units
@@ -707,7 +716,7 @@ function Run:run_plugins(after_fork, files_ready)
   -- modules' included).  (No kd.trim() here or after discovery: what it
   -- gave back was faulted in again at once, ~20 ms of the serial start,
   -- and the peaks did not move.)
-  if self.jobs > 1 then pcall(kd.symbolize, 0) end
+  pcall(kd.symbolize, 0)
   -- the helper's result is read in as soon as it has ended, between two of
   -- this process's groups, rather than after all of them
   local function collect_early()
@@ -715,17 +724,25 @@ function Run:run_plugins(after_fork, files_ready)
       self:early_result(units)
     end
   end
-  local results, problems, stats = workers.run(order, self.jobs, function(i, worker)
-    local u = units[i]
-    if worker == 1 then self:progress(u.plugin) end
-    return self:compute(u)
-  end, before_fork, after_fork, collect_early)
+  -- a worker still in one unit well past the emitter's budget is stuck
+  -- in a C function (the sandbox's hook cannot stop it): it is ended
+  local budget = self.limits.time or 0
+  local wl = { total = self.report_timeout,
+               unit = budget > 0 and budget + math.max(2, budget / 2) or nil,
+               -- the supervisor shows the line: the plugin of the last
+               -- group claimed
+               progress = function()
+                 local g = order[workers.claimed and workers.claimed() or 0]
+                 self:progress(g and units[g[1]].plugin or "")
+               end }
+  local results, problems, stats = workers.run(order, self.jobs, function(i)
+    return self:compute(units[i])
+  end, before_fork, after_fork, collect_early, wl)
   -- what the emitters mapped of the debug files is not needed to commit
   kd.trim()
   for _, p in ipairs(problems) do self.log:error("report", p) end
-  for w = 1, self.jobs do
-    local st = stats[w]
-    if st then
+  for w, st in ipairs(stats) do
+    do
       self.log:info("report", string.format(
         "process %d: %d units in %d groups, %.3f s running them, done at +%.3f s, peak RSS %.1f MiB",
         w, st.units or 0, st.groups or 0, st.busy or 0, st.done or 0, (st.maxrss or 0) / 1048576))
@@ -969,7 +986,7 @@ function M.main(args)
     failures = {}, plugins_md = {}, sections = {},
     tty = sandbox.isatty(2), verbose = o.verbose, jobs = jobs,
     spent = {}, failed_once = {}, each_time = {}, seen = {}, early = early, partials = {},
-    stored = stored,
+    stored = stored, report_timeout = o.report_timeout,
   }, Run)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
   local c_run0 = sandbox.clock()

@@ -2,8 +2,8 @@
 --
 -- Every *.lua file of the emitter directories (bundled first, then
 -- --emitters-dir, then $KDLUA_EMITTERS; each directory sorted bytewise,
--- dotfiles skipped) is loaded as text and run once, in its own environment
--- (setmetatable({}, {__index = _G})) holding `emit`, `plugin`, `stub`,
+-- dotfiles skipped) is loaded as text and run once, in its own minimal
+-- environment (M.environment) holding `emit`, `plugin`, `stub`,
 -- `report.stub` and `kdlua.stub`, under the same time and memory budget as
 -- an emitter.  What it registers is checked field by field; a file with
 -- any bad registration (or that fails to load or run) contributes nothing,
@@ -69,6 +69,69 @@ function M.is_partial(v) return getmetatable(v) == partial_mt end
 -- also real globals, for libraries that emitters require (they run in _G)
 if rawget(_G, "stub") == nil then _G.stub = M.stub end
 if rawget(_G, "partial") == nil then _G.partial = M.partial end
+
+-- {====== the emitters' environment ======
+--
+-- An emitter file runs in a table of its own holding only what emitters
+-- need (docs/emitters.md, "The environment"): the safe base functions,
+-- copies of string, table, math, utf8, coroutine, a few os time
+-- functions, a copy of kd, require for the Lua libraries of scripts/lib,
+-- load of text chunks.  No process, file or debug access: no os.exit,
+-- os.execute, io, debug, package, print, dofile, loadfile, collectgarbage,
+-- string.dump; what it assigns, to its globals or to its copies of the
+-- libraries, stays its own.
+
+local BASE = { "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
+               "rawlen", "rawset", "select", "setmetatable", "tonumber", "tostring", "type",
+               "xpcall", "_VERSION" }
+local LIBS = { "string", "table", "math", "utf8", "coroutine" }
+local OS = { "clock", "date", "difftime", "time" }
+-- scripts/lib modules an emitter may not have: the report's own machinery
+local PRIVATE = { report = true, ["report.init"] = true, ["report.workers"] = true,
+                  ["report.registry"] = true, ["report.log"] = true }
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+-- require for emitters: Lua files of scripts/lib only (what
+-- package.searchpath finds on kdlua's path), never a C module, a standard
+-- library or the report's internals
+local function safe_require(name)
+  if type(name) ~= "string" or not name:match("^[%w_]+[%w_.]*$") or PRIVATE[name] then
+    error("require: module '" .. tostring(name) .. "' is not available to emitters", 2)
+  end
+  if not package.searchpath(name, package.path) then
+    error("require: module '" .. name .. "' is not a library of scripts/lib", 2)
+  end
+  return require(name)
+end
+
+function M.environment()
+  local env = {}
+  for _, k in ipairs(BASE) do env[k] = _G[k] end
+  for _, k in ipairs(LIBS) do env[k] = copy(_G[k]) end
+  env.string.dump = nil
+  env.os = {}
+  for _, k in ipairs(OS) do env.os[k] = os[k] end
+  -- strings' metatable is the real string library: not handed out
+  env.getmetatable = function(v)
+    if type(v) == "string" then return nil end
+    return getmetatable(v)
+  end
+  env.load = function(chunk, name, _, e)
+    return load(chunk, name, "t", e or env)
+  end
+  env.require = safe_require
+  if kd then env.kd = copy(kd) end
+  env.stub, env.partial = M.stub, M.partial
+  env._G = env
+  return env
+end
+
+-- }======
 
 local function check_relpath(p, what)
   if p == "" then return what .. " is empty" end
@@ -198,7 +261,7 @@ local function validate(spec, ctx)
     path = path, kind = kind, command = spec.command, plugin = plugin,
     description = spec.description, run = spec.run, each = spec.each,
     default = spec.default ~= false, symlink = spec.symlink, tags = tags,
-    file = ctx.name,
+    file = ctx.name, origin = ctx.origin,
   }
 end
 
@@ -222,7 +285,8 @@ end
 -- file loaded, ran and validated.
 function Registry:load_file(path, origin)
   local name = path:match("([^/]+)$")
-  local ctx = { name = name, path = path, open = true, emitters = {}, plugins = {}, failed = nil }
+  local ctx = { name = name, path = path, origin = origin, open = true, emitters = {}, plugins = {},
+                failed = nil }
   local function emit(spec)
     if not ctx.open then error("emit: registration is only accepted during discovery", 2) end
     local ok, e = pcall(validate, spec, ctx)
@@ -251,8 +315,8 @@ function Registry:load_file(path, origin)
     end
     ctx.plugins[#ctx.plugins + 1] = p
   end
-  local env = setmetatable({}, { __index = _G })
-  env.emit, env.plugin, env.stub, env.partial = emit, plugin, M.stub, M.partial
+  local env = M.environment()
+  env.emit, env.plugin = emit, plugin
   env.report = { stub = M.stub, partial = M.partial }
   env.kdlua = { stub = M.stub, partial = M.partial }
   local record = { file = path, origin = origin, status = "ok", count = 0 }

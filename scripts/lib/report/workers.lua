@@ -1,25 +1,31 @@
--- report/workers.lua: run numbered units of work in this process and in
--- forked worker processes (-j N), and bring every unit's results back here.
+-- report/workers.lua: run numbered units of work in forked worker
+-- processes (-j N), supervised from this one, and bring every unit's
+-- results back here.
 --
---   workers.run(units, jobs, compute [, first [, after_fork [, between]]]) -> results, problems, stats
+--   workers.run(units, jobs, compute [, first [, after_fork [, between [, limits]]]])
+--       -> results, problems, stats
 --     units: a number n (units 1..n, each claimed alone) or a list of
 --     groups, each a list of unit numbers that one process claims and
 --     runs together (units that share what they cache).
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
---     process, 2.. in workers) (strings, numbers,
+--     process, 1..jobs in workers) (strings, numbers,
 --     booleans and nested tables of those: see encode/decode); it must not
 --     raise (the report runs each emitter in the sandbox).  Groups are
---     claimed one at a time from a counter shared by all processes, so a
+--     claimed one at a time from a counter shared by all workers, so a
 --     slow group never holds the others back.  results[i] is unit i's
 --     table; problems lists what went wrong with workers, one line each;
---     stats[w] = {units = n, groups = n, busy = s, done = s, maxrss =
---     bytes}: what process w did, when it finished (seconds since the
---     call) and its peak resident set size then.  Groups 1..first run
---     here before any worker starts (to warm caches the workers inherit);
---     after_fork() runs here once the workers are started, before this
---     process claims groups (work only it needs); between() before each
---     group this process claims after that (say, to collect a helper that
---     has ended).
+--     stats lists {units = n, groups = n, busy = s, done = s, maxrss =
+--     bytes}: what each process did (this one first), when it finished
+--     (seconds since the call) and its peak resident set size then.
+--     Groups 1..first run here before any worker starts (to warm caches
+--     the workers inherit: trusted code only); the rest run in `jobs`
+--     worker processes while this one supervises.  after_fork() runs here
+--     once the workers are started (work only this process needs);
+--     between() and limits.progress(units done) each time the supervisor
+--     wakes (say, to collect a helper that has ended).  limits.unit: a
+--     worker still in one unit after that many seconds is ended (the
+--     sandbox's count hook cannot stop a C function); limits.total: the
+--     watchdog, after which every worker is ended.
 --
 --   workers.claimed() -> groups claimed so far by all processes, while a
 --     run is under way (nil otherwise): it only grows, so a progress line
@@ -35,9 +41,10 @@
 -- A worker writes each finished unit to its own unlinked temporary file
 -- (no pipe to fill while the parent is busy computing) and flushes it, so
 -- a worker that dies leaves every unit it finished, of its last group
--- too.  The unit a signal killed it in comes back as { worker_died =
--- "<why>" }; units it never delivered for any other reason run here
--- afterwards.
+-- too.  The unit it died in (a signal, exit, or ended by the supervisor)
+-- comes back as { worker_died = "<why>" }; a new worker takes its place,
+-- and the units it never delivered run in another round of workers
+-- (at most three rounds; what is left then is recorded as not run).
 
 local P = require("kdlua.parallel")
 local sandbox = require("kdlua.sandbox")
@@ -152,7 +159,12 @@ function M.default_jobs()
   return n
 end
 
-function M.run(spec, jobs, compute, first, after_fork, between)
+-- how long the supervisor sleeps at most between two looks at the clock
+-- (it wakes at once when a worker ends)
+local TICK = 0.25
+
+function M.run(spec, jobs, compute, first, after_fork, between, limits)
+  limits = limits or {}
   local results, problems, stats = {}, {}, {}
   local t_start = sandbox.clock()
   -- the groups claimed, each a list of unit numbers
@@ -165,13 +177,13 @@ function M.run(spec, jobs, compute, first, after_fork, between)
   first = math.min(first or 0, n)
   -- run the groups claim() hands out, up to `last`; deliver each unit's
   -- result as soon as it is made
-  local function work(w, claim, last, deliver, started)
+  local function work(w, list, claim, last, deliver, started)
     local st = { units = 0, groups = 0, busy = 0 }
     while true do
       local k = claim()
       if k > last then break end
       local t0 = sandbox.clock()
-      for _, i in ipairs(groups[k]) do
+      for _, i in ipairs(list[k]) do
         if started then started(i) end
         deliver(i, compute(i, w))
         st.units = st.units + 1
@@ -188,91 +200,159 @@ function M.run(spec, jobs, compute, first, after_fork, between)
     M.claimed = function() return math.min(k, n) end
     return function() k = k + 1 return k end
   end
-  -- every unit of the groups without a result (a worker gave up) runs here
-  local function complete()
-    for _, g in ipairs(groups) do
-      for _, i in ipairs(g) do
-        if results[i] == nil then results[i] = compute(i, 1) end
-      end
-    end
-  end
-  if jobs <= 1 or n - first < 2 then
-    if after_fork then after_fork() end
-    stats[1] = work(1, count_from(0), n, store)
+  local warm = work(1, groups, count_from(0), first, store)
+  stats[1] = warm
+  if after_fork == nil then after_fork = function() end end
+  if n == first then
+    after_fork()
     M.claimed = nil
     return results, problems, stats
   end
-  if jobs > n - first then jobs = n - first end
-  local warm = work(1, count_from(0), first, store)
-  -- slot 1: the last group claimed; slot 1 + w: the unit worker w is in
-  local shared = P.shared(1 + jobs)
-  shared:set(1, first)
-  M.claimed = function() return math.min(shared:get(1), n) end
-  local function claim() return shared:add(1, 1) + 1 end
-  local function my_claim()
-    if between then between() end
-    return claim()
-  end
-  local children = {}
-  for w = 2, jobs do
-    local f, ferr = io.tmpfile()
-    if not f then
-      problems[#problems + 1] = "no worker " .. w .. ": temporary file: " .. tostring(ferr)
-      break
+  if jobs < 1 then jobs = 1 end
+
+  -- Every group after the warm ones runs in a worker process, never here:
+  -- an emitter that crashes in C, calls something that never returns or
+  -- hangs in a C function (which no count hook sees) takes down only its
+  -- worker.  This process supervises: it ends a worker whose unit has run
+  -- past limits.unit seconds, ends them all when limits.total is spent,
+  -- records the unit a worker died in as failed, starts a new worker in
+  -- its place, and runs the units a dead worker left in a new round.
+  local deadline = limits.total and (t_start + limits.total) or math.huge
+  local respawns_left = 2 * jobs + 8
+  local after_done = false
+  local done_before = 0
+  local first_round
+  local function supervise(round_groups)
+    local m = #round_groups
+    local nw = math.min(jobs, m)
+    -- slot 1: the last group claimed; 2: units done; 2 + w: the unit
+    -- worker w is in; 2 + nw + w: when it started it (ms, monotonic)
+    local shared = P.shared(2 + 2 * nw)
+    local function claim() return shared:add(1, 1) + 1 end
+    -- (the first round's groups are the run's first + 1..n)
+    if first_round then
+      M.claimed = function() return math.min(first + shared:get(1), n) end
     end
-    local pid, err = P.fork()
-    if pid == 0 then
-      local ok = pcall(function()
-        local st = work(w, claim, n, function(i, r)
-          write_record(f, i, r)
-          assert(f:flush())
-          shared:set(1 + w, 0)
-        end, function(i) shared:set(1 + w, i) end)
-        write_record(f, 0, st)
-        assert(f:flush())
-      end)
-      P.exit(ok and 0 or 1)
-    elseif pid == nil then
-      f:close()
-      problems[#problems + 1] = "no worker " .. w .. ": " .. tostring(err)
-      break
-    end
-    children[#children + 1] = { pid = pid, file = f, w = w }
-  end
-  local ok, err = pcall(function()
-    if after_fork then after_fork() end
-    stats[1] = work(1, my_claim, n, store)
-    for _, key in ipairs({ "units", "groups", "busy" }) do
-      stats[1][key] = stats[1][key] + warm[key]
-    end
-  end)
-  M.claimed = nil
-  if not ok then
-    for _, c in ipairs(children) do P.kill(c.pid); P.wait(c.pid); c.file:close() end
-    error(err, 0)
-  end
-  for _, c in ipairs(children) do
-    local how, code = P.wait(c.pid)
-    local got = {}
-    decode_records(read_all(c.file), got)
-    c.file:close()
-    stats[c.w] = got.stats
-    got.stats = nil
-    for i, r in pairs(got) do results[i] = r end
-    if how ~= "exited" or code ~= 0 then
-      local why = ended(how, code)
-      -- killed in the middle of a unit: that unit is what killed it, so it
-      -- is not run again; the units it delivered before stand, and the
-      -- rest of its group (or of a worker that gave up, say its temporary
-      -- file could not be written) run here
-      local cur = shared:get(1 + c.w)
-      if how == "signaled" and cur > 0 and results[cur] == nil then
-        results[cur] = { worker_died = "worker process " .. why .. " while running it" }
+    local live, all = {}, {}
+    local function start(w)
+      local f, ferr = io.tmpfile()
+      if not f then
+        problems[#problems + 1] = "no worker " .. w .. ": temporary file: " .. tostring(ferr)
+        return
       end
-      problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") " .. why
+      shared:set(2 + w, 0)
+      local pid, err = P.fork()
+      if pid == 0 then
+        local ok = pcall(function()
+          local st = work(w, round_groups, claim, m, function(i, r)
+            write_record(f, i, r)
+            assert(f:flush())
+            shared:set(2 + w, 0)
+            shared:add(2, 1)
+          end, function(i)
+            shared:set(2 + nw + w, math.floor(sandbox.clock() * 1000))
+            shared:set(2 + w, i)
+          end)
+          write_record(f, 0, st)
+          assert(f:flush())
+        end)
+        P.exit(ok and 0 or 1)
+      elseif pid == nil then
+        f:close()
+        problems[#problems + 1] = "no worker " .. w .. ": " .. tostring(err)
+        return
+      end
+      local c = { pid = pid, file = f, w = w }
+      live[pid] = c
+      all[#all + 1] = c
+    end
+    for w = 1, nw do start(w) end
+    if not after_done then
+      after_done = true
+      after_fork()
+    end
+    while next(live) do
+      if between then between() end
+      if limits.progress then limits.progress(done_before + shared:get(2)) end
+      local now = sandbox.clock()
+      -- a worker past its unit's hard limit, or everyone past the watchdog
+      local wake = math.min(deadline, now + TICK)
+      for _, c in pairs(live) do
+        local cur = shared:get(2 + c.w)
+        if now >= deadline then
+          if not c.ended_by then
+            c.ended_by = string.format("the report's time limit of %g s was reached", limits.total)
+            P.kill(c.pid)
+          end
+        elseif cur > 0 and limits.unit then
+          local t_unit = shared:get(2 + nw + c.w) / 1000
+          if now >= t_unit + limits.unit then
+            if c.ended_by == nil or c.unit ~= cur then
+              c.ended_by = string.format("time budget exceeded: still running after %.1f s "
+                .. "(stuck in a C function?); its worker process was ended", now - t_unit)
+              c.unit = cur
+              P.kill(c.pid)
+            end
+          else
+            wake = math.min(wake, t_unit + limits.unit)
+          end
+        end
+      end
+      local pids = {}
+      for pid in pairs(live) do pids[#pids + 1] = pid end
+      local pid, how, code = P.wait_any(pids, math.max(0, wake - sandbox.clock()))
+      local c = pid and live[pid]
+      if c then
+        live[pid] = nil
+        local got = {}
+        decode_records(read_all(c.file), got)
+        c.file:close()
+        if got.stats then stats[#stats + 1] = got.stats end
+        got.stats = nil
+        for i, r in pairs(got) do results[i] = r end
+        if how ~= "exited" or code ~= 0 then
+          local why = c.ended_by or ("worker process " .. ended(how, code) .. " while running it")
+          local cur = shared:get(2 + c.w)
+          if cur > 0 and results[cur] == nil then results[cur] = { worker_died = why } end
+          problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") "
+            .. ended(how, code) .. (c.ended_by and (": " .. c.ended_by) or "")
+          -- a new worker takes its place while groups remain
+          if sandbox.clock() < deadline and shared:get(1) < m and respawns_left > 0 then
+            respawns_left = respawns_left - 1
+            start(c.w)
+          end
+        end
+      end
     end
   end
-  complete()
+  local todo = {}
+  for k = first + 1, n do todo[#todo + 1] = groups[k] end
+  for round = 1, 3 do
+    first_round = round == 1
+    if #todo == 0 then break end
+    done_before = 0
+    for _ in pairs(results) do done_before = done_before + 1 end
+    supervise(todo)
+    -- what a dead worker left of its groups: another round
+    local left = {}
+    for _, g in ipairs(todo) do
+      local rest = {}
+      for _, i in ipairs(g) do if results[i] == nil then rest[#rest + 1] = i end end
+      if #rest > 0 then left[#left + 1] = rest end
+    end
+    todo = left
+    if sandbox.clock() >= deadline then break end
+  end
+  M.claimed = nil
+  for _, g in ipairs(todo) do
+    for _, i in ipairs(g) do
+      if results[i] == nil then
+        results[i] = { worker_died = sandbox.clock() >= deadline
+          and string.format("not run: the report's time limit of %g s was reached", limits.total)
+          or "not run: its worker processes kept dying" }
+      end
+    end
+  end
   return results, problems, stats
 end
 
