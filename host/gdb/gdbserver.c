@@ -20,6 +20,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <sys/wait.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,6 +101,8 @@ static void log_msg(struct session *s, const char *fmt, ...) {
 
 /* ---------------------------------------------------------------- I/O */
 
+#define WRITE_STALL_SECONDS 60
+
 static int peer_gone(int e) {
   return e == EPIPE || e == ECONNRESET || e == ENOTCONN || e == ESHUTDOWN;
 }
@@ -110,6 +115,7 @@ static int peer_gone(int e) {
 static enum io_status write_all(struct session *s, const void *data,
                                 size_t len) {
   const char *p = data;
+  int stalled = 0;
   while (len > 0) {
     ssize_t w;
     if (s->use_send) {
@@ -121,8 +127,12 @@ static enum io_status write_all(struct session *s, const void *data,
     if (w < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        /* a client that stops reading ends its session after a minute */
         struct pollfd pfd = { s->out_fd, POLLOUT, 0 };
-        poll(&pfd, 1, 1000);
+        if (poll(&pfd, 1, 1000) == 0 && ++stalled >= WRITE_STALL_SECONDS) {
+          errno = ETIMEDOUT;
+          return IO_ERROR;
+        }
         continue;
       }
       return peer_gone(errno) ? IO_CLOSED : IO_ERROR;
@@ -849,11 +859,42 @@ static struct kd_error *open_listener(const char *host_port, int *out,
   return NULL;
 }
 
+/* Reap the session processes that have ended (never blocks); returns how
+** many are still running. */
+static size_t reap_sessions(pid_t *pids, size_t n, bool block) {
+  size_t live = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (pids[i] <= 0) continue;
+    int st;
+    pid_t r;
+    do r = waitpid(pids[i], &st, block ? 0 : WNOHANG); while (r < 0 && errno == EINTR);
+    if (r == pids[i] || r < 0) pids[i] = 0;
+    else live++;
+  }
+  return live;
+}
+
+static void serve_client(const struct kd_gdb_target *t, int c) {
+  struct kd_error *serr = kd_gdbserver_serve_fds(t, c, c);
+  if (serr != NULL) {
+    if (t->log == NULL) kd_error_destroy(serr);
+    else {
+      char msg[512];
+      snprintf(msg, sizeof msg, "gdbserver: session ended: %s", serr->message);
+      kd_error_destroy(serr);
+      t->log(t->ctx, msg);
+    }
+  }
+}
+
 /*
-** Clients are served one after the other: a dump session is interactive
-** and gdb keeps one connection, so there is nothing to gain from threads,
-** and a second client simply waits in the backlog.
+** Each client is served by a process of its own, forked at accept: a
+** client that connects and sends nothing, or floods and never reads,
+** holds only its own process, never the others (the dump is read-only, so
+** sessions share nothing that could race).  The last session that
+** max_sessions allows is served here, without a fork.
 */
+#define MAX_SESSION_PROCS 64
 struct kd_error *kd_gdbserver_listen(const struct kd_gdb_target *t,
                                      const char *host_port, int max_sessions,
                                      void (*on_listening)(const char *addr,
@@ -864,6 +905,7 @@ struct kd_error *kd_gdbserver_listen(const struct kd_gdb_target *t,
   struct kd_error *err = open_listener(host_port, &fd, addr, sizeof addr);
   if (err != NULL) return err;
   if (on_listening != NULL) on_listening(addr, arg);
+  pid_t kids[MAX_SESSION_PROCS] = { 0 };
   for (int served = 0; max_sessions <= 0 || served < max_sessions;) {
     int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) {
@@ -877,20 +919,30 @@ struct kd_error *kd_gdbserver_listen(const struct kd_gdb_target *t,
     transient = 0;
     int one = 1;
     setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct kd_error *serr = kd_gdbserver_serve_fds(t, c, c);
-    close(c);
     served++;
-    if (serr != NULL) {
-      if (t->log == NULL) kd_error_destroy(serr);
-      else {
-        char msg[512];
-        snprintf(msg, sizeof msg, "gdbserver: session ended: %s",
-                 serr->message);
-        kd_error_destroy(serr);
-        t->log(t->ctx, msg);
+    size_t live = reap_sessions(kids, MAX_SESSION_PROCS, false);
+    pid_t pid = -1;
+    if ((max_sessions <= 0 || served < max_sessions) && live < MAX_SESSION_PROCS) {
+      pid_t parent = getpid();
+      pid = fork();
+      if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* sessions end with the server */
+        if (getppid() != parent) _exit(1);
+        close(fd);
+        serve_client(t, c);
+        close(c);
+        _exit(0);
       }
     }
+    if (pid > 0) {
+      for (size_t i = 0; i < MAX_SESSION_PROCS; i++)
+        if (kids[i] == 0) { kids[i] = pid; break; }
+    } else {
+      serve_client(t, c);   /* no fork (the last session, or none left) */
+    }
+    close(c);
   }
   close(fd);
+  reap_sessions(kids, MAX_SESSION_PROCS, true);
   return err;
 }

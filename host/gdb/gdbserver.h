@@ -102,7 +102,8 @@ struct kd_error *kd_gdbserver_serve_fds(const struct kd_gdb_target *t,
 
 /* Listen on host_port ("127.0.0.1:1234", "[::1]:1234", ":1234" or "1234"
 ** meaning 127.0.0.1; NULL = "127.0.0.1:1234"; port 0 = any free port) with
-** SO_REUSEADDR, and serve clients one at a time, max_sessions of them
+** SO_REUSEADDR, and serve clients, each in a process of its own (so one idle
+** or flooding client never blocks the others), max_sessions of them
 ** (0 or less = forever).  on_listening (optional) is called once listening with the
 ** actual address ("127.0.0.1:40123").  A failed session is logged and the
 ** next client accepted; errors are those of setting up or accept(). */

@@ -268,10 +268,27 @@ if [ -n "$addr" ]; then
   n=$(thread_lines "$tmp/tcp" | grep -c '"CPU #')
   check "tcp: --listen 127.0.0.1:0 reports $addr; info threads has $n of $nnotes CPUs" \
     [ "$n" -eq "$nnotes" ]
-  # a second client on the same server
+  # a second client on the same server, while one client connected and
+  # sends nothing and another floods it with packets and never reads: each
+  # is served by a process of its own, so neither blocks gdb
+  port=${addr##*:}
+  python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(120)' "$port" &
+  idle=$!
+  python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t = time.time()
+try:
+    while time.time() - t < 120: s.sendall(b"$m0,4000#a1" * 256)
+except OSError: pass' "$port" &
+  flood=$!
+  sleep 0.5
   run_gdb "$tmp/tcp2" -ex "target remote $addr" -ex 'info threads'
   n=$(thread_lines "$tmp/tcp2" | grep -c '"CPU #')
-  check "tcp: a second connection is served too" [ "$n" -eq "$nnotes" ]
+  check "tcp: a second connection is served, beside an idle and a flooding client" \
+    [ "$n" -eq "$nnotes" ]
+  kill "$idle" "$flood" 2>/dev/null
+  wait "$idle" "$flood" 2>/dev/null
 else
   not_ok "tcp: the server did not report its address"
   show "$tmp/srv.err"
