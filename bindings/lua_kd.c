@@ -608,6 +608,20 @@ static int k_dump_info(lua_State *L) {
   return 1;
 }
 
+/* kd.damage() -> count, last address, last message: reads that failed on
+** damaged dump data so far in this process (see kd_dump_damage) */
+static int k_damage(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  uint64_t addr;
+  const char *msg;
+  uint64_t n = kd_dump_damage(prog->dump, &addr, &msg);
+  lua_pushinteger(L, (lua_Integer)n);
+  if (n == 0) return 1;
+  lua_pushinteger(L, (lua_Integer)addr);
+  lua_pushstring(L, msg);
+  return 3;
+}
+
 static const char *const x86_regs[] = {
   "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
   "r11", "r12", "r13", "r14", "r15", "rip", "rflags", "cs", "ss", "ds", "es",
@@ -735,7 +749,7 @@ static const luaL_Reg kd_funcs[] = {
   { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
-  { "dump_info", k_dump_info }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
+  { "dump_info", k_dump_info }, { "damage", k_damage }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
   { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
   { "type_names", k_type_names },
   { NULL, NULL }

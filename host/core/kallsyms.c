@@ -40,7 +40,9 @@ static struct kd_error *read_table(struct kd_program *prog, uint64_t addr,
   if (buf == NULL) return kd_enomem;
   struct kd_error *err = kd_dump_read_partial(prog->dump, KD_KVADDR, addr,
                                               buf, want, got);
-  if (err && *got == 0) { free(buf); return err; }
+  /* a hole may be past the table's true end (want is an estimate); a
+  ** page that does not inflate is damage, and never a table's end */
+  if (err && (*got == 0 || err->code == KD_ERR_FORMAT)) { free(buf); return err; }
   kd_error_destroy(err);
   *out = buf;
   return NULL;
@@ -126,6 +128,7 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
 
   size_t p = 0, n = 0;
   char name[1024];
+  uint32_t decoded = 0;
   /* at least `digits` hex digits, more if an address needs them (as %0*x) */
   int ndig = digits < 1 ? 1 : digits > 16 ? 16 : digits;
   if (out_reserve(&o, (size_t)num * 40)) { err = kd_enomem; goto out; }
@@ -143,6 +146,7 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
       while (s < ttab + ttab_len && *s && nl < sizeof name - 1) name[nl++] = (char)*s++;
     }
     p += l;
+    if (p > names_len) break;   /* the name runs past what was read */
     name[nl] = '\0';
     uint64_t a;
     if (mode == ADDRESSES) {
@@ -157,6 +161,7 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
       else
         a = base + (uint32_t)off;
     }
+    decoded = i + 1;
     if (nl < 2) continue;   /* a type letter and no name: s_show skips it */
     if (out_reserve(&o, nl + 16 + 4)) { err = kd_enomem; goto out; }
     /* "%0*lx %c %s\n" by hand: snprintf was half of this loop's time */
@@ -176,6 +181,13 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
     *w++ = '\n';
     o.len = (size_t)(w - o.p);
     n++;
+  }
+  if (decoded < num) {
+    /* the tables ended early (a hole in the dump): a short list would
+    ** pass for the whole one */
+    err = kd_error_create(KD_ERR_NODATA, "kallsyms tables cut short: %" PRIu32
+                          " of %" PRIu32 " symbols readable", decoded, num);
+    goto out;
   }
   if (out_reserve(&o, 1)) { err = kd_enomem; goto out; }
   o.p[o.len] = '\0';

@@ -197,9 +197,21 @@ size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *nam
   return added;
 }
 
+static struct kd_error *load_modules(struct kd_program *prog);
+
 struct kd_error *kd_program_load_modules(struct kd_program *prog) {
-  if (prog->modules_loaded) return NULL;
-  prog->modules_loaded = true;
+  if (!prog->modules_loaded) {
+    prog->modules_loaded = true;
+    prog->modules_error = load_modules(prog);
+  }
+  const struct kd_error *e = prog->modules_error;
+  if (e == NULL) return NULL;
+  if (e == kd_enomem) return kd_enomem;
+  kd_dump_note_damage(prog->dump, e);   /* each caller gets a short answer */
+  return kd_error_fault(e->code, e->address, "%s", e->message);
+}
+
+static struct kd_error *load_modules(struct kd_program *prog) {
   uint64_t head;
   struct kd_error *err = kd_program_find_symbol(prog, "modules", &head, NULL);
   if (err) return err;

@@ -144,6 +144,7 @@ void kd_program_close(struct kd_program *prog) {
     free(prog->modules[i].note);
   }
   free(prog->modules);
+  kd_error_destroy(prog->modules_error);
   for (size_t i = 0; i < prog->nnotes; i++) free(prog->notes[i]);
   free(prog->notes);
   while (prog->synth) {

@@ -52,6 +52,9 @@ struct kd_program {
   struct kd_module *modules;
   size_t nmodules;
   bool modules_loaded;
+  /* why the module list could not be read whole (answered again to every
+  ** later caller: a short list must not pass for the whole one) */
+  struct kd_error *modules_error;
   /* per-CPU */
   uint64_t per_cpu_offset_addr;  /* &__per_cpu_offset, 0 if unknown */
   struct kd_type_arena *synth;   /* pointer/array types made by kdlua */

@@ -68,6 +68,9 @@ struct kd_dump {
   char *vmcoreinfo_raw;
   unsigned reopens;      /* see load_page */
   unsigned long loads;   /* pages inflated, for KDLUA_FAULT read-every */
+  /* reads that failed because the dump's data is damaged (see kd_dump_damage) */
+  uint64_t damaged, damage_addr;
+  char damage_msg[160];
 };
 
 static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
@@ -352,6 +355,23 @@ static int reopen(struct kd_dump *dump) {
   return 0;
 }
 
+/* A page whose data is in the file but unreadable (it does not inflate,
+** or the file ends early) is damage, unlike a page filtered out of the
+** dump or an unmapped address: counted, so that whoever swallows the
+** error can still tell that what it made may be incomplete. */
+void kd_dump_note_damage(struct kd_dump *dump, const struct kd_error *err) {
+  if (err->code != KD_ERR_FORMAT) return;
+  dump->damaged++;
+  dump->damage_addr = err->address;
+  snprintf(dump->damage_msg, sizeof dump->damage_msg, "%s", err->message);
+}
+
+uint64_t kd_dump_damage(struct kd_dump *dump, uint64_t *last_addr, const char **last_msg) {
+  *last_addr = dump->damage_addr;
+  *last_msg = dump->damage_msg;
+  return dump->damaged;
+}
+
 /*
 ** Inflate page `page` of `space` into dump->scratch.  Returns NULL or the
 ** error naming `fault_addr`.
@@ -360,9 +380,12 @@ static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
                                   uint64_t page, uint64_t fault_addr) {
   size_t len = dump->page_size;
   kdump_addrspace_t as = space == KD_KVADDR ? KDUMP_KVADDR : KDUMP_KPHYSADDR;
-  if (fault.read_every && ++dump->loads % fault.read_every == 0)
-    return kd_error_fault(KD_ERR_FORMAT, fault_addr, "cannot read memory at 0x%"
-                          PRIx64 ": injected fault (KDLUA_FAULT)", fault_addr);
+  if (fault.read_every && ++dump->loads % fault.read_every == 0) {
+    struct kd_error *err = kd_error_fault(KD_ERR_FORMAT, fault_addr, "cannot read memory at 0x%"
+                                          PRIx64 ": injected fault (KDLUA_FAULT)", fault_addr);
+    kd_dump_note_damage(dump, err);
+    return err;
+  }
   kdump_status s = kdump_read(dump->ctx, as, page, dump->scratch, &len);
   if (s == KDUMP_ERR_CORRUPT && dump->reopens < 8) {
     /* libkdumpfile 0.5.1 can get into a state where every later page fails
@@ -382,6 +405,7 @@ static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
     struct kd_error *err = kdump_failure(dump, s == KDUMP_OK ? KDUMP_ERR_NODATA : s,
                                          fault_addr, "cannot read memory");
     kdump_clear_err(dump->ctx);
+    kd_dump_note_damage(dump, err);
     return err;
   }
   return NULL;

@@ -35,6 +35,14 @@ struct kd_error *kd_dump_read(struct kd_dump *dump, enum kd_addrspace space,
 struct kd_error *kd_dump_read_partial(struct kd_dump *dump,
                                       enum kd_addrspace space, uint64_t addr,
                                       void *buf, size_t len, size_t *got);
+/* How many reads failed so far (in this process) because the dump's data
+** is damaged -- a page that does not inflate, a file cut short -- not
+** because a page was filtered out or an address is unmapped; the last
+** such failure's address and message. */
+uint64_t kd_dump_damage(struct kd_dump *dump, uint64_t *last_addr, const char **last_msg);
+/* Count `err` as damage if it is (KD_ERR_FORMAT): for an error read once
+** and answered again from memory to later callers. */
+void kd_dump_note_damage(struct kd_dump *dump, const struct kd_error *err);
 /* Translate a kernel virtual address to physical. */
 struct kd_error *kd_dump_vtop(struct kd_dump *dump, uint64_t vaddr,
                               uint64_t *paddr);

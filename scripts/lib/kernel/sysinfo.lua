@@ -17,6 +17,16 @@ local function try(f, ...)
   return nil
 end
 
+-- f's value, or "? (why not)": a field that cannot be read is shown as
+-- such, never dropped (a damaged dump must not look like a quiet one)
+local function value_or_why(f, ...)
+  local ok, a = pcall(f, ...)
+  if ok and a ~= nil then return a end
+  if ok then return nil end
+  local msg = type(a) == "table" and a.message or tostring(a)
+  return "? (" .. tostring(msg):match("^[^\n]*") .. ")"
+end
+
 local sym = require("kernel.util").symbol_or_nil
 
 local ival = require("kernel.util").int_or_nil
@@ -95,17 +105,21 @@ function M.fields()
   local df = info.path or "?"
   df = df:match("[^/]*$")
   add("DUMPFILE", df .. "  [" .. (info.format or "?") .. "]")
-  local cpus = try(kd.cpus, "present") or try(kd.cpus) or {}
-  local online = try(kd.cpus, "online") or cpus
-  local off = #cpus - #online
-  add("CPUS", #cpus .. (off > 0 and string.format(" [OFFLINE: %d]", off) or ""))
+  local cpus = try(kd.cpus, "present") or value_or_why(kd.cpus)
+  if type(cpus) == "table" and #cpus > 0 then
+    local online = try(kd.cpus, "online") or cpus
+    local off = #cpus - #online
+    add("CPUS", #cpus .. (off > 0 and string.format(" [OFFLINE: %d]", off) or ""))
+  else
+    add("CPUS", type(cpus) == "string" and cpus or "? (no CPU is present, online or possible)")
+  end
   local s = ktime.wall_clock()
   if s then add("DATE", ktime.format_date(s)) end
   local up = ktime.uptime()
   if up then add("UPTIME", ktime.format_uptime(up)) end
-  local la = try(ktime.loadavg)
-  if la then add("LOAD AVERAGE", table.concat(la, ", ")) end
-  add("TASKS", try(M.task_count))
+  local la = value_or_why(ktime.loadavg)
+  if la then add("LOAD AVERAGE", type(la) == "table" and table.concat(la, ", ") or la) end
+  add("TASKS", value_or_why(M.task_count))
   add("NODENAME", uts.nodename)
   add("RELEASE", uts.release)
   add("VERSION", uts.version)
@@ -119,9 +133,10 @@ function M.fields()
   elseif total then
     add("MEMORY", M.pretty_size(total))
   end
-  local panic = try(printk.panic_message)
-  add("PANIC", panic and ('"' .. panic .. '"') or '""')
-  add("TAINTED", (try(M.tainted)))
+  local ok, panic = pcall(printk.panic_message)
+  if not ok then add("PANIC", value_or_why(error, panic))
+  else add("PANIC", panic and ('"' .. panic .. '"') or '""') end
+  add("TAINTED", (value_or_why(M.tainted)))
   add("FORMAT", info.format)
   if info.vmlinux then
     -- the file the user has; the uncompressed cache copy read in its place
@@ -133,6 +148,12 @@ function M.fields()
   end
   add("BUILD-ID", info.build_id)
   if info.kaslr_offset then add("KASLR", string.format("0x%x", info.kaslr_offset)) end
+  -- what could not be read because the dump's data is damaged
+  local n, addr, msg = kd.damage()
+  if n > 0 then
+    add("DAMAGED", string.format("%d read(s) of damaged dump data (last at 0x%x: %s)",
+                                 n, addr, tostring(msg):match("^[^\n]*")))
+  end
   return f
 end
 

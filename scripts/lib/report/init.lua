@@ -501,8 +501,34 @@ function Run:compute(u)
     else
       local lim = { time = budget and budget > 0 and (budget - spent) or 0,
                     memory = self.limits.memory, budget = budget }
+      local d0 = kd.damage()
       local status, content, reason, full, partial = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
       r = { status = status, content = content, reason = reason, full = full, partial = partial }
+      -- Pages that failed to read because the dump is damaged, while this
+      -- emitter ran: whatever it did with the errors (a walk that stops, a
+      -- pcall that skips an entry), its text may be short.  Never kept as
+      -- "real": a stub saying so, with the address.
+      -- What the emitter file keeps between its runs (ps's snapshot of all
+      -- tasks, say) carries the damage on: its later files here are marked
+      -- too.  (A library's own cache shared by several files is not
+      -- followed: the report's summary line says files may be affected.)
+      local d1, addr, msg = kd.damage()
+      res.damage = (res.damage or 0) + (d1 - d0)
+      self.file_damage = self.file_damage or {}
+      local why
+      if d1 > d0 then
+        why = string.format("%d read(s) of damaged dump data while making this file "
+          .. "(last at 0x%x: %s): it may be incomplete", d1 - d0, addr, util.first_line(msg))
+        self.file_damage[e.file] = self.file_damage[e.file] or
+          string.format("made from what %s read earlier, which hit damaged dump data "
+            .. "(at 0x%x: %s): it may be incomplete", e.file, addr, util.first_line(msg))
+      else
+        why = self.file_damage[e.file]
+      end
+      if why and status == "real" then
+        r.status, r.damaged, r.reason = "stub", true, why
+        r.content = stub_header(why) .. content
+      end
     end
     r.dt = sandbox.clock() - t0
     spent = spent + r.dt
@@ -564,6 +590,7 @@ end
 -- Second pass, in the same order: the logs and the manifest.
 function Run:commit_records(plug, u, res)
   local log, e = self.log, u.e
+  self.damage = (self.damage or 0) + (res.damage or 0)
   local comp = "plugin:" .. e.plugin
   if u.enum_error then
     -- the enumeration itself failed: one failure for the template
@@ -583,7 +610,8 @@ function Run:commit_records(plug, u, res)
                                     first and (r.full or reason) or reason))
       self.failures[#self.failures + 1] = { path = inst.path, file = e.file, reason = reason }
     elseif status == "stub" then
-      log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason))
+      if r.damaged then log:warn(comp, "stub " .. inst.path .. ": " .. tostring(reason))
+      else log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason)) end
     elseif r.partial and #r.partial > 0 then
       local why = {}
       for _, l in ipairs(r.partial) do
@@ -1032,6 +1060,11 @@ function M.main(args)
   log:info("report", cov_line)
   log:info("report", string.format("emitted %d real, %d stub, %d failed",
     run.counts.real, run.counts.stub, run.counts.failed))
+  if (run.damage or 0) > 0 then
+    log:warn("report", string.format("%d read(s) of damaged dump data (pages that do not "
+      .. "inflate, a file cut short): the files that hit them are stubs saying so; "
+      .. "files made from what other emitters cached may be incomplete too", run.damage))
+  end
   host_file(a, "sos_reports/coverage.json", json.encode(cov, 4) .. "\n")
   if #run.partials > 0 then
     -- one line per incomplete line of a real file: PATH<TAB>KEY<TAB>REASON
@@ -1078,6 +1111,7 @@ function M.main(args)
       limits = { time = o.timeout, memory_mb = o.memory_mb },
       jobs = jobs,
       totals = run.counts,
+      damaged_reads = run.damage or 0,
     },
   }
   log:info("report", string.format("timing: start+discovery %.3f s, setup %.3f s, emitters %.3f s, "
@@ -1122,6 +1156,10 @@ function M.main(args)
   if nfailed > 0 then
     io.stderr:write(string.format("kdlua report: %d emitter output(s) failed; see sos_logs/sos.log\n",
                                   nfailed))
+  end
+  if (run.damage or 0) > 0 then
+    io.stderr:write(string.format("kdlua report: %d read(s) of damaged dump data; see sos_logs/sos.log\n",
+                                  run.damage))
   end
   if #reg.errors > 0 then
     io.stderr:write(string.format("kdlua report: %d emitter file(s) skipped; see sos_logs/sos.log\n",
