@@ -18,7 +18,8 @@
 **   A.content_xz(data, level) -> stream: a file's content compressed ahead
 **       of time (kdarchive.h); level "store": held uncompressed in the stream
 **   A.write_file(path, data [, mode])  small file, atomically
-**   A.guard()            SIGINT/SIGTERM remove partial output and exit
+**   A.guard()            SIGINT/SIGTERM/SIGHUP/SIGQUIT remove partial output and exit
+**   A.remove_stale(dir)  remove partial output of dead runs in dir -> count
 **   A.check_compression(name) -> true | nil, err
 **   A.stat(path) -> {size=, uid=, owner=} | nil
 **   A.listdir(dir) -> names sorted bytewise ("." and ".." left out)
@@ -224,6 +225,11 @@ static int m_guard(lua_State *L) {
   return 0;
 }
 
+static int m_remove_stale(lua_State *L) {
+  lua_pushinteger(L, kd_archive_remove_stale(luaL_checkstring(L, 1)));
+  return 1;
+}
+
 static int m_check_compression(lua_State *L) {
   return push_outcome(L, kd_archive_check_compression(luaL_checkstring(L, 1)));
 }
@@ -323,6 +329,7 @@ int luaopen_kdlua_archive(lua_State *L) {
   };
   static const luaL_Reg funcs[] = {
     { "new", a_new }, { "write_file", m_write_file }, { "guard", m_guard },
+    { "remove_stale", m_remove_stale },
     { "check_compression", m_check_compression }, { "stat", m_stat },
     { "sha256", m_sha256 }, { "listdir", m_listdir }, { "content_xz", m_content_xz },
     { NULL, NULL }

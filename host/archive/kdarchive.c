@@ -2,6 +2,7 @@
 ** kdarchive.c -- the report archive (see kdarchive.h; not "archive.h",
 ** which would hide libarchive's header of that name).
 */
+#define _GNU_SOURCE   /* nftw */
 #include "kdarchive.h"
 
 #include <archive.h>
@@ -10,7 +11,9 @@
 #include <lzma.h>
 #include <nettle/sha2.h>
 #include <nettle/version.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* {====== SHA-256 ====== */
@@ -258,7 +262,7 @@ static struct kd_error *sorted(struct kd_archive *a, const char *below, const ch
 /* {====== signal guard ====== */
 
 /*
-** What a signal must remove.  Written only with SIGINT/SIGTERM blocked, read
+** What a signal must remove.  Written only with the guarded signals blocked, read
 ** by the handler, which uses nothing but unlink/rmdir/write/_exit.
 */
 static struct {
@@ -286,6 +290,9 @@ static void on_signal(int sig) {
   _exit(128 + sig);
 }
 
+/* a terminal hang-up and ^\ end a report as ^C and kill do */
+static const int guarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
 void kd_archive_guard_signals(void) {
   static bool done;
   if (done) return;
@@ -294,17 +301,17 @@ void kd_archive_guard_signals(void) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaddset(&sa.sa_mask, SIGINT);
-  sigaddset(&sa.sa_mask, SIGTERM);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
+    sigaddset(&sa.sa_mask, guarded[i]);
+  for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
+    sigaction(guarded[i], &sa, NULL);
 }
 
 static void block(sigset_t *old) {
   sigset_t s;
   sigemptyset(&s);
-  sigaddset(&s, SIGINT);
-  sigaddset(&s, SIGTERM);
+  for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
+    sigaddset(&s, guarded[i]);
   sigprocmask(SIG_BLOCK, &s, old);
 }
 
@@ -535,15 +542,59 @@ struct kd_error *kd_archive_check_compression(const char *compression) {
   return err;
 }
 
-/* "<dir>/.<base>.part-XXXXXX" beside `final` */
+/* "<dir>/.<base>.part-<pid>-XXXXXX" beside `final`: the pid tells a later
+** run whether the writer is still alive (kd_archive_remove_stale) */
 static struct kd_error *temp_name(const char *final, char out[PATH_MAX]) {
   const char *slash = strrchr(final, '/');
-  int n = slash ? snprintf(out, PATH_MAX, "%.*s/.%s.part-XXXXXX", (int)(slash - final),
-                           final, slash + 1)
-                : snprintf(out, PATH_MAX, ".%s.part-XXXXXX", final);
+  long pid = (long)getpid();
+  int n = slash ? snprintf(out, PATH_MAX, "%.*s/.%s.part-%ld-XXXXXX", (int)(slash - final),
+                           final, slash + 1, pid)
+                : snprintf(out, PATH_MAX, ".%s.part-%ld-XXXXXX", final, pid);
   if (n < 0 || n >= PATH_MAX)
     return kd_error_create(KD_ERR_IO, "%s: path too long", final);
   return NULL;
+}
+
+static int remove_node(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb; (void)ftw;
+  if (flag == FTW_DP) rmdir(path);
+  else unlink(path);
+  return 0;   /* go on with the rest whatever happened to this one */
+}
+
+/*
+** A run killed by SIGKILL (or a power cut) leaves its ".<name>.part-<pid>-
+** XXXXXX" file or tree: no handler ran.  Each run removes those whose
+** writer is dead (no such pid) and that nobody touched for a minute (a
+** pid of another machine or container sharing the directory may be
+** unknown here; a live writer keeps its file's mtime fresh).
+*/
+int kd_archive_remove_stale(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) return 0;
+  int removed = 0;
+  time_t now = time(NULL);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] != '.') continue;
+    const char *t = strstr(e->d_name, ".part-");
+    if (t == NULL) continue;
+    char *end;
+    long pid = strtol(t + 6, &end, 10);
+    if (pid <= 0 || *end != '-' || strlen(end + 1) != 6 || strchr(end + 1, '/')) continue;
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (now - st.st_mtime < 60) continue;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
+    if (S_ISDIR(st.st_mode)) nftw(path, remove_node, 16, FTW_DEPTH | FTW_PHYS);
+    else if (S_ISREG(st.st_mode)) unlink(path);
+    else continue;
+    removed++;
+  }
+  closedir(d);
+  return removed;
 }
 
 static struct kd_error *publish(const char *tmp, const char *final) {

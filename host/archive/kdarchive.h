@@ -9,7 +9,7 @@
 ** fixed mode per kind and one mtime (the crash time), so nothing about the
 ** machine that wrote the report leaks into it.
 **
-** SIGINT/SIGTERM: after kd_archive_guard_signals(), a signal removes the
+** SIGINT/SIGTERM/SIGHUP/SIGQUIT: after kd_archive_guard_signals(), a signal removes the
 ** temporary file or tree being written (async-signal-safe calls only) and
 ** ends the process with 128+signal.
 */
@@ -92,8 +92,11 @@ struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_di
 struct kd_error *kd_archive_write_small_file(const char *final_path, const void *data,
                                              size_t len, unsigned mode);
 
-/* Install the SIGINT/SIGTERM handlers described above (idempotent). */
+/* Install the signal handlers described above (idempotent). */
 void kd_archive_guard_signals(void);
+/* Remove the partial files and trees of dead runs in `dir` (see
+** kdarchive.c); returns how many. */
+int kd_archive_remove_stale(const char *dir);
 
 /* SHA-256 of a buffer, as 64 lowercase hex digits. */
 void kd_sha256_hex(const void *data, size_t len, char out[65]);

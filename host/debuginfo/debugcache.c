@@ -556,22 +556,23 @@ static char *cache_name(const char *dir, const char *key, const char *path) {
 }
 
 /*
-** Remove "<name>.tmp.<pid>" files left by writers that died (each can be
-** as large as the copy).  Files of live writers are left alone.
+** Remove "<anything>.tmp.<pid>" files (debug copies, name indexes) left in
+** the cache directory by writers that died (a copy is ~140 MB).  Done at
+** every use of the cache, not only when a copy is made: a run killed
+** during the first copy must not leave its temporary for ever because the
+** next runs found the copy another run made.  Files of live writers are
+** left alone.
 */
-static void remove_stale_temporaries(const char *dir, const char *name) {
-  const char *base = strrchr(name, '/');
-  base = base ? base + 1 : name;
-  size_t blen = strlen(base);
+static void remove_stale_temporaries(const char *dir) {
   DIR *d = opendir(dir);
   if (d == NULL) return;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    if (strncmp(e->d_name, base, blen) != 0 ||
-        strncmp(e->d_name + blen, ".tmp.", 5) != 0)
-      continue;
+    const char *t = strstr(e->d_name, ".tmp.");
+    if (t == NULL || e->d_name[0] == '.') continue;
+    while (strstr(t + 1, ".tmp.")) t = strstr(t + 1, ".tmp.");
     char *end;
-    long pid = strtol(e->d_name + blen + 5, &end, 10);
+    long pid = strtol(t + 5, &end, 10);
     if (*end != '\0' || pid <= 0 || pid == (long)getpid()) continue;
     if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
     unlinkat(dirfd(d), e->d_name, 0);
@@ -656,6 +657,7 @@ static char *make_or_reuse(const char *path, Elf *src, const struct stat *st,
   key = id ? kd_hex_string(id, idlen) : identity_key(path, st);
   if (key == NULL || (name = cache_name(cache_dir, key, path)) == NULL)
     goto nomem;
+  remove_stale_temporaries(cache_dir);
   if (access(name, F_OK) == 0) {
     if (copy_is_valid(name, src, id, idlen, &invalid)) goto done;
     /* not usable: rewrite it below (the rename replaces it) */
@@ -665,7 +667,6 @@ static char *make_or_reuse(const char *path, Elf *src, const struct stat *st,
       why = NULL;
     goto warn;
   }
-  remove_stale_temporaries(cache_dir, name);
   if (asprintf(&tmp, "%s.tmp.%ld", name, (long)getpid()) < 0) {
     tmp = NULL;
     goto nomem;

@@ -964,6 +964,10 @@ function M.main(args)
   if kd and not o.list then
     check_output(o)
     archive.guard()
+    local stale = archive.remove_stale(o.tmp_dir)
+    if stale > 0 then
+      log:info("report", string.format("removed %d partial report(s) of dead runs from %s", stale, o.tmp_dir))
+    end
     -- the module list and symbols: loaded once here, inherited by the
     -- helper and the workers, and named in the manifest whatever -j is
     pcall(kd.modules)
