@@ -29,6 +29,7 @@
 #include "bindings/lua_kd.h"
 #include "bindings/lua_report.h"
 #include "core/program.h"
+#include "dump/dump.h"
 #include "help.h"
 #include "repl.h"
 
@@ -349,6 +350,9 @@ static struct kd_program *open_program(struct options *o) {
     for (size_t i = 0; i < prog->nnotes; i++) fprintf(stderr, "kdlua: %s\n", prog->notes[i]);
   else
     tell_new_cache_copy(prog);
+  /* a dump cut short still opens, but never silently */
+  const char *dw = kd_dump_warning(prog->dump);
+  if (dw) fprintf(stderr, "kdlua: warning: %s\n", dw);
   return prog;
 }
 

@@ -80,6 +80,10 @@ static struct kd_error *open_vmlinux(struct kd_program *prog) {
   if (err) return err;
   if (warning) {
     kd_program_note(prog, "warning: %s", warning);
+    /* a section that does not inflate is damage in the debug file: kept to
+    ** explain the lookups that fail because of it (see explain_missing) */
+    const char *inflate = strstr(warning, "cannot inflate");
+    if (inflate) prog->dwarf_problem = strndup(inflate, strcspn(inflate, ";"));
     free(warning);
   }
   if (created) kd_program_note(prog, "wrote uncompressed copy %s", usable);
@@ -145,6 +149,7 @@ void kd_program_close(struct kd_program *prog) {
   }
   free(prog->modules);
   kd_error_destroy(prog->modules_error);
+  free(prog->dwarf_problem);
   for (size_t i = 0; i < prog->nnotes; i++) free(prog->notes[i]);
   free(prog->notes);
   while (prog->synth) {
@@ -222,6 +227,16 @@ static struct kd_error *no_types(struct kd_program *prog, const char *what) {
   return kd_error_create(KD_ERR_LOOKUP, "no type information for %s (no "
                          "vmlinux debuginfo was found; use --vmlinux or "
                          "--debuginfo-dir)", what);
+}
+
+/* A lookup that failed on a debug file known to be damaged says so, rather
+** than "no type information" alone. */
+static struct kd_error *explain_missing(struct kd_program *prog, struct kd_error *err) {
+  if (err == NULL || err->code != KD_ERR_LOOKUP || prog->dwarf_problem == NULL) return err;
+  struct kd_error *e = kd_error_create(KD_ERR_LOOKUP, "%s (the debug file %s is damaged: %s)",
+                                       err->message, prog->vmlinux_path, prog->dwarf_problem);
+  kd_error_destroy(err);
+  return e;
 }
 
 static struct kd_error *find_named(struct kd_program *prog,
@@ -317,7 +332,7 @@ struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
     t = &void_type;
   } else {
     err = find_named(prog, kind, base, &t);
-    if (err) return err;
+    if (err) return explain_missing(prog, err);
   }
   for (const char *q = end; *q; q++) {
     if (isspace((unsigned char)*q)) continue;
@@ -386,7 +401,7 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
     if (err->code != KD_ERR_LOOKUP) { kd_error_destroy(first); return err; }
     if (first == NULL) first = err; else kd_error_destroy(err);
   }
-  return first;
+  return explain_missing(prog, first);
 }
 
 struct kd_error *kd_program_read(struct kd_program *prog, uint64_t addr,

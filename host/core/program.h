@@ -43,6 +43,7 @@ struct kd_program {
   size_t nfinders;
   char *vmlinux_path;           /* as found */
   char *vmlinux_read_path;      /* what libdw reads (maybe the cache copy) */
+  char *dwarf_problem;          /* why the debug file's DWARF is unreadable, or NULL */
   char *build_id;               /* of the vmlinux, hex */
   char *cache_dir;
   uint64_t kaslr_offset;

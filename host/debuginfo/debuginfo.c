@@ -373,6 +373,18 @@ static struct kd_error *judge(const struct kd_debuginfo_query *q,
              elf_errmsg(-1));
     goto out;
   }
+  /* a copy cut short passes for a file of another kernel (no build-id
+  ** note, no release string left): say what it is */
+  struct stat fst;
+  uint64_t shend = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
+  if (fstat(fd, &fst) == 0 && eh.e_shoff != 0 && shend > (uint64_t)fst.st_size) {
+    j->v = V_BAD;
+    j->code = KD_ERR_FORMAT;
+    snprintf(j->why, sizeof j->why, "file is truncated: it is %lld bytes, its "
+             "section headers end at byte %llu", (long long)fst.st_size,
+             (unsigned long long)shend);
+    goto out;
+  }
   if (need_exec && eh.e_type != ET_EXEC) {
     j->v = V_BAD;
     j->code = KD_ERR_FORMAT;

@@ -71,6 +71,7 @@ struct kd_dump {
   /* reads that failed because the dump's data is damaged (see kd_dump_damage) */
   uint64_t damaged, damage_addr;
   char damage_msg[160];
+  char warning[512];     /* what is wrong with the file but readable, or "" */
 };
 
 static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
@@ -213,7 +214,9 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   parse_faults();
   bool known;
-  struct kd_error *err = kd_dump_validate_fd(fd, (uint64_t)st.st_size, path, &known);
+  char warning[sizeof ((struct kd_dump *)0)->warning];
+  struct kd_error *err = kd_dump_validate_fd(fd, (uint64_t)st.st_size, path, &known,
+                                             warning, sizeof warning);
   if (err) {
     close(fd);
     return err;
@@ -233,13 +236,25 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
     int rc = kd_run_in_child(probe_open, &pr, msg, sizeof msg);
     if (rc == 1) {
       close(fd);
+      if (warning[0]) return kd_error_create(KD_ERR_FORMAT, "%s", warning);
       if (strncmp(msg, path, strlen(path)) == 0)   /* our own error, as is */
         return kd_error_create(KD_ERR_FORMAT, "%s", msg);
       return kd_error_create(KD_ERR_FORMAT, "%s: not a readable kernel dump "
                              "(libkdumpfile failed on it: %s)", path, msg);
     }
   }
-  return open_checked(path, fd, out);
+  err = open_checked(path, fd, out);
+  if (err && warning[0]) {
+    /* the open failed on a dump cut short: that is the reason to give */
+    kd_error_destroy(err);
+    return kd_error_create(KD_ERR_FORMAT, "%s", warning);
+  }
+  if (err == NULL) snprintf((*out)->warning, sizeof (*out)->warning, "%s", warning);
+  return err;
+}
+
+const char *kd_dump_warning(struct kd_dump *dump) {
+  return dump->warning[0] ? dump->warning : NULL;
 }
 
 /* The open proper, on a file that passed kd_dump_validate_fd; owns fd. */

@@ -25,6 +25,9 @@ enum kd_addrspace {
 ** (not a kernel dump, truncated or corrupt). */
 struct kd_error *kd_dump_open(const char *path, struct kd_dump **out);
 void kd_dump_close(struct kd_dump *dump);
+/* What is wrong with the file but leaves it readable (a dump cut short),
+** one line naming it, or NULL. */
+const char *kd_dump_warning(struct kd_dump *dump);
 
 /* Read exactly `len` bytes; on a hole, a KD_ERR_FAULT (unmapped) or
 ** KD_ERR_NODATA (filtered out of the dump) error carrying the address of the

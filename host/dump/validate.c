@@ -30,6 +30,8 @@ struct source {
   uint64_t size;
   const char *path;
   bool big_endian;
+  char *warning;     /* where a warning goes (NULL: none wanted) */
+  size_t wcap;
 };
 
 static bool get(const struct source *s, uint64_t off, void *dst, size_t n) {
@@ -271,6 +273,47 @@ static struct kd_error *check_diskdump(struct source *s) {
   if (data_start > s->size)
     return bad(s, "the page bitmaps end at offset %" PRIu64 ", past the end of "
                "the file (%" PRIu64 " bytes)", data_start, s->size);
+  /* The page descriptors (24 bytes each) follow the bitmaps, then the
+  ** page data, which makedumpfile starts with one shared zero page: the
+  ** first page's data offset gives their number without counting the
+  ** bitmap.  The last page's data must be in the file, or the copy of the
+  ** dump was cut short (kept as a warning: what is there can still be
+  ** read). */
+  unsigned char pd[24];
+  if (get(s, data_start, pd, sizeof pd)) {
+    uint64_t first = num(s, pd, 8);
+    if (first > data_start + bs && (first - data_start) % 24 != 0 &&
+        (first - bs - data_start) % 24 == 0)
+      first -= bs;                     /* the shared zero page comes first */
+    if (first > data_start && (first - data_start) % 24 == 0) {
+      uint64_t npages = (first - data_start) / 24;
+      uint64_t last_pd = first - 24;
+      if (first > s->size)
+        return bad(s, "the descriptors of %" PRIu64 " pages end at offset %" PRIu64
+                   ", past the end of the file (%" PRIu64 " bytes)", npages, first, s->size);
+      /* the last page with data of its own: the pages at the end of RAM
+      ** are often zero, all pointing at the shared zero page; looked for
+      ** in the last 1 MiB of descriptors at most */
+      uint64_t zero = first, end = 0;
+      unsigned char chunk[65536];
+      for (int c = 0; c < 16 && end == 0 && last_pd >= data_start; c++) {
+        uint64_t n = (last_pd - data_start) / 24 + 1;
+        if (n > sizeof chunk / 24) n = sizeof chunk / 24;
+        uint64_t from = last_pd - (n - 1) * 24;
+        if (!get(s, from, chunk, (size_t)(n * 24))) break;
+        for (uint64_t k = n; k-- > 0 && end == 0;) {
+          uint64_t off = num(s, chunk + k * 24, 8);
+          if (off != zero) end = off + num(s, chunk + k * 24 + 8, 4);
+        }
+        if (from == data_start) break;
+        last_pd = from - 24;
+      }
+      if (end > s->size && s->warning)
+        snprintf(s->warning, s->wcap, "%s: dump is truncated: it is %" PRIu64 " bytes, "
+                 "its last page's data ends at byte %" PRIu64 " (an incomplete copy?); "
+                 "pages past the end cannot be read", s->path, s->size, end);
+    }
+  }
   if (version < 2 || sub_blocks == 0) return NULL;   /* no kdump sub-header */
   unsigned char sh[104];
   memset(sh, 0, sizeof sh);
@@ -324,8 +367,9 @@ static struct kd_error *check(struct source *s, bool *known) {
 }
 
 struct kd_error *kd_dump_validate_fd(int fd, uint64_t size, const char *path,
-                                     bool *known) {
-  struct source s = { .fd = fd, .size = size, .path = path };
+                                     bool *known, char *warning, size_t wcap) {
+  if (wcap) warning[0] = '\0';
+  struct source s = { .fd = fd, .size = size, .path = path, .warning = warning, .wcap = wcap };
   return check(&s, known);
 }
 

@@ -20,10 +20,11 @@
 #include "base/error.h"
 
 /* Check the dump open on `fd`, `size` bytes long.  NULL when it looks safe
-** to open (*known: the format was one we checked); else a KD_ERR_FORMAT
-** error whose message starts with `path`. */
+** to open (*known: the format was one we checked; `warning`, if not empty,
+** says what is wrong but still readable, such as a dump cut short); else a
+** KD_ERR_FORMAT error whose message starts with `path`. */
 struct kd_error *kd_dump_validate_fd(int fd, uint64_t size, const char *path,
-                                     bool *known);
+                                     bool *known, char *warning, size_t wcap);
 /* The same for a file held in memory (the fuzzer's entry point). */
 struct kd_error *kd_dump_validate_buffer(const void *data, size_t size,
                                          const char *path, bool *known);

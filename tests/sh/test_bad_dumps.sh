@@ -9,13 +9,14 @@ trap 'rm -rf "$W"' EXIT
 KFX="$KDLUA_BUILD_DIR/tests/fixtures/kfx.vmcore"
 
 # expect_bad NAME PATTERN -- command...: status 2, one stderr line holding
-# PATTERN, no signal, no sanitizer report, done within 20 s
+# PATTERN (and maybe the usage hint), no signal, no sanitizer report, done
+# within 20 s
 expect_bad() {
   name=$1 pat=$2
   shift 3
   timeout 20 "$@" >"$W/out" 2>"$W/err"
   got=$?
-  if [ "$got" -eq 2 ] && [ "$(grep -c . "$W/err")" -eq 1 ] && grep -q -- "$pat" "$W/err" &&
+  if [ "$got" -eq 2 ] && [ "$(grep -v -c -- '--help for usage' "$W/err")" -eq 1 ] && grep -q -- "$pat" "$W/err" &&
      ! grep -q "Sanitizer\|runtime error" "$W/err"; then
     ok "$name"
   else
@@ -88,6 +89,52 @@ expect_bad "FIFO as --vmlinux" "$W/fifo: not a regular file" -- \
   "$BIN" -e 'print(1)' --vmcore "$D/vmcore" --vmlinux "$W/fifo"
 expect_bad "directory as --vmlinux" "$W: is a directory" -- \
   "$BIN" -e 'print(1)' --vmcore "$D/vmcore" --vmlinux "$W"
+
+# misleading messages: say what is wrong with which file
+SZ=$(stat -c %s "$D/vmcore")
+head -c $((SZ * 3 / 10)) "$D/vmcore" >"$W/cut30"
+head -c $((SZ * 9 / 10)) "$D/vmcore" >"$W/cut90"
+expect_bad "dump cut at 30%: truncated, not a vmlinux mismatch" "$W/cut30: dump is truncated: it is" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/cut30" --vmlinux "$V"
+out=$("$BIN" -e 'print(kd.release())' --vmcore "$W/cut90" --vmlinux "$V" 2>"$W/err")
+check "dump cut at 90%: opens, with a warning naming it" \
+  sh -c '[ -n "$1" ] && grep -q "^kdlua: warning: $2: dump is truncated" "$3"' - "$out" "$W/cut90" "$W/err"
+head -c 40000000 "$V" >"$W/vmlinux-cut"
+expect_bad "truncated vmlinux" "vmlinux $W/vmlinux-cut: file is truncated" -- \
+  "$BIN" -e 'print(1)' --vmcore "$D/vmcore" --vmlinux "$W/vmlinux-cut"
+python3 - "$V" "$W/vmlinux-baddwarf" <<'PY'
+import re, subprocess, sys
+out = subprocess.run(['readelf', '-SW', sys.argv[1]], capture_output=True, text=True).stdout
+m = re.search(r'\]\s+\.debug_info\s+\S+\s+[0-9a-f]+\s+([0-9a-f]+)\s+([0-9a-f]+)', out)
+off, size = int(m.group(1), 16), int(m.group(2), 16)
+d = bytearray(open(sys.argv[1], 'rb').read())
+for i in range(off + size // 2, off + size // 2 + 64): d[i] ^= 0xff
+open(sys.argv[2], 'wb').write(d)
+PY
+KDLUA_CACHE_DIR=$W/cache "$BIN" -e 'print(kd.symbol("init_task").comm)' --vmcore "$D/vmcore" \
+  --vmlinux "$W/vmlinux-baddwarf" >/dev/null 2>"$W/err"
+check "corrupt compressed DWARF: the inflate error is given" \
+  grep -q "is damaged: cannot inflate .debug_info" "$W/err"
+rm -rf "$W/cache" "$W/vmlinux-baddwarf" "$W/vmlinux-cut"
+expect_bad "unwritable --tmp-dir" "cannot write in --tmp-dir /proc/sys" -- \
+  "$BIN" report --vmcore "$D/vmcore" --vmlinux "$V" --tmp-dir /proc/sys
+expect_bad "missing --emitters-dir" "emitters-dir $W/none is not a directory" -- \
+  "$BIN" report --vmcore "$D/vmcore" --vmlinux "$V" --tmp-dir "$W" --emitters-dir "$W/none"
+mkdir "$W/nl" "$W/nl-out"
+cat >"$W/nl/a.lua" <<'LUA'
+emit{ path = "site/a\nb", plugin = "site", run = function() return "x" end }
+LUA
+cat >"$W/nl/b.lua" <<'LUA'
+emit{ path = "site/c\\d", plugin = "site", run = function() return "x" end }
+LUA
+"$BIN" report --vmcore "$D/vmcore" --vmlinux "$V" --tmp-dir "$W/nl-out" --emitters-dir "$W/nl" \
+  -o site >/dev/null 2>&1
+arc=$(ls "$W/nl-out"/*.tar.xz)
+tar -tJf "$arc" >"$W/members"
+tar -xJOf "$arc" --wildcards '*/sos_logs/sos.log' >"$W/nl.log"
+check "paths with a newline or a backslash are refused, not archived" \
+  sh -c '[ -s "$1" ] && ! grep -q "/site/" "$1" && [ "$(grep -c "control character or a backslash" "$2")" -eq 2 ]' \
+  - "$W/members" "$W/nl.log"
 
 # the Lua surface: wrong arguments are errors, not wrong answers or crashes
 kd_err() {  # NAME PATTERN CODE: exit 1 with PATTERN on stderr, no signal

@@ -933,6 +933,18 @@ local function check_output(o)
   if not ok_c then usage_error(tostring(cerr)) end
   local st = archive.stat(o.tmp_dir)
   if not st or not st.is_dir then usage_error("--tmp-dir " .. o.tmp_dir .. " is not a directory") end
+  -- found out now, not after the emitters ran (as a traceback)
+  local probe = o.tmp_dir .. "/.kdlua-write-test." .. require("kdlua.parallel").pid()
+  local f, ferr = io.open(probe, "w")
+  if not f then
+    usage_error("cannot write in --tmp-dir " .. o.tmp_dir .. ": " .. tostring(ferr):gsub("^.*: ", ""))
+  end
+  f:close()
+  os.remove(probe)
+  for _, d in ipairs(o.emitters_dirs) do
+    local sd = archive.stat(d)
+    if not sd or not sd.is_dir then usage_error("--emitters-dir " .. d .. " is not a directory") end
+  end
 end
 
 local function hostname_for_name()

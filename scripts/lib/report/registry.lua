@@ -136,6 +136,9 @@ end
 local function check_relpath(p, what)
   if p == "" then return what .. " is empty" end
   if p:find("%z") then return what .. " contains a NUL byte" end
+  -- a newline or a backslash in a tar member name confuses every tool
+  -- that lists or extracts it (and sos clean's path rewriting)
+  if p:find("[%c\\]") then return what .. " contains a control character or a backslash" end
   if p:sub(1, 1) == "/" then return what .. " '" .. p .. "' is absolute" end
   if p:sub(-1) == "/" then return what .. " '" .. p .. "' ends with '/'" end
   for comp in (p .. "/"):gmatch("([^/]*)/") do
@@ -197,7 +200,7 @@ local function validate(spec, ctx)
   local function bad(msg)
     local what = type(spec.path) == "string" and spec.path
               or type(spec.command) == "string" and spec.command or "?"
-    error("emit{" .. what .. "}: " .. msg, 0)
+    error("emit{" .. what:gsub("%c", "?") .. "}: " .. msg:gsub("%c", "?"), 0)
   end
   for k, v in pairs(spec) do
     local want = FIELDS[k]
