@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -641,6 +642,104 @@ static int make_copy(void *arg, char *msg, size_t cap) {
 }
 
 /*
+** Which source file a copy was made from: "<copy>.src" holds its device,
+** inode, size, mtime (ns) and a hash of its whole content.  A build-id
+** alone does not name a file: a vmlinux edited after linking (its symbol
+** table, say) keeps the build-id, and a copy made from it would be used
+** for the pristine file ever after.  The identity is the fast check made
+** at every start; when it differs (another file, a new mtime), the content
+** hash decides, and a copy whose source hash differs is made again.
+*/
+struct source_id {
+  unsigned long long dev, ino, size, mtime_ns, hash;
+};
+
+/* FNV-1a over 64-bit words (a byte-wise pass over 80 MB costs ~80 ms;
+** this ~15 ms), the tail bytewise */
+static int hash_file(const char *path, unsigned long long *out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  uint64_t h = KD_FNV_OFFSET;
+  static unsigned char buf[1 << 20];
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) { close(fd); return -1; }
+    if (r == 0) break;
+    size_t n = (size_t)r, i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      memcpy(&w, buf + i, 8);
+      h ^= w;
+      h *= 0x100000001b3ull;
+    }
+    h = kd_fnv1a(h, buf + i, n - i);
+  }
+  close(fd);
+  *out = h;
+  return 0;
+}
+
+static void source_id_of(const struct stat *st, struct source_id *id) {
+  id->dev = (unsigned long long)st->st_dev;
+  id->ino = (unsigned long long)st->st_ino;
+  id->size = (unsigned long long)st->st_size;
+  id->mtime_ns = (unsigned long long)st->st_mtim.tv_sec * 1000000000ull +
+                 (unsigned long long)st->st_mtim.tv_nsec;
+  id->hash = 0;
+}
+
+static char *source_id_path(const char *copy) {
+  char *p;
+  return asprintf(&p, "%s.src", copy) < 0 ? NULL : p;
+}
+
+static int read_source_id(const char *copy, struct source_id *id) {
+  char *p = source_id_path(copy);
+  if (p == NULL) return -1;
+  FILE *f = fopen(p, "re");
+  free(p);
+  if (f == NULL) return -1;
+  int n = fscanf(f, "%llu %llu %llu %llu %llx", &id->dev, &id->ino, &id->size,
+                 &id->mtime_ns, &id->hash);
+  fclose(f);
+  return n == 5 ? 0 : -1;
+}
+
+/* written beside the copy, atomically (a torn one reads as none) */
+static void write_source_id(const char *copy, const struct source_id *id) {
+  char *p = source_id_path(copy), *tmp = NULL;
+  if (p == NULL || asprintf(&tmp, "%s.tmp.%ld", p, (long)getpid()) < 0) {
+    free(p);
+    return;
+  }
+  FILE *f = fopen(tmp, "we");
+  if (f != NULL) {
+    int ok = fprintf(f, "%llu %llu %llu %llu %llx\n", id->dev, id->ino, id->size,
+                     id->mtime_ns, id->hash) > 0;
+    if (fclose(f) == 0 && ok && rename(tmp, p) == 0) tmp[0] = '\0';
+    if (tmp[0]) unlink(tmp);
+  }
+  free(tmp);
+  free(p);
+}
+
+/* Was `copy` made from the file at `path` (stat `st`)?  Refreshes the
+** recorded identity when only it changed. */
+static bool copy_from_source(const char *copy, const char *path, const struct stat *st) {
+  struct source_id rec, now;
+  if (read_source_id(copy, &rec) != 0) return false;   /* made by an older kdlua */
+  source_id_of(st, &now);
+  if (rec.dev == now.dev && rec.ino == now.ino && rec.size == now.size &&
+      rec.mtime_ns == now.mtime_ns)
+    return true;
+  if (rec.size != now.size || hash_file(path, &now.hash) != 0 || now.hash != rec.hash)
+    return false;
+  write_source_id(copy, &now);   /* same content, another file or mtime */
+  return true;
+}
+
+/*
 ** Make (or reuse) the copy of the open file `src`.  Returns the copy's
 ** path, or NULL with *warning set when the cache cannot be used.
 */
@@ -659,8 +758,15 @@ static char *make_or_reuse(const char *path, Elf *src, const struct stat *st,
     goto nomem;
   remove_stale_temporaries(cache_dir);
   if (access(name, F_OK) == 0) {
-    if (copy_is_valid(name, src, id, idlen, &invalid)) goto done;
-    /* not usable: rewrite it below (the rename replaces it) */
+    if (copy_is_valid(name, src, id, idlen, &invalid) && copy_from_source(name, path, st))
+      goto done;
+    /* not usable, or made from another file: rewrite it below (the rename
+    ** replaces it), and drop the name index made from it */
+    char *idx;
+    if (asprintf(&idx, "%s/%s.kdidx", cache_dir, key) >= 0) {
+      unlink(idx);
+      free(idx);
+    }
   }
   if (kd_make_dirs(cache_dir) != 0) {
     if (asprintf(&why, "cannot create the directory: %s", strerror(errno)) < 0)
@@ -679,11 +785,18 @@ static char *make_or_reuse(const char *path, Elf *src, const struct stat *st,
     why = strdup(msg);
     goto warn;
   }
+  struct source_id sid;
+  source_id_of(st, &sid);
+  if (hash_file(path, &sid.hash) != 0) {
+    if (asprintf(&why, "cannot read %s: %s", path, strerror(errno)) < 0) why = NULL;
+    goto warn;
+  }
   if (rename(tmp, name) != 0) {
     if (asprintf(&why, "cannot rename %s: %s", tmp, strerror(errno)) < 0)
       why = NULL;
     goto warn;
   }
+  write_source_id(name, &sid);
   *created = 1;
 done:
   free(id);

@@ -136,6 +136,29 @@ check "paths with a newline or a backslash are refused, not archived" \
   sh -c '[ -s "$1" ] && ! grep -q "/site/" "$1" && [ "$(grep -c "control character or a backslash" "$2")" -eq 2 ]' \
   - "$W/members" "$W/nl.log"
 
+# the debug cache is keyed on the source file, not the build-id alone: a
+# vmlinux with the same build-id and an edited symbol table must neither
+# use nor leave a copy the pristine file would then use
+mkdir "$W/pristine" "$W/edited" "$W/moved"
+cp "$V" "$W/pristine/vmlinux"
+python3 -c 'import sys
+d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d.replace(b"\0saved_command_line\0", b"\0saved_command_linX\0"))' \
+  "$V" "$W/edited/vmlinux"
+syms() {
+  KDLUA_CACHE_DIR=$W/cache2 "$BIN" -e 'print(kd.symbol_address("saved_command_line") ~= nil,
+    kd.symbol_address("saved_command_linX") ~= nil)' --vmcore "$D/vmcore" --vmlinux "$1" -v 2>"$W/err"
+}
+check "debug cache: the pristine file's symbols" [ "$(syms "$W/pristine/vmlinux")" = "true	false" ]
+check "debug cache: the edited file's own symbols, not the pristine copy's" \
+  [ "$(syms "$W/edited/vmlinux")" = "false	true" ]
+check "debug cache: the pristine file again: not the edited copy's" \
+  [ "$(syms "$W/pristine/vmlinux")" = "true	false" ]
+cp -p "$W/pristine/vmlinux" "$W/moved/vmlinux"
+check "debug cache: the same content elsewhere reuses the copy" \
+  sh -c '[ "$1" = "true	false" ] && ! grep -q "wrote uncompressed copy" "$2"' - "$(syms "$W/moved/vmlinux")" "$W/err"
+rm -rf "$W/cache2" "$W/pristine" "$W/edited" "$W/moved"
+
 # the Lua surface: wrong arguments are errors, not wrong answers or crashes
 kd_err() {  # NAME PATTERN CODE: exit 1 with PATTERN on stderr, no signal
   timeout 20 "$BIN" -e "$3" --vmcore "$D/vmcore" --vmlinux "$V" >"$W/out" 2>"$W/err"
