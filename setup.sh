@@ -30,11 +30,11 @@ export DEBIAN_FRONTEND=noninteractive
 # the dump to test a dump without user pages), sosreport (`sos clean` must
 # accept the report), man-db (the man page must render: `man -l`),
 # bash-completion (where the completion script goes, and the test that it
-# completes)
+# completes), clang (libFuzzer: the harnesses of tests/fuzz)
 pkgs="build-essential cmake pkg-config
   liblua5.4-dev libkdumpfile-dev libdw-dev libelf-dev libarchive-dev liblzma-dev
   nettle-dev libcjson-dev libedit-dev
-  gdb tmux python3 xz-utils zstd makedumpfile sosreport ca-certificates man-db bash-completion"
+  gdb tmux python3 xz-utils zstd makedumpfile sosreport ca-certificates man-db bash-completion clang"
 all_installed() {
   local n
   # shellcheck disable=SC2086

@@ -20,5 +20,9 @@
 #define KD_CHILD_NONE (-1)
 int kd_run_in_child(int (*fn)(void *arg, char *msg, size_t cap), void *arg,
                     char *msg, size_t cap);
+/* The same, but a child still running after `seconds` (> 0) is killed and
+** the answer is 1 with "did not finish in N s" in msg. */
+int kd_run_in_child_timeout(int (*fn)(void *arg, char *msg, size_t cap), void *arg,
+                            char *msg, size_t cap, int seconds);
 
 #endif

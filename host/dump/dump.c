@@ -171,10 +171,11 @@ static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **
 /*
 ** Test-only fault injection, from $KDLUA_FAULT (comma-separated):
 **   probe-crash   the probe child dies of SIGSEGV (as a libkdumpfile crash)
+**   probe-hang    the probe child never answers (as a libkdumpfile loop)
 **   read-every=N  every Nth page the dump inflates fails to read
 ** so that tests can prove a crash or a bad page surfaces as it should.
 */
-static struct { bool parsed, probe_crash; unsigned long read_every; } fault;
+static struct { bool parsed, probe_crash, probe_hang; unsigned long read_every; } fault;
 
 static void parse_faults(void) {
   if (fault.parsed) return;
@@ -182,16 +183,20 @@ static void parse_faults(void) {
   const char *f = getenv("KDLUA_FAULT");
   if (f == NULL) return;
   fault.probe_crash = strstr(f, "probe-crash") != NULL;
+  fault.probe_hang = strstr(f, "probe-hang") != NULL;
   const char *r = strstr(f, "read-every=");
   if (r) fault.read_every = strtoul(r + 11, NULL, 10);
 }
 
-/* the probe: the whole open, in a child (see kd_dump_open) */
+/* the probe: the whole open, in a child (see kd_dump_open); an open takes
+** milliseconds, even of a large dump: a minute is a hang */
+#define PROBE_SECONDS 60
 struct probe { const char *path; int fd; };
 
 static int probe_open(void *arg, char *msg, size_t cap) {
   struct probe *p = arg;
   if (fault.probe_crash) raise(SIGSEGV);
+  while (fault.probe_hang) pause();
   struct kd_dump *dump;
   struct kd_error *err = open_checked(p->path, p->fd, &dump);
   if (err == NULL) return 0;
@@ -233,7 +238,10 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   if (no_probe == NULL || strcmp(no_probe, "1") != 0) {
     char msg[512];
     struct probe pr = { path, fd };
-    int rc = kd_run_in_child(probe_open, &pr, msg, sizeof msg);
+    /* a libkdumpfile that loops on a damaged header must not hang us */
+    /* (probe-hang waits 2 s, so that a test need not wait a minute) */
+    int rc = kd_run_in_child_timeout(probe_open, &pr, msg, sizeof msg,
+                                     fault.probe_hang ? 2 : PROBE_SECONDS);
     if (rc == 1) {
       close(fd);
       if (warning[0]) return kd_error_create(KD_ERR_FORMAT, "%s", warning);

@@ -60,6 +60,9 @@ static uint64_t num(const struct source *s, const unsigned char *p, int bytes) {
   return v;
 }
 
+static struct kd_error *bad(const struct source *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static struct kd_error *bad(const struct source *s, const char *fmt, ...) {
   char msg[256];
   va_list ap;
@@ -188,6 +191,21 @@ static struct kd_error *check_elf(struct source *s, const unsigned char *id) {
   uint64_t want = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
   if (phentsize != want)
     return bad(s, "e_phentsize is %" PRIu64 ", not %" PRIu64, phentsize, want);
+  /* section headers, when there are any, must be in the file too:
+  ** libkdumpfile reads them (a huge e_shoff crashed it, found by the fuzzer) */
+  if (shoff != 0) {
+    uint64_t shentsize = num(s, eh + (is64 ? 58 : 46), 2);
+    uint64_t shnum = num(s, eh + (is64 ? 60 : 48), 2);
+    uint64_t shwant = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+    unsigned char sh0[sizeof(Elf64_Shdr)];
+    if (shentsize != shwant || shoff > s->size || !get(s, shoff, sh0, (size_t)shwant))
+      return bad(s, "section headers at offset %" PRIu64 " (entries of %" PRIu64
+                 " bytes) are not in the file", shoff, shentsize);
+    if (shnum == 0) shnum = is64 ? num(s, sh0 + 32, 8) : num(s, sh0 + 20, 4);  /* SHN_XINDEX */
+    if (shnum > MAX_PHNUM || shnum * shwant > s->size - shoff)
+      return bad(s, "%" PRIu64 " section headers at offset %" PRIu64 " do not fit in the file",
+                 shnum, shoff);
+  }
   if (phnum == PN_XNUM) {
     /* more than 65534 headers: the count is section header 0's sh_info */
     unsigned char sh[sizeof(Elf64_Shdr)];
@@ -200,7 +218,7 @@ static struct kd_error *check_elf(struct source *s, const unsigned char *id) {
     return bad(s, "%" PRIu64 " program headers at offset %" PRIu64
                " do not fit in the file", phnum, phoff);
   unsigned char ph[sizeof(Elf64_Phdr)];
-  uint64_t notes = 0;
+  uint64_t notes = 0, loads = 0;
   for (uint64_t i = 0; i < phnum; i++) {
     if (!get(s, phoff + i * want, ph, (size_t)want))
       return bad(s, "program header %" PRIu64 " is cut short", i);
@@ -208,6 +226,7 @@ static struct kd_error *check_elf(struct source *s, const unsigned char *id) {
     uint64_t off = is64 ? num(s, ph + 8, 8) : num(s, ph + 4, 4);
     uint64_t filesz = is64 ? num(s, ph + 32, 8) : num(s, ph + 16, 4);
     if (type != PT_LOAD && type != PT_NOTE) continue;
+    if (type == PT_LOAD) loads++;
     if (off > s->size || filesz > s->size - off)
       return bad(s, "%s segment %" PRIu64 " (offset %" PRIu64 ", %" PRIu64
                  " bytes) ends past the end of the file (%" PRIu64 " bytes)",
@@ -222,6 +241,8 @@ static struct kd_error *check_elf(struct source *s, const unsigned char *id) {
       if (err) return err;
     }
   }
+  /* libkdumpfile 0.5.1 crashes on an ELF core without memory (fuzzer) */
+  if (loads == 0) return bad(s, "no PT_LOAD segment: the file holds no memory");
   return NULL;
 }
 
@@ -242,6 +263,14 @@ static bool machine_is_64bit(const char *m) {
   return false;
 }
 
+static bool machine_is_32bit(const char *m) {
+  static const char *const known[] = { "i386", "i486", "i586", "i686", "ppc", "s390",
+    "mips", "sparc", NULL };
+  for (int i = 0; known[i]; i++)
+    if (strcmp(m, known[i]) == 0) return true;
+  return strncmp(m, "arm", 3) == 0 && strcmp(m, "arm64") != 0;
+}
+
 static struct kd_error *check_diskdump(struct source *s) {
   unsigned char h[DD_HEADER_END];
   if (!get(s, 0, h, sizeof h)) return bad(s, "the diskdump header is cut short");
@@ -255,19 +284,25 @@ static struct kd_error *check_diskdump(struct source *s) {
   char machine[66];
   memcpy(machine, h + DD_UTS_MACHINE, 65);
   machine[65] = '\0';
-  if (!machine_is_64bit(machine))
-    return NULL;   /* a 32-bit layout: left to libkdumpfile and the probe */
-  uint64_t bs = num(s, h + DD_BLOCK_SIZE, 4);
-  uint64_t sub_blocks = num(s, h + DD_SUB_HDR_SIZE, 4);
-  uint64_t bitmap_blocks = num(s, h + DD_BITMAP_BLOCKS, 4);
-  uint64_t max_mapnr = num(s, h + DD_MAX_MAPNR, 4);
-  uint64_t nr_cpus = num(s, h + DD_NR_CPUS, 4);
+  /* a 32-bit machine's struct timeval is 8 bytes, not 16: the fields
+  ** after it sit 12 bytes earlier (and its sub-header is not checked) */
+  int shift = 0;
+  if (!machine_is_64bit(machine)) {
+    if (!machine_is_32bit(machine))
+      return bad(s, "unknown machine '%.20s' in the diskdump header", machine);
+    shift = 12;
+  }
+  uint64_t bs = num(s, h + DD_BLOCK_SIZE - shift, 4);
+  uint64_t sub_blocks = num(s, h + DD_SUB_HDR_SIZE - shift, 4);
+  uint64_t bitmap_blocks = num(s, h + DD_BITMAP_BLOCKS - shift, 4);
+  uint64_t max_mapnr = num(s, h + DD_MAX_MAPNR - shift, 4);
+  uint64_t nr_cpus = num(s, h + DD_NR_CPUS - shift, 4);
   if (!is_pow2(bs) || bs < 512 || bs > (1u << 20))
     return bad(s, "block size %" PRIu64 " is not a power of two between 512 and 1 MiB", bs);
   if (sub_blocks > (1u << 20) || bitmap_blocks > (1u << 30) || bitmap_blocks == 0)
     return bad(s, "sub-header of %" PRIu64 " blocks, bitmaps of %" PRIu64 " blocks",
                sub_blocks, bitmap_blocks);
-  if (nr_cpus > (1u << 20) || DD_HEADER_END + nr_cpus * 8 > bs)
+  if (nr_cpus > (1u << 20) || DD_HEADER_END - shift + nr_cpus * 8 > bs)
     return bad(s, "%" PRIu64 " CPUs do not fit in the header block", nr_cpus);
   uint64_t data_start = (1 + sub_blocks + bitmap_blocks) * bs;
   if (data_start > s->size)
@@ -313,6 +348,12 @@ static struct kd_error *check_diskdump(struct source *s) {
                  "its last page's data ends at byte %" PRIu64 " (an incomplete copy?); "
                  "pages past the end cannot be read", s->path, s->size, end);
     }
+  }
+  if (shift) {
+    if (max_mapnr > bitmap_blocks * bs * 4)
+      return bad(s, "%" PRIu64 " page frames but bitmaps for %" PRIu64, max_mapnr,
+                 bitmap_blocks * bs * 4);
+    return NULL;
   }
   if (version < 2 || sub_blocks == 0) return NULL;   /* no kdump sub-header */
   unsigned char sh[104];

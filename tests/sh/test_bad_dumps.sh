@@ -56,6 +56,15 @@ for i in range(phnum):
     if t == 4:
         off = struct.unpack_from('<Q', k, ph + 8)[0]
         b = bytearray(k); struct.pack_into('<I', b, off + 4, 0x7ffffff0); put('elf-note-desc', b)
+# found by tests/fuzz/fuzz_dump_open (libkdumpfile crashed or allocated
+# gigabytes): no PT_LOAD, section headers far past the end, an unknown
+# machine in a diskdump header
+b = bytearray(k)
+for i in range(phnum):
+    if struct.unpack_from('<I', b, phoff + i * 56)[0] == 1: struct.pack_into('<I', b, phoff + i * 56, 0x2d)
+put('elf-noload', b)
+b = bytearray(k); struct.pack_into('<Q', b, 40, 0x60c0000003ea9d00); struct.pack_into('<HHH', b, 58, 0, 0, 0); put('elf-shoff', b)
+b = bytearray(d[:65536]); b[272:278] = b'aarch6'; put('dd-machine', b)
 EOF
 
 V="$D/vmlinux"
@@ -71,7 +80,9 @@ expect_bad "diskdump bitmaps past the end" "$W/bitmap-huge: .*bitmaps" -- \
   "$BIN" -e 'print(1)' --vmcore "$W/bitmap-huge" --vmlinux "$V"
 expect_bad "diskdump block size 0" "$W/blocksize0: .*block size" -- \
   "$BIN" -e 'print(1)' --vmcore "$W/blocksize0" --vmlinux "$V"
-for f in elf-class1 elf-class7 elf-phentsize0 elf-phnum elf-load-huge elf-note-desc; do
+expect_bad "diskdump of an unknown machine" "$W/dd-machine: .*unknown machine" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/dd-machine"
+for f in elf-class1 elf-class7 elf-phentsize0 elf-phnum elf-load-huge elf-note-desc elf-noload elf-shoff; do
   expect_bad "ELF $f" "$W/$f: dump is truncated or corrupt" -- \
     "$BIN" -e 'print(1)' --vmcore "$W/$f"
 done
@@ -79,6 +90,10 @@ done
 # a child first, so it is one line, not a dead kdlua
 KDLUA_FAULT=probe-crash expect_bad "libkdumpfile crash in the probe" \
   "$D/vmcore: not a readable kernel dump (libkdumpfile failed on it: .*signal 11" -- \
+  "$BIN" -e 'print(1)' --vmcore "$D/vmcore"
+
+KDLUA_FAULT=probe-hang expect_bad "libkdumpfile looping in the probe" \
+  "$D/vmcore: not a readable kernel dump (libkdumpfile failed on it: .*did not finish in 2 s" -- \
   "$BIN" -e 'print(1)' --vmcore "$D/vmcore"
 
 # FIFOs and directories: refused at once (open() of a FIFO used to block)

@@ -1,0 +1,19 @@
+-- sos process plugin: ps listings (procps-ng formats; one snapshot shared)
+local ps = require("kernel.ps")
+local snap
+local function S() snap = snap or ps.snapshot() return snap end
+emit{ command = "ps auxwww", plugin = "process", symlink = "ps",
+      run = function() return ps.aux(S()) end }
+emit{ command = "ps auxwwwm", plugin = "process",
+      run = function() return ps.aux(S(), { threads = true }) end }
+emit{ command = "ps alxwww", plugin = "process",
+      run = function() return ps.alx(S()) end }
+emit{ command = "ps -elfL", plugin = "process",
+      run = function() return ps.elfL(S()) end }
+-- the two `ps axo` forms of sos 4.0's process plugin
+local AXO_FLAGS = "flags,state,uid,pid,ppid,pgid,sid,cls,pri,addr,sz,wchan:20,lstart,tty,time,cmd"
+local AXO_CGROUP = "pid,ppid,user,group,lwp,nlwp,start_time,comm,cgroup"
+emit{ command = "ps axo " .. AXO_FLAGS, plugin = "process",
+      run = function() return ps.axo(S(), AXO_FLAGS) end }
+emit{ command = "ps axo " .. AXO_CGROUP, plugin = "process",
+      run = function() return ps.axo(S(), AXO_CGROUP) end }
