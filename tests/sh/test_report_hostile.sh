@@ -40,6 +40,7 @@ emit{ path = "hostile/reach", plugin = "hostile",
         end
         out[#out + 1] = "os.execute=" .. type(os.execute)
         out[#out + 1] = "parallel=" .. tostring((pcall(require, "kdlua.parallel")))
+        out[#out + 1] = "write_file=" .. type(require("kdlua.archive").write_file)
         out[#out + 1] = "workers=" .. tostring((pcall(require, "report.workers")))
         out[#out + 1] = "bytecode=" .. tostring((load("\27Lua", "x", "b")))
         out[#out + 1] = "strmeta=" .. tostring(getmetatable(""))
@@ -88,7 +89,7 @@ for j in 1 2; do
   check "$r: replacing string.format stays in its file" [ "$(cat "$W/$r/hostile/format")" = forged ]
   check "$r: ... other emitters' output intact" cmp -s "$W/$r/proc/version" "$T/proc/version"
   check "$r: no process, file, debug or bytecode access" [ "$(cat "$W/$r/hostile/reach")" = \
-    "io=nil debug=nil package=nil print=nil dofile=nil loadfile=nil os.execute=nil parallel=false workers=false bytecode=nil strmeta=nil kernel.util=table" ]
+    "io=nil debug=nil package=nil print=nil dofile=nil loadfile=nil os.execute=nil parallel=false write_file=nil workers=false bytecode=nil strmeta=nil kernel.util=table" ]
 done
 
 # the report-wide watchdog: a budget too generous to stop the stuck

@@ -96,12 +96,21 @@ local function copy(t)
   return c
 end
 
+-- the read-only part of host modules an emitter may use (listing a
+-- directory of scripts, say), as a copy: never a function that writes
+local HOST_VIEWS = { ["kdlua.archive"] = { "listdir", "stat" } }
+
 -- require for emitters: Lua files of scripts/lib only (what
--- package.searchpath finds on kdlua's path), never a C module, a standard
--- library or the report's internals
+-- package.searchpath finds on kdlua's path) and the read-only views above,
+-- never another C module, a standard library or the report's internals
 local function safe_require(name)
   if type(name) ~= "string" or not name:match("^[%w_]+[%w_.]*$") or PRIVATE[name] then
     error("require: module '" .. tostring(name) .. "' is not available to emitters", 2)
+  end
+  if HOST_VIEWS[name] then
+    local m, view = require(name), {}
+    for _, k in ipairs(HOST_VIEWS[name]) do view[k] = m[k] end
+    return view
   end
   if not package.searchpath(name, package.path) then
     error("require: module '" .. name .. "' is not a library of scripts/lib", 2)
@@ -127,6 +136,7 @@ function M.environment()
   env.require = safe_require
   if kd then env.kd = copy(kd) end
   env.stub, env.partial = M.stub, M.partial
+  env.KDLUA_SCRIPTS = rawget(_G, "KDLUA_SCRIPTS")
   env._G = env
   return env
 end
