@@ -311,9 +311,15 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
         got.stats = nil
         for i, r in pairs(got) do results[i] = r end
         if how ~= "exited" or code ~= 0 then
+          -- killed in the middle of a unit (a signal, or ended for its
+          -- time): that unit is what killed it, so it is not run again; a
+          -- worker that gave up on its own (exit status) leaves its unit
+          -- to the next round
           local why = c.ended_by or ("worker process " .. ended(how, code) .. " while running it")
           local cur = shared:get(2 + c.w)
-          if cur > 0 and results[cur] == nil then results[cur] = { worker_died = why } end
+          if cur > 0 and results[cur] == nil and (how == "signaled" or c.ended_by) then
+            results[cur] = { worker_died = why }
+          end
           problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") "
             .. ended(how, code) .. (c.ended_by and (": " .. c.ended_by) or "")
           -- a new worker takes its place while groups remain
