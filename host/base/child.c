@@ -85,6 +85,10 @@ int kd_run_in_child_timeout(int (*fn)(void *arg, char *msg, size_t cap), void *a
     snprintf(msg, cap, "the process doing it did not finish in %d s", seconds);
     return 1;
   }
+  if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && got == 0) {
+    snprintf(msg, cap, "the process doing it ended with status %d", WEXITSTATUS(st));
+    return 1;
+  }
   if (WIFSIGNALED(st)) {
     snprintf(msg, cap, "the process doing it was killed by signal %d", WTERMSIG(st));
     return 1;
