@@ -176,8 +176,10 @@ static int s_run(lua_State *L) {
     lua_rotate(L, 3, 1);              /* true before the results */
     return nres + 1;
   }
-  const char *kind = (status == LUA_ERRMEM && tripped) ? "memory"
-                   : expired ? "timeout" : "error";
+  /* the guard refused an allocation: whatever error that became (a plain
+  ** "not enough memory" error when lauxlib's buffer could not grow, say),
+  ** the budget is the cause */
+  const char *kind = tripped ? "memory" : expired ? "timeout" : "error";
   if (!lua_isstring(L, -1)) {         /* LUA_ERRMEM/ERRERR skip the handler */
     lua_pop(L, 1);
     lua_pushliteral(L, "(error object is not a string)");
