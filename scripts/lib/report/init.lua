@@ -753,10 +753,13 @@ function Run:run_plugins(after_fork, files_ready)
     end
   end
   -- a worker still in one unit well past the emitter's budget is stuck
-  -- in a C function (the sandbox's hook cannot stop it): it is ended
+  -- in a C function (the sandbox's hook cannot stop it): it is ended.
+  -- The grace is generous: the hook looks at the clock only every 1000
+  -- instructions, and a slow machine (or a sanitizer build) may spend
+  -- seconds in a few of them before a budget error is raised
   local budget = self.limits.time or 0
   local wl = { total = self.report_timeout,
-               unit = budget > 0 and budget + math.max(2, budget / 2) or nil,
+               unit = budget > 0 and budget + math.max(5, budget) or nil,
                -- the supervisor shows the line: the plugin of the last
                -- group claimed
                progress = function()
