@@ -142,13 +142,16 @@ LUA
 cat >"$W/nl/b.lua" <<'LUA'
 emit{ path = "site/c\\d", plugin = "site", run = function() return "x" end }
 LUA
+cat >"$W/nl/c.lua" <<'LUA'
+emit{ path = "ok/fine", plugin = "site", run = function() return "x" end }
+LUA
 "$BIN" report --vmcore "$D/vmcore" --vmlinux "$V" --tmp-dir "$W/nl-out" --emitters-dir "$W/nl" \
   -o site >/dev/null 2>&1
 arc=$(ls "$W/nl-out"/*.tar.xz)
 tar -tJf "$arc" >"$W/members"
 tar -xJOf "$arc" --wildcards '*/sos_logs/sos.log' >"$W/nl.log"
 check "paths with a newline or a backslash are refused, not archived" \
-  sh -c '[ -s "$1" ] && ! grep -q "/site/" "$1" && [ "$(grep -c "control character or a backslash" "$2")" -eq 2 ]' \
+  sh -c 'grep -q "/ok/fine$" "$1" && ! grep -q "/site/" "$1" && [ "$(grep -c "control character or a backslash" "$2")" -eq 2 ]' \
   - "$W/members" "$W/nl.log"
 
 # the debug cache is keyed on the source file, not the build-id alone: a

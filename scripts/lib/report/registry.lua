@@ -134,7 +134,10 @@ function M.environment()
     return load(chunk, name, "t", e or env)
   end
   env.require = safe_require
-  if kd then env.kd = copy(kd) end
+  if kd then
+    -- (with its metatable: without a dump, kd is a table of placeholders)
+    env.kd = setmetatable(copy(kd), getmetatable(kd))
+  end
   env.stub, env.partial = M.stub, M.partial
   env.KDLUA_SCRIPTS = rawget(_G, "KDLUA_SCRIPTS")
   env._G = env
