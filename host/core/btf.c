@@ -111,16 +111,50 @@ struct kd_error *kd_program_open_btf(struct kd_program *prog,
   return NULL;
 }
 
+/*
+** Where a module's BTF is once loaded: kernel/bpf/btf.c keeps a copy of it
+** (struct btf's data, which /sys/kernel/btf/<module> shows) for each module
+** on its btf_modules list, and the module's own btf_data is freed by then
+** on newer kernels.
+*/
+static struct kd_error *btf_of_module(struct kd_program *prog, uint64_t mod,
+                                      uint64_t *data, uint64_t *size) {
+  uint64_t head, pos, off;
+  struct kd_type *bm_t, *btf_t;
+  struct kd_error *err = kd_program_find_symbol(prog, "btf_modules", &head, NULL);
+  if (err == NULL) err = kd_program_find_type(prog, "struct btf_module", &bm_t);
+  if (err == NULL) err = kd_program_find_type(prog, "struct btf", &btf_t);
+  if (err == NULL) err = kd_member_offset(bm_t, "list", &off, NULL);
+  if (err == NULL) err = kd_program_read_u64(prog, head, &pos);
+  for (int n = 0; err == NULL && pos != head && n < 100000; n++) {
+    uint64_t entry = pos - off / 8, owner, btf;
+    err = kd_read_member_u64(prog, bm_t, entry, "module", &owner);
+    if (err == NULL && owner == mod) {
+      err = kd_read_member_u64(prog, bm_t, entry, "btf", &btf);
+      if (err == NULL) err = kd_read_member_u64(prog, btf_t, btf, "data", data);
+      if (err == NULL) err = kd_read_member_u64(prog, btf_t, btf, "data_size", size);
+      return err;
+    }
+    if (err == NULL) err = kd_program_read_u64(prog, pos, &pos);
+  }
+  *data = *size = 0;
+  return err;
+}
+
 struct kd_error *kd_program_module_btf(struct kd_program *prog,
                                        struct kd_type *mod_t,
                                        struct kd_module *m) {
   if (prog->nfinders == 0 || !kd_btf_finder_is(prog->finders[0])) return NULL;
-  uint64_t data, size;
+  uint64_t data = 0, size = 0;
   /* CONFIG_DEBUG_INFO_BTF_MODULES (5.11+) */
   struct kd_error *err = kd_read_member_u64(prog, mod_t, m->address, "btf_data", &data);
   if (err == NULL) err = kd_read_member_u64(prog, mod_t, m->address, "btf_data_size", &size);
   if (err) { kd_error_destroy(err); return NULL; }
-  size &= 0xffffffffu;          /* an unsigned int */
+  if (data == 0) {
+    err = btf_of_module(prog, m->address, &data, &size);
+    if (err) return err;
+  }
+  size &= 0xffffffffu;          /* an unsigned int (u32) */
   if (data == 0 || size == 0) return NULL;
   if (size > BTF_MAX_SIZE)
     return kd_error_create(KD_ERR_FORMAT, "module %s: implausible BTF size %"
@@ -225,7 +259,16 @@ struct kd_error *kd_program_known_global(struct kd_program *prog,
   size_t blen = bracket ? (size_t)(bracket - spelling) : strlen(spelling);
   snprintf(base, sizeof base, "%.*s", (int)blen, spelling);
   struct kd_type *t;
-  struct kd_error *err = kd_program_find_type(prog, base, &t);
+  struct kd_error *err;
+  if (strncmp(base, "struct {", 8) == 0) {
+    /* an unnamed struct, known by its members' names */
+    char members[200];
+    snprintf(members, sizeof members, "%.*s", (int)strcspn(base + 8, "}"), base + 8);
+    err = prog->nfinders ? kd_btf_find_anonymous(prog->finders[0], members, &t)
+                         : kd_error_create(KD_ERR_LOOKUP, "no BTF");
+  } else {
+    err = kd_program_find_type(prog, base, &t);
+  }
   if (err) return err;
   if (bracket) {
     uint64_t n = 0;

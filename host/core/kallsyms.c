@@ -219,23 +219,58 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
   return NULL;
 }
 
+struct collected {
+  struct kd_program *prog;
+  uint64_t *addrs;          /* every address, for the sizes */
+  size_t n, cap;
+};
+
 static int add_symbol(void *ud, uint64_t a, const char *name, size_t nl) {
-  struct kd_program *prog = ud;
+  struct collected *c = ud;
   (void)nl;
-  struct kd_error *err = kd_symtab_add(prog->symtab, name + 1, a, 0, name[0], NULL);
+  if (c->n == c->cap) {
+    size_t ncap = c->cap ? c->cap * 2 : 65536;
+    uint64_t *g = realloc(c->addrs, ncap * sizeof *g);
+    if (g == NULL) return -1;
+    c->addrs = g;
+    c->cap = ncap;
+  }
+  c->addrs[c->n++] = a;
+  struct kd_error *err = kd_symtab_add(c->prog->symtab, name + 1, a, 0, name[0], NULL);
   if (err == NULL) return 0;
   kd_error_destroy(err);
   return -1;
 }
 
+static int u64_cmp(const void *x, const void *y) {
+  uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
 struct kd_error *kd_kallsyms_load_symtab(struct kd_program *prog,
                                          size_t *count) {
   size_t before = kd_symtab_count(prog->symtab);
-  struct kd_error *err = kallsyms_decode(prog, add_symbol, prog, NULL);
-  if (err) return err;
+  struct collected c = { .prog = prog };
+  struct kd_error *err = kallsyms_decode(prog, add_symbol, &c, NULL);
+  if (err) { free(c.addrs); return err; }
   *count = kd_symtab_count(prog->symtab) - before;
-  if (*count == 0)
+  if (*count == 0) {
+    free(c.addrs);
     return kd_error_create(KD_ERR_FORMAT, "kallsyms tables decode to no "
                            "symbols (unreadable pages in the dump?)");
+  }
+  /* kallsyms has no sizes: a symbol is as long as the distance to the next
+  ** address, as kallsyms_lookup_size_offset measures it (the last has 0) */
+  qsort(c.addrs, c.n, sizeof *c.addrs, u64_cmp);
+  for (size_t i = before; i < kd_symtab_count(prog->symtab); i++) {
+    const struct kd_symbol *s = kd_symtab_at(prog->symtab, i);
+    size_t lo = 0, hi = c.n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (c.addrs[mid] <= s->address) lo = mid + 1; else hi = mid;
+    }
+    if (lo < c.n) kd_symtab_set_size(prog->symtab, i, c.addrs[lo] - s->address);
+  }
+  free(c.addrs);
   return NULL;
 }

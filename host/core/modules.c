@@ -260,7 +260,7 @@ struct kd_error *kd_program_load_modules(struct kd_program *prog) {
         kd_program_note(prog, "module %s: BTF unusable: %s", name, e2->message);
         kd_error_destroy(e2);
       }
-      m->note = strdup(m->finder ? "types from its BTF" : "no BTF, no debuginfo");
+      m->note = strdup(m->finder ? "types from its BTF" : "no BTF");
       err = kd_program_read_u64(prog, pos, &pos);
       continue;
     }

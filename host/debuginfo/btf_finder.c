@@ -587,6 +587,33 @@ int kd_btf_enumerator(const struct kd_finder *f, const char *name,
   return -1;
 }
 
+struct kd_error *kd_btf_find_anonymous(const struct kd_finder *f,
+                                       const char *members,
+                                       struct kd_type **out) {
+  if (kd_btf_finder_is(f)) {
+    struct btf_finder *bf = f->ctx;
+    for (uint32_t i = 0; i < bf->ntypes; i++) {
+      const struct btf_type *r = record(bf, i);
+      if (btf_kind(r) != BTF_KIND_STRUCT || r->name_off != 0 || btf_vlen(r) == 0)
+        continue;
+      const uint32_t *m = (const uint32_t *)(r + 1);
+      const char *want = members;
+      unsigned j;
+      for (j = 0; j < btf_vlen(r); j++, m += 3) {
+        const char *n = name_at(bf, m[0]);
+        size_t l = strcspn(want, ",");
+        if (n == NULL || strlen(n) != l || strncmp(n, want, l) != 0) break;
+        want += l;
+        if (*want == ',') want++;
+      }
+      if (j == btf_vlen(r) && *want == '\0')
+        return type_from_id(bf, bf->first_id + i, 0, out);
+    }
+  }
+  return kd_error_create(KD_ERR_LOOKUP, "no anonymous struct with members %s",
+                         members);
+}
+
 int kd_btf_finder_is(const struct kd_finder *f) {
   return f && f->destroy == bf_destroy;
 }

@@ -30,6 +30,12 @@ struct kd_error *kd_btf_finder_new(unsigned char *blob, size_t len,
 ** for the few array lengths of known_globals.h).  0 when found, else -1. */
 int kd_btf_enumerator(const struct kd_finder *f, const char *name,
                       int64_t *value);
+/* The first anonymous struct whose member names are `members` (comma
+** separated, in order): how a global of an unnamed type (tk_core) is
+** found.  KD_ERR_LOOKUP when there is none. */
+struct kd_error *kd_btf_find_anonymous(const struct kd_finder *f,
+                                       const char *members,
+                                       struct kd_type **out);
 /* Is `f` a BTF finder? */
 int kd_btf_finder_is(const struct kd_finder *f);
 /* Number of type ids in the blob (not counting the base's), for -v and

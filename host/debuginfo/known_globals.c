@@ -14,11 +14,10 @@
 **   [nonzero]     the elements before the next symbol, less the all-zero
 **                 ones at the end (padding): taint_flags[TAINT_FLAGS_COUNT]
 **   [as:NAME]     as long as entry NAME (the MAX_SWAPFILES arrays)
+**   struct {a,b}  an unnamed struct, the first whose members are a and b
 **   [room]        as many elements as fit before the next symbol: only
 **                 where the test against DWARF shows that it is exact
-** Left out because their types have no name to spell: tk_core and
-** icmpmibmap (anonymous structs), x86_platform_ipi_callback (a function
-** pointer).
+** Left out: x86_platform_ipi_callback (a function pointer: no spelling).
 */
 #include "known_globals.h"
 
@@ -65,6 +64,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "ftrace_mod_maps", "struct list_head" },
   { "hstates", "struct hstate [2]" },
   { "hugetlb_max_hstate", "int" },
+  { "icmpmibmap", "struct {name,index} [sentinel]" },
   { "init_ipc_ns", "struct ipc_namespace" },
   { "init_net", "struct net" },
   { "init_pid_ns", "struct pid_namespace" },
@@ -160,6 +160,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "tcpv6_prot", "struct proto" },
   { "tick_nohz_active", "long unsigned int" },
   { "tick_nsec", "long unsigned int" },
+  { "tk_core", "struct {seq,timekeeper}" },
   { "total_cpus", "unsigned int" },
   { "total_forks", "long unsigned int" },
   { "total_swap_pages", "long int" },

@@ -398,3 +398,7 @@ size_t kd_symtab_count(struct kd_symtab *t) { return t->n; }
 const struct kd_symbol *kd_symtab_at(struct kd_symtab *t, size_t i) {
   return i < t->n ? &t->syms[i] : NULL;
 }
+
+void kd_symtab_set_size(struct kd_symtab *t, size_t i, uint64_t size) {
+  if (i < t->n) t->syms[i].size = size;
+}

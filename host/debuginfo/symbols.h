@@ -47,5 +47,7 @@ const struct kd_symbol *kd_symtab_by_address(struct kd_symtab *tab,
 uint64_t kd_symtab_next_address(struct kd_symtab *tab, uint64_t addr);
 size_t kd_symtab_count(struct kd_symtab *tab);
 const struct kd_symbol *kd_symtab_at(struct kd_symtab *tab, size_t i);
+/* Set the size of symbol i (kallsyms learns sizes after adding). */
+void kd_symtab_set_size(struct kd_symtab *tab, size_t i, uint64_t size);
 
 #endif
