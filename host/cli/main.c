@@ -460,6 +460,14 @@ int main(int argc, char **argv) {
   ** they find `kd` missing and say so when they need it. */
   struct kd_program *prog = NULL;
   if (o.vmcore != NULL || ok) prog = open_program(&o);
+  /* Lua commands and programs (report, info...) read typed kernel objects:
+  ** with no types at all (no vmlinux, and no BTF or kallsyms in the dump)
+  ** they would fail piece by piece; open_program said what is missing */
+  if (prog && !ok && !kd_program_has_types(prog)) {
+    if (prog->source_warning == NULL)
+      fprintf(stderr, "kdlua: no type information; give --vmlinux FILE\n");
+    exit(EXIT_USAGE);
+  }
   if (strcmp(o.command, "gdbserver") == 0) {
     int st = kd_gdbserver_main(prog, o.nrest, o.rest);
     kd_program_close(prog);

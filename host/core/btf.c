@@ -53,12 +53,14 @@ struct kd_error *kd_program_open_btf(struct kd_program *prog,
   struct kd_error *err = kd_kallsyms_load_symtab(prog, &nsyms);
   if (err == kd_enomem) return err;
   if (err) {
-    const char *missing = kd_dump_vmcoreinfo(prog->dump, "SYMBOL(kallsyms_names)")
-        ? err->message
-        : "the dump's VMCOREINFO does not locate the kernel's kallsyms "
-          "(Linux 6.0+ does)";
-    set_warning(prog, "%s, and %s: no symbols or types; give --vmlinux FILE",
-                why_no_vmlinux, missing);
+    if (kd_dump_vmcoreinfo(prog->dump, "SYMBOL(kallsyms_names)"))
+      set_warning(prog, "%s, and the kernel's kallsyms tables cannot be read "
+                  "(%s): no symbols or types; give --vmlinux FILE",
+                  why_no_vmlinux, err->message);
+    else
+      set_warning(prog, "%s, and the dump's VMCOREINFO does not locate the "
+                  "kernel's kallsyms (Linux 6.0+ does): no symbols or types; "
+                  "give --vmlinux FILE", why_no_vmlinux);
     kd_error_destroy(err);
     return NULL;
   }

@@ -246,6 +246,19 @@ static struct kd_error *new_type(struct btf_finder *owner, uint32_t id,
   return NULL;
 }
 
+/* Does following `t`'s target (pointer, array, typedef, function) come
+** back around?  Only corrupt BTF makes a type its own target, which would
+** send sizeof and formatting round forever. */
+static bool target_loops(struct kd_type *t) {
+  for (int i = 0; i < 100 && t; i++) {
+    if (t->kind != KD_TYPE_POINTER && t->kind != KD_TYPE_ARRAY &&
+        t->kind != KD_TYPE_TYPEDEF && t->kind != KD_TYPE_FUNCTION)
+      return false;
+    t = t->target;
+  }
+  return t != NULL;
+}
+
 static bool is_char_name(const char *n) {
   return n && (strcmp(n, "char") == 0 || strcmp(n, "signed char") == 0 ||
                strcmp(n, "unsigned char") == 0);
@@ -307,6 +320,8 @@ static struct kd_error *type_from_id(struct btf_finder *bf, uint32_t id,
       t->size = 8;        /* BTF has no pointer size; kdlua reads x86_64 */
       t->members_loaded = true;
       err = type_from_id(o, r->size_or_type, depth + 1, &t->target);
+      if (err == NULL && target_loops(t))
+        err = corrupt(o, "type %u refers back to itself", id);
       break;
     case BTF_KIND_ARRAY: {
       /* btf_array { type, index_type, nelems }; int a[2][3] is an array
@@ -314,6 +329,8 @@ static struct kd_error *type_from_id(struct btf_finder *bf, uint32_t id,
       t->kind = KD_TYPE_ARRAY;
       t->members_loaded = true;
       err = type_from_id(o, extra[0], depth + 1, &t->target);
+      if (err == NULL && target_loops(t))
+        err = corrupt(o, "type %u refers back to itself", id);
       /* BTF says 0 for both a[0] and a flexible a[]: call both unknown,
       ** which indexes without a bound, as C does */
       t->length = extra[2];
@@ -342,6 +359,8 @@ static struct kd_error *type_from_id(struct btf_finder *bf, uint32_t id,
       t->kind = KD_TYPE_TYPEDEF;
       t->members_loaded = true;
       err = type_from_id(o, r->size_or_type, depth + 1, &t->target);
+      if (err == NULL && target_loops(t))
+        err = corrupt(o, "type %u refers back to itself", id);
       if (err == NULL) t->size = kd_type_sizeof(t->target);
       break;
     case BTF_KIND_FUNC_PROTO: {
@@ -349,6 +368,8 @@ static struct kd_error *type_from_id(struct btf_finder *bf, uint32_t id,
       t->members_loaded = true;
       t->name = NULL;
       err = type_from_id(o, r->size_or_type, depth + 1, &t->target);
+      if (err == NULL && target_loops(t))
+        err = corrupt(o, "type %u refers back to itself", id);
       unsigned vlen = btf_vlen(r);
       /* btf_param { name_off, type }; a last one of type 0 is "..." */
       if (err == NULL && vlen && extra[2 * (vlen - 1) + 1] == 0) {
@@ -358,8 +379,18 @@ static struct kd_error *type_from_id(struct btf_finder *bf, uint32_t id,
       if (err == NULL && vlen) {
         t->params = kd_arena_alloc(&o->arena, vlen * sizeof *t->params);
         if (t->params == NULL) return kd_enomem;
-        for (unsigned i = 0; i < vlen && err == NULL; i++)
-          err = type_from_id(o, extra[2 * i + 1], depth + 1, &t->params[t->nparams++]);
+        for (unsigned i = 0; i < vlen && err == NULL; i++) {
+          err = type_from_id(o, extra[2 * i + 1], depth + 1, &t->params[t->nparams]);
+          /* a parameter that leads back to this prototype: only corrupt
+          ** BTF, and formatting would go round forever */
+          struct kd_type *p = err ? NULL : t->params[t->nparams++];
+          for (int k = 0; p && k < 100; k++, p = p->target) {
+            if (p == t) { err = corrupt(o, "type %u refers back to itself", id); break; }
+            if (p->kind != KD_TYPE_POINTER && p->kind != KD_TYPE_ARRAY &&
+                p->kind != KD_TYPE_TYPEDEF)
+              break;
+          }
+        }
       }
       break;
     }
@@ -368,7 +399,12 @@ static struct kd_error *type_from_id(struct btf_finder *bf, uint32_t id,
       t->members_loaded = true;
       break;
   }
-  if (err) return err;
+  if (err) {
+    /* not half-made for the next lookup (a loop leaves only t itself
+    ** pointing at it) */
+    o->interned[id - o->first_id] = NULL;
+    return err;
+  }
   *out = t;
   return NULL;
 }
@@ -687,7 +723,8 @@ struct kd_error *kd_btf_finder_new(unsigned char *blob, size_t len,
   }
   if (h.hdr_len < sizeof h || h.hdr_len > len ||
       (uint64_t)h.type_off + h.type_len > len - h.hdr_len ||
-      (uint64_t)h.str_off + h.str_len > len - h.hdr_len || (h.type_off & 3)) {
+      (uint64_t)h.str_off + h.str_len > len - h.hdr_len ||
+      ((h.hdr_len + h.type_off) & 3)) {
     err = corrupt(bf, "its sections lie outside its %zu bytes (truncated?)", len);
     goto fail;
   }

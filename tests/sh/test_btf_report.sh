@@ -79,6 +79,34 @@ check "automatic: types from BTF when no vmlinux is found" grep -qx BTF "$tmp/au
 check "automatic: one line on stderr says so" sh -c \
   "[ \$(wc -l <'$tmp/auto.err') -eq 1 ] && grep -q 'no vmlinux with debug info was found.*BTF' '$tmp/auto.err'"
 
+# bad input, on copies of the example dump with VMCOREINFO edited in place
+# (same length): no kallsyms entries (a kernel before 6.0), and kallsyms
+# at an address the dump cannot read.  One line each; the dump still opens
+# for what needs no types; info (which needs them) exits 2.
+python3 - "$KDLUA_SOURCE_DIR/examples/dump/vmcore" "$tmp" <<'EOF'
+import re, sys
+src = open(sys.argv[1], 'rb').read()
+m = re.search(rb'SYMBOL\(kallsyms_names\)=([0-9a-f]+)', src)
+open(sys.argv[2] + '/nokallsyms', 'wb').write(
+    src.replace(b'SYMBOL(kallsyms_names)=', b'SYMBOL(kallsyms_namez)='))
+bad = b'ffffffff00001000'.rjust(len(m.group(1)), b'f')
+open(sys.argv[2] + '/unreadable', 'wb').write(
+    src.replace(m.group(0), b'SYMBOL(kallsyms_names)=' + bad))
+EOF
+bad_case() {  # bad_case FILE MESSAGE
+  HOME=$tmp "$BIN" info --vmcore "$tmp/$1" >/dev/null 2>"$tmp/$1.err"
+  rc=$?
+  good=no
+  [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/$1.err")" -eq 1 ] &&
+    grep -qF "$2" "$tmp/$1.err" && grep -q -- '--vmlinux' "$tmp/$1.err" && good=yes
+  check "$1: info exits 2 with one line naming what is missing" [ "$good" = yes ]
+  [ "$good" = yes ] || sed 's/^/     /' "$tmp/$1.err"
+  out=$(HOME=$tmp "$BIN" -e 'print(kd.uts().nodename)' --vmcore "$tmp/$1" 2>/dev/null)
+  check "$1: what needs no types still works" [ "$out" = kdlua-example ]
+}
+bad_case nokallsyms "does not locate the kernel's kallsyms (Linux 6.0+ does)"
+bad_case unreadable "kallsyms tables cannot be read (cannot read memory at 0xffffffff00001000"
+
 "$BIN" -e 'print(1)' --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" --no-vmlinux \
   >/dev/null 2>"$tmp/both.err"
 check "--no-vmlinux with --vmlinux: usage error" [ $? -eq 2 ]
