@@ -261,7 +261,12 @@ struct kd_error *kd_kallsyms_load_symtab(struct kd_program *prog,
   }
   /* kallsyms has no sizes: a symbol is as long as the distance to the next
   ** address, as kallsyms_lookup_size_offset measures it (the last has 0) */
-  qsort(c.addrs, c.n, sizeof *c.addrs, u64_cmp);
+  /* scripts/kallsyms.c sorts the table by address: sort only if not */
+  for (size_t i = 1; i < c.n; i++)
+    if (c.addrs[i] < c.addrs[i - 1]) {
+      qsort(c.addrs, c.n, sizeof *c.addrs, u64_cmp);
+      break;
+    }
   for (size_t i = before; i < kd_symtab_count(prog->symtab); i++) {
     const struct kd_symbol *s = kd_symtab_at(prog->symtab, i);
     size_t lo = 0, hi = c.n;
