@@ -49,8 +49,17 @@ static struct kd_program *open_prog(const char *dir, bool btf) {
   char vmcore[4096], vmlinux[4096];
   snprintf(vmcore, sizeof vmcore, "%s/vmcore", dir);
   snprintf(vmlinux, sizeof vmlinux, "%s/vmlinux", dir);
+  /* the DWARF side gets the fixture's module debug files, if any: module
+  ** types are compared too (the BTF side has each module's own BTF) */
+  static char modules[4096];
+  static const char *dirs[1] = { modules };
+  snprintf(modules, sizeof modules, "%s/modules", dir);
   struct kd_program_options o = { .vmcore = vmcore };
   if (btf) o.no_vmlinux = true; else o.vmlinux = vmlinux;
+  if (!btf && access(modules, R_OK) == 0) {
+    o.debuginfo_dirs = dirs;
+    o.ndebuginfo_dirs = 1;
+  }
   struct kd_program *p;
   struct kd_error *err = kd_program_open(&o, &p);
   if (err) {
@@ -166,8 +175,9 @@ static int u64cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void compare_types(struct kd_program *dw, struct kd_program *bt) {
-  struct kd_finder *f = bt->finders[0];
+static void compare_types(struct kd_program *dw, struct kd_program *bt,
+                          size_t finder) {
+  struct kd_finder *f = bt->finders[finder];
   uint32_t first = kd_btf_first_id(f), n = kd_btf_count(f);
   /* names defined twice (two different `struct x` in two files) cannot
   ** be compared by name: count them first */
@@ -361,11 +371,24 @@ static void one_fixture(const char *dir) {
   compared_types = compared_members = compared_symbols = excused = 0;
   dup_names = dwarf_lacks = 0;
   flattened_arrays = 0;
-  compare_types(dw, bt);
+  compare_types(dw, bt, 0);
   printf("%s: %zu types (%zu members) compared, %d names defined twice "
          "skipped, %d not defined in the DWARF, %zu multi-dimensional "
          "arrays flattened by BTF, %zu failures\n", dir, compared_types,
          compared_members, dup_names, dwarf_lacks, flattened_arrays,
+         (size_t)failed - f0);
+  /* modules: each one's split BTF against its debug file */
+  f0 = (size_t)failed;
+  size_t types_before = compared_types;
+  int lacks_before = dwarf_lacks;
+  struct kd_error *merr = kd_program_load_modules(bt);
+  CHECK(merr == NULL, "%s: modules: %s", dir, merr ? merr->message : "");
+  kd_error_destroy(merr);
+  size_t nmod = bt->nfinders;
+  for (size_t i = 1; i < nmod; i++) compare_types(dw, bt, i);
+  printf("%s: %zu module BTFs, %zu module types compared, %d not in the "
+         "modules' debug files, %zu failures\n", dir, nmod - 1,
+         compared_types - types_before, dwarf_lacks - lacks_before,
          (size_t)failed - f0);
   f0 = (size_t)failed;
   const char *type;
