@@ -30,5 +30,18 @@ check "report: ps has the guest's processes" sh -c \
 check "report: the module whose BTF was read" grep -q "^qemu_fw_cfg " "$r/proc/modules"
 check "report: hostname" grep -qx kdlua-example "$r/proc/sys/kernel/hostname"
 
+# gdbserver without a vmlinux: the announcement names an ELF of the
+# kallsyms symbols, with which gdb names the panic's functions
+if command -v gdb >/dev/null 2>&1; then
+  HOME=$tmp "$BIN" gdbserver --stdio --vmcore "$V" </dev/null 2>"$tmp/ann" >/dev/null
+  elf=$(sed -n 's/^  symbol-file //p' "$tmp/ann")
+  check "gdbserver: announces symbol-file with the kallsyms ELF" [ -s "$elf" ]
+  env -u DEBUGINFOD_URLS timeout 120 gdb -batch -nx -iex 'set debuginfod enabled off' \
+    -iex 'set confirm off' -ex "symbol-file $elf" \
+    -ex "target remote | '$BIN' gdbserver --stdio --vmcore '$V'" -ex 'bt 3' \
+    >"$tmp/gdb.out" 2>&1
+  check "gdb: the crashing CPU's backtrace names panic()" grep -q " in panic ()" "$tmp/gdb.out"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
