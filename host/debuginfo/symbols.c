@@ -471,7 +471,7 @@ struct kd_error *kd_symtab_write_elf(struct kd_symtab *t, const char *path) {
   Elf64_Sym *raw = calloc(k, sizeof *raw);
   if (raw == NULL) { err = kd_enomem; goto out; }
   /* locals first, as ELF wants; sh_info = first global */
-  size_t nlocal = 1, w = 1;
+  size_t nlocal = 1;
   for (size_t i = 1; i < k; i++) if (GELF_ST_BIND(syms[i].st_info) == STB_LOCAL) nlocal++;
   size_t wl = 1, wg = nlocal;
   for (size_t i = 1; i < k; i++) {
@@ -482,7 +482,6 @@ struct kd_error *kd_symtab_write_elf(struct kd_symtab *t, const char *path) {
     raw[at].st_value = syms[i].st_value;
     raw[at].st_size = syms[i].st_size;
   }
-  (void)w;
   sec[2].data = raw;
   sec[2].dsize = k * sizeof *raw;
   size_t name_off[] = { 1, 7, 13, 21, 29 };
