@@ -191,10 +191,11 @@ static struct kd_error *array_length(struct kd_program *prog, const char *name,
   snprintf(what, sizeof what, "%.*s", (int)(l < sizeof what ? l : sizeof what - 1), len);
   if (strncmp(what, "enum:", 5) == 0) {
     int64_t v;
-    if (prog->nfinders && kd_btf_enumerator(prog->finders[0], what + 5, &v) == 0 && v >= 0) {
-      *n = (uint64_t)v;
-      return NULL;
-    }
+    for (size_t i = 0; i < prog->nfinders; i++)   /* the kernel's, then modules' */
+      if (kd_btf_enumerator(prog->finders[i], what + 5, &v) == 0 && v >= 0) {
+        *n = (uint64_t)v;
+        return NULL;
+      }
   } else if (strncmp(what, "bits:", 5) == 0) {
     struct kd_type *t;
     struct kd_error *err = kd_program_find_type(prog, what + 5, &t);

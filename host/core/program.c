@@ -388,8 +388,7 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
   }
   /* BTF has types for per-CPU variables only: other globals kdlua reads
   ** have theirs written down (known_globals.h) */
-  if (prog->type_source && strcmp(prog->type_source, "BTF") == 0 &&
-      (s == NULL || s->module == NULL)) {
+  if (prog->type_source && strcmp(prog->type_source, "BTF") == 0) {
     struct kd_error *err = kd_program_known_global(prog, name, *address, type);
     if (err == NULL || err->code != KD_ERR_LOOKUP) {
       kd_error_destroy(first);

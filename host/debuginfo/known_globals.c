@@ -1,9 +1,10 @@
 /*
 ** known_globals.c -- see known_globals.h.  Sorted by name (strcmp order).
 **
-** The list is what kdlua's scripts read with kd.symbol (a report on each
-** fixture, with its vmlinux, asked for these), less the per-CPU variables
-** that BTF describes itself.  An array whose length depends on the kernel
+** The list is what kdlua's scripts read with kd.symbol (a report and the
+** programs on each fixture, with its vmlinux, asked for these), less the
+** per-CPU variables that BTF describes itself.  A script that reads a new
+** global needs its line here: tests/sh/test_btf_report.sh fails until then.  An array whose length depends on the kernel
 ** or its configuration says where the length comes from instead of a
 ** number:
 **   [enum:NAME]   the value of enumerator NAME (CGROUP_SUBSYS_COUNT...)
@@ -17,7 +18,9 @@
 **   struct {a,b}  an unnamed struct, the first whose members are a and b
 **   [room]        as many elements as fit before the next symbol: only
 **                 where the test against DWARF shows that it is exact
-** Left out: x86_platform_ipi_callback (a function pointer: no spelling).
+** x86_platform_ipi_callback, a function pointer kdlua cannot spell, reads
+** as a void pointer (the same 8 bytes).  Module globals (dm_mod's
+** name_rb_tree...) are here too: their modules' BTF has their types.
 */
 #include "known_globals.h"
 
@@ -34,6 +37,8 @@ static const struct { const char *name, *type; } globals[] = {
   { "_totalram_pages", "atomic_long_t" },
   { "arp_tbl", "struct neigh_table" },
   { "avenrun", "long unsigned int [3]" },
+  { "blk_mq_queue_attrs", "struct attribute *[sentinel]" },
+  { "blk_queue_flag_name", "char *[nonzero]" },
   { "block_class", "struct class" },
   { "block_depr", "struct kobject *" },
   { "blockdev_superblock", "struct super_block *" },
@@ -64,6 +69,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "ftrace_mod_maps", "struct list_head" },
   { "hstates", "struct hstate [2]" },
   { "hugetlb_max_hstate", "int" },
+  { "icmp6type2name", "char *[256]" },
   { "icmpmibmap", "struct {name,index} [sentinel]" },
   { "init_ipc_ns", "struct ipc_namespace" },
   { "init_net", "struct net" },
@@ -88,7 +94,9 @@ static const struct { const char *name, *type; } globals[] = {
   { "misc_list", "struct list_head" },
   { "modules", "struct list_head" },
   { "mptcp_snmp_list", "struct snmp_mib [sentinel]" },
+  { "name_rb_tree", "struct rb_root" },
   { "nd_tbl", "struct neigh_table" },
+  { "net_hotdata", "struct net_hotdata" },
   { "netdev_rss_key", "u8 [52]" },
   { "no_hash_pointers", "bool" },
   { "node_data", "struct pglist_data *[bits:nodemask_t]" },
@@ -109,7 +117,10 @@ static const struct { const char *name, *type; } globals[] = {
   { "pcpu_nr_units", "int" },
   { "pid_max", "int" },
   { "prb", "struct printk_ringbuffer *" },
+  { "proto_list", "struct list_head" },
   { "ptr_key", "siphash_key_t" },
+  { "ptype_all", "struct list_head" },
+  { "ptype_base", "struct list_head [16]" },
   { "purge_vmap_area_list", "struct list_head" },
   { "queue_attrs", "struct attribute *[sentinel]" },
   { "raw_prot", "struct proto" },
@@ -123,6 +134,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "seccomp_actions_logged", "u32" },
   { "seccomp_log_names", "struct seccomp_log_name [sentinel]" },
   { "sections_per_block", "int" },
+  { "shost_class", "struct class" },
   { "slab_caches", "struct list_head" },
   { "slab_kset", "struct kset *" },
   { "snmp4_ipextstats_list", "struct snmp_mib [sentinel]" },
@@ -130,6 +142,10 @@ static const struct { const char *name, *type; } globals[] = {
   { "snmp4_net_list", "struct snmp_mib [sentinel]" },
   { "snmp4_tcp_list", "struct snmp_mib [sentinel]" },
   { "snmp4_udp_list", "struct snmp_mib [sentinel]" },
+  { "snmp6_icmp6_list", "struct snmp_mib [sentinel]" },
+  { "snmp6_ipstats_list", "struct snmp_mib [sentinel]" },
+  { "snmp6_udp6_list", "struct snmp_mib [sentinel]" },
+  { "snmp6_udplite6_list", "struct snmp_mib [sentinel]" },
   { "softirq_to_name", "char *[enum:NR_SOFTIRQS]" },
   { "sparse_irqs", "struct maple_tree" },
   { "spectre_v2_user_ibpb", "enum spectre_v2_user_mitigation" },
@@ -138,6 +154,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "super_blocks", "struct list_head" },
   { "swap_info", "struct swap_info_struct *[room]" },
   { "swapper_spaces", "struct address_space *[as:swap_info]" },
+  { "sysctl_hung_task_timeout_secs", "long unsigned int" },
   { "sysctl_numa_balancing_mode", "int" },
   { "sysctl_overcommit_kbytes", "long unsigned int" },
   { "sysctl_overcommit_ratio", "int" },
@@ -174,6 +191,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "udpv6_prot", "struct proto" },
   { "usermodehelper_bset", "kernel_cap_t" },
   { "usermodehelper_inheritable", "kernel_cap_t" },
+  { "vlan_name_type_str", "char *[enum:VLAN_NAME_TYPE_HIGHEST]" },
   { "vm_committed_as", "struct percpu_counter" },
   { "vm_dirty_bytes", "long unsigned int" },
   { "vm_dirty_ratio", "int" },
@@ -184,6 +202,7 @@ static const struct { const char *name, *type; } globals[] = {
   { "x86_bug_flags", "char *[room]" },
   { "x86_cap_flags", "char *[room]" },
   { "x86_hyper_type", "enum x86_hypervisor_type" },
+  { "x86_platform_ipi_callback", "void *" },
   { "x86_power_flags", "char *[32]" },
 };
 

@@ -423,6 +423,15 @@ int main(void) {
   const char *dirs = getenv("KDLUA_FIXTURE_DIRS");
   int any = 0;
   load_expected();
+  /* kd_known_global_type bsearches the table */
+  const char *prev = NULL, *ty;
+  for (size_t i = 0; kd_known_global_at(i, &ty); i++) {
+    const char *name = kd_known_global_at(i, &ty);
+    CHECK(prev == NULL || strcmp(prev, name) < 0, "known_globals.c: %s after %s",
+          name, prev ? prev : "");
+    CHECK(kd_known_global_type(name) == ty, "known_globals.c: %s not found", name);
+    prev = name;
+  }
   if (dirs) {
     char *copy = strdup(dirs), *save = NULL;
     for (char *d = strtok_r(copy, "\n", &save); d; d = strtok_r(NULL, "\n", &save)) {

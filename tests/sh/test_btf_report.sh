@@ -20,7 +20,15 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
 EXPECTED=$KDLUA_SOURCE_DIR/tests/btf-vs-dwarf.txt
-sed -n 's/^report //p' "$EXPECTED" >"$tmp/excused"
+# excused NAME FILE: is FILE excused for fixture NAME?
+excused() {
+  while read -r key pattern; do
+    case $key in report|"report@$1") ;; *) continue ;; esac
+    # shellcheck disable=SC2254
+    case $2 in $pattern) return 0 ;; esac
+  done <"$EXPECTED"
+  return 1
+}
 
 n=0
 printf '%s\n' "${KDLUA_FIXTURE_DIRS:-$D}" | while IFS= read -r dir; do
@@ -46,7 +54,7 @@ while IFS= read -r dir; do
   check "$name: the same files with and without the vmlinux" cmp -s "$tmp/files-dw" "$tmp/files-btf"
   diffs=0
   while IFS= read -r f; do
-    grep -qxF "$f" "$tmp/excused" && continue
+    excused "$name" "$f" && continue
     if ! cmp -s "$a/$f" "$b/$f"; then
       diffs=$((diffs + 1))
       echo "     differs: $f"
