@@ -591,6 +591,8 @@ static int k_dump_info(lua_State *L) {
   if (prog->vmlinux_path) { lua_pushstring(L, prog->vmlinux_path); lua_setfield(L, -2, "vmlinux"); }
   if (prog->vmlinux_read_path) { lua_pushstring(L, prog->vmlinux_read_path); lua_setfield(L, -2, "vmlinux_read"); }
   if (prog->build_id) { lua_pushstring(L, prog->build_id); lua_setfield(L, -2, "build_id"); }
+  if (prog->type_source) { lua_pushstring(L, prog->type_source); lua_setfield(L, -2, "type_source"); }
+  if (prog->source_warning) { lua_pushstring(L, prog->source_warning); lua_setfield(L, -2, "source_warning"); }
   lua_pushinteger(L, kd_dump_nr_cpu_notes(prog->dump));
   lua_setfield(L, -2, "cpu_notes");
   uint64_t hits, misses;

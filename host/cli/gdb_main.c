@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "debuginfo/debugcache.h"
+#include "debuginfo/symbols.h"
 #include "gdb/gdb_target.h"
 
 #define EXIT_FAILED 1
@@ -159,8 +161,28 @@ static void put_stdio_command(FILE *f, const struct announce *a) {
 ** the KASLR offset, or the process's executable), then `target remote`.
 ** addr is the TCP address, NULL for --stdio.
 */
+/*
+** Without a vmlinux, gdb can still name functions and variables: write the
+** symbols kdlua took from the dump's kallsyms as an ELF file of symbols
+** only (once per kernel build, in the cache directory) for `symbol-file`.
+*/
+static int kallsyms_elf(struct kd_program *prog, char *path, size_t len) {
+  const char *id = kd_dump_vmcoreinfo(prog->dump, "BUILD-ID");
+  if (prog->type_source == NULL || strcmp(prog->type_source, "BTF") != 0 ||
+      prog->cache_dir == NULL || id == NULL || kd_make_dirs(prog->cache_dir) != 0)
+    return 0;
+  snprintf(path, len, "%s/%s-kallsyms.elf", prog->cache_dir, id);
+  if (access(path, R_OK) == 0) return 1;
+  struct kd_error *err = kd_symtab_write_elf(prog->symtab, path);
+  if (err == NULL) return 1;
+  fprintf(stderr, "kdlua: gdbserver: %s\n", err->message);
+  kd_error_destroy(err);
+  return 0;
+}
+
 static void announce(const struct announce *a, const char *addr) {
   FILE *f = stderr;
+  char elf_path[PATH_MAX];
   size_t init = kd_gdb_dump_initial(a->dump);
   const struct kd_gdb_target *t = kd_gdb_dump_target(a->dump);
   char name[256];
@@ -183,6 +205,11 @@ static void announce(const struct announce *a, const char *addr) {
     put_path(f, a->prog->vmlinux_path);
     uint64_t off = kd_dump_kaslr_offset(a->prog->dump);
     if (off) fprintf(f, " -o 0x%" PRIx64, off);
+    fputc('\n', f);
+  } else if (kallsyms_elf(a->prog, elf_path, sizeof elf_path)) {
+    fprintf(f, "  # no vmlinux: the kernel's symbols from the dump's kallsyms "
+            "(functions and variables, no types or lines)\n  symbol-file ");
+    put_path(f, elf_path);
     fputc('\n', f);
   } else {
     fprintf(f, "  # no vmlinux found: load the one of this kernel with "

@@ -17,7 +17,7 @@ _kdlua_commands() {
 }
 
 _kdlua_options() {   # $1: the command
-  local global="--vmcore --vmlinux --debuginfo-dir --force --no-modules --scripts
+  local global="--vmcore --vmlinux --debuginfo-dir --force --no-modules --no-vmlinux --scripts
     --programs-dir --verbose --help --version"
   local own=
   [ -n "$1" ] && own=$(kdlua "$1" --help 2>/dev/null |

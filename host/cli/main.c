@@ -57,6 +57,9 @@ static const char usage_tail[] =
   "                             and module debug files (repeatable)\n"
   "  --force                    accept debuginfo that does not match the dump\n"
   "  --no-modules               do not load module symbols and debuginfo\n"
+  "  --no-vmlinux               no debuginfo: types from the dump's BTF,\n"
+  "                             symbols from its kallsyms (the default when\n"
+  "                             no vmlinux is found)\n"
   "  --scripts DIR              Lua scripts root (lib/, emitters/, commands/)\n"
   "  --programs-dir DIR         more programs (repeatable; also $KDLUA_PROGRAMS)\n"
   "  -v, --verbose              say which files were used\n"
@@ -100,7 +103,7 @@ struct options {
   const char **program_dirs;   /* --programs-dir */
   size_t nprogram_dirs;
   int help;                    /* -h/--help for a command of main.c, or none */
-  int force, no_modules, verbose;
+  int force, no_modules, no_vmlinux, verbose;
   char **rest;                 /* positional arguments after the command */
   int nrest;
 };
@@ -168,6 +171,7 @@ static void parse(int argc, char **argv, struct options *o) {
     else if (strncmp(a, "--programs-dir=", 15) == 0) o->program_dirs[o->nprogram_dirs++] = a + 15;
     else if (strcmp(a, "--force") == 0) o->force = 1;
     else if (strcmp(a, "--no-modules") == 0) o->no_modules = 1;
+    else if (strcmp(a, "--no-vmlinux") == 0) o->no_vmlinux = 1;
     else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) o->verbose++;
     else if (strcmp(a, "--version") == 0) { printf("kdlua %s\n", KDLUA_VERSION); exit(0); }
     else if ((strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) && o->command &&
@@ -332,7 +336,9 @@ static struct kd_program *open_program(struct options *o) {
     .vmcore = o->vmcore, .vmlinux = o->vmlinux,
     .debuginfo_dirs = o->dirs, .ndebuginfo_dirs = o->ndirs,
     .force = o->force, .no_modules = o->no_modules, .verbose = o->verbose,
+    .no_vmlinux = o->no_vmlinux,
   };
+  if (o->no_vmlinux && o->vmlinux) die_usage("--no-vmlinux and --vmlinux exclude each other", "");
   struct kd_program *prog;
   /* opening may take seconds (a first start makes the uncompressed debug
   ** copy and its name index): say what is going on, on a terminal only,
@@ -348,8 +354,10 @@ static struct kd_program *open_program(struct options *o) {
   }
   if (o->verbose)
     for (size_t i = 0; i < prog->nnotes; i++) fprintf(stderr, "kdlua: %s\n", prog->notes[i]);
-  else
+  else {
     tell_new_cache_copy(prog);
+    if (prog->source_warning) fprintf(stderr, "kdlua: %s\n", prog->source_warning);
+  }
   /* a dump cut short still opens, but never silently */
   const char *dw = kd_dump_warning(prog->dump);
   if (dw) fprintf(stderr, "kdlua: warning: %s\n", dw);
@@ -456,6 +464,14 @@ int main(int argc, char **argv) {
   ** they find `kd` missing and say so when they need it. */
   struct kd_program *prog = NULL;
   if (o.vmcore != NULL || ok) prog = open_program(&o);
+  /* Lua commands and programs (report, info...) read typed kernel objects:
+  ** with no types at all (no vmlinux, and no BTF or kallsyms in the dump)
+  ** they would fail piece by piece; open_program said what is missing */
+  if (prog && !ok && !kd_program_has_types(prog)) {
+    if (prog->source_warning == NULL)
+      fprintf(stderr, "kdlua: no type information; give --vmlinux FILE\n");
+    exit(EXIT_USAGE);
+  }
   if (strcmp(o.command, "gdbserver") == 0) {
     int st = kd_gdbserver_main(prog, o.nrest, o.rest);
     kd_program_close(prog);

@@ -64,9 +64,18 @@ static int out_reserve(struct outbuf *o, size_t n) {
   return 0;
 }
 
-struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
-                                       char **text, size_t *len,
-                                       size_t *count) {
+/*
+** The decoder: the tables are read whole (a hole ends them early), then
+** every symbol is expanded and handed to `each` with its address and the
+** expansion (type letter first).  Used for /proc/kallsyms's text and, when
+** there is no vmlinux, as the kernel's symbol table.
+*/
+typedef int (*kallsyms_fn)(void *ud, uint64_t address, const char *name,
+                           size_t len);
+
+static struct kd_error *kallsyms_decode(struct kd_program *prog,
+                                        kallsyms_fn each, void *ud,
+                                        size_t *nsyms) {
   uint64_t a_names, a_num, a_ttab, a_tidx;
   if (!table_address(prog, "kallsyms_names", &a_names) ||
       !table_address(prog, "kallsyms_num_syms", &a_num) ||
@@ -83,11 +92,11 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
   if (num > 10000000)
     return kd_error_create(KD_ERR_FORMAT, "kallsyms_num_syms %" PRIu32
                            " is implausible", num);
+  if (nsyms) *nsyms = num;
   unsigned maxoff = 0;
   for (int t = 0; t < 256; t++) if (tidx[t] > maxoff) maxoff = tidx[t];
   unsigned char *ttab = NULL, *names = NULL, *addrs = NULL;
   size_t ttab_len = 0, names_len = 0, addrs_len = 0;
-  struct outbuf o = { 0 };
   err = read_table(prog, a_ttab, maxoff + 256, &ttab, &ttab_len);
   if (err) goto out;
   /* kallsyms_markers follows kallsyms_names: its distance bounds the read */
@@ -126,12 +135,9 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
     goto out;
   }
 
-  size_t p = 0, n = 0;
+  size_t p = 0;
   char name[1024];
   uint32_t decoded = 0;
-  /* at least `digits` hex digits, more if an address needs them (as %0*x) */
-  int ndig = digits < 1 ? 1 : digits > 16 ? 16 : digits;
-  if (out_reserve(&o, (size_t)num * 40)) { err = kd_enomem; goto out; }
   for (uint32_t i = 0; i < num; i++) {
     if (p >= names_len) break;
     size_t l = names[p++];
@@ -163,24 +169,7 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
     }
     decoded = i + 1;
     if (nl < 2) continue;   /* a type letter and no name: s_show skips it */
-    if (out_reserve(&o, nl + 16 + 4)) { err = kd_enomem; goto out; }
-    /* "%0*lx %c %s\n" by hand: snprintf was half of this loop's time */
-    char *w = o.p + o.len;
-    int nd = ndig;
-    while (nd < 16 && (a >> (4 * nd)) != 0) nd++;
-    for (int d = nd - 1; d >= 0; d--) {
-      w[d] = "0123456789abcdef"[a & 0xf];
-      a >>= 4;
-    }
-    w += nd;
-    *w++ = ' ';
-    *w++ = name[0];
-    *w++ = ' ';
-    memcpy(w, name + 1, nl - 1);
-    w += nl - 1;
-    *w++ = '\n';
-    o.len = (size_t)(w - o.p);
-    n++;
+    if (each(ud, a, name, nl)) { err = kd_enomem; goto out; }
   }
   if (decoded < num) {
     /* the tables ended early (a hole in the dump): a short list would
@@ -189,16 +178,116 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
                           " of %" PRIu32 " symbols readable", decoded, num);
     goto out;
   }
-  if (out_reserve(&o, 1)) { err = kd_enomem; goto out; }
-  o.p[o.len] = '\0';
-  *text = o.p;
-  *len = o.len;
-  *count = n;
-  o.p = NULL;
 out:
-  free(o.p);
   free(ttab);
   free(names);
   free(addrs);
   return err;
+}
+
+struct text_state {
+  struct outbuf o;
+  int ndig;
+  size_t n;
+};
+
+static int add_text_line(void *ud, uint64_t a, const char *name, size_t nl) {
+  struct text_state *st = ud;
+  struct outbuf *o = &st->o;
+  if (out_reserve(o, nl + 16 + 4)) return -1;
+  /* "%0*lx %c %s\n" by hand: snprintf was half of this loop's time */
+  char *w = o->p + o->len;
+  int nd = st->ndig;
+  while (nd < 16 && (a >> (4 * nd)) != 0) nd++;
+  for (int d = nd - 1; d >= 0; d--) {
+    w[d] = "0123456789abcdef"[a & 0xf];
+    a >>= 4;
+  }
+  w += nd;
+  *w++ = ' ';
+  *w++ = name[0];
+  *w++ = ' ';
+  memcpy(w, name + 1, nl - 1);
+  w += nl - 1;
+  *w++ = '\n';
+  o->len = (size_t)(w - o->p);
+  st->n++;
+  return 0;
+}
+
+struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
+                                       char **text, size_t *len,
+                                       size_t *count) {
+  /* at least `digits` hex digits, more if an address needs them (as %0*x) */
+  struct text_state st = { .ndig = digits < 1 ? 1 : digits > 16 ? 16 : digits };
+  if (out_reserve(&st.o, (size_t)1 << 22)) return kd_enomem;
+  struct kd_error *err = kallsyms_decode(prog, add_text_line, &st, NULL);
+  if (err == NULL && out_reserve(&st.o, 1)) err = kd_enomem;
+  if (err) { free(st.o.p); return err; }
+  st.o.p[st.o.len] = '\0';
+  *text = st.o.p;
+  *len = st.o.len;
+  *count = st.n;
+  return NULL;
+}
+
+struct collected {
+  struct kd_program *prog;
+  uint64_t *addrs;          /* every address, for the sizes */
+  size_t n, cap;
+};
+
+static int add_symbol(void *ud, uint64_t a, const char *name, size_t nl) {
+  struct collected *c = ud;
+  (void)nl;
+  if (c->n == c->cap) {
+    size_t ncap = c->cap ? c->cap * 2 : 65536;
+    uint64_t *g = realloc(c->addrs, ncap * sizeof *g);
+    if (g == NULL) return -1;
+    c->addrs = g;
+    c->cap = ncap;
+  }
+  c->addrs[c->n++] = a;
+  struct kd_error *err = kd_symtab_add(c->prog->symtab, name + 1, a, 0, name[0], NULL);
+  if (err == NULL) return 0;
+  kd_error_destroy(err);
+  return -1;
+}
+
+static int u64_cmp(const void *x, const void *y) {
+  uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+struct kd_error *kd_kallsyms_load_symtab(struct kd_program *prog,
+                                         size_t *count) {
+  size_t before = kd_symtab_count(prog->symtab);
+  struct collected c = { .prog = prog };
+  struct kd_error *err = kallsyms_decode(prog, add_symbol, &c, NULL);
+  if (err) { free(c.addrs); return err; }
+  *count = kd_symtab_count(prog->symtab) - before;
+  if (*count == 0) {
+    free(c.addrs);
+    return kd_error_create(KD_ERR_FORMAT, "kallsyms tables decode to no "
+                           "symbols (unreadable pages in the dump?)");
+  }
+  /* kallsyms has no sizes: a symbol is as long as the distance to the next
+  ** address, as kallsyms_lookup_size_offset measures it (the last has 0) */
+  /* scripts/kallsyms.c sorts the table by address: sort only if not */
+  for (size_t i = 1; i < c.n; i++)
+    if (c.addrs[i] < c.addrs[i - 1]) {
+      qsort(c.addrs, c.n, sizeof *c.addrs, u64_cmp);
+      break;
+    }
+  for (size_t i = before; i < kd_symtab_count(prog->symtab); i++) {
+    const struct kd_symbol *s = kd_symtab_at(prog->symtab, i);
+    size_t lo = 0, hi = c.n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (c.addrs[mid] <= s->address) lo = mid + 1; else hi = mid;
+    }
+    if (lo < c.n) kd_symtab_set_size(prog->symtab, i, c.addrs[lo] - s->address);
+  }
+  free(c.addrs);
+  return NULL;
 }

@@ -15,4 +15,11 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
                                        char **text, size_t *len,
                                        size_t *count);
 
+/* Add every core kernel symbol of the dump's kallsyms to prog->symtab
+** (names without the type letter, which becomes the symbol's type; sizes
+** unknown, 0): the kernel's symbol table when there is no vmlinux.  The
+** tables are found through VMCOREINFO (Linux 6.0+). */
+struct kd_error *kd_kallsyms_load_symtab(struct kd_program *prog,
+                                         size_t *count);
+
 #endif

@@ -265,6 +265,19 @@ static struct kd_error *load_modules(struct kd_program *prog) {
       kd_program_note(prog, "module %s: symbols unreadable: %s", name, e2->message);
       kd_error_destroy(e2);
     }
+    if (prog->type_source && strcmp(prog->type_source, "BTF") == 0) {
+      /* no vmlinux: module types come from the module's own BTF, which
+      ** builds on the vmlinux BTF (a module's DWARF would not) */
+      m->dwarf_tried = true;
+      e2 = kd_program_module_btf(prog, mod_t, m);
+      if (e2) {
+        kd_program_note(prog, "module %s: BTF unusable: %s", name, e2->message);
+        kd_error_destroy(e2);
+      }
+      m->note = strdup(m->finder ? "types from its BTF" : "no BTF");
+      err = kd_program_read_u64(prog, pos, &pos);
+      continue;
+    }
     const char *path = kd_module_finder_lookup(mf, name);
     if (path) {
       m->debug_path = strdup(path);

@@ -43,6 +43,8 @@ void kd_program_note(struct kd_program *prog, const char *fmt, ...) {
 }
 
 static struct kd_error *open_vmlinux(struct kd_program *prog) {
+  if (prog->opts.no_vmlinux)
+    return kd_program_open_btf(prog, "--no-vmlinux was given");
   const char *release = kd_dump_vmcoreinfo(prog->dump, "OSRELEASE");
   if (release == NULL) release = kd_dump_attr_string(prog->dump, "linux.uts.release");
   struct kd_debuginfo_query q = {
@@ -62,10 +64,11 @@ static struct kd_error *open_vmlinux(struct kd_program *prog) {
     return err;
   }
   if (res.vmlinux_path == NULL) {
-    kd_program_note(prog, "no vmlinux with debug info found for %s: type "
-                    "information unavailable", release ? release : "this dump");
+    char why[300];
+    snprintf(why, sizeof why, "no vmlinux with debug info was found for %s",
+             release ? release : "this dump");
     kd_debuginfo_result_free(&res);
-    return NULL;
+    return kd_program_open_btf(prog, why);
   }
   prog->vmlinux_path = res.vmlinux_path;
   prog->build_id = res.build_id_hex;
@@ -108,6 +111,7 @@ static struct kd_error *open_vmlinux(struct kd_program *prog) {
   prog->finders = malloc(sizeof *prog->finders);
   if (prog->finders == NULL) { kd_finder_destroy(f); return kd_enomem; }
   prog->finders[prog->nfinders++] = f;
+  prog->type_source = "DWARF";
   return kd_symtab_add_elf(prog->symtab, usable, prog->kaslr_offset,
                            KERNEL_IMAGE_START);
 }
@@ -164,6 +168,7 @@ void kd_program_close(struct kd_program *prog) {
   free(prog->vmlinux_path);
   free(prog->vmlinux_read_path);
   free(prog->build_id);
+  free(prog->source_warning);
   free(prog->cache_dir);
   free(prog);
 }
@@ -224,6 +229,9 @@ struct kd_error *kd_program_array_type(struct kd_program *prog,
 }
 
 static struct kd_error *no_types(struct kd_program *prog, const char *what) {
+  if (prog->source_warning)
+    return kd_error_create(KD_ERR_LOOKUP, "no type information for %s (%s)",
+                           what, prog->source_warning);
   return kd_error_create(KD_ERR_LOOKUP, "no type information for %s (no "
                          "vmlinux debuginfo was found; use --vmlinux or "
                          "--debuginfo-dir)", what);
@@ -400,6 +408,16 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
     if (err == NULL) { kd_error_destroy(first); return NULL; }
     if (err->code != KD_ERR_LOOKUP) { kd_error_destroy(first); return err; }
     if (first == NULL) first = err; else kd_error_destroy(err);
+  }
+  /* BTF has types for per-CPU variables only: other globals kdlua reads
+  ** have theirs written down (known_globals.h) */
+  if (prog->type_source && strcmp(prog->type_source, "BTF") == 0) {
+    struct kd_error *err = kd_program_known_global(prog, name, *address, type);
+    if (err == NULL || err->code != KD_ERR_LOOKUP) {
+      kd_error_destroy(first);
+      return err;
+    }
+    kd_error_destroy(err);
   }
   return explain_missing(prog, first);
 }

@@ -22,6 +22,7 @@ struct kd_program_options {
   size_t ndebuginfo_dirs;
   bool force;                          /* accept mismatching debuginfo */
   bool no_modules;                     /* skip module debuginfo */
+  bool no_vmlinux;                     /* use the dump's BTF and kallsyms */
   int verbose;
 };
 
@@ -45,6 +46,12 @@ struct kd_program {
   char *vmlinux_read_path;      /* what libdw reads (maybe the cache copy) */
   char *dwarf_problem;          /* why the debug file's DWARF is unreadable, or NULL */
   char *build_id;               /* of the vmlinux, hex */
+  /* where types and kernel symbols come from: "DWARF" (a vmlinux), "BTF"
+  ** (the dump's own BTF and kallsyms, btf.c) or NULL (none) */
+  const char *type_source;
+  /* one line for stderr when kdlua works without a vmlinux, or has no
+  ** types at all (what is missing, what to do); NULL otherwise */
+  char *source_warning;
   char *cache_dir;
   uint64_t kaslr_offset;
   /* what was used and why, for `info` and the report manifest */
@@ -73,6 +80,21 @@ struct kd_error *kd_program_open(const struct kd_program_options *opts,
 void kd_program_close(struct kd_program *prog);
 void kd_program_note(struct kd_program *prog, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* No vmlinux: take the kernel's symbols from the dump's kallsyms and its
+** types from the dump's BTF (btf.c).  Sets type_source and
+** source_warning; an error only for out of memory. */
+struct kd_error *kd_program_open_btf(struct kd_program *prog,
+                                     const char *why_no_vmlinux);
+/* A module's split BTF (struct module's btf_data), added to the finders. */
+struct kd_error *kd_program_module_btf(struct kd_program *prog,
+                                       struct kd_type *mod_t,
+                                       struct kd_module *m);
+/* Type of a global the BTF does not describe, from known_globals.h,
+** checked against the room the symbol has; KD_ERR_LOOKUP if unknown. */
+struct kd_error *kd_program_known_global(struct kd_program *prog,
+                                         const char *name, uint64_t address,
+                                         struct kd_type **type);
 
 /* Find a type by C name: "struct task_struct", "unsigned long", "u64",
 ** "struct list_head *", "char [16]". */

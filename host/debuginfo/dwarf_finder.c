@@ -16,49 +16,11 @@
 #include <unistd.h>
 
 #include "base/child.h"
+#include "arena.h"
 #include "debugcache.h"
 #include "base/fnv.h"
 #include "base/input.h"
 
-/* {====== arena: types live until the finder is destroyed ====== */
-
-struct arena_chunk {
-  struct arena_chunk *next;
-  size_t used, size;
-  max_align_t data[];
-};
-
-struct arena {
-  struct arena_chunk *head;
-};
-
-static void *arena_alloc(struct arena *a, size_t n) {
-  n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-  struct arena_chunk *c = a->head;
-  if (c == NULL || c->size - c->used < n) {
-    size_t size = n > 65536 ? n : 65536;
-    c = malloc(sizeof *c + size);
-    if (c == NULL) return NULL;
-    c->size = size;
-    c->used = 0;
-    c->next = a->head;
-    a->head = c;
-  }
-  void *p = (char *)c->data + c->used;
-  c->used += n;
-  memset(p, 0, n);
-  return p;
-}
-
-static void arena_free(struct arena *a) {
-  while (a->head) {
-    struct arena_chunk *n = a->head->next;
-    free(a->head);
-    a->head = n;
-  }
-}
-
-/* }====== */
 
 /* {====== name index ====== */
 
@@ -104,7 +66,7 @@ struct dwarf_finder {
   char *label;
   Dwarf *dwarf;
   int fd;                       /* >= 0 when owned */
-  struct arena arena;
+  struct kd_arena arena;
   /* die offset -> type */
   struct intern_slot *intern;
   size_t intern_cap, intern_count;
@@ -473,13 +435,23 @@ static struct kd_error *array_from_die(struct dwarf_finder *df, Dwarf_Die *die,
         lengths[nsub] = w;
         known[nsub] = true;
       } else if (dwarf_attr(&sub, DW_AT_upper_bound, &a)) {
+        /* libdw sign-extends DW_FORM_data1/2/4 in dwarf_formsdata, so
+        ** char buf[256] (upper bound 255 in one byte) read as -1; only
+        ** DW_FORM_sdata is signed, and a[0]'s bound is -1 or all ones */
         Dwarf_Sword s;
-        if (dwarf_formsdata(&a, &s) == 0 && s >= 0) {
-          lengths[nsub] = (uint64_t)s + 1;
-          known[nsub] = true;
-        } else if (dwarf_formsdata(&a, &s) == 0 && s == -1) {
-          lengths[nsub] = 0;
-          known[nsub] = true;   /* a[0] */
+        Dwarf_Word u;
+        unsigned form = dwarf_whatform(&a);
+        bool is_signed = form == DW_FORM_sdata || form == DW_FORM_implicit_const;
+        if (is_signed ? dwarf_formsdata(&a, &s) == 0 : dwarf_formudata(&a, &u) == 0) {
+          if (!is_signed) s = u == UINT64_MAX || (form == DW_FORM_data4 && u == UINT32_MAX)
+                                  ? -1 : (Dwarf_Sword)u;
+          if (s >= 0) {
+            lengths[nsub] = (uint64_t)s + 1;
+            known[nsub] = true;
+          } else if (s == -1) {
+            lengths[nsub] = 0;
+            known[nsub] = true;   /* a[0] */
+          }
         }
       }
       nsub++;
@@ -487,7 +459,7 @@ static struct kd_error *array_from_die(struct dwarf_finder *df, Dwarf_Die *die,
   }
   if (nsub == 0) { known[0] = false; lengths[0] = 0; nsub = 1; }
   for (int i = nsub - 1; i >= 1; i--) {
-    struct kd_type *inner = arena_alloc(&df->arena, sizeof *inner);
+    struct kd_type *inner = kd_arena_alloc(&df->arena, sizeof *inner);
     if (inner == NULL) return kd_enomem;
     inner->kind = KD_TYPE_ARRAY;
     inner->target = elem;
@@ -527,7 +499,7 @@ static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
       break;
   }
   drop_mapped_pages(df);
-  t = arena_alloc(&df->arena, sizeof *t);
+  t = kd_arena_alloc(&df->arena, sizeof *t);
   if (t == NULL) return kd_enomem;
   t->finder = &df->finder;
   t->source_id = off;
@@ -620,7 +592,7 @@ static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
         } while (dwarf_siblingof(&p, &p) == 0);
       }
       if (np) {
-        t->params = arena_alloc(&df->arena, np * sizeof *t->params);
+        t->params = kd_arena_alloc(&df->arena, np * sizeof *t->params);
         if (t->params == NULL) return kd_enomem;
         dwarf_child(die, &p);
         do {
@@ -660,36 +632,6 @@ static int member_location(Dwarf_Die *die, uint64_t *off) {
   return -1;
 }
 
-static int member_name_cmp(const void *a, const void *b) {
-  const struct kd_member *x = a, *y = b;
-  return strcmp(x->name, y->name);
-}
-
-static size_t count_flat(struct kd_type *t) {
-  size_t n = 0;
-  for (size_t i = 0; i < t->nmembers; i++) {
-    if (t->members[i].name) { n++; continue; }
-    struct kd_type *m = kd_type_resolve(t->members[i].type);
-    if (m && (m->kind == KD_TYPE_STRUCT || m->kind == KD_TYPE_UNION) &&
-        m->members_loaded)
-      n += count_flat(m);
-  }
-  return n;
-}
-
-static void add_flat(struct kd_type *t, uint64_t base, struct kd_member *out,
-                     size_t *n) {
-  for (size_t i = 0; i < t->nmembers; i++) {
-    struct kd_member m = t->members[i];
-    m.bit_offset += base;
-    if (m.name) { out[(*n)++] = m; continue; }
-    struct kd_type *mt = kd_type_resolve(m.type);
-    if (mt && (mt->kind == KD_TYPE_STRUCT || mt->kind == KD_TYPE_UNION) &&
-        mt->members_loaded)
-      add_flat(mt, m.bit_offset, out, n);
-  }
-}
-
 static struct kd_error *load_members(struct dwarf_finder *df, struct kd_type *t,
                                      Dwarf_Die *die) {
   Dwarf_Die c;
@@ -699,7 +641,7 @@ static struct kd_error *load_members(struct dwarf_finder *df, struct kd_type *t,
       if (dwarf_tag(&c) == DW_TAG_member) n++;
     } while (dwarf_siblingof(&c, &c) == 0);
   }
-  struct kd_member *ms = n ? arena_alloc(&df->arena, n * sizeof *ms) : NULL;
+  struct kd_member *ms = n ? kd_arena_alloc(&df->arena, n * sizeof *ms) : NULL;
   if (n && ms == NULL) return kd_enomem;
   size_t i = 0;
   if (n && dwarf_child(die, &c) == 0) {
@@ -735,21 +677,7 @@ static struct kd_error *load_members(struct dwarf_finder *df, struct kd_type *t,
   }
   t->members = ms;
   t->nmembers = n;
-  /* anonymous members must be loaded before flattening */
-  for (size_t k = 0; k < n; k++) {
-    if (ms[k].name) continue;
-    struct kd_error *err = kd_type_load(kd_type_resolve(ms[k].type));
-    if (err) return err;
-  }
-  size_t nf = count_flat(t);
-  struct kd_member *flat = nf ? arena_alloc(&df->arena, nf * sizeof *flat) : NULL;
-  if (nf && flat == NULL) return kd_enomem;
-  size_t k = 0;
-  add_flat(t, 0, flat, &k);
-  qsort(flat, nf, sizeof *flat, member_name_cmp);
-  t->by_name = flat;
-  t->nby_name = nf;
-  return NULL;
+  return kd_type_index_members(t, kd_arena_alloc_cb, &df->arena);
 }
 
 static struct kd_error *load_enumerators(struct dwarf_finder *df,
@@ -761,7 +689,7 @@ static struct kd_error *load_enumerators(struct dwarf_finder *df,
       if (dwarf_tag(&c) == DW_TAG_enumerator) n++;
     } while (dwarf_siblingof(&c, &c) == 0);
   }
-  struct kd_enumerator *es = n ? arena_alloc(&df->arena, n * sizeof *es) : NULL;
+  struct kd_enumerator *es = n ? kd_arena_alloc(&df->arena, n * sizeof *es) : NULL;
   if (n && es == NULL) return kd_enomem;
   size_t i = 0;
   bool any_negative = false;
@@ -901,7 +829,7 @@ static struct kd_error *df_complete(void *ctx, struct kd_type *decl,
 
 static void df_destroy(void *ctx) {
   struct dwarf_finder *df = ctx;
-  arena_free(&df->arena);
+  kd_arena_free(&df->arena);
   free(df->intern);
   if (df->index_map) munmap(df->index_map, df->index_map_size);
   else free(df->index);
@@ -983,10 +911,6 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   }
   *out = &df->finder;
   return NULL;
-}
-
-void kd_finder_destroy(struct kd_finder *f) {
-  if (f && f->destroy) f->destroy(f->ctx);
 }
 
 struct kd_error *kd_dwarf_open(const char *path, Dwarf **dwarf, int *fd) {

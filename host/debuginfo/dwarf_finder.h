@@ -22,7 +22,6 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
                                      const char *label, const char *cache_dir,
                                      const char *cache_key,
                                      struct kd_finder **out);
-void kd_finder_destroy(struct kd_finder *f);
 /* The finder's debug file is kdlua's own cache copy (debugcache.h): it may
 ** be written back and dropped from the page cache once the name index is
 ** built (debugcache.c, "settle"); another file is left alone. */

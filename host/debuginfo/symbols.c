@@ -400,3 +400,120 @@ size_t kd_symtab_count(struct kd_symtab *t) { return t->n; }
 const struct kd_symbol *kd_symtab_at(struct kd_symtab *t, size_t i) {
   return i < t->n ? &t->syms[i] : NULL;
 }
+
+void kd_symtab_set_size(struct kd_symtab *t, size_t i, uint64_t size) {
+  if (i < t->n) t->syms[i].size = size;
+}
+
+/*
+** An ELF file holding only a symbol table, for gdb when there is no vmlinux
+** (`symbol-file` it: gdb then names functions in backtraces).  Two
+** SHT_NOBITS sections span the symbols' addresses, one for code (so gdb
+** takes function symbols as text) and one for data; the file has no
+** contents to speak of.  Only the kernel's own symbols (not modules', not
+** absolute or per-CPU ones).
+*/
+struct kd_error *kd_symtab_write_elf(struct kd_symtab *t, const char *path) {
+  uint64_t lo[2] = { UINT64_MAX, UINT64_MAX }, hi[2] = { 0, 0 };
+  size_t nsym = 0, strsz = 1;
+  for (size_t i = 0; i < t->n; i++) {
+    const struct kd_symbol *s = &t->syms[i];
+    if (s->module || s->address < 0xffff800000000000ull || s->type == 'a' || s->type == 'A')
+      continue;
+    int code = s->type == 't' || s->type == 'T';
+    if (s->address < lo[code]) lo[code] = s->address;
+    if (s->address + (s->size ? s->size : 1) > hi[code]) hi[code] = s->address + (s->size ? s->size : 1);
+    nsym++;
+    strsz += strlen(s->name) + 1;
+  }
+  if (nsym == 0) return kd_error_create(KD_ERR_LOOKUP, "no kernel symbols to write");
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
+  elf_version(EV_CURRENT);
+  Elf *elf = elf_begin(fd, ELF_C_WRITE, NULL);
+  GElf_Sym *syms = calloc(nsym + 1, sizeof *syms);
+  char *strtab = malloc(strsz);
+  static const char shstr[] = "\0.text\0.data\0.symtab\0.strtab\0.shstrtab";
+  struct kd_error *err = NULL;
+  if (elf == NULL || syms == NULL || strtab == NULL) { err = kd_enomem; goto out; }
+  Elf64_Ehdr *eh = elf64_newehdr(elf);
+  if (eh == NULL) { err = kd_error_create(KD_ERR_IO, "%s: %s", path, elf_errmsg(-1)); goto out; }
+  eh->e_ident[EI_DATA] = ELFDATA2LSB;
+  eh->e_type = ET_EXEC;
+  eh->e_machine = EM_X86_64;
+  eh->e_version = EV_CURRENT;
+  size_t k = 1, sp = 1;
+  strtab[0] = '\0';
+  for (size_t i = 0; i < t->n; i++) {
+    const struct kd_symbol *s = &t->syms[i];
+    if (s->module || s->address < 0xffff800000000000ull || s->type == 'a' || s->type == 'A')
+      continue;
+    int code = s->type == 't' || s->type == 'T';
+    int global = s->type >= 'A' && s->type <= 'Z';
+    syms[k].st_name = (Elf64_Word)sp;
+    syms[k].st_value = s->address;
+    syms[k].st_size = s->size;
+    syms[k].st_shndx = code ? 1 : 2;
+    syms[k].st_info = GELF_ST_INFO(global ? STB_GLOBAL : STB_LOCAL, code ? STT_FUNC : STT_OBJECT);
+    size_t l = strlen(s->name) + 1;
+    memcpy(strtab + sp, s->name, l);
+    sp += l;
+    k++;
+  }
+  /* sections: .text .data (NOBITS spans), .symtab, .strtab, .shstrtab */
+  struct { const char *name; Elf64_Word type; uint64_t flags, addr, size; void *data; size_t dsize, entsize; } sec[] = {
+    { ".text", SHT_NOBITS, SHF_ALLOC | SHF_EXECINSTR, lo[1], hi[1] > lo[1] ? hi[1] - lo[1] : 0, NULL, 0, 0 },
+    { ".data", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, lo[0], hi[0] > lo[0] ? hi[0] - lo[0] : 0, NULL, 0, 0 },
+    { ".symtab", SHT_SYMTAB, 0, 0, 0, NULL, 0, sizeof(Elf64_Sym) },
+    { ".strtab", SHT_STRTAB, 0, 0, 0, strtab, sp, 0 },
+    { ".shstrtab", SHT_STRTAB, 0, 0, 0, (void *)shstr, sizeof shstr, 0 },
+  };
+  if (lo[1] == UINT64_MAX) sec[0].addr = 0;
+  if (lo[0] == UINT64_MAX) sec[1].addr = 0;
+  Elf64_Sym *raw = calloc(k, sizeof *raw);
+  if (raw == NULL) { err = kd_enomem; goto out; }
+  /* locals first, as ELF wants; sh_info = first global */
+  size_t nlocal = 1;
+  for (size_t i = 1; i < k; i++) if (GELF_ST_BIND(syms[i].st_info) == STB_LOCAL) nlocal++;
+  size_t wl = 1, wg = nlocal;
+  for (size_t i = 1; i < k; i++) {
+    size_t at = GELF_ST_BIND(syms[i].st_info) == STB_LOCAL ? wl++ : wg++;
+    raw[at].st_name = syms[i].st_name;
+    raw[at].st_info = syms[i].st_info;
+    raw[at].st_shndx = syms[i].st_shndx;
+    raw[at].st_value = syms[i].st_value;
+    raw[at].st_size = syms[i].st_size;
+  }
+  sec[2].data = raw;
+  sec[2].dsize = k * sizeof *raw;
+  size_t name_off[] = { 1, 7, 13, 21, 29 };
+  for (size_t i = 0; i < 5; i++) {
+    Elf_Scn *scn = elf_newscn(elf);
+    Elf_Data *d = scn ? elf_newdata(scn) : NULL;
+    Elf64_Shdr *sh = scn ? elf64_getshdr(scn) : NULL;
+    if (d == NULL || sh == NULL) { err = kd_error_create(KD_ERR_IO, "%s: %s", path, elf_errmsg(-1)); free(raw); goto out; }
+    d->d_buf = sec[i].data;
+    d->d_size = sec[i].dsize;
+    d->d_type = ELF_T_BYTE;
+    d->d_align = 8;
+    if (i == 2) d->d_type = ELF_T_SYM;
+    sh->sh_name = (Elf64_Word)name_off[i];
+    sh->sh_type = sec[i].type;
+    sh->sh_flags = sec[i].flags;
+    sh->sh_addr = sec[i].addr;
+    if (sec[i].type == SHT_NOBITS) { sh->sh_size = sec[i].size; d->d_size = sec[i].size; d->d_buf = NULL; }
+    sh->sh_entsize = sec[i].entsize;
+    if (i == 2) { sh->sh_link = 4; sh->sh_info = (Elf64_Word)nlocal; }
+  }
+  eh->e_shstrndx = 5;
+  if (elf_update(elf, ELF_C_WRITE) < 0)
+    err = kd_error_create(KD_ERR_IO, "%s: %s", path, elf_errmsg(-1));
+  free(raw);
+out:
+  if (elf) elf_end(elf);
+  close(fd);
+  free(syms);
+  free(strtab);
+  if (err) unlink(path);
+  return err;
+}

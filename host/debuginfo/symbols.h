@@ -47,5 +47,10 @@ const struct kd_symbol *kd_symtab_by_address(struct kd_symtab *tab,
 uint64_t kd_symtab_next_address(struct kd_symtab *tab, uint64_t addr);
 size_t kd_symtab_count(struct kd_symtab *tab);
 const struct kd_symbol *kd_symtab_at(struct kd_symtab *tab, size_t i);
+/* Write the kernel's symbols as an ELF file of symbols only, for gdb's
+** `symbol-file` when there is no vmlinux. */
+struct kd_error *kd_symtab_write_elf(struct kd_symtab *tab, const char *path);
+/* Set the size of symbol i (kallsyms learns sizes after adding). */
+void kd_symtab_set_size(struct kd_symtab *tab, size_t i, uint64_t size);
 
 #endif

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+void kd_finder_destroy(struct kd_finder *f) {
+  if (f && f->destroy) f->destroy(f->ctx);
+}
+
 struct kd_type *kd_type_resolve(struct kd_type *t) {
   while (t != NULL && t->kind == KD_TYPE_TYPEDEF) t = t->target;
   return t;
@@ -57,6 +61,60 @@ struct kd_error *kd_type_member(struct kd_type *t, const char *name,
     }
     if (c < 0) hi = mid; else lo = mid + 1;
   }
+  return NULL;
+}
+
+static int member_name_cmp(const void *a, const void *b) {
+  const struct kd_member *x = a, *y = b;
+  return strcmp(x->name, y->name);
+}
+
+/* anonymous members nest a few levels in C; a deeper chain is a type that
+** contains itself (corrupt debug info), which is not opened up */
+#define MAX_ANON_DEPTH 16
+
+static size_t count_flat(struct kd_type *t, int depth) {
+  size_t n = 0;
+  for (size_t i = 0; i < t->nmembers; i++) {
+    if (t->members[i].name) { n++; continue; }
+    struct kd_type *m = kd_type_resolve(t->members[i].type);
+    if (m && (m->kind == KD_TYPE_STRUCT || m->kind == KD_TYPE_UNION) &&
+        m->members_loaded && depth < MAX_ANON_DEPTH)
+      n += count_flat(m, depth + 1);
+  }
+  return n;
+}
+
+static void add_flat(struct kd_type *t, uint64_t base, struct kd_member *out,
+                     size_t *n, int depth) {
+  for (size_t i = 0; i < t->nmembers; i++) {
+    struct kd_member m = t->members[i];
+    m.bit_offset += base;
+    if (m.name) { out[(*n)++] = m; continue; }
+    struct kd_type *mt = kd_type_resolve(m.type);
+    if (mt && (mt->kind == KD_TYPE_STRUCT || mt->kind == KD_TYPE_UNION) &&
+        mt->members_loaded && depth < MAX_ANON_DEPTH)
+      add_flat(mt, m.bit_offset, out, n, depth + 1);
+  }
+}
+
+struct kd_error *kd_type_index_members(struct kd_type *t,
+                                       void *(*alloc)(void *ctx, size_t n),
+                                       void *alloc_ctx) {
+  /* anonymous members must be loaded before flattening */
+  for (size_t k = 0; k < t->nmembers; k++) {
+    if (t->members[k].name) continue;
+    struct kd_error *err = kd_type_load(kd_type_resolve(t->members[k].type));
+    if (err) return err;
+  }
+  size_t nf = count_flat(t, 0);
+  struct kd_member *flat = nf ? alloc(alloc_ctx, nf * sizeof *flat) : NULL;
+  if (nf && flat == NULL) return kd_enomem;
+  size_t k = 0;
+  add_flat(t, 0, flat, &k, 0);
+  if (nf) qsort(flat, nf, sizeof *flat, member_name_cmp);
+  t->by_name = flat;
+  t->nby_name = nf;
   return NULL;
 }
 

@@ -110,6 +110,9 @@ struct kd_finder {
                          void *arg);
 };
 
+/* Destroy a finder of any kind (and every type it made). */
+void kd_finder_destroy(struct kd_finder *f);
+
 /* Strip typedefs. */
 struct kd_type *kd_type_resolve(struct kd_type *t);
 /* Member `name` of struct/union `t` (typedefs resolved); *out = NULL if
@@ -118,6 +121,12 @@ struct kd_error *kd_type_member(struct kd_type *t, const char *name,
                                 const struct kd_member **out);
 /* Load members/enumerators now (no-op when loaded or not applicable). */
 struct kd_error *kd_type_load(struct kd_type *t);
+/* For finders: fill t->by_name from t->members, anonymous struct/union
+** members opened up (loaded first) and sorted by name; the array comes
+** from `alloc` and must live as long as `t`. */
+struct kd_error *kd_type_index_members(struct kd_type *t,
+                                       void *(*alloc)(void *ctx, size_t n),
+                                       void *alloc_ctx);
 /* Size of `t` in bytes (typedefs resolved, arrays multiplied). */
 uint64_t kd_type_sizeof(struct kd_type *t);
 /* C spelling of the type, e.g. "struct task_struct *", "char [16]". */

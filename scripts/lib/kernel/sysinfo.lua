@@ -143,6 +143,9 @@ function M.fields()
     -- is an implementation detail shown only when it differs
     add("DEBUGINFO", info.vmlinux .. ((info.vmlinux_read and info.vmlinux_read ~= info.vmlinux)
         and ("  (read from " .. info.vmlinux_read .. ")") or ""))
+  elseif info.type_source == "BTF" then
+    -- no vmlinux: the dump's own BTF and kallsyms (host/core/btf.c)
+    add("DEBUGINFO", "none found: types from the dump's BTF, symbols from its kallsyms")
   else
     add("DEBUGINFO", "none found (types unavailable)")
   end

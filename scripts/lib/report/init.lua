@@ -905,6 +905,9 @@ local function vmcore_section(info, crash, crash_source)
     debuginfo = {
       vmlinux = info.vmlinux or json.null, vmlinux_read = info.vmlinux_read or json.null,
       build_id = info.build_id or json.null, modules = mods,
+      -- "DWARF" (a vmlinux), "BTF" (the dump's own BTF and kallsyms) or none
+      types = info.type_source or json.null,
+      types_note = info.source_warning or json.null,
     },
     notes = json.array({ table.unpack(info.notes or {}) }),
   }
@@ -1021,6 +1024,7 @@ function M.main(args)
   end
   local info = kd.dump_info()
   log:info("report", "dump " .. info.path .. " (" .. info.format .. ", " .. info.arch .. ")")
+  if info.source_warning then log:warn("report", info.source_warning) end
   local m = cpus.masks()
   if #m.stopped > 0 then
     log:info("report", "CPUs " .. util.cpulist(m.stopped) .. " were stopped by the panic "
