@@ -107,6 +107,8 @@ function M.checker_secs(t)
   return d // hz
 end
 
+-- D-state tasks (and, with opts.min_sleep_ns, S tasks off the CPU that
+-- long) as {task, pid, tgid, comm, state, off_cpu_ns, checker_secs}, longest off the CPU first
 function M.blocked(opts)
   opts = opts or {}
   local out = {}
@@ -403,6 +405,8 @@ end
 -- {--- frozen superblocks ---
 
 local frozen_memo
+-- superblocks frozen for writing (fsfreeze): {id, fstype, level, sems = {first, last}},
+-- sems being the address range of their s_writers.rw_sem (memoized)
 function M.frozen_superblocks()
   if frozen_memo then return frozen_memo end
   local out = {}

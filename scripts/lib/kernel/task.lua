@@ -54,6 +54,7 @@ local function ival(x)
   if ok then return v end
   return x.counter
 end
+-- integer value of an atomic_t / atomic_long_t / plain int object, a number or a boolean (nil: 0)
 M.ival = ival
 
 -- pointer value (0 for NULL/nil), or the address of a struct object
@@ -101,15 +102,18 @@ function M.state_index(t)
   return fls(s)
 end
 
+-- one-letter state as ps and /proc/<pid>/stat show it (R, S, D, ...; fs/proc/array.c task_state_array)
 function M.state_char(t)
   local i = M.state_index(t)
   return M.state_chars:sub(i + 1, i + 1)
 end
 
+-- state as /proc/<pid>/status names it ("S (sleeping)"), "?" when unknown
 function M.state_name(t)
   return M.state_names[M.state_index(t) + 1] or "?"
 end
 
+-- true when the task's state is TASK_RUNNING (0)
 function M.is_running(t) return M.raw_state(t) == 0 end
 
 -- }======
@@ -121,13 +125,16 @@ M.PF_WQ_WORKER = 0x20
 M.PF_KTHREAD = 0x200000
 M.PF_IDLE = 0x2
 
+-- the task's PF_* flags, as an unsigned 32-bit value
 function M.flags(t) return t.flags & 0xffffffff end
+-- true for a kernel thread (PF_KTHREAD set)
 function M.is_kthread(t) return (t.flags & M.PF_KTHREAD) ~= 0 end
 
 -- }======
 
 -- {====== names ======
 
+-- the task's command name (task_struct.comm, at most 16 bytes)
 function M.comm(t) return t.comm:string_(16) end
 
 -- struct kthread of a kthread: 5.17+ worker_private, older set_child_tid
@@ -219,6 +226,8 @@ local function nsaddr_ns(ns)
   return ns
 end
 
+-- the task's id of type ptype (default PIDTYPE_PID) as seen from pid namespace ns
+-- (an object or address; kernel/pid.c __task_pid_nr_ns)
 function M.task_pid_nr_ns(t, ptype, ns)
   return M.pid_nr_ns(M.pid_ptr(t, ptype or PIDTYPE.PID), nsaddr_ns(ns))
 end
@@ -231,16 +240,20 @@ function M.pid_alive(t)
   return pval(t.pids[0]:member_("pid")) ~= 0
 end
 
+-- the task's pid, global or as seen from pid namespace ns
 function M.pid(t, ns)
   if ns == nil then return t.pid end
   return M.task_pid_nr_ns(t, PIDTYPE.PID, ns)
 end
 
+-- the task's thread group id, global or as seen from pid namespace ns
 function M.tgid(t, ns)
   if ns == nil then return t.tgid end
   return M.task_pid_nr_ns(t, PIDTYPE.TGID, ns)
 end
 
+-- the tgid of the task's real parent, global or in ns; 0 when the task is not alive
+-- or has no parent (fs/proc/array.c task_state)
 function M.ppid(t, ns)
   if not M.pid_alive(t) then return 0 end
   local p = t.real_parent
@@ -249,7 +262,9 @@ function M.ppid(t, ns)
   return M.task_pid_nr_ns(p, PIDTYPE.TGID, ns)
 end
 
+-- the task's process group id as seen from pid namespace ns
 function M.pgrp(t, ns) return M.task_pid_nr_ns(t, PIDTYPE.PGID, ns) end
+-- the task's session id as seen from pid namespace ns
 function M.session(t, ns) return M.task_pid_nr_ns(t, PIDTYPE.SID, ns) end
 
 -- the per-level numbers shown by NStgid/NSpid/NSpgid/NSsid (from the
@@ -297,10 +312,14 @@ function M.creds(t)
   }
 end
 
+-- real uid of the task (real_cred)
 function M.uid(t) return kid(t.real_cred.uid) end
+-- effective uid of the task (real_cred)
 function M.euid(t) return kid(t.real_cred.euid) end
+-- real gid of the task (real_cred)
 function M.gid(t) return kid(t.real_cred.gid) end
 
+-- supplementary group ids of the task (real_cred->group_info), a list of numbers
 function M.groups(t)
   local gi = t.real_cred.group_info
   local out = {}
@@ -338,11 +357,16 @@ end
 
 local MAX_RT_PRIO, DEFAULT_PRIO = 100, 120
 
+-- nice value, static_prio - 120 (task_nice)
 function M.nice(t) return t.static_prio - DEFAULT_PRIO end
+-- priority as /proc/<pid>/stat shows it, prio - MAX_RT_PRIO (task_prio)
 function M.prio(t) return t.prio - MAX_RT_PRIO end          -- task_prio()
+-- real-time priority (task_struct.rt_priority)
 function M.rt_priority(t) return t.rt_priority end
+-- scheduling policy number (SCHED_NORMAL = 0, SCHED_FIFO = 1, ...)
 function M.policy(t) return t.policy end
 
+-- CPU the task last ran on (task_struct.cpu, or thread_info.cpu on older kernels), else 0
 function M.cpu(t)
   if has_member("struct task_struct", "cpu") then return t.cpu end
   if has_member("struct thread_info", "cpu") and
@@ -352,6 +376,7 @@ function M.cpu(t)
   return 0
 end
 
+-- number of threads of the task's thread group (signal->nr_threads), 0 without signal
 function M.num_threads(t)
   local sig = t.signal
   if sig == nil then return 0 end
@@ -360,6 +385,7 @@ end
 
 -- THREAD_SIZE: sizeof(union thread_union), else 16 KiB (x86_64 default)
 local thread_size
+-- kernel stack size THREAD_SIZE: sizeof(union thread_union), else 16 KiB (memoized)
 function M.thread_size()
   if thread_size == nil then
     local ok, sz = pcall(function() return kd.type("union thread_union").size end)
@@ -374,6 +400,7 @@ end
 -- /proc/<pid>/wchan ask for the same tasks.
 local stack = require("kernel.stack")
 local wchan_memo = {}
+-- the function the task sleeps in (stack.wchan), memoized per task
 function M.wchan(t)
   local key = pval(t)
   local w = wchan_memo[key]
@@ -388,6 +415,7 @@ end
 
 -- {====== thread groups ======
 
+-- true when the task is its thread group's leader
 function M.is_leader(t)
   return pval(t:member_("group_leader")) == pval(t)
 end
@@ -459,6 +487,7 @@ function M.start_boottime_ns(t)
   return v.tv_sec * NSEC_PER_SEC + v.tv_nsec
 end
 
+-- start time since boot in USER_HZ ticks, field 22 of /proc/<pid>/stat
 function M.start_time_ticks(t)
   return M.nsec_to_clock_t(M.start_boottime_ns(t))
 end
@@ -516,6 +545,7 @@ end
 -- raw (unadjusted) tick-accounted times
 function M.raw_cputime(t) return t.utime, t.stime end
 
+-- utime and stime of waited-for children (signal->cutime, cstime), 0, 0 without signal
 function M.children_cputime(t)
   local sig = t.signal
   if sig == nil then return 0, 0 end
@@ -566,12 +596,15 @@ local function mm_counter(mm, idx)
   if v < 0 then v = 0 end
   return v, complete
 end
+-- an mm's rss counter idx (M.MM.*): the shared part plus every per-CPU part, never negative
 function M.mm_counter(mm, idx) return (mm_counter(mm, idx)) end
 
 -- mm address -> its counters: the threads of a process share one mm, and
 -- status, statm, stat and ps all read them. Callers get a copy they may
 -- change (mm_counters_with_caches adds to it).
 local mm_counters_memo = {}
+-- an mm's rss counters {file, anon, swap, shmem} in pages (get_mm_counter_sum), memoized
+-- when complete
 function M.mm_counters(mm)
   local key = pval(mm)
   local c = mm_counters_memo[key]
@@ -607,6 +640,7 @@ function M.mm_counters_with_caches(t)
   return c
 end
 
+-- the dump's page size in bytes (4096 when the dump does not say)
 function M.page_size()
   local ps = kd.dump_info().page_size
   if ps == nil or ps == 0 then ps = 4096 end
@@ -648,13 +682,16 @@ function M.rss_pages(t)
   return c.file + c.anon + c.shmem
 end
 
+-- virtual memory size of the task in pages (mm->total_vm), 0 without mm
 function M.total_vm(t)
   local mm = t.mm
   if mm == nil then return 0 end
   return mm.total_vm
 end
 
+-- resident set size in KiB, as ps RSS
 function M.rss_kb(t) return M.rss_pages(t) * M.page_size() // 1024 end
+-- virtual memory size in KiB, as ps VSZ
 function M.vsz_kb(t) return M.total_vm(t) * M.page_size() // 1024 end
 
 -- }======
@@ -665,6 +702,7 @@ local function new_encode_dev(dev)
   local major, minor = dev >> 20, dev & 0xfffff
   return (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)
 end
+-- kernel dev_t -> userspace encoding (include/linux/kdev_t.h new_encode_dev)
 M.new_encode_dev = new_encode_dev
 
 -- controlling tty: {name=, dev= (kernel dev_t), nr= (encoded as stat's
@@ -828,5 +866,6 @@ end
 
 -- }======
 
+-- a number in lowercase hex, without 0x
 M.hex = hex
 return M
