@@ -114,6 +114,7 @@ end
 -- (hundreds of) sys/block/<disk>/queue/<attr> emitters looks its disk up
 -- here. Callers treat the list as read-only.
 local disks_memo
+-- every disk in class order with its partitions (records described above), built once per run
 function M.disks()
   if disks_memo then return disks_memo end
   if not has_member("struct block_device", "bd_device") or
@@ -147,7 +148,9 @@ end
 
 M.GENHD_FL_REMOVABLE, M.GENHD_FL_HIDDEN = 1, 2
 
+-- true when the disk is hidden (GENHD_FL_HIDDEN)
 function M.hidden(d) return d.disk.flags & M.GENHD_FL_HIDDEN ~= 0 end
+-- 1 when the disk is removable (GENHD_FL_REMOVABLE), else 0, as lsblk RM
 function M.removable(d) return d.disk.flags & M.GENHD_FL_REMOVABLE ~= 0 and 1 or 0 end
 
 -- the read-only policy bit of a block_device (6.10 "block: move
@@ -172,6 +175,7 @@ function M.gendisk_ro(disk)
   return bdev_ro_flag(disk.part0) or (disk.state >> 1) & 1 == 1
 end
 
+-- 1 when partition p of disk d is read-only, by itself or through the disk (bdev_read_only)
 function M.part_ro(d, p)
   if bdev_ro_flag(p.bdev) then return 1 end
   return M.disk_ro(d)
@@ -181,6 +185,7 @@ end
 
 -- {====== /proc/partitions and /proc/diskstats ======
 
+-- text of /proc/partitions (block/genhd.c show_partition), "" when no disk has a size
 function M.proc_partitions(disks)
   disks = disks or M.disks()
   local out = {}
@@ -302,6 +307,8 @@ local function mq_in_flight(q, bdev)
   return n
 end
 
+-- requests in flight on a disk or partition (block/genhd.c part_in_flight,
+-- blk_mq_in_flight for blk-mq queues)
 function M.in_flight(d, bdev)
   local q = d.disk.queue
   if queue_is_mq(q) then return mq_in_flight(q, bdev) end
@@ -316,6 +323,7 @@ local function jiffies_to_msecs(j)
   return (j * 1000) // hz
 end
 
+-- text of /proc/diskstats (block/genhd.c diskstats_show)
 function M.proc_diskstats(disks)
   disks = disks or M.disks()
   local out = {}
@@ -365,6 +373,7 @@ local function queue_flag_bits()
   QF = (ok and next(names) ~= nil) and names or QF61
   return QF
 end
+-- map QUEUE_FLAG_* name -> bit, from blk_queue_flag_name when present, else the 6.1 values
 M.queue_flag_bits = queue_flag_bits
 
 local function qflag(q, name)
@@ -741,6 +750,7 @@ end
 -- kernel/dm.lua's devices (the dm-ioctl hash cells); nil when device-mapper
 -- is absent or its types are missing
 local dm_by_disk
+-- device-mapper name and uuid of a dm disk (sysfs dm/name, dm/uuid), nil otherwise
 function M.dm_name_uuid(d)
   if not d.name:match("^dm%-") then return nil end
   if dm_by_disk == nil then
@@ -963,6 +973,7 @@ function M.lsblk(cols, opts)
   return mount.table_text(cols, out, right)
 end
 
+-- text of plain `lsblk` (NAME MAJ:MIN RM SIZE RO TYPE MOUNTPOINTS, as a tree)
 function M.lsblk_default()
   return M.lsblk({ "NAME", "MAJ:MIN", "RM", "SIZE", "RO", "TYPE", "MOUNTPOINTS" }, { tree = true })
 end
@@ -975,11 +986,13 @@ function M.lsblk_fal()
          "FSTYPE/FSVER/LABEL/UUID of unmounted devices are on-disk signatures (blkid/udev), not in memory: shown only for mounted filesystems (type), never LABEL/UUID"
 end
 
+-- text of `lsblk -t` (topology columns, as a tree)
 function M.lsblk_t()
   return M.lsblk({ "NAME", "ALIGNMENT", "MIN-IO", "OPT-IO", "PHY-SEC", "LOG-SEC", "ROTA", "SCHED",
                    "RQ-SIZE", "RA", "WSAME" }, { tree = true })
 end
 
+-- text of `lsblk -D` (discard columns, as a tree)
 function M.lsblk_D()
   return M.lsblk({ "NAME", "DISC-ALN", "DISC-GRAN", "DISC-MAX", "DISC-ZERO" }, { tree = true })
 end

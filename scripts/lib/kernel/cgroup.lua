@@ -167,6 +167,7 @@ function M.controllers(cgrp)
   return ss_names(mask)
 end
 
+-- cgroup.subtree_control of a cgroup: the controllers it enables for its children, blank separated
 function M.subtree_control(cgrp) return ss_names(cgrp.subtree_control) end
 
 -- cgroup.procs / cgroup.threads: the thread-group leaders (whose group

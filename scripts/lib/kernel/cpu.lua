@@ -29,8 +29,11 @@ local function masks()
            raw_online = get("online"), stopped = {} }
 end
 
+-- the online CPUs, a sorted list of numbers
 function M.online() return masks().online end
+-- the possible CPUs, a sorted list of numbers
 function M.possible() return masks().possible end
+-- the present CPUs, a sorted list of numbers
 function M.present() return masks().present end
 -- CPUs the panic took offline (counted online above)
 function M.stopped() return masks().stopped or {} end
@@ -40,6 +43,7 @@ M.sym, M.ival = sym, ival
 
 -- {====== cpumasks ======
 
+-- nr_cpu_ids: the symbol's value, else the highest possible CPU + 1, else 1
 function M.nr_cpu_ids()
   return ival(sym("nr_cpu_ids")) or (#M.possible() > 0 and (M.possible()[#M.possible()] + 1)) or 1
 end
@@ -130,6 +134,7 @@ local function strarray(name)
   strarray_cache[name] = t
   return t
 end
+-- a const char *[] symbol as a table index -> string (0-based), with .n and .ptr (memoized)
 M.strarray = strarray
 
 -- capability words of a cpuinfo_x86: array of u32
@@ -149,6 +154,7 @@ end
 
 -- feature bit number by its /proc/cpuinfo name (x86_cap_flags), or nil
 local feature_bits
+-- x86 feature bit number of a /proc/cpuinfo flag name (x86_cap_flags), or nil (memoized)
 function M.feature_bit(name)
   if not feature_bits then
     feature_bits = {}
@@ -175,6 +181,7 @@ function M.flags(c)
   return out
 end
 
+-- names of the x86 bugs set in a cpuinfo_x86 (the "bugs" line of /proc/cpuinfo)
 function M.bugs(c)
   local words = caps(c)
   local names = strarray("x86_bug_flags")

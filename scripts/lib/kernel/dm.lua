@@ -298,7 +298,9 @@ local function targets_text(devs, field)
   return with_undecoded(table.concat(out), devs)
 end
 
+-- text of `dmsetup table` for the devices (each target's STATUSTYPE_TABLE)
 function M.table_text(devs) return targets_text(devs, "params") end
+-- text of `dmsetup status` for the devices (each target's STATUSTYPE_INFO)
 function M.status_text(devs) return targets_text(devs, "status") end
 
 -- `dmsetup ls --tree` (ascii symbols, default options "device"): the dm
@@ -387,6 +389,7 @@ function M.info(devs)
   return table.concat(out)
 end
 
+-- "major:minor" of a kernel dev_t, as dm tables name devices
 M.devname = devname
 
 -- }======

@@ -38,6 +38,7 @@ M.addr = pval
 
 -- name of the kernel function at a code address (nil if none/unknown)
 local sym_cache = {}
+-- name of the kernel function at code address ptr, nil when unknown (memoized)
 function M.func_name(ptr)
   local v = pval(ptr)
   if v == 0 then return nil end
@@ -60,8 +61,11 @@ end
 
 -- {====== device numbers (kdev_t.h: MINORBITS 20) ======
 
+-- major number of a kernel dev_t (MAJOR)
 function M.major(dev) return (dev >> 20) & 0xfff end
+-- minor number of a kernel dev_t (MINOR)
 function M.minor(dev) return dev & 0xfffff end
+-- kernel dev_t of a major and minor number (MKDEV)
 function M.mkdev(ma, mi) return (ma << 20) | mi end
 
 -- }======
@@ -97,6 +101,7 @@ function M.dname(d)
 end
 
 local function is_root(d) return pval(d:member_("d_parent")) == pval(d) end
+-- true when the dentry is its own parent (IS_ROOT)
 M.is_root = is_root
 
 -- d_unhashed(): d_hash.pprev == NULL
@@ -129,6 +134,7 @@ end
 
 -- the struct mount around a vfsmount pointer (real_mount())
 local mount_off
+-- the struct mount around a vfsmount pointer (real_mount), nil for NULL
 function M.real_mount(vfsmnt)
   local v = pval(vfsmnt)
   if v == 0 then return nil end
@@ -288,6 +294,7 @@ M.S_IFMT = 0xf000
 M.S_IFSOCK, M.S_IFLNK, M.S_IFREG, M.S_IFBLK = 0xc000, 0xa000, 0x8000, 0x6000
 M.S_IFDIR, M.S_IFCHR, M.S_IFIFO = 0x4000, 0x2000, 0x1000
 
+-- the file type bits of an inode mode (mode & S_IFMT)
 function M.ifmt(mode) return mode & 0xf000 end
 
 -- "drwxr-xr-x" (ls -l / strmode)
@@ -325,6 +332,7 @@ function M.superblocks()
   return out
 end
 
+-- the name of a superblock's filesystem type ("ext4", "xfs", ...)
 function M.fstype_name(sb)
   return sb.s_type.name:string_()
 end

@@ -29,9 +29,11 @@ local function sym(name)
   if ok then return o end
   return nil
 end
+-- the object of a global symbol, nil when it is absent or cannot be typed
 M.sym = sym
 
 local function has_sym(name) return kd.symbol_address(name) ~= nil end
+-- true when the symbol is in the symbol table
 M.has_sym = has_sym
 
 local function has_member(t, m)
@@ -78,6 +80,7 @@ function M.kver()
 end
 local function KV(a, b) return a * 65536 + b * 256 end
 
+-- page size in bytes (vmcoreinfo PAGESIZE, else the dump's, else 4096), memoized
 function M.page_size()
   return memo("page_size", function()
     local ps = tonumber(kd.vmcoreinfo("PAGESIZE") or "")
@@ -85,6 +88,7 @@ function M.page_size()
     return ps or 4096
   end)
 end
+-- log2 of the page size (PAGE_SHIFT), memoized
 function M.page_shift()
   return memo("page_shift", function()
     local s, p = 0, M.page_size()
@@ -125,6 +129,7 @@ function M.online_cpus()
     return kd.cpus()
   end)
 end
+-- the possible CPUs (else the online ones), memoized
 function M.possible_cpus()
   return memo("possible_cpus", function()
     local ok, l = pcall(kd.cpus, "possible")
@@ -146,6 +151,7 @@ function M.enum(tname)
   end)
 end
 local function ev(tname, name) return M.enum(tname).byname[name] end
+-- the value of enumerator name in enum type tname, nil when absent
 M.enum_value = ev
 
 -- percpu_counter_sum(): count + every online CPU's delta (the 6.1
@@ -195,6 +201,8 @@ function M.pgdats()
   end)
 end
 
+-- true when node nid is in node_states[state] ("N_MEMORY", ...; node_state()),
+-- true when the kernel has no such mask
 function M.node_state(nid, state)
   local idx = ev("enum node_states", state)
   local ns = sym("node_states")
@@ -224,9 +232,13 @@ function M.all_zones()
   end)
 end
 
+-- the zone's name ("DMA", "Normal", ...)
 function M.zone_name(z) return z.name:string_() end
+-- true when the zone has present pages (populated_zone)
 function M.populated(z) return z.present_pages ~= 0 end
+-- pages the buddy allocator manages in the zone (zone_managed_pages)
 function M.managed_pages(z) return ival(z.managed_pages) end   -- atomic_long_t since 5.0
+-- first pfn after the zone's span (zone_end_pfn)
 function M.zone_end_pfn(z) return z.zone_start_pfn + z.spanned_pages end
 
 -- watermark pages incl. the boost (min/low/high_wmark_pages())
@@ -295,6 +307,7 @@ function M.global_zone_stats()
   return r
 end
 
+-- the vm_node_stat counters (node_stat_item), as a table indexed from 0
 function M.global_node_stats()
   local L = M.vmstat_layout()
   local r = M.read_longs(kd.symbol_address("vm_node_stat"), L.node_n)
@@ -380,6 +393,8 @@ function M.zone_state(name)
     return M.global_zone_stats()[i]
   end)
 end
+-- the global value of the node_stat_item called name ("NR_FILE_PAGES", ...), nil when
+-- the kernel has none, memoized
 function M.node_state_value(name)
   return memo("ns:" .. name, function()
     local i = ev("enum node_stat_item", name)
@@ -394,12 +409,15 @@ local function node_pages(name) return M.node_state_value(name) or 0 end
 -- before, they counted huge pages)
 local THP_ITEMS = { NR_ANON_THPS = true, NR_FILE_THPS = true, NR_SHMEM_THPS = true,
                     NR_SHMEM_PMDMAPPED = true, NR_FILE_PMDMAPPED = true }
+-- pages in a PMD-sized huge page (HPAGE_PMD_NR)
 function M.hpage_pmd_nr()
   -- HPAGE_PMD_NR = 1 << (PMD_SHIFT - PAGE_SHIFT): 512 with 4 KiB pages on
   -- x86_64/arm64 (a page of 8-byte entries)
   return M.page_size() // 8
 end
 local function thp_enabled() return has_sym("transparent_hugepage_flags") end
+-- true when /proc/vmstat shows node item node_item in THP units rather than pages
+-- (mm/vmstat.c vmstat_item_print_in_thp, 5.12+)
 function M.print_in_thp(node_item)
   if not thp_enabled() or M.kver() < KV(5, 12) then return false end
   local name = M.enum("enum node_stat_item").byval[node_item]
@@ -410,9 +428,11 @@ end
 
 -- {====== sizes and limits ======
 
+-- total RAM pages the kernel manages (totalram_pages())
 function M.totalram_pages()
   return M.int("_totalram_pages") or M.int("totalram_pages") or 0   -- 5.0+ / before
 end
+-- pages reserved from user allocations (totalreserve_pages)
 function M.totalreserve_pages() return M.int("totalreserve_pages") or 0 end
 
 -- hstates: {order, nr, free, resv, surp, default}
@@ -432,6 +452,7 @@ function M.hstates()
   end)
 end
 
+-- base pages held by every huge page pool (mm/hugetlb.c hugetlb_total_pages)
 function M.hugetlb_total_pages()
   local n = 0
   for _, h in ipairs(M.hstates()) do n = n + h.nr * (1 << h.order) end
@@ -544,6 +565,7 @@ function M.vmalloc_range()
   end) or nil
 end
 
+-- true when address a is in the vmalloc area (is_vmalloc_addr)
 function M.is_vmalloc_addr(a)
   local r = M.vmalloc_range()
   return r ~= nil and math.ult(r.start - 1, a) and math.ult(a, r.stop)
@@ -557,7 +579,9 @@ end
 -- a key the debug info lacks prints as the kernel's placeholder
 local vsprintf = require("kernel.vsprintf")
 M.siphash_1u64 = vsprintf.siphash_1u64
+-- address as printk's %p prints it (hashed), or "(____ptrval____)"
 function M.p(addr) return vsprintf.p(addr) or "(____ptrval____)" end
+-- address as printk's %pK prints it (kptr_restrict), or "(____ptrval____)"
 function M.pK(addr) return vsprintf.pk(addr) or "(____ptrval____)" end
 
 -- }======
@@ -628,6 +652,8 @@ function zswap_total_pages()
   return total
 end
 
+-- text of /proc/meminfo (fs/proc/meminfo.c meminfo_proc_show); nil, what is missing,
+-- and the partial text when a line cannot be computed
 function M.meminfo()
   local missing
   local v = M.meminfo_values()
@@ -783,6 +809,7 @@ function M.dirty_limits()
   return bg, thresh
 end
 
+-- text of /proc/vmstat (mm/vmstat.c vmstat_start / vmstat_show)
 function M.vmstat()
   local L = M.vmstat_layout()
   local vals = {}
@@ -845,6 +872,7 @@ local PROMO_FMT = "\n        promo    %lu"
 FILE_THP_FMT = "Node %d FileHugePages:  %8lu"
 util.rodata_probe({ PROMO_FMT, FILE_THP_FMT })
 
+-- text of /proc/zoneinfo (mm/vmstat.c zoneinfo_show)
 function M.zoneinfo()
   local L = M.vmstat_layout()
   local o = {}
@@ -919,6 +947,7 @@ function M.zoneinfo()
   return table.concat(o)
 end
 
+-- text of /proc/buddyinfo: free blocks per order of each populated zone (mm/vmstat.c frag_show)
 function M.buddyinfo()
   local o = {}
   for _, pg in ipairs(M.pgdats()) do
@@ -936,6 +965,7 @@ function M.buddyinfo()
   return table.concat(o)
 end
 
+-- migrate type names (migratetype_names[]) indexed from 0, and .n = MIGRATE_TYPES, memoized
 function M.migratetype_names()
   return memo("mt_names", function()
     local arr = sym("migratetype_names")
@@ -997,6 +1027,7 @@ local function section(nr)
   end
   return kd.object("struct mem_section", base + (nr % S.per_root) * S.size)
 end
+-- the struct mem_section of section number nr (__nr_to_section), nil when its root is absent
 M.section = section
 M.SECTION_MARKED_PRESENT, M.SECTION_IS_ONLINE = 1, 4
 
@@ -1017,6 +1048,7 @@ local function pageblock_migratetype(pfn, order, words)
   return (w >> (bitidx % 64)) & 7                                     -- MIGRATETYPE_MASK
 end
 
+-- text of /proc/pagetypeinfo (mm/vmstat.c pagetypeinfo_show)
 function M.pagetypeinfo()
   local o = {}
   local mt = M.migratetype_names()
@@ -1110,6 +1142,7 @@ local function escape(s, chars)
   end))
 end
 
+-- text of /proc/swaps (mm/swapfile.c swap_show)
 function M.swaps()
   local o = { "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n" }
   for _, a in ipairs(M.swap_areas()) do
@@ -1212,6 +1245,8 @@ end
 
 local VM_SPARSE, VMAP_RAM = 0x1000, 0x1
 
+-- text of /proc/vmallocinfo (mm/vmalloc.c s_show), or nil and why when the vmap areas
+-- cannot be found
 function M.vmallocinfo()
   local o = {}
   local busy, lazy, nodes = vmap_lists()

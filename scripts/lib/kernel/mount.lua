@@ -874,6 +874,7 @@ end
 
 -- {====== namespaces and mount lists ======
 
+-- the task's mount namespace (nsproxy->mnt_ns), nil when it has no nsproxy
 function M.task_mnt_ns(t)
   local nsp = t.nsproxy
   if nsp == nil then return nil end
@@ -897,6 +898,7 @@ end
 
 -- the task whose view /proc/mounts and the tools had: pid 1, else init_task
 local reader_task
+-- the task whose view /proc/mounts and the tools had: pid 1, else init_task (memoized)
 function M.reader_task()
   if reader_task == nil then
     for t in kd.tasks() do
@@ -1070,6 +1072,8 @@ end
 -- from, and a dump never changes: most tasks share both, so compute once
 local entries_cache = {}
 
+-- the mount records of task t's namespace as seen from its root, the reasons for parts
+-- not decoded, and the cache key; nil, reason without a namespace or fs_struct
 function M.entries(t)
   local ns = M.task_mnt_ns(t)
   if ns == nil then return nil, "task has no mount namespace (exited or zombie)" end
@@ -1083,6 +1087,8 @@ function M.entries(t)
   return out, why, key
 end
 
+-- the mount records of namespace ns as seen from root dentry rd of mount rm (uncached;
+-- use entries), and the list of problems
 function M.compute_entries(ns, rd, rm)
   local out, problems, seen = {}, {}, {}
   local function problem(s) if s and not seen[s] then seen[s] = true; problems[#problems + 1] = s end end
@@ -1178,6 +1184,8 @@ end
 -- /proc/<pid>/mountinfo (show_mountinfo); the same for every task with the
 -- same namespace and root, so the text is kept per (namespace, root)
 local mountinfo_cache = {}
+-- text of /proc/<pid>/mountinfo (fs/proc_namespace.c show_mountinfo), the reasons for
+-- parts not decoded and the lines they touch; nil, reason without a namespace
 function M.mountinfo_text(t)
   local es, why, key = M.entries(t)
   if es == nil then return nil, why end
@@ -1209,6 +1217,8 @@ function M.proc_mounts(t)
   return M.mounts_text(t or M.reader_task())
 end
 
+-- mountinfo_text for the /proc/<pid>/mountinfo file, whose reason for a missing
+-- namespace says the live file could not be read either
 function M.proc_mountinfo(t)
   local text, why, plines = M.mountinfo_text(t)
   if text == nil then
@@ -1397,6 +1407,7 @@ local function percpu_counter_sum(pc)
   end
   return v
 end
+-- a percpu_counter's count plus every possible CPU's part (__percpu_counter_sum)
 M.percpu_counter_sum = percpu_counter_sum
 
 local STATFS = {}

@@ -27,6 +27,7 @@ local function has_type(name)
   if v == nil then v = kd.has_type(name) and true or false; memo_t[name] = v end
   return v
 end
+-- kd.has_type, memoized per type name
 M.has_type = has_type
 
 -- memo_m[tname][path]: no key string built per call (a hot helper)
@@ -48,6 +49,7 @@ local function offsetof(tname, path)
   if v == nil then v = kd.member_offset(tname, path); memo_off[key] = v end
   return v
 end
+-- kd.member_offset, memoized per type and member path
 M.offsetof = offsetof
 
 local sym = require("kernel.util").symbol_or_nil
@@ -87,6 +89,7 @@ M.u64s = u64s
 -- {====== possible CPUs and per-CPU sums ======
 
 local possible
+-- the possible CPUs (kd.cpus("possible"), {0} when unknown), memoized
 function M.possible_cpus()
   if possible == nil then
     local ok, l = pcall(kd.cpus, "possible")
@@ -134,12 +137,14 @@ M.p = vsprintf.p
 -- a __be32 as read on a little-endian host: first octet in the low byte
 local LE = true
 
+-- the four bytes of a __be32 value in network (memory) order
 function M.be32_bytes(v)
   v = v & 0xffffffff
   if LE then return v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff end
   return (v >> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff
 end
 
+-- a __be32 IPv4 address as dotted quad text
 function M.ip4(v)
   local a, b, c, d = M.be32_bytes(v)
   return string.format("%d.%d.%d.%d", a, b, c, d)
@@ -151,6 +156,7 @@ function M.ntohl(v)
   return (a << 24) | (b << 16) | (c << 8) | d
 end
 
+-- host-order value of a __be16
 function M.ntohs(v)
   v = v & 0xffff
   return ((v & 0xff) << 8) | (v >> 8)
@@ -208,10 +214,12 @@ function M.ip6(b)
   return table.concat(out)
 end
 
+-- true when the 16-byte IPv6 address string is an IPv4-mapped one (::ffff:a.b.c.d)
 function M.ip6_is_v4mapped(b)
   return b:sub(1, 10) == string.rep("\0", 10) and b:sub(11, 12) == "\255\255"
 end
 
+-- true when the 16-byte IPv6 address string is :: (all zeros)
 function M.ip6_is_any(b) return b == string.rep("\0", 16) end
 
 -- "aa:bb:..." of n bytes at an address
@@ -225,6 +233,7 @@ end
 
 -- {====== network namespaces ======
 
+-- the initial network namespace (struct net init_net)
 function M.init_net() return kd.symbol("init_net") end
 
 -- every struct net in net_namespace_list order (init_net first)
@@ -236,11 +245,13 @@ function M.namespaces()
   return out
 end
 
+-- the namespace's inode number, as /proc/<pid>/ns/net shows it (ns.inum, older proc_inum)
 function M.net_inum(net)
   if has_member("struct net", "ns.inum") then return net.ns.inum end
   return net.proc_inum
 end
 
+-- true when a and b are the same struct net
 function M.same_net(a, b) return pval(a) == pval(b) end
 
 -- possible_net_t -> struct net address
@@ -256,6 +267,7 @@ end
 -- {====== network devices ======
 
 local function devname(dev) return dev.name:string_(16) end
+-- a net_device's name (dev->name, at most IFNAMSIZ bytes)
 M.devname = devname
 
 -- devices in the order of the ifindex hash (dev_index_head, as
@@ -295,6 +307,7 @@ function M.devices_list(net)
   return out
 end
 
+-- map ifindex -> net_device of the namespace's devices
 function M.dev_by_index(net)
   local map = {}
   for _, d in ipairs(M.devices_list(net)) do map[d.ifindex] = d end
@@ -329,10 +342,15 @@ M.IFF = { UP = 0x1, BROADCAST = 0x2, DEBUG = 0x4, LOOPBACK = 0x8, POINTOPOINT = 
 
 M.IF_OPER = { [0] = "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP" }
 
+-- true when the device is up (__LINK_STATE_START set; netif_running)
 function M.netif_running(dev) return (dev.state >> link_state_bits().START) & 1 == 1 end
+-- true when the device has carrier (__LINK_STATE_NOCARRIER clear; netif_carrier_ok)
 function M.carrier_ok(dev) return (dev.state >> link_state_bits().NOCARRIER) & 1 == 0 end
+-- true when the device is dormant (__LINK_STATE_DORMANT; netif_dormant)
 function M.dormant(dev) return (dev.state >> link_state_bits().DORMANT) & 1 == 1 end
+-- true when the device is in testing mode (__LINK_STATE_TESTING; netif_testing)
 function M.testing(dev) return (dev.state >> link_state_bits().TESTING) & 1 == 1 end
+-- true when the operstate is IF_OPER_UP or IF_OPER_UNKNOWN (netif_oper_up)
 function M.oper_up(dev) return dev.operstate == 6 or dev.operstate == 0 end
 
 -- dev_get_flags(): the flags rtnetlink and SIOCGIFFLAGS report
@@ -359,14 +377,17 @@ function M.dev_addr(dev)
   return M.mac(addr, n)
 end
 
+-- the device's link-layer broadcast address as colon-separated hex
 function M.dev_broadcast(dev)
   return M.mac(dev.broadcast:address_(), dev.addr_len)
 end
 
+-- the device's permanent hardware address as colon-separated hex
 function M.dev_perm_addr(dev)
   return M.mac(dev.perm_addr:address_(), dev.addr_len)
 end
 
+-- the device's rtnl_link_ops kind ("vlan", "bond", "veth", ...), nil for none
 function M.dev_kind(dev)
   local ops = dev.rtnl_link_ops
   if ops == nil then return nil end
@@ -375,6 +396,7 @@ function M.dev_kind(dev)
   return nil
 end
 
+-- symbol name (or hex address) of the device's netdev_ops member op, nil when unset
 function M.ndo_name(dev, op)
   local ops = dev.netdev_ops
   if ops == nil then return nil end
@@ -824,13 +846,19 @@ local function heads(base, n, stride)
   end
   return out
 end
+-- the n pointer-sized words at base, base + stride, ... read in large chunks,
+-- as a table indexed 0 .. n-1 (hash-table bucket heads)
 M.heads = heads
 
 local function sk_at(addr) return kd.object(SK, addr) end
 
+-- the socket's address family (skc_family: 2 = AF_INET, 10 = AF_INET6, ...)
 function M.sk_family(sk) return sk.__sk_common.skc_family end
+-- the socket's state (skc_state: TCP_ESTABLISHED = 1, ...)
 function M.sk_state(sk) return sk.__sk_common.skc_state end
+-- the socket's network namespace (skc_net)
 function M.sk_net(sk) return M.possible_net(sk.__sk_common.skc_net) end
+-- the socket's reference count (skc_refcnt)
 function M.sk_refcnt(sk) return refcnt(sk.__sk_common.skc_refcnt) end
 
 -- SOCK_INODE(sk->sk_socket) or nil
@@ -841,6 +869,7 @@ function M.sock_inode(sk)
   return sa.vfs_inode
 end
 
+-- the inode number of the socket's inode, 0 when it has none (net/core/sock.c sock_i_ino)
 function M.sock_i_ino(sk)
   local ino = M.sock_inode(sk)
   if ino == nil then return 0 end
@@ -893,6 +922,8 @@ end
 -- The hash tables are scanned once per namespace (both families), as a
 -- dump does not change.
 local tcp_cache = {}
+-- TCP sockets of one family (2 or 10) of a namespace, as /proc/net/tcp{,6} list them
+-- (from tcp_scan, memoized)
 function M.tcp_socks(net, family)
   net = net or M.init_net()
   local netaddr = pval(net)
@@ -909,6 +940,8 @@ function M.tcp_socks(net, family)
   return out
 end
 
+-- every IPv4 and IPv6 TCP socket of a namespace: the listening hash, then the
+-- established hash; list of {addr, state, kind = "sk"|"tw"|"req", family}
 function M.tcp_scan(net)
   local netaddr = pval(net)
   local h = M.tcp_hashinfo(net)
@@ -1076,6 +1109,8 @@ end
 -- group leader's file table (as /proc/<pid>/fd of each process shows them).
 -- Also returns the number of processes whose table could not be read.
 local owners_cache
+-- map socket inode -> list of {pid, comm, fd, task} from every process's file table,
+-- and the number of processes whose table could not be read (memoized)
 function M.socket_owners()
   if owners_cache then return owners_cache.map, owners_cache.bad end
   local map, bad = {}, 0

@@ -70,6 +70,7 @@ local function link_flags(flags, mdown)
   if mdown then s = s .. ",M-DOWN" end
   return "<" .. s .. "> "
 end
+-- "<FLAG,FLAG,...> " as ip link prints a device's IFF_* flags (M-DOWN with mdown)
 M.link_flags = link_flags
 
 local netdev_priv = net.netdev_priv
@@ -508,6 +509,7 @@ end
 local PREF = { [0] = "medium", [1] = "high", [3] = "low", [2] = "invalid" }
 local RTF_EXPIRES, RTF_CACHE = 0x00400000, 0x01000000
 
+-- one IPv6 route record as `ip -6 route` prints it (no newline)
 function M.route6_line(r)
   local s = ""
   if r.type ~= route.RTN.UNICAST then s = s .. rtntype_name(r.type) .. " " end
@@ -563,6 +565,8 @@ end
 local FIB_RULE_INVERT, FIB_RULE_IIF_DETACHED, FIB_RULE_OIF_DETACHED, FIB_RULE_UNRESOLVED = 2, 8, 16, 4
 local FR_ACT_TO_TBL, FR_ACT_GOTO, FR_ACT_NOP = 1, 2, 3
 
+-- text of `ip rule` (family 2) or `ip -6 rule` (10), and a note on what is not shown;
+-- nil, reason when the dump has no rules for the family
 function M.ip_rule(n, family)
   n = n or net.init_net()
   local rules = route.rules(n, family)
@@ -690,6 +694,7 @@ end
 -- /var/run/netns); the dump has the mount tree.  iproute2 also prints
 -- " (id: N)" for namespaces with a peer id: those are reported in a note.
 
+-- text of `ip netns` from the nsfs mounts under /run/netns, and a note on its order
 function M.ip_netns()
   local names = {}
   local ok, err = pcall(function()

@@ -38,6 +38,7 @@ local AD_SELECT = { [0] = "stable", "bandwidth", "count" }
 local function name_of(tbl, i) return tbl[i] or "UNKNOWN" end      -- iproute2 get_name()
 M.BOND_MODES = BOND_MODES
 
+-- the struct bonding of a bond device (its netdev_priv)
 function M.bonding(dev)
   need("struct bonding")
   return kd.object("struct bonding", net.netdev_priv(dev))
@@ -159,6 +160,8 @@ end
 -- 6.1 and 6.12); 802.3ad's aggregator and LACP details are not rebuilt
 -- (nil reason beside the text then)
 local function yes_no(b) return b and "yes" or "no" end
+-- text of /proc/net/bonding/<bond> for a bond device, and a reason when part of it
+-- is not rebuilt (802.3ad details)
 function M.proc_bonding(dev)
   local bond = M.bonding(dev)
   local p = bond.params
@@ -249,6 +252,7 @@ end
 
 -- {====== 802.1Q VLAN ======
 
+-- the struct vlan_dev_priv of a VLAN device (its netdev_priv)
 function M.vlan_priv(dev)
   need("struct vlan_dev_priv")
   return kd.object("struct vlan_dev_priv", net.netdev_priv(dev))
@@ -507,6 +511,8 @@ function M.info_data(dev, kind)
   return txt, why
 end
 
+-- text after "    <kind>_slave " in `ip -d link` for a device enslaved to a master
+-- of kind master_kind, or nil, reason
 function M.slave_data(dev, master_kind)
   local f = M.SLAVE_INFO[master_kind]
   if f == nil then return nil, master_kind .. "_slave details are not decoded" end

@@ -36,6 +36,7 @@ local function hz()
   return hz_cache
 end
 
+-- jiffies -> USER_HZ clock ticks (kernel/time/time.c jiffies_to_clock_t)
 function M.jiffies_to_clock_t(x)
   local HZ = hz()
   local tick_nsec = (1000000000 + HZ // 2) // HZ
@@ -46,6 +47,7 @@ function M.jiffies_to_clock_t(x)
   return (x * tick_nsec) // 10000000
 end
 
+-- a jiffies delta in USER_HZ ticks, negative deltas as 0 (jiffies_delta_to_clock_t)
 function M.jiffies_delta_to_clock_t(delta)
   if delta < 0 then delta = 0 end
   return M.jiffies_to_clock_t(delta)
@@ -67,6 +69,8 @@ end
 
 -- {====== /proc/net/dev ======
 
+-- text of /proc/net/dev (net/core/net-procfs.c dev_seq_show); also nil and a list
+-- of {key, reason} for devices whose counters could not all be read
 function M.dev(n)
   n = n or net.init_net()
   local out = { "Inter-|   Receive                                                |  Transmit\n",
@@ -211,6 +215,7 @@ end
 
 local function hex4(a) return string.format("%08X", a) end
 
+-- text of /proc/net/tcp (net/ipv4/tcp_ipv4.c tcp4_seq_show)
 function M.tcp(n)
   n = n or net.init_net()
   local out = { pad("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode", 149) }
@@ -236,6 +241,7 @@ function M.tcp(n)
   return table.concat(out)
 end
 
+-- text of /proc/net/tcp6 (net/ipv6/tcp_ipv6.c tcp6_seq_show)
 function M.tcp6(n)
   n = n or net.init_net()
   local out = { "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" }
@@ -295,6 +301,7 @@ function M.dgram_fields(addr, kind)
   return f
 end
 
+-- UDP (or, with lite, UDP-Lite) sockets of family 2 or 10 as dgram_fields records with .bucket
 function M.udp_entries(n, family, lite)
   local out = {}
   for _, e in ipairs(net.udp_socks(n, family, lite)) do
@@ -305,6 +312,7 @@ function M.udp_entries(n, family, lite)
   return out
 end
 
+-- raw sockets of family 2 or 10 as dgram_fields records with .bucket
 function M.raw_entries(n, family)
   local out = {}
   for _, e in ipairs(net.raw_socks(n, family)) do
@@ -335,14 +343,17 @@ local function dgram6_line(f, bucket_or_i)
     u32(f.tx_queue), u32(f.rx_queue), 0, 0, 0, f.uid, 0, f.inode, f.refcnt, pk(f.addr), u32(f.drops))
 end
 
+-- text of /proc/net/udp (net/ipv4/udp.c udp4_seq_show)
 function M.udp(n) return udp4_text(M.udp_entries(n or net.init_net(), 2)) end
 
+-- text of /proc/net/udp6 (net/ipv6/udp.c udp6_seq_show)
 function M.udp6(n)
   local out = { DGRAM6_HEADER }
   for _, f in ipairs(M.udp_entries(n or net.init_net(), 10)) do out[#out + 1] = dgram6_line(f, f.bucket) end
   return table.concat(out)
 end
 
+-- text of /proc/net/raw (net/ipv4/raw.c raw_seq_show)
 function M.raw(n)
   local out = { "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" }
   for _, f in ipairs(M.raw_entries(n or net.init_net(), 2)) do
@@ -353,6 +364,7 @@ function M.raw(n)
   return table.concat(out)
 end
 
+-- text of /proc/net/raw6 (net/ipv6/raw.c raw6_seq_show)
 function M.raw6(n)
   local out = { DGRAM6_HEADER }
   for _, f in ipairs(M.raw_entries(n or net.init_net(), 10)) do
@@ -402,12 +414,14 @@ function M.unix_fields(addr)
   return f
 end
 
+-- the namespace's AF_UNIX sockets as unix_fields records
 function M.unix_entries(n)
   local out = {}
   for _, e in ipairs(net.unix_socks(n)) do out[#out + 1] = M.unix_fields(e.addr) end
   return out
 end
 
+-- text of /proc/net/unix (net/unix/af_unix.c unix_seq_show)
 function M.unix(n)
   local out = { "Num       RefCount Protocol Flags    Type St Inode Path\n" }
   for _, f in ipairs(M.unix_entries(n or net.init_net())) do
@@ -496,6 +510,7 @@ local function tcp_orphans()
   return math.max(net.s32(v), 0)
 end
 
+-- text of /proc/net/sockstat (net/ipv4/proc.c sockstat_seq_show)
 function M.sockstat(n)
   n = n or net.init_net()
   local sums, all = prot_inuse_sums(n)
@@ -524,6 +539,7 @@ function M.sockstat(n)
     string.format("FRAG: inuse %d memory %d\n", fn, fm)
 end
 
+-- text of /proc/net/sockstat6 (net/ipv6/proc.c sockstat6_seq_show)
 function M.sockstat6(n)
   n = n or net.init_net()
   local sums = prot_inuse_sums(n)
@@ -579,8 +595,8 @@ local function mibs_len(tname)
 end
 M.mibs_len = mibs_len
 
--- every counter /proc/net/snmp and /proc/net/netstat print, as ordered
--- {section, names, values} groups
+-- every counter /proc/net/snmp and /proc/net/netstat print, as
+-- ordered {section, names, values} groups
 function M.mibs(n)
   n = n or net.init_net()
   local mib = n.mib
@@ -701,12 +717,14 @@ local function group_text(g)
          g.section .. ": " .. fmt_values(g, 1, #g.names) .. "\n"
 end
 
+-- text of /proc/net/snmp (net/ipv4/proc.c snmp_seq_show)
 function M.snmp(n)
   local out = {}
   for _, g in ipairs(M.mibs(n)) do if g.file == "snmp" then out[#out + 1] = group_text(g) end end
   return table.concat(out)
 end
 
+-- text of /proc/net/netstat (net/ipv4/proc.c netstat_seq_show)
 function M.netstat(n)
   local out = {}
   for _, g in ipairs(M.mibs(n)) do if g.file == "netstat" then out[#out + 1] = group_text(g) end end
@@ -856,6 +874,7 @@ end
 local PROTO_METHODS = { "close", "connect", "disconnect", "accept", "ioctl", "init", "destroy",
   "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "sendpage", "bind", "backlog_rcv",
   "hash", "unhash", "get_port", "enter_memory_pressure" }
+-- text of /proc/net/protocols (net/core/sock.c proto_seq_show)
 function M.protocols(n)
   n = n or net.init_net()
   local sums = prot_inuse_sums(n)
@@ -966,6 +985,7 @@ end
 local RTN_NAMES = { [0] = "UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
   "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE" }
 local SCOPE_NAMES = { [0] = "universe", [200] = "site", [253] = "link", [254] = "host", [255] = "nowhere" }
+-- text of /proc/net/fib_trie (net/ipv4/fib_trie.c fib_trie_seq_show)
 function M.fib_trie(n)
   local route = require("kernel.net_route")
   n = n or net.init_net()
@@ -1119,6 +1139,7 @@ end
 local function htonl(v)
   return ((v & 0xff) << 24) | (((v >> 8) & 0xff) << 16) | (((v >> 16) & 0xff) << 8) | ((v >> 24) & 0xff)
 end
+-- a host-order 32-bit value in network byte order (little-endian hosts)
 M.htonl = htonl
 
 local RTF_UP, RTF_GATEWAY, RTF_HOST, RTF_REJECT = 0x1, 0x2, 0x4, 0x200

@@ -39,6 +39,7 @@ function M.fib4_tables(n)
   return out
 end
 
+-- the IPv4 FIB table with tb_id id in namespace n, nil when absent
 function M.fib4_table(n, id)
   for _, tb in ipairs(M.fib4_tables(n)) do if tb.tb_id == id then return tb end end
   return nil
@@ -118,6 +119,7 @@ local function fib_metrics(fi)
   end
   return m
 end
+-- a fib_info's non-zero route metrics, indexed by RTAX_* number
 M.fib_metrics = fib_metrics
 
 -- IPv4 routes of a table as rtnetlink reports them (fib_dump_info):
@@ -169,6 +171,7 @@ end
 
 local RTN_RTINFO = 0x0004
 
+-- every IPv6 FIB table (struct fib6_table) of namespace n, from fib_table_hash
 function M.fib6_tables(n)
   n = n or net.init_net()
   local out = {}
@@ -218,6 +221,7 @@ function M.fib6_infos(tb)
   return out
 end
 
+-- true when rt is the namespace's fib6_null_entry
 function M.is_null_entry(n, rt)
   local ok, ne = pcall(function() return pval(n.ipv6:member_("fib6_null_entry")) end)
   return ok and ne == pval(rt)

@@ -50,6 +50,7 @@ end
 
 -- {====== client ======
 
+-- why NFS client mounts cannot be decoded (types missing), nil when they can
 function M.client_absent_reason()
   if not kd.has_type("struct nfs_server") or not kd.has_type("struct nfs_client") then
     return "NFS client types not available"
@@ -243,6 +244,7 @@ end
 function M.client_loaded()
   return (require("kernel.util").subsystem_present("nfs", { "nfs_net_id" }))
 end
+-- true when the NFS server (nfsd) is in the dump, loaded or built in
 function M.server_loaded()
   return (require("kernel.util").subsystem_present("nfsd", { "nfsd_net_id" }))
 end

@@ -191,6 +191,7 @@ local function read_records(opts)
   if ok then return r, why end
   return nil, "cannot read log_buf: " .. tostring(r)
 end
+-- all printk records, oldest first; or nil, reason (read once and shared when opts is nil)
 function M.records(opts)
   if opts ~= nil then return read_records(opts) end
   if records_memo then return records_memo[1], records_memo[2] end

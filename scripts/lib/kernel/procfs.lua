@@ -58,6 +58,7 @@ end
 -- Masks are sized for NR_CPUS with few bits set: a zero chunk is one
 -- table store of a ready string instead of a string.format.
 local ZERO8 = "00000000"
+-- a bitmap of nbits held in 64-bit words as printk's "%*pb" prints it
 function M.bitmap_hex(words, nbits)
   local parts = {}
   local n = 0
@@ -560,6 +561,8 @@ function M.stat_fields(t, whole)
   return f
 end
 
+-- text of /proc/<pid>/stat, or /proc/<pid>/task/<tid>/stat without whole
+-- (fs/proc/array.c do_task_stat)
 function M.stat(t, whole)
   local f = M.stat_fields(t, whole)
   -- the fields are strings and numbers: table.concat converts numbers as
@@ -594,6 +597,7 @@ function M.cmdline(t)
   return task.cmdline_raw(t)
 end
 
+-- /proc/<pid>/environ bytes; nil, reason when the pages are not in the dump
 function M.environ(t)
   return task.environ_raw(t)
 end

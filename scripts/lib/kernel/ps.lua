@@ -59,6 +59,7 @@ local function memtotal_kb()
   if v == nil then return nil end
   return v * ps // 1024
 end
+-- total RAM in KiB (totalram_pages), nil when unknown, as ps %MEM's divisor
 M.memtotal_kb = memtotal_kb
 
 -- one row of data for a task; `group` = use thread-group totals
@@ -184,7 +185,7 @@ function M.read_cached_file(path, t)
   return nil, tostring(type(data) == "table" and data.message or data)
 end
 
--- {uid = name} from the dumped system's /etc/passwd, or nil, reason
+-- map uid -> name from the dumped system's /etc/passwd ({uid = name}), or nil, reason
 function M.passwd_from_dump()
   local text, why = M.read_cached_file("/etc/passwd")
   if text == nil then return nil, why end
@@ -377,6 +378,7 @@ local function ctime_utc(t)
   return string.format("%24.24s", string.format("%s %s%3d %02d:%02d:%02d %d",
     WDAY[d.wday], MONTH[d.month], d.day, d.hour, d.min, d.sec, d.year))
 end
+-- time t as ctime() prints it, in UTC, 24 characters (ps lstart)
 M.ctime_utc = ctime_utc
 
 local function pr_lstart(r, snap)

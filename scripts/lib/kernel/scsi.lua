@@ -104,6 +104,7 @@ local function hexbytes(s) return (s:gsub(".", function(c) return string.format(
 -- error (no usable designator: a copy of the file is empty); nil when a
 -- T10 id holds bytes %pE would escape (not decoded)
 local ID_LEN = 4096                                  -- PAGE_SIZE buffer
+-- the wwid attribute text of a device from its VPD page 0x83 bytes (scsi_vpd_lun_id)
 function M.vpd_lun_id(data)
   local cur_prio, cur_size, id_size, id = 0, 0, -1, ""
   local i = 4                                        -- 0-based offset
@@ -202,6 +203,7 @@ end
 -- Built once per run (the dump does not change; every sysfs attribute
 -- emitter looks its host or device up here); callers treat it read-only.
 local hosts_memo
+-- every SCSI host with its devices (records described above), built once per run; or nil, reason
 function M.hosts()
   if hosts_memo then return hosts_memo end
   local why = M.absent_reason()

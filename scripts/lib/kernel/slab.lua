@@ -45,6 +45,7 @@ local function slab_type()
   return "struct page", "lru"
 end
 
+-- the slab allocator the kernel was built with: "slub", "slab" or "slob"
 function M.allocator()
   if has_member("struct kmem_cache", "cpu_slab") then return "slub" end
   if has_member("struct kmem_cache", "cpu_cache") or has_member("struct kmem_cache", "array") then
@@ -109,6 +110,8 @@ end
 -- kernel has no /proc/slabinfo.  /proc/slabinfo and slabtop both walk
 -- every cache and node: a complete list is kept for the run (read-only).
 local caches_memo
+-- every cache's numbers in slab_caches order, kept for the run; nil, reason without
+-- /proc/slabinfo
 function M.caches()
   if caches_memo then return caches_memo end
   local kind = M.allocator()
@@ -125,6 +128,7 @@ function M.caches()
   return out
 end
 
+-- text of /proc/slabinfo (mm/slab_common.c slab_show); nil, reason when the kernel has none
 function M.slabinfo()
   local caches, why = M.caches()
   if not caches then return nil, why end

@@ -55,6 +55,7 @@ end
 -- (__get_wchan), 0 when the walk leaves kernel text first.  Returns the
 -- address or 0.
 local TASK_WAKING = 0x200
+-- the wchan address of a task, 0 when running or outside kernel text (get_wchan)
 function M.wchan_address(t, raw_state)
   if raw_state == 0 or raw_state == TASK_WAKING then return 0 end
   if has_member("struct task_struct", "on_rq") and t.on_rq ~= 0 then return 0 end

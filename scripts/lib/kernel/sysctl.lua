@@ -741,6 +741,7 @@ local function handler_name(t)
   end
   return n or nil
 end
+-- symbol name of a ctl_table entry's proc_handler, nil when it has none (memoized)
 M.handler_name = handler_name
 
 -- readable by root? (sysctl_perm: root uses the owner bits; net tables also

@@ -81,6 +81,7 @@ function M.tainted()
   return "Tainted: " .. table.concat(s):gsub("%s+$", ""), mask
 end
 
+-- number of tasks as crash counts them (with one idle task per CPU), and without the idle ones
 function M.task_count()
   local n = 0
   for _ in kd.tasks() do n = n + 1 end
@@ -160,6 +161,7 @@ function M.fields()
   return f
 end
 
+-- the fields as crash's sys prints them, "%12s: %s" lines
 function M.text()
   local out = {}
   for _, kv in ipairs(M.fields()) do

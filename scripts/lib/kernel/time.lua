@@ -38,6 +38,7 @@ function M.hz()
   return 250
 end
 
+-- the jiffies counter (jiffies_64, else jiffies), nil when neither is readable
 function M.jiffies()
   local j = ival(sym("jiffies_64")) or ival(sym("jiffies"))
   return j
@@ -75,6 +76,7 @@ function M.uptime_ns()
   return nil, "no timekeeper and no jiffies"
 end
 
+-- seconds since boot as a float (uptime_ns / 1e9), nil when unknown
 function M.uptime() -- seconds (float)
   local ns = M.uptime_ns()
   if ns == nil then return nil end

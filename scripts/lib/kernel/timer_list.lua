@@ -149,6 +149,7 @@ local function mask_hex(name)
   return require("kernel.procfs").bitmap_hex(words, nbits)
 end
 
+-- text of /proc/timer_list (kernel/time/timer_list.c); nil, reason without hrtimer_bases
 function M.proc_timer_list()
   if not kd.symbol_address("hrtimer_bases") then return nil, "no hrtimer_bases in the debug info" end
   local now = require("kernel.sched").ktime_ns() or 0

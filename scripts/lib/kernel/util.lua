@@ -16,6 +16,7 @@ end
 -- booleans as 1/0; nil when there is no such symbol or it cannot be read.
 -- Kept per name: a dump does not change.
 local symbol_values = {}
+-- the value of global name as an integer, booleans as 1/0, nil when absent (memoized)
 function M.symbol_value(name)
   local v = symbol_values[name]
   if v == nil then
@@ -161,9 +162,11 @@ local rodata_known = {}
 -- strings the libraries will ask about (M.rodata_probe at load time): the
 -- first question scans for all of them at once
 local rodata_registered = {}
+-- registers strings rodata_has will be asked about, so the first scan looks for all of them
 function M.rodata_probe(strings)
   for _, s in ipairs(strings) do rodata_registered[#rodata_registered + 1] = s end
 end
+-- table string -> boolean: whether the kernel's read-only data holds each string asked
 function M.rodata_has(strings)
   local want, seen = {}, {}
   for _, list in ipairs({ strings, rodata_registered }) do
