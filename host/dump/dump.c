@@ -41,7 +41,6 @@
 ** wrong.  Hits touch no shared cache line for writing.  Pages materialise
 ** on first use, so a short `-e` run does not pay for the 16 MiB.
 */
-#define CACHE_SETS 2048
 #define CACHE_WAYS 2
 #define NO_KEY UINT64_MAX
 
@@ -57,8 +56,9 @@ struct kd_dump {
   char *path;
   uint64_t page_size;
   uint64_t kaslr_offset;
-  struct cache_set *sets;     /* CACHE_SETS, shared; NULL: no cache */
-  unsigned char *cache_data;  /* CACHE_SETS * CACHE_WAYS pages, shared */
+  struct cache_set *sets;     /* nsets, shared; NULL: no cache */
+  size_t nsets;               /* see cache_sets_for */
+  unsigned char *cache_data;  /* nsets * CACHE_WAYS pages, shared */
   size_t cache_bytes;         /* both mappings together */
   unsigned char *scratch;     /* one page of our own: misses inflate here */
   uint64_t hits, misses;      /* this process's */
@@ -143,18 +143,41 @@ const char *kd_dump_vmcoreinfo_raw(struct kd_dump *dump) {
   return dump->vmcoreinfo_raw;
 }
 
+/*
+** How many sets the page cache gets.  A report reads every task's
+** task_struct, stack, mm, creds, files... once per all-task emitter; when
+** those pages do not fit, each pass inflates them all again (a 10,000-task
+** dump: 964,000 inflations with 4096 cached pages).  So the cache is sized
+** to the dump: the dumped pages are at most ~3 times the file (zlib, lzo and
+** snappy rarely do better on kernel data), within KD_PAGE_CACHE_MAX_MB.
+** $KDLUA_PAGE_CACHE_MB overrides both (0: no cache), for measuring.
+** Pages materialise on first use, so only what is read costs memory.
+*/
+#define KD_PAGE_CACHE_MIN_MB 16
+#define KD_PAGE_CACHE_MAX_MB 256
+static size_t cache_sets_for(const struct kd_dump *dump, uint64_t file_bytes) {
+  uint64_t want = file_bytes * 3;
+  if (want < (uint64_t)KD_PAGE_CACHE_MIN_MB << 20) want = (uint64_t)KD_PAGE_CACHE_MIN_MB << 20;
+  if (want > (uint64_t)KD_PAGE_CACHE_MAX_MB << 20) want = (uint64_t)KD_PAGE_CACHE_MAX_MB << 20;
+  const char *env = getenv("KDLUA_PAGE_CACHE_MB");
+  if (env != NULL && *env != '\0') want = strtoull(env, NULL, 10) << 20;
+  return (size_t)(want / (dump->page_size * CACHE_WAYS));
+}
+
 /* The shared page cache and the private scratch page (page_size known). */
-static struct kd_error *setup_cache(struct kd_dump *dump) {
+static struct kd_error *setup_cache(struct kd_dump *dump, uint64_t file_bytes) {
   dump->scratch = malloc(dump->page_size);
   if (dump->scratch == NULL) return kd_enomem;
-  size_t meta = ((CACHE_SETS * sizeof(struct cache_set)) + 4095) & ~(size_t)4095;
-  size_t bytes = meta + (size_t)CACHE_SETS * CACHE_WAYS * dump->page_size;
+  dump->nsets = cache_sets_for(dump, file_bytes);
+  if (dump->nsets == 0) return NULL;
+  size_t meta = ((dump->nsets * sizeof(struct cache_set)) + 4095) & ~(size_t)4095;
+  size_t bytes = meta + dump->nsets * CACHE_WAYS * dump->page_size;
   void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;   /* no cache: slower, still right */
   dump->sets = p;
   dump->cache_data = (unsigned char *)p + meta;
   dump->cache_bytes = bytes;
-  for (size_t i = 0; i < CACHE_SETS; i++)
+  for (size_t i = 0; i < dump->nsets; i++)
     for (int w = 0; w < CACHE_WAYS; w++)
       atomic_store_explicit(&dump->sets[i].key[w], NO_KEY, memory_order_relaxed);
   return NULL;
@@ -295,7 +318,7 @@ static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **
   kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
   kdump_set_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
   kdump_clear_err(dump->ctx);
-  /* our own page cache (CACHE_SETS x CACHE_WAYS) keeps the hot pages; a smaller
+  /* our own page cache (see cache_sets_for) keeps the hot pages; a smaller
   ** libkdumpfile cache than its default 1024 entries saves memory */
   kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = 256 };
   kdump_set_attr(dump->ctx, "cache.size", &cs);
@@ -321,7 +344,7 @@ static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **
   if (!ok || dump->page_size == 0 || dump->page_size > (1u << 16) ||
       (dump->page_size & (dump->page_size - 1)) != 0)
     dump->page_size = 4096;
-  err = setup_cache(dump);
+  err = setup_cache(dump, (uint64_t)st.st_size);
   if (err) goto fail;
   const char *off = kd_dump_vmcoreinfo(dump, "KERNELOFFSET");
   if (off != NULL) dump->kaslr_offset = strtoull(off, NULL, 16);
@@ -448,7 +471,7 @@ static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
 static size_t set_of(const struct kd_dump *dump, uint64_t page, enum kd_addrspace space) {
   uint64_t n = page / dump->page_size;
   n ^= n >> 11;            /* pages 8 MiB apart should not always collide */
-  return (size_t)((n ^ (uint64_t)space) % CACHE_SETS);
+  return (size_t)((n ^ (uint64_t)space) % dump->nsets);
 }
 
 static unsigned char *way_data(const struct kd_dump *dump, size_t set, int way) {
