@@ -1,7 +1,8 @@
--- sos process plugin: ps listings (procps-ng formats; one snapshot shared)
+-- sos process plugin: ps listings (procps-ng formats) and pstree (psmisc);
+-- one file, so that the report runs them in one process, on one snapshot
 local ps = require("kernel.ps")
 local snap
-local function S() snap = snap or ps.snapshot() return snap end
+local function S() snap = snap or ps.shared_snapshot() return snap end
 emit{ command = "ps auxwww", plugin = "process", symlink = "ps",
       run = function() return ps.aux(S()) end }
 emit{ command = "ps auxwwwm", plugin = "process",
@@ -17,3 +18,5 @@ emit{ command = "ps axo " .. AXO_FLAGS, plugin = "process",
       run = function() return ps.axo(S(), AXO_FLAGS) end }
 emit{ command = "ps axo " .. AXO_CGROUP, plugin = "process",
       run = function() return ps.axo(S(), AXO_CGROUP) end }
+emit{ command = "pstree -lp", plugin = "process", symlink = "pstree",
+      run = function() return ps.pstree(S()) end }

@@ -41,7 +41,7 @@ filter matches any of its values.]],
     local hung = require("kernel.hungtask")
     local kcgroup = require("kernel.cgroup")
     local HZ = task.USER_HZ
-    local snap = ps.snapshot()
+    local snap = ps.shared_snapshot()
 
     -- counts per state over every thread
     local counts, nthreads = {}, 0

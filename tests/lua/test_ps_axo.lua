@@ -94,7 +94,7 @@ test("the emitter registers both commands under sos's file names", function()
   eq(specs[P_CGROUP].command, "ps axo " .. AXO_CGROUP, "command")
   eq(specs[P_FLAGS].plugin, "process", "plugin")
   ok(specs["sos_commands/process/ps_auxwww"], "the older forms stay")
-  eq(count, 6, "six ps registrations")
+  eq(count, 7, "six ps registrations and pstree (one file: one snapshot)")
 end)
 
 -- {====== layout (procps-ng 4.0.2 rules) ======
