@@ -53,7 +53,7 @@ for spec in "$@"; do
   if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.%p" --trace-children=yes \
       "$K" "${rep[@]}" -j 1 >/dev/null 2>&1 || true
-    total=$(cat "$tmp"/cg.* | sed -n 's/^totals: *\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s}')
+    total=$(cat "$tmp"/cg.* | sed -n 's/^totals: *\([0-9]*\).*/\1/p' | awk '{s += $1} END {printf "%.0f\n", s}')
     minstr=$(echo "$total / $tasks / 1000000" | bc -l | xargs printf '%.2f')
     rm -f "$tmp"/cg.*
   fi
