@@ -354,17 +354,8 @@ function M.vmas(mm)
   return out
 end
 
--- lsof -b +M -n -l -c '': every process and (TID, TASKCMD) every other
--- thread, columns sized to their widest cell (two passes, as lsof)
-function M.lsof()
-  dpath_memo = {}
-  local ok, out = pcall(M.lsof_text)
-  dpath_memo = nil
-  if not ok then error(out, 0) end
-  return out
-end
-
-function M.lsof_text()
+-- the text of lsof(), with dpath_memo set
+local function lsof_text()
   local rows = {}
   local threads = false
   for p in kd.tasks() do
@@ -423,6 +414,16 @@ function M.lsof_text()
     out[#out + 1] = line
   end
   return table.concat(out)
+end
+
+-- lsof -b +M -n -l -c '': every process and (TID, TASKCMD) every other
+-- thread, columns sized to their widest cell (two passes, as lsof)
+function M.lsof()
+  dpath_memo = {}
+  local ok, out = pcall(lsof_text)
+  dpath_memo = nil
+  if not ok then error(out, 0) end
+  return out
 end
 
 -- }======

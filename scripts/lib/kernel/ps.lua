@@ -261,11 +261,11 @@ function M.snapshot(opts)
   return snap
 end
 
--- The dump does not change, so every listing of a run (ps' six forms,
--- pstree, the programs) can read one snapshot: building it is most of
--- their cost (3.6 G instructions per pstree of 3,200 tasks).  Weak, so a
--- snapshot nobody holds any more is collected.
 local shared = setmetatable({}, { __mode = "v" })
+-- The one snapshot of this process: the dump does not change, so every
+-- listing of a run (ps' six forms, pstree, the programs) can read one;
+-- building it is most of their cost (3.6 G instructions per pstree of
+-- 3,200 tasks).  Held weakly, so one nobody holds any more is collected.
 function M.shared_snapshot()
   local snap = shared.snap
   if snap == nil then
