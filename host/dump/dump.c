@@ -344,7 +344,8 @@ static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **
   if (!ok || dump->page_size == 0 || dump->page_size > (1u << 16) ||
       (dump->page_size & (dump->page_size - 1)) != 0)
     dump->page_size = 4096;
-  err = setup_cache(dump, (uint64_t)st.st_size);
+  struct stat st;
+  err = setup_cache(dump, fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0);
   if (err) goto fail;
   const char *off = kd_dump_vmcoreinfo(dump, "KERNELOFFSET");
   if (off != NULL) dump->kaslr_offset = strtoull(off, NULL, 16);
