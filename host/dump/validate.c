@@ -117,8 +117,8 @@ bool kd_vmcoreinfo_valid(const char *text, size_t len, char *why, size_t cap) {
     }
     if (klen == 8 && memcmp(start, "PAGESIZE", 8) == 0) {
       char val[32];
-      size_t vlen = n - klen - 1;
-      if (vlen == 0 || vlen >= sizeof val) vlen = sizeof val - 1;
+      size_t vlen = n - klen - 1;     /* an empty value stays empty */
+      if (vlen >= sizeof val) vlen = sizeof val - 1;
       memcpy(val, eq + 1, vlen);
       val[vlen] = '\0';
       char *end;

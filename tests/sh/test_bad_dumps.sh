@@ -34,6 +34,7 @@ def put(name, data): open(w + '/' + name, 'wb').write(data)
 line = d.find(b'\nSIZE(')
 put('vmci-dot', d[:line + 1] + b'.' + d[line + 2:])
 put('pagesize0', d.replace(b'PAGESIZE=4096', b'PAGESIZE=0000'))
+put('pagesize-empty', d.replace(b'PAGESIZE=4096', b'PAGESIZE=\nX=1'))
 bs = struct.unpack_from('<i', d, 428)[0]
 b = bytearray(d); struct.pack_into('<Q', b, bs + 56, 1 << 62); put('note-huge', b)
 b = bytearray(d); struct.pack_into('<Q', b, bs + 48, len(d) - 8); put('note-offset', b)
@@ -72,6 +73,8 @@ expect_bad "VMCOREINFO key starting with '.'" "$W/vmci-dot: dump is truncated or
   "$BIN" -e 'print(1)' --vmcore "$W/vmci-dot" --vmlinux "$V"
 expect_bad "VMCOREINFO PAGESIZE=0" "$W/pagesize0: .*PAGESIZE" -- \
   "$BIN" -e 'print(1)' --vmcore "$W/pagesize0" --vmlinux "$V"
+expect_bad "VMCOREINFO PAGESIZE= (empty; the fuzzer's over-read)" "$W/pagesize-empty: .*PAGESIZE" -- \
+  "$BIN" -e 'print(1)' --vmcore "$W/pagesize-empty" --vmlinux "$V"
 expect_bad "diskdump note size 2^62" "$W/note-huge: .*notes" -- \
   "$BIN" -e 'print(1)' --vmcore "$W/note-huge" --vmlinux "$V"
 expect_bad "diskdump notes past the end" "$W/note-offset: .*notes" -- \
