@@ -36,25 +36,6 @@ static char sym_letter(const struct ksym64 *s) {
   return bind == 1 || bind == 2 ? (char)(c - 32) : c;
 }
 
-/* An integer member of struct t at addr named by a path ("core_layout.base",
-** "mem[0].size"): kd_read_member_u64 takes one member name only, and read
-** a path as a name that no struct has, which left every module's text range
-** 0 (the unwinder and kernel-text checks need it). */
-static struct kd_error *read_path_u64(struct kd_program *prog, struct kd_type *t,
-                                      uint64_t addr, const char *path,
-                                      uint64_t *v) {
-  uint64_t bits;
-  const struct kd_member *m;
-  struct kd_error *err = kd_member_offset(t, path, &bits, &m);
-  if (err) return err;
-  if (m == NULL)
-    return kd_error_create(KD_ERR_LOOKUP, "no member '%s'", path);
-  struct kd_object o;
-  kd_object_reference(&o, m->type, addr + bits / 8);
-  bool sign;
-  return kd_object_read_integer(prog, &o, v, &sign);
-}
-
 static struct kd_error *add_module_symbols(struct kd_program *prog,
                                            struct kd_type *mod_t,
                                            uint64_t mod, const char *name) {
@@ -252,12 +233,12 @@ static struct kd_error *load_modules(struct kd_program *prog) {
     m->name = name;
     m->address = mod;
     /* 6.4+ replaced core_layout with mem[MOD_TEXT] */
-    struct kd_error *e2 = read_path_u64(prog, mod_t, mod, "core_layout.base", &m->base);
-    if (e2 == NULL) e2 = read_path_u64(prog, mod_t, mod, "core_layout.size", &m->size);
+    struct kd_error *e2 = kd_read_member_u64(prog, mod_t, mod, "core_layout.base", &m->base);
+    if (e2 == NULL) e2 = kd_read_member_u64(prog, mod_t, mod, "core_layout.size", &m->size);
     if (e2) {
       kd_error_destroy(e2);
-      e2 = read_path_u64(prog, mod_t, mod, "mem[0].base", &m->base);
-      if (e2 == NULL) e2 = read_path_u64(prog, mod_t, mod, "mem[0].size", &m->size);
+      e2 = kd_read_member_u64(prog, mod_t, mod, "mem[0].base", &m->base);
+      if (e2 == NULL) e2 = kd_read_member_u64(prog, mod_t, mod, "mem[0].size", &m->size);
     }
     kd_error_destroy(e2);
     e2 = add_module_symbols(prog, mod_t, mod, name);

@@ -307,11 +307,19 @@ struct kd_error *kd_object_container_of(struct kd_program *prog, uint64_t ptr,
 
 struct kd_error *kd_read_member_u64(struct kd_program *prog,
                                     struct kd_type *t, uint64_t addr,
-                                    const char *name, uint64_t *v) {
-  struct kd_object o, m;
-  kd_object_reference(&o, t, addr);
-  struct kd_error *err = kd_object_member(prog, &o, name, &m);
+                                    const char *path, uint64_t *v) {
+  uint64_t bits;
+  const struct kd_member *m;
+  struct kd_error *err = kd_member_offset(t, path, &bits, &m);
   if (err) return err;
+  if (m == NULL)
+    return kd_error_create(KD_ERR_LOOKUP, "bad member path '%s'", path);
+  struct kd_object o;
+  kd_object_reference(&o, m->type, addr + bits / 8);
+  if (m->bit_size) {
+    o.bit_offset = (uint32_t)(bits % 8);
+    o.bit_size = m->bit_size;
+  }
   bool sign;
-  return kd_object_read_integer(prog, &m, v, &sign);
+  return kd_object_read_integer(prog, &o, v, &sign);
 }

@@ -68,7 +68,9 @@ struct kd_error *kd_object_container_of(struct kd_program *prog, uint64_t ptr,
 struct kd_error *kd_member_offset(struct kd_type *t, const char *path,
                                   uint64_t *bit_offset,
                                   const struct kd_member **member);
-/* Convenience for C walkers: read member `name` of struct at addr. */
+/* Convenience for C walkers: read the integer or pointer at member path
+** `path` ("pid", "thread.sp", "mem[0].size") of the struct of type t at
+** addr; bitfields and any width work, as through kd_object_read_integer. */
 struct kd_error *kd_read_member_u64(struct kd_program *prog,
                                     struct kd_type *t, uint64_t addr,
                                     const char *name, uint64_t *v);

@@ -62,30 +62,6 @@ struct kd_gdb_dump {
 
 /* ------------------------------------------------------------ helpers */
 
-/*
-** Read the integer or pointer at member path `path` ("pid", "thread.sp")
-** of the struct of type t at addr.  Bitfields and any width work, as
-** through kd_object_read_integer.
-*/
-static struct kd_error *read_path(struct kd_program *prog, struct kd_type *t,
-                                  uint64_t addr, const char *path,
-                                  uint64_t *v) {
-  uint64_t bits;
-  const struct kd_member *m;
-  struct kd_error *err = kd_member_offset(t, path, &bits, &m);
-  if (err) return err;
-  if (m == NULL)
-    return kd_error_create(KD_ERR_LOOKUP, "bad member path '%s'", path);
-  struct kd_object o;
-  kd_object_reference(&o, m->type, addr + bits / 8);
-  if (m->bit_size) {
-    o.bit_offset = (uint32_t)(bits % 8);
-    o.bit_size = m->bit_size;
-  }
-  bool sign;
-  return kd_object_read_integer(prog, &o, v, &sign);
-}
-
 /* Byte offset of a member path, or UINT64_MAX when the type lacks it. */
 static uint64_t offset_of(struct kd_type *t, const char *path) {
   uint64_t bits;
@@ -104,7 +80,7 @@ static struct kd_type *find_type(struct kd_program *prog, const char *name) {
 static struct kd_error *task_pid(struct kd_gdb_dump *d, uint64_t task,
                                  int64_t *pid) {
   uint64_t v;
-  struct kd_error *err = read_path(d->prog, d->task_type, task, "pid", &v);
+  struct kd_error *err = kd_read_member_u64(d->prog, d->task_type, task, "pid", &v);
   if (err == NULL) *pid = (int64_t)v;
   return err;
 }
@@ -201,7 +177,7 @@ static struct kd_error *threads_tasks(struct kd_gdb_dump *d) {
     struct kd_type *rq_type = NULL;
     uint64_t rq = runqueue(d, cpus[i], &rq_type), idle = 0;
     if (rq == 0 || rq_type == NULL) break;
-    err = read_path(d->prog, rq_type, rq, "idle", &idle);
+    err = kd_read_member_u64(d->prog, rq_type, rq, "idle", &idle);
     if (err) { kd_error_destroy(err); continue; }
     if (idle == 0) continue;   /* a CPU never brought up */
     if ((err = push_thread(d, idle, note_of_task(d, idle)))) break;
@@ -264,7 +240,7 @@ static struct kd_error *mm_pgd(struct kd_gdb_dump *d, uint64_t mm,
     return kd_error_create(KD_ERR_LOOKUP, "no struct mm_struct in the "
                            "debug info");
   uint64_t pgd;
-  struct kd_error *err = read_path(d->prog, mmt, mm, "pgd", &pgd);
+  struct kd_error *err = kd_read_member_u64(d->prog, mmt, mm, "pgd", &pgd);
   if (err == NULL) err = kd_dump_vtop(d->prog->dump, pgd, root);
   return err;
 }
@@ -278,8 +254,8 @@ static struct kd_error *threads_process(struct kd_gdb_dump *d) {
     uint64_t task, tgid, pid;
     if ((err = kd_task_iter_next(d->prog, &it, &task))) return err;
     if (task == 0) break;
-    if ((err = read_path(d->prog, d->task_type, task, "tgid", &tgid)) ||
-        (err = read_path(d->prog, d->task_type, task, "pid", &pid)))
+    if ((err = kd_read_member_u64(d->prog, d->task_type, task, "tgid", &tgid)) ||
+        (err = kd_read_member_u64(d->prog, d->task_type, task, "pid", &pid)))
       return err;
     if ((int64_t)pid == d->pid) tgid_of_tid = (int64_t)tgid;
     if ((int64_t)tgid != d->pid) continue;
@@ -295,7 +271,7 @@ static struct kd_error *threads_process(struct kd_gdb_dump *d) {
   /* the leader's mm, or a live thread's when the leader has exited */
   for (size_t i = 0; i < d->n && d->mm == 0; i++) {
     uint64_t mm;
-    err = read_path(d->prog, d->task_type, d->threads[i].task, "mm", &mm);
+    err = kd_read_member_u64(d->prog, d->task_type, d->threads[i].task, "mm", &mm);
     if (err) return err;
     if (mm) { d->mm = mm; d->leader = d->threads[i].task; }
   }
@@ -312,7 +288,7 @@ static struct kd_error *threads_process(struct kd_gdb_dump *d) {
   ** now rather than answer every read with an error */
   struct kd_type *mmt = find_type(d->prog, "struct mm_struct");
   uint64_t arg_start = 0;
-  if (mmt && read_path(d->prog, mmt, d->mm, "arg_start", &arg_start) == NULL &&
+  if (mmt && kd_read_member_u64(d->prog, mmt, d->mm, "arg_start", &arg_start) == NULL &&
       arg_start != 0) {
     char c;
     size_t got;
@@ -392,7 +368,7 @@ static struct kd_error *regs_from_struct(struct kd_gdb_dump *d,
                                          uint64_t *v, int *valid) {
   for (size_t i = 0; i < n; i++) {
     uint64_t x;
-    struct kd_error *err = read_path(d->prog, t, addr, map[i].name, &x);
+    struct kd_error *err = kd_read_member_u64(d->prog, t, addr, map[i].name, &x);
     if (err && err->code == KD_ERR_LOOKUP) { kd_error_destroy(err); continue; }
     if (err) return err;
     v[map[i].reg] = is_selector(map[i].reg) ? x & 0xffff : x;
@@ -468,7 +444,7 @@ static struct kd_error *regs_user(struct kd_gdb_dump *d, const struct thread *th
   if (pt == NULL || kd_type_sizeof(pt) == 0)
     return kd_error_create(KD_ERR_LOOKUP, "no struct pt_regs in the debug info");
   uint64_t stack;
-  struct kd_error *err = read_path(d->prog, d->task_type, th->task, "stack",
+  struct kd_error *err = kd_read_member_u64(d->prog, d->task_type, th->task, "stack",
                                    &stack);
   if (err) return kd_error_wrap(err, "task 0x%" PRIx64, th->task);
   if (stack == 0)
@@ -550,7 +526,7 @@ static struct kd_error *thread_pgd(struct kd_gdb_dump *d, size_t idx,
   struct kd_error *err = NULL;
   if (task == 0 || d->task_type == NULL)
     return kd_error_create(KD_ERR_FAULT, "no task: no user address space");
-  if ((err = read_path(d->prog, d->task_type, task, "mm", &mm))) return err;
+  if ((err = kd_read_member_u64(d->prog, d->task_type, task, "mm", &mm))) return err;
   if (mm == 0)
     return kd_error_create(KD_ERR_FAULT, "kernel thread: no user address "
                            "space");
@@ -604,17 +580,17 @@ static struct kd_error *exec_path(struct kd_gdb_dump *d, char **out) {
     return kd_error_create(KD_ERR_LOOKUP, "no file system types in the "
                            "debug info");
   uint64_t file, dentry, vfsmnt;
-  struct kd_error *err = read_path(prog, mmt, d->mm, "exe_file", &file);
+  struct kd_error *err = kd_read_member_u64(prog, mmt, d->mm, "exe_file", &file);
   if (err) return err;
   if (file == 0)
     return kd_error_create(KD_ERR_NODATA, "the process has no executable");
-  if ((err = read_path(prog, ft, file, "f_path.dentry", &dentry)) ||
-      (err = read_path(prog, ft, file, "f_path.mnt", &vfsmnt)))
+  if ((err = kd_read_member_u64(prog, ft, file, "f_path.dentry", &dentry)) ||
+      (err = kd_read_member_u64(prog, ft, file, "f_path.mnt", &vfsmnt)))
     return err;
   uint64_t root_dentry = 0, root_mnt = 0, fs = 0;
-  if (fst && read_path(prog, d->task_type, d->leader, "fs", &fs) == NULL && fs) {
-    kd_error_destroy(read_path(prog, fst, fs, "root.dentry", &root_dentry));
-    kd_error_destroy(read_path(prog, fst, fs, "root.mnt", &root_mnt));
+  if (fst && kd_read_member_u64(prog, d->task_type, d->leader, "fs", &fs) == NULL && fs) {
+    kd_error_destroy(kd_read_member_u64(prog, fst, fs, "root.dentry", &root_dentry));
+    kd_error_destroy(kd_read_member_u64(prog, fst, fs, "root.mnt", &root_mnt));
   }
   uint64_t mnt_in_mount = mt ? offset_of(mt, "mnt") : UINT64_MAX;
   char *buf = malloc(PATH_ROOM);
@@ -624,15 +600,15 @@ static struct kd_error *exec_path(struct kd_gdb_dump *d, char **out) {
   for (int guard = 0; guard < PATH_ROOM / 2; guard++) {
     if (dentry == root_dentry && vfsmnt == root_mnt) break;
     uint64_t mnt_root, parent;
-    if ((err = read_path(prog, vt, vfsmnt, "mnt_root", &mnt_root)) ||
-        (err = read_path(prog, dt, dentry, "d_parent", &parent)))
+    if ((err = kd_read_member_u64(prog, vt, vfsmnt, "mnt_root", &mnt_root)) ||
+        (err = kd_read_member_u64(prog, dt, dentry, "d_parent", &parent)))
       break;
     if (dentry == mnt_root || parent == dentry) {
       /* the root of a mount: continue at its mountpoint in the parent */
       if (mnt_in_mount == UINT64_MAX) break;
       uint64_t mount = vfsmnt - mnt_in_mount, up, mountpoint;
-      if ((err = read_path(prog, mt, mount, "mnt_parent", &up)) ||
-          (err = read_path(prog, mt, mount, "mnt_mountpoint", &mountpoint)))
+      if ((err = kd_read_member_u64(prog, mt, mount, "mnt_parent", &up)) ||
+          (err = kd_read_member_u64(prog, mt, mount, "mnt_mountpoint", &mountpoint)))
         break;
       if (up == mount || up == 0) break;
       dentry = mountpoint;
@@ -642,7 +618,7 @@ static struct kd_error *exec_path(struct kd_gdb_dump *d, char **out) {
     uint64_t name_ptr;
     char *name = NULL;
     size_t n;
-    if ((err = read_path(prog, dt, dentry, "d_name.name", &name_ptr)) ||
+    if ((err = kd_read_member_u64(prog, dt, dentry, "d_name.name", &name_ptr)) ||
         (err = kd_program_read_string(prog, name_ptr, NAME_MAX_LEN, &name, &n)))
       break;
     int full = prepend(buf, &pos, name);
