@@ -150,8 +150,10 @@ def comment_above(lines, i):
     """The `--` comment block that ends on the line just above lines[i]."""
     block = []
     j = i - 1
-    while j >= 0 and re.match(r'^\s*--', lines[j]) and not lines[j].lstrip().startswith('-- {') \
-            and not lines[j].lstrip().startswith('-- }'):
+    # a section marker ("-- {====== name ======", "-- }======", as in Lua's
+    # own sources) ends the block; a comment line that merely starts with
+    # a brace does not
+    while j >= 0 and re.match(r'^\s*--', lines[j]) and not re.match(r'^\s*--\s*[{}]=', lines[j]):
         block.insert(0, re.sub(r'^\s*--\s?', '', lines[j]).rstrip())
         j -= 1
     return block
