@@ -534,18 +534,9 @@ static struct kd_error *bf_load(void *ctx, struct kd_type *t) {
     t->members_loaded = true;   /* stays incomplete if nothing defines it */
     struct kd_type *full = t->name ? definition_of(bf, t) : NULL;
     if (full == NULL) return NULL;
-    struct kd_error *err = kd_type_load(full);
-    if (err) { t->members_loaded = false; return err; }
-    t->size = full->size;
-    t->is_signed = full->is_signed;
-    t->members = full->members;
-    t->nmembers = full->nmembers;
-    t->by_name = full->by_name;
-    t->nby_name = full->nby_name;
-    t->enumerators = full->enumerators;
-    t->nenumerators = full->nenumerators;
-    t->is_complete = true;
-    return NULL;
+    struct kd_error *err = kd_type_adopt_definition(t, full);
+    if (err) t->members_loaded = false;
+    return err;
   }
   struct btf_finder *o;
   const struct btf_type *r = lookup_id(bf, (uint32_t)t->source_id, &o);

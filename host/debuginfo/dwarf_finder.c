@@ -746,20 +746,7 @@ static struct kd_error *df_load(void *ctx, struct kd_type *t) {
       err = type_from_die(df, &die, &full);
       if (err) return err;
       (void)n;
-      if (full != t && full->is_complete) {
-        err = kd_type_load(full);
-        if (err) return err;
-        t->size = full->size;
-        t->members = full->members;
-        t->nmembers = full->nmembers;
-        t->by_name = full->by_name;
-        t->nby_name = full->nby_name;
-        t->enumerators = full->enumerators;
-        t->nenumerators = full->nenumerators;
-        t->is_complete = true;
-        t->members_loaded = true;
-        return NULL;
-      }
+      if (full != t && full->is_complete) return kd_type_adopt_definition(t, full);
     }
     t->members_loaded = true;   /* stays incomplete: no members */
     return NULL;

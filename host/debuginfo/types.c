@@ -31,6 +31,23 @@ struct kd_error *kd_type_load(struct kd_type *t) {
   return t->finder->load(t->finder->ctx, t);
 }
 
+struct kd_error *kd_type_adopt_definition(struct kd_type *decl,
+                                          struct kd_type *full) {
+  struct kd_error *err = kd_type_load(full);
+  if (err) return err;
+  decl->size = full->size;
+  decl->is_signed = full->is_signed;
+  decl->members = full->members;
+  decl->nmembers = full->nmembers;
+  decl->by_name = full->by_name;
+  decl->nby_name = full->nby_name;
+  decl->enumerators = full->enumerators;
+  decl->nenumerators = full->nenumerators;
+  decl->is_complete = true;
+  decl->members_loaded = true;
+  return NULL;
+}
+
 struct kd_error *kd_type_member(struct kd_type *t, const char *name,
                                 const struct kd_member **out) {
   *out = NULL;

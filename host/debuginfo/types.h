@@ -121,6 +121,11 @@ struct kd_error *kd_type_member(struct kd_type *t, const char *name,
                                 const struct kd_member **out);
 /* Load members/enumerators now (no-op when loaded or not applicable). */
 struct kd_error *kd_type_load(struct kd_type *t);
+/* For finders: make the declaration `decl` (struct x; or enum x;) take the
+** size, signedness, members and enumerators of its complete definition
+** `full` (loaded first), as C does once the definition is seen. */
+struct kd_error *kd_type_adopt_definition(struct kd_type *decl,
+                                          struct kd_type *full);
 /* For finders: fill t->by_name from t->members, anonymous struct/union
 ** members opened up (loaded first) and sorted by name; the array comes
 ** from `alloc` and must live as long as `t`. */
