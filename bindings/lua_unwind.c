@@ -48,7 +48,7 @@ static int source_gc(lua_State *L) {
 }
 
 /* The source map, opened on first use; NULL when there is no vmlinux
-** DWARF (frames then have no file/line). */
+** DWARF (frames then have no file/line, module frames included). */
 static struct kd_source_map *source_map(lua_State *L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &source_key);
   struct kd_source_map **box = lua_touserdata(L, -1);
@@ -142,9 +142,8 @@ static void push_frame(lua_State *L, struct kd_program *prog,
     if (s->module) {
       lua_pushstring(L, s->module);
       lua_setfield(L, -2, "module");
-    } else if (src) {
-      push_source(L, src, exact ? f->pc : f->pc - 1);
     }
+    if (src) push_source(L, src, exact ? f->pc : f->pc - 1);
   }
   if (f->has_regs) {
     lua_createtable(L, 0, KD_PT_NREGS + 1);
@@ -155,9 +154,9 @@ static void push_frame(lua_State *L, struct kd_program *prog,
 }
 
 /* kd.stack_trace(task | cpu [, {lines = true, unwinder = "dwarf"|"fp"}])
-** -> { frame..., reliable, stop_reason, task, cpu }; with lines, vmlinux
-** frames get file, line and inlined (decoding line tables costs: asked
-** for, not by default) */
+** -> { frame..., reliable, stop_reason, task, cpu }; with lines, frames
+** of vmlinux and of modules with DWARF get file, line and inlined
+** (decoding line tables costs: asked for, not by default) */
 static int k_stack_trace(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   struct kd_unwinder *u = unwinder(L);

@@ -6,9 +6,9 @@
 ** uncompressed cache copy when there is one): the finder keeps its handle
 ** private, and a second dwarf_begin() on a mapped file costs little.  The
 ** line table of a unit is decoded on its first question (libdw keeps it),
-** so callers that do not ask pay nothing.  Modules are not covered: their
-** debug files are relocatable objects whose sections would first have to
-** be placed where the module was loaded.
+** so callers that do not ask pay nothing.  Addresses in module text are
+** answered from the module's debug file, placed where the module was
+** loaded (modsource.c); a module without usable DWARF answers nothing.
 */
 #include "unwind.h"
 
@@ -18,11 +18,13 @@
 #include <unistd.h>
 
 #include "debuginfo/dwarf_finder.h"
+#include "modsource.h"
 
 struct kd_source_map {
   Dwarf *dwarf;
   int fd;
   uint64_t bias;     /* runtime address - DWARF address (KASLR) */
+  struct kd_mod_sources *mods;
 };
 
 struct kd_error *kd_source_map_open(struct kd_program *prog,
@@ -32,8 +34,10 @@ struct kd_error *kd_source_map_open(struct kd_program *prog,
     return kd_error_create(KD_ERR_NODATA, "no vmlinux debug info: no source lines");
   struct kd_source_map *m = calloc(1, sizeof *m);
   if (m == NULL) return kd_enomem;
+  m->mods = kd_mod_sources_new(prog);
+  if (m->mods == NULL) { free(m); return kd_enomem; }
   struct kd_error *err = kd_dwarf_open(path, &m->dwarf, &m->fd);
-  if (err) { free(m); return err; }
+  if (err) { kd_mod_sources_free(m->mods); free(m); return err; }
   m->bias = prog->kaslr_offset;
   *out = m;
   return NULL;
@@ -46,6 +50,7 @@ struct Dwarf *kd_source_map_dwarf(struct kd_source_map *m, uint64_t *bias) {
 
 void kd_source_map_close(struct kd_source_map *m) {
   if (m == NULL) return;
+  kd_mod_sources_free(m->mods);
   dwarf_end(m->dwarf);
   if (m->fd >= 0) close(m->fd);
   free(m);
@@ -93,14 +98,18 @@ static void descend(Dwarf_Die *die, Dwarf_Addr a, Dwarf_Files *files,
   } while (dwarf_siblingof(&child, &child) == 0);
 }
 
-bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
-                      struct kd_source *out) {
-  out->file = NULL;
-  out->line = 0;
-  out->ninlined = 0;
-  Dwarf_Addr a = addr - m->bias;
+Dwarf_CFI *kd_source_module_cfi(struct kd_source_map *m, uint64_t addr,
+                                 uint64_t *dwarf_addr) {
+  Dwarf_Addr a;
+  Dwarf_CFI *cfi = kd_mod_sources_cfi(m->mods, addr, &a);
+  if (cfi) *dwarf_addr = a;
+  return cfi;
+}
+
+/* file, line and inlined calls at address a of dw (see kd_source_lookup) */
+static bool lookup_in(Dwarf *dw, Dwarf_Addr a, struct kd_source *out) {
   Dwarf_Die cu;
-  if (dwarf_addrdie(m->dwarf, a, &cu) == NULL) return false;
+  if (dwarf_addrdie(dw, a, &cu) == NULL) return false;
   Dwarf_Line *line = dwarf_getsrc_die(&cu, a);
   if (line) {
     int n = 0;
@@ -117,4 +126,15 @@ bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
   for (int i = 0; i < n; i++) out->inlined[i] = chain[n - 1 - i];
   out->ninlined = n;
   return out->file != NULL || out->ninlined > 0;
+}
+
+bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
+                      struct kd_source *out) {
+  out->file = NULL;
+  out->line = 0;
+  out->ninlined = 0;
+  Dwarf_Addr a;
+  Dwarf *mod = kd_mod_sources_dwarf(m->mods, addr, &a);
+  if (mod) return lookup_in(mod, a, out);
+  return lookup_in(m->dwarf, addr - m->bias, out);
 }

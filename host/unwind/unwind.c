@@ -665,14 +665,23 @@ static bool enter_stack(struct walk *w) {
 /* x86_64 DWARF register numbers */
 enum { DW_RBP = 6, DW_RSP = 7, DW_RA = 16 };
 
-static Dwarf_CFI *cfi_of(struct kd_unwinder *u) {
+/* The CFI that covers lookup (vmlinux's, or the module's whose text holds
+** it) and lookup as that CFI has it; NULL when none does. */
+static Dwarf_CFI *cfi_of(struct kd_unwinder *u, uint64_t lookup,
+                         uint64_t *dwarf_pc) {
   if (!u->cfi_tried) {
     u->cfi_tried = true;
     struct kd_error *err = kd_source_map_open(u->prog, &u->cfi_map);
     if (err) { kd_error_destroy(err); return NULL; }
     u->cfi = dwarf_getcfi(kd_source_map_dwarf(u->cfi_map, &u->cfi_bias));
   }
-  return u->cfi;
+  if (u->cfi_map == NULL) return NULL;
+  if (lookup >= u->stext && lookup < u->etext) {
+    *dwarf_pc = lookup - u->cfi_bias;
+    return u->cfi;
+  }
+  /* module code: its debug file's .debug_frame, placed where it was loaded */
+  return kd_source_module_cfi(u->cfi_map, lookup, dwarf_pc);
 }
 
 /*
@@ -712,15 +721,16 @@ static bool cfi_eval(const Dwarf_Op *ops, size_t n, uint64_t sp, uint64_t bp,
 }
 
 /*
-** One step by vmlinux's .debug_frame: 1 stepped, 0 the walk ends here
-** (stop_reason set), -1 no CFI covers the pc (try frame pointers).
+** One step by the .debug_frame of vmlinux or of the module whose code it
+** is: 1 stepped, 0 the walk ends here (stop_reason set), -1 no CFI covers
+** the pc (try frame pointers).
 */
 static int cfi_step(struct walk *w, uint64_t lookup) {
-  struct kd_unwinder *u = w->u;
-  Dwarf_CFI *cfi = cfi_of(u);
-  if (cfi == NULL || lookup < u->stext || lookup >= u->etext) return -1;
+  uint64_t dwarf_pc;
+  Dwarf_CFI *cfi = cfi_of(w->u, lookup, &dwarf_pc);
+  if (cfi == NULL) return -1;
   Dwarf_Frame *frame = NULL;
-  if (dwarf_cfi_addrframe(cfi, lookup - u->cfi_bias, &frame) != 0) return -1;
+  if (dwarf_cfi_addrframe(cfi, dwarf_pc, &frame) != 0) return -1;
   int ret = -1;
   Dwarf_Op *ops, mem[3];
   size_t n;
@@ -832,8 +842,9 @@ static bool step(struct walk *w) {
   }
   bool found = u->have_orc && u->method == KD_UNWIND_AUTO && orc_find(u, lookup, &e);
   if (!found) {
-    /* no ORC for this pc: vmlinux's DWARF CFI, else frame pointers (the
-    ** kernel's own guess for code ORC does not know: BPF, trampolines) */
+    /* no ORC for this pc: DWARF CFI (vmlinux's or the module's), else
+    ** frame pointers (the kernel's own guess for code ORC does not know:
+    ** BPF, trampolines) */
     if (u->method != KD_UNWIND_FP) {
       int r = cfi_step(w, lookup);
       if (r == 0) return false;

@@ -96,8 +96,9 @@ struct kd_error *kd_unwind_switch_regs(struct kd_unwinder *u, uint64_t task,
                                        uint64_t regs[KD_PT_NREGS],
                                        bool valid[KD_PT_NREGS]);
 
-/* Which tables a walk follows first.  AUTO: ORC, then vmlinux's DWARF CFI
-** where ORC has no entry, then frame pointers.  The others start at that
+/* Which tables a walk follows first.  AUTO: ORC, then DWARF CFI (the
+** .debug_frame of vmlinux, or of the module whose code it is) where ORC
+** has no entry, then frame pointers.  The others start at that
 ** method (and fall back to the ones after it): for kernels without ORC
 ** and to compare the methods. */
 enum kd_unwind_method { KD_UNWIND_AUTO, KD_UNWIND_DWARF, KD_UNWIND_FP };
@@ -107,9 +108,11 @@ void kd_unwinder_set_method(struct kd_unwinder *u, enum kd_unwind_method m);
 int kd_unwinder_task_cpu(struct kd_unwinder *u, uint64_t task);
 
 /*
-** Source positions (source.c): file and line of a vmlinux text address,
-** and the calls inlined there, from vmlinux's DWARF line table and scopes.
-** Strings belong to the map.  Modules are not covered yet.
+** Source positions (source.c): file and line of a kernel text address,
+** and the calls inlined there, from the DWARF line table and scopes of
+** vmlinux, or of the module whose text holds the address (its debug file
+** placed where the dump's struct module says it was loaded; modsource.c).
+** Strings belong to the map.
 */
 #define KD_SOURCE_MAX_INLINED 8
 struct kd_inlined {
@@ -130,6 +133,11 @@ struct kd_error *kd_source_map_open(struct kd_program *prog,
 ** address), for the unwinder's CFI steps. */
 struct Dwarf *kd_source_map_dwarf(struct kd_source_map *m, uint64_t *bias);
 void kd_source_map_close(struct kd_source_map *m);
+/* The .debug_frame CFI of the module whose text holds addr, and addr as
+** that CFI has it; NULL when addr is in no module with usable DWARF. */
+struct Dwarf_CFI_s;
+struct Dwarf_CFI_s *kd_source_module_cfi(struct kd_source_map *m, uint64_t addr,
+                                         uint64_t *dwarf_addr);
 /* false when the DWARF does not cover addr */
 bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
                       struct kd_source *out);
