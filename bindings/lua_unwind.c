@@ -66,17 +66,18 @@ static struct kd_source_map *source_map(lua_State *L) {
   return *box;
 }
 
-/* file, line, inlined of the frame on top of the stack */
-static void push_source(lua_State *L, struct kd_source_map *m, uint64_t addr) {
+/* file, line, inlined of the frame on top of the stack; false when the
+** DWARF has nothing for addr */
+static bool push_source(lua_State *L, struct kd_source_map *m, uint64_t addr) {
   struct kd_source src;
-  if (m == NULL || !kd_source_lookup(m, addr, &src)) return;
+  if (m == NULL || !kd_source_lookup(m, addr, &src)) return false;
   if (src.file) {
     lua_pushstring(L, src.file);
     lua_setfield(L, -2, "file");
     lua_pushinteger(L, src.line);
     lua_setfield(L, -2, "line");
   }
-  if (src.ninlined == 0) return;
+  if (src.ninlined == 0) return true;
   lua_createtable(L, src.ninlined, 0);
   for (int i = 0; i < src.ninlined; i++) {
     lua_createtable(L, 0, 4);
@@ -95,6 +96,26 @@ static void push_source(lua_State *L, struct kd_source_map *m, uint64_t addr) {
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "inlined");
+  return true;
+}
+
+static void load_modules(struct kd_program *prog) {
+  if (!prog->modules_loaded && !prog->opts.no_modules) {
+    struct kd_error *err = kd_program_load_modules(prog);
+    kd_error_destroy(err);
+  }
+}
+
+/* kd.source_line(addr) -> {file, line, inlined} of the kernel or module
+** text address addr (exact: a return address's call is at addr - 1), or
+** nil when no DWARF covers it (no vmlinux, a module without DWARF) */
+static int k_source_line(lua_State *L) {
+  uint64_t addr = kl_check_address(L, 1);
+  load_modules(kl_program(L));
+  struct kd_source_map *src = source_map(L);
+  lua_createtable(L, 0, 3);
+  if (!push_source(L, src, addr)) lua_pushnil(L);
+  return 1;
 }
 
 static const char *const kind_names[] = {
@@ -175,10 +196,7 @@ static int k_stack_trace(lua_State *L) {
     lua_pop(L, 1);
   }
   kd_unwinder_set_method(u, method);
-  if (!prog->modules_loaded && !prog->opts.no_modules) {
-    struct kd_error *err = kd_program_load_modules(prog);
-    kd_error_destroy(err);
-  }
+  load_modules(prog);
   struct kd_trace t;
   struct kd_error *err;
   /* a small integer is a CPU number; anything else designates a task */
@@ -234,7 +252,8 @@ static int k_cpu_tasks(lua_State *L) {
 void kl_open_unwind(lua_State *L) {
   static const luaL_Reg funcs[] = {
     { "stack_trace", k_stack_trace }, { "task_cpu", k_task_cpu },
-    { "panic_cpu", k_panic_cpu }, { "cpu_tasks", k_cpu_tasks }, { NULL, NULL }
+    { "panic_cpu", k_panic_cpu }, { "cpu_tasks", k_cpu_tasks },
+    { "source_line", k_source_line }, { NULL, NULL }
   };
   luaL_setfuncs(L, funcs, 0);
 }
