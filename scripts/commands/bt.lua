@@ -17,8 +17,9 @@ switch frame.
   -c CPU     what CPU ran at the crash (repeatable, or CPU,CPU...)
   -a         every CPU with saved registers (crash's bt -a)
   -f         also the stack words of each frame
-  -l         the source file and line of each frame (vmlinux's DWARF;
-             not yet for module functions)
+  -l         the source file and line of each frame, from the DWARF of
+             vmlinux or of the frame's module (its debug file, found as
+             for types; none for modules without DWARF)
   --json     the traces as JSON: frames {pc, sp, function, offset, size,
              module, kind, stack, regs, and with -l file, line, inlined},
              reliable, stop_reason

@@ -367,6 +367,7 @@ M.KD_DOCS = {
   task_cpu = "kd.task_cpu(task) -> the CPU the task ran on at the crash, or nil",
   panic_cpu = "kd.panic_cpu() -> the CPU that crashed",
   cpu_tasks = "kd.cpu_tasks() -> {[cpu] = task address} of every CPU with saved registers",
+  source_line = "kd.source_line(addr) -> {file, line, inlined} of a kernel or module text address, or nil",
 }
 -- the sized reads share one line
 for _, w in ipairs({ "u16", "u32", "u64", "s8", "s16", "s32", "s64" }) do
