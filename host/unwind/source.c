@@ -15,16 +15,30 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "debuginfo/dwarf_finder.h"
 #include "modsource.h"
+
+/* Answers remembered per address: the same return addresses recur in
+** every task's stack, and one answer costs tens of microseconds (the walk
+** down the unit's DIEs).  Bounded: at MEMO_MAX addresses it starts
+** afresh, so that the addresses of the traces at hand are the ones kept. */
+#define MEMO_MAX 8192
+struct memo_slot {
+  uint64_t addr;
+  bool used, found;
+  struct kd_source src;
+};
 
 struct kd_source_map {
   Dwarf *dwarf;
   int fd;
   uint64_t bias;     /* runtime address - DWARF address (KASLR) */
   struct kd_mod_sources *mods;
+  struct memo_slot *memo;   /* open addressing, 2 * MEMO_MAX slots */
+  size_t memo_n;
 };
 
 struct kd_error *kd_source_map_open(struct kd_program *prog,
@@ -51,6 +65,7 @@ struct Dwarf *kd_source_map_dwarf(struct kd_source_map *m, uint64_t *bias) {
 void kd_source_map_close(struct kd_source_map *m) {
   if (m == NULL) return;
   kd_mod_sources_free(m->mods);
+  free(m->memo);
   dwarf_end(m->dwarf);
   if (m->fd >= 0) close(m->fd);
   free(m);
@@ -128,8 +143,8 @@ static bool lookup_in(Dwarf *dw, Dwarf_Addr a, struct kd_source *out) {
   return out->file != NULL || out->ninlined > 0;
 }
 
-bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
-                      struct kd_source *out) {
+static bool lookup_uncached(struct kd_source_map *m, uint64_t addr,
+                            struct kd_source *out) {
   out->file = NULL;
   out->line = 0;
   out->ninlined = 0;
@@ -137,4 +152,28 @@ bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
   Dwarf *mod = kd_mod_sources_dwarf(m->mods, addr, &a);
   if (mod) return lookup_in(mod, a, out);
   return lookup_in(m->dwarf, addr - m->bias, out);
+}
+
+bool kd_source_lookup(struct kd_source_map *m, uint64_t addr,
+                      struct kd_source *out) {
+  const size_t cap = 2 * MEMO_MAX;
+  if (m->memo == NULL && (m->memo = calloc(cap, sizeof *m->memo)) == NULL)
+    return lookup_uncached(m, addr, out);
+  size_t j = (size_t)(addr * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+  while (m->memo[j].used) {
+    if (m->memo[j].addr == addr) {
+      *out = m->memo[j].src;
+      return m->memo[j].found;
+    }
+    j = (j + 1) & (cap - 1);
+  }
+  bool found = lookup_uncached(m, addr, out);
+  if (m->memo_n >= MEMO_MAX) {
+    memset(m->memo, 0, cap * sizeof *m->memo);
+    m->memo_n = 0;
+    j = (size_t)(addr * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+  }
+  m->memo[j] = (struct memo_slot){ addr, true, found, *out };
+  m->memo_n++;
+  return found;
 }

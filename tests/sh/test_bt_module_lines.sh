@@ -31,6 +31,143 @@ for F in $KDLUA_FIXTURE_DIRS; do
   [ -d "$F/modules" ] || continue
   name=$(basename "$F")
   O="$KDLUA_BUILD_DIR/bt_modlines.$name"
+  # kd.source_line over many module addresses: the runtime address of
+  # function symbols from the live system's kallsyms (truth/proc/kallsyms)
+  # plus offsets inside the function (its size from the debug file's
+  # symbol table), against addr2line on the debug file at the same offset of
+  # the symbol's section
+  if [ -f "$F/truth/proc/kallsyms.xz" ]; then
+    xz -dc "$F/truth/proc/kallsyms.xz" > "$O.kallsyms"
+    python3 - "$F" "$O.kallsyms" "$O.addrs" "$O.expect" <<'PY'
+import os, re, subprocess, sys
+F, kallsyms, addrs_out, expect_out = sys.argv[1:5]
+runtime = {}   # (module, name) -> address, unique names only
+dup = set()
+for l in open(kallsyms):
+    m = re.match(r"([0-9a-f]+) [tT] (\S+)\s+\[(\w+)\]", l)
+    if not m: continue
+    key = (m.group(3), m.group(2))
+    if key in runtime: dup.add(key)
+    runtime[key] = int(m.group(1), 16)
+addrs, expect = [], []
+for root, _, files in os.walk(os.path.join(F, "modules")):
+    for f in sorted(files):
+        if not f.endswith(".ko"): continue
+        ko = os.path.join(root, f)
+        mod = f[:-3].replace("-", "_")
+        if ".debug_line" not in subprocess.run(["readelf", "-SW", ko], capture_output=True, text=True).stdout:
+            continue
+        # function symbols: section-relative value, size, section (an ET_REL
+        # file's sections all start at 0: addr2line -j names the section)
+        secnames = {}
+        for l in subprocess.run(["readelf", "-SW", ko], capture_output=True, text=True).stdout.splitlines():
+            m = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)", l)
+            if m: secnames[m.group(1)] = m.group(2)
+        syms, seen = {}, set()
+        for l in subprocess.run(["readelf", "-sW", ko], capture_output=True, text=True).stdout.splitlines():
+            m = re.match(r"\s*\d+: ([0-9a-f]+)\s+(\d+) FUNC\s+\w+\s+\w+\s+(\d+) (\S+)$", l)
+            if not m: continue
+            n = m.group(4)
+            if n in seen: syms.pop(n, None); continue
+            seen.add(n)
+            if "." in n or n.startswith("__pfx_") or (mod, n) in dup or (mod, n) not in runtime: continue
+            syms[n] = (int(m.group(1), 16), int(m.group(2)), secnames.get(m.group(3)))
+        # the line table as binutils' readelf decodes it: (address, file
+        # basename, line) rows; a row runs to the next one, "-" ends a
+        # sequence.  The arbiter where addr2line's file name is not the
+        # line table's (binutils 2.40 names the unit's file for rows of
+        # included headers in some DWARF 5 units)
+        rows, cur_rows = [], []
+        for l in subprocess.run(["readelf", "--debug-dump=decodedline", ko],
+                                capture_output=True, text=True).stdout.splitlines():
+            m = re.match(r"(\S+)\s+(\d+|-)\s+(0x[0-9a-f]+)", l)
+            if not m: continue
+            cur_rows.append((int(m.group(3), 16), m.group(1), m.group(2)))
+            if m.group(2) == "-": rows.append(cur_rows); cur_rows = []
+        def readelf_at(q):
+            out = set()
+            for seq in rows:
+                for (a, f, ln), (b, _, _) in zip(seq, seq[1:]):
+                    if a <= q < b and ln != "-": out.add((f, int(ln)))
+            return out
+        names = sorted(syms)[::max(1, len(syms) // 40)]
+        bysec = {}
+        for n in names:
+            value, size, sec = syms[n]
+            if sec is None: continue
+            for off in sorted({0, size // 3, (2 * size) // 3}):
+                if off < size: bysec.setdefault(sec, []).append((n, off))
+        for sec, queries in sorted(bysec.items()):
+          out = subprocess.run(["addr2line", "-a", "-f", "-i", "-j", sec, "-e", ko],
+                               input="".join("0x%x\n" % (syms[n][0] + off) for n, off in queries),
+                               capture_output=True, text=True).stdout.splitlines()
+          recs, cur = [], None
+          for l in out:
+              if re.match(r"0x[0-9a-f]+$", l): cur = []; recs.append(cur)
+              else: cur.append(l)
+          if len(recs) != len(queries): sys.exit("addr2line answered %d of %d" % (len(recs), len(queries)))
+          for (n, off), r in zip(queries, recs):
+            pairs = []
+            for i in range(0, len(r) - 1, 2):
+                fl = r[i + 1].split(" (discriminator")[0]
+                m = re.match(r"(.*):(\d+)$", fl)
+                pairs.append((r[i], m.group(1) if m else "??", int(m.group(2)) if m else 0))
+            if not pairs or pairs[0][1] == "??" or pairs[0][2] == 0: continue   # no line there
+            addrs.append("%x %s+0x%x [%s]" % (runtime[(mod, n)] + off, n, off, mod))
+            expect.append({"a2l": pairs, "readelf": sorted(readelf_at(syms[n][0] + off))})
+open(addrs_out, "w").write("\n".join(addrs) + "\n")
+import json
+json.dump(expect, open(expect_out, "w"))
+PY
+    cat > "$O.lua" <<'LUA'
+-- kd.source_line of each address of the file arg[1]: JSON-ish lines
+for l in io.lines(arg[1]) do
+  local a = tonumber(l:match("^(%x+)"), 16)
+  local s = kd.source_line(math.tointeger(a))
+  local parts = { l:match("^%x+ (.*)$") }
+  if s then
+    parts[#parts + 1] = string.format("%s:%s", s.file, s.line)
+    for _, i in ipairs(s.inlined or {}) do
+      parts[#parts + 1] = string.format("%s@%s:%s", i["function"], i.call_file, i.call_line)
+    end
+  end
+  print(table.concat(parts, "\t"))
+end
+LUA
+    "$BIN" run "$O.lua" "$O.addrs" --vmcore "$F/vmcore" --vmlinux "$F/vmlinux" \
+      --debuginfo-dir "$F/modules" > "$O.got" 2> "$O.got.err"
+    python3 - "$O.addrs" "$O.expect" "$O.got" <<'PY' > "$O.srcl" 2>&1
+import json, sys
+addrs = open(sys.argv[1]).read().split("\n")[:-1]
+expect = json.load(open(sys.argv[2]))
+got = open(sys.argv[3]).read().split("\n")[:-1]
+bad = 0
+if len(got) != len(addrs):
+    print("kdlua answered %d of %d" % (len(got), len(addrs))); sys.exit(1)
+for a, exp, g in zip(addrs, expect, got):
+    want = exp["a2l"]
+    parts = g.split("\t")[1:]
+    # innermost position, then each inlined call's site, outer last
+    ok = len(parts) == len(want)
+    if ok:
+        f, l = parts[0].rsplit(":", 1)
+        ok = int(l) == want[0][2] and (want[0][1].endswith(f) or
+                                       [f.rsplit("/", 1)[-1], int(l)] in exp["readelf"])
+        for k in range(1, len(want)):
+            fn, site = parts[k].split("@", 1)
+            cf, cl = site.rsplit(":", 1)
+            ok = ok and fn == want[k - 1][0] and want[k][1].endswith(cf) and int(cl) == want[k][2]
+    if not ok:
+        bad += 1
+        if bad <= 10: print("MISMATCH", a, "kdlua", parts, "addr2line", want, "readelf", exp["readelf"])
+print("%d module addresses compared, %d differ" % (len(addrs), bad))
+sys.exit(1 if bad or len(addrs) < 50 else 0)
+PY
+    rc=$?
+    cat "$O.srcl"
+    check "$name: kd.source_line of module functions (kallsyms addresses) equals addr2line" [ $rc -eq 0 ]
+  fi
+
   # the truth pids with a frame in a module (still alive in the dump)
   pids=$(grep -l '^\[<[0-9a-f]*>\] [A-Za-z0-9_.]*+0x[0-9a-f]*/0x[0-9a-f]* \[' "$F"/truth/pid/*/stack 2>/dev/null |
          sed 's#.*/pid/\([0-9]*\)/stack#\1#' | sort -n)
@@ -153,143 +290,6 @@ EOF
     check "$name pid $pid: the DWARF CFI walk through module code gives truth's stack" cmp -s "$O.want" "$O.got"
     cmp -s "$O.want" "$O.got" || diff "$O.want" "$O.got"
   done
-
-  # kd.source_line over many module addresses: the runtime address of
-  # function symbols from the live system's kallsyms (truth/proc/kallsyms)
-  # plus offsets inside the function (its size from the debug file's
-  # symbol table), against addr2line on the debug file at the same offset of
-  # the symbol's section
-  if [ -f "$F/truth/proc/kallsyms.xz" ]; then
-    xz -dc "$F/truth/proc/kallsyms.xz" > "$O.kallsyms"
-    python3 - "$F" "$O.kallsyms" "$O.addrs" "$O.expect" <<'PY'
-import os, re, subprocess, sys
-F, kallsyms, addrs_out, expect_out = sys.argv[1:5]
-runtime = {}   # (module, name) -> address, unique names only
-dup = set()
-for l in open(kallsyms):
-    m = re.match(r"([0-9a-f]+) [tT] (\S+)\s+\[(\w+)\]", l)
-    if not m: continue
-    key = (m.group(3), m.group(2))
-    if key in runtime: dup.add(key)
-    runtime[key] = int(m.group(1), 16)
-addrs, expect = [], []
-for root, _, files in os.walk(os.path.join(F, "modules")):
-    for f in sorted(files):
-        if not f.endswith(".ko"): continue
-        ko = os.path.join(root, f)
-        mod = f[:-3].replace("-", "_")
-        if ".debug_line" not in subprocess.run(["readelf", "-SW", ko], capture_output=True, text=True).stdout:
-            continue
-        # function symbols: section-relative value, size, section (an ET_REL
-        # file's sections all start at 0: addr2line -j names the section)
-        secnames = {}
-        for l in subprocess.run(["readelf", "-SW", ko], capture_output=True, text=True).stdout.splitlines():
-            m = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)", l)
-            if m: secnames[m.group(1)] = m.group(2)
-        syms, seen = {}, set()
-        for l in subprocess.run(["readelf", "-sW", ko], capture_output=True, text=True).stdout.splitlines():
-            m = re.match(r"\s*\d+: ([0-9a-f]+)\s+(\d+) FUNC\s+\w+\s+\w+\s+(\d+) (\S+)$", l)
-            if not m: continue
-            n = m.group(4)
-            if n in seen: syms.pop(n, None); continue
-            seen.add(n)
-            if "." in n or n.startswith("__pfx_") or (mod, n) in dup or (mod, n) not in runtime: continue
-            syms[n] = (int(m.group(1), 16), int(m.group(2)), secnames.get(m.group(3)))
-        # the line table as binutils' readelf decodes it: (address, file
-        # basename, line) rows; a row runs to the next one, "-" ends a
-        # sequence.  The arbiter where addr2line's file name is not the
-        # line table's (binutils 2.40 names the unit's file for rows of
-        # included headers in some DWARF 5 units)
-        rows, cur_rows = [], []
-        for l in subprocess.run(["readelf", "--debug-dump=decodedline", ko],
-                                capture_output=True, text=True).stdout.splitlines():
-            m = re.match(r"(\S+)\s+(\d+|-)\s+(0x[0-9a-f]+)", l)
-            if not m: continue
-            cur_rows.append((int(m.group(3), 16), m.group(1), m.group(2)))
-            if m.group(2) == "-": rows.append(cur_rows); cur_rows = []
-        def readelf_at(q):
-            out = set()
-            for seq in rows:
-                for (a, f, ln), (b, _, _) in zip(seq, seq[1:]):
-                    if a <= q < b and ln != "-": out.add((f, int(ln)))
-            return out
-        names = sorted(syms)[::max(1, len(syms) // 40)]
-        bysec = {}
-        for n in names:
-            value, size, sec = syms[n]
-            if sec is None: continue
-            for off in sorted({0, size // 3, (2 * size) // 3}):
-                if off < size: bysec.setdefault(sec, []).append((n, off))
-        for sec, queries in sorted(bysec.items()):
-          out = subprocess.run(["addr2line", "-a", "-f", "-i", "-j", sec, "-e", ko],
-                               input="".join("0x%x\n" % (syms[n][0] + off) for n, off in queries),
-                               capture_output=True, text=True).stdout.splitlines()
-          recs, cur = [], None
-          for l in out:
-              if re.match(r"0x[0-9a-f]+$", l): cur = []; recs.append(cur)
-              else: cur.append(l)
-          if len(recs) != len(queries): sys.exit("addr2line answered %d of %d" % (len(recs), len(queries)))
-          for (n, off), r in zip(queries, recs):
-            pairs = []
-            for i in range(0, len(r) - 1, 2):
-                fl = r[i + 1].split(" (discriminator")[0]
-                m = re.match(r"(.*):(\d+)$", fl)
-                pairs.append((r[i], m.group(1) if m else "??", int(m.group(2)) if m else 0))
-            if not pairs or pairs[0][1] == "??" or pairs[0][2] == 0: continue   # no line there
-            addrs.append("%x %s+0x%x [%s]" % (runtime[(mod, n)] + off, n, off, mod))
-            expect.append({"a2l": pairs, "readelf": sorted(readelf_at(syms[n][0] + off))})
-open(addrs_out, "w").write("\n".join(addrs) + "\n")
-import json
-json.dump(expect, open(expect_out, "w"))
-PY
-    cat > "$O.lua" <<'LUA'
--- kd.source_line of each address of the file arg[1]: JSON-ish lines
-for l in io.lines(arg[1]) do
-  local a = tonumber(l:match("^(%x+)"), 16)
-  local s = kd.source_line(math.tointeger(a))
-  local parts = { l:match("^%x+ (.*)$") }
-  if s then
-    parts[#parts + 1] = string.format("%s:%s", s.file, s.line)
-    for _, i in ipairs(s.inlined or {}) do
-      parts[#parts + 1] = string.format("%s@%s:%s", i["function"], i.call_file, i.call_line)
-    end
-  end
-  print(table.concat(parts, "\t"))
-end
-LUA
-    "$BIN" run "$O.lua" "$O.addrs" --vmcore "$F/vmcore" --vmlinux "$F/vmlinux" \
-      --debuginfo-dir "$F/modules" > "$O.got" 2>&1
-    python3 - "$O.addrs" "$O.expect" "$O.got" <<'PY' > "$O.srcl" 2>&1
-import json, sys
-addrs = open(sys.argv[1]).read().split("\n")[:-1]
-expect = json.load(open(sys.argv[2]))
-got = open(sys.argv[3]).read().split("\n")[:-1]
-bad = 0
-if len(got) != len(addrs):
-    print("kdlua answered %d of %d" % (len(got), len(addrs))); sys.exit(1)
-for a, exp, g in zip(addrs, expect, got):
-    want = exp["a2l"]
-    parts = g.split("\t")[1:]
-    # innermost position, then each inlined call's site, outer last
-    ok = len(parts) == len(want)
-    if ok:
-        f, l = parts[0].rsplit(":", 1)
-        ok = int(l) == want[0][2] and (want[0][1].endswith(f) or
-                                       [f.rsplit("/", 1)[-1], int(l)] in exp["readelf"])
-        for k in range(1, len(want)):
-            fn, site = parts[k].split("@", 1)
-            cf, cl = site.rsplit(":", 1)
-            ok = ok and fn == want[k - 1][0] and want[k][1].endswith(cf) and int(cl) == want[k][2]
-    if not ok:
-        bad += 1
-        if bad <= 10: print("MISMATCH", a, "kdlua", parts, "addr2line", want, "readelf", exp["readelf"])
-print("%d module addresses compared, %d differ" % (len(addrs), bad))
-sys.exit(1 if bad or len(addrs) < 50 else 0)
-PY
-    rc=$?
-    cat "$O.srcl"
-    check "$name: kd.source_line of module functions (kallsyms addresses) equals addr2line" [ $rc -eq 0 ]
-  fi
 
   # a debug file of another build must give no lines: each module's file
   # replaced by the module file with DWARF and the largest .text other than
