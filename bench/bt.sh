@@ -52,4 +52,16 @@ for D in "${DIRS[@]}"; do
   printf '%-44s %12.1f %12.1f %8.4f\n' "first pass, CPU us per task" "$D1" "$K1" "$(echo "$K1 / $D1" | bc -l)"
   printf '%-44s %12.1f %12.1f %8.4f\n' "second pass (cached), CPU us per task" "$D2" "$K2" "$(echo "$K2 / $D2" | bc -l)"
   printf '%-44s %12.3f %12.3f %8.4f\n' "whole run, wall s (start-up, 2 passes)" "$DW" "$KW" "$(echo "$KW / $DW" | bc -l)"
+  # what -l adds: source lines of module code next to vmlinux's
+  # (bench/bt_lines_kdlua.lua; kdlua only, CPU time, median of N)
+  lo=(); lm=(); lv=(); lc=()
+  for _ in $(seq "$N"); do
+    out=$("$K" run "$here/bt_lines_kdlua.lua" 2000 --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" "${mods[@]}")
+    lo+=("$(echo "$out" | field open_ms_per_module)"); lm+=("$(echo "$out" | field uncached_module_us)")
+    lv+=("$(echo "$out" | field uncached_vmlinux_us)"); lc+=("$(echo "$out" | field cached_lines_us_per_frame)")
+  done
+  echo "   -l, $(echo "$out" | field modules_with_dwarf) modules with DWARF:" \
+       "open $(m "${lo[@]}") ms a module;" \
+       "first lookup of an address $(m "${lm[@]}") us in module code, $(m "${lv[@]}") us in vmlinux;" \
+       "cached $(m "${lc[@]}") us a frame"
 done
