@@ -122,13 +122,20 @@ local function addr_gen_mode(dev)
   return nil
 end
 
-local function kernel_at_least(maj, min)
-  local r = kd.release and kd.release() or ""
-  local a, b = r:match("^(%d+)%.(%d+)")
-  a, b = tonumber(a) or 0, tonumber(b) or 0
-  return a > maj or (a == maj and b >= min)
+-- does rtnl_fill_ifinfo send IFLA_ALLMULTI?  Linux 6.0 added the attribute
+-- (IFLA_MAX became IFLA_ALLMULTI = 61, include/uapi/linux/if_link.h): the
+-- kernel's ifla_policy[IFLA_MAX + 1] then has room for its index
+local IFLA_ALLMULTI = 61
+local sends_allmulti
+local function has_ifla_allmulti()
+  if sends_allmulti == nil then
+    local ok, pol = pcall(kd.symbol, "ifla_policy")
+    if ok and pol ~= nil then sends_allmulti = #pol > IFLA_ALLMULTI
+    else sends_allmulti = "unknown" end
+  end
+  return sends_allmulti
 end
-
+M.has_ifla_allmulti = has_ifla_allmulti
 
 -- the per-link lines; mode = "addr" (ip address) or "link" (ip link)
 -- returns lines (list), note (or nil)
@@ -180,7 +187,11 @@ function M.link_lines(dev, opts, names)
   end
   if opts.details then
     ll = ll .. string.format(" promiscuity %d ", dev.promiscuity)
-    if kernel_at_least(6, 0) then ll = ll .. string.format(" allmulti %d ", dev.allmulti) end
+    local am = has_ifla_allmulti()
+    if am == "unknown" then
+      note = (note and note .. "; " or "") .. "ifla_policy not in the debuginfo: \"allmulti\" printed without knowing the kernel sends it"
+    end
+    if am then ll = ll .. string.format(" allmulti %d ", dev.allmulti) end
     ll = ll .. string.format("minmtu %d ", dev.min_mtu)
     ll = ll .. string.format("maxmtu %d ", dev.max_mtu)
     local kind = net.dev_kind(dev)

@@ -56,6 +56,51 @@ local function ip6_text(obj)
   return net.ip6(kd.read(obj:address_(), 16))
 end
 
+-- a MAC address member (u8[6] or struct mac_addr) as "%pM" prints it; the
+-- tests hand in the text itself
+local function mac_of(o, n)
+  if type(o) == "string" then return o end
+  return net.mac(o:address_(), n or 6)
+end
+
+local function truthy(v) return v == true or (type(v) == "number" and v ~= 0) end
+
+-- the slaves of a bond in bond_for_each_slave order (the lower adjacency
+-- list): { dev = net_device, slave = struct slave } each
+function M.bond_slaves(bond)
+  local out = {}
+  for adj in kd.list(bond.dev.adj_list.lower, "struct netdev_adjacent", "list") do
+    out[#out + 1] = { dev = adj.dev, slave = M.slave_of(adj.dev) }
+  end
+  return out
+end
+
+-- __agg_active_ports(): the enabled ports of an aggregator's lag_ports chain
+local function agg_active_ports(agg)
+  local n, port, guard = 0, agg.lag_ports, 0
+  while port ~= nil and guard < 4096 do
+    if truthy(port.is_enabled) then n = n + 1 end
+    port = port.next_port_in_aggregator
+    guard = guard + 1
+  end
+  return n
+end
+
+-- __bond_3ad_get_active_agg_info() (drivers/net/bonding/bond_3ad.c, 6.1 =
+-- 6.12): the first slave whose port sits in an active aggregator gives the
+-- aggregator; nil when none is active
+function M.active_agg_info(bond)
+  for _, e in ipairs(M.bond_slaves(bond)) do
+    local agg = e.slave.ad_info.port.aggregator
+    if agg ~= nil and truthy(agg.is_active) then
+      return { aggregator_id = agg.aggregator_identifier, ports = agg_active_ports(agg),
+               actor_key = agg.actor_oper_aggregator_key, partner_key = agg.partner_oper_aggregator_key,
+               partner_system = mac_of(agg.partner_system) }
+    end
+  end
+  return nil
+end
+
 -- bond_fill_info() as bond_print_opt() prints it
 local function bond_info(dev)
   local bond = M.bonding(dev)
@@ -114,17 +159,22 @@ local function bond_info(dev)
   end
   put("lacp_rate %s ", name_of(LACP_RATE, p.lacp_fast))
   put("ad_select %s ", name_of(AD_SELECT, p.ad_select))
-  local why
   if mode == 4 then
-    -- ad_info needs bond_3ad_get_active_agg_info()'s walk of the
-    -- aggregators: not rebuilt here
-    why = "802.3ad aggregator info (ad_info) not rebuilt"
+    -- IFLA_BOND_AD_INFO, sent only when bond_3ad_get_active_agg_info() finds one
+    local info = M.active_agg_info(bond)
+    if info then
+      put("ad_aggregator %d ", info.aggregator_id)
+      put("ad_num_ports %d ", info.ports)
+      put("ad_actor_key %d ", info.actor_key)
+      put("ad_partner_key %d ", info.partner_key)
+      put("ad_partner_mac %s ", info.partner_system)
+    end
     put("ad_actor_sys_prio %d ", p.ad_actor_sys_prio)
     put("ad_user_port_key %d ", p.ad_user_port_key)
-    put("ad_actor_system %s ", net.mac(p.ad_actor_system:address_(), 6))
+    put("ad_actor_system %s ", mac_of(p.ad_actor_system))
   end
   put("tlb_dynamic_lb %d ", p.tlb_dynamic_lb)
-  return table.concat(out), why
+  return table.concat(out)
 end
 
 local SLAVE_STATES = { [0] = "ACTIVE", "BACKUP" }
@@ -138,6 +188,18 @@ function M.slave_of(dev)
   return kd.object("struct slave", p)
 end
 
+-- iproute2 6.1 print_slave_oper_state(): " <" names joined by "," "> "
+local LACP_STATES = { { 0x1, "active" }, { 0x2, "short_timeout" }, { 0x4, "aggregating" },
+  { 0x8, "in_sync" }, { 0x10, "collecting" }, { 0x20, "distributing" }, { 0x40, "defaulted" },
+  { 0x80, "expired" } }
+local function lacp_state_text(state)
+  local names = {}
+  for _, b in ipairs(LACP_STATES) do
+    if (state & b[1]) ~= 0 then names[#names + 1] = b[2] end
+  end
+  return " <" .. table.concat(names, ",") .. "> "
+end
+
 -- bond_fill_slave_info() as bond_slave_print_opt() prints it
 local function bond_slave_info(dev)
   local s = M.slave_of(dev)
@@ -147,21 +209,36 @@ local function bond_slave_info(dev)
   put("state %s ", SLAVE_STATES[(backup == true or backup == 1) and 1 or 0])
   put("mii_status %s ", MII_STATUS[s.link] or "UNKNOWN")
   put("link_failure_count %d ", s.link_failure_count)
-  put("perm_hwaddr %s ", net.mac(s.perm_hwaddr:address_(), dev.addr_len))
+  put("perm_hwaddr %s ", mac_of(s.perm_hwaddr, dev.addr_len))
   put("queue_id %d ", s.queue_id)
   -- IFLA_BOND_SLAVE_PRIO: 6.0 "bonding: add slave prio option"
   if has_member("struct slave", "prio") then put("prio %d ", s.prio) end
-  local why
-  if s.bond.params.mode == 4 then why = "802.3ad port state (ad_aggregator_id...) not rebuilt" end
-  return table.concat(out), why
+  -- bond_fill_slave_info's 802.3ad attributes (when the port has an
+  -- aggregator); iproute2 6.1 prints the oper states as a number and as
+  -- print_slave_oper_state()'s list, whose open_json_array() prints its name
+  if s.bond.params.mode == 4 then
+    local port = s.ad_info.port
+    local agg = port.aggregator
+    if agg ~= nil then
+      put("ad_aggregator_id %d ", agg.aggregator_identifier)
+      local function oper(label, state)
+        put("%s %d ", label, state)
+        out[#out + 1] = label .. "_str" .. lacp_state_text(state)
+      end
+      oper("ad_actor_oper_port_state", port.actor_oper_port_state & 0xff)
+      -- the kernel puts a u16, iproute2 reads a u8 of it (little-endian: the low byte)
+      oper("ad_partner_oper_port_state", port.partner_oper.port_state & 0xff)
+    end
+  end
+  return table.concat(out)
 end
 
 -- /proc/net/bonding/<bond> (drivers/net/bonding/bond_procfs.c, the same in
--- 6.1 and 6.12); 802.3ad's aggregator and LACP details are not rebuilt
--- (nil reason beside the text then)
-local function yes_no(b) return b and "yes" or "no" end
--- text of /proc/net/bonding/<bond> for a bond device, and a reason when part of it
--- is not rebuilt (802.3ad details)
+-- 6.1 and 6.12 but for READ_ONCE), 802.3ad aggregator and LACP details included
+-- bond_3ad_churn_desc() (include/net/bond_3ad.h): values past the table are "unknown"
+local CHURN = { [0] = "monitoring", "churned", "none" }
+local function churn_desc(state) return CHURN[state] or "unknown" end
+-- text of /proc/net/bonding/<bond> for a bond device
 function M.proc_bonding(dev)
   local bond = M.bonding(dev)
   local p = bond.params
@@ -221,22 +298,74 @@ function M.proc_bonding(dev)
       put("NS IPv6 target/s (xx::xx form):%s\n", table.concat(n6, ","))
     end
   end
-  local why
-  if mode == 4 then why = "802.3ad details not rebuilt" end
+  -- bond_info_show_master()'s 802.3ad block (the CAP_NET_ADMIN part
+  -- included: sos reads the file as root)
+  if mode == 4 then
+    put("\n802.3ad info\n")
+    -- 5.15 "bonding: add new option lacp_active" added the line
+    if has_member("struct bond_params", "lacp_active") then
+      put("LACP active: %s\n", truthy(p.lacp_active) and "on" or "off")
+    end
+    put("LACP rate: %s\n", truthy(p.lacp_fast) and "fast" or "slow")
+    put("Min links: %d\n", p.min_links)
+    put("Aggregator selection policy (ad_select): %s\n", name_of(AD_SELECT, p.ad_select))
+    local sys = bond.ad_info.system
+    put("System priority: %d\n", sys.sys_priority)
+    put("System MAC address: %s\n", mac_of(sys.sys_mac_addr))
+    local info = M.active_agg_info(bond)
+    if info == nil then
+      put("bond %s has no active aggregator\n", net.devname(bond.dev))
+    else
+      put("Active Aggregator Info:\n")
+      put("\tAggregator ID: %d\n", info.aggregator_id)
+      put("\tNumber of ports: %d\n", info.ports)
+      put("\tActor Key: %d\n", info.actor_key)
+      put("\tPartner Key: %d\n", info.partner_key)
+      put("\tPartner Mac Address: %s\n", info.partner_system)
+    end
+  end
   -- slaves, in bond order (bond_for_each_slave: the lower adjacency list)
-  for adj in kd.list(bond.dev.adj_list.lower, "struct netdev_adjacent", "list") do
-    local sdev = adj.dev
-    local s = M.slave_of(sdev)
+  for _, e in ipairs(M.bond_slaves(bond)) do
+    local sdev, s = e.dev, e.slave
     put("\nSlave Interface: %s\n", net.devname(sdev))
     put("MII Status: %s\n", ({ [0] = "up", "going down", "down", "going back" })[s.link] or "unknown")
     put("Speed: %s\n", (s.speed & 0xffffffff) == 0xffffffff and "Unknown" or (tostring(s.speed) .. " Mbps"))
     local duplex = s.duplex
     put("Duplex: %s\n", duplex == 0xff and "Unknown" or (duplex ~= 0 and "full" or "half"))
     put("Link Failure Count: %d\n", s.link_failure_count)
-    put("Permanent HW addr: %s\n", net.mac(s.perm_hwaddr:address_(), sdev.addr_len))
+    put("Permanent HW addr: %s\n", mac_of(s.perm_hwaddr, sdev.addr_len))
     put("Slave queue ID: %d\n", s.queue_id)
+    if mode == 4 then
+      -- bond_info_show_slave()'s 802.3ad part
+      local port = s.ad_info.port
+      local agg = port.aggregator
+      if agg == nil then
+        put("Aggregator ID: N/A\n")
+      else
+        put("Aggregator ID: %d\n", agg.aggregator_identifier)
+        put("Actor Churn State: %s\n", churn_desc(port.sm_churn_actor_state))
+        put("Partner Churn State: %s\n", churn_desc(port.sm_churn_partner_state))
+        put("Actor Churned Count: %d\n", port.churn_actor_count)
+        put("Partner Churned Count: %d\n", port.churn_partner_count)
+        put("details actor lacp pdu:\n")
+        put("    system priority: %d\n", port.actor_system_priority)
+        put("    system mac address: %s\n", mac_of(port.actor_system))
+        put("    port key: %d\n", port.actor_oper_port_key)
+        put("    port priority: %d\n", port.actor_port_priority)
+        put("    port number: %d\n", port.actor_port_number)
+        put("    port state: %d\n", port.actor_oper_port_state)
+        local po = port.partner_oper
+        put("details partner lacp pdu:\n")
+        put("    system priority: %d\n", po.system_priority)
+        put("    system mac address: %s\n", mac_of(po.system))
+        put("    oper key: %d\n", po.key)
+        put("    port priority: %d\n", po.port_priority)
+        put("    port number: %d\n", po.port_number)
+        put("    port state: %d\n", po.port_state)
+      end
+    end
   end
-  return table.concat(out), why
+  return table.concat(out)
 end
 
 -- the bonding devices of a namespace, in device order
