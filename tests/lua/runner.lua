@@ -62,7 +62,8 @@ function env.load_emitters(files)
   for _, f in ipairs(files) do
     local e = setmetatable({}, { __index = _G })
     e.emit = function(spec)
-      local path = spec.path or ("sos_commands/" .. spec.plugin .. "/" .. mangle(spec.command))
+      local path = spec.path or ("sos_commands/" .. spec.plugin .. "/" ..
+        (spec.subdir and (spec.subdir .. "/") or "") .. mangle(spec.command))
       assert(specs[path] == nil, "registered twice: " .. path)
       specs[path] = spec
       count = count + 1

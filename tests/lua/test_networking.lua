@@ -13,7 +13,7 @@ assert(truth("crash_pid"), "no truth files: set KDLUA_TEST_VMCORE_DIR to the fix
 
 -- {====== load the emitters with a mock emit/stub (runner.lua) ======
 local FILES = { "networking_proc", "networking_ip", "networking_netstat", "networking_tc",
-                "networking_bridge", "networking_drivers" }
+                "networking_bridge", "networking_drivers", "networking_netns" }
 local t_load = os.clock()
 local specs, count, run, times = load_emitters(FILES)
 t_load = os.clock() - t_load
@@ -240,6 +240,39 @@ end)
 
 test("ip netns: no named namespaces on this dump", function()
   eq(run(CMD .. "ip_netns"), "", "ip netns")
+end)
+
+test("ip netns exec NS ...: sos's per-namespace files, from that namespace's struct net", function()
+  -- no fixture has a named namespace: the initial one is handed in under a
+  -- name, so every command must print what the initial namespace's view
+  -- printed (the formatters follow the struct net they are given)
+  local ip = require("kernel.net_ip")
+  local real = ip.named_netns
+  ip.named_netns = function() return { { name = "blue", net = net.init_net() } } end
+  local ok_, ns_specs, ns_count = pcall(load_emitters, { "networking_netns" })
+  ip.named_netns = real
+  assert(ok_, ns_specs)
+  eq(ns_count, 8, "commands per namespace")
+  local D = CMD .. "namespaces/blue/ip_netns_exec_blue_"
+  local pairs_ = { { "ip_-d_address_show", "ip_-d_address" }, { "ip_route_show_table_all", "ip_route_show_table_all" },
+                   { "ip_-4_rule_list", "ip_-4_rule" }, { "ip_-6_rule_list", "ip_-6_rule" },
+                   { "netstat_-W_-agn", "netstat_-W_-agn" } }
+  for _, p in ipairs(pairs_) do
+    local spec = ns_specs[D .. p[1]]
+    ok(spec, "registered: " .. D .. p[1])
+    local got = spec.run()
+    ok(type(got) == "string", p[1] .. " gave text")
+    exact(got, run(CMD .. p[2]), p[1])
+  end
+  ok(ns_specs[D .. "ip_-s_-s_neigh_show"] and ns_specs[D .. "netstat_-s"] and ns_specs[D .. "netstat_-W_-neopa"],
+     "neigh and netstat commands registered")
+  -- a namespace whose nsfs inode did not lead to a struct net: no file, a reason
+  ip.named_netns = function() return { { name = "red" } } end
+  local _, red = pcall(load_emitters, { "networking_netns" })
+  ip.named_netns = real
+  local t, why = red[CMD .. "namespaces/red/ip_netns_exec_red_ip_-d_address_show"].run()
+  eq(t, nil, "no text without the struct net")
+  ok(why:find("red"), "reason names the namespace")
 end)
 
 test("tc -s qdisc show: one root qdisc per device, kinds as ip-addr.txt", function()

@@ -53,6 +53,8 @@ mkdir -p "$tmp/site" "$tmp/b"
 cat >"$tmp/site/zz_stub.lua" <<'EOF'
 emit{ command = "zzfake --all", plugin = "kernel", symlink = "zzfake",
       run = function() return stub("no such thing in a dump") end }
+emit{ command = "zzsub x", plugin = "kernel", subdir = "namespaces/zz",
+      run = function() return "in a subdir\n" end }
 EOF
 # shellcheck disable=SC2086
 "$BIN" report $DUMP --tmp-dir "$tmp/b" --build --emitters-dir "$tmp/site" --quiet >/dev/null 2>"$tmp/b.err"
@@ -67,6 +69,10 @@ if [ -n "$top" ] && [ -d "$top" ]; then
   done
   if grep -q "no such thing in a dump" "$top/zzfake" 2>/dev/null; then ok "the stub's symlink reaches the stub"
   else fail "the stub's symlink reaches the stub"; fi
+  # emit{subdir=}: sos's add_cmd_output(subdir=...) folder under the plugin's
+  if [ "$(cat "$top/sos_commands/kernel/namespaces/zz/zzsub_x" 2>/dev/null)" = "in a subdir" ]; then
+    ok "a command with subdir lands in sos_commands/<plugin>/<subdir>/"
+  else fail "a command with subdir lands in sos_commands/<plugin>/<subdir>/"; fi
 else
   fail "report --build made a folder"; show "$tmp/b.err"
 fi

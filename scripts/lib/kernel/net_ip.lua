@@ -705,9 +705,23 @@ end
 -- /var/run/netns); the dump has the mount tree.  iproute2 also prints
 -- " (id: N)" for namespaces with a peer id: those are reported in a note.
 
--- text of `ip netns` from the nsfs mounts under /run/netns, and a note on its order
-function M.ip_netns()
-  local names = {}
+-- the network namespace an nsfs mount's root pins: the root inode's
+-- i_private is the struct ns_common (fs/nsfs.c ns_get_path), embedded in
+-- struct net as .ns; nil when the file is another kind of namespace
+function M.nsfs_net(e)
+  local inode = e.mnt.mnt.mnt_root.d_inode
+  local nsp = pval(inode:member_("i_private"))
+  if nsp == 0 then return nil end
+  local ns = kd.object("struct ns_common", nsp)
+  if ns.ops.name:string_() ~= "net" then return nil end
+  return kd.container_of(nsp, "struct net", "ns")
+end
+
+-- the named network namespaces (nsfs bind mounts under /run/netns or
+-- /var/run/netns), in mount order: { name = , net = struct net or nil }
+-- each; nil, reason when the mount table cannot be read
+function M.named_netns()
+  local list = {}
   local ok, err = pcall(function()
     -- the one mount walker (kernel/mount.lua), as sos's `ip netns` saw it
     local mount = require("kernel.mount")
@@ -717,15 +731,25 @@ function M.ip_netns()
       if e.fstype == "nsfs" then
         local p = require("kernel.fs").unescape(e.target)
         local nm = p:match("^/run/netns/([^/]+)$") or p:match("^/var/run/netns/([^/]+)$")
-        if nm then names[#names + 1] = nm end
+        if nm then
+          local okn, n = pcall(M.nsfs_net, e)
+          list[#list + 1] = { name = nm, net = okn and n or nil }
+        end
       end
     end
   end)
   if not ok then return nil, "mount table not readable: " .. tostring(type(err) == "table" and err.message or err) end
+  return list
+end
+
+-- text of `ip netns` from the nsfs mounts under /run/netns, and a note on its order
+function M.ip_netns()
+  local list, why = M.named_netns()
+  if list == nil then return nil, why end
   local out = {}
-  for _, nm in ipairs(names) do out[#out + 1] = nm .. "\n" end
+  for _, e in ipairs(list) do out[#out + 1] = e.name .. "\n" end
   local note
-  if #names > 0 then
+  if #list > 0 then
     note = "listed in mount order (ip lists /run/netns in readdir order); peer ids \"(id: N)\" are not shown"
   end
   return table.concat(out), note

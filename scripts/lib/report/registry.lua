@@ -24,7 +24,7 @@ M.ENUMERATORS = {
 local FIELDS = {
   path = "string", command = "string", plugin = "string", description = "string",
   run = "function", each = "string", default = "boolean", symlink = "string",
-  tags = "table",
+  tags = "table", subdir = "string",
 }
 
 local PLUGIN_FIELDS = { name = "string", description = "string", default = "boolean" }
@@ -238,7 +238,14 @@ local function validate(spec, ctx)
     local m = util.mangle(spec.command)
     if m == "" then bad("field 'command' mangles to an empty file name") end
     path, kind = "sos_commands/" .. plugin .. "/" .. m, "command"
+    -- sos's add_cmd_output(subdir=...): sos_commands/<plugin>/<subdir>/<mangled>
+    if spec.subdir ~= nil then
+      local why = check_relpath(spec.subdir, "field 'subdir'")
+      if why then bad(why) end
+      path = "sos_commands/" .. plugin .. "/" .. spec.subdir .. "/" .. m
+    end
   else
+    if spec.subdir ~= nil then bad("field 'subdir' goes with 'command', not 'path'") end
     path, kind = spec.path, "file"
     local why = check_relpath(path, "field 'path'")
     if why then bad(why) end

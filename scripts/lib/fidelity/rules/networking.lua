@@ -189,6 +189,10 @@ return {
   ["sos_commands/networking/ip_netns"] = { truth = nil, class = "static",
     note = "No truth. Names of nsfs bind mounts under /run/netns; none on this dump (empty). "
       .. "With names, the file is a stub: \" (id: N)\" peer ids and readdir order are not rebuilt." },
+  ["sos_commands/networking/namespaces/*"] = { truth = nil, class = "static",
+    note = "No truth: neither fixture has a named namespace. One folder per nsfs mount under "
+      .. "/run/netns, the commands sos runs there, each rebuilt from that namespace's struct net "
+      .. "with the initial namespace's formatters." },
   ["sos_commands/networking/tc_-s_qdisc_show"] = { truth = nil, class = "drifting",
     note = "No truth; qdisc kinds must match ip-addr.txt's (noqueue on lo and dummy0). Options "
       .. "are rebuilt for noqueue, mq, pfifo_fast, pfifo/bfifo, ingress/clsact, fq_codel (with its "
