@@ -159,3 +159,114 @@ test("ip -d link of an 802.3ad bond and its slaves: ad_info and the LACP port st
 end)
 
 -- }======
+
+-- {====== bridge, bridge_slave ======
+
+-- enum net_bridge_opts of Linux 6.12 (net/bridge/br_private.h): the bit
+-- numbers of br->options
+local BROPT = { BROPT_VLAN_ENABLED = 0, BROPT_VLAN_STATS_ENABLED = 1, BROPT_NF_CALL_IPTABLES = 2,
+  BROPT_NF_CALL_IP6TABLES = 3, BROPT_NF_CALL_ARPTABLES = 4, BROPT_GROUP_ADDR_SET = 5,
+  BROPT_MULTICAST_ENABLED = 6, BROPT_MULTICAST_QUERY_USE_IFADDR = 7, BROPT_MULTICAST_STATS_ENABLED = 8,
+  BROPT_HAS_IPV6_ADDR = 9, BROPT_NEIGH_SUPPRESS_ENABLED = 10, BROPT_MTU_SET_BY_USER = 11,
+  BROPT_VLAN_STATS_PER_PORT = 12, BROPT_NO_LL_LEARN = 13, BROPT_VLAN_BRIDGE_BINDING = 14,
+  BROPT_MCAST_VLAN_SNOOPING_ENABLED = 15 }
+
+local HZ = require("kernel.time").hz()
+local function idle_timer() return { entry = { pprev = nil }, expires = 0 } end
+
+-- a bridge as `ip link add br0 type bridge` leaves it (net/bridge/br_device.c
+-- br_dev_setup, br_multicast.c br_multicast_ctx_init: forward_delay 15 s,
+-- hello 2 s, max_age 20 s, ageing 300 s, priority 0x8000, hash_max 4096,
+-- last member count 2, startup count 2, intervals 1/260/255/125/10/31.25 s,
+-- IGMPv2, MLDv1; options: MULTICAST_ENABLED), STP on, one pending hello timer
+local function fake_bridge()
+  local jiffies = require("kernel.time").jiffies()
+  local br = {
+    forward_delay = 15 * HZ, hello_time = 2 * HZ, max_age = 20 * HZ, ageing_time = 300 * HZ,
+    stp_enabled = 1, bridge_id = { prio = { [0] = 0x80, [1] = 0x00 }, addr = "\x02\x00\x0a\x00\x00\x01" },
+    vlan_proto = 0x0081,      -- htons(ETH_P_8021Q) as read on a little-endian host
+    root_port = 0, root_path_cost = 0, topology_change = 0, topology_change_detected = 0,
+    hello_timer = { entry = { pprev = 1 }, expires = jiffies + HZ + HZ // 2 },  -- 1.5 s left
+    tcn_timer = idle_timer(), topology_change_timer = idle_timer(),
+    gc_work = { timer = idle_timer() },
+    default_pvid = 1, group_fwd_mask = 0, group_addr = "01:80:c2:00:00:00",
+    options = (1 << BROPT.BROPT_MULTICAST_ENABLED) | (1 << BROPT.BROPT_NF_CALL_IPTABLES),
+    hash_max = 4096,
+    multicast_ctx = { multicast_router = 1, multicast_querier = 0, multicast_last_member_count = 2,
+      multicast_startup_query_count = 2, multicast_last_member_interval = HZ,
+      multicast_membership_interval = 260 * HZ, multicast_querier_interval = 255 * HZ,
+      multicast_query_interval = 125 * HZ, multicast_query_response_interval = 10 * HZ,
+      multicast_startup_query_interval = 125 * HZ // 4, multicast_igmp_version = 2,
+      multicast_mld_version = 1 },
+  }
+  return br
+end
+
+local function with_bridge_model(fn)
+  local saved = { link.priv, link.brport, link.bropt_bit, link.policy_len, link.boolopt_max, link.bridge_netfilter }
+  link.bropt_bit = function(name) return assert(BROPT[name], name) end
+  link.policy_len = function() return 45 end              -- IFLA_BRPORT_MAX + 1 of 6.12
+  link.boolopt_max = 3                                     -- BR_BOOLOPT_MAX of 6.12
+  link.bridge_netfilter = true                             -- Debian: CONFIG_BRIDGE_NETFILTER=m
+  local ok, err = pcall(fn)
+  link.priv, link.brport, link.bropt_bit, link.policy_len, link.boolopt_max, link.bridge_netfilter =
+    table.unpack(saved, 1, 6)
+  if not ok then error(err, 0) end
+end
+
+test("ip -d link of a bridge: br_fill_info as iproute2 6.1 bridge_print_opt prints it", function()
+  with_bridge_model(function()
+    local br = fake_bridge()
+    link.priv = function() return br end
+    local txt, why = link.info_data(fake_dev("br0"), "bridge")
+    eq(why, nil, "complete")
+    -- clock_t values (USER_HZ 100) for the jiffies fields; the timers as
+    -- "%4i.%.2i"; group_fwd_mask "%#llx" of 0 is "0"; iproute2 6.1 prints
+    -- the BRIDGE_ID attribute as designated_root too; bridge_id through
+    -- glibc ether_ntoa_r (no leading zeros)
+    eq(txt, "forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 1 " ..
+      "priority 32768 vlan_filtering 0 vlan_protocol 802.1Q bridge_id 8000.2:0:a:0:0:1 " ..
+      "designated_root 8000.2:0:a:0:0:1 root_port 0 root_path_cost 0 topology_change 0 " ..
+      "topology_change_detected 0 hello_timer    1.50 tcn_timer    0.00 topology_change_timer    0.00 " ..
+      "gc_timer    0.00 vlan_default_pvid 1 vlan_stats_enabled 0 vlan_stats_per_port 0 " ..
+      "group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 " ..
+      "mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 " ..
+      "mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 " ..
+      "mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 " ..
+      "mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 " ..
+      -- 125 s / 4 in jiffies, truncated (7812 at HZ 250: 3124 clock ticks, as live systems show)
+      "mcast_startup_query_interval " .. ((125 * HZ // 4) * 100 // HZ) .. " mcast_stats_enabled 0 mcast_igmp_version 2 " ..
+      "mcast_mld_version 1 nf_call_iptables 1 nf_call_ip6tables 0 nf_call_arptables 0 ", "bridge line")
+  end)
+end)
+
+test("ip -d link of a bridge port: br_port_fill_attrs as bridge_slave_print_opt prints it", function()
+  with_bridge_model(function()
+    local backup = fake_dev("veth9")
+    -- a forwarding port as br_add_if/new_nbp leave it: priority 32, cost
+    -- 2 (10 Gb/s), flags LEARNING|FLOOD|MCAST_FLOOD|BCAST_FLOOD
+    -- (BR_LEARNING 0x20, BR_FLOOD 0x40, BR_MCAST_FLOOD 0x800,
+    -- BR_BCAST_FLOOD 0x4000), port id 0x8001, group_fwd_mask with the
+    -- LACP bit (2) and bit 4
+    local port = { state = 3, priority = 32, path_cost = 2, flags = 0x20 | 0x40 | 0x800 | 0x4000,
+      port_id = 0x8001, port_no = 1, designated_port = 0x8001, designated_cost = 0,
+      designated_bridge = { prio = { [0] = 0x80, [1] = 0 }, addr = "\x02\x00\x0a\x00\x00\x01" },
+      designated_root = { prio = { [0] = 0x10, [1] = 0 }, addr = "\x52\x54\x00\xab\x0c\xde" },
+      hold_timer = idle_timer(), message_age_timer = idle_timer(), forward_delay_timer = idle_timer(),
+      topology_change_ack = 0, config_pending = 0, multicast_ctx = { multicast_router = 1 },
+      group_fwd_mask = 0x14, backup_port = { dev = backup } }
+    link.brport = function() return port end
+    local txt, why = link.slave_data(fake_dev("veth0"), "bridge")
+    eq(why, nil, "complete")
+    eq(txt, "state forwarding priority 32 cost 2 hairpin off guard off root_block off fastleave off " ..
+      "learning on flood on port_id 0x8001 port_no 0x1 designated_port 32769 designated_cost 0 " ..
+      "designated_bridge 8000.2:0:a:0:0:1 designated_root 1000.52:54:0:ab:c:de hold_timer    0.00 " ..
+      "message_age_timer    0.00 forward_delay_timer    0.00 topology_change_ack 0 config_pending 0 " ..
+      "proxy_arp off proxy_arp_wifi off mcast_router 1 mcast_fast_leave off mcast_flood on " ..
+      "bcast_flood on mcast_to_unicast off neigh_suppress off group_fwd_mask 0x14 " ..
+      "group_fwd_mask_str lacp,0x10 vlan_tunnel off isolated off locked off backup_port veth9 ",
+      "bridge_slave line")
+  end)
+end)
+
+-- }======

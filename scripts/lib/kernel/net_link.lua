@@ -618,13 +618,242 @@ end
 
 -- }======
 
+-- {====== bridge / bridge_slave ======
+
+-- the driver area of a device as a struct of type tname (netdev_priv); the
+-- tests hand in synthetic objects by replacing it
+function M.priv(dev, tname)
+  need(tname)
+  return kd.object(tname, net.netdev_priv(dev))
+end
+
+-- the struct net_bridge_port of a bridge port: dev->rx_handler_data
+-- (br_port_get_rtnl)
+function M.brport(dev)
+  need("struct net_bridge_port")
+  local p = pval(dev:member_("rx_handler_data"))
+  if p == 0 then error(net.devname(dev) .. ": no rx_handler_data", 0) end
+  return kd.object("struct net_bridge_port", p)
+end
+
+-- a bit of br->options: enum net_bridge_opts from the bridge module's types
+function M.bropt_bit(name)
+  return kd.enum_value("enum net_bridge_opts", name)
+end
+
+local function br_opt(br, name)
+  local ok, bit = pcall(M.bropt_bit, name)
+  if not ok then return nil end
+  return (br.options >> bit) & 1
+end
+
+-- the number of attributes a static nla_policy array of the kernel has
+-- room for (its IFLA_*_MAX + 1), nil when the debuginfo lacks it
+function M.policy_len(sym)
+  local ok, pol = pcall(kd.symbol, sym)
+  if ok and pol ~= nil then return #pol end
+  return nil
+end
+
+-- jiffies_to_clock_t (USER_HZ = 100)
+local function clock_t(j) return require("kernel.net_proc").jiffies_to_clock_t(j) end
+
+-- br_timer_value(): the time left on a pending timer, 0 otherwise
+-- (timer_pending: entry.pprev set)
+local function br_timer_value(t)
+  if t.entry.pprev == nil or t.entry.pprev == 0 then return 0 end
+  return clock_t(t.expires - require("kernel.time").jiffies())
+end
+
+-- iproute2 6.1 _bridge_print_timer / _print_timer: __jiffies_to_tv then
+-- "%s %4i.%.2i " (the value is in USER_HZ ticks: seconds and hundredths)
+local function timer_text(name, v)
+  return string.format("%s %4d.%02d ", name, v // 100, v % 100)
+end
+
+-- br_dump_bridge_id(): "%.2x%.2x." then glibc's ether_ntoa_r ("%x:%x:..",
+-- no leading zeros); addr is a u8[6] member (or its 6 bytes in the tests)
+local function bridge_id_text(id)
+  local raw = id.addr
+  if type(raw) ~= "string" then raw = kd.read(raw:address_(), 6) end
+  local parts = {}
+  for i = 1, 6 do parts[i] = string.format("%x", raw:byte(i)) end
+  return string.format("%02x%02x.%s", id.prio[0], id.prio[1], table.concat(parts, ":"))
+end
+
+local function on_off(b) return b and "on" or "off" end
+
+-- br_fill_info() (net/bridge/br_netlink.c) as iproute2 6.1's
+-- bridge_print_opt prints it, in its order; iproute2 6.1 prints the
+-- BRIDGE_ID attribute for designated_root too (it reads
+-- tb[IFLA_BR_BRIDGE_ID] there), which is repeated here
+local function bridge_info(dev)
+  local br = M.priv(dev, "struct net_bridge")
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  put("forward_delay %d ", clock_t(br.forward_delay))
+  put("hello_time %d ", clock_t(br.hello_time))
+  put("max_age %d ", clock_t(br.max_age))
+  put("ageing_time %d ", clock_t(br.ageing_time))
+  put("stp_state %d ", br.stp_enabled)
+  put("priority %d ", (br.bridge_id.prio[0] << 8) | br.bridge_id.prio[1])
+  put("vlan_filtering %d ", br_opt(br, "BROPT_VLAN_ENABLED") or 0)
+  -- CONFIG_BRIDGE_VLAN_FILTERING: struct net_bridge has vlan_proto
+  local vlan_filtering = has_member("struct net_bridge", "vlan_proto")
+  if vlan_filtering then
+    local proto = net.ntohs(br.vlan_proto)
+    put("vlan_protocol %s ", proto == 0x8100 and "802.1Q" or (proto == 0x88a8 and "802.1ad" or ("[" .. proto .. "]")))
+  end
+  local bid = bridge_id_text(br.bridge_id)
+  put("bridge_id %s ", bid)
+  put("designated_root %s ", bid)
+  put("root_port %d ", br.root_port)
+  put("root_path_cost %d ", br.root_path_cost)
+  put("topology_change %d ", truthy(br.topology_change) and 1 or 0)
+  put("topology_change_detected %d ", truthy(br.topology_change_detected) and 1 or 0)
+  out[#out + 1] = timer_text("hello_timer", br_timer_value(br.hello_timer))
+  out[#out + 1] = timer_text("tcn_timer", br_timer_value(br.tcn_timer))
+  out[#out + 1] = timer_text("topology_change_timer", br_timer_value(br.topology_change_timer))
+  -- 4.14 turned the gc timer into gc_work (a delayed_work)
+  local gct = has_member("struct net_bridge", "gc_work") and br.gc_work.timer or br.gc_timer
+  out[#out + 1] = timer_text("gc_timer", br_timer_value(gct))
+  if vlan_filtering then
+    put("vlan_default_pvid %d ", br.default_pvid)
+    put("vlan_stats_enabled %d ", br_opt(br, "BROPT_VLAN_STATS_ENABLED") or 0)
+    put("vlan_stats_per_port %d ", br_opt(br, "BROPT_VLAN_STATS_PER_PORT") or 0)
+  end
+  put("group_fwd_mask %s ", br.group_fwd_mask == 0 and "0" or string.format("%#x", br.group_fwd_mask))
+  put("group_address %s ", mac_of(br.group_addr))
+  -- CONFIG_BRIDGE_IGMP_SNOOPING: 5.14 moved the bridge's multicast
+  -- settings into br->multicast_ctx ("net: bridge: multicast: add context support")
+  local igmp = has_member("struct net_bridge", "multicast_ctx") or has_member("struct net_bridge", "multicast_router")
+  local mc = has_member("struct net_bridge", "multicast_ctx") and br.multicast_ctx or br
+  if igmp then put("mcast_snooping %d ", br_opt(br, "BROPT_MULTICAST_ENABLED") or 0) end
+  -- IFLA_BR_MULTI_BOOLOPT: optmask = GENMASK(BR_BOOLOPT_MAX - 1, 0)
+  local okm, bmax = true, M.boolopt_max    -- the tests' answer, else the bridge's enum
+  if bmax == nil then okm, bmax = pcall(kd.enum_value, "enum br_boolopt_id", "BR_BOOLOPT_MAX") end
+  if okm then
+    if bmax > 0 then put("no_linklocal_learn %d ", br_opt(br, "BROPT_NO_LL_LEARN") or 0) end
+    if bmax > 1 then put("mcast_vlan_snooping %d ", br_opt(br, "BROPT_MCAST_VLAN_SNOOPING_ENABLED") or 0) end
+  end
+  if igmp then
+    put("mcast_router %d ", mc.multicast_router)
+    put("mcast_query_use_ifaddr %d ", br_opt(br, "BROPT_MULTICAST_QUERY_USE_IFADDR") or 0)
+    put("mcast_querier %d ", mc.multicast_querier)
+    put("mcast_hash_elasticity %d ", 16)                 -- RHT_ELASTICITY (lib/rhashtable.c)
+    put("mcast_hash_max %d ", br.hash_max)
+    put("mcast_last_member_count %d ", mc.multicast_last_member_count)
+    put("mcast_startup_query_count %d ", mc.multicast_startup_query_count)
+    put("mcast_last_member_interval %d ", clock_t(mc.multicast_last_member_interval))
+    put("mcast_membership_interval %d ", clock_t(mc.multicast_membership_interval))
+    put("mcast_querier_interval %d ", clock_t(mc.multicast_querier_interval))
+    put("mcast_query_interval %d ", clock_t(mc.multicast_query_interval))
+    put("mcast_query_response_interval %d ", clock_t(mc.multicast_query_response_interval))
+    put("mcast_startup_query_interval %d ", clock_t(mc.multicast_startup_query_interval))
+    put("mcast_stats_enabled %d ", br_opt(br, "BROPT_MULTICAST_STATS_ENABLED") or 0)
+    put("mcast_igmp_version %d ", mc.multicast_igmp_version)
+    put("mcast_mld_version %d ", mc.multicast_mld_version)
+  end
+  -- IS_ENABLED(CONFIG_BRIDGE_NETFILTER): br_nf_core.c is then part of the
+  -- bridge module
+  local nf = M.bridge_netfilter            -- the tests' answer, else the probe
+  if nf == nil then nf = kd.symbol_address("br_nf_core_init") ~= nil end
+  if nf then
+    put("nf_call_iptables %d ", br_opt(br, "BROPT_NF_CALL_IPTABLES") or 0)
+    put("nf_call_ip6tables %d ", br_opt(br, "BROPT_NF_CALL_IP6TABLES") or 0)
+    put("nf_call_arptables %d ", br_opt(br, "BROPT_NF_CALL_ARPTABLES") or 0)
+  end
+  return table.concat(out)
+end
+
+local BR_PORT_STATES = { [0] = "disabled", "listening", "learning", "forwarding", "blocking" }
+local FWD_MASK_NAMES = { [0] = "stp", [2] = "lacp", [14] = "lldp" }
+-- BR_* port flags (include/linux/if_bridge.h, the same bits in 6.1 and 6.12)
+local BRF = { HAIRPIN = 0x1, BPDU_GUARD = 0x2, ROOT_BLOCK = 0x4, FAST_LEAVE = 0x8, LEARNING = 0x20,
+  FLOOD = 0x40, PROXYARP = 0x100, PROXYARP_WIFI = 0x400, MCAST_FLOOD = 0x800, MCAST_TO_UCAST = 0x1000,
+  VLAN_TUNNEL = 0x2000, BCAST_FLOOD = 0x4000, NEIGH_SUPPRESS = 0x8000, ISOLATED = 0x10000,
+  LOCKED = 0x200000 }
+-- IFLA_BRPORT_* indexes (include/uapi/linux/if_link.h) of attributes
+-- newer than the rest: sent when br_port_policy[IFLA_BRPORT_MAX + 1] has
+-- room for them
+local IFLA_BRPORT = { MCAST_FLOOD = 27, VLAN_TUNNEL = 29, BCAST_FLOOD = 30, GROUP_FWD_MASK = 31,
+  NEIGH_SUPPRESS = 32, ISOLATED = 33, BACKUP_PORT = 34, LOCKED = 39 }
+
+-- iproute2 6.1 _bitmask2str of the port's group_fwd_mask
+local function fwd_mask_str(mask)
+  local parts = {}
+  for i = 0, 15 do
+    if (mask >> i) & 1 == 1 then parts[#parts + 1] = FWD_MASK_NAMES[i] or string.format("0x%x", 1 << i) end
+  end
+  return #parts == 0 and "0x0" or table.concat(parts, ",")
+end
+
+-- br_port_fill_attrs() as iproute2 6.1's bridge_slave_print_opt prints it
+local function bridge_slave_info(dev)
+  local p = M.brport(dev)
+  local plen = M.policy_len("br_port_policy") or math.huge
+  local function sent(attr) return plen > IFLA_BRPORT[attr] end
+  local f = p.flags
+  local function flag(m) return (f & m) ~= 0 end
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  put("state %s ", BR_PORT_STATES[p.state] or ("(" .. p.state .. ")"))
+  put("priority %d ", p.priority)
+  put("cost %d ", p.path_cost)
+  put("hairpin %s ", on_off(flag(BRF.HAIRPIN)))
+  put("guard %s ", on_off(flag(BRF.BPDU_GUARD)))
+  put("root_block %s ", on_off(flag(BRF.ROOT_BLOCK)))
+  put("fastleave %s ", on_off(flag(BRF.FAST_LEAVE)))
+  put("learning %s ", on_off(flag(BRF.LEARNING)))
+  put("flood %s ", on_off(flag(BRF.FLOOD)))
+  put("port_id %s ", p.port_id == 0 and "0" or string.format("%#x", p.port_id))
+  put("port_no %s ", p.port_no == 0 and "0" or string.format("%#x", p.port_no))
+  put("designated_port %d ", p.designated_port)
+  put("designated_cost %d ", p.designated_cost)
+  put("designated_bridge %s ", bridge_id_text(p.designated_bridge))
+  put("designated_root %s ", bridge_id_text(p.designated_root))
+  out[#out + 1] = timer_text("hold_timer", br_timer_value(p.hold_timer))
+  out[#out + 1] = timer_text("message_age_timer", br_timer_value(p.message_age_timer))
+  out[#out + 1] = timer_text("forward_delay_timer", br_timer_value(p.forward_delay_timer))
+  put("topology_change_ack %d ", truthy(p.topology_change_ack) and 1 or 0)
+  put("config_pending %d ", truthy(p.config_pending) and 1 or 0)
+  put("proxy_arp %s ", on_off(flag(BRF.PROXYARP)))
+  put("proxy_arp_wifi %s ", on_off(flag(BRF.PROXYARP_WIFI)))
+  -- CONFIG_BRIDGE_IGMP_SNOOPING; 5.14 moved multicast_router into p->multicast_ctx
+  if has_member("struct net_bridge_port", "multicast_ctx") then
+    put("mcast_router %d ", p.multicast_ctx.multicast_router)
+  elseif has_member("struct net_bridge_port", "multicast_router") then
+    put("mcast_router %d ", p.multicast_router)
+  end
+  put("mcast_fast_leave %s ", on_off(flag(BRF.FAST_LEAVE)))
+  if sent("MCAST_FLOOD") then put("mcast_flood %s ", on_off(flag(BRF.MCAST_FLOOD))) end
+  if sent("BCAST_FLOOD") then put("bcast_flood %s ", on_off(flag(BRF.BCAST_FLOOD))) end
+  put("mcast_to_unicast %s ", on_off(flag(BRF.MCAST_TO_UCAST)))
+  if sent("NEIGH_SUPPRESS") then put("neigh_suppress %s ", on_off(flag(BRF.NEIGH_SUPPRESS))) end
+  if sent("GROUP_FWD_MASK") then
+    local m = p.group_fwd_mask
+    put("group_fwd_mask %s ", m == 0 and "0" or string.format("%#x", m))
+    put("group_fwd_mask_str %s ", fwd_mask_str(m))
+  end
+  if sent("VLAN_TUNNEL") then put("vlan_tunnel %s ", on_off(flag(BRF.VLAN_TUNNEL))) end
+  if sent("ISOLATED") then put("isolated %s ", on_off(flag(BRF.ISOLATED))) end
+  if sent("LOCKED") then put("locked %s ", on_off(flag(BRF.LOCKED))) end
+  if sent("BACKUP_PORT") and has_member("struct net_bridge_port", "backup_port") then
+    local b = p.backup_port
+    if b ~= nil then put("backup_port %s ", net.devname(b.dev)) end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
 -- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
 -- trailing space) [, reason a part is missing]
-M.INFO = { bond = bond_info, vlan = vlan_info, tun = tun_info, macvlan = macvlan_info,
+M.INFO = { bond = bond_info, bridge = bridge_info, vlan = vlan_info, tun = tun_info, macvlan = macvlan_info,
   macvtap = macvlan_info, ipip = function(dev) return iptun_info(dev, false) end,
   sit = function(dev) return iptun_info(dev, true) end }
 -- master kind -> function(slave dev) for IFLA_INFO_SLAVE_DATA
-M.SLAVE_INFO = { bond = bond_slave_info }
+M.SLAVE_INFO = { bond = bond_slave_info, bridge = bridge_slave_info }
 
 -- kinds whose rtnl_link_ops have no fill_info (iproute2 prints the kind
 -- alone)
