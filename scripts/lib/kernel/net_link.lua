@@ -847,9 +847,182 @@ end
 
 -- }======
 
+-- {====== gre / gretap ======
+
+-- the CSUM, KEY and SEQ flags of an ip_tunnel parms flags member: 6.10
+-- turned them into a bitmap ("ip_tunnel: convert __be16 tunnel flags to
+-- bitmaps": IP_TUNNEL_CSUM_BIT 0, KEY_BIT 2, SEQ_BIT 3), before that a
+-- __be16 of TUNNEL_CSUM 0x01, TUNNEL_KEY 0x04, TUNNEL_SEQ 0x08
+function M.tnl_flags(parm, member)
+  local f = parm:member_(member)
+  local v
+  if tostring(f:type_()):find("%[") then v = kd.read_u64(f:address_())
+  else v = net.ntohs(f:value_()) end
+  return { csum = v & 0x1 ~= 0, key = v & 0x4 ~= 0, seq = v & 0x8 ~= 0 }
+end
+
+-- ipgre_fill_info() (net/ipv4/ip_gre.c) as iproute2 6.1's gre_print_opt
+-- prints it; FOU/GUE encapsulation is left to a reason
+local function gre_info(dev)
+  local t = M.priv(dev, "struct ip_tunnel")
+  local parm = t.parms
+  local iph = parm.iph
+  local out = {}
+  local why
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  if truthy(t.collect_md) then put("external ") end
+  put("remote %s ", iph.daddr == 0 and "any" or net.ip4(iph.daddr))
+  put("local %s ", iph.saddr == 0 and "any" or net.ip4(iph.saddr))
+  if parm.link ~= 0 then
+    local d = net.dev_by_index(M.dev_net and M.dev_net(dev) or net.init_net())[parm.link]
+    put("dev %s ", d and net.devname(d) or ("if" .. parm.link))
+  end
+  if iph.ttl ~= 0 then put("ttl %d ", iph.ttl) else put("ttl inherit ") end
+  if iph.tos ~= 0 then
+    if iph.tos ~= 1 then put("%s ", string.format("tos %#x", iph.tos)) else put("tos inherit ") end
+  end
+  if (net.ntohs(iph.frag_off) & 0x4000) == 0 then put("nopmtudisc ") end   -- IP_DF
+  if truthy(t.ignore_df) then put("ignore-df ") end
+  local fi, fo = M.tnl_flags(parm, "i_flags"), M.tnl_flags(parm, "o_flags")
+  if has_member("struct ip_tunnel", "erspan_ver") and t.erspan_ver ~= 0 and not truthy(t.collect_md) then
+    fo.key = true                        -- ipgre_fill_info's IP_TUNNEL_KEY_BIT for ERSPAN
+  end
+  if fi.key then put("ikey %s ", net.ip4(parm.i_key)) end            -- inet_ntop of the be32 key
+  if fo.key then put("okey %s ", net.ip4(parm.o_key)) end
+  if fi.seq then put("iseq ") end
+  if fo.seq then put("oseq ") end
+  if fi.csum then put("icsum ") end
+  if fo.csum then put("ocsum ") end
+  if has_member("struct ip_tunnel", "fwmark") and t.fwmark ~= 0 then put("fwmark %#x ", t.fwmark) end
+  if t.encap.type ~= 0 then why = "FOU/GUE encapsulation options not rebuilt" end
+  return table.concat(out), why
+end
+
+-- }======
+
+-- {====== vxlan / geneve ======
+
+-- 16 bytes of an in6_addr member (the tests hand in the bytes)
+local function in6_of(o)
+  if type(o) == "string" then return o end
+  return kd.read(o:address_(), 16)
+end
+
+-- iproute2's IN_MULTICAST of a __be32 as read here (first octet 224-239)
+local function ip4_multicast(be) return (be & 0xf0) == 0xe0 end
+
+local function ttl_tos_df_label(put, ttl_inherit, ttl, tos, df, label)
+  if ttl_inherit then put("ttl inherit ")
+  elseif ttl ~= 0 then put("ttl %d ", ttl)
+  else put("ttl auto ") end
+  if tos ~= 0 then
+    if tos ~= 1 then put("tos %#x ", tos) else put("tos inherit ") end
+  end
+  -- enum ifla_vxlan_df / ifla_geneve_df: UNSET 0 (not printed), SET 1, INHERIT 2
+  if df == 1 then put("df set ") elseif df == 2 then put("df inherit ") end
+  local l = net.ntohl(label)
+  if l ~= 0 then put("flowlabel %#x ", l) end
+end
+
+local function no_(b, word) return (b and "" or "no") .. word .. " " end
+
+-- VXLAN_F_* (include/net/vxlan.h; 6.12 appends MDB and LOCALBYPASS)
+local VXF = { LEARN = 0x01, PROXY = 0x02, RSC = 0x04, L2MISS = 0x08, L3MISS = 0x10,
+  UDP_ZERO_CSUM_TX = 0x40, UDP_ZERO_CSUM6_TX = 0x80, UDP_ZERO_CSUM6_RX = 0x100, REMCSUM_TX = 0x200,
+  REMCSUM_RX = 0x400, GBP = 0x800, COLLECT_METADATA = 0x2000, GPE = 0x4000, TTL_INHERIT = 0x10000,
+  VNIFILTER = 0x20000 }
+
+-- vxlan_fill_info() (drivers/net/vxlan/vxlan_core.c) as iproute2 6.1's
+-- vxlan_print_opt prints it (its "vnifilter" has no trailing space)
+local function vxlan_info(dev)
+  local vx = M.priv(dev, "struct vxlan_dev")
+  local cfg, dst = vx.cfg, vx.default_dst
+  local f = cfg.flags
+  local function fl(m) return (f & m) ~= 0 end
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  if fl(VXF.COLLECT_METADATA) then put("external ") end
+  if fl(VXF.VNIFILTER) then put("vnifilter") end
+  put("id %d ", net.ntohl(dst.remote_vni))
+  local rip = dst.remote_ip
+  if rip.sa.sa_family == 2 then
+    local a = rip.sin.sin_addr.s_addr
+    if a ~= 0 then put("%s %s ", ip4_multicast(a) and "group" or "remote", net.ip4(a)) end
+  elseif rip.sa.sa_family == 10 then
+    local b = in6_of(rip.sin6.sin6_addr)
+    if not net.ip6_is_any(b) then put("%s %s ", b:byte(1) == 0xff and "group" or "remote", net.ip6(b)) end
+  end
+  local sa = cfg.saddr
+  if sa.sa.sa_family == 2 then
+    if sa.sin.sin_addr.s_addr ~= 0 then put("local %s ", net.ip4(sa.sin.sin_addr.s_addr)) end
+  elseif sa.sa.sa_family == 10 then
+    local b = in6_of(sa.sin6.sin6_addr)
+    if not net.ip6_is_any(b) then put("local %s ", net.ip6(b)) end
+  end
+  if dst.remote_ifindex ~= 0 then
+    local d = net.dev_by_index(net.init_net())[dst.remote_ifindex]
+    put("dev %s ", d and net.devname(d) or ("if" .. dst.remote_ifindex))
+  end
+  put("srcport %d %d ", cfg.port_min, cfg.port_max)
+  put("dstport %d ", net.ntohs(cfg.dst_port))
+  if not fl(VXF.LEARN) then put("nolearning ") end
+  if fl(VXF.PROXY) then put("proxy ") end
+  if fl(VXF.RSC) then put("rsc ") end
+  if fl(VXF.L2MISS) then put("l2miss ") end
+  if fl(VXF.L3MISS) then put("l3miss ") end
+  ttl_tos_df_label(put, fl(VXF.TTL_INHERIT), cfg.ttl, cfg.tos, cfg.df, cfg.label)
+  if cfg.age_interval == 0 then put("ageing none ") else put("ageing %d ", cfg.age_interval) end
+  if cfg.addrmax ~= 0 then put("maxaddr %d ", cfg.addrmax) end
+  put(no_(not fl(VXF.UDP_ZERO_CSUM_TX), "udpcsum"))
+  put(no_(fl(VXF.UDP_ZERO_CSUM6_TX), "udp6zerocsumtx"))
+  put(no_(fl(VXF.UDP_ZERO_CSUM6_RX), "udp6zerocsumrx"))
+  if fl(VXF.REMCSUM_TX) then put("remcsumtx ") end
+  if fl(VXF.REMCSUM_RX) then put("remcsumrx ") end
+  if fl(VXF.GBP) then put("gbp ") end
+  if fl(VXF.GPE) then put("gpe ") end
+  return table.concat(out)
+end
+
+-- geneve_fill_info() (drivers/net/geneve.c) as iproute2 6.1's
+-- geneve_print_opt prints it; the VNI is the low 24 bits of the
+-- big-endian tun_id (tunnel_id_to_vni)
+local function geneve_info(dev)
+  local g = M.priv(dev, "struct geneve_dev")
+  local cfg = g.cfg
+  local info = cfg.info
+  local key = info.key
+  local md = truthy(cfg.collect_md)
+  local out = {}
+  local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  if md then put("external ") end
+  local id = key.tun_id
+  put("id %d ", (((id >> 40) & 0xff) << 16) | (((id >> 48) & 0xff) << 8) | ((id >> 56) & 0xff))
+  local v6 = (info.mode & 0x02) ~= 0                      -- IP_TUNNEL_INFO_IPV6
+  local csum = M.tnl_flags(key, "tun_flags").csum
+  if not md and not v6 then
+    local a = key.u.ipv4.dst
+    if a ~= 0 then put("remote %s ", net.ip4(a)) end
+  elseif not md then
+    local b = in6_of(key.u.ipv6.dst)
+    if not net.ip6_is_any(b) and b:byte(1) ~= 0xff then put("remote %s ", net.ip6(b)) end
+  end
+  ttl_tos_df_label(put, truthy(cfg.ttl_inherit), key.ttl, key.tos, cfg.df, key.label)
+  put("dstport %d ", net.ntohs(key.tp_dst))
+  if not md and not v6 then put(no_(csum, "udpcsum")) end
+  if not md and v6 then put(no_(not csum, "udp6zerocsumtx")) end
+  put(no_(not truthy(cfg.use_udp6_rx_checksums), "udp6zerocsumrx"))
+  -- IFLA_GENEVE_INNER_PROTO_INHERIT: a later addition (6.1 and 6.12 have it), probed
+  if has_member("struct geneve_config", "inner_proto_inherit") and truthy(cfg.inner_proto_inherit) then
+    put("innerprotoinherit ")
+  end
+  return table.concat(out)
+end
+
+-- }======
+
 -- kind -> function(dev) returning the IFLA_INFO_DATA text (with its
 -- trailing space) [, reason a part is missing]
-M.INFO = { bond = bond_info, bridge = bridge_info, vlan = vlan_info, tun = tun_info, macvlan = macvlan_info,
+M.INFO = { bond = bond_info, bridge = bridge_info, gre = gre_info, gretap = gre_info, vxlan = vxlan_info, geneve = geneve_info, vlan = vlan_info, tun = tun_info, macvlan = macvlan_info,
   macvtap = macvlan_info, ipip = function(dev) return iptun_info(dev, false) end,
   sit = function(dev) return iptun_info(dev, true) end }
 -- master kind -> function(slave dev) for IFLA_INFO_SLAVE_DATA
