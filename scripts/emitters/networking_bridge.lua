@@ -1,10 +1,10 @@
 -- sos networking plugin: `bridge` commands, registered only when the dump
--- has a bridge device (as sos runs them only when bridges exist).  The
--- bridge module's own state (port STP state, fdb, vlans, mdb) is not
--- decoded: the files are stubs holding what the generic device state
--- gives (which ports belong to which bridge).
+-- has a bridge device (as sos runs them only when bridges exist).
+-- `bridge link` is rebuilt from the bridge ports (kernel/net_link.lua
+-- bridge_link); the forwarding database, VLAN and MDB dumps are not
+-- decoded (no file, a reason).
 local net = require("kernel.net")
-local ip = require("kernel.net_ip")
+local link = require("kernel.net_link")
 
 local ok, bridges = pcall(function()
   local list = {}
@@ -15,22 +15,14 @@ local ok, bridges = pcall(function()
 end)
 
 if ok and #bridges > 0 then
-  -- "IDX: NAME: <FLAGS> mtu N master BR" for each bridge port
-  local function ports()
-    local n = net.init_net()
-    local out = {}
-    for _, dev in ipairs(net.devices(n)) do
-      local m = ip.master_dev(dev)
-      if m and net.dev_kind(m) == "bridge" then
-        out[#out + 1] = string.format("%d: %s: %smtu %d master %s \n", dev.ifindex, net.devname(dev),
-          ip.link_flags(net.dev_get_flags(dev)), dev.mtu, net.devname(m))
-      end
-    end
-    return table.concat(out)
-  end
-  local why = "bridge module state (STP port state, priority, cost, fdb, vlan, mdb) is not decoded"
   emit{ command = "bridge -s -s -d link show", plugin = "networking",
-        run = function() return stub(why .. "; ports shown without it", ports()) end }
+        run = function()
+          local text, note = link.bridge_link()
+          if note then return stub(note, text) end
+          return text
+        end }
+  local why = "bridge module state (fdb entries and every device's unicast/multicast address lists, " ..
+              "VLAN groups, MDB) is not decoded"
   emit{ command = "bridge -s -s -d -t fdb show", plugin = "networking",
         run = function() return nil, why end }
   emit{ command = "bridge -d vlan show", plugin = "networking",

@@ -392,3 +392,56 @@ test("a kind whose module has no types prints the kind alone and says why", func
 end)
 
 -- }======
+
+-- {====== bridge link ======
+
+test("bridge -s -s -d link show: each bridge port as bridge/link.c print_linkinfo prints it", function()
+  local ip = require("kernel.net_ip")
+  local br0 = fake_dev("br0", { ifindex = 3, mtu = 1500 })
+  local p1 = fake_dev("eth1", { ifindex = 4, mtu = 1500 })
+  local p2 = fake_dev("veth0", { ifindex = 5, mtu = 1400 })
+  local lo = fake_dev("lo", { ifindex = 1, mtu = 65536 })
+  local ports = {
+    [p1] = { state = 3, priority = 32, path_cost = 100, flags = 0x20 | 0x40 | 0x800 | 0x4000,
+             multicast_ctx = { multicast_router = 1 } },
+    -- a blocking port with hairpin, BPDU guard, isolated (BR_HAIRPIN_MODE
+    -- 0x1, BR_BPDU_GUARD 0x2, BR_ISOLATED 0x10000), no learning/flooding
+    [p2] = { state = 4, priority = 8, path_cost = 2, flags = 0x1 | 0x2 | 0x10000,
+             multicast_ctx = { multicast_router = 2 } },
+  }
+  local saved = { net.devices_list, net.dev_by_index, net.ndo_name, net.dev_get_flags, ip.master_dev, link.brport,
+                  link.policy_len }
+  net.devices_list = function() return { lo, br0, p1, p2 } end
+  net.dev_by_index = function() return { [1] = lo, [3] = br0, [4] = p1, [5] = p2 } end
+  net.ndo_name = function(dev, op)
+    if op == "ndo_bridge_getlink" and dev == br0 then return "br_getlink" end
+    return nil
+  end
+  -- IFF_UP|IFF_BROADCAST|IFF_MULTICAST|IFF_RUNNING|IFF_LOWER_UP, veth0 down
+  net.dev_get_flags = function(dev)
+    if dev == p2 then return 0x2 | 0x1000 end
+    return 0x1 | 0x2 | 0x1000 | 0x40 | 0x10000
+  end
+  ip.master_dev = function(dev) if dev == p1 or dev == p2 then return br0 end end
+  link.brport = function(dev) return ports[dev] end
+  link.policy_len = function() return 45 end
+  local ok_, txt, note = pcall(link.bridge_link, {})
+  net.devices_list, net.dev_by_index, net.ndo_name, net.dev_get_flags, ip.master_dev, link.brport, link.policy_len =
+    table.unpack(saved, 1, 7)
+  assert(ok_, txt)
+  eq(note, nil, "complete")
+  -- print_linkinfo: "%d: " "%s: " print_link_flags "mtu %u " "master %s ",
+  -- print_protinfo: print_stp_state "priority %u " "cost %u ", then with -d
+  -- "\n    " and the on/off flags in its order (no learning_sync: the
+  -- kernel does not send it), then "\n"
+  eq(txt,
+    "4: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master br0 state forwarding priority 32 cost 100 \n" ..
+    "    hairpin off guard off root_block off fastleave off learning on flood on mcast_flood on bcast_flood on " ..
+    "mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated off locked off \n" ..
+    "5: veth0: <BROADCAST,MULTICAST> mtu 1400 master br0 state blocking priority 8 cost 2 \n" ..
+    "    hairpin on guard on root_block off fastleave off learning off flood off mcast_flood off " ..
+    "bcast_flood off mcast_router 2 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated on " ..
+    "locked off \n", "bridge link")
+end)
+
+-- }======

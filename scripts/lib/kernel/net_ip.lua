@@ -137,6 +137,31 @@ local function has_ifla_allmulti()
 end
 M.has_ifla_allmulti = has_ifla_allmulti
 
+-- iproute2's print_name_and_link: "name", "name@peer", "name@ifN" or
+-- "name@NONE" from IFLA_LINK (dev_get_iflink when it is not the device
+-- itself); also whether the peer is down (M-DOWN) and a note when the
+-- driver's ndo_get_iflink is not decoded. names: ifindex -> device
+function M.name_and_link(dev, names)
+  local name = net.devname(dev)
+  local note
+  local link, unk = iflink(dev)
+  if unk then note = string.format("%s: link of %s (%s) not decoded, \"@peer\" missing", name, name, unk) end
+  local mdown = false
+  if link ~= nil and link ~= dev.ifindex then
+    if link == 0 then name = name .. "@NONE"
+    else
+      local peer = names[link]
+      if peer then
+        name = name .. "@" .. net.devname(peer)
+        if (net.dev_get_flags(peer) & IFF.UP) == 0 then mdown = true end
+      else
+        name = name .. "@if" .. link
+      end
+    end
+  end
+  return name, mdown, note
+end
+
 -- the per-link lines; mode = "addr" (ip address) or "link" (ip link)
 -- returns lines (list), note (or nil)
 function M.link_lines(dev, opts, names)
@@ -144,22 +169,9 @@ function M.link_lines(dev, opts, names)
   local note
   local name = net.devname(dev)
   local flags = net.dev_get_flags(dev)
-  local link, unk = iflink(dev)
-  if unk then note = string.format("%s: link of %s (%s) not decoded, \"@peer\" missing", name, name, unk) end
-  local head = string.format("%d: %s", dev.ifindex, name)
-  local mdown = false
-  if link ~= nil and link ~= dev.ifindex then
-    if link == 0 then head = head .. "@NONE"
-    else
-      local peer = names[link]
-      if peer then
-        head = head .. "@" .. net.devname(peer)
-        if (net.dev_get_flags(peer) & IFF.UP) == 0 then mdown = true end
-      else
-        head = head .. "@if" .. link
-      end
-    end
-  end
+  local nl, mdown
+  nl, mdown, note = M.name_and_link(dev, names)
+  local head = string.format("%d: %s", dev.ifindex, nl)
   head = head .. ": " .. link_flags(flags, mdown)
   head = head .. string.format("mtu %d ", dev.mtu)
   local q = net.dev_qdisc_kind(dev)

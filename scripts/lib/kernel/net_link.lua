@@ -847,6 +847,73 @@ end
 
 -- }======
 
+-- `bridge -s -s -d link show` (iproute2 6.1 bridge/link.c print_linkinfo
+-- with print_protinfo's details) over rtnl_bridge_getlink's walk
+-- (net/core/rtnetlink.c: for_each_netdev, the master's
+-- ndo_bridge_getlink for a port, then the device's own): br_getlink
+-- sends a port's br_fill_ifinfo (IFNAME, MASTER, MTU, LINK, PROTINFO =
+-- br_port_fill_attrs) and nothing for the bridge itself when no
+-- RTEXT_FILTER_* is asked (bridge link asks none).  Returns text, note.
+function M.bridge_link(n)
+  n = n or net.init_net()
+  local ip = require("kernel.net_ip")
+  local names = net.dev_by_index(n)
+  local out, notes = {}, {}
+  local function getlink_op(dev)
+    return net.ndo_name(dev, "ndo_bridge_getlink")
+  end
+  for _, dev in ipairs(net.devices_list(n)) do
+    local m = ip.master_dev(dev)
+    local mop = m and getlink_op(m)
+    if mop == "br_getlink" then
+      local ok, txt = pcall(function()
+        local p = M.brport(dev)
+        local plen = M.policy_len("br_port_policy") or math.huge
+        local function sent(attr) return plen > IFLA_BRPORT[attr] end
+        local f = p.flags
+        local function flag(mk) return on_off((f & mk) ~= 0) end
+        local nl, mdown, why = ip.name_and_link(dev, names)
+        if why then notes[#notes + 1] = why end
+        local o = {}
+        local function put(fmt, ...) o[#o + 1] = string.format(fmt, ...) end
+        put("%d: %s: %s", dev.ifindex, nl, ip.link_flags(net.dev_get_flags(dev), mdown))
+        put("mtu %d master %s ", dev.mtu, net.devname(m))
+        put("state %s ", BR_PORT_STATES[p.state] or ("(" .. p.state .. ")"))
+        put("priority %d cost %d ", p.priority, p.path_cost)
+        put("\n    ")
+        put("hairpin %s guard %s root_block %s fastleave %s learning %s flood %s ", flag(BRF.HAIRPIN),
+            flag(BRF.BPDU_GUARD), flag(BRF.ROOT_BLOCK), flag(BRF.FAST_LEAVE), flag(BRF.LEARNING), flag(BRF.FLOOD))
+        if sent("MCAST_FLOOD") then put("mcast_flood %s ", flag(BRF.MCAST_FLOOD)) end
+        if sent("BCAST_FLOOD") then put("bcast_flood %s ", flag(BRF.BCAST_FLOOD)) end
+        if has_member("struct net_bridge_port", "multicast_ctx") then
+          put("mcast_router %d ", p.multicast_ctx.multicast_router)
+        elseif has_member("struct net_bridge_port", "multicast_router") then
+          put("mcast_router %d ", p.multicast_router)
+        end
+        put("mcast_to_unicast %s ", flag(BRF.MCAST_TO_UCAST))
+        if sent("NEIGH_SUPPRESS") then put("neigh_suppress %s ", flag(BRF.NEIGH_SUPPRESS)) end
+        if sent("VLAN_TUNNEL") then put("vlan_tunnel %s ", flag(BRF.VLAN_TUNNEL)) end
+        if sent("BACKUP_PORT") and has_member("struct net_bridge_port", "backup_port") and p.backup_port ~= nil then
+          put("backup_port %s ", net.devname(p.backup_port.dev))
+        end
+        if sent("ISOLATED") then put("isolated %s ", flag(BRF.ISOLATED)) end
+        if sent("LOCKED") then put("locked %s ", flag(BRF.LOCKED)) end
+        put("\n")
+        return table.concat(o)
+      end)
+      if ok then out[#out + 1] = txt
+      else notes[#notes + 1] = net.devname(dev) .. ": bridge port not read (" .. errmsg(txt) .. ")" end
+    elseif mop then
+      notes[#notes + 1] = string.format("%s: %s's %s not decoded", net.devname(dev), net.devname(m), mop)
+    end
+    local own = getlink_op(dev)
+    if own and own ~= "br_getlink" then
+      notes[#notes + 1] = string.format("%s: its own %s (hardware bridge mode) not decoded", net.devname(dev), own)
+    end
+  end
+  return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil
+end
+
 -- {====== gre / gretap ======
 
 -- the CSUM, KEY and SEQ flags of an ip_tunnel parms flags member: 6.10

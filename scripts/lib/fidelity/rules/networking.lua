@@ -189,6 +189,15 @@ return {
   ["sos_commands/networking/ip_netns"] = { truth = nil, class = "static",
     note = "No truth. Names of nsfs bind mounts under /run/netns; none on this dump (empty). "
       .. "With names, the file is a stub: \" (id: N)\" peer ids and readdir order are not rebuilt." },
+  ["sos_commands/networking/bridge_-s_-s_-d_link_show"] = { truth = nil, class = "static",
+    note = "No truth: neither fixture has a bridge (emitted only when one exists). Each port as "
+      .. "iproute2 6.1's bridge link prints br_fill_ifinfo's PROTINFO; tested on synthetic ports." },
+  ["sos_commands/networking/bridge_-s_-s_-d_-t_fdb_show"] = { truth = nil, class = "stub",
+    note = "Not rebuilt (fdb hash, every device's uc/mc address lists): emitted only with a bridge, as a reason." },
+  ["sos_commands/networking/bridge_-d_vlan_show"] = { truth = nil, class = "stub",
+    note = "Not rebuilt (bridge VLAN groups): emitted only with a bridge, as a reason." },
+  ["sos_commands/networking/bridge_-s_-s_-d_-t_mdb_show"] = { truth = nil, class = "stub",
+    note = "Not rebuilt (bridge MDB): emitted only with a bridge, as a reason." },
   ["sos_commands/networking/namespaces/*"] = { truth = nil, class = "static",
     note = "No truth: neither fixture has a named namespace. One folder per nsfs mount under "
       .. "/run/netns, the commands sos runs there, each rebuilt from that namespace's struct net "
