@@ -276,6 +276,27 @@ test("ip netns exec NS ...: sos's per-namespace files, from that namespace's str
   ok(why:find("red"), "reason names the namespace")
 end)
 
+test("ip netns: names with the peer id the initial namespace gave them (peernet2id)", function()
+  local ip = require("kernel.net_ip")
+  -- an IDR holding one namespace at index 0 keeps the pointer itself in
+  -- xa_head (lib/xarray.c: a single entry at index 0 needs no node)
+  local peer = 0xffff888012340000
+  local view = { netns_ids = { idr_base = 0, idr_rt = { xa_head = { value_ = function() return peer end } } } }
+  eq(ip.peer_id(view, peer), 0, "id of the namespace in the IDR")
+  eq(ip.peer_id(view, peer + 0x1000), nil, "another namespace has none")
+  view.netns_ids.idr_rt.xa_head = nil
+  eq(ip.peer_id(view, peer), nil, "empty IDR")
+  -- netns_list: the name, " (id: N)" only with an id; the fixture's
+  -- init_net assigned none, so a name standing for it prints bare
+  local real = ip.named_netns
+  ip.named_netns = function() return { { name = "blue", net = net.init_net() }, { name = "red" } } end
+  local ok_, txt, note = pcall(ip.ip_netns)
+  ip.named_netns = real
+  assert(ok_, txt)
+  eq(txt, "blue\nred\n", "ip netns text")
+  ok(note and note:find("mount order"), "order note")
+end)
+
 test("tc -s qdisc show: one root qdisc per device, kinds as ip-addr.txt", function()
   local kinds = {}
   for l in truth("cmd/ip-addr.txt"):gmatch("([^\n]*)\n") do

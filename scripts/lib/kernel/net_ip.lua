@@ -754,15 +754,39 @@ function M.named_netns()
   return list
 end
 
--- text of `ip netns` from the nsfs mounts under /run/netns, and a note on its order
+-- peernet2id(view, peer): the id `view` gave namespace `peer` (the index
+-- of its entry in view->netns_ids, an IDR: an xarray plus idr_base), or
+-- nil when none was assigned
+function M.peer_id(view, peer)
+  local ids = view.netns_ids
+  local base = ids.idr_base
+  local want, found = pval(peer), nil
+  if ids.idr_rt.xa_head == nil then return nil end          -- an empty IDR
+  require("kernel.mm").xa_for_each(ids.idr_rt, function(idx, e)
+    if found == nil and e == want then found = idx + base end
+  end)
+  return found
+end
+
+-- text of `ip netns` from the nsfs mounts under /run/netns (netns_list
+-- prints " (id: N)" when the caller's namespace has an id for it), and a
+-- note on its order
 function M.ip_netns()
   local list, why = M.named_netns()
   if list == nil then return nil, why end
   local out = {}
-  for _, e in ipairs(list) do out[#out + 1] = e.name .. "\n" end
+  local view = net.init_net()
+  for _, e in ipairs(list) do
+    local id
+    if e.net then
+      local ok, v = pcall(M.peer_id, view, e.net)
+      if ok then id = v end
+    end
+    out[#out + 1] = e.name .. (id and string.format(" (id: %d)", id) or "") .. "\n"
+  end
   local note
   if #list > 0 then
-    note = "listed in mount order (ip lists /run/netns in readdir order); peer ids \"(id: N)\" are not shown"
+    note = "listed in mount order (ip lists /run/netns in readdir order)"
   end
   return table.concat(out), note
 end

@@ -188,7 +188,8 @@ return {
       .. "used/confirmed/updated ages are taken at the crash (later than the capture)." },
   ["sos_commands/networking/ip_netns"] = { truth = nil, class = "static",
     note = "No truth. Names of nsfs bind mounts under /run/netns; none on this dump (empty). "
-      .. "With names, the file is a stub: \" (id: N)\" peer ids and readdir order are not rebuilt." },
+      .. "With names, the file is a stub: mount order stands in for /run/netns's readdir order "
+      .. "(\" (id: N)\" comes from init_net's netns_ids IDR)." },
   ["sos_commands/networking/bridge_-s_-s_-d_link_show"] = { truth = nil, class = "static",
     note = "No truth: neither fixture has a bridge (emitted only when one exists). Each port as "
       .. "iproute2 6.1's bridge link prints br_fill_ifinfo's PROTINFO; tested on synthetic ports." },
