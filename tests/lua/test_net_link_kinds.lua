@@ -445,3 +445,52 @@ test("bridge -s -s -d link show: each bridge port as bridge/link.c print_linkinf
 end)
 
 -- }======
+
+-- {====== tun/tap, macvlan/macvtap, ipip/sit ======
+
+test("ip -d link of tun/tap: tun_fill_info as iproute2 6.1 tun_print_opt prints it", function()
+  -- `ip tuntap add tap0 mode tap multi_queue user 1000`: flags IFF_TAP
+  -- (0x2) | IFF_NO_PI (0x1000) | IFF_MULTI_QUEUE (0x100) | IFF_PERSIST
+  -- (0x800); no group (INVALID_GID: not sent).  iproute2 prints the
+  -- owner's passwd name; a dump has no passwd, so the uid and a reason
+  local tun = { flags = 0x2 | 0x1000 | 0x100 | 0x800, numqueues = 2, numdisabled = 0,
+                owner = { val = 1000 }, group = { val = 0xffffffff } }
+  local txt, why = with_priv(tun, function() return link.info_data(fake_dev("tap0"), "tun") end)
+  eq(txt, "type tap pi off vnet_hdr off multi_queue numqueues 2 numdisabled 0 persist on user 1000 ", "tap line")
+  ok(why and why:find("numeric"), "uid shown numeric, said so")
+  -- a plain tun with packet info and vnet header, no owner
+  tun = { flags = 0x1 | 0x4000, owner = { val = 0xffffffff }, group = { val = 0xffffffff } }
+  txt, why = with_priv(tun, function() return link.info_data(fake_dev("tun0"), "tun") end)
+  eq(txt, "type tun pi on vnet_hdr on persist off ", "tun line")
+  eq(why, nil, "nothing left out")
+end)
+
+test("ip -d link of macvlan/macvtap: macvlan_fill_info as macvlan_print_opt prints it", function()
+  -- MACVLAN_MODE_BRIDGE 4, flags NOPROMISC (1); bcqueuelen 1000 default
+  local v = { mode = 4, flags = 1, bc_queue_len_req = 1000, macaddr_count = 0,
+              port = { bc_queue_len_used = 1000 } }
+  local txt = with_priv(v, function() return link.info_data(fake_dev("macvlan0"), "macvlan") end)
+  eq(txt, "mode bridge nopromisc bcqueuelen 1000 usedbcqueuelen 1000 ", "macvlan line")
+  -- source mode prints "remotes (N)" (and the addresses when N > 0)
+  v.mode, v.flags = 16, 0
+  txt = with_priv(v, function() return link.info_data(fake_dev("macvtap0"), "macvtap") end)
+  eq(txt, "mode source bcqueuelen 1000 usedbcqueuelen 1000 remotes (0) ", "macvtap source line")
+end)
+
+test("ip -d link of ipip and sit: ipip(6)_fill_info as iptunnel_print_opt prints it", function()
+  local t = { collect_md = false, fwmark = 0, encap = { type = 0 },
+    parms = { link = 0, iph = { protocol = 4, daddr = be32(203, 0, 113, 9), saddr = 0, ttl = 0, tos = 0,
+                                frag_off = be16(0x4000) } } }
+  local txt = with_priv(t, function() return link.info_data(fake_dev("ipip1"), "ipip") end)
+  -- IFLA_IPTUN_PROTO 4 "ipip"; local 0 is "any"; ttl 0 "inherit";
+  -- PMTUDISC from the DF bit
+  eq(txt, "ipip remote 203.0.113.9 local any ttl inherit pmtudisc ", "ipip line")
+  -- sit (IPPROTO_IPV6 41) marked ISATAP: IFF_ISATAP in priv_flags
+  local isatap = kd.enum_value("enum netdev_priv_flags", "IFF_ISATAP")
+  t.parms.iph = { protocol = 41, daddr = 0, saddr = be32(192, 0, 2, 5), ttl = 64, tos = 1, frag_off = 0 }
+  t.ip6rd = { prefixlen = 0 }
+  txt = with_priv(t, function() return link.info_data(fake_dev("sit1", { priv_flags = isatap }), "sit") end)
+  eq(txt, "ip6ip remote any local 192.0.2.5 ttl 64 tos inherit nopmtudisc isatap ", "sit line")
+end)
+
+-- }======

@@ -510,8 +510,7 @@ end
 -- numdisabled], persist, owner/group (iproute2 prints the passwd/group
 -- names the live system had: numeric here, with a reason)
 local function tun_info(dev)
-  need("struct tun_struct")
-  local tun = kd.object("struct tun_struct", net.netdev_priv(dev))
+  local tun = M.priv(dev, "struct tun_struct")
   local f = tun.flags
   local out = {}
   local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
@@ -540,8 +539,7 @@ end
 -- macvlan_print_opt prints it (bc_cutoff, 6.4+, is not printed by 6.1)
 local MACVLAN_MODES = { [1] = "private", [2] = "vepa", [4] = "bridge", [8] = "passthru", [16] = "source" }
 local function macvlan_info(dev)
-  need("struct macvlan_dev")
-  local v = kd.object("struct macvlan_dev", net.netdev_priv(dev))
+  local v = M.priv(dev, "struct macvlan_dev")
   local out = {}
   local function put(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
   put("mode %s ", MACVLAN_MODES[v.mode] or "unknown")
@@ -571,8 +569,7 @@ end
 -- ipip_fill_info / ipip6_fill_info (net/ipv4/ipip.c, net/ipv6/sit.c) as
 -- iproute2 6.1's iptunnel_print_opt prints them
 local function iptun_info(dev, sit)
-  need("struct ip_tunnel")
-  local t = kd.object("struct ip_tunnel", net.netdev_priv(dev))
+  local t = M.priv(dev, "struct ip_tunnel")
   local parm = t.parms
   local iph = parm.iph
   local out = {}
@@ -597,13 +594,12 @@ local function iptun_info(dev, sit)
   -- PMTUDISC: the DF bit of frag_off (network order: 0x0040 as read here)
   put((net.ntohs(iph.frag_off) & 0x4000) ~= 0 and "pmtudisc " or "nopmtudisc ")
   if sit then
-    local f = parm:member_("i_flags")
-    if tostring(f:type_()):find("%[") then
-      -- 6.10 turned i_flags into a bitmap (ip_tunnel_flags_to_be16 for the dump)
-      if kd.read_u64(f:address_()) ~= 0 then why = "sit ISATAP flag of the bitmap i_flags not decoded" end
-    elseif (f:value_() & 0x1) ~= 0 then
-      put("isatap ")                                                   -- SIT_ISATAP
-    end
+    -- SIT_ISATAP of IFLA_IPTUN_FLAGS: ipip6_tunnel_create (net/ipv6/sit.c)
+    -- marks an ISATAP tunnel with IFF_ISATAP in priv_flags, the same in 6.1
+    -- (__be16 i_flags) and 6.10+ (the bitmap of "ip_tunnel: convert __be16
+    -- tunnel flags to bitmaps")
+    local okf, isatap = pcall(kd.enum_value, "enum netdev_priv_flags", "IFF_ISATAP")
+    if okf and (dev.priv_flags & isatap) ~= 0 then put("isatap ") end
     if has_member("struct ip_tunnel", "ip6rd") and t.ip6rd.prefixlen ~= 0 then
       put("6rd-prefix %s/%d ", net.ip6(kd.read(t.ip6rd.prefix:address_(), 16)), t.ip6rd.prefixlen)
       if t.ip6rd.relay_prefix ~= 0 then
