@@ -135,6 +135,7 @@ local function has_ifla_allmulti()
   end
   return sends_allmulti
 end
+-- true when the kernel sends IFLA_ALLMULTI (6.0+), false before, "unknown" without ifla_policy
 M.has_ifla_allmulti = has_ifla_allmulti
 
 -- iproute2's print_name_and_link: "name", "name@peer", "name@ifN" or
