@@ -124,14 +124,28 @@ end
 
 -- does rtnl_fill_ifinfo send IFLA_ALLMULTI?  Linux 6.0 added the attribute
 -- (IFLA_MAX became IFLA_ALLMULTI = 61, include/uapi/linux/if_link.h): the
--- kernel's ifla_policy[IFLA_MAX + 1] then has room for its index
-local IFLA_ALLMULTI = 61
+-- kernel's ifla_policy[IFLA_MAX + 1] then has room for its index.  Without
+-- the array's type (BTF has no variables) its entry 61 is read from the
+-- dump: 6.0+ set it to { .type = NLA_REJECT } (17 in include/net/netlink.h
+-- since NLA_REJECT was added, 4.20), older arrays end before it
+local IFLA_ALLMULTI, NLA_REJECT = 61, 17
 local sends_allmulti
 local function has_ifla_allmulti()
   if sends_allmulti == nil then
     local ok, pol = pcall(kd.symbol, "ifla_policy")
-    if ok and pol ~= nil then sends_allmulti = #pol > IFLA_ALLMULTI
-    else sends_allmulti = "unknown" end
+    if ok and pol ~= nil then
+      sends_allmulti = #pol > IFLA_ALLMULTI
+    else
+      local addr = kd.symbol_address("ifla_policy")
+      local okr, b = pcall(function()
+        return kd.read(addr + IFLA_ALLMULTI * kd.type("struct nla_policy").size, 4)
+      end)
+      if addr and okr then
+        sends_allmulti = b == string.char(NLA_REJECT, 0, 0, 0)
+      else
+        sends_allmulti = "unknown"
+      end
+    end
   end
   return sends_allmulti
 end
