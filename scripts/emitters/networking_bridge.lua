@@ -1,8 +1,8 @@
 -- sos networking plugin: `bridge` commands, registered only when the dump
 -- has a bridge device (as sos runs them only when bridges exist).
--- `bridge link` is rebuilt from the bridge ports (kernel/net_link.lua
--- bridge_link); the forwarding database, VLAN and MDB dumps are not
--- decoded (no file, a reason).
+-- `bridge link` and `bridge fdb` are rebuilt (kernel/net_link.lua
+-- bridge_link, bridge_fdb); the VLAN and MDB dumps are not decoded (no
+-- file, a reason).
 local net = require("kernel.net")
 local link = require("kernel.net_link")
 
@@ -21,10 +21,13 @@ if ok and #bridges > 0 then
           if note then return stub(note, text) end
           return text
         end }
-  local why = "bridge module state (fdb entries and every device's unicast/multicast address lists, " ..
-              "VLAN groups, MDB) is not decoded"
   emit{ command = "bridge -s -s -d -t fdb show", plugin = "networking",
-        run = function() return nil, why end }
+        run = function()
+          local text, note = link.bridge_fdb(nil, true)
+          if note then return stub(note, text) end
+          return text
+        end }
+  local why = "bridge module state (VLAN groups, MDB) is not decoded"
   emit{ command = "bridge -d vlan show", plugin = "networking",
         run = function() return nil, why end }
   emit{ command = "bridge -s -s -d -t mdb show", plugin = "networking",

@@ -494,3 +494,64 @@ test("ip -d link of ipip and sit: ipip(6)_fill_info as iptunnel_print_opt prints
 end)
 
 -- }======
+
+-- {====== bridge fdb ======
+
+test("bridge fdb: every Ethernet device's multicast list as 'self permanent', as proc/net/dev_mcast has it", function()
+  -- ndo_dflt_fdb_dump (net/core/rtnetlink.c): dev->uc then dev->mc, NTF_SELF,
+  -- NUD_PERMANENT; print_fdb: "<mac> dev <dev> self permanent"
+  local txt, note = link.bridge_fdb(nil, true)
+  eq(note, nil, "no device with its own fdb dump on the fixture")
+  local want = {}
+  for l in (truth("proc/net/dev_mcast") or ""):gmatch("[^\n]+") do
+    local dev, hex = l:match("^%d+%s+(%S+)%s+%d+%s+%d+%s+(%x+)$")
+    local mac = hex:gsub("(%x%x)", "%1:"):sub(1, -2)
+    want[#want + 1] = mac .. " dev " .. dev .. " self permanent"
+  end
+  ok(#want > 0, "truth has multicast addresses")
+  local got = {}
+  for l in txt:gmatch("[^\n]+") do got[#got + 1] = l end
+  eq(table.concat(got, "\n"), table.concat(want, "\n"), "fdb self lines")
+end)
+
+test("bridge fdb: a bridge's entries as fdb_fill_info sends them and print_fdb prints them", function()
+  local ip = require("kernel.net_ip")
+  local jiffies = require("kernel.time").jiffies()
+  local br0 = fake_dev("br0", { ifindex = 3, type = 1, uc = {}, mc = {} })
+  local p1 = fake_dev("eth1", { ifindex = 4, type = 1, uc = {}, mc = {} })
+  local port = { dev = p1 }
+  -- BR_FDB_LOCAL (bit 0): the port's own MAC, permanent; a learned entry
+  -- updated 10 s ago, used 3 s ago (reachable: ageing 300 s, printed as
+  -- ""); a static (bit 1) entry on vlan 10; the bridge's own address (no
+  -- port) on the bridge's line; a learned entry past ageing_time: stale
+  local br = { forward_delay = 15 * HZ, ageing_time = 300 * HZ, topology_change = 0 }
+  local function fdb(mac, dst, flags, vid, used_ago, upd_ago)
+    return { key = { addr = mac, vlan_id = vid or 0 }, dst = dst, flags = flags,
+             used = jiffies - used_ago * HZ, updated = jiffies - upd_ago * HZ }
+  end
+  local entries = { fdb("02:00:00:00:00:04", port, 0x1, 0, 0, 0), fdb("52:54:00:aa:bb:cc", port, 0, 0, 3, 10),
+                    fdb("52:54:00:00:00:10", port, 0x2, 10, 20, 20), fdb("02:00:00:00:00:03", nil, 0x1, 0, 0, 0),
+                    fdb("52:54:00:dd:ee:ff", port, 0, 0, 400, 400) }
+  local saved = { net.devices, net.ndo_name, ip.master_dev, link.priv, link.fdb_entries, link.hw_addrs }
+  net.devices = function() return { br0, p1 } end
+  net.ndo_name = function(dev, op) if op == "ndo_fdb_dump" and dev == br0 then return "br_fdb_dump" end end
+  ip.master_dev = function(dev) if dev == p1 then return br0 end end
+  link.priv = function() return br end
+  link.fdb_entries = function() return entries end
+  link.hw_addrs = function(list) return list end
+  br0.mc = { "33:33:00:00:00:01" }
+  local ok_, txt, note = pcall(link.bridge_fdb, {}, true)
+  net.devices, net.ndo_name, ip.master_dev, link.priv, link.fdb_entries, link.hw_addrs = table.unpack(saved, 1, 6)
+  assert(ok_, txt)
+  eq(note, nil, "complete")
+  -- order: rtnl_fdb_dump walks br0 (its dflt dump, then entries without a
+  -- port), then eth1 (its bridge's entries for it, then its own dflt dump)
+  eq(txt, "33:33:00:00:00:01 dev br0 self permanent\n" ..
+          "02:00:00:00:00:03 dev br0 used 0/0 master br0 permanent\n" ..
+          "02:00:00:00:00:04 dev eth1 used 0/0 master br0 permanent\n" ..
+          "52:54:00:aa:bb:cc dev eth1 used 3/10 master br0 \n" ..
+          "52:54:00:00:00:10 dev eth1 vlan 10 used 20/20 master br0 static\n" ..
+          "52:54:00:dd:ee:ff dev eth1 used 400/400 master br0 stale\n", "fdb lines")
+end)
+
+-- }======

@@ -910,6 +910,106 @@ function M.bridge_link(n)
   return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil
 end
 
+-- {====== bridge fdb ======
+
+-- the addresses of a netdev_hw_addr_list (dev->uc, dev->mc), in list order
+function M.hw_addrs(list, addr_len)
+  local out = {}
+  for ha in kd.list(list.list, "struct netdev_hw_addr", "list") do
+    out[#out + 1] = net.mac(ha.addr:address_(), addr_len)
+  end
+  return out
+end
+
+-- the entries of a bridge's fdb_list (hlist order)
+function M.fdb_entries(br)
+  local out = {}
+  for f in kd.hlist(br.fdb_list, "struct net_bridge_fdb_entry", "fdb_node") do out[#out + 1] = f end
+  return out
+end
+
+-- BR_FDB_* bit numbers (net/bridge/br_private.h, the same in 6.1 and 6.12)
+local BR_FDB = { LOCAL = 0, STATIC = 1, STICKY = 2, ADDED_BY_EXT_LEARN = 4, OFFLOADED = 5 }
+
+-- `bridge -s -s -d -t fdb show`: rtnl_fdb_dump (net/core/rtnetlink.c)
+-- walks the devices (dev_index_head order); a bridge port first gets its
+-- bridge's br_fdb_dump filtered to entries whose port is it, then every
+-- device its own ndo_fdb_dump or ndo_dflt_fdb_dump (Ethernet devices'
+-- unicast then multicast address lists, "self permanent"); a bridge's own
+-- br_fdb_dump adds the entries without a port.  Lines as iproute2 6.1's
+-- print_fdb (bridge/fdb.c) prints them; -s adds "used A/B" (seconds).
+-- Returns text, note.
+function M.bridge_fdb(n, stats)
+  n = n or net.init_net()
+  local ip = require("kernel.net_ip")
+  local now = require("kernel.time").jiffies()
+  local out, notes = {}, {}
+  local function dflt(dev)
+    if dev.type ~= 1 then return end                     -- ARPHRD_ETHER only (-EINVAL else)
+    for _, list in ipairs({ dev.uc, dev.mc }) do
+      for _, a in ipairs(M.hw_addrs(list, dev.addr_len)) do
+        out[#out + 1] = string.format("%s dev %s self permanent\n", a, net.devname(dev))
+      end
+    end
+  end
+  -- fdb_fill_info + print_fdb for one entry of bridge br (device brdev)
+  local function entry(brdev, br, f)
+    local flags = f.flags
+    local function bit(b) return (flags >> b) & 1 == 1 end
+    local dst = f.dst
+    local dev = dst ~= nil and dst.dev or brdev
+    local o = { mac_of(f.key.addr) .. " ", "dev " .. net.devname(dev) .. " " }
+    if f.key.vlan_id ~= 0 then o[#o + 1] = string.format("vlan %d ", f.key.vlan_id) end
+    if stats then
+      -- nda_cacheinfo in clock_t, printed divided by USER_HZ
+      o[#o + 1] = string.format("used %d/%d ", clock_t(now - f.used) // 100, clock_t(now - f.updated) // 100)
+    end
+    if bit(BR_FDB.ADDED_BY_EXT_LEARN) then o[#o + 1] = "extern_learn " end
+    if bit(BR_FDB.OFFLOADED) then o[#o + 1] = "offload " end
+    if bit(BR_FDB.STICKY) then o[#o + 1] = "sticky " end
+    o[#o + 1] = "master " .. net.devname(brdev) .. " "
+    -- fdb_to_nud / has_expired (hold_time: forward_delay during a topology change)
+    local state
+    if bit(BR_FDB.LOCAL) then state = "permanent"
+    elseif bit(BR_FDB.STATIC) then state = "static"
+    else
+      local hold = truthy(br.topology_change) and br.forward_delay or br.ageing_time
+      local expired = not bit(BR_FDB.ADDED_BY_EXT_LEARN) and (f.updated + hold - now) <= 0
+      state = expired and "stale" or ""
+    end
+    o[#o + 1] = state .. "\n"
+    return table.concat(o)
+  end
+  for _, dev in ipairs(net.devices(n)) do
+    local ok, err = pcall(function()
+      local m = ip.master_dev(dev)
+      if m and net.ndo_name(m, "ndo_fdb_dump") == "br_fdb_dump" then
+        local br = M.priv(m, "struct net_bridge")
+        for _, f in ipairs(M.fdb_entries(br)) do
+          local dst = f.dst
+          if dst ~= nil and dst.dev.ifindex == dev.ifindex then out[#out + 1] = entry(m, br, f) end
+        end
+      end
+      local own = net.ndo_name(dev, "ndo_fdb_dump")
+      if own == "br_fdb_dump" then
+        dflt(dev)
+        local br = M.priv(dev, "struct net_bridge")
+        for _, f in ipairs(M.fdb_entries(br)) do
+          if f.dst == nil then out[#out + 1] = entry(dev, br, f) end
+        end
+      elseif own then
+        notes[#notes + 1] = string.format("%s: %s not decoded", net.devname(dev), own)
+      else
+        dflt(dev)
+      end
+    end)
+    if not ok then notes[#notes + 1] = net.devname(dev) .. ": " .. errmsg(err) end
+  end
+  return table.concat(out), (#notes > 0) and table.concat(notes, "; ") or nil
+end
+
+-- }======
+
 -- {====== gre / gretap ======
 
 -- the CSUM, KEY and SEQ flags of an ip_tunnel parms flags member: 6.10

@@ -193,8 +193,10 @@ return {
   ["sos_commands/networking/bridge_-s_-s_-d_link_show"] = { truth = nil, class = "static",
     note = "No truth: neither fixture has a bridge (emitted only when one exists). Each port as "
       .. "iproute2 6.1's bridge link prints br_fill_ifinfo's PROTINFO; tested on synthetic ports." },
-  ["sos_commands/networking/bridge_-s_-s_-d_-t_fdb_show"] = { truth = nil, class = "stub",
-    note = "Not rebuilt (fdb hash, every device's uc/mc address lists): emitted only with a bridge, as a reason." },
+  ["sos_commands/networking/bridge_-s_-s_-d_-t_fdb_show"] = { truth = nil, class = "drifting",
+    note = "No truth: emitted only with a bridge. Bridge entries from br->fdb_list (used/updated ages "
+      .. "drift), every Ethernet device's uc/mc lists as 'self permanent' (checked against "
+      .. "proc/net/dev_mcast on the fixtures)." },
   ["sos_commands/networking/bridge_-d_vlan_show"] = { truth = nil, class = "stub",
     note = "Not rebuilt (bridge VLAN groups): emitted only with a bridge, as a reason." },
   ["sos_commands/networking/bridge_-s_-s_-d_-t_mdb_show"] = { truth = nil, class = "stub",
