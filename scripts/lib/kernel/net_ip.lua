@@ -749,6 +749,9 @@ end
 -- each; nil, reason when the mount table cannot be read
 function M.named_netns()
   local list = {}
+  -- a name needs a namespace besides init_net: skip the mount walk without one
+  local okn, nets = pcall(net.namespaces)
+  if okn and #nets <= 1 then return list end
   local ok, err = pcall(function()
     -- the one mount walker (kernel/mount.lua), as sos's `ip netns` saw it
     local mount = require("kernel.mount")
