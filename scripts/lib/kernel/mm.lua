@@ -69,17 +69,6 @@ local function memo(key, fn)
   return v
 end
 
--- kernel version as major*65536 + minor*256 + patch (for changes that left
--- no trace in the types)
-function M.kver()
-  return memo("kver", function()
-    local a, b, c = (kd.release() or ""):match("^(%d+)%.(%d+)%.?(%d*)")
-    if not a then return 0 end
-    return tonumber(a) * 65536 + tonumber(b) * 256 + math.min(tonumber(c) or 0, 255)
-  end)
-end
-local function KV(a, b) return a * 65536 + b * 256 end
-
 -- page size in bytes (vmcoreinfo PAGESIZE, else the dump's, else 4096), memoized
 function M.page_size()
   return memo("page_size", function()
@@ -416,10 +405,19 @@ function M.hpage_pmd_nr()
   return M.page_size() // 8
 end
 local function thp_enabled() return has_sym("transparent_hugepage_flags") end
+-- the THP node counters (NR_ANON_THPS, ...) count pages, not huge pages:
+-- 5.12 "mm: memcontrol: convert NR_ANON_THPS account to pages" left no
+-- trace in the types; NR_SWAPCACHE came in the same release's mm series
+-- ("mm: memcg: add swapcache stat for memcg v2"), the nearest probe
+function M.thp_counted_in_pages()
+  return memo("thp_in_pages", function()
+    return M.enum("enum node_stat_item").byname.NR_SWAPCACHE ~= nil
+  end)
+end
 -- true when /proc/vmstat shows node item node_item in THP units rather than pages
 -- (mm/vmstat.c vmstat_item_print_in_thp, 5.12+)
 function M.print_in_thp(node_item)
-  if not thp_enabled() or M.kver() < KV(5, 12) then return false end
+  if not thp_enabled() or not M.thp_counted_in_pages() then return false end
   local name = M.enum("enum node_stat_item").byval[node_item]
   return THP_ITEMS[name] == true
 end
@@ -472,12 +470,14 @@ function M.commit_limit()
 end
 
 -- vm_memory_committed(): percpu_counter_sum_positive(&vm_committed_as)
--- (before 5.8 /proc/meminfo read only the central count)
+-- (before, /proc/meminfo read only the central count): 5.9 "mm/util.c: make
+-- vm_memory_committed() more accurate", in the series that added
+-- overcommit_policy_handler (the probe)
 function M.committed()
   local pc = sym("vm_committed_as")
   if pc == nil then return 0 end
   local v
-  if M.kver() >= KV(5, 8) then v = M.percpu_counter_sum(pc) else v = ival(pc.count) end
+  if has_sym("overcommit_policy_handler") then v = M.percpu_counter_sum(pc) else v = ival(pc.count) end
   return u(v)
 end
 
@@ -739,7 +739,7 @@ function M.meminfo()
   end
   if thp_enabled() then                                          -- CONFIG_TRANSPARENT_HUGEPAGE
     -- counted in pages since 5.12 (before: in huge pages, times HPAGE_PMD_NR)
-    local f = M.kver() >= KV(5, 12) and 1 or M.hpage_pmd_nr()
+    local f = M.thp_counted_in_pages() and 1 or M.hpage_pmd_nr()
     kbline(o, "AnonHugePages:", node_pages("NR_ANON_THPS") * f)
     kbline(o, "ShmemHugePages:", node_pages("NR_SHMEM_THPS") * f)
     kbline(o, "ShmemPmdMapped:", node_pages("NR_SHMEM_PMDMAPPED") * f)
@@ -850,8 +850,9 @@ function M.vmstat()
     if name == "nr_unstable" then seen_unstable = true end
     out[#out + 1] = string.format("%s %d\n", name, vals[i])
   end
-  -- 5.8+ prints the removed NR_UNSTABLE_NFS as a constant at the end
-  if not seen_unstable and M.kver() >= KV(5, 8) then out[#out + 1] = "nr_unstable 0\n" end
+  -- 5.8 "mm: remove NR_UNSTABLE_NFS" prints the removed item as a
+  -- constant at the end; before, the enum has it and it is printed above
+  if not seen_unstable then out[#out + 1] = "nr_unstable 0\n" end
   return table.concat(out)
 end
 
