@@ -209,8 +209,26 @@ OPTS.shmem_show_options = function(sb)
     if h ~= 0 then out[#out + 1] = ",huge=" .. (HUGE[h] or "bad_val") end
   end
   out[#out + 1] = shmem_mpol(sbi)
-  -- 6.6+: noswap, quota options (usrquota...) are not decoded here
+  -- 6.4 "shmem: add support to ignore swap" (noswap)
   if has_member("struct shmem_sb_info", "noswap") and sbi.noswap then out[#out + 1] = ",noswap" end
+  -- 6.6 "shmem: add quota support" (CONFIG_TMPFS_QUOTA: qlimits is the
+  -- probe): sb_has_quota_active() of include/linux/quotaops.h on
+  -- sb->s_dquot.flags -- DQUOT_USAGE_ENABLED (bit 0) set and DQUOT_SUSPENDED
+  -- (bit 2 * MAXQUOTAS) clear, each shifted by the quota type
+  if has_member("struct shmem_sb_info", "qlimits") then
+    local qf = sb.s_dquot.flags
+    for _, q in ipairs({ { 0, ",usrquota" }, { 1, ",grpquota" } }) do
+      if (qf >> q[1]) & 1 ~= 0 and (qf >> (6 + q[1])) & 1 == 0 then out[#out + 1] = q[2] end
+    end
+    local ql = sbi.qlimits
+    for _, n in ipairs({ "usrquota_bhardlimit", "grpquota_bhardlimit", "usrquota_ihardlimit", "grpquota_ihardlimit" }) do
+      local v = ql[n]
+      if v ~= 0 then
+        out[#out + 1] = "," .. n:gsub("_(%a)hardlimit", function(k)
+          return "_" .. (k == "b" and "block" or "inode") .. "_hardlimit" end) .. "=" .. v
+      end
+    end
+  end
   return table.concat(out)
 end
 
@@ -784,6 +802,128 @@ OPTS.ovl_show_options = function(sb)
   return table.concat(out)
 end
 
+-- btrfs_show_options() (fs/btrfs/super.c).  The BTRFS_MOUNT_* bits are an
+-- anonymous enum (ctree.h in 6.1, fs.h in 6.12), so not reachable by name
+-- in the types: 6.7 "btrfs: remove check-integrity functionality" dropped
+-- bits 19-20 (CHECK_INTEGRITY{,_DATA}) and renumbered the rest; 6.8
+-- "btrfs: convert to the new mount API" (btrfs_parse_param, the probe)
+-- came after it and added NODISCARD/NOSPACECACHE (internal, not shown) and
+-- 6.10/6.11 IGNOREMETACSUMS/IGNORESUPERFLAGS.  A 6.7 kernel (renumbered,
+-- old mount API) is read with the 6.1 numbering: its bits >= 19 are wrong.
+local BTRFS_BITS_OLD = { NODATASUM = 0, NODATACOW = 1, NOBARRIER = 2, SSD = 3, DEGRADED = 4,
+  COMPRESS = 5, NOTREELOG = 6, FLUSHONCOMMIT = 7, SSD_SPREAD = 8, NOSSD = 9, DISCARD_SYNC = 10,
+  FORCE_COMPRESS = 11, SPACE_CACHE = 12, CLEAR_CACHE = 13, USER_SUBVOL_RM_ALLOWED = 14,
+  ENOSPC_DEBUG = 15, AUTO_DEFRAG = 16, USEBACKUPROOT = 17, SKIP_BALANCE = 18,
+  CHECK_INTEGRITY = 19, CHECK_INTEGRITY_DATA = 20, PANIC_ON_FATAL_ERROR = 21,
+  RESCAN_UUID_TREE = 22, FRAGMENT_DATA = 23, FRAGMENT_METADATA = 24, FREE_SPACE_TREE = 25,
+  NOLOGREPLAY = 26, REF_VERIFY = 27, DISCARD_ASYNC = 28, IGNOREBADROOTS = 29, IGNOREDATACSUMS = 30 }
+local BTRFS_BITS_NEW = { NODATASUM = 0, NODATACOW = 1, NOBARRIER = 2, SSD = 3, DEGRADED = 4,
+  COMPRESS = 5, NOTREELOG = 6, FLUSHONCOMMIT = 7, SSD_SPREAD = 8, NOSSD = 9, DISCARD_SYNC = 10,
+  FORCE_COMPRESS = 11, SPACE_CACHE = 12, CLEAR_CACHE = 13, USER_SUBVOL_RM_ALLOWED = 14,
+  ENOSPC_DEBUG = 15, AUTO_DEFRAG = 16, USEBACKUPROOT = 17, SKIP_BALANCE = 18,
+  PANIC_ON_FATAL_ERROR = 19, RESCAN_UUID_TREE = 20, FRAGMENT_DATA = 21, FRAGMENT_METADATA = 22,
+  FREE_SPACE_TREE = 23, NOLOGREPLAY = 24, REF_VERIFY = 25, DISCARD_ASYNC = 26,
+  IGNOREBADROOTS = 27, IGNOREDATACSUMS = 28, NODISCARD = 29, NOSPACECACHE = 30,
+  IGNOREMETACSUMS = 31, IGNORESUPERFLAGS = 32 }
+local BTRFS_COMPRESS = { [0] = "", "zlib", "lzo", "zstd" }    -- btrfs_compress_types[]
+local BTRFS_FIRST_FREE_OBJECTID = 256                          -- a subvolume's root directory
+
+-- the subvolume's path from the top-level subvolume (what
+-- btrfs_get_subvol_name_from_objectid() rebuilds from the root tree's
+-- ROOT_BACKREF items, on disk): the names of the dentries from the
+-- subvolume's root directory (inode 256 of that root) up to sb->s_root,
+-- which btrfs_fill_super() made the top-level subvolume's root
+local function btrfs_subvol_path(sb, dentry, root_addr)
+  local sroot = pval(sb:member_("s_root"))
+  local d = dentry
+  for _ = 1, 4096 do                        -- up to the subvolume's root directory
+    local ino = d.d_inode
+    if ino == nil then error("negative dentry on the way to the subvolume root", 0) end
+    local bi = kd.container_of(pval(ino), "struct btrfs_inode", "vfs_inode")
+    if ino.i_ino == BTRFS_FIRST_FREE_OBJECTID and pval(bi:member_("root")) == root_addr then break end
+    if pval(d) == sroot or fs.is_root(d) then error("subvolume root directory not above the mount root", 0) end
+    d = d.d_parent
+  end
+  local parts = {}
+  for _ = 1, 4096 do
+    if pval(d) == sroot then
+      local out = {}
+      for i = #parts, 1, -1 do out[#out + 1] = parts[i] end
+      return "/" .. table.concat(out, "/")
+    end
+    if fs.is_root(d) then error("subvolume not connected to the top-level subvolume (disconnected dentry)", 0) end
+    parts[#parts + 1] = fs.dname(d)
+    d = d.d_parent
+  end
+  error("dentry chain too long", 0)
+end
+
+-- dentry: the mount's root (show_options gets mnt->mnt_root)
+OPTS.btrfs_show_options = function(sb, dentry)
+  local info = kd.object("struct btrfs_fs_info", pval(sb:member_("s_fs_info")))
+  local bits = kd.symbol_address("btrfs_parse_param") and BTRFS_BITS_NEW or BTRFS_BITS_OLD
+  local mo = info.mount_opt
+  local function opt(name) local b = bits[name] return b ~= nil and (mo >> b) & 1 == 1 end
+  local out = {}
+  local function put(x) out[#out + 1] = x end
+  if opt("DEGRADED") then put(",degraded") end
+  if opt("NODATASUM") then put(",nodatasum") end
+  if opt("NODATACOW") then put(",nodatacow") end
+  if opt("NOBARRIER") then put(",nobarrier") end
+  if info.max_inline ~= 2048 then put(",max_inline=" .. info.max_inline) end  -- BTRFS_DEFAULT_MAX_INLINE
+  -- min(num_online_cpus() + 2, 8): the CPUs online before the panic
+  local ncpu = #require("kernel.cpu").online()
+  if info.thread_pool_size ~= math.min(ncpu + 2, 8) then put(",thread_pool=" .. info.thread_pool_size) end
+  if opt("COMPRESS") then
+    local ct = BTRFS_COMPRESS[info.compress_type] or "(null)"
+    put((opt("FORCE_COMPRESS") and ",compress-force=" or ",compress=") .. ct)
+    if info.compress_level ~= 0 then put(":" .. info.compress_level) end
+  end
+  if opt("NOSSD") then put(",nossd") end
+  if opt("SSD_SPREAD") then put(",ssd_spread") elseif opt("SSD") then put(",ssd") end
+  if opt("NOTREELOG") then put(",notreelog") end
+  local printed = false
+  for _, r in ipairs({ { "NOLOGREPLAY", "nologreplay" }, { "USEBACKUPROOT", "usebackuproot" },
+                       { "IGNOREBADROOTS", "ignorebadroots" }, { "IGNOREDATACSUMS", "ignoredatacsums" },
+                       { "IGNOREMETACSUMS", "ignoremetacsums" }, { "IGNORESUPERFLAGS", "ignoresuperflags" } }) do
+    if opt(r[1]) then put((printed and ":" or ",rescue=") .. r[2]); printed = true end   -- print_rescue_option()
+  end
+  if opt("FLUSHONCOMMIT") then put(",flushoncommit") end
+  if opt("DISCARD_SYNC") then put(",discard") end
+  if opt("DISCARD_ASYNC") then put(",discard=async") end
+  if sb.s_flags & (1 << 16) == 0 then put(",noacl") end                        -- SB_POSIXACL
+  local sc = info.super_copy
+  if sc.cache_generation ~= 0 then put(",space_cache")                        -- btrfs_free_space_cache_v1_active()
+  elseif sc.compat_ro_flags & 1 ~= 0 then put(",space_cache=v2")             -- COMPAT_RO_FREE_SPACE_TREE
+  else put(",nospace_cache") end
+  if opt("RESCAN_UUID_TREE") then put(",rescan_uuid_tree") end
+  if opt("CLEAR_CACHE") then put(",clear_cache") end
+  if opt("USER_SUBVOL_RM_ALLOWED") then put(",user_subvol_rm_allowed") end
+  if opt("ENOSPC_DEBUG") then put(",enospc_debug") end
+  if opt("AUTO_DEFRAG") then put(",autodefrag") end
+  if opt("SKIP_BALANCE") then put(",skip_balance") end
+  -- CONFIG_BTRFS_FS_CHECK_INTEGRITY (6.1; Debian builds without it): the
+  -- print mask member exists only in such builds
+  if has_member("struct btrfs_fs_info", "check_integrity_print_mask") then
+    if opt("CHECK_INTEGRITY_DATA") then put(",check_int_data") elseif opt("CHECK_INTEGRITY") then put(",check_int") end
+    if info.check_integrity_print_mask ~= 0 then put(",check_int_print_mask=" .. info.check_integrity_print_mask) end
+  end
+  if info.metadata_ratio ~= 0 then put(",metadata_ratio=" .. info.metadata_ratio) end
+  if opt("PANIC_ON_FATAL_ERROR") then put(",fatal_errors=panic") end
+  if info.commit_interval ~= 30 then put(",commit=" .. info.commit_interval) end   -- BTRFS_DEFAULT_COMMIT_INTERVAL
+  -- CONFIG_BTRFS_DEBUG's fragment= options: the debug-only symbol is the probe
+  if kd.symbol_address("btrfs_should_fragment_free_space") then
+    if opt("FRAGMENT_DATA") then put(",fragment=data") end
+    if opt("FRAGMENT_METADATA") then put(",fragment=metadata") end
+  end
+  if opt("REF_VERIFY") then put(",ref_verify") end
+  dentry = dentry or sb.s_root
+  local root = kd.container_of(pval(dentry.d_inode), "struct btrfs_inode", "vfs_inode").root
+  put(",subvolid=" .. root.root_key.objectid)                                 -- btrfs_root_id()
+  put(",subvol=" .. fs.escape(btrfs_subvol_path(sb, dentry, pval(root)), ",= \t\n\\"))  -- seq_show_option()
+  return table.concat(out)
+end
+
 -- kernfs: the root's syscall_ops->show_options (cgroup2, cgroup v1);
 -- sysfs has none
 local function kernfs_root_of_sb(sb)
@@ -859,13 +999,15 @@ OPTS.kernfs_sop_show_options = function(sb)
   error("kernfs show_options " .. fn .. " not decoded", 0)
 end
 
--- ->show_options of a superblock: text (leading commas), or nil, reason
-function M.fs_options(sb)
+-- ->show_options of a superblock seen through a mount whose root is
+-- root_dentry (btrfs shows that dentry's subvolume; nil: the sb's root):
+-- text (leading commas), or nil, reason
+function M.fs_options(sb, root_dentry)
   local fn = fs.func_name(sb.s_op:member_("show_options"))
   if fn == nil then return "" end
   local f = OPTS[fn]
   if f == nil then return nil, "options of " .. fs.fstype_name(sb) .. " (" .. fn .. ") not decoded" end
-  local ok, r = pcall(f, sb)
+  local ok, r = pcall(f, sb, root_dentry)
   if ok then return r end
   return nil, fs.fstype_name(sb) .. " options: " .. fs.errmsg(r)
 end
@@ -1125,7 +1267,7 @@ function M.compute_entries(ns, rd, rm)
       local src, why2 = devname(m, sb)
       e.source_problem = why2
       e.source = src or mnt_devname(m)
-      local fo, why3 = M.fs_options(sb)
+      local fo, why3 = M.fs_options(sb, m.mnt.mnt_root)
       e.opts_problem = why3
       e.fs_opts = fo or ""
       e.sb_flags = M.sb_opts(sb)
@@ -1455,7 +1597,7 @@ function M.statfs(sb)
   if f == nil then
     return nil, fs.fstype_name(sb) .. " usage (" .. fn .. ") not decoded"
   end
-  local ok, r = pcall(f, sb)
+  local ok, r = pcall(f, sb, root_dentry)
   if ok then return r end
   return nil, fs.fstype_name(sb) .. " statfs: " .. fs.errmsg(r)
 end

@@ -1,0 +1,248 @@
+-- The ->show_options decoders of kernel/mount.lua (M.OPTS) for filesystems
+-- neither fixture mounts, on objects laid out by hand: mount.lua is loaded
+-- afresh with a `kd` and a kernel.fs whose objects are the Lua tables
+-- below (member access, :member_(), addresses), so the decoders run
+-- unchanged.  Each expected string is what the kernel function cited
+-- above the test prints for those values (linux-source-6.1 and -6.12, the
+-- same unless said).
+
+local realfs = require("kernel.fs")
+
+-- {====== synthetic objects ======
+
+local next_addr = 0x10000
+local objects, strings, containers = {}, {}, {}
+
+local function addr_of(x)
+  if x == nil then return 0 end
+  if type(x) == "number" then return x end
+  if type(x) == "table" then return rawget(x, "__addr") end
+  error("no address for " .. type(x))
+end
+
+local OBJ = {}
+OBJ.__index = function(self, k)
+  if k == "member_" then
+    return function(me, name)
+      local v = rawget(me, "__f")[name]
+      if v == nil then return 0 end
+      return v
+    end
+  elseif k == "string_" then
+    return function(me) return rawget(me, "__s") end
+  end
+  return rawget(self, "__f")[k]
+end
+
+-- an object with fields (numbers, booleans, other objects)
+local function obj(fields)
+  next_addr = next_addr + 0x1000
+  local o = setmetatable({ __addr = next_addr, __f = fields or {} }, OBJ)
+  objects[next_addr] = o
+  return o
+end
+-- a C string in memory: its address
+local function cstr(s)
+  next_addr = next_addr + 0x1000
+  strings[next_addr] = s
+  return next_addr
+end
+-- a char-array member (:string_())
+local function chars(s) return setmetatable({ __addr = cstr(s), __f = {}, __s = s }, OBJ) end
+
+local members = {}                     -- has_member answers: members["struct x"]["y"]
+local syms = {}                        -- symbol addresses
+local funcs = {}                       -- address -> function name (fs.func_name)
+
+local fake_kd = setmetatable({
+  object = function(_, a) return assert(objects[a], string.format("no object at %#x", a)) end,
+  container_of = function(a, _, member) return assert(containers[member][a], "no container") end,
+  read_string = function(a) return assert(strings[a], string.format("no string at %#x", a)) end,
+  symbol_address = function(name) return syms[name] end,
+  has_type = function(t) return members[t] ~= nil end,
+  has_member = function(t, m) return members[t] ~= nil and members[t][m] == true end,
+}, { __index = kd })
+
+local fake_fs = setmetatable({
+  pval = addr_of, addr = addr_of,
+  has_member = function(t, m) return members[t] ~= nil and members[t][m] == true end,
+  func_name = function(p) return funcs[addr_of(p)] end,
+  fstype_name = function(sb) return sb.s_type.name end,
+  kid = function(x) return type(x) == "table" and x.val or x end,
+  is_root = function(d) return addr_of(d.d_parent) == addr_of(d) end,
+  dname = function(d) return d.d_name end,
+}, { __index = realfs })
+
+local HZ = 250
+local online = { 0, 1, 2, 3 }
+local fake_mods = {
+  ["kernel.fs"] = fake_fs,
+  ["kernel.time"] = { hz = function() return HZ end },
+  ["kernel.cpu"] = { online = function() return online end },
+}
+
+local env = setmetatable({ kd = fake_kd }, { __index = _G })
+env.require = function(name) return fake_mods[name] or require(name) end
+local mount = assert(loadfile(SOURCE_DIR .. "/scripts/lib/kernel/mount.lua", "t", env))()
+
+-- a superblock whose ->show_options is fn and s_fs_info is info
+local function superblock(fn, info, extra)
+  local f = { s_fs_info = info, s_type = { name = "x" }, s_flags = 0, s_blocksize = 4096 }
+  for k, v in pairs(extra or {}) do f[k] = v end
+  local code = 0xffff0000 + next_addr                 -- the function's "address"
+  funcs[code] = fn
+  f.s_op = obj({ show_options = code })
+  return obj(f)
+end
+
+local function show(sb, root)
+  local text, why = mount.fs_options(sb, root)
+  if text == nil then error("not decoded: " .. tostring(why), 0) end
+  return text
+end
+
+local function kuid(v) return { val = v } end
+
+-- }======
+
+-- {====== btrfs ======
+-- btrfs_show_options() (fs/btrfs/super.c); BTRFS_MOUNT_* of ctree.h (6.1)
+-- and fs.h (6.12)
+
+-- a btrfs filesystem: top-level subvolume 5 at s_root, subvolume 257
+-- "@home" below it (inode 256 of its root), a directory "user" inside
+local function btrfs_fs(mount_opt, fi_extra)
+  members["struct btrfs_fs_info"] = {}
+  containers.vfs_inode = containers.vfs_inode or {}
+  local top_root = obj({ root_key = { objectid = 5 } })
+  local sub_root = obj({ root_key = { objectid = 257 } })
+  local function inode(ino, root)
+    local i = obj({ i_ino = ino })
+    containers.vfs_inode[i.__addr] = obj({ root = root })
+    return i
+  end
+  local s_root = obj({ d_name = "/" , d_inode = inode(256, top_root) })
+  s_root.__f.d_parent = s_root
+  local home = obj({ d_name = "@home", d_parent = s_root, d_inode = inode(256, sub_root) })
+  local user = obj({ d_name = "user", d_parent = home, d_inode = inode(300, sub_root) })
+  local fi = { mount_opt = mount_opt, max_inline = 2048, thread_pool_size = 6, compress_type = 0,
+               compress_level = 0, metadata_ratio = 0, commit_interval = 30,
+               super_copy = { cache_generation = 0, compat_ro_flags = 1 } }
+  for k, v in pairs(fi_extra or {}) do fi[k] = v end
+  local sb = superblock("btrfs_show_options", obj(fi), { s_root = s_root, s_flags = 1 << 16 })
+  return sb, s_root, home, user
+end
+
+test("btrfs defaults on the top-level subvolume (6.12 numbering)", function()
+  syms.btrfs_parse_param = 0x1234                              -- 6.8+ new mount API
+  -- SSD (bit 3) and the FREE_SPACE_TREE compat_ro bit: ",ssd,space_cache=v2"
+  local sb, s_root = btrfs_fs(1 << 3)
+  eq(show(sb, s_root), ",ssd,space_cache=v2,subvolid=5,subvol=/", "options")
+end)
+
+test("btrfs subvolume mount, compression, rescue, discard=async (6.12 numbering)", function()
+  syms.btrfs_parse_param = 0x1234
+  -- COMPRESS 5, NOTREELOG 6, NOLOGREPLAY 24, IGNOREBADROOTS 27, DISCARD_ASYNC 26,
+  -- USER_SUBVOL_RM_ALLOWED 14 (fs.h of 6.12)
+  local mo = (1 << 5) | (1 << 6) | (1 << 24) | (1 << 27) | (1 << 26) | (1 << 14)
+  local sb, _, home = btrfs_fs(mo, { compress_type = 3, compress_level = 3, commit_interval = 120,
+                                     thread_pool_size = 4, super_copy = { cache_generation = 7, compat_ro_flags = 0 } })
+  -- thread_pool: 4 online CPUs -> default min(4 + 2, 8) = 6, so 4 shows
+  eq(show(sb, home), ",thread_pool=4,compress=zstd:3,notreelog,rescue=nologreplay:ignorebadroots" ..
+     ",discard=async,space_cache,user_subvol_rm_allowed,commit=120,subvolid=257,subvol=/@home", "options")
+end)
+
+test("btrfs: a directory inside a subvolume shows the subvolume (6.1 numbering)", function()
+  syms.btrfs_parse_param = nil                                 -- 6.1: ctree.h numbering
+  -- PANIC_ON_FATAL_ERROR is bit 21 and DISCARD_ASYNC bit 28 in 6.1's ctree.h
+  local sb, _, _, user = btrfs_fs((1 << 21) | (1 << 28) | (1 << 11) | (1 << 5), { compress_type = 1 })
+  sb.__f.s_flags = 0                                           -- no SB_POSIXACL: ",noacl"
+  eq(show(sb, user), ",compress-force=zlib,discard=async,noacl,space_cache=v2,fatal_errors=panic" ..
+     ",subvolid=257,subvol=/@home", "options")
+end)
+
+-- }======
+
+-- {====== vfat, exfat, iso9660 ======
+
+test("vfat: fat_show_options() (fs/fat/inode.c)", function()
+  local o = { isvfat = 1, fs_uid = kuid(1000), fs_gid = kuid(1000), fs_fmask = 0x12, fs_dmask = 0x12,
+              allow_utime = 0, shortname = 0x104, name_check = string.byte("n"), usefree = 0, quiet = 0,
+              showexec = 0, sys_immutable = 0, utf8 = 1, unicode_xlate = 0, numtail = 1, rodir = 0,
+              flush = 1, tz_set = 0, errors = 3, nfs = 0, discard = 0, dos1xfloppy = 0 }
+  local nls = obj({ charset = cstr("cp437") })
+  local io = obj({ charset = cstr("ascii") })
+  local sbi = obj({ options = o, nls_disk = nls, nls_io = io })
+  -- codepage: charset "cp437" without its "cp"; errors FAT_ERRORS_RO (3)
+  eq(show(superblock("fat_show_options", sbi)),
+     ",uid=1000,gid=1000,fmask=0022,dmask=0022,codepage=437,iocharset=ascii,shortname=mixed,utf8,flush,errors=remount-ro",
+     "options")
+end)
+
+test("exfat: exfat_show_options() (fs/exfat/super.c; zero_size_dir 6.12 only)", function()
+  members["struct exfat_mount_options"] = { keep_last_dots = true, zero_size_dir = true }
+  local o = { fs_uid = kuid(0), fs_gid = kuid(100), fs_fmask = 0x12, fs_dmask = 0x12, allow_utime = 0x12,
+              utf8 = 1, errors = 1, discard = 1, keep_last_dots = 0, sys_tz = 0, time_offset = -60,
+              zero_size_dir = 1 }
+  eq(show(superblock("exfat_show_options", obj({ options = o }))),
+     ",gid=100,fmask=0022,dmask=0022,allow_utime=0022,iocharset=utf8,errors=continue,discard,time_offset=-60,zero_size_dir",
+     "options")
+  members["struct exfat_mount_options"] = { keep_last_dots = true }   -- 6.1: no zero_size_dir
+  eq(show(superblock("exfat_show_options", obj({ options = o }))),
+     ",gid=100,fmask=0022,dmask=0022,allow_utime=0022,iocharset=utf8,errors=continue,discard,time_offset=-60",
+     "6.1 options")
+end)
+
+test("iso9660: isofs_show_options() (fs/isofs/inode.c)", function()
+  local sbi = obj({ s_rock = 1, s_joliet_level = 0, s_cruft = 0, s_hide = 1, s_nocompress = 0,
+                    s_overriderockperm = 0, s_showassoc = 0, s_check = string.byte("s"), s_mapping = 0,
+                    s_session = 255, s_sbsector = -1, s_uid_set = 1, s_uid = kuid(1000), s_gid_set = 0,
+                    s_dmode = 0x16d, s_fmode = 0xffff })
+  -- block size 2048 (not 1024) shows; no s_nls_iocharset: iocharset=utf8
+  eq(show(superblock("isofs_show_options", sbi, { s_blocksize = 2048 })),
+     ",nojoliet,hide,check=s,blocksize=2048,uid=1000,dmode=555,iocharset=utf8", "options")
+end)
+
+-- }======
+
+-- {====== hugetlbfs, autofs, fuse, squashfs ======
+
+test("hugetlbfs: hugetlbfs_show_options() (fs/hugetlbfs/inode.c)", function()
+  -- 2 MiB pages (order 9), size= and min_size= in bytes, nr_inodes
+  local sbi = obj({ uid = kuid(0), gid = kuid(36), mode = 0x3f8, max_inodes = 100,
+                    hstate = { order = 9 }, spool = obj({ max_hpages = 64, min_hpages = -1 }) })
+  eq(show(superblock("hugetlbfs_show_options", sbi)),
+     ",gid=36,mode=1770,nr_inodes=100,pagesize=2M,size=134217728", "options")
+end)
+
+test("autofs: autofs_show_options() (fs/autofs/inode.c)", function()
+  local root_inode = obj({ i_uid = kuid(0), i_gid = kuid(0) })
+  local s_root = obj({ d_inode = root_inode })
+  local pipe = obj({ f_inode = { i_ino = 24680 } })
+  local sbi = obj({ pipefd = 5, oz_pgrp = obj({ numbers = { [0] = { nr = 812 } } }), exp_timeout = 300 * HZ,
+                    min_proto = 3, max_proto = 5, type = 2, flags = 0x2, pipe = pipe })
+  -- type AUTOFS_TYPE_DIRECT (2), flags AUTOFS_SBI_STRICTEXPIRE (0x2)
+  eq(show(superblock("autofs_show_options", sbi, { s_root = s_root })),
+     ",fd=5,pgrp=812,timeout=300,minproto=3,maxproto=5,direct,strictexpire,pipe_ino=24680", "options")
+end)
+
+test("fuse: fuse_show_options() (fs/fuse/inode.c)", function()
+  members["struct fuse_conn"] = {}
+  local fc = obj({ legacy_opts_show = 1, user_id = kuid(1000), group_id = kuid(1000),
+                   default_permissions = 1, allow_other = 0, max_read = 131072 })
+  eq(show(superblock("fuse_show_options", obj({ fc = fc }))),
+     ",user_id=1000,group_id=1000,default_permissions,max_read=131072", "options")
+end)
+
+test("squashfs: squashfs_show_options() (fs/squashfs/super.c) without the decompressor choice", function()
+  members["struct squashfs_sb_info"] = {}
+  eq(show(superblock("squashfs_show_options", obj({ panic_on_errors = false }))), ",errors=continue", "options")
+end)
+
+-- }======
+
+test("an undecoded show_options names itself and only that line", function()
+  local text, why = mount.fs_options(superblock("zonefs_show_options", obj({})))
+  eq(text, nil, "text")
+  ok(why:find("zonefs_show_options", 1, true), "reason names the function: " .. tostring(why))
+end)
