@@ -340,7 +340,22 @@ M.HANDLERS = {
   sysctl_min_slab_ratio_sysctl_handler = int_vec(),
   sched_rt_handler = int_vec(),
   sched_rr_handler = int_vec(),
-  sched_energy_aware_handler = int_vec(),
+  -- 6.10 "sched/topology: Change behaviour of the 'sched_energy_aware'
+  -- sysctl, based on the platform" (sched_is_eas_possible, the probe): a
+  -- read gives nothing (length 0) when EAS cannot run; its first test is
+  -- asymmetric CPU capacity (per-CPU sd_asym_cpucapacity), which no CPU
+  -- having settles it.  The later tests (SMT, frequency invariance,
+  -- schedutil) are not repeated: with asymmetric CPUs the value is shown
+  sched_energy_aware_handler = function(t)
+    if kd.symbol_address("sched_is_eas_possible") and kd.symbol_address("sd_asym_cpucapacity") then
+      local any = false
+      for _, c in ipairs(kd.cpus("possible")) do
+        if kd.addr(kd.per_cpu("sd_asym_cpucapacity", c)) ~= 0 then any = true; break end
+      end
+      if not any then return nil, "reads empty: no asymmetric CPU capacity, so EAS is not possible (sched_is_eas_possible)" end
+    end
+    return int_vec()(t)
+  end,
   perf_proc_update_handler = int_vec(),
   perf_cpu_time_max_percent_handler = int_vec(),
   perf_event_max_stack_handler = int_vec(),
@@ -613,6 +628,9 @@ M.HANDLERS = {
   proc_do_xprt = function()
     local head = sym("svc_xprt_class_list")
     if not head then return nil, "svc_xprt_class_list not found" end
+    if not kd.has_type("struct svc_xprt_class") then
+      return nil, "no type information for struct svc_xprt_class (sunrpc's debug file has no types)"
+    end
     local out = {}
     for x in kd.list(head, "struct svc_xprt_class", "xcl_list") do
       out[#out + 1] = string.format("%s %d\n", x.xcl_name:string_(), x.xcl_max_payload)
