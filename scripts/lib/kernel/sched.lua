@@ -257,31 +257,37 @@ end
 -- EEVDF (6.6 "sched/fair: Implement an EEVDF-like scheduling policy"):
 -- left_deadline, left_vruntime, min/zero_vruntime, avg_vruntime,
 -- right_vruntime, spread
-local function print_eevdf_vruntimes(cfs, pn)
+local function print_eevdf_vruntimes(cfs, pn, pd)
   local left_vruntime, right_vruntime, left_deadline = -1, -1, -1
   local tl = cfs.tasks_timeline
   local root = tl.rb_root.rb_node
-  if root ~= nil then
-    -- __pick_root_entity: the augmented tree keeps the subtree's least vruntime
-    if kd.has_member("struct sched_entity", "min_vruntime") then
-      left_vruntime = se_of(root).min_vruntime
-    elseif tl.rb_leftmost ~= nil then
-      left_vruntime = se_of(tl.rb_leftmost).vruntime
-    end
+  -- 6.8 "sched/eevdf: Sort the rbtree by virtual deadline": the tree is
+  -- ordered by deadline and augmented with the subtree's least vruntime
+  -- (se.min_vruntime, the probe; 6.6/6.7 kept min_deadline), the root's
+  -- is left_vruntime and left_deadline is printed; before, left_vruntime
+  -- is the leftmost entity's
+  local by_deadline = kd.has_member("struct sched_entity", "min_vruntime")
+  if by_deadline then
+    if root ~= nil then left_vruntime = se_of(root).min_vruntime end
+    if tl.rb_leftmost ~= nil then left_deadline = se_of(tl.rb_leftmost).deadline end
+  elseif tl.rb_leftmost ~= nil then
+    left_vruntime = se_of(tl.rb_leftmost).vruntime
   end
-  if tl.rb_leftmost ~= nil then left_deadline = se_of(tl.rb_leftmost).deadline end
   local node = root
   if node ~= nil then
     while node.rb_right ~= nil do node = node.rb_right end
     right_vruntime = se_of(node).vruntime
   end
   local base, bname = vbase(cfs)
-  pn("left_deadline", left_deadline)
+  if by_deadline then pn("left_deadline", left_deadline) end
   pn("left_vruntime", left_vruntime)
   pn(bname, base)
   pn("avg_vruntime", avg_vruntime(cfs))
   pn("right_vruntime", right_vruntime)
   pn("spread", right_vruntime - left_vruntime)
+  -- nr_spread_over: printed while struct cfs_rq had it (the EEVDF of 6.6
+  -- still did; gone by 6.12)
+  if kd.has_member("struct cfs_rq", "nr_spread_over") then pd("nr_spread_over", cfs.nr_spread_over) end
 end
 
 local print_eevdf_tasks
@@ -295,7 +301,9 @@ local function print_cfs_rq(put, c, cfs, rq0_min)
   local function pn(name, v) put(string.format("  .%-30s: %s\n", name, split_ns(v))) end
   local function pd(name, v) put(string.format("  .%-30s: %d\n", name, v)) end
   if kd.has_member("struct sched_entity", "deadline") then
-    print_eevdf_vruntimes(cfs, pn)
+    -- exec_clock: printed while struct cfs_rq had it (gone by 6.12)
+    if kd.has_member("struct cfs_rq", "exec_clock") then pn("exec_clock", cfs.exec_clock) end
+    print_eevdf_vruntimes(cfs, pn, pd)
   else
     print_cfs_vruntimes(cfs, pn, pd, rq0_min)
   end
@@ -414,14 +422,26 @@ local function task_node(t)
   return node
 end
 
--- print_rq() and print_task() with EEVDF (6.6+; this layout as of 6.12:
--- eligible, deadline, custom slice flag, slice; node/group-id and
--- group-path named in the header)
+-- print_rq() and print_task() with EEVDF (6.6+).  Two layouts:
+--  * 6.12: "sched/eevdf: Allow shorter slices to wake up-preempt" added the
+--    custom slice flag (se.custom_slice, the probe) and "sched/debug: Fix
+--    the runnable tasks output" (same release) gave the header its columns
+--    (vruntime, eligible, deadline, slice, ..., node/group-id, group-path),
+--    a space before the name and padding before the NUMA and group fields;
+--  * 6.6-6.11 ("sched/fair: Implement an EEVDF-like scheduling policy"):
+--    the old header (tree-key ... sum-sleep), no space between the state
+--    and the name, sum-exec printed twice (before the switches and after
+--    the wait time), " %d %d" NUMA and " %s" group fields.
 function print_eevdf_tasks(put, rq, tasks, numa, cgs, schedstats)
-  put(" S            task   PID       vruntime   eligible    deadline             slice          sum-exec      switches  prio         wait-time        sum-sleep       sum-block"
-      .. (numa and "  node   group-id" or "") .. (cgs and "  group-path" or "") .. "\n")
-  put(string.rep("-", 163 + (numa and 14 or 0) + (cgs and 14 or 0)) .. "\n")
   local custom = kd.has_member("struct sched_entity", "custom_slice")
+  if custom then
+    put(" S            task   PID       vruntime   eligible    deadline             slice          sum-exec      switches  prio         wait-time        sum-sleep       sum-block"
+        .. (numa and "  node   group-id" or "") .. (cgs and "  group-path" or "") .. "\n")
+    put(string.rep("-", 163 + (numa and 14 or 0) + (cgs and 14 or 0)) .. "\n")
+  else
+    put(" S            task   PID         tree-key  switches  prio     wait-time             sum-exec        sum-sleep\n")
+    put(string.rep("-", 109) .. "\n")
+  end
   local has_cfs_rq = kd.has_member("struct sched_entity", "cfs_rq")
   for _, t in ipairs(tasks) do
     if rq.curr == t then put(">R") else put(" " .. task.state_char(t)) end
@@ -430,23 +450,32 @@ function print_eevdf_tasks(put, rq, tasks, numa, cgs, schedstats)
     local cfs = has_cfs_rq and se.cfs_rq or nil
     if cfs == nil then cfs = kd.per_cpu("runqueues", task.cpu(t)).cfs end
     local ok, el = pcall(eligible, cfs, se)
-    put(string.format(" %15s %5d %s   %s   %s %s %s %s %9d   %5d ",
-      t.comm:string_(16), t.pid, ns9(se.vruntime), (ok and el) and "E" or "N",
-      ns9(se.deadline), (custom and se.custom_slice ~= 0) and "S" or " ",
-      ns9(se.slice), ns9(se.sum_exec_runtime), t.nvcsw + t.nivcsw, t.prio))
+    local elc = (ok and el) and "E" or "N"
     local st = schedstats and task_stats(t) or nil
     local function sv(f)
       if not st then return 0 end
       local okv, v = pcall(function() return st[f] end)
       return okv and v or 0
     end
-    put(ns9(sv("wait_sum")) .. " " .. ns9(sv("sum_sleep_runtime")) .. " " .. ns9(sv("sum_block_runtime")))
+    if custom then
+      put(string.format(" %15s %5d %s   %s   %s %s %s %s %9d   %5d ",
+        t.comm:string_(16), t.pid, ns9(se.vruntime), elc,
+        ns9(se.deadline), se.custom_slice ~= 0 and "S" or " ",
+        ns9(se.slice), ns9(se.sum_exec_runtime), t.nvcsw + t.nivcsw, t.prio))
+      put(ns9(sv("wait_sum")) .. " " .. ns9(sv("sum_sleep_runtime")) .. " " .. ns9(sv("sum_block_runtime")))
+    else
+      put(string.format("%15s %5d %s %s %s %s %s %9d %5d ",
+        t.comm:string_(16), t.pid, ns9(se.vruntime), elc,
+        ns9(se.deadline), ns9(se.slice), ns9(se.sum_exec_runtime), t.nvcsw + t.nivcsw, t.prio))
+      put(ns9(sv("wait_sum")) .. " " .. ns9(se.sum_exec_runtime) .. " " ..
+          ns9(sv("sum_sleep_runtime")) .. " " .. ns9(sv("sum_block_runtime")))
+    end
     if numa then
       local gid = 0
       if t.numa_group ~= nil then gid = t.numa_group.gid end
-      put(string.format("   %d      %d", task_node(t), gid))
+      put(string.format(custom and "   %d      %d" or " %d %d", task_node(t), gid))
     end
-    if cgs then put("        " .. tg_path(t.sched_task_group)) end
+    if cgs then put((custom and "        " or " ") .. tg_path(t.sched_task_group)) end
     put("\n")
   end
 end
@@ -632,5 +661,10 @@ function M.schedstat()
 end
 
 -- }======
+
+-- internals for tests on hand-laid objects (tests/lua/test_sched_debug.lua)
+M._print_tasks = function(...) return print_eevdf_tasks(...) end
+M._print_cfs_rq = print_cfs_rq
+M._tg_path = tg_path
 
 return M
