@@ -30,6 +30,8 @@ OBJ.__index = function(self, k)
     end
   elseif k == "string_" then
     return function(me) return rawget(me, "__s") end
+  elseif k == "address_" then
+    return function(me) return rawget(me, "__addr") end
   end
   return rawget(self, "__f")[k]
 end
@@ -52,7 +54,10 @@ local function chars(s) return setmetatable({ __addr = cstr(s), __f = {}, __s = 
 
 local members = {}                     -- has_member answers: members["struct x"]["y"]
 local syms = {}                        -- symbol addresses
+local symbols = {}                     -- kd.symbol objects
 local funcs = {}                       -- address -> function name (fs.func_name)
+local mem16, mem32 = {}, {}            -- kd.read_u16 / kd.read_u32
+local superblocks = {}                 -- fs.superblocks()
 
 local fake_kd = setmetatable({
   object = function(_, a) return assert(objects[a], string.format("no object at %#x", a)) end,
@@ -61,6 +66,10 @@ local fake_kd = setmetatable({
   symbol_address = function(name) return syms[name] end,
   has_type = function(t) return members[t] ~= nil end,
   has_member = function(t, m) return members[t] ~= nil and members[t][m] == true end,
+  symbol = function(name) return assert(symbols[name], "no symbol " .. name) end,
+  dump_info = function() return { page_size = 4096 } end,
+  read_u16 = function(a) return assert(mem16[a], "no u16") end,
+  read_u32 = function(a) return assert(mem32[a], "no u32") end,
 }, { __index = kd })
 
 local fake_fs = setmetatable({
@@ -71,6 +80,7 @@ local fake_fs = setmetatable({
   kid = function(x) return type(x) == "table" and x.val or x end,
   is_root = function(d) return addr_of(d.d_parent) == addr_of(d) end,
   dname = function(d) return d.d_name end,
+  superblocks = function() return superblocks end,
 }, { __index = realfs })
 
 local HZ = 250
@@ -246,3 +256,69 @@ test("an undecoded show_options names itself and only that line", function()
   eq(text, nil, "text")
   ok(why:find("zonefs_show_options", 1, true), "reason names the function: " .. tostring(why))
 end)
+
+-- {====== tmpfs (6.6+ quota), NFSv3, cgroup v1 ======
+
+test("tmpfs: shmem_show_options() (mm/shmem.c) with 6.4 noswap and 6.6 quota options", function()
+  members["struct shmem_sb_info"] = { mpol = true, full_inums = true, huge = true, noswap = true, qlimits = true }
+  symbols._totalram_pages = { counter = 262144 }              -- 1 GiB of 4 KiB pages
+  symbols._totalhigh_pages = { counter = 0 }
+  local sbi = obj({ max_blocks = 16384, max_inodes = 131072, mode = 0x3ff, uid = kuid(1000), gid = kuid(0),
+                    full_inums = true, huge = 2, noswap = true,
+                    qlimits = { usrquota_bhardlimit = 1048576, grpquota_bhardlimit = 0,
+                                usrquota_ihardlimit = 0, grpquota_ihardlimit = 0 } })
+  -- s_dquot.flags: user usage enabled (DQUOT_USAGE_ENABLED << USRQUOTA),
+  -- group usage enabled but suspended (DQUOT_SUSPENDED = 1 << 6, << GRPQUOTA)
+  local sb = superblock("shmem_show_options", sbi, { s_dquot = { flags = 1 | (1 << 1) | (1 << 7) } })
+  superblocks[1] = sb
+  -- size: max_blocks != totalram/2 (16384 pages = 65536k); nr_inodes is
+  -- the default min(totalram - highmem, totalram/2); mode 01777 default;
+  -- inode64 (a mount with full_inums: CONFIG_TMPFS_INODE64 taken as set);
+  -- huge=within_size (SHMEM_HUGE_WITHIN_SIZE 2)
+  eq(show(sb), ",size=65536k,uid=1000,inode64,huge=within_size,noswap,usrquota,usrquota_block_hardlimit=1048576",
+     "options")
+end)
+
+test("NFSv3 over TCP: nfs_show_options() (fs/nfs/super.c) with the mountd options", function()
+  members["struct nfs_client"] = { cl_xprtsec = true }
+  members["struct nfs_server"] = {}
+  local xprt = { address_strings = { [0] = cstr("192.0.2.1"), [5] = cstr("tcp") } }
+  local rpcclnt = { cl_xprt = xprt, cl_timeout = { to_initval = 60 * HZ, to_retries = 2 },
+                    cl_auth = { au_flavor = 1 } }
+  local clp = { rpc_ops = { version = 3 }, cl_minorversion = 0, cl_nconnect = 0, cl_rpcclient = rpcclnt,
+                cl_xprtsec = { policy = 0 } }
+  local sa = obj({})
+  mem16[sa.__addr] = 2                                          -- AF_INET
+  mem32[sa.__addr + 4] = 0x010200c0                             -- 192.0.2.1, network order
+  -- NFS_MOUNT_SOFT 0x1, NONLM 0x200, LOOKUP_CACHE_NONEG|NONE 0x30000,
+  -- LOCAL_FLOCK 0x100000 (nfs_mount.h, nfs_fs_sb.h)
+  local nfss = obj({ nfs_client = clp, rsize = 1048576, wsize = 1048576, bsize = 0, namelen = 255,
+                     acregmin = 10 * HZ, acregmax = 60 * HZ, acdirmin = 30 * HZ, acdirmax = 60 * HZ,
+                     flags = 0x1 | 0x200 | 0x30000 | 0x100000, client = rpcclnt, port = 0, options = 0,
+                     mountd_address = sa, mountd_version = 3, mountd_port = 20048, mountd_protocol = 6 })
+  eq(show(superblock("nfs_show_options", nfss)),
+     ",vers=3,rsize=1048576,wsize=1048576,namlen=255,acregmin=10,soft,nolock,proto=tcp,timeo=600,retrans=2,sec=sys" ..
+     ",mountaddr=192.0.2.1,mountvers=3,mountport=20048,mountproto=tcp,lookupcache=none,local_lock=flock,addr=192.0.2.1",
+     "options")
+end)
+
+test("cgroup v1: cgroup1_show_options() (kernel/cgroup/cgroup-v1.c) through kernfs_sop_show_options", function()
+  members["struct kernfs_super_info"] = {}
+  containers.kf_root = containers.kf_root or {}
+  local kroot = obj({})
+  local croot = obj({ subsys_mask = (1 << 1) | (1 << 3), flags = 0, release_agent_path = chars("/sbin/agent"),
+                      cgrp = { flags = 1 << 4 }, name = chars("") })
+  containers.kf_root[kroot.__addr] = croot
+  -- controllers in cgroup_subsys[] order, their legacy names
+  local subsys = { [0] = { legacy_name = chars("cpuset") }, { legacy_name = chars("cpu") },
+                   { legacy_name = chars("cpuacct") }, { legacy_name = chars("memory") } }
+  symbols.cgroup_subsys = setmetatable({}, { __index = subsys, __len = function() return 4 end })
+  local scops = obj({ show_options = 0xfffe0001 })
+  funcs[0xfffe0001] = "cgroup1_show_options"
+  kroot.__f.syscall_ops = scops
+  local info = obj({ root = kroot })
+  -- kd.enum_value of enum cgroup_root_flag: none of noprefix/xattr/... set
+  eq(show(superblock("kernfs_sop_show_options", info)), ",cpu,memory,release_agent=/sbin/agent,clone_children", "options")
+end)
+
+-- }======
