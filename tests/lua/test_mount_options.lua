@@ -56,7 +56,8 @@ local members = {}                     -- has_member answers: members["struct x"
 local syms = {}                        -- symbol addresses
 local symbols = {}                     -- kd.symbol objects
 local funcs = {}                       -- address -> function name (fs.func_name)
-local mem16, mem32 = {}, {}            -- kd.read_u16 / kd.read_u32
+local mem8, mem16, mem32, mem64 = {}, {}, {}, {}   -- kd.read_u8/u16/u32/u64
+local types = {}                       -- kd.type answers
 local superblocks = {}                 -- fs.superblocks()
 
 local fake_kd = setmetatable({
@@ -70,6 +71,9 @@ local fake_kd = setmetatable({
   dump_info = function() return { page_size = 4096 } end,
   read_u16 = function(a) return assert(mem16[a], "no u16") end,
   read_u32 = function(a) return assert(mem32[a], "no u32") end,
+  read_u8 = function(a) return assert(mem8[a], "no u8") end,
+  read_u64 = function(a) return assert(mem64[a], "no u64") end,
+  type = function(t) return assert(types[t], "no type " .. t) end,
 }, { __index = kd })
 
 local fake_fs = setmetatable({
@@ -319,6 +323,57 @@ test("cgroup v1: cgroup1_show_options() (kernel/cgroup/cgroup-v1.c) through kern
   local info = obj({ root = kroot })
   -- kd.enum_value of enum cgroup_root_flag: none of noprefix/xattr/... set
   eq(show(superblock("kernfs_sop_show_options", info)), ",cpu,memory,release_agent=/sbin/agent,clone_children", "options")
+end)
+
+-- }======
+
+-- {====== overlay ======
+-- module parameters as Debian builds them (CONFIG_OVERLAY_FS_REDIRECT_DIR
+-- off, _REDIRECT_ALWAYS_FOLLOW on, _INDEX/_NFS_EXPORT/_XINO_AUTO/_METACOPY off)
+local function ovl_params()
+  local defs = { ovl_redirect_dir_def = 0, ovl_redirect_always_follow = 1, ovl_index_def = 0,
+                 ovl_nfs_export_def = 0, ovl_xino_auto_def = 0, ovl_metacopy_def = 0 }
+  for name, v in pairs(defs) do
+    local a = cstr(name)
+    syms[name] = a
+    mem8[a] = v
+  end
+end
+
+test("overlay 6.1: ovl_show_options() (fs/overlayfs/super.c), string redirect_mode", function()
+  ovl_params()
+  members["struct ovl_config"] = { lowerdir = true, ovl_volatile = true }
+  types["struct ovl_config"] = { members = { { name = "redirect_mode", type = { kind = "pointer" } } } }
+  -- redirect_mode "follow" is ovl_redirect_mode_def() here (always_follow):
+  -- not shown; volatile shown
+  local c = { lowerdir = cstr("/lower1:/lower2"), upperdir = cstr("/up"), workdir = cstr("/work"),
+              default_permissions = false, redirect_mode = cstr("follow"), index = false, uuid = true,
+              nfs_export = false, xino = 0, metacopy = false, ovl_volatile = true, userxattr = false }
+  local ofs = obj({ config = obj(c), xino_mode = 0 })
+  eq(show(superblock("ovl_show_options", ofs)), ",lowerdir=/lower1:/lower2,upperdir=/up,workdir=/work,volatile", "options")
+  c.redirect_mode, c.uuid = cstr("nofollow"), false
+  eq(show(superblock("ovl_show_options", ofs)),
+     ",lowerdir=/lower1:/lower2,upperdir=/up,workdir=/work,redirect_dir=nofollow,uuid=off,volatile", "redirect, uuid")
+end)
+
+test("overlay 6.12: ovl_show_options() (fs/overlayfs/params.c), lowerdir+/datadir+ and enum modes", function()
+  ovl_params()
+  members["struct ovl_config"] = { lowerdirs = true, fsync_mode = true, verity_mode = true }
+  types["struct ovl_config"] = { members = { { name = "redirect_mode", type = { kind = "int" } } } }
+  local ld = obj({})
+  mem64[ld.__addr] = 0                                           -- lowerdirs[0]: no legacy lowerdir=
+  mem64[ld.__addr + 8] = cstr("/l1")
+  mem64[ld.__addr + 16] = cstr("/data")
+  -- OVL_REDIRECT_NOFOLLOW 2, OVL_UUID_NULL 1, OVL_XINO_ON 2, OVL_FSYNC_AUTO 1
+  -- (default), OVL_VERITY_REQUIRE 2 (overlayfs.h)
+  local c = obj({ lowerdirs = ld, upperdir = 0, default_permissions = true, redirect_mode = 2, index = true,
+                  uuid = 1, nfs_export = false, xino = 2, metacopy = false, fsync_mode = 1, userxattr = true,
+                  verity_mode = 2 })
+  -- numlayer 3, numdatalayer 1: lowerdirs[1] a merged layer, [2] a data layer
+  local ofs = obj({ config = c, numlayer = 3, numdatalayer = 1, xino_mode = 32 })
+  eq(show(superblock("ovl_show_options", ofs)),
+     ",lowerdir+=/l1,datadir+=/data,default_permissions,redirect_dir=nofollow,index=on,uuid=null,xino=on,userxattr,verity=require",
+     "options")
 end)
 
 -- }======

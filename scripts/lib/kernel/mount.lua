@@ -767,13 +767,23 @@ OPTS.ovl_show_options = function(sb)
     opt("workdir", pval(c:member_("workdir")))
   end
   if b(c.default_permissions) then out[#out + 1] = ",default_permissions" end
+  -- ovl_redirect_mode_def(): "on" with redirect_dir on by default, else
+  -- "follow" or "nofollow" as redirect_always_follow says (6.1: strings;
+  -- 6.7+: enum ovl_redirect)
   local redirect_def = ovl_param("ovl_redirect_dir_def")
-  if tostring(c:member_("redirect_mode"):type_()):find("%*") then
+  local always_follow = ovl_param("ovl_redirect_always_follow")
+  -- 6.5 "ovl: port to new mount api" made redirect_mode an int (enum)
+  local redirect_is_string = false
+  for _, mm in ipairs(kd.type("struct ovl_config").members or {}) do
+    if mm.name == "redirect_mode" then redirect_is_string = mm.type.kind == "pointer" end
+  end
+  if redirect_is_string then
     local m = kd.read_string(pval(c:member_("redirect_mode")), 16)
-    if m ~= (redirect_def and "on" or "off") then out[#out + 1] = ",redirect_dir=" .. m end
+    local def = redirect_def and "on" or (always_follow and "follow" or "nofollow")
+    if m ~= def then out[#out + 1] = ",redirect_dir=" .. m end
   else
     local names = { [0] = "off", "follow", "nofollow", "on" }
-    local def = redirect_def and 3 or (ovl_param("ovl_redirect_always_follow") and 1 or 2)
+    local def = redirect_def and 3 or (always_follow and 1 or 2)
     if c.redirect_mode ~= def then out[#out + 1] = ",redirect_dir=" .. names[c.redirect_mode] end
   end
   if b(c.index) ~= ovl_param("ovl_index_def") then out[#out + 1] = ",index=" .. onoff(c.index) end
@@ -920,7 +930,7 @@ OPTS.btrfs_show_options = function(sb, dentry)
   dentry = dentry or sb.s_root
   local root = kd.container_of(pval(dentry.d_inode), "struct btrfs_inode", "vfs_inode").root
   put(",subvolid=" .. root.root_key.objectid)                                 -- btrfs_root_id()
-  put(",subvol=" .. fs.escape(btrfs_subvol_path(sb, dentry, pval(root)), ",= \t\n\\"))  -- seq_show_option()
+  put(",subvol=" .. fs.escape(btrfs_subvol_path(sb, dentry, pval(root)), ", \t\n\\"))  -- seq_show_option()
   return table.concat(out)
 end
 
@@ -979,12 +989,12 @@ local function cgroup1_opts(kroot)
   f("CGRP_ROOT_CPUSET_V2_MODE", ",cpuset_v2_mode")
   f("CGRP_ROOT_FAVOR_DYNMODS", ",favordynmods")
   local ra = croot.release_agent_path:string_()
-  if ra ~= "" then out[#out + 1] = ",release_agent=" .. fs.escape(ra, " \t\n\\") end
+  if ra ~= "" then out[#out + 1] = ",release_agent=" .. fs.escape(ra, ", \t\n\\") end
   local cgrp = croot.cgrp
   local okf, ccc = pcall(function() return cgrp.flags end)
   if okf and (ccc >> 4) & 1 == 1 then out[#out + 1] = ",clone_children" end  -- CGRP_CPUSET_CLONE_CHILDREN
   local name = croot.name:string_()
-  if name ~= "" then out[#out + 1] = ",name=" .. fs.escape(name, " \t\n\\") end
+  if name ~= "" then out[#out + 1] = ",name=" .. fs.escape(name, ", \t\n\\") end
   return table.concat(out)
 end
 
