@@ -377,3 +377,33 @@ test("overlay 6.12: ovl_show_options() (fs/overlayfs/params.c), lowerdir+/datadi
 end)
 
 -- }======
+
+-- {====== bpf ======
+
+test("bpf 6.12: bpf_show_options() (kernel/bpf/inode.c) with token delegation masks", function()
+  members["struct bpf_mount_opts"] = { uid = true, delegate_cmds = true }
+  local function enum(tname, list)
+    members[tname] = {}
+    local e = {}
+    for i, p in ipairs(list) do e[i] = { name = p[1], value = p[2] } end
+    types[tname] = { enumerators = e }
+  end
+  -- a few enumerators of include/uapi/linux/bpf.h, in declaration order
+  -- (BPF_PROG_RUN is an alias of BPF_PROG_TEST_RUN: the first name wins)
+  enum("enum bpf_cmd", { { "BPF_MAP_CREATE", 0 }, { "BPF_MAP_LOOKUP_ELEM", 1 }, { "BPF_PROG_LOAD", 5 },
+                         { "BPF_PROG_TEST_RUN", 10 }, { "BPF_PROG_RUN", 10 }, { "__MAX_BPF_CMD", 37 } })
+  enum("enum bpf_map_type", { { "BPF_MAP_TYPE_UNSPEC", 0 }, { "BPF_MAP_TYPE_HASH", 1 }, { "__MAX_BPF_MAP_TYPE", 33 } })
+  enum("enum bpf_prog_type", { { "BPF_PROG_TYPE_UNSPEC", 0 }, { "__MAX_BPF_PROG_TYPE", 33 } })
+  enum("enum bpf_attach_type", { { "BPF_CGROUP_INET_INGRESS", 0 }, { "__MAX_BPF_ATTACH_TYPE", 58 } })
+  local inode = obj({ i_uid = kuid(0), i_gid = kuid(0), i_mode = 0x41c0 })   -- S_IFDIR | 0700
+  local s_root = obj({ d_inode = inode })
+  local o = obj({ delegate_cmds = (1 << 0) | (1 << 5) | (1 << 10), delegate_maps = (1 << 33) - 1,
+                  delegate_progs = 0, delegate_attachs = 1 | (1 << 40) })
+  -- seq_print_delegate_opts(): names lower-cased without the prefix, "any"
+  -- for the whole mask, the bits no enumerator names in hex
+  eq(show(superblock("bpf_show_options", o, { s_root = s_root })),
+     ",mode=700,delegate_cmds=map_create:prog_load:prog_test_run,delegate_maps=any" ..
+     ",delegate_attachs=cgroup_inet_ingress:0x10000000000", "options")
+end)
+
+-- }======

@@ -559,10 +559,43 @@ OPTS.bpf_show_options = function(sb)
   end
   local mode = inode.i_mode & 0xfff & ~0x200                       -- S_IALLUGO & ~S_ISVTX
   if mode ~= 0x1ff then out[#out + 1] = string.format(",mode=%o", mode) end
+  -- 6.9 "bpf: Add BPF token delegation mount options to BPF FS":
+  -- seq_print_delegate_opts() names each bit by the enumerators of the
+  -- kernel's own enum (vmlinux BTF there, the same enum in our types),
+  -- prefix dropped and lower-cased; "any" for every bit, hex for the rest
   if has_member("struct bpf_mount_opts", "delegate_cmds") then
     local o = kd.object("struct bpf_mount_opts", pval(sb:member_("s_fs_info")))
     if o.delegate_cmds ~= 0 or o.delegate_maps ~= 0 or o.delegate_progs ~= 0 or o.delegate_attachs ~= 0 then
-      error("BPF token delegate_* options (names from the kernel's BTF) not decoded", 0)
+      for _, d in ipairs({ { "delegate_cmds", "enum bpf_cmd", "BPF_", "__MAX_BPF_CMD" },
+                           { "delegate_maps", "enum bpf_map_type", "BPF_MAP_TYPE_", "__MAX_BPF_MAP_TYPE" },
+                           { "delegate_progs", "enum bpf_prog_type", "BPF_PROG_TYPE_", "__MAX_BPF_PROG_TYPE" },
+                           { "delegate_attachs", "enum bpf_attach_type", "BPF_", "__MAX_BPF_ATTACH_TYPE" } }) do
+        local enums = kd.has_type(d[2]) and kd.type(d[2]).enumerators or {}
+        local max
+        for _, e in ipairs(enums) do if e.name == d[4] then max = e.value end end
+        if max == nil then error(d[2] .. " not in the types: " .. d[1] .. " not decoded", 0) end
+        local any = (1 << max) - 1
+        local msk = o[d[1]] & any
+        if msk ~= 0 then
+          out[#out + 1] = "," .. d[1]
+          if msk == any then
+            out[#out + 1] = "=any"
+          else
+            local first = true
+            for _, e in ipairs(enums) do
+              if e.name:sub(1, #d[3]):upper() == d[3] and e.value >= 0 and e.value < 64 then
+                local bit = 1 << e.value
+                if msk & bit ~= 0 then
+                  out[#out + 1] = (first and "=" or ":") .. e.name:sub(#d[3] + 1):lower()
+                  msk = msk & ~bit
+                  first = false
+                end
+              end
+            end
+            if msk ~= 0 then out[#out + 1] = string.format("%s0x%x", first and "=" or ":", msk) end
+          end
+        end
+      end
     end
   end
   return table.concat(out)
