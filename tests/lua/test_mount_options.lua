@@ -407,3 +407,34 @@ test("bpf 6.12: bpf_show_options() (kernel/bpf/inode.c) with token delegation ma
 end)
 
 -- }======
+
+-- {====== show_path (mountinfo field 4) ======
+
+test("show_path: cgroup_show_path() through kernfs_sop_show_path (a cgroup2 mount of /fxbatch/inner)", function()
+  members["struct kernfs_super_info"] = {}
+  -- kernfs nodes: root (no parent) <- fxbatch <- inner
+  local kn_root = obj({ name = cstr("") })
+  local kn_batch = obj({ name = cstr("fxbatch"), parent = kn_root })
+  local kn_inner = obj({ name = cstr("inner"), parent = kn_batch })
+  funcs[0xfffd0001], funcs[0xfffd0002] = "kernfs_sop_show_path", "cgroup_show_path"
+  local kroot = obj({ syscall_ops = obj({ show_path = 0xfffd0002 }) })
+  local sb = superblock("cgroup_show_options", obj({ root = kroot }))
+  sb.__f.s_op.__f.show_path = 0xfffd0001
+  -- the mount's root dentry: its inode's i_private is the kernfs node
+  local root = obj({ d_inode = obj({ i_private = kn_inner }) })
+  local m = { mnt = { mnt_root = root } }
+  -- kernfs_path_from_node() below the reader's (init's) cgroup namespace root
+  eq(mount._root_path(m, sb), "/fxbatch/inner", "path")
+end)
+
+test("show_path: nsfs_show_path() (fs/nsfs.c) of a bind-mounted network namespace", function()
+  funcs[0xfffd0003] = "nsfs_show_path"
+  local ns = obj({ ops = { name = chars("net") } })
+  local root = obj({ d_inode = obj({ i_private = ns, i_ino = 4026532281 }) })
+  local sb = superblock(nil, obj({}))
+  sb.__f.s_op.__f.show_path = 0xfffd0003
+  -- "%s:[%lu]", ns_ops->name, inode->i_ino
+  eq(mount._root_path({ mnt = { mnt_root = root } }, sb), "net:[4026532281]", "path")
+end)
+
+-- }======

@@ -1203,6 +1203,8 @@ local function root_path(m, sb)
   return fs.escape(fs.dentry_path_shown(root), " \t\n\\")
 end
 
+M._root_path = root_path                    -- for tests on hand-laid objects
+
 -- IS_MNT_SHARED / IS_MNT_SLAVE / get_dominating_id tags of mountinfo
 local function peers_of(m)
   local out = { m }
