@@ -340,6 +340,31 @@ M.HANDLERS = {
   sysctl_min_slab_ratio_sysctl_handler = int_vec(),
   sched_rt_handler = int_vec(),
   sched_rr_handler = int_vec(),
+  -- proc_dointvec/proc_douintvec(_minmax) behind a lock or before a
+  -- write-side action (read: the plain format of the data):
+  -- net.bridge.bridge-nf-call-* (br_netfilter_hooks.c), dev.cdrom.*
+  -- (drivers/cdrom/cdrom.c), kernel.sched_util_clamp_* (sched/core.c),
+  -- kernel.latencytop, kernel.user_events_max (trace_events_user.c)
+  brnf_sysctl_call_tables = int_vec(),
+  cdrom_sysctl_handler = int_vec(),
+  sysctl_sched_uclamp_handler = int_vec(),
+  sysctl_latencytop = int_vec(),
+  set_max_user_events_sysctl = uint_vec,
+  -- kernel.sched_itmt_enabled (arch/x86/kernel/itmt.c): EINVAL unless the
+  -- platform is ITMT capable, else proc_dointvec_minmax
+  sched_itmt_update_handler = function(t)
+    local cap = kd.symbol_address("sched_itmt_capable")
+    if cap and kd.read_u8(cap) == 0 then return nil, "read fails (EINVAL): the platform is not ITMT capable" end
+    return int_vec()(t)
+  end,
+  -- net.netfilter.nf_conntrack_buckets (nf_conntrack_standalone.c): the
+  -- handler copies nf_conntrack_htable_size into the table's data, then
+  -- proc_dointvec
+  nf_conntrack_hash_sysctl = function()
+    local a = kd.symbol_address("nf_conntrack_htable_size")
+    if not a then return nil, "nf_conntrack_htable_size not found" end
+    return kd.read_s32(a) .. "\n"
+  end,
   -- 6.10 "sched/topology: Change behaviour of the 'sched_energy_aware'
   -- sysctl, based on the platform" (sched_is_eas_possible, the probe): a
   -- read gives nothing (length 0) when EAS cannot run; its first test is
