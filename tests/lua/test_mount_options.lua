@@ -438,3 +438,27 @@ test("show_path: nsfs_show_path() (fs/nsfs.c) of a bind-mounted network namespac
 end)
 
 -- }======
+
+-- {====== xfs ======
+
+test("xfs: xfs_fs_show_options() (fs/xfs/xfs_super.c): the 6.12 fixture's /srv/xfs line", function()
+  -- m_features with XFS_FEAT_ATTR2 (1 << 10) only; logbufs 8, logbsize
+  -- 32 KiB, no stripe, m_qflags 0: the truth's proc/mounts line is
+  -- "... xfs rw,relatime,attr2,inode64,logbufs=8,logbsize=32k,noquota"
+  local mp = obj({ m_features = 1 << 10, m_allocsize_log = 16, m_logbufs = 8, m_logbsize = 32768,
+                   m_logname = 0, m_rtname = 0, m_blkbb_log = 3, m_dalign = 0, m_swidth = 0, m_qflags = 0 })
+  eq(show(superblock("xfs_fs_show_options", mp)), ",attr2,inode64,logbufs=8,logbsize=32k,noquota", "fixture line")
+  -- inode32 (XFS_FEAT_SMALL_INUMS 1 << 56), allocsize (ALLOCSIZE 1 << 50,
+  -- m_allocsize_log 16: 64k), a log device, sunit/swidth in 512-byte
+  -- blocks (XFS_FSB_TO_BB: << m_blkbb_log), user quota enforced and
+  -- project quota accounted (XFS_UQUOTA_ACCT|ENFD 0x3, PQUOTA_ACCT 0x8)
+  mp.__f.m_features = (1 << 10) | (1 << 56) | (1 << 50) | (1 << 54)
+  mp.__f.m_logname = cstr("/dev/sdb1")
+  mp.__f.m_dalign, mp.__f.m_swidth = 16, 64
+  mp.__f.m_qflags = 0x1 | 0x2 | 0x8
+  eq(show(superblock("xfs_fs_show_options", mp)),
+     ",attr2,discard,inode32,allocsize=64k,logbufs=8,logbsize=32k,logdev=/dev/sdb1,sunit=128,swidth=512,usrquota,pqnoenforce",
+     "options")
+end)
+
+-- }======

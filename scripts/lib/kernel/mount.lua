@@ -330,27 +330,33 @@ end
 -- is the running kernel's; the rest are #defines of ext4.h.
 local MOPT_SET, MOPT_CLEAR, MOPT_2, MOPT_SKIP = 0x1, 0x2, nil, 0x80
 local function ext4_tables()
-  local specs = {}
+  local specs, named = {}, {}
   local ps = kd.symbol_address("ext4_param_specs")
   local stride = kd.type("struct fs_parameter_spec").size
   local name_off = kd.member_offset("struct fs_parameter_spec", "name")
   local type_off = kd.member_offset("struct fs_parameter_spec", "type")
   local opt_off = kd.member_offset("struct fs_parameter_spec", "opt")
+  local opt_size = kd.member_size("struct fs_parameter_spec", "opt")
   for i = 0, 1023 do
     local a = ps + i * stride
     local np = kd.read_u64(a + name_off)
     if np == 0 then break end
-    local opt = kd.read_u32(a + opt_off)
+    -- u8 opt (include/linux/fs_parser.h), flags right after it
+    local opt = opt_size == 1 and kd.read_u8(a + opt_off) or kd.read_u32(a + opt_off)
+    named[opt] = true
+    -- token2str(): the first spec of the token without a value type
     if kd.read_u64(a + type_off) == 0 and specs[opt] == nil then specs[opt] = kd.read_string(np, 64) end
   end
   local mo = {}
   local base = kd.symbol_address("ext4_mount_opts")
-  -- Opt_err ends the table: the token no ext4_param_specs entry names
+  -- {Opt_err, 0, 0} ends the table: Opt_err is the one token no
+  -- ext4_param_specs entry names (with CONFIG_QUOTA, MOPT_Q is 0, so
+  -- {Opt_usrjquota, 0, 0} is all zeros too: a token a spec names)
   for i = 0, 1023 do
     local token = kd.read_s32(base + i * 12)
     local mopt = kd.read_u32(base + i * 12 + 4)
     local flags = kd.read_u32(base + i * 12 + 8)
-    if i > 0 and mopt == 0 and flags == 0 and specs[token] == nil then break end
+    if i > 0 and mopt == 0 and flags == 0 and not named[token] then break end
     mo[#mo + 1] = { token = token, mount_opt = mopt, flags = flags }
   end
   return mo, specs
