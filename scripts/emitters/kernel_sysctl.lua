@@ -29,6 +29,8 @@ local FILES = {
   "fs/file-nr", "fs/inode-nr", "fs/file-max", "fs/nr_open",
   "vm/overcommit_memory", "vm/min_free_kbytes", "vm/swappiness", "vm/dirty_ratio",
   "vm/dirty_background_ratio", "vm/max_map_count",
+  "vm/panic_on_oom", "vm/oom_dump_tasks", "vm/oom_kill_allocating_task",
+  "fs/nfs/nfs_callback_tcpport",
 }
 
 for _, p in ipairs(FILES) do

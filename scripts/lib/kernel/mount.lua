@@ -259,7 +259,7 @@ OPTS.proc_show_options = function(sb)
   local gid = uid_of(fsi.pid_gid)
   if gid ~= 0 then out[#out + 1] = ",gid=" .. gid end
   local hp = fsi.hide_pid
-  if hp ~= 0 then out[#out + 1] = ",hidepid=" .. (HIDEPID[hp] or tostring(hp)) end
+  if hp ~= 0 then out[#out + 1] = ",hidepid=" .. (HIDEPID[hp] or "unknown") end   -- hidepid2str()
   if has_member("struct proc_fs_info", "pidonly") and fsi.pidonly ~= 0 then
     out[#out + 1] = ",subset=pid"
   end
