@@ -7,10 +7,12 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/faultalloc.h"
 #include "lua_kd.h"
 
 /*
@@ -28,22 +30,53 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
   if (b->limit && nsize > osize && b->used + (nsize - osize) > b->limit)
     return NULL;
-  void *p = realloc(ptr, nsize);
-  if (p == NULL) return NULL;
+  void *p = kd_real_realloc(ptr, nsize);
+  if (p == NULL) {
+    kd_alloc_note_failure();
+    return NULL;
+  }
   b->used = b->used - osize + nsize;
+  return p;
+}
+
+/* The allocator of every state: ud is the budget or NULL (then it
+** allocates as luaL_newstate's would).  A failure is counted for the
+** report (kd_alloc_failures); $KDLUA_FAULT=lua-alloc-every=N
+** (base/faultalloc.h) injects them. */
+static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  if (kd_fault_lua_refuse(ptr ? osize : 0, nsize)) {
+    kd_alloc_note_failure();
+    return NULL;
+  }
+  if (ud) return budget_alloc(ud, ptr, osize, nsize);
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  void *p = kd_real_realloc(ptr, nsize);
+  if (p == NULL) kd_alloc_note_failure();
   return p;
 }
 
 static int panic_handler(lua_State *L) {
   const char *msg = lua_tostring(L, -1);
+  /* out of memory outside any pcall (opening the libraries, the host's
+  ** own setup): nothing to debug, one line and the exit of bad input */
+  if (msg && strcmp(msg, "not enough memory") == 0) {
+    fprintf(stderr, "kdlua: out of memory\n");
+    exit(2);
+  }
   fprintf(stderr, "kdlua: unprotected Lua error: %s\n", msg ? msg : "?");
   abort();
 }
 
 lua_State *kl_state_new(struct kd_program *prog, const char *scripts_root,
                         struct kl_budget *budget) {
-  lua_State *L = budget ? lua_newstate(budget_alloc, budget) : luaL_newstate();
+  /* luaL_newstate's own allocator is realloc and free as well, so what it
+  ** allocated before the switch is host_alloc's to free */
+  lua_State *L = budget ? lua_newstate(host_alloc, budget) : luaL_newstate();
   if (L == NULL) return NULL;
+  if (budget == NULL) lua_setallocf(L, host_alloc, NULL);
   lua_atpanic(L, panic_handler);
   luaL_openlibs(L);
   lua_getglobal(L, "package");
@@ -93,6 +126,14 @@ void kl_install_sigint(lua_State *L) {
   global_L = L;
 }
 
+/* an error message that says the process ran out of memory: Lua's own,
+** or a first line ending as kd_enomem's text does */
+static bool out_of_memory(const char *msg) {
+  if (strstr(msg, "not enough memory")) return true;
+  size_t n = strcspn(msg, "\n");
+  return n >= 13 && strncmp(msg + n - 13, "out of memory", 13) == 0;
+}
+
 int kl_docall(lua_State *L, int nargs, int nresults) {
   int base = lua_gettop(L) - nargs;
   lua_pushcfunction(L, kl_msghandler);
@@ -103,7 +144,14 @@ int kl_docall(lua_State *L, int nargs, int nresults) {
   lua_remove(L, base);
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "kdlua: %s\n", msg ? msg : "(error)");
+    /* out of memory (Lua's own, or the C core's kd_enomem) says so in one
+    ** line: the traceback would point at whichever allocation came last */
+    if (status == LUA_ERRMEM || (msg && out_of_memory(msg))) {
+      fprintf(stderr, "kdlua: out of memory\n");
+      status = LUA_ERRMEM;
+    } else {
+      fprintf(stderr, "kdlua: %s\n", msg ? msg : "(error)");
+    }
     lua_pop(L, 1);
   }
   return status;
@@ -119,13 +167,16 @@ int kl_run_file(lua_State *L, const char *path, int argc, char **argv) {
     lua_rawseti(L, -2, i + 1);
   }
   lua_setglobal(L, "arg");
-  if (kl_load_script(L, path) != LUA_OK) {
-    fprintf(stderr, "kdlua: %s\n", lua_tostring(L, -1));
+  int status = kl_load_script(L, path);
+  if (status != LUA_OK) {
+    fprintf(stderr, "kdlua: %s\n", status == LUA_ERRMEM ? "out of memory" : lua_tostring(L, -1));
     lua_pop(L, 1);
-    return 1;
+    return status == LUA_ERRMEM ? 2 : 1;
   }
   for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
-  return kl_docall(L, argc, 0) == LUA_OK ? 0 : 1;
+  /* out of memory exits 2, as bad input: one line, no traceback */
+  status = kl_docall(L, argc, 0);
+  return status == LUA_OK ? 0 : status == LUA_ERRMEM ? 2 : 1;
 }
 
 int kl_run_string(lua_State *L, const char *chunk, const char *name) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lua_kd.h"
+#include "base/faultalloc.h"
 #include "core/kallsyms.h"
 #include "core/walk.h"
 
@@ -344,6 +345,11 @@ static int k_cpus(lua_State *L) {
     kd_error_destroy(err);
     err = kd_program_cpu_mask(prog, order[i], &cpus, &n);
     if (err == NULL && n > 0) break;
+    /* out of memory is no reason to answer with another mask */
+    if (err && err->code == KD_ERR_NOMEM) {
+      free(cpus);
+      return kl_raise(L, err);
+    }
     free(cpus);
     cpus = NULL;
   }
@@ -624,6 +630,14 @@ static int k_damage(lua_State *L) {
   return 3;
 }
 
+/* kd.alloc_failures() -> count: allocations that failed so far in this
+** process (C core and Lua; see base/faultalloc.h): a caller that took
+** one for "absent" may have made something short */
+static int k_alloc_failures(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)kd_alloc_failures());
+  return 1;
+}
+
 static const char *const x86_regs[] = {
   "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
   "r11", "r12", "r13", "r14", "r15", "rip", "rflags", "cs", "ss", "ds", "es",
@@ -751,7 +765,7 @@ static const luaL_Reg kd_funcs[] = {
   { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
-  { "dump_info", k_dump_info }, { "damage", k_damage }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
+  { "dump_info", k_dump_info }, { "damage", k_damage }, { "alloc_failures", k_alloc_failures }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
   { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
   { "type_names", k_type_names },
   { NULL, NULL }

@@ -152,7 +152,10 @@ static void parse(int argc, char **argv, struct options *o) {
   o->dirs = calloc((size_t)argc + 1, sizeof *o->dirs);
   o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
   o->program_dirs = calloc((size_t)argc + 1, sizeof *o->program_dirs);
-  if (o->dirs == NULL || o->rest == NULL || o->program_dirs == NULL) exit(EXIT_USAGE);
+  if (o->dirs == NULL || o->rest == NULL || o->program_dirs == NULL) {
+    fputs("kdlua: out of memory\n", stderr);
+    exit(EXIT_USAGE);
+  }
   int script_seen = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

@@ -493,6 +493,7 @@ struct kd_error *kd_program_cpu_mask(struct kd_program *prog, const char *which,
   uint64_t addr;
   struct kd_type *t = NULL;
   struct kd_error *err = kd_program_find_symbol(prog, sym, &addr, &t);
+  if (err && err->code != KD_ERR_LOOKUP) return err;
   if (err) {
     /* older kernels: cpu_online_mask was a pointer variable */
     kd_error_destroy(err);
@@ -521,6 +522,7 @@ struct kd_error *kd_program_cpu_mask(struct kd_program *prog, const char *which,
   if (bits == NULL || *cpus == NULL) {
     free(bits);
     free(*cpus);
+    *cpus = NULL;   /* the caller frees what it gets back */
     return kd_enomem;
   }
   err = kd_program_read(prog, addr, bits, words * 8);

@@ -356,6 +356,7 @@ M.KD_DOCS = {
   modules = "kd.modules() -> {{name, address, base, size, debuginfo}...}",
   dump_info = "kd.dump_info() -> table: format, arch, page size, files read",
   damage = "kd.damage() -> count, last address, last message: reads that failed on damaged dump data",
+  alloc_failures = "kd.alloc_failures() -> count: allocations that failed so far in this process (C core and Lua)",
   cpu_registers = "kd.cpu_registers(i) -> table: registers of the i-th CPU note",
   trim = "kd.trim(): give back memory that can be had again",
   hex = "kd.hex(n) -> string: \"0x...\"",

@@ -501,7 +501,7 @@ function Run:compute(u)
     else
       local lim = { time = budget and budget > 0 and (budget - spent) or 0,
                     memory = self.limits.memory, budget = budget }
-      local d0 = kd.damage()
+      local d0, m0 = kd.damage(), kd.alloc_failures()
       local status, content, reason, full, partial = outcome(sandbox.run(lim, e.run, table.unpack(inst.args)))
       r = { status = status, content = content, reason = reason, full = full, partial = partial }
       -- Pages that failed to read because the dump is damaged, while this
@@ -524,6 +524,18 @@ function Run:compute(u)
             .. "(at 0x%x: %s): it may be incomplete", e.file, addr, util.first_line(msg))
       else
         why = self.file_damage[e.file]
+      end
+      -- An allocation that failed (C core or Lua) is the same kind of
+      -- hole: a caller may have taken it for "absent", here or in what
+      -- this process computed and cached before (the program's open, a
+      -- library's memo, another emitter), so from the first failure in
+      -- this process on no file is kept as real.
+      local m1 = kd.alloc_failures()
+      if m1 > 0 and status == "real" then
+        why = m1 > m0 and string.format("%d allocation(s) failed (out of memory) while making "
+            .. "this file: it may be incomplete", m1 - m0)
+          or string.format("made after %d allocation(s) failed (out of memory) in this process, "
+            .. "whose cached results it may use: it may be incomplete", m1)
       end
       if why and status == "real" then
         r.status, r.damaged, r.reason = "stub", true, why
