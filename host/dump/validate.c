@@ -4,7 +4,7 @@
 **
 ** Layouts: ELF from <elf.h>; the diskdump ("KDUMP   ") header and the
 ** kdump sub-header as makedumpfile writes them (diskdump_mod.h), for
-** 64-bit machines.  Every offset and size read from the file is checked
+** 64-bit and 32-bit machines (both alignments of the latter).  Every offset and size read from the file is checked
 ** against the file's size before it is used, with overflow in mind.
 */
 #include "validate.h"
@@ -271,6 +271,83 @@ static bool machine_is_32bit(const char *m) {
   return strncmp(m, "arm", 3) == 0 && strcmp(m, "arm64") != 0;
 }
 
+/*
+** The kdump sub-header (makedumpfile's struct kdump_sub_header, in the
+** block after the header) as the dumped machine's compiler laid it out:
+** `unsigned long` fields are 4 or 8 bytes, off_t is always 8, and on a
+** 32-bit machine the 8-byte fields sit 4-byte aligned (i386) or 8-byte
+** aligned (32-bit ARM and most others).  Positions and widths of what
+** libkdumpfile reads from it: VMCOREINFO (version 3 on), the notes
+** (4 on), the erase info (libkdumpfile reads it from 4 on, makedumpfile
+** writes it from 5) and max_mapnr_64 (6 on).
+*/
+struct sub_layout {
+  const char *name;
+  size_t len;                   /* bytes, all versions' fields */
+  int mapnr64;                  /* offset of max_mapnr_64 */
+  struct { int ver, off, size_off, size_bytes; uint64_t cap; const char *what; } part[3];
+};
+static const struct sub_layout SUB64 = { "64-bit", 104, 96, {
+  { 3, 32, 40, 8, MAX_VMCOREINFO_BYTES, "VMCOREINFO" }, { 4, 48, 56, 8, MAX_NOTES_BYTES, "notes" },
+  { 4, 64, 72, 8, MAX_NOTES_BYTES, "erase info" } } };
+static const struct sub_layout SUB32_PACKED = { "32-bit", 80, 72, {
+  { 3, 20, 28, 4, MAX_VMCOREINFO_BYTES, "VMCOREINFO" }, { 4, 32, 40, 4, MAX_NOTES_BYTES, "notes" },
+  { 4, 44, 52, 4, MAX_NOTES_BYTES, "erase info" } } };
+static const struct sub_layout SUB32_PADDED = { "32-bit (8-byte aligned)", 96, 88, {
+  { 3, 24, 32, 4, MAX_VMCOREINFO_BYTES, "VMCOREINFO" }, { 4, 40, 48, 4, MAX_NOTES_BYTES, "notes" },
+  { 4, 56, 64, 4, MAX_NOTES_BYTES, "erase info" } } };
+
+/* Which 32-bit layout a reader takes (libkdumpfile's rule): the packed
+** one when its VMCOREINFO is absent or lies between the sub-header's
+** first block and the bitmaps; before version 3 both are the same. */
+static const struct sub_layout *sub32_layout(const struct source *s, uint64_t bs,
+                                             uint64_t sub_blocks, uint64_t version) {
+  unsigned char f[12];
+  if (version < 3 || !get(s, bs + 20, f, sizeof f)) return &SUB32_PACKED;
+  uint64_t off = num(s, f, 8), size = num(s, f + 8, 4);
+  uint64_t payload = (1 + sub_blocks) * bs;
+  if ((off == 0 && size == 0) || (off > bs && off + size <= payload)) return &SUB32_PACKED;
+  return &SUB32_PADDED;
+}
+
+static struct kd_error *check_sub_header(struct source *s, const struct sub_layout *l,
+                                         uint64_t bs, uint64_t sub_blocks,
+                                         uint64_t bitmap_blocks, uint64_t max_mapnr,
+                                         uint64_t version) {
+  unsigned char sh[104];
+  memset(sh, 0, sizeof sh);
+  if (l->len > sub_blocks * bs || !get(s, bs, sh, l->len))
+    return bad(s, "the %s kdump sub-header is cut short", l->name);
+  if (version >= 6 && num(s, sh + l->mapnr64, 8) != 0) max_mapnr = num(s, sh + l->mapnr64, 8);
+  /* two bitmaps, each a bit per page frame */
+  if (max_mapnr > bitmap_blocks * bs * 4)
+    return bad(s, "%" PRIu64 " page frames but bitmaps for %" PRIu64, max_mapnr,
+               bitmap_blocks * bs * 4);
+  for (size_t i = 0; i < sizeof l->part / sizeof l->part[0]; i++) {
+    if ((int)version < l->part[i].ver) continue;
+    uint64_t off = num(s, sh + l->part[i].off, 8);
+    uint64_t size = num(s, sh + l->part[i].size_off, l->part[i].size_bytes);
+    if (size == 0) continue;
+    if (size > l->part[i].cap || off > s->size || size > s->size - off)
+      return bad(s, "%s at offset %" PRIu64 " (%" PRIu64 " bytes, %s sub-header) is not "
+                 "within the file (%" PRIu64 " bytes)", l->part[i].what, off, size, l->name,
+                 s->size);
+    if (i == 0) {
+      char *text = malloc((size_t)size);
+      if (text == NULL) return kd_enomem;
+      char why[160];
+      bool ok = get(s, off, text, (size_t)size) &&
+                kd_vmcoreinfo_valid(text, (size_t)size, why, sizeof why);
+      free(text);
+      if (!ok) return bad(s, "%s", why);
+    } else if (i == 1) {
+      struct kd_error *err = check_notes(s, off, size, "notes");
+      if (err) return err;
+    }
+  }
+  return NULL;
+}
+
 static struct kd_error *check_diskdump(struct source *s) {
   unsigned char h[DD_HEADER_END];
   if (!get(s, 0, h, sizeof h)) return bad(s, "the diskdump header is cut short");
@@ -285,7 +362,7 @@ static struct kd_error *check_diskdump(struct source *s) {
   memcpy(machine, h + DD_UTS_MACHINE, 65);
   machine[65] = '\0';
   /* a 32-bit machine's struct timeval is 8 bytes, not 16: the fields
-  ** after it sit 12 bytes earlier (and its sub-header is not checked) */
+  ** after it sit 12 bytes earlier (its sub-header: check_sub_header) */
   int shift = 0;
   if (!machine_is_64bit(machine)) {
     if (!machine_is_32bit(machine))
@@ -349,47 +426,14 @@ static struct kd_error *check_diskdump(struct source *s) {
                  "pages past the end cannot be read", s->path, s->size, end);
     }
   }
-  if (shift) {
-    if (max_mapnr > bitmap_blocks * bs * 4)
+  if (version < 2 || sub_blocks == 0) {            /* no kdump sub-header */
+    if (shift && max_mapnr > bitmap_blocks * bs * 4)
       return bad(s, "%" PRIu64 " page frames but bitmaps for %" PRIu64, max_mapnr,
                  bitmap_blocks * bs * 4);
     return NULL;
   }
-  if (version < 2 || sub_blocks == 0) return NULL;   /* no kdump sub-header */
-  unsigned char sh[104];
-  memset(sh, 0, sizeof sh);
-  size_t shlen = version >= 6 ? 104 : version >= 5 ? 80 : version >= 4 ? 64 : version >= 3 ? 48 : 32;
-  if (shlen > sub_blocks * bs || !get(s, bs, sh, shlen))
-    return bad(s, "the kdump sub-header is cut short");
-  if (version >= 6 && num(s, sh + 96, 8) != 0) max_mapnr = num(s, sh + 96, 8);
-  /* two bitmaps, each a bit per page frame */
-  if (max_mapnr > bitmap_blocks * bs * 4)
-    return bad(s, "%" PRIu64 " page frames but bitmaps for %" PRIu64, max_mapnr,
-               bitmap_blocks * bs * 4);
-  static const struct { int ver, off; uint64_t cap; const char *what; } parts[] = {
-    { 3, 32, MAX_VMCOREINFO_BYTES, "VMCOREINFO" }, { 4, 48, MAX_NOTES_BYTES, "notes" },
-    { 5, 64, MAX_NOTES_BYTES, "erase info" } };
-  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-    if ((int)version < parts[i].ver) continue;
-    uint64_t off = num(s, sh + parts[i].off, 8), size = num(s, sh + parts[i].off + 8, 8);
-    if (size == 0) continue;
-    if (size > parts[i].cap || off > s->size || size > s->size - off)
-      return bad(s, "%s at offset %" PRIu64 " (%" PRIu64 " bytes) is not within the "
-                 "file (%" PRIu64 " bytes)", parts[i].what, off, size, s->size);
-    if (i == 0) {
-      char *text = malloc((size_t)size);
-      if (text == NULL) return kd_enomem;
-      char why[160];
-      bool ok = get(s, off, text, (size_t)size) &&
-                kd_vmcoreinfo_valid(text, (size_t)size, why, sizeof why);
-      free(text);
-      if (!ok) return bad(s, "%s", why);
-    } else if (i == 1) {
-      struct kd_error *err = check_notes(s, off, size, "notes");
-      if (err) return err;
-    }
-  }
-  return NULL;
+  return check_sub_header(s, shift ? sub32_layout(s, bs, sub_blocks, version) : &SUB64,
+                          bs, sub_blocks, bitmap_blocks, max_mapnr, version);
 }
 
 static struct kd_error *check(struct source *s, bool *known) {
