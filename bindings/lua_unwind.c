@@ -197,7 +197,7 @@ static int k_stack_trace(lua_State *L) {
   }
   kd_unwinder_set_method(u, method);
   load_modules(prog);
-  struct kd_trace t;
+  struct kd_trace t = { 0 };   /* freed on every path, also when no unwind began */
   struct kd_error *err;
   /* a small integer is a CPU number; anything else designates a task */
   if (lua_isinteger(L, 1) && (lua_Unsigned)lua_tointeger(L, 1) < 65536)

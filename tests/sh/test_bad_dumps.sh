@@ -190,6 +190,10 @@ kd_err() {  # NAME PATTERN CODE: exit 1 with PATTERN on stderr, no signal
 kd_err "kd.object('int[-1]') refused" "bad type name 'int\[-1\]'" 'print(kd.object("int[-1]", 0))'
 kd_err "bytes_ of a huge array: the size in the message" "object too large (100000000 bytes)" \
   'print(kd.object("char[100000000]", kd.symbol_address("init_task")):bytes_())'
+# found by tests/fuzz/fuzz_kd_api: the trace of a CPU without a register
+# note freed an uninitialized pointer (a double free under ASan)
+kd_err "kd.stack_trace of a CPU the dump has no registers for" "no registers for CPU 4000" \
+  'print(kd.stack_trace(4000))'
 out=$("$BIN" -e 'print(kd.cpu_registers(1 << 32), kd.cpu_registers(-1))' --vmcore "$D/vmcore" --vmlinux "$V" 2>&1)
 check "kd.cpu_registers(1<<32) is nil, not CPU 0" [ "$out" = "nil	nil" ]
 out=$("$BIN" -e 'local r = debug.getregistry()
