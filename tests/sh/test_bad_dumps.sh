@@ -190,6 +190,11 @@ kd_err() {  # NAME PATTERN CODE: exit 1 with PATTERN on stderr, no signal
 kd_err "kd.object('int[-1]') refused" "bad type name 'int\[-1\]'" 'print(kd.object("int[-1]", 0))'
 kd_err "bytes_ of a huge array: the size in the message" "object too large (100000000 bytes)" \
   'print(kd.object("char[100000000]", kd.symbol_address("init_task")):bytes_())'
+# an empty --debuginfo-dir (UBSan: qsort(NULL, 0) once)
+mkdir -p "$W/empty-debuginfo"
+out=$("$BIN" -e 'print(kd.symbol_address("init_task") ~= nil)' --vmcore "$D/vmcore" --vmlinux "$V" \
+  --debuginfo-dir "$W/empty-debuginfo" 2>&1)
+check "an empty --debuginfo-dir: no complaint" [ "$out" = "true" ]
 # found by tests/fuzz/fuzz_kd_api: the trace of a CPU without a register
 # note freed an uninitialized pointer (a double free under ASan)
 kd_err "kd.stack_trace of a CPU the dump has no registers for" "no registers for CPU 4000" \
