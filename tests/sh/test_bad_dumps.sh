@@ -190,6 +190,25 @@ kd_err() {  # NAME PATTERN CODE: exit 1 with PATTERN on stderr, no signal
 kd_err "kd.object('int[-1]') refused" "bad type name 'int\[-1\]'" 'print(kd.object("int[-1]", 0))'
 kd_err "bytes_ of a huge array: the size in the message" "object too large (100000000 bytes)" \
   'print(kd.object("char[100000000]", kd.symbol_address("init_task")):bytes_())'
+# a wrong KERNELOFFSET in VMCOREINFO (one hex digit changed): kernel
+# memory reads fail; `info` must still print every field of a good dump's,
+# the unreadable ones as "? (why)", never drop them or print PANIC: ""
+python3 - "$D/vmcore" "$W/koff.vmcore" <<'EOF'
+import sys
+d = open(sys.argv[1], 'rb').read()
+i = d.find(b'KERNELOFFSET=') + 13
+e = d.find(b'\n', i)
+v = d[i:e]
+nv = (b'%x' % (int(v, 16) ^ 0x1000000)).rjust(len(v), b'0')[-len(v):]
+open(sys.argv[2], 'wb').write(d[:i] + nv + d[e:])
+EOF
+"$BIN" info --vmcore "$D/vmcore" --vmlinux "$V" 2>/dev/null | sed 's/:.*//' >"$W/info-fields.good"
+timeout 60 "$BIN" info --vmcore "$W/koff.vmcore" --vmlinux "$V" >"$W/koff.info" 2>"$W/koff.err"
+check "wrong KERNELOFFSET: info exits 0" [ $? -eq 0 ]
+sed 's/:.*//' "$W/koff.info" >"$W/info-fields.koff"
+check "wrong KERNELOFFSET: info prints every field a good dump has" cmp -s "$W/info-fields.good" "$W/info-fields.koff"
+check "wrong KERNELOFFSET: unreadable fields say so" grep -q '^ *\(DATE\|UPTIME\|MEMORY\|TAINTED\|TASKS\): ? (' "$W/koff.info"
+check "wrong KERNELOFFSET: no empty PANIC" sh -c "! grep -q '^ *PANIC: \"\"' '$W/koff.info'"
 # an empty --debuginfo-dir (UBSan: qsort(NULL, 0) once)
 mkdir -p "$W/empty-debuginfo"
 out=$("$BIN" -e 'print(kd.symbol_address("init_task") ~= nil)' --vmcore "$D/vmcore" --vmlinux "$V" \

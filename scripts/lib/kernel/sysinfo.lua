@@ -29,6 +29,8 @@ end
 
 local sym = require("kernel.util").symbol_or_nil
 
+local UNREADABLE = "? (cannot be read from this dump)"
+
 local ival = require("kernel.util").int_or_nil
 
 -- crash-style size: "511.5 MB", "2 GB"
@@ -114,10 +116,13 @@ function M.fields()
   else
     add("CPUS", type(cpus) == "string" and cpus or "? (no CPU is present, online or possible)")
   end
-  local s = ktime.wall_clock()
-  if s then add("DATE", ktime.format_date(s)) end
-  local up = ktime.uptime()
-  if up then add("UPTIME", ktime.format_uptime(up)) end
+  -- a field whose value cannot be had says so, as CPUS and TASKS do: a
+  -- wrong KERNELOFFSET or damaged page tables once dropped DATE, UPTIME,
+  -- MEMORY and TAINTED without a word and printed PANIC: ""
+  local s = value_or_why(ktime.wall_clock)
+  add("DATE", type(s) == "number" and ktime.format_date(s) or s or UNREADABLE)
+  local up = value_or_why(ktime.uptime)
+  add("UPTIME", type(up) == "number" and ktime.format_uptime(up) or up or UNREADABLE)
   local la = value_or_why(ktime.loadavg)
   if la then add("LOAD AVERAGE", type(la) == "table" and table.concat(la, ", ") or la) end
   add("TASKS", value_or_why(M.task_count))
@@ -128,16 +133,29 @@ function M.fields()
   if uts.machine then
     add("MACHINE", uts.machine .. (mhz and mhz > 0 and string.format("  (%d Mhz)", mhz // 1000) or ""))
   end
-  local present, total = M.memory()
-  if present and present > 0 then
+  local ok, present, total = pcall(M.memory)
+  if not ok then
+    add("MEMORY", value_or_why(error, present))
+  elseif present and present > 0 then
     add("MEMORY", M.pretty_size(present) .. (total and ("  (MemTotal " .. M.pretty_size(total) .. ")") or ""))
   elseif total then
     add("MEMORY", M.pretty_size(total))
+  else
+    add("MEMORY", UNREADABLE)
   end
-  local ok, panic = pcall(printk.panic_message)
-  if not ok then add("PANIC", value_or_why(error, panic))
-  else add("PANIC", panic and ('"' .. panic .. '"') or '""') end
-  add("TAINTED", (value_or_why(M.tainted)))
+  -- no panic line in a log that was read is "" (crash's way); a log that
+  -- cannot be read is not an empty one
+  local okr, recs, why = pcall(printk.records)
+  if not okr then
+    add("PANIC", value_or_why(error, recs))
+  elseif type(recs) ~= "table" then
+    add("PANIC", "? (" .. (why and tostring(why):match("^[^\n]*") or "the kernel log cannot be read") .. ")")
+  else
+    local panic = value_or_why(printk.panic_message, recs)
+    add("PANIC", type(panic) == "string" and panic:sub(1, 1) == "?" and panic
+                 or panic and ('"' .. panic .. '"') or '""')
+  end
+  add("TAINTED", value_or_why(M.tainted) or UNREADABLE)
   add("FORMAT", info.format)
   if info.vmlinux then
     -- the file the user has; the uncompressed cache copy read in its place
