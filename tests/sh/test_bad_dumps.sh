@@ -209,6 +209,26 @@ sed 's/:.*//' "$W/koff.info" >"$W/info-fields.koff"
 check "wrong KERNELOFFSET: info prints every field a good dump has" cmp -s "$W/info-fields.good" "$W/info-fields.koff"
 check "wrong KERNELOFFSET: unreadable fields say so" grep -q '^ *\(DATE\|UPTIME\|MEMORY\|TAINTED\|TASKS\): ? (' "$W/koff.info"
 check "wrong KERNELOFFSET: no empty PANIC" sh -c "! grep -q '^ *PANIC: \"\"' '$W/koff.info'"
+# damaged page descriptors (every 7th says its page is 2 GiB): `info`
+# keeps every field; each line is the good dump's or says '?' with why,
+# and DAMAGED counts the failed reads -- never a quietly different value
+python3 - "$D/vmcore" "$W/pd.vmcore" <<'EOF'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+bs, sub, bmb = struct.unpack_from('<iiI', d, 428)   # diskdump header, x86_64
+pd0 = (1 + sub + bmb) * bs                           # the page descriptors
+first = struct.unpack_from('<q', d, pd0)[0]          # page data starts there
+for i in range(0, (first - pd0) // 24, 7):
+    struct.pack_into('<I', d, pd0 + i * 24 + 8, 0x7fffffff)
+open(sys.argv[2], 'wb').write(d)
+EOF
+"$BIN" info --vmcore "$D/vmcore" --vmlinux "$V" 2>/dev/null | grep -v "^ *DUMPFILE:" >"$W/good.info"
+timeout 60 "$BIN" info --vmcore "$W/pd.vmcore" --vmlinux "$V" 2>/dev/null | grep -v "^ *DUMPFILE:" >"$W/pd.info"
+check "damaged page descriptors: info says DAMAGED" grep -q "^ *DAMAGED: [1-9]" "$W/pd.info"
+check "damaged page descriptors: every line the good dump's, or marked '?'" \
+  sh -c "grep -v '^ *DAMAGED:' '$W/pd.info' | grep -v '?' | grep -vxFf '$W/good.info' | { ! grep .; }"
+check "damaged page descriptors: no field dropped" \
+  sh -c "[ \$(grep -vc '^ *DAMAGED:' '$W/pd.info') -eq \$(wc -l <'$W/good.info') ]"
 # an empty --debuginfo-dir (UBSan: qsort(NULL, 0) once)
 mkdir -p "$W/empty-debuginfo"
 out=$("$BIN" -e 'print(kd.symbol_address("init_task") ~= nil)' --vmcore "$D/vmcore" --vmlinux "$V" \

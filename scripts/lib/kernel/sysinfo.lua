@@ -129,17 +129,24 @@ function M.fields()
   add("NODENAME", uts.nodename)
   add("RELEASE", uts.release)
   add("VERSION", uts.version)
+  -- reads that hit damaged dump data while a field was made: the field
+  -- may be short (a helper took the failure for "absent"), so it says so
+  local d0 = kd.damage()
   local mhz = ival(sym("cpu_khz")) or ival(sym("tsc_khz"))
   if uts.machine then
-    add("MACHINE", uts.machine .. (mhz and mhz > 0 and string.format("  (%d Mhz)", mhz // 1000) or ""))
+    add("MACHINE", uts.machine .. (mhz and mhz > 0 and string.format("  (%d Mhz)", mhz // 1000)
+                                   or kd.damage() > d0 and "  (? Mhz: damaged dump data)" or ""))
   end
+  d0 = kd.damage()
   local ok, present, total = pcall(M.memory)
+  local short = kd.damage() > d0 and "  (? incomplete: damaged dump data)" or ""
   if not ok then
     add("MEMORY", value_or_why(error, present))
   elseif present and present > 0 then
-    add("MEMORY", M.pretty_size(present) .. (total and ("  (MemTotal " .. M.pretty_size(total) .. ")") or ""))
+    add("MEMORY", M.pretty_size(present) .. (total and ("  (MemTotal " .. M.pretty_size(total) .. ")") or "")
+                  .. short)
   elseif total then
-    add("MEMORY", M.pretty_size(total))
+    add("MEMORY", M.pretty_size(total) .. short)
   else
     add("MEMORY", UNREADABLE)
   end
