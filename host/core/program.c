@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "debuginfo/debugcache.h"
 #include "debuginfo/debuginfo.h"
@@ -105,6 +106,7 @@ static struct kd_error *open_vmlinux(struct kd_program *prog) {
                             prog->build_id, &f);
   if (err) {
     dwarf_end(dwarf);
+    close(fd);
     return err;
   }
   if (strcmp(usable, prog->vmlinux_path) != 0) kd_dwarf_finder_own_copy(f);

@@ -874,6 +874,14 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   df->label = strdup(label);
   df->cache_dir = cache_dir ? strdup(cache_dir) : NULL;
   df->cache_key = cache_key ? strdup(cache_key) : NULL;
+  if (df->label == NULL || (cache_dir && df->cache_dir == NULL) ||
+      (cache_key && df->cache_key == NULL)) {
+    free(df->label);
+    free(df->cache_dir);
+    free(df->cache_key);
+    free(df);
+    return kd_enomem;   /* the caller still owns dwarf and own_fd */
+  }
   df->void_type.kind = KD_TYPE_VOID;
   df->void_type.members_loaded = true;
   df->finder.name = df->label;
