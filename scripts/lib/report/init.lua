@@ -606,7 +606,10 @@ function Run:commit_records(plug, u, res)
   local comp = "plugin:" .. e.plugin
   if u.enum_error then
     -- the enumeration itself failed: one failure for the template
-    log:error(comp, "cannot enumerate '" .. e.each .. "' for " .. e.path .. ": " .. u.enum_error)
+    -- (a single-file emitter gets here too when listing its one instance
+    -- ran out of memory: KDLUA_FAULT=lua-alloc-every=15013 found it)
+    log:error(comp, "cannot enumerate '" .. tostring(e.each or "its file") .. "' for " .. e.path
+      .. ": " .. u.enum_error)
     self:record(plug, e, e.path, "failed", "enumeration failed: " .. u.enum_error, 0)
     return
   end
