@@ -26,6 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64], input[96], cache[96];
 
+static void empty_cache(void);
+
+/* the scratch directory goes with the process (libFuzzer ends with exit) */
+static void remove_dir(void) {
+  empty_cache();
+  rmdir(cache);
+  unlink(input);
+  rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc; (void)argv;
   unsetenv("KDLUA_NO_CACHE");
@@ -33,6 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (mkdtemp(dir) == NULL) { perror("mkdtemp"); exit(1); }
   snprintf(input, sizeof input, "%s/in.debug", dir);
   snprintf(cache, sizeof cache, "%s/cache", dir);
+  atexit(remove_dir);
   return 0;
 }
 
