@@ -57,7 +57,7 @@
 #define CACHE_WAYS 2
 #define NO_KEY UINT64_MAX
 #define L1_PAGES 1024
-/* entries of libkdumpfile's own page cache (see open_checked, reset_kdump_cache) */
+/* entries of libkdumpfile's own page cache (see open_checked, reopen) */
 #define KDUMP_CACHE_ENTRIES 256
 
 struct cache_set {
@@ -85,7 +85,7 @@ struct kd_dump {
   char **strings;
   size_t nstrings, capstrings;
   char *vmcoreinfo_raw;
-  unsigned resets;       /* see load_page */
+  unsigned reopens;      /* see load_page */
   unsigned long loads;   /* pages inflated, for KDLUA_FAULT read-every */
   /* reads that failed because the dump's data is damaged (see kd_dump_damage) */
   uint64_t damaged, damage_addr;
@@ -456,30 +456,33 @@ void kd_dump_close(struct kd_dump *dump) {
 }
 
 /*
-** A fresh, empty libkdumpfile page cache in the same context (see
-** load_page).  libkdumpfile 0.5.1's cache can give a reused "ghost" entry
-** no data buffer: reuse_ghost_entry takes one from the unused partition,
-** which reclaim_data finds by skipping the ghost probe partition, after its
-** count was already lowered -- so it takes a ghost's NULL buffer (fixed
-** upstream: "cache: Get data buffer before adjusting ghost partition
-** size").  zlib is then handed a NULL output ("Decompresion failed: error
-** -2"), and the buffer-less entry goes round the cache making later pages
-** fail too, although the file is intact.  Changing cache.size makes it
-** allocate a new cache and free the old one (def_realloc_caches).  (This
-** used to open a new context instead, ~5 MiB each, never freed: freeing a
-** context reads and writes its address translation after freeing it, see
-** kd_dump_close.)
+** Why load_page reopens: libkdumpfile 0.5.1's page cache can give a reused
+** "ghost" entry no data buffer (reuse_ghost_entry takes one from the unused
+** partition, which reclaim_data finds by skipping the ghost probe
+** partition after its count was already lowered: fixed upstream in "cache:
+** Get data buffer before adjusting ghost partition size").  zlib is then
+** handed a NULL output ("Decompresion failed: error -2") and the
+** buffer-less entry goes round the cache, failing later pages too.  A new
+** cache in the same context (changing cache.size) ends those errors, but
+** the context's address translation still holds pages of the old cache:
+** page-table reads then fail ("PDPT table not present").  So a whole new
+** context it is, ~5 MiB each, the old one abandoned (see kd_dump_close).
 */
-static int reset_kdump_cache(struct kd_dump *dump) {
-  /* set to what it is, an attribute runs no hooks: one entry more, then
-  ** back (two new caches of a megabyte each, at most a few times a run) */
-  for (int extra = 1; extra >= 0; extra--) {
-    kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = KDUMP_CACHE_ENTRIES + extra };
-    if (kdump_set_attr(dump->ctx, "cache.size", &cs) != KDUMP_OK) {
-      kdump_clear_err(dump->ctx);
-      return -1;
-    }
-  }
+/* A new libkdumpfile context on the same file (see load_page). */
+static int reopen(struct kd_dump *dump) {
+  kdump_ctx_t *ctx = kdump_new();
+  if (ctx == NULL) return -1;
+  kdump_attr_t a = { .type = KDUMP_STRING, .val.string = "linux" };
+  kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
+  kdump_set_attr(ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
+  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = KDUMP_CACHE_ENTRIES };
+  kdump_set_attr(ctx, "cache.size", &cs);
+  kdump_clear_err(ctx);
+  if (kdump_open_fd(ctx, dump->fd) != KDUMP_OK ||
+      kdump_set_attr(ctx, KDUMP_ATTR_OSTYPE, &a) != KDUMP_OK)
+    return -1;   /* not freed either: see kd_dump_close */
+  /* the old context is abandoned, not freed: see kd_dump_close */
+  dump->ctx = ctx;
   return 0;
 }
 
@@ -515,17 +518,18 @@ static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
     return err;
   }
   kdump_status s = kdump_read(dump->ctx, as, page, dump->scratch, &len);
-  if (s == KDUMP_ERR_CORRUPT && dump->resets < 8) {
+  if (s == KDUMP_ERR_CORRUPT && dump->reopens < 8) {
     /* libkdumpfile 0.5.1 can get into a state where every later page fails
-    ** to inflate although the file is intact (see reset_kdump_cache); a
-    ** fresh cache reads them.  A page that still fails is really corrupt. */
+    ** to inflate ("Decompresion failed: error -2") although the file is
+    ** intact (see reopen); a fresh context reads them.  A page that still
+    ** fails is really corrupt. */
     kdump_clear_err(dump->ctx);
-    if (reset_kdump_cache(dump) == 0) {
+    if (reopen(dump) == 0) {
       len = dump->page_size;
       s = kdump_read(dump->ctx, as, page, dump->scratch, &len);
-      /* only resets that did not help count against the limit, so a
-      ** dump with a few truly corrupt pages does not reset forever */
-      if (s != KDUMP_OK) dump->resets++;
+      /* only reopens that did not help count against the limit, so a
+      ** dump with a few truly corrupt pages does not reopen forever */
+      if (s != KDUMP_OK) dump->reopens++;
     }
   }
   if (s != KDUMP_OK || len != dump->page_size) {
