@@ -135,6 +135,7 @@ static struct kd_error *spool_flush(struct spool *sp) {
 static struct kd_error *spool_append(struct spool *sp, const void *p, size_t len,
                                      uint64_t *off) {
   *off = sp->flushed + sp->used;
+  if (len == 0) return NULL;   /* (p may be NULL then) */
   if (sp->used + len > SPOOL_BUF) {
     struct kd_error *err = spool_flush(sp);
     if (err) return err;
