@@ -47,8 +47,14 @@ for spec in "$@"; do
   k_rep1=$(time_cmd "$K" "${rep[@]}" -j 1)
   cpu=$( { /usr/bin/time -f '%U %S' "$K" "${rep[@]}" >/dev/null; } 2>&1 | tail -n 1 |
          awk '{print $1 + $2}')
+  # each process's peak when it ended its share of the emitters (the
+  # main process's then too), the kallsyms helper's, and the main
+  # process's own peak at the very end
   procs=$("$K" "${rep[@]}" -v 2>&1 |
-          sed -n 's/.*\] process \([0-9]*\): .*peak RSS \([0-9.]*\) MiB.*/\2/p' | tr '\n' ' ')
+          sed -n -e 's/.*main process peak RSS \([0-9.]*\) MiB.*/main \1,/p' \
+                 -e 's/.*\] process \([0-9]*\): .*peak RSS \([0-9.]*\) MiB.*/\2/p' \
+                 -e 's/.*proc\/kallsyms: run by a helper .*peak RSS \([0-9.]*\) MiB.*/helper \1/p' |
+          tr '\n' ' ')
   minstr=-
   if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.%p" --trace-children=yes \

@@ -103,6 +103,37 @@ static int a_has(lua_State *L) {
   return 1;
 }
 
+/* a:spool(dir): contents kept in a temporary file in dir (kd_archive_spool) */
+static int a_spool(lua_State *L) {
+  struct kd_archive *a = check_archive(L);
+  return push_outcome(L, kd_archive_spool(a, luaL_checkstring(L, 2)));
+}
+
+/* a:file_open(path), a:file_append(s...), a:file_close(): a file added in
+** pieces (kd_archive_file_open) */
+static int a_file_open(lua_State *L) {
+  struct kd_archive *a = check_archive(L);
+  return push_outcome(L, kd_archive_file_open(a, luaL_checkstring(L, 2)));
+}
+
+static int a_file_append(lua_State *L) {
+  struct kd_archive *a = check_archive(L);
+  int n = lua_gettop(L);
+  for (int i = 2; i <= n; i++) {
+    size_t len;
+    const char *s = luaL_checklstring(L, i, &len);
+    struct kd_error *err = kd_archive_file_append(a, s, len);
+    if (err) return push_outcome(L, err);
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int a_file_close(lua_State *L) {
+  kd_archive_file_close(check_archive(L));
+  return 0;
+}
+
 static int a_count(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)kd_archive_count(check_archive(L)));
   return 1;
@@ -323,7 +354,8 @@ static int m_sha256(lua_State *L) {
 int luaopen_kdlua_archive(lua_State *L) {
   static const luaL_Reg methods[] = {
     { "add_file", a_add_file }, { "add_symlink", a_add_symlink }, { "add_dir", a_add_dir },
-    { "has", a_has }, { "count", a_count }, { "write", a_write }, { "add_file_xz", a_add_file_xz },
+    { "has", a_has }, { "count", a_count }, { "spool", a_spool }, { "file_open", a_file_open },
+    { "file_append", a_file_append }, { "file_close", a_file_close }, { "write", a_write }, { "add_file_xz", a_add_file_xz },
     { "write_dir", a_write_dir }, { "write_begin", a_write_begin },
     { "write_finish", a_write_finish }, { NULL, NULL }
   };

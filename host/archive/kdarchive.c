@@ -72,21 +72,116 @@ struct entry {
   char *path;
   enum kd_archive_kind kind;
   bool implied;           /* a parent directory nobody added explicitly */
-  char *data;             /* file content or symlink target */
+  char *data;             /* file content or symlink target; NULL: spooled */
   size_t len;
+  uint64_t off;           /* where a spooled file's content starts in the spool */
   unsigned char *xz;      /* compressed ahead of time (kd_archive_entry_xz) */
   size_t xz_len;
 };
 
 struct tar_writer;
 
+/*
+** The spool (kd_archive_spool): files' contents go to an unlinked file as
+** they are added, in that order, and only their offsets stay in memory; a
+** report's 120 MB of text then costs the process nothing while its
+** emitters still run, and the kernel can write those pages out.  Appends
+** gather in `buf` and are written in SPOOL_BUF pieces; whoever reads the
+** spool (the writer, maybe in its thread) reads only what was flushed
+** before it started, with pread, while appends go on after it.
+*/
+#define SPOOL_BUF (1u << 20)
+
+struct spool {
+  int fd;                 /* -1: no spool, contents stay in memory */
+  uint64_t flushed;       /* bytes in the file */
+  unsigned char *buf;     /* appended, not yet in the file */
+  size_t used;
+};
+
 struct kd_archive {
   struct entry *e;
   size_t n, cap;
   size_t *slots;          /* open addressing: index + 1, 0 = empty */
   size_t nslots;
+  struct spool spool;
+  size_t open;            /* the file kd_archive_file_open made, or SIZE_MAX */
   struct tar_writer *writer;   /* kd_archive_write_begin .. _finish */
 };
+
+static struct kd_error *spool_write(struct spool *sp, const void *p, size_t len) {
+  const char *c = p;
+  while (len) {
+    ssize_t w = pwrite(sp->fd, c, len, (off_t)sp->flushed);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return kd_error_create(KD_ERR_IO, "archive spool: %s", strerror(errno));
+    }
+    c += w;
+    len -= (size_t)w;
+    sp->flushed += (uint64_t)w;
+  }
+  return NULL;
+}
+
+static struct kd_error *spool_flush(struct spool *sp) {
+  if (sp->fd < 0 || sp->used == 0) return NULL;
+  struct kd_error *err = spool_write(sp, sp->buf, sp->used);
+  sp->used = 0;
+  return err;
+}
+
+/* append len bytes; *off: where they start */
+static struct kd_error *spool_append(struct spool *sp, const void *p, size_t len,
+                                     uint64_t *off) {
+  *off = sp->flushed + sp->used;
+  if (len == 0) return NULL;   /* (p may be NULL then) */
+  if (sp->used + len > SPOOL_BUF) {
+    struct kd_error *err = spool_flush(sp);
+    if (err) return err;
+    if (len >= SPOOL_BUF) return spool_write(sp, p, len);
+  }
+  memcpy(sp->buf + sp->used, p, len);
+  sp->used += len;
+  return NULL;
+}
+
+/* n bytes of a spooled content from `off` (flushed before the reader began) */
+static int spool_read(int fd, uint64_t off, void *buf, size_t n) {
+  char *c = buf;
+  while (n) {
+    ssize_t r = pread(fd, c, n, (off_t)off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    c += r;
+    n -= (size_t)r;
+    off += (uint64_t)r;
+  }
+  return 0;
+}
+
+struct kd_error *kd_archive_spool(struct kd_archive *a, const char *dir) {
+  if (a->spool.fd >= 0) return NULL;
+  unsigned char *buf = malloc(SPOOL_BUF);
+  if (buf == NULL) return kd_enomem;
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    /* a file system without O_TMPFILE: a named file, unlinked at once */
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s/.kdlua-spool.XXXXXX", dir) >= (int)sizeof tmp) {
+      free(buf);
+      return kd_error_create(KD_ERR_IO, "%s: path too long", dir);
+    }
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd >= 0) unlink(tmp);
+  }
+  if (fd < 0) {
+    free(buf);
+    return kd_error_create(KD_ERR_IO, "%s: archive spool: %s", dir, strerror(errno));
+  }
+  a->spool = (struct spool){ .fd = fd, .buf = buf };
+  return NULL;
+}
 
 static const char *writer_hold(const struct tar_writer *w);
 static void writer_abort(struct tar_writer *w);
@@ -143,15 +238,28 @@ static struct kd_error *push(struct kd_archive *a, const char *path, size_t plen
   if (err) return err;
   struct entry *e = &a->e[a->n];
   e->path = malloc(plen + 1);
-  e->data = kind == KD_AR_DIR ? NULL : malloc(len ? len : 1);
-  if (e->path == NULL || (kind != KD_AR_DIR && e->data == NULL)) {
+  bool spooled = kind == KD_AR_FILE && a->spool.fd >= 0;
+  e->data = kind == KD_AR_DIR || spooled ? NULL : malloc(len ? len : 1);
+  if (e->path == NULL || (kind != KD_AR_DIR && !spooled && e->data == NULL)) {
     free(e->path);
     free(e->data);
     return kd_enomem;
   }
   memcpy(e->path, path, plen);
   e->path[plen] = '\0';
-  if (len && kind != KD_AR_DIR) memcpy(e->data, data, len);
+  e->off = 0;
+  if (kind == KD_AR_FILE && a->spool.fd >= 0) {
+    struct kd_error *err = spool_append(&a->spool, data, len, &e->off);
+    if (err) {
+      free(e->path);
+      free(e->data);
+      return err;
+    }
+    free(e->data);
+    e->data = NULL;
+  } else if (len && kind != KD_AR_DIR) {
+    memcpy(e->data, data, len);
+  }
   e->len = kind == KD_AR_DIR ? 0 : len;
   e->xz = NULL;
   e->xz_len = 0;
@@ -163,7 +271,10 @@ static struct kd_error *push(struct kd_archive *a, const char *path, size_t plen
 
 struct kd_error *kd_archive_new(struct kd_archive **out) {
   *out = calloc(1, sizeof **out);
-  return *out ? NULL : kd_enomem;
+  if (*out == NULL) return kd_enomem;
+  (*out)->spool.fd = -1;
+  (*out)->open = SIZE_MAX;
+  return NULL;
 }
 
 void kd_archive_free(struct kd_archive *a) {
@@ -176,6 +287,8 @@ void kd_archive_free(struct kd_archive *a) {
   }
   free(a->e);
   free(a->slots);
+  if (a->spool.fd >= 0) close(a->spool.fd);
+  free(a->spool.buf);
   free(a);
 }
 
@@ -207,6 +320,9 @@ struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
                                 const char *path, const void *data, size_t len) {
   struct kd_error *err = check_path(path);
   if (err) return err;
+  if (a->open != SIZE_MAX)
+    return kd_error_create(KD_ERR_OTHER, "archive path '%s': '%s' is still open", path,
+                           a->e[a->open].path);
   if (a->writer && strcmp(path, writer_hold(a->writer)) < 0)
     return kd_error_create(KD_ERR_OTHER, "archive path '%s': the archive is already being "
                            "written up to '%s'", path, writer_hold(a->writer));
@@ -233,6 +349,34 @@ struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
   }
   return push(a, path, plen, kind, false, data, len);
 }
+
+struct kd_error *kd_archive_file_open(struct kd_archive *a, const char *path) {
+  struct kd_error *err = kd_archive_add(a, KD_AR_FILE, path, "", 0);
+  if (err) return err;
+  a->open = find(a, path, strlen(path));
+  return NULL;
+}
+
+struct kd_error *kd_archive_file_append(struct kd_archive *a, const void *data, size_t len) {
+  if (a->open == SIZE_MAX) return kd_error_create(KD_ERR_OTHER, "no archive file is open");
+  struct entry *e = &a->e[a->open];
+  if (len == 0) return NULL;
+  if (a->spool.fd >= 0) {
+    /* nothing else is added while it is open: its bytes stay contiguous */
+    uint64_t off;
+    struct kd_error *err = spool_append(&a->spool, data, len, &off);
+    if (err) return err;
+  } else {
+    char *d = realloc(e->data, e->len + len);
+    if (d == NULL) return kd_enomem;
+    memcpy(d + e->len, data, len);
+    e->data = d;
+  }
+  e->len += len;
+  return NULL;
+}
+
+void kd_archive_file_close(struct kd_archive *a) { a->open = SIZE_MAX; }
 
 static int cmp_entry(const void *x, const void *y) {
   /* bytewise: a directory's name sorts before every path below it */
@@ -645,11 +789,15 @@ static struct kd_error *xz_error(const struct xz_sink *x, const char *what) {
 }
 
 /* v[0..n) under o->top, which comes first itself with top_dir */
+/* a spooled content read back in pieces of this size */
+#define SPOOL_PIECE (256u << 10)
+
 static struct kd_error *write_entries(struct archive *ar, struct entry **v, size_t n,
                                       const struct kd_archive_options *o, bool top_dir,
-                                      struct xz_sink *x) {
+                                      struct xz_sink *x, int spool_fd) {
   struct archive_entry *ae = archive_entry_new();
   if (ae == NULL) return kd_enomem;
+  unsigned char *piece = NULL;
   struct kd_error *err = NULL;
   char name[PATH_MAX + 4096];
   size_t first = o->top && top_dir ? 0 : 1;   /* index 0 is the top folder itself */
@@ -674,6 +822,21 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
         break;
       }
       x->discard = true;
+    } else if (k == KD_AR_FILE && e->len && e->data == NULL) {
+      if (piece == NULL && (piece = malloc(SPOOL_PIECE)) == NULL) {
+        err = kd_enomem;
+        break;
+      }
+      for (size_t done = 0; done < e->len && err == NULL;) {
+        size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
+        if (spool_read(spool_fd, e->off + done, piece, m) != 0)
+          err = kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", name,
+                                strerror(errno ? errno : EIO));
+        else if (archive_write_data(ar, piece, m) != (la_ssize_t)m)
+          err = la_error(ar, "writing", name);
+        done += m;
+      }
+      if (err) break;
     } else if (k == KD_AR_FILE && e->len &&
                archive_write_data(ar, e->data, e->len) != (la_ssize_t)e->len) {
       err = la_error(ar, "writing", name);
@@ -685,6 +848,7 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
     if (x) x->discard = false;
   }
   archive_entry_free(ae);
+  free(piece);
   return err;
 }
 
@@ -716,6 +880,7 @@ struct tar_writer {
   char *hold;
   struct entry *first;         /* copies of the first part's entries */
   size_t nfirst;
+  int spool_fd;                /* the archive's, or -1 */
   pthread_t thread;
   bool threaded;
   struct kd_error *err;        /* of the first part */
@@ -859,7 +1024,8 @@ static struct kd_error *writer_finish_from(struct tar_writer *w, struct kd_archi
   struct entry **v = NULL;
   size_t n = 0;
   struct kd_error *err = sorted(a, NULL, from, &v, &n);
-  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, from == NULL, w->x);
+  if (err == NULL) err = spool_flush(&a->spool);
+  if (err == NULL) err = write_entries(w->ar, v, n, &w->o, from == NULL, w->x, a->spool.fd);
   free(v);
   if (err) {
     writer_abort(w);
@@ -890,7 +1056,7 @@ static void *first_part(void *arg) {
     return NULL;
   }
   for (size_t i = 0; i < w->nfirst; i++) v[i] = &w->first[i];
-  w->err = write_entries(w->ar, v, w->nfirst, &w->o, true, w->x);
+  w->err = write_entries(w->ar, v, w->nfirst, &w->o, true, w->x, w->spool_fd);
   free(v);
   return NULL;
 }
@@ -904,7 +1070,10 @@ struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_
   struct entry **v = NULL;
   size_t n = 0;
   w->hold = strdup(hold);
-  err = w->hold ? sorted(a, hold, NULL, &v, &n) : kd_enomem;
+  w->spool_fd = a->spool.fd;
+  /* the thread reads only what is in the spool file now */
+  err = w->hold ? spool_flush(&a->spool) : kd_enomem;
+  if (err == NULL) err = sorted(a, hold, NULL, &v, &n);
   if (err == NULL) {
     w->first = malloc((n ? n : 1) * sizeof *w->first);
     if (w->first == NULL) err = kd_enomem;
@@ -1088,7 +1257,7 @@ static struct kd_error *write_all(int fd, const char *p, size_t len, const char 
   return NULL;
 }
 
-static struct kd_error *make_node(const struct entry *e, const char *full) {
+static struct kd_error *make_node(const struct entry *e, const char *full, int spool_fd) {
   if (e->kind == KD_AR_DIR) {
     if (mkdir(full, 0755) != 0 || chmod(full, 0755) != 0)
       return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
@@ -1103,7 +1272,23 @@ static struct kd_error *make_node(const struct entry *e, const char *full) {
   }
   int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
-  struct kd_error *err = write_all(fd, e->data, e->len, full);
+  struct kd_error *err = NULL;
+  if (e->data || e->len == 0) {
+    err = write_all(fd, e->data, e->len, full);
+  } else {
+    unsigned char *piece = malloc(SPOOL_PIECE);
+    if (piece == NULL) err = kd_enomem;
+    for (size_t done = 0; err == NULL && done < e->len;) {
+      size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
+      if (spool_read(spool_fd, e->off + done, piece, m) != 0)
+        err = kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", full,
+                              strerror(errno ? errno : EIO));
+      else
+        err = write_all(fd, (const char *)piece, m, full);
+      done += m;
+    }
+    free(piece);
+  }
   if (err == NULL && fchmod(fd, 0644) != 0)
     err = kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
   close(fd);
@@ -1126,6 +1311,7 @@ struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_di
     return kd_error_create(KD_ERR_IO, "%s: already exists", final_dir);
   char root[PATH_MAX];
   struct kd_error *err = temp_name(final_dir, root);
+  if (err == NULL) err = spool_flush(&a->spool);
   if (err) return err;
   struct entry **v = NULL;
   size_t n = 0;
@@ -1156,7 +1342,7 @@ struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_di
   }
   for (size_t i = 0; err == NULL && i < n; i++) {
     guard.ntree = (sig_atomic_t)(i + 1);   /* counted before it exists */
-    err = make_node(v[i], full[i]);
+    err = make_node(v[i], full[i], a->spool.fd);
   }
   /* times last, children before parents: writing a child touches its dir */
   struct timespec ts[2] = { { .tv_sec = (time_t)o->mtime }, { .tv_sec = (time_t)o->mtime } };

@@ -1,7 +1,8 @@
 /*
-** kdarchive.h -- the report archive: entries collected in memory, then
-** written in one go, sorted, as a compressed tar (libarchive) or as a
-** directory tree, always under a temporary name renamed at the end.
+** kdarchive.h -- the report archive: entries collected (their contents in
+** memory, or spooled to a temporary file: kd_archive_spool), then written
+** in one go, sorted, as a compressed tar (libarchive) or as a directory
+** tree, always under a temporary name renamed at the end.
 **
 ** Everything is buffered because a tar header needs the size before the
 ** data, and because sorting is what makes two runs on the same dump give
@@ -45,6 +46,16 @@ void kd_archive_free(struct kd_archive *a);
 struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
                                 const char *path, const void *data, size_t len);
 size_t kd_archive_count(const struct kd_archive *a);
+/* A file added in pieces: opened (as kd_archive_add of an empty file),
+** appended to, closed; no other entry may be added while it is open. */
+struct kd_error *kd_archive_file_open(struct kd_archive *a, const char *path);
+struct kd_error *kd_archive_file_append(struct kd_archive *a, const void *data, size_t len);
+void kd_archive_file_close(struct kd_archive *a);
+/* From now on, keep the files' contents in an unlinked temporary file in
+** `dir` (the directory the archive will be written to) instead of memory:
+** only paths and offsets stay here.  Without it (or if it fails)
+** everything is in memory. */
+struct kd_error *kd_archive_spool(struct kd_archive *a, const char *dir);
 /* true if `path` is present (as any kind) */
 bool kd_archive_has(const struct kd_archive *a, const char *path);
 

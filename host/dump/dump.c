@@ -1,6 +1,7 @@
 /*
 ** dump.c -- kernel crash dump access (see dump.h).
 */
+#define _GNU_SOURCE   /* O_TMPFILE, mkostemp */
 #include "dump.h"
 
 #include <errno.h>
@@ -40,9 +41,24 @@
 ** a set leaves it odd: that set is then never a hit, which is slow, not
 ** wrong.  Hits touch no shared cache line for writing.  Pages materialise
 ** on first use, so a short `-e` run does not pay for the 16 MiB.
+**
+** The pages themselves live in an unlinked temporary file (in $TMPDIR or
+** /var/tmp), read and written with pread/pwrite, not in mapped memory:
+** mapped, every process that read a page counted it in its resident set
+** (a report of 10,000 tasks: ~200 MiB in each worker), and the kernel could
+** not take them back; in a file they are the kernel's page cache, which it
+** can write out and drop under pressure, and no process's RSS.  The sets'
+** keys and sequence counts (24 bytes a set) stay mapped.  In front of it
+** each process keeps a small direct-mapped cache of its own (L1_PAGES):
+** object access reads a few bytes at a time, mostly from the page it read
+** last, and a system call for each of those would cost more than it saves.
+** Where no such file can be made, the pages are mapped as before.
 */
 #define CACHE_WAYS 2
 #define NO_KEY UINT64_MAX
+#define L1_PAGES 1024
+/* entries of libkdumpfile's own page cache (see open_checked, reopen) */
+#define KDUMP_CACHE_ENTRIES 256
 
 struct cache_set {
   _Atomic uint32_t seq;
@@ -58,8 +74,11 @@ struct kd_dump {
   uint64_t kaslr_offset;
   struct cache_set *sets;     /* nsets, shared; NULL: no cache */
   size_t nsets;               /* see cache_sets_for */
-  unsigned char *cache_data;  /* nsets * CACHE_WAYS pages, shared */
-  size_t cache_bytes;         /* both mappings together */
+  unsigned char *cache_data;  /* nsets * CACHE_WAYS pages, shared; NULL: in cache_fd */
+  size_t cache_bytes;         /* the mapping(s) */
+  int cache_fd;               /* the pages' file, or -1 */
+  uint64_t *l1_key;           /* L1_PAGES keys of this process's own cache */
+  unsigned char *l1_data;     /* L1_PAGES pages */
   unsigned char *scratch;     /* one page of our own: misses inflate here */
   uint64_t hits, misses;      /* this process's */
   /* strings handed out by kd_dump_vmcoreinfo/attr_string, freed at close */
@@ -164,18 +183,55 @@ static size_t cache_sets_for(const struct kd_dump *dump, uint64_t file_bytes) {
   return (size_t)(want / (dump->page_size * CACHE_WAYS));
 }
 
-/* The shared page cache and the private scratch page (page_size known). */
+/* an unlinked file for the cache's pages, sized (sparse), or -1 */
+static int cache_file(uint64_t bytes) {
+  const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp" };
+  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+    if (dirs[i] == NULL || dirs[i][0] == '\0') continue;
+    int fd = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      char tmp[4096];
+      if (snprintf(tmp, sizeof tmp, "%s/.kdlua-pages.XXXXXX", dirs[i]) >= (int)sizeof tmp)
+        continue;
+      fd = mkostemp(tmp, O_CLOEXEC);
+      if (fd >= 0) unlink(tmp);
+    }
+    if (fd < 0) continue;
+    if (ftruncate(fd, (off_t)bytes) == 0) return fd;
+    close(fd);
+  }
+  return -1;
+}
+
+/* The shared page cache, this process's L1 in front of it and the
+** private scratch page (page_size known). */
 static struct kd_error *setup_cache(struct kd_dump *dump, uint64_t file_bytes) {
   dump->scratch = malloc(dump->page_size);
   if (dump->scratch == NULL) return kd_enomem;
   dump->nsets = cache_sets_for(dump, file_bytes);
   if (dump->nsets == 0) return NULL;
+  dump->l1_key = malloc(L1_PAGES * sizeof *dump->l1_key);
+  dump->l1_data = malloc(L1_PAGES * dump->page_size);
+  if (dump->l1_key == NULL || dump->l1_data == NULL) {
+    free(dump->l1_key);
+    free(dump->l1_data);
+    dump->l1_key = NULL;
+    dump->l1_data = NULL;
+  } else {
+    for (size_t i = 0; i < L1_PAGES; i++) dump->l1_key[i] = NO_KEY;
+  }
   size_t meta = ((dump->nsets * sizeof(struct cache_set)) + 4095) & ~(size_t)4095;
-  size_t bytes = meta + dump->nsets * CACHE_WAYS * dump->page_size;
+  size_t data = dump->nsets * CACHE_WAYS * dump->page_size;
+  dump->cache_fd = getenv("KDLUA_PAGE_CACHE_MAPPED") ? -1 : cache_file(data);
+  size_t bytes = meta + (dump->cache_fd >= 0 ? 0 : data);
   void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return NULL;   /* no cache: slower, still right */
+  if (p == MAP_FAILED) {   /* no cache: slower, still right */
+    if (dump->cache_fd >= 0) close(dump->cache_fd);
+    dump->cache_fd = -1;
+    return NULL;
+  }
   dump->sets = p;
-  dump->cache_data = (unsigned char *)p + meta;
+  dump->cache_data = dump->cache_fd >= 0 ? NULL : (unsigned char *)p + meta;
   dump->cache_bytes = bytes;
   for (size_t i = 0; i < dump->nsets; i++)
     for (int w = 0; w < CACHE_WAYS; w++)
@@ -305,6 +361,7 @@ static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **
   struct kd_dump *dump = calloc(1, sizeof *dump);
   if (dump == NULL) { close(fd); return kd_enomem; }
   dump->fd = fd;
+  dump->cache_fd = -1;
   dump->path = strdup(path);
   dump->ctx = kdump_new();
   if (dump->ctx == NULL || dump->path == NULL) {
@@ -320,7 +377,7 @@ static struct kd_error *open_checked(const char *path, int fd, struct kd_dump **
   kdump_clear_err(dump->ctx);
   /* our own page cache (see cache_sets_for) keeps the hot pages; a smaller
   ** libkdumpfile cache than its default 1024 entries saves memory */
-  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = 256 };
+  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = KDUMP_CACHE_ENTRIES };
   kdump_set_attr(dump->ctx, "cache.size", &cs);
   kdump_clear_err(dump->ctx);
   kdump_status s = kdump_open_fd(dump->ctx, fd);
@@ -381,6 +438,9 @@ fail:
 void kd_dump_close(struct kd_dump *dump) {
   if (dump == NULL) return;
   if (dump->sets) munmap(dump->sets, dump->cache_bytes);
+  if (dump->cache_fd >= 0) close(dump->cache_fd);
+  free(dump->l1_key);
+  free(dump->l1_data);
   free(dump->scratch);
   for (size_t i = 0; i < dump->nstrings; i++) free(dump->strings[i]);
   free(dump->strings);
@@ -395,6 +455,19 @@ void kd_dump_close(struct kd_dump *dump) {
   free(dump);
 }
 
+/*
+** Why load_page reopens: libkdumpfile 0.5.1's page cache can give a reused
+** "ghost" entry no data buffer (reuse_ghost_entry takes one from the unused
+** partition, which reclaim_data finds by skipping the ghost probe
+** partition after its count was already lowered: fixed upstream in "cache:
+** Get data buffer before adjusting ghost partition size").  zlib is then
+** handed a NULL output ("Decompresion failed: error -2") and the
+** buffer-less entry goes round the cache, failing later pages too.  A new
+** cache in the same context (changing cache.size) ends those errors, but
+** the context's address translation still holds pages of the old cache:
+** page-table reads then fail ("PDPT table not present").  So a whole new
+** context it is, ~5 MiB each, the old one abandoned (see kd_dump_close).
+*/
 /* A new libkdumpfile context on the same file (see load_page). */
 static int reopen(struct kd_dump *dump) {
   kdump_ctx_t *ctx = kdump_new();
@@ -402,7 +475,7 @@ static int reopen(struct kd_dump *dump) {
   kdump_attr_t a = { .type = KDUMP_STRING, .val.string = "linux" };
   kdump_attr_t mp = { .type = KDUMP_NUMBER, .val.number = KDUMP_MMAP_NEVER };
   kdump_set_attr(ctx, KDUMP_ATTR_FILE_MMAP_POLICY, &mp);
-  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = 256 };
+  kdump_attr_t cs = { .type = KDUMP_NUMBER, .val.number = KDUMP_CACHE_ENTRIES };
   kdump_set_attr(ctx, "cache.size", &cs);
   kdump_clear_err(ctx);
   if (kdump_open_fd(ctx, dump->fd) != KDUMP_OK ||
@@ -448,8 +521,8 @@ static struct kd_error *load_page(struct kd_dump *dump, enum kd_addrspace space,
   if (s == KDUMP_ERR_CORRUPT && dump->reopens < 8) {
     /* libkdumpfile 0.5.1 can get into a state where every later page fails
     ** to inflate ("Decompresion failed: error -2") although the file is
-    ** intact; a fresh context reads them.  A page that still fails is
-    ** really corrupt. */
+    ** intact (see reopen); a fresh context reads them.  A page that still
+    ** fails is really corrupt. */
     kdump_clear_err(dump->ctx);
     if (reopen(dump) == 0) {
       len = dump->page_size;
@@ -479,6 +552,37 @@ static unsigned char *way_data(const struct kd_dump *dump, size_t set, int way) 
   return dump->cache_data + ((size_t)set * CACHE_WAYS + (size_t)way) * dump->page_size;
 }
 
+static off_t way_offset(const struct kd_dump *dump, size_t set, int way) {
+  return (off_t)(((uint64_t)set * CACHE_WAYS + (uint64_t)way) * dump->page_size);
+}
+
+/* n bytes at `off` of the cache file; false if it could not give them */
+static bool file_get(int fd, void *dst, size_t n, off_t off) {
+  unsigned char *d = dst;
+  while (n) {
+    ssize_t r = pread(fd, d, n, off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    d += r;
+    n -= (size_t)r;
+    off += r;
+  }
+  return true;
+}
+
+static bool file_put(int fd, const void *src, size_t n, off_t off) {
+  const unsigned char *s = src;
+  while (n) {
+    ssize_t w = pwrite(fd, s, n, off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    s += w;
+    n -= (size_t)w;
+    off += w;
+  }
+  return true;
+}
+
 /* Copy n bytes at in_page of a cached page; false when it is not cached. */
 static bool cache_copy(struct kd_dump *dump, size_t set, uint64_t key,
                        size_t in_page, unsigned char *dst, size_t n) {
@@ -490,7 +594,12 @@ static bool cache_copy(struct kd_dump *dump, size_t set, uint64_t key,
     for (int w = 0; w < CACHE_WAYS; w++)
       if (atomic_load_explicit(&cs->key[w], memory_order_relaxed) == key) way = w;
     if (way < 0) return false;
-    memcpy(dst, way_data(dump, set, way) + in_page, n);
+    if (dump->cache_fd >= 0) {
+      if (!file_get(dump->cache_fd, dst, n, way_offset(dump, set, way) + (off_t)in_page))
+        return false;
+    } else {
+      memcpy(dst, way_data(dump, set, way) + in_page, n);
+    }
     atomic_thread_fence(memory_order_acquire);
     if (atomic_load_explicit(&cs->seq, memory_order_relaxed) == s1) return true;
   }
@@ -511,8 +620,16 @@ static void cache_store(struct kd_dump *dump, size_t set, uint64_t key) {
   if (!there) {
     int w = (int)(cs->next_victim % CACHE_WAYS);
     cs->next_victim = (uint32_t)((w + 1) % CACHE_WAYS);
-    memcpy(way_data(dump, set, w), dump->scratch, dump->page_size);
-    atomic_store_explicit(&cs->key[w], key, memory_order_relaxed);
+    bool stored = true;
+    if (dump->cache_fd >= 0) {
+      /* the key goes first: a reader that finds the old key must not read
+      ** the new page (the odd count already turns it away) */
+      atomic_store_explicit(&cs->key[w], NO_KEY, memory_order_relaxed);
+      stored = file_put(dump->cache_fd, dump->scratch, dump->page_size, way_offset(dump, set, w));
+    } else {
+      memcpy(way_data(dump, set, w), dump->scratch, dump->page_size);
+    }
+    atomic_store_explicit(&cs->key[w], stored ? key : NO_KEY, memory_order_relaxed);
   }
   atomic_store_explicit(&cs->seq, s + 2, memory_order_release);
 }
@@ -524,9 +641,29 @@ static struct kd_error *read_in_page(struct kd_dump *dump, enum kd_addrspace spa
                                      uint64_t fault_addr) {
   uint64_t key = page | (uint64_t)space;
   size_t set = 0;
+  unsigned char *l1 = NULL;
+  size_t slot = 0;
+  if (dump->l1_key) {
+    slot = (size_t)(((page / dump->page_size) ^ (uint64_t)space) % L1_PAGES);
+    l1 = dump->l1_data + slot * dump->page_size;
+    if (dump->l1_key[slot] == key) {
+      memcpy(dst, l1 + in_page, n);
+      dump->hits++;
+      return NULL;
+    }
+  }
   if (dump->sets) {
     set = set_of(dump, page, space);
-    if (cache_copy(dump, set, key, in_page, dst, n)) {
+    /* a hit fills the L1 slot with the whole page */
+    if (l1) {
+      dump->l1_key[slot] = NO_KEY;
+      if (cache_copy(dump, set, key, 0, l1, dump->page_size)) {
+        dump->l1_key[slot] = key;
+        memcpy(dst, l1 + in_page, n);
+        dump->hits++;
+        return NULL;
+      }
+    } else if (cache_copy(dump, set, key, in_page, dst, n)) {
       dump->hits++;
       return NULL;
     }
@@ -535,6 +672,10 @@ static struct kd_error *read_in_page(struct kd_dump *dump, enum kd_addrspace spa
   struct kd_error *err = load_page(dump, space, page, fault_addr);
   if (err) return err;
   if (dump->sets) cache_store(dump, set, key);
+  if (l1) {
+    memcpy(l1, dump->scratch, dump->page_size);
+    dump->l1_key[slot] = key;
+  }
   memcpy(dst, dump->scratch + in_page, n);
   return NULL;
 }

@@ -164,4 +164,63 @@ test("an archive collected while written leaves nothing behind", function()
   eq(#A.listdir(dir), 0, "files left in the directory")
 end)
 
+test("spooled contents and files added in pieces: the same tar, the same tree", function()
+  local sdir = tmp .. "/spool"
+  assert(os.execute("mkdir -p '" .. sdir .. "'"))
+  -- the same files, the same order of adds; `spool` and `pieces` vary
+  local function build(spool, pieces)
+    local a = A.new()
+    if spool then assert(a:spool(sdir)) end
+    for _, p in ipairs({ "a/empty", "a/record", "a/small", "b/big", "c/after" }) do
+      if pieces then
+        assert(a:file_open(p))
+        local d = files[p]
+        -- pieces across the spool's 1 MiB buffer, and empty ones
+        for k = 1, #d, 300007 do assert(a:file_append(d:sub(k, k + 300006), "")) end
+        -- nothing else while a file is open
+        local added, err = a:add_file("x/while-open", "no")
+        eq(added, nil, "an add while " .. p .. " is open")
+        ok(tostring(err.message):find("still open"), "message: " .. tostring(err.message))
+        a:file_close()
+      else
+        assert(a:add_file(p, files[p]))
+      end
+    end
+    assert(a:add_symlink("link", "b/big"))
+    assert(a:add_file("z/late", "late\n"))
+    return a
+  end
+  local opts = { top = "top", mtime = 1700000000, compression = "xz", level = 0, threads = 2 }
+  build(false, false):write(tmp .. "/mem.tar.xz", opts)
+  local want = sh("xz -dc '" .. tmp .. "/mem.tar.xz' | sha256sum")
+  local b = build(false, false)
+  assert(b:add_file("m/mid", "mid\n"))
+  b:write(tmp .. "/mem2.tar.xz", opts)
+  local want2 = sh("xz -dc '" .. tmp .. "/mem2.tar.xz' | sha256sum")
+  for _, v in ipairs({ { true, false }, { false, true }, { true, true } }) do
+    local what = (v[1] and "spooled" or "in memory") .. (v[2] and ", in pieces" or "")
+    local one = tmp .. "/one-" .. tostring(v[1]) .. tostring(v[2]) .. ".tar.xz"
+    build(v[1], v[2]):write(one, opts)
+    eq(sh("xz -dc '" .. one .. "' | sha256sum"), want, what .. ": the same tar")
+    -- in two parts: the thread reads the spool while more is added to it
+    local two = tmp .. "/two-" .. tostring(v[1]) .. tostring(v[2]) .. ".tar.xz"
+    local a = build(v[1], v[2])
+    assert(a:write_begin(two, opts, "m"))
+    assert(a:add_file("m/mid", "mid\n"))
+    a:write_finish()
+    eq(sh("xz -dc '" .. two .. "' | sha256sum"), want2, what .. ": the same tar in two parts")
+  end
+  -- a tree from the spool
+  build(true, true):write_dir(tmp .. "/tree-spooled", { mtime = 1700000000 })
+  local f = assert(io.open(tmp .. "/tree-spooled/b/big", "rb"))
+  eq(f:read("a") == big, true, "the big file of the tree")
+  f:close()
+  -- the spool is unlinked: nothing of it in its directory
+  eq(#A.listdir(sdir), 0, "files left in the spool's directory")
+  local c = A.new()
+  local okc, err = c:spool(tmp .. "/no-such-dir")
+  eq(okc, nil, "a spool in a missing directory refused")
+  ok(err and tostring(err.message):find("no%-such%-dir"), "message names it")
+end)
+
 os.execute("rm -rf '" .. tmp .. "'")

@@ -11,6 +11,7 @@
 
 local archive = require("kdlua.archive")
 local sandbox = require("kdlua.sandbox")
+local books = require("report.books")
 local coverage = require("report.coverage")
 local cpus = require("report.cpus")
 local crashtime = require("report.crashtime")
@@ -243,28 +244,54 @@ local function tasks()
   return all
 end
 
--- list of {path, args} for an emitter
-local function instances(e)
-  if e.each == nil then return { { path = e.path, args = {} } } end
+-- What an `each` emitter runs over, shared by every emitter of that kind:
+-- the leaders' task entries (pids), every task entry (tids), CPU numbers.
+-- The instances themselves ({path, args}) are made from these when a unit
+-- runs or is committed, never kept: on a machine of 10,000 tasks the
+-- report's 190,000 of them were 50 MB held from planning to the end, and
+-- inherited by every worker.
+local enum_cache = {}
+local function enumeration(each)
+  if enum_cache[each] then return enum_cache[each] end
   local out = {}
-  if e.each == "pids" then
+  if each == "pids" then
     for _, t in ipairs(tasks()) do
-      if t.pid == t.tgid then
-        out[#out + 1] = { path = e.path:gsub("{pid}", tostring(t.pid)), args = { t.pid, t.task } }
-      end
+      if t.pid == t.tgid then out[#out + 1] = t end
     end
-  elseif e.each == "tids" then
-    for _, t in ipairs(tasks()) do
-      local p = e.path:gsub("{tid}", tostring(t.pid)):gsub("{pid}", tostring(t.tgid))
-      out[#out + 1] = { path = p, args = { t.pid, t.task, t.tgid } }
-    end
-  elseif e.each == "cpus" then
-    for _, c in ipairs(cpus.list()) do
-      out[#out + 1] = { path = e.path:gsub("{cpu}", tostring(c)), args = { c } }
-    end
+  elseif each == "tids" then
+    out = tasks()
+  elseif each == "cpus" then
+    out = cpus.list()
   end
+  enum_cache[each] = out
   return out
 end
+
+-- instance {path, args} of an emitter for one item of its enumeration
+local function instance(e, item)
+  if e.each == "pids" then
+    return { path = e.path:gsub("{pid}", tostring(item.pid)), args = { item.pid, item.task } }
+  elseif e.each == "tids" then
+    local p = e.path:gsub("{tid}", tostring(item.pid)):gsub("{pid}", tostring(item.tgid))
+    return { path = p, args = { item.pid, item.task, item.tgid } }
+  end
+  return { path = e.path:gsub("{cpu}", tostring(item)), args = { item } }
+end
+
+-- the items of an emitter (a list with one item, nil, for a single file)
+local function instances(e)
+  if e.each == nil then return { false } end
+  return enumeration(e.each)
+end
+
+-- a unit of an `each` emitter lists its instances k..j of the
+-- enumeration; u.list makes them each time it is read
+local lazy_list = { __index = function(u, key)
+  if key ~= "list" then return nil end
+  local items, out = enumeration(u.e.each), {}
+  for k = u.from, u.to do out[#out + 1] = instance(u.e, items[k]) end
+  return out
+end }
 
 -- }======
 
@@ -315,7 +342,7 @@ function Run:progress(name)
 end
 
 function Run:record(plug, e, path, status, reason, run_time)
-  self.produced[path] = status
+  if not e.each or self.keep_produced(e.path, path) then self.produced[path] = status end
   local tc = self.templates[e.path]
   if not tc then
     tc = { real = 0, stub = 0, failed = 0 }
@@ -347,7 +374,7 @@ function Run:record(plug, e, path, status, reason, run_time)
     end
     spec.files_copied[#spec.files_copied + 1] = path
     spec.kdlua_status[status] = (spec.kdlua_status[status] or 0) + 1
-    plug.report.copied_files[#plug.report.copied_files + 1] = { name = "/" .. path, href = "../" .. path }
+    plug.report.copied_files[#plug.report.copied_files + 1] = path   -- see books.lua
   end
   if status == "failed" then
     plug.report.alerts[#plug.report.alerts + 1] = "emitter failed: " .. path .. ": " .. (reason or "")
@@ -385,8 +412,8 @@ local function group_keys(e, list)
     end
   end
   local last, seen = "t0", {}
-  for k, inst in ipairs(list) do
-    local tgid = e.each == "tids" and inst.args[3] or inst.args[1]
+  for k, item in ipairs(list) do
+    local tgid = item.tgid
     local c = chunk_of[tgid] or last   -- a thread whose leader is gone
     last = c
     seen[c] = (seen[c] or 0) + 1
@@ -421,7 +448,7 @@ function Run:plan(names)
           units[#units + 1] = { plugin = name, e = e, enum_error = util.first_line(list) }
           singles[#singles + 1] = #units
         elseif not e.each then
-          units[#units + 1] = { plugin = name, e = e, list = list }
+          units[#units + 1] = { plugin = name, e = e, list = { { path = e.path, args = {} } } }
           if self.early and self.early.path == e.path and self.early.file == e.file
              and self:loaded_ok(self.early.full) then
             self.early.unit = #units   -- its result comes from the helper
@@ -438,7 +465,8 @@ function Run:plan(names)
           -- hang costs its unit, not the report)
           local first = #list > 1 and e.origin == "bundled" and 1 or 0
           if first == 1 then
-            units[#units + 1] = { plugin = name, e = e, list = { list[1] }, total = #list }
+            units[#units + 1] = setmetatable({ plugin = name, e = e, from = 1, to = 1,
+                                               total = #list }, lazy_list)
             warm[#warm + 1] = #units
           end
           local keys = group_keys(e, list)
@@ -450,8 +478,8 @@ function Run:plan(names)
           while k <= #list do
             local j = k
             while j < #list and keys[j + 1] == keys[k] do j = j + 1 end
-            units[#units + 1] = { plugin = name, e = e, list = table.move(list, k, j, 1, {}),
-                                  total = #list }
+            units[#units + 1] = setmetatable({ plugin = name, e = e, from = k, to = j,
+                                               total = #list }, lazy_list)
             add_to_group(keys[k], #units)
             k = j + 1
           end
@@ -555,9 +583,11 @@ end
 
 -- {------ committing: results into the archive, the logs, the manifest ------
 
--- First pass, in commit order: every result's file into the archive (and
--- the root symlinks, whose clashes the order decides), so that writing can
--- start before the second pass.
+-- bytes of results committed between two full collections (see run_plugins)
+local GC_BYTES = 16 << 20
+
+-- In commit order: every result's file into the archive (and the root
+-- symlinks, whose clashes the order decides).
 function Run:commit_files(u, res)
   if u.enum_error then return end
   local e = u.e
@@ -575,10 +605,6 @@ function Run:commit_files(u, res)
       r.xz = archive.content_xz(r.content, "store")
     end
     if r.xz then   -- compressed (or stored) ahead of time: see early, STORED
-      if self.stored and self.stored[inst.path] then
-        self.log:info("report", string.format("%s: held uncompressed in the .tar.xz (%d bytes; "
-          .. "--store-kallsyms)", inst.path, r.len or #r.content))
-      end
       added, aerr = self.archive:add_file_xz(inst.path, r.xz)
     else
       added, aerr = self.archive:add_file(inst.path, r.content)
@@ -599,7 +625,19 @@ function Run:commit_files(u, res)
   end
 end
 
--- Second pass, in the same order: the logs and the manifest.
+-- the log line of a file held uncompressed (--store-kallsyms)
+function Run:note_stored(u, res)
+  if u.enum_error then return end
+  for k, inst in ipairs(u.list) do
+    local r = res[k]
+    if r and (r.xz or r.content) and self.stored[inst.path] then
+      self.log:info("report", string.format("%s: held uncompressed in the .tar.xz (%d bytes; "
+        .. "--store-kallsyms)", inst.path, r.len or #r.content))
+    end
+  end
+end
+
+-- Then, for the same unit: the logs and the manifest.
 function Run:commit_records(plug, u, res)
   local log, e = self.log, u.e
   self.damage = (self.damage or 0) + (res.damage or 0)
@@ -784,7 +822,9 @@ function Run:run_plugins(after_fork, files_ready)
   local results, problems, stats = workers.run(order, self.jobs, function(i)
     return self:compute(units[i])
   end, before_fork, after_fork, collect_early, wl)
-  -- what the emitters mapped of the debug files is not needed to commit
+  -- what the emitters mapped of the debug files is not needed to commit,
+  -- nor what planning and running left in this process's heap
+  collectgarbage("collect")
   kd.trim()
   for _, p in ipairs(problems) do self.log:error("report", p) end
   for w, st in ipairs(stats) do
@@ -814,34 +854,67 @@ function Run:run_plugins(after_fork, files_ready)
     for _, spec in ipairs(p.md.files) do
       if next(spec.kdlua_status) == nil then spec.kdlua_status = json.object() end
     end
-    self.plugins_md[name] = p.md
-    self.sections[name] = p.report
+    self.books:plugin(name, p.md, p.report)
   end
-  for i, u in ipairs(units) do self:commit_files(u, by_unit[i]) end
-  if files_ready then files_ready() end
-  local plug, plug_name, nstarted = nil, nil, 0
-  for i, u in ipairs(units) do
-    if u.plugin ~= plug_name then
-      if plug then close_plugin(plug_name, plug) end
-      plug_name, plug = u.plugin, new_plugin()
+  -- One pass, in commit order: each unit's files into the archive (which
+  -- spools them to disk), then its log lines and manifest records; the
+  -- result (read back from its worker's file) is dropped after it, so
+  -- the whole report's text is never in this process at once.
+  -- (--store-kallsyms' lines come first, as when the files had a pass of
+  -- their own.)
+  if self.stored then
+    for i, u in ipairs(units) do
+      for _, inst in ipairs(not u.from and u.list or {}) do
+        if self.stored[inst.path] then
+          local res = by_unit[i]
+          rawset(by_unit, i, res)
+          self:note_stored(u, res)
+          break
+        end
+      end
+    end
+  end
+  -- units come plugin by plugin, in the order of names (see plan); a
+  -- plugin's records go to the bookkeeping as soon as its last unit is in
+  -- (one with no enabled emitter still gets its empty section)
+  self.books = books.new(names)
+  local nstarted, i, garbage = 0, 1, 0
+  for _, name in ipairs(names) do
+    local plug = new_plugin()
+    if units[i] and units[i].plugin == name then
       nstarted = nstarted + 1
       self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", nstarted, #names,
-                                plug_name, plug_name))
+                                name, name))
     end
-    local res = by_unit[i]
-    -- a plugin's time: from its first unit's start to its last unit's end,
-    -- whichever process ran them
-    if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
-    if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
-    self:commit_records(plug, u, res)
-    by_unit[i] = nil
+    while units[i] and units[i].plugin == name do
+      local u = units[i]
+      local res = by_unit[i]
+      self:commit_files(u, res)
+      -- a plugin's time: from its first unit's start to its last unit's end,
+      -- whichever process ran them
+      if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
+      if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
+      self:commit_records(plug, u, res)
+      by_unit[i] = nil
+      i = i + 1
+      -- each result is garbage once committed (its text read back from a
+      -- worker's file, then copied to the archive's spool): collected
+      -- every GC_BYTES of it, so that results do not pile up between two
+      -- of the collector's own cycles
+      for k = 1, #res do garbage = garbage + (res[k].size or 0) end
+      if garbage >= GC_BYTES then
+        collectgarbage("collect")
+        garbage = 0
+      end
+    end
+    close_plugin(name, plug)
   end
-  if plug then close_plugin(plug_name, plug) end
+  assert(i == #units + 1, "units are not in the order of their plugins")
+  -- the results are all garbage now
+  collectgarbage("collect")
+  kd.trim()
+  if files_ready then files_ready() end
   self.log:info("report", string.format("results committed in %.3f s", sandbox.clock() - c_commit))
-  -- plugins with no enabled emitter still get their (empty) sections
-  for _, name in ipairs(names) do
-    if not self.plugins_md[name] then close_plugin(name, new_plugin()) end
-  end
   if self.tty and self.verbose == 0 and #names > 0 then
     io.stderr:write("\r\27[K")
   end
@@ -852,49 +925,6 @@ end
 -- }======
 
 -- {====== reports: manifest, sos.txt, sos.json, version.txt ======
-
-local function sos_txt(sections)
-  local names = util.sorted_keys(sections)
-  local lines = { "Loaded Plugins:" }
-  local line = ""
-  for i, name in ipairs(names) do
-    line = line .. "  " .. name
-    if i % 5 == 0 and i < #names then line = line .. "\n" end
-  end
-  lines[#lines + 1] = line
-  for _, name in ipairs(names) do
-    local s = sections[name]
-    lines[#lines + 1] = string.rep("=", 72)
-    lines[#lines + 1] = name
-    if #s.commands > 0 then
-      lines[#lines + 1] = "-  commands executed:"
-      for _, c in ipairs(s.commands) do lines[#lines + 1] = "  * " .. c.name end
-    end
-    if #s.copied_files > 0 then
-      lines[#lines + 1] = "-  files copied:"
-      for _, f in ipairs(s.copied_files) do lines[#lines + 1] = "  * " .. f.name end
-    end
-    if #s.alerts > 0 then
-      lines[#lines + 1] = "-  alerts:"
-      for _, a in ipairs(s.alerts) do lines[#lines + 1] = "  ! " .. a end
-    end
-  end
-  return table.concat(lines, "\n")
-end
-
--- sos.json: sorted [name, section] pairs, as sos's JSONReport
-local function sos_json(sections)
-  local out = json.array()
-  for _, name in ipairs(util.sorted_keys(sections)) do
-    local s = sections[name]
-    local sec = json.object()
-    if #s.commands > 0 then sec.commands = json.array(s.commands) end
-    if #s.copied_files > 0 then sec.copied_files = json.array(s.copied_files) end
-    if #s.alerts > 0 then sec.alerts = json.array(s.alerts) end
-    out[#out + 1] = json.array({ name, sec })
-  end
-  return json.encode(out, 4)
-end
 
 local function hex(n) return n and string.format("0x%x", n) or json.null end
 
@@ -1049,7 +1079,7 @@ function M.main(args)
   local run = setmetatable({
     log = log, reg = reg, limits = limits, archive = archive.new(),
     produced = {}, templates = {}, counts = { real = 0, stub = 0, failed = 0 },
-    failures = {}, plugins_md = {}, sections = {},
+    failures = {}, keep_produced = coverage.needed(sos_paths),
     tty = sandbox.isatty(2), verbose = o.verbose, jobs = jobs,
     spent = {}, failed_once = {}, each_time = {}, seen = {}, early = early, partials = {},
     stored = stored, report_timeout = o.report_timeout,
@@ -1057,6 +1087,9 @@ function M.main(args)
   log:ui(" kdlua " .. archive.version .. " report of " .. info.path)
   local c_run0 = sandbox.clock()
   local a = run.archive
+  -- the files' text waits on disk, beside where the archive goes
+  local sp_ok, sp_err = a:spool(o.tmp_dir)
+  if not sp_ok then log:warn("report", "archive contents kept in memory: " .. tostring(sp_err)) end
   local name, ext, path, c_write
   -- Every emitter's file is in: a thread starts writing the archive now,
   -- while the logs, the manifest and the report's own files are made.
@@ -1114,8 +1147,8 @@ function M.main(args)
     end
     host_file(a, "sos_reports/kdlua_partial.txt", table.concat(pl))
   end
-  host_file(a, "sos_reports/sos.txt", sos_txt(run.sections))
-  host_file(a, "sos_reports/sos.json", sos_json(run.sections))
+  run.books:write_txt(a)
+  run.books:write_json(a)
 
   local enabled_list, disabled_list = json.array(), json.array()
   for _, n in ipairs(util.sorted_keys(reg.plugins)) do
@@ -1140,7 +1173,7 @@ function M.main(args)
       report = {
         sysroot = "/", preset = "unset", profiles = json.array(), devices = json.object(),
         enabled_plugins = enabled_list, disabled_plugins = disabled_list,
-        plugins = json.object(run.plugins_md),
+        plugins = false,   -- books:write_manifest
       },
     },
     vmcore = vmcore_section(info, crash, crash_source),
@@ -1162,7 +1195,7 @@ function M.main(args)
   local t_end = sandbox.now()
   manifest.end_time = util.datetime(t_end)
   manifest.run_time = util.timedelta(t_end - t_start)
-  host_file(a, "sos_reports/manifest.json", json.encode(manifest, 4))
+  run.books:write_manifest(a, manifest)
   host_file(a, "sos_logs/sos.log", log:sos_text())
   host_file(a, "sos_logs/ui.log", log:ui_text())
 
@@ -1204,8 +1237,12 @@ function M.main(args)
                                   #reg.errors))
   end
   if o.verbose > 0 then
-    io.stderr:write(string.format("kdlua report: %.3f s (writing %.3f s)\n", sandbox.clock() - c_start,
-                                  sandbox.clock() - c_write))
+    -- (the log lines of each process's peak RSS are written while the
+    -- workers end; this process's own peak comes later, when the archive
+    -- is written)
+    io.stderr:write(string.format("kdlua report: %.3f s (writing %.3f s), main process peak RSS %.1f MiB\n",
+                                  sandbox.clock() - c_start, sandbox.clock() - c_write,
+                                  require("kdlua.parallel").maxrss() / 1048576))
   end
   return 0
 end

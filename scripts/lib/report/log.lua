@@ -7,6 +7,7 @@
 -- lines are echoed on stderr; -vv adds DEBUG.
 
 local sandbox = require("kdlua.sandbox")
+local parallel = require("kdlua.parallel")
 local util = require("report.util")
 
 local Log = {}
@@ -14,9 +15,24 @@ Log.__index = Log
 
 local M = {}
 
+-- sos.log of a report of 10,000 tasks is ~25,000 lines (2.6 MB): they
+-- gather here in batches and wait in an unlinked temporary file, written
+-- only by the process that made the log (a forked worker never does)
+local BATCH = 512
+
 function M.new(verbose)
   return setmetatable({ lines = {}, ui_lines = {}, verbose = verbose or 0,
-                        counts = { ERROR = 0, WARNING = 0 } }, Log)
+                        counts = { ERROR = 0, WARNING = 0 }, pid = parallel.pid() }, Log)
+end
+
+function Log:spill()
+  if #self.lines == 0 or parallel.pid() ~= self.pid then return end
+  if self.file == nil then
+    self.file = io.tmpfile()
+    if self.file == nil then self.pid = nil return end   -- stays in memory
+  end
+  self.file:write(table.concat(self.lines, "\n"), "\n")
+  self.lines = {}
 end
 
 function Log:add(level, component, msg)
@@ -25,6 +41,7 @@ function Log:add(level, component, msg)
   -- a multi-line message (a traceback) stays one record, as Python logs it
   local line = string.format("%s %s: [%s] %s", stamp, level, component, msg)
   self.lines[#self.lines + 1] = line
+  if #self.lines >= BATCH then self:spill() end
   if self.counts[level] then self.counts[level] = self.counts[level] + 1 end
   if self.verbose >= 2 or (self.verbose >= 1 and level ~= "DEBUG") then
     io.stderr:write("kdlua: ", level:lower(), ": [", component, "] ", msg, "\n")
@@ -43,7 +60,16 @@ function Log:ui(msg, level)
     string.format("%s %s: %s", util.logtime(sandbox.now()), level, msg)
 end
 
-function Log:sos_text() return table.concat(self.lines, "\n") .. "\n" end
+function Log:sos_text()
+  if self.file == nil then return table.concat(self.lines, "\n") .. "\n" end
+  local rest = #self.lines > 0 and (table.concat(self.lines, "\n") .. "\n") or ""
+  local f = self.file
+  local size = f:seek("end")
+  f:seek("set", 0)
+  local head = size > 0 and f:read(size) or ""
+  f:seek("end")
+  return head .. rest
+end
 function Log:ui_text() return table.concat(self.ui_lines, "\n") .. "\n" end
 
 return M

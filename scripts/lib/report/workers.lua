@@ -13,7 +13,8 @@
 --     raise (the report runs each emitter in the sandbox).  Groups are
 --     claimed one at a time from a counter shared by all workers, so a
 --     slow group never holds the others back.  results[i] is unit i's
---     table; problems lists what went wrong with workers, one line each;
+--     table (one a worker made is read back from its file each time it
+--     is indexed, and not kept: index each once); problems lists what went wrong with workers, one line each;
 --     stats lists {units = n, groups = n, busy = s, done = s, maxrss =
 --     bytes}: what each process did (this one first), when it finished
 --     (seconds since the call) and its peak resident set size then.
@@ -112,6 +113,52 @@ local function write_record(f, i, t)
   for k = 2, #out do len = len + #out[k] end
   out[1] = string.pack("<I4", len)
   assert(f:write(table.unpack(out)))
+  return len
+end
+
+-- A worker collects its garbage in full once this many bytes of results
+-- have gone to its file since the last time: a big result (ps of 10,000
+-- processes, lsof, every task's stack) leaves its text and the tables it
+-- was made from behind, and left to the collector's own pace that garbage
+-- piled up with the next big one's (a worker's peak: 180 MiB, 80 of them
+-- free heap).  (The heap it frees stays this process's, to be used
+-- again: given back, it would only be faulted in again.)
+local GC_BYTES = 4 << 20
+
+-- where each complete record of a worker's file is (results[i] =
+-- {file, pos, len}); a torn last one is dropped.  Only the stats record
+-- (unit 0) is decoded now: the others stay in the file until they are
+-- asked for (see M.run's results), so the supervisor never holds the
+-- whole report's text.  A record that does not decode is dropped then.
+local function index_records(f, index)
+  local size = f:seek("end")
+  local pos = 0
+  while size and pos + 8 <= size do
+    f:seek("set", pos)
+    local head = f:read(8)
+    if not head or #head < 8 then break end
+    local blen, i = string.unpack("<I4I4", head)
+    if pos + 4 + blen > size or blen < 4 then break end
+    if i == 0 then
+      local rec = f:read(blen - 4)
+      local ok, t = pcall(decode_value, rec or "", 1)
+      if ok and type(t) == "table" then index.stats = t end
+    else
+      index[i] = { f, pos + 8, blen - 4 }
+    end
+    pos = pos + 4 + blen
+  end
+end
+
+-- the table of a record index_records found, or nil
+local function load_record(loc)
+  local f, pos, len = loc[1], loc[2], loc[3]
+  f:seek("set", pos)
+  local rec = f:read(len)
+  if not rec or #rec < len then return nil end
+  local ok, t, after = pcall(decode_value, rec, 1)
+  if ok and type(t) == "table" and after == len + 1 then return t end
+  return nil
 end
 
 -- every complete record in a worker's file, decoded in place; a torn last
@@ -165,7 +212,20 @@ local TICK = 0.25
 
 function M.run(spec, jobs, compute, first, after_fork, between, limits)
   limits = limits or {}
-  local results, problems, stats = {}, {}, {}
+  local problems, stats = {}, {}
+  -- results[i]: unit i's table.  Those a worker made stay in its file
+  -- (stored[i], see index_records) and are decoded each time they are
+  -- asked for, never kept: whoever commits them keeps what it needs.
+  -- have[i]: unit i has a result, wherever it is.
+  local stored, have = {}, {}
+  local results = setmetatable({}, { __index = function(_, i)
+    local loc = stored[i]
+    if loc then
+      local t = load_record(loc)
+      if t == nil then return { worker_died = "its result could not be read back" } end
+      return t
+    end
+  end })
   local t_start = sandbox.clock()
   -- the groups claimed, each a list of unit numbers
   local groups = spec
@@ -195,7 +255,7 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
     st.maxrss = P.maxrss()
     return st
   end
-  local function store(i, r) results[i] = r end
+  local function store(i, r) results[i] = r; have[i] = true end
   local function count_from(k)
     M.claimed = function() return math.min(k, n) end
     return function() k = k + 1 return k end
@@ -244,9 +304,14 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
       local pid, err = P.fork()
       if pid == 0 then
         local ok = pcall(function()
+          local since_gc = 0
           local st = work(w, round_groups, claim, m, function(i, r)
-            write_record(f, i, r)
+            since_gc = since_gc + write_record(f, i, r)
             assert(f:flush())
+            if since_gc >= GC_BYTES then
+              since_gc = 0
+              collectgarbage("collect")
+            end
             shared:set(2 + w, 0)
             shared:add(2, 1)
           end, function(i)
@@ -305,11 +370,12 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
       if c then
         live[pid] = nil
         local got = {}
-        decode_records(read_all(c.file), got)
-        c.file:close()
+        index_records(c.file, got)
         if got.stats then stats[#stats + 1] = got.stats end
         got.stats = nil
-        for i, r in pairs(got) do results[i] = r end
+        for i, loc in pairs(got) do
+          if not have[i] then have[i] = true; stored[i] = loc end
+        end
         if how ~= "exited" or code ~= 0 then
           -- killed in the middle of a unit (a signal, or ended for its
           -- time): that unit is what killed it, so it is not run again; a
@@ -317,8 +383,9 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
           -- to the next round
           local why = c.ended_by or ("worker process " .. ended(how, code) .. " while running it")
           local cur = shared:get(2 + c.w)
-          if cur > 0 and results[cur] == nil and (how == "signaled" or c.ended_by) then
+          if cur > 0 and not have[cur] and (how == "signaled" or c.ended_by) then
             results[cur] = { worker_died = why }
+            have[cur] = true
           end
           problems[#problems + 1] = "worker " .. c.w .. " (pid " .. tostring(c.pid) .. ") "
             .. ended(how, code) .. (c.ended_by and (": " .. c.ended_by) or "")
@@ -337,13 +404,13 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
     first_round = round == 1
     if #todo == 0 then break end
     done_before = 0
-    for _ in pairs(results) do done_before = done_before + 1 end
+    for _ in pairs(have) do done_before = done_before + 1 end
     supervise(todo)
     -- what a dead worker left of its groups: another round
     local left = {}
     for _, g in ipairs(todo) do
       local rest = {}
-      for _, i in ipairs(g) do if results[i] == nil then rest[#rest + 1] = i end end
+      for _, i in ipairs(g) do if not have[i] then rest[#rest + 1] = i end end
       if #rest > 0 then left[#left + 1] = rest end
     end
     todo = left
@@ -352,7 +419,8 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
   M.claimed = nil
   for _, g in ipairs(todo) do
     for _, i in ipairs(g) do
-      if results[i] == nil then
+      if not have[i] then
+        have[i] = true
         results[i] = { worker_died = sandbox.clock() >= deadline
           and string.format("not run: the report's time limit of %g s was reached", limits.total)
           or "not run: its worker processes kept dying" }
