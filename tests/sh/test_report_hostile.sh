@@ -47,11 +47,14 @@ emit{ path = "hostile/reach", plugin = "hostile",
         out[#out + 1] = "kernel.util=" .. type(require("kernel.util"))
         return table.concat(out, " ") .. "\n" end }
 EOF
-# ~1.5-2 s inside one C call (string.find backtracking), then it returns:
-# past its 1 s budget, so never kept as real (it once was: 26.5 s against 3)
+# one C call (string.find backtracking, ~n^3: ~4.4 s on this idle 2-core
+# machine, 0.3 s at n=150, so a small n passes the 1 s budget on a quiet
+# machine), then it returns: past its 1 s budget, so never kept as real (it
+# once was: 26.5 s against 3).  On a loaded machine the unit limit (budget
+# + 5 s) ends it first: "failed" either way
 cat >"$S/g_late.lua" <<'EOF'
 emit{ path = "hostile/late", plugin = "hostile",
-      run = function() return tostring(string.rep("a", 150):find(".-.-.-b")) .. "\n" end }
+      run = function() return tostring(string.rep("a", 330):find(".-.-.-b")) .. "\n" end }
 EOF
 
 # run_report NAME ARGS...: the archive is extracted into $W/NAME
