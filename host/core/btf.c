@@ -143,13 +143,91 @@ static struct kd_error *btf_of_module(struct kd_program *prog, uint64_t mod,
   return err;
 }
 
+/*
+** Where the vmlinux BTF is: between __start_BTF and __stop_BTF, which a
+** debug vmlinux's symbol table may lack (linker-script symbols of a
+** section that was stripped from it); else where kernel/bpf/btf.c's
+** btf_vmlinux (struct btf, parsed by then if any module's BTF was
+** registered) says.
+*/
+static struct kd_error *vmlinux_btf_bounds(struct kd_program *prog,
+                                           uint64_t *data, uint64_t *size) {
+  const struct kd_symbol *start = kd_symtab_lookup(prog->symtab, "__start_BTF");
+  const struct kd_symbol *stop = kd_symtab_lookup(prog->symtab, "__stop_BTF");
+  struct kd_error *err = NULL;
+  if (start && stop) {
+    *data = start->address;
+    *size = stop->address > start->address ? stop->address - start->address : 0;
+  } else {
+    uint64_t addr, btf;
+    struct kd_type *btf_t;
+    err = kd_program_find_symbol(prog, "btf_vmlinux", &addr, NULL);
+    if (err == NULL) err = kd_program_find_type(prog, "struct btf", &btf_t);
+    if (err == NULL) err = kd_program_read_u64(prog, addr, &btf);
+    if (err == NULL && btf == 0)
+      err = kd_error_create(KD_ERR_LOOKUP, "the kernel never parsed its BTF "
+                            "(btf_vmlinux is NULL)");
+    if (err == NULL) err = kd_read_member_u64(prog, btf_t, btf, "data", data);
+    if (err == NULL) err = kd_read_member_u64(prog, btf_t, btf, "data_size", size);
+    if (err) {
+      struct kd_error *e = kd_error_create(KD_ERR_LOOKUP, "the kernel's BTF is "
+                                           "not located (no __start_BTF symbol; "
+                                           "btf_vmlinux: %s)", err->message);
+      kd_error_destroy(err);
+      return e;
+    }
+    *size &= 0xffffffffu;        /* an unsigned int (u32) */
+  }
+  if (*size == 0 || *size > BTF_MAX_SIZE)
+    return kd_error_create(KD_ERR_FORMAT, "the kernel's BTF size is "
+                           "implausible (%" PRIu64 " bytes at 0x%" PRIx64 ")",
+                           *size, *data);
+  return NULL;
+}
+
+/*
+** The base of the modules' split BTF.  Without a vmlinux it is the kernel's
+** finder itself; with one, the dump's vmlinux BTF is read once, kept apart
+** (prog->btf_base: the vmlinux DWARF answers the kernel's own type names)
+** and only the type ids of module BTF resolve through it.  A failure is
+** remembered: every module would fail the same way.
+*/
+static struct kd_error *btf_base(struct kd_program *prog, struct kd_finder **out) {
+  *out = NULL;
+  if (prog->nfinders && kd_btf_finder_is(prog->finders[0])) {
+    *out = prog->finders[0];
+    return NULL;
+  }
+  if (prog->btf_base) { *out = prog->btf_base; return NULL; }
+  if (prog->btf_base_problem)
+    return kd_error_create(KD_ERR_LOOKUP, "%s", prog->btf_base_problem);
+  uint64_t data = 0, size = 0;
+  struct kd_error *err = vmlinux_btf_bounds(prog, &data, &size);
+  unsigned char *blob = NULL;
+  if (err == NULL) err = read_blob(prog, data, size, &blob);
+  if (err == NULL) err = kd_btf_finder_new(blob, (size_t)size, "vmlinux",
+                                           NULL, &prog->btf_base);
+  if (err == kd_enomem) return err;
+  if (err) {
+    prog->btf_base_problem = strdup(err->message);
+    return err;
+  }
+  kd_program_note(prog, "vmlinux BTF from the dump: %u types (the base of "
+                  "module BTF)", kd_btf_count(prog->btf_base));
+  *out = prog->btf_base;
+  return NULL;
+}
+
 struct kd_error *kd_program_module_btf(struct kd_program *prog,
                                        struct kd_type *mod_t,
                                        struct kd_module *m) {
-  if (prog->nfinders == 0 || !kd_btf_finder_is(prog->finders[0])) return NULL;
+  m->btf_tried = true;
+  struct kd_finder *base;
+  struct kd_error *err = btf_base(prog, &base);
+  if (err) return err;
   uint64_t data = 0, size = 0;
   /* CONFIG_DEBUG_INFO_BTF_MODULES (5.11+) */
-  struct kd_error *err = kd_read_member_u64(prog, mod_t, m->address, "btf_data", &data);
+  err = kd_read_member_u64(prog, mod_t, m->address, "btf_data", &data);
   if (err == NULL) err = kd_read_member_u64(prog, mod_t, m->address, "btf_data_size", &size);
   if (err) { kd_error_destroy(err); return NULL; }
   if (data == 0) {
@@ -167,7 +245,7 @@ struct kd_error *kd_program_module_btf(struct kd_program *prog,
   char label[300];
   snprintf(label, sizeof label, "module %s", m->name);
   struct kd_finder *f;
-  err = kd_btf_finder_new(blob, (size_t)size, label, prog->finders[0], &f);
+  err = kd_btf_finder_new(blob, (size_t)size, label, base, &f);
   if (err) return err;
   struct kd_finder **nf = realloc(prog->finders, (prog->nfinders + 1) * sizeof *nf);
   if (nf == NULL) { kd_finder_destroy(f); return kd_enomem; }
@@ -175,6 +253,44 @@ struct kd_error *kd_program_module_btf(struct kd_program *prog,
   prog->finders[prog->nfinders++] = f;
   m->finder = f;
   return NULL;
+}
+
+/*
+** A module whose debug file has no DWARF (a symbols-only .ko: distributions
+** trim their -dbg packages, and the fixture's nfsd.ko is one) or that has
+** no debug file at all, next to a DWARF vmlinux: its types come from its
+** BTF in the dump, split BTF on top of the dump's vmlinux BTF.  `why` says
+** why DWARF is not used and becomes the start of the module's note.
+*/
+struct kd_error *kd_program_module_btf_fallback(struct kd_program *prog,
+                                                struct kd_module *m,
+                                                const char *why) {
+  if (m->btf_tried || m->finder) return NULL;
+  struct kd_type *mod_t;
+  struct kd_error *err = kd_program_find_type(prog, "struct module", &mod_t);
+  if (err == NULL) err = kd_program_module_btf(prog, mod_t, m);
+  if (err == kd_enomem) return err;
+  char note[600];
+  if (m->finder)
+    snprintf(note, sizeof note, "%s; types from its BTF", why);
+  else
+    snprintf(note, sizeof note, "%s; no BTF either%s%s", why,
+             err ? ": " : "", err ? err->message : "");
+  kd_error_destroy(err);
+  free(m->note);
+  m->note = strdup(note);
+  if (m->finder)
+    kd_program_note(prog, "module %s: types from its BTF in the dump (%u "
+                    "types)", m->name, kd_btf_count(m->finder));
+  return NULL;
+}
+
+bool kd_program_module_types_from_btf(struct kd_program *prog,
+                                      const char *module) {
+  for (size_t i = 0; module && i < prog->nmodules; i++)
+    if (strcmp(prog->modules[i].name, module) == 0)
+      return kd_btf_finder_is(prog->modules[i].finder);
+  return false;
 }
 
 /*

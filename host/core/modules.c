@@ -86,7 +86,9 @@ static struct kd_error *add_module_symbols(struct kd_program *prog,
 */
 struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
                                          struct kd_module *m) {
-  if (m->dwarf_tried || m->debug_path == NULL) return NULL;
+  if (m->dwarf_tried) return NULL;
+  if (m->debug_path == NULL)
+    return kd_program_module_btf_fallback(prog, m, m->note ? m->note : "no debug file found");
   m->dwarf_tried = true;
   static const Dwfl_Callbacks cb = {
     .find_debuginfo = dwfl_standard_find_debuginfo,
@@ -106,7 +108,7 @@ struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
     m->note = strdup(buf);
     kd_program_note(prog, "module %s: %s", m->name, buf);
     dwfl_end(dwfl);
-    return NULL;
+    return kd_program_module_btf_fallback(prog, m, buf);
   }
   char label[300];
   snprintf(label, sizeof label, "module %s", m->name);
@@ -166,8 +168,10 @@ size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *nam
   size_t added = 0;
   for (size_t i = 0; i < prog->nmodules; i++) {
     struct kd_module *m = &prog->modules[i];
-    if (m->dwarf_tried || m->debug_path == NULL) continue;
-    if (name && !may_define(m->debug_path, name)) continue;
+    /* a module without DWARF is asked through its BTF (btf.c), which
+    ** has no cheap "may it define" test: read once, then a finder */
+    if (m->finder || m->btf_tried || (m->dwarf_tried && m->debug_path)) continue;
+    if (name && m->debug_path && !may_define(m->debug_path, name)) continue;
     struct kd_error *err = kd_program_module_dwarf(prog, m);
     if (err) {
       kd_program_note(prog, "module %s: %s", m->name, err->message);

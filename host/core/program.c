@@ -147,6 +147,8 @@ void kd_program_close(struct kd_program *prog) {
   if (prog == NULL) return;
   for (size_t i = 0; i < prog->nfinders; i++) kd_finder_destroy(prog->finders[i]);
   free(prog->finders);
+  if (prog->btf_base) kd_finder_destroy(prog->btf_base);
+  free(prog->btf_base_problem);
   for (size_t i = 0; i < prog->nmodules; i++) {
     if (prog->modules[i].dwfl) dwfl_end(prog->modules[i].dwfl);
     free(prog->modules[i].name);
@@ -412,8 +414,10 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
     if (first == NULL) first = err; else kd_error_destroy(err);
   }
   /* BTF has types for per-CPU variables only: other globals kdlua reads
-  ** have theirs written down (known_globals.h) */
-  if (prog->type_source && strcmp(prog->type_source, "BTF") == 0) {
+  ** have theirs written down (known_globals.h); so for the globals of a
+  ** module whose types came from its BTF next to a DWARF vmlinux */
+  if ((prog->type_source && strcmp(prog->type_source, "BTF") == 0) ||
+      (s != NULL && kd_program_module_types_from_btf(prog, s->module))) {
     struct kd_error *err = kd_program_known_global(prog, name, *address, type);
     if (err == NULL || err->code != KD_ERR_LOOKUP) {
       kd_error_destroy(first);

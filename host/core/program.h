@@ -35,6 +35,7 @@ struct kd_module {
   struct kd_finder *finder;
   void *dwfl;             /* Dwfl * owning the finder's Dwarf */
   bool dwarf_tried;       /* debug file opened (or failed) already */
+  bool btf_tried;         /* BTF in the dump read (or failed) already */
 };
 
 struct kd_program {
@@ -46,6 +47,12 @@ struct kd_program {
   char *vmlinux_read_path;      /* what libdw reads (maybe the cache copy) */
   char *dwarf_problem;          /* why the debug file's DWARF is unreadable, or NULL */
   char *build_id;               /* of the vmlinux, hex */
+  /* with a vmlinux: the dump's vmlinux BTF, read when a module without
+  ** DWARF takes its types from its split BTF (btf.c); not a finder of its
+  ** own (the vmlinux DWARF answers the kernel's names), and why it could
+  ** not be read */
+  struct kd_finder *btf_base;
+  char *btf_base_problem;
   /* where types and kernel symbols come from: "DWARF" (a vmlinux), "BTF"
   ** (the dump's own BTF and kallsyms, btf.c) or NULL (none) */
   const char *type_source;
@@ -90,6 +97,15 @@ struct kd_error *kd_program_open_btf(struct kd_program *prog,
 struct kd_error *kd_program_module_btf(struct kd_program *prog,
                                        struct kd_type *mod_t,
                                        struct kd_module *m);
+/* A module without DWARF (none in its debug file, or no debug file) next
+** to a DWARF vmlinux: its types from its BTF in the dump (once); its note
+** says so, starting with `why`.  An error only for out of memory. */
+struct kd_error *kd_program_module_btf_fallback(struct kd_program *prog,
+                                                struct kd_module *m,
+                                                const char *why);
+/* Did module `module`'s types come from its BTF? */
+bool kd_program_module_types_from_btf(struct kd_program *prog,
+                                      const char *module);
 /* Type of a global the BTF does not describe, from known_globals.h,
 ** checked against the room the symbol has; KD_ERR_LOOKUP if unknown. */
 struct kd_error *kd_program_known_global(struct kd_program *prog,
