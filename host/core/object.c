@@ -198,6 +198,12 @@ struct kd_error *kd_object_member(struct kd_program *prog,
     return kd_error_create(KD_ERR_TYPE, "struct value has no address");
   const struct kd_member *m;
   struct kd_error *err = kd_type_member(t, name, &m);
+  if (err == NULL && m == NULL && !t->is_complete) {
+    /* declared only where the type came from: defined by another finder
+    ** (a module's) */
+    err = kd_program_complete_type(prog, t);
+    if (err == NULL) err = kd_type_member(t, name, &m);
+  }
   if (err) return err;
   if (m == NULL) {
     if (!t->is_complete)

@@ -261,7 +261,10 @@ static struct kd_error *find_named(struct kd_program *prog,
     for (size_t i = 0; i < prog->nfinders; i++) {
       struct kd_finder *f = prog->finders[i];
       struct kd_error *err = f->find_type(f->ctx, kind, name, out);
-      if (err == NULL) { kd_error_destroy(first); return NULL; }
+      if (err == NULL) {
+        kd_error_destroy(first);
+        return kd_program_complete_type(prog, *out);
+      }
       if (err->code != KD_ERR_LOOKUP) { kd_error_destroy(first); return err; }
       if (first == NULL) first = err; else kd_error_destroy(err);
     }
@@ -290,6 +293,53 @@ static struct kd_error *find_named(struct kd_program *prog,
     if ((nm[prog->nmissing] = strdup(key)) != NULL) prog->nmissing++;
   }
   return first;
+}
+
+/*
+** A struct, union or enum that its finder only declares (the vmlinux
+** declares struct svc_xprt, sunrpc.ko defines it) takes the definition
+** of the first finder that has one, module debug files opened as for a
+** lookup by name.  Nothing happens when nobody defines it.
+*/
+struct kd_error *kd_program_complete_type(struct kd_program *prog,
+                                          struct kd_type *t) {
+  t = kd_type_resolve(t);
+  if (t == NULL || t->is_complete || t->name == NULL ||
+      (t->kind != KD_TYPE_STRUCT && t->kind != KD_TYPE_UNION &&
+       t->kind != KD_TYPE_ENUM))
+    return NULL;
+  struct kd_error *err = kd_type_load(t);   /* its own finder first */
+  if (err || t->is_complete) return err;
+  /* defined nowhere (an opaque type): asked again, answered at once */
+  char key[300];
+  snprintf(key, sizeof key, "decl%d:%s", (int)t->kind, t->name);
+  for (size_t i = 0; i < prog->nmissing; i++)
+    if (strcmp(prog->missing[i], key) == 0) return NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < prog->nfinders; i++) {
+      struct kd_finder *f = prog->finders[i];
+      if (f == t->finder) continue;
+      struct kd_type *full;
+      err = f->find_type(f->ctx, t->kind, t->name, &full);
+      if (err) {
+        if (err->code != KD_ERR_LOOKUP) return err;
+        kd_error_destroy(err);
+        continue;
+      }
+      if (full != t && !full->is_complete) kd_error_destroy(kd_type_load(full));
+      if (full != t && full->is_complete) return kd_type_adopt_definition(t, full);
+    }
+    if (pass == 1 || prog->opts.no_modules) break;
+    err = kd_program_load_modules(prog);
+    kd_error_destroy(err);
+    if (kd_program_open_all_module_dwarf(prog, t->name) == 0) break;
+  }
+  char **nm = realloc(prog->missing, (prog->nmissing + 1) * sizeof *nm);
+  if (nm) {
+    prog->missing = nm;
+    if ((nm[prog->nmissing] = strdup(key)) != NULL) prog->nmissing++;
+  }
+  return NULL;
 }
 
 void kd_program_release_memory(struct kd_program *prog) {

@@ -116,6 +116,10 @@ struct kd_error *kd_program_known_global(struct kd_program *prog,
 ** "struct list_head *", "char [16]". */
 struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
                                       struct kd_type **out);
+/* A struct/union/enum its finder only declares: the definition from
+** another finder (a module's), when one has it. */
+struct kd_error *kd_program_complete_type(struct kd_program *prog,
+                                          struct kd_type *t);
 /* A global: address (symbol table, then VMCOREINFO) and type (finders). */
 struct kd_error *kd_program_find_symbol(struct kd_program *prog,
                                         const char *name, uint64_t *address,

@@ -2,9 +2,10 @@
 -- /proc/fs/nfsd/* (NFS server), which sos's nfs plugin copies, and
 -- proc/self/mountstats where the NFS client is loaded
 -- (kernel/nfs.lua).  A dump without the nfs (client) or nfsd (server)
--- module registers nothing for that side.  The nfsd files that only
--- nfsd_net can answer are stubs naming that reason; the clients/<id>/
--- folders cannot even be listed without it and are not written.
+-- module registers nothing for that side.  The nfsd files read nfsd.ko's
+-- nfsd_net (its types from DWARF, else from its BTF in the dump); without
+-- either they are stubs naming that reason.  The clients/<id>/ folders
+-- (nfsd4_client state) are not decoded yet and not written.
 local nfs = require("kernel.nfs")
 local client = nfs.client_loaded()
 local server = nfs.server_loaded()
@@ -44,7 +45,12 @@ local function private(types, what)
   end
 end
 if server then
-  emit{ command = "exportfs -v", run = private({ "struct svc_export" }, "the exports (the nfsd.export cache)") }
+  -- exportfs -v prints rpc.mountd's etab (user space, not in the dump);
+  -- the kernel's side of it is proc/fs/nfsd/exports
+  emit{ command = "exportfs -v", run = function()
+    return nil, "exportfs -v lists rpc.mountd's export table (/var/lib/nfs/etab, user space): "
+      .. "not in the dump; the kernel's export cache is in proc/fs/nfsd/exports"
+  end }
 end
 if client or server then
   emit{ command = "nfsstat -o all",

@@ -17,9 +17,9 @@ mount namespace with its server (name, address, port, transport), NFS
 version and the RPC tasks in flight on its client; the servers as
 /proc/fs/nfsfs/servers lists them. Server (nfsd): whether it runs, its
 threads (total and per pool), max block size, max connections, NFSv4
-recovery directory. What lives in nfsd.ko's private structures (exports,
-clients, versions) is said to be unavailable when nfsd.ko has no type
-information.]],
+recovery directory, versions, NFSv4 lease and grace times, listeners and
+the kernel's export cache (nfsd.ko's nfsd_net: its types from DWARF, else
+from its BTF in the dump; said to be unavailable when it has neither).]],
   options = {},
   run = function(p)
     local nfs = require("kernel.nfs")
@@ -100,12 +100,38 @@ information.]],
       if s.max_connections then p:line("  max connections:  %d%s", s.max_connections,
                                        s.max_connections == 0 and " (no limit set)" or "") end
       if s.recoverydir then p:line("  v4 recovery dir:  %s", s.recoverydir) end
-      if not kd.has_type("struct nfsd_net") then
-        p:line("  exports, clients, versions: unavailable (%s)", nfs.NFSD_NET_WHY)
+      local exports, ports
+      if s.versions then
+        p:line("  versions:         %s", s.versions)
+        p:line("  v4 lease/grace:   %d s / %d s", s.lease, s.grace)
+        local okp, pl = pcall(function() return nfs.portlist_text(nfs.nfsd_serv()) end)
+        if okp then
+          ports = {}
+          for l in pl:gmatch("[^\n]+") do ports[#ports + 1] = l end
+          p:line("  listeners:        %s", #ports > 0 and table.concat(ports, ", ") or "none")
+        else
+          p:error("nfsd listeners: " .. program.errmsg(pl))
+        end
+        local oke, et = pcall(function() return nfs.exports_text(nfs.nfsd_net()) end)
+        if oke then
+          exports = {}
+          for l in et:gmatch("[^\n]+") do
+            if not l:match("^#") then exports[#exports + 1] = l end
+          end
+          p:line("  exports (kernel export cache):")
+          if #exports == 0 then p:line("    none") end
+          for _, l in ipairs(exports) do p:line("    %s", l) end
+        else
+          p:error("nfsd exports: " .. program.errmsg(et))
+        end
+      else
+        p:line("  exports, versions, listeners: unavailable (%s)", nfs.NFSD_NET_WHY)
       end
       p:set("server", { running = true, threads = s.threads, pool_threads = s.pool_threads,
                         max_block_size = s.max_block_size, max_connections = s.max_connections,
-                        recoverydir = s.recoverydir, program = s.program })
+                        recoverydir = s.recoverydir, program = s.program, versions = s.versions,
+                        lease_time = s.lease, grace_time = s.grace, listeners = ports,
+                        exports = exports })
     end
   end,
 }

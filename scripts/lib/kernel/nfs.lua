@@ -249,12 +249,45 @@ function M.server_loaded()
   return (require("kernel.util").subsystem_present("nfsd", { "nfsd_net_id" }))
 end
 
--- the nfsd svc_serv, found through an nfsd thread; nil, reason when nfsd
--- is not running
+-- nfsd_net of a network namespace (default init_net, whose
+-- /proc/fs/nfsd the capture read): net_generic(net, nfsd_net_id), the
+-- type from nfsd.ko's debug info or, without DWARF, its BTF in the dump;
+-- nil, reason
+function M.nfsd_net(n)
+  if not M.server_loaded() then return nil, "none present (nfsd is not loaded)" end
+  if not kd.has_type("struct nfsd_net") then return nil, NFSD_NET_WHY end
+  local ida = kd.symbol_address("nfsd_net_id")
+  if not ida then return nil, "nfsd_net_id not found" end
+  n = n or require("kernel.net").init_net()
+  local gen = pval(n:member_("gen"))
+  if gen == 0 then return nil, "the namespace has no net_generic array" end
+  local p = kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * kd.read_u32(ida))
+  if p == 0 then return nil, "nfsd has no state in this namespace" end
+  return kd.object("struct nfsd_net", p)
+end
+
+-- nn->nfsd_serv (6.8 "nfsd: use svc_set_num_threads directly": it became
+-- nn->nfsd_info.serv, the svc_info the pool_stats file also reads)
+local function serv_of(nn)
+  local p
+  if has_member("struct nfsd_net", "nfsd_info") then p = pval(nn.nfsd_info:member_("serv"))
+  else p = pval(nn:member_("nfsd_serv")) end
+  return p ~= 0 and kd.object("struct svc_serv", p) or nil
+end
+
+-- the nfsd svc_serv: nfsd_net's, else (no nfsd.ko types) found through an
+-- nfsd thread (kthread data = its svc_rqst, ->rq_server); nil, reason
+-- when nfsd is not running
 function M.nfsd_serv()
   if not M.server_loaded() then return nil, "none present (nfsd is not loaded)" end
   if not kd.has_type("struct svc_rqst") or not kd.has_type("struct svc_serv") then
     return nil, "sunrpc server types not available"
+  end
+  local nn = M.nfsd_net()
+  if nn then
+    local serv = serv_of(nn)
+    if serv then return serv end
+    return nil, "nfsd is loaded but not running (no nfsd threads)"
   end
   local task = require("kernel.task")
   for t in kd.tasks() do
@@ -271,8 +304,26 @@ function M.nfsd_serv()
   return nil, "nfsd is loaded but not running (no nfsd threads)"
 end
 
+-- the svc_pools of a serv, in order
+local function pools(serv)
+  local out = {}
+  local base = pval(serv:member_("sv_pools"))
+  local psize = kd.type("struct svc_pool").size
+  for i = 0, serv.sv_nrpools - 1 do
+    out[#out + 1] = kd.object("struct svc_pool", base + i * psize)
+  end
+  return out
+end
+
+-- the nfsd svc_program (6.10 "SUNRPC: allow svc_serv to have more than
+-- one program": sv_program became the array sv_programs)
+local function nfsd_program(serv)
+  if has_member("struct svc_serv", "sv_programs") then return serv.sv_programs end
+  return serv.sv_program
+end
+
 -- { threads, pool_threads = {...}, max_block_size, max_connections,
---   recoverydir, program }, or nil, reason
+--   recoverydir, program, lease, grace, versions }, or nil, reason
 function M.server()
   local serv, why = M.nfsd_serv()
   if not serv then
@@ -282,31 +333,278 @@ function M.server()
     return nil, why
   end
   local s = { running = true, threads = serv.sv_nrthreads, pool_threads = {} }
-  local pools = pval(serv:member_("sv_pools"))
-  local psize = kd.type("struct svc_pool").size
-  for i = 0, serv.sv_nrpools - 1 do
-    local pool = kd.object("struct svc_pool", pools + i * psize)
+  for _, pool in ipairs(pools(serv)) do
     s.pool_threads[#s.pool_threads + 1] = num(pool.sp_nrthreads)
   end
-  if has_member("struct svc_serv", "sv_maxconn") then s.max_connections = serv.sv_maxconn end
+  local nn = M.nfsd_net()
+  if nn then s.max_connections = nn.max_connections
+  elseif has_member("struct svc_serv", "sv_maxconn") then s.max_connections = serv.sv_maxconn end
   local a = kd.symbol_address("nfsd_max_blksize")
   if a then s.max_block_size = kd.read_s32(a) end
   a = kd.symbol_address("user_recovery_dirname")
   if a then s.recoverydir = kd.read_string(a, 4096) end
-  -- 6.10 "SUNRPC: allow svc_serv to have more than one program":
-  -- sv_program became sv_programs
-  local prog = has_member("struct svc_serv", "sv_programs") and "sv_programs" or "sv_program"
   local ok, name = pcall(function()
-    return kd.read_string(pval(serv:member_(prog).pg_name), 32)
+    return kd.read_string(pval(nfsd_program(serv).pg_name), 32)
   end)
   if ok then s.program = name end
+  if nn then
+    s.lease, s.grace = nn.nfsd4_lease, nn.nfsd4_grace
+    local okv, v = pcall(M.versions_text, nn)
+    if okv then s.versions = v:gsub("\n$", "") end
+  end
   return s
 end
 
 M.NFSD_NET_WHY = NFSD_NET_WHY
 
--- /proc/fs/nfsd/<file> for the files decodable without nfsd_net: text, or
--- nil, reason
+-- /proc/fs/nfsd/versions (nfsctl.c __write_versions, read side): for
+-- versions 2..4 that nfsd was built with (NFSD_AVAIL: nfsd_version[v],
+-- the program's pg_vers), "+v"/"-v" as enabled in this namespace; for 4
+-- also each minor version, "+4.0" left out when 4 is on
+function M.versions_text(nn)
+  -- the version table is the nfsd program's pg_vers (nfsd_version[]);
+  -- nfsd_programs is an array since 6.10, nfsd_program before
+  local prog = kd.symbol_address("nfsd_programs") or kd.symbol_address("nfsd_program")
+  if not prog then return nil, "nfsd_program(s) not found" end
+  local p = kd.object("struct svc_program", prog)
+  local nvers, vers = p.pg_nvers, pval(p:member_("pg_vers"))
+  local function avail(v) return v < nvers and kd.read_u64(vers + 8 * v) ~= 0 end
+  -- nn->nfsd_versions / nfsd4_minorversions: bool arrays in nfsd_net
+  -- since 6.11 ("nfsd: don't allocate the versions array"), kmalloc'ed
+  -- bool pointers before, NULL until a version was cleared (then every
+  -- available version counts as enabled)
+  local function bools(m)
+    local o = nn:member_(m)
+    if kd.type("struct nfsd_net"):member(m).type.kind == "array" then return o:address_() end
+    return pval(o)
+  end
+  local vaddr, maddr = bools("nfsd_versions"), bools("nfsd4_minorversions")
+  local function test(v)
+    if vaddr ~= 0 then return kd.read_u8(vaddr + v) ~= 0 end
+    return avail(v)
+  end
+  local function minor_test(m)
+    if maddr ~= 0 then return kd.read_u8(maddr + m) ~= 0 end
+    return test(4)
+  end
+  -- NFSD_SUPPORTED_MINOR_VERSION: the array's last index since 6.11; a
+  -- constant before (2 in 6.1's fs/nfsd/nfsd.h)
+  local maxminor = 2
+  local mt = kd.type("struct nfsd_net"):member("nfsd4_minorversions").type
+  if mt.length and mt.length > 0 then maxminor = mt.length - 1 end
+  local out, sep = {}, ""
+  for v = 2, 4 do
+    if avail(v) then
+      local minor = -1
+      repeat
+        local supported = test(v)
+        if v == 4 and minor >= 0 and not minor_test(minor) then supported = false end
+        if not (minor == 0 and supported) then
+          local sign = supported and "+" or "-"
+          out[#out + 1] = sep .. sign .. v .. (minor >= 0 and ("." .. minor) or "")
+          sep = " "
+        end
+        minor = minor + 1
+      until not (v == 4 and minor <= maxminor)
+    end
+  end
+  return table.concat(out) .. "\n"
+end
+
+-- /proc/fs/nfsd/portlist (svc_xprt_names): "<class> <local port>" for
+-- each permanent transport of the serv (sv_permsocks)
+function M.portlist_text(serv)
+  local out = {}
+  for x in kd.list(serv.sv_permsocks, "struct svc_xprt", "xpt_list") do
+    local name = kd.read_string(pval(x.xpt_class.xcl_name), 32)
+    -- svc_addr_port: sin_port / sin6_port, both at offset 2, big-endian,
+    -- for AF_INET (2) and AF_INET6 (10)
+    local la = x.xpt_local:address_()
+    local fam, port = kd.read_u16(la), 0
+    if fam == 2 or fam == 10 then
+      local b = kd.read(la + 2, 2)
+      port = b:byte(1) * 256 + b:byte(2)
+    end
+    out[#out + 1] = string.format("%s %d\n", name, port)
+  end
+  return table.concat(out)
+end
+
+-- /proc/fs/nfsd/pool_stats (svc_pool_stats_show)
+function M.pool_stats_text(serv)
+  local mm = require("kernel.mm")
+  local out = { "# pool packets-arrived sockets-enqueued threads-woken threads-timedout\n" }
+  for _, pool in ipairs(pools(serv)) do
+    if has_member("struct svc_pool", "sp_messages_arrived") then
+      -- 6.6 "SUNRPC: Convert svc_pool_stats to percpu counters" (sp_stats
+      -- gone; threads-timedout always 0 since)
+      out[#out + 1] = string.format("%d %d %d %d 0\n", pool.sp_id,
+        math.max(0, mm.percpu_counter_sum(pool.sp_messages_arrived)),
+        math.max(0, mm.percpu_counter_sum(pool.sp_sockets_queued)),
+        math.max(0, mm.percpu_counter_sum(pool.sp_threads_woken)))
+    else
+      local st = pool.sp_stats
+      out[#out + 1] = string.format("%d %d %d %d %d\n", pool.sp_id, num(st.packets),
+        num(st.sockets_queued), num(st.threads_woken), num(st.threads_timedout))
+    end
+  end
+  return table.concat(out)
+end
+
+-- /proc/fs/nfsd/reply_cache_stats (nfscache.c nfsd_reply_cache_stats_show);
+-- nn->counter indexes: the anonymous enum of fs/nfsd/netns.h (the same
+-- first five in 6.1 and 6.12)
+local STATS = { PAYLOAD_MISSES = 0, DRC_MEM_USAGE = 1, RC_HITS = 2, RC_MISSES = 3, RC_NOCACHE = 4 }
+function M.reply_cache_stats_text(nn)
+  local mm = require("kernel.mm")
+  local function c(k) return math.max(0, mm.percpu_counter_sum(nn.counter[STATS[k]])) end
+  return table.concat({
+    string.format("max entries:           %d\n", nn.max_drc_entries),
+    string.format("num entries:           %d\n", num(nn.num_drc_entries)),
+    string.format("hash buckets:          %d\n", 1 << nn.maskbits),
+    string.format("mem usage:             %d\n", c("DRC_MEM_USAGE")),
+    string.format("cache hits:            %d\n", c("RC_HITS")),
+    string.format("cache misses:          %d\n", c("RC_MISSES")),
+    string.format("not cached:            %d\n", c("RC_NOCACHE")),
+    string.format("payload misses:        %d\n", c("PAYLOAD_MISSES")),
+    string.format("longest chain len:     %d\n", nn.longest_chain),
+    string.format("cachesize at longest:  %d\n", nn.longest_chain_cachesize),
+  })
+end
+
+-- {====== exports ======
+
+-- the entries of a sunrpc cache (cache_detail hash_table chains, in the
+-- order cache_seq_start/next walk them)
+local function cache_entries(cd, type_name)
+  local out = {}
+  local ht = pval(cd:member_("hash_table"))
+  local hsz = kd.type("struct hlist_head").size
+  for h = 0, cd.hash_size - 1 do
+    for e in kd.hlist(kd.object("struct hlist_head", ht + h * hsz), type_name, "h.cache_list") do
+      out[#out + 1] = e
+    end
+  end
+  return out
+end
+
+-- include/uapi/linux/nfsd/export.h NFSEXP_*, in fs/nfsd/export.c
+-- expflags[] order: { flag, name when set, name when clear }
+local EXPFLAGS = {
+  { 0x0001, "ro", "rw" }, { 0x0002, "insecure", "" }, { 0x0004, "root_squash", "no_root_squash" },
+  { 0x0008, "all_squash", "" }, { 0x0010, "async", "sync" }, { 0x0020, "wdelay", "no_wdelay" },
+  { 0x0040, "nordirplus", "" }, { 0x0200, "nohide", "" }, { 0x4000, "crossmnt", "" },
+  { 0x0400, "no_subtree_check", "" }, { 0x0800, "insecure_locks", "" }, { 0x10000, "v4root", "" },
+  { 0x20000, "pnfs", "" }, { 0x0080, "security_label", "" },
+}
+local NFSEXP_ALLFLAGS, NFSEXP_FSID = 0x3FEFF, 0x2000
+-- NFSEXP_SECINFO_FLAGS: READONLY | ROOTSQUASH | ALLSQUASH | INSECURE_PORT
+local NFSEXP_SECINFO_FLAGS = 0x0001 | 0x0004 | 0x0008 | 0x0002
+
+local function show_expflags(flags, mask)
+  local out = {}
+  for _, f in ipairs(EXPFLAGS) do
+    if f[1] & ~mask == 0 then
+      local name = (flags & f[1]) ~= 0 and f[2] or f[3]
+      if name ~= "" then out[#out + 1] = name end
+    end
+  end
+  return table.concat(out, ",")
+end
+
+local function kid_val(x) return type(x) == "number" and x or fs.kid(x) end
+
+-- one export as svc_export_show prints it: "path\tclient(flags)"
+local function export_line(exp, root_dentry, root_vfsmnt)
+  local path = fs.d_path(exp.ex_path, root_dentry, root_vfsmnt)
+  local client = kd.read_string(pval(exp.ex_client:member_("name")), 4096)
+  local parts = {}
+  local hflags = exp.h.flags
+  -- CACHE_VALID (bit 0) and not CACHE_NEGATIVE (bit 1)
+  if hflags & 1 ~= 0 and hflags & 2 == 0 then
+    local flags = exp.ex_flags
+    local f = show_expflags(flags, NFSEXP_ALLFLAGS)
+    if flags & NFSEXP_FSID ~= 0 then f = f .. string.format(",fsid=%d", exp.ex_fsid) end
+    -- anonuid/anongid shown unless the default (-2 as 32 or 16 bits)
+    local au, ag = kid_val(exp.ex_anon_uid), kid_val(exp.ex_anon_gid)
+    if au ~= 0xfffffffe and au ~= 0xfffe then f = f .. string.format(",anonuid=%d", au) end
+    if ag ~= 0xfffffffe and ag ~= 0xfffe then f = f .. string.format(",anongid=%d", ag) end
+    local fl = exp.ex_fslocs
+    if fl.locations_count > 0 then
+      local function esc(p) return fs.escape(kd.read_string(pval(p), 4096), ",;@ \t\n\\") end
+      local locs = {}
+      local base, lsz = pval(fl:member_("locations")), kd.type("struct nfsd4_fs_location").size
+      for i = 0, fl.locations_count - 1 do
+        local l = kd.object("struct nfsd4_fs_location", base + i * lsz)
+        locs[#locs + 1] = esc(l:member_("path")) .. "@" .. esc(l:member_("hosts"))
+      end
+      f = f .. "," .. (fl.migrated ~= 0 and "refer" or "replicas") .. "=" .. table.concat(locs, ";")
+    end
+    local uuid = pval(exp:member_("ex_uuid"))
+    if uuid ~= 0 then
+      local b = kd.read(uuid, 16)
+      local hex = {}
+      for i = 1, 16 do
+        hex[#hex + 1] = ((i - 1) % 4 == 0 and i > 1 and ":" or "") .. string.format("%02x", b:byte(i))
+      end
+      f = f .. ",uuid=" .. table.concat(hex)
+    end
+    -- show_secinfo: runs of flavors with the same secinfo flags
+    local nfl = exp.ex_nflavors
+    if nfl > 0 then
+      local fsz = kd.type("struct exp_flavor_info").size
+      local fbase = exp.ex_flavors:address_()
+      local fls = {}
+      for i = 0, nfl - 1 do fls[#fls + 1] = kd.object("struct exp_flavor_info", fbase + i * fsz) end
+      local i = 1
+      local function run()
+        local flg = fls[i].flags
+        local t = { ",sec=" .. fls[i].pseudoflavor }
+        i = i + 1
+        while i <= #fls and (flg & NFSEXP_SECINFO_FLAGS) == (fls[i].flags & NFSEXP_SECINFO_FLAGS) do
+          t[#t + 1] = ":" .. fls[i].pseudoflavor
+          i = i + 1
+        end
+        return flg, table.concat(t)
+      end
+      local flg, t = run()
+      f = f .. t
+      if (flg & NFSEXP_SECINFO_FLAGS) ~= (flags & NFSEXP_SECINFO_FLAGS) then
+        f = f .. "," .. show_expflags(flg, NFSEXP_SECINFO_FLAGS)
+      end
+      while i <= #fls do
+        flg, t = run()
+        f = f .. t .. "," .. show_expflags(flg, NFSEXP_SECINFO_FLAGS)
+      end
+    end
+    parts[#parts + 1] = f
+  end
+  return fs.escape(path, " \t\n\\") .. "\t" .. fs.escape(client, " \t\n\\") .. "(" .. table.concat(parts) .. ")\n"
+end
+
+-- /proc/fs/nfsd/exports (export.c e_show over nn->svc_export_cache):
+-- the valid entries, as the reader's root shows their paths.  Entries
+-- cache_check would refuse (expired, negative, pending) are left out;
+-- expiry is judged by the cache's flush time, not the clock.
+function M.exports_text(nn)
+  local cd = nn.svc_export_cache
+  local out = { "# Version 1.1\n", "# Path Client(Flags) # IPs\n" }
+  local mount = require("kernel.mount")
+  local rd, rm = mount.reader_root()
+  for _, exp in ipairs(cache_entries(cd, "struct svc_export")) do
+    local h = exp.h
+    local expired = num(cd.flush_time) >= num(h.last_refresh)
+    -- CACHE_VALID set, CACHE_NEGATIVE and CACHE_PENDING (bit 2) clear
+    if not expired and h.flags & 1 ~= 0 and h.flags & 6 == 0 then
+      out[#out + 1] = export_line(exp, rd, rm)
+    end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
+-- /proc/fs/nfsd/<file>: text, or nil, reason
 function M.nfsd_file(name)
   local s, why = M.server()
   if not s then return nil, why end
@@ -319,16 +617,30 @@ function M.nfsd_file(name)
   elseif name == "max_block_size" then
     if s.max_block_size then return s.max_block_size .. "\n" end
     return nil, "nfsd_max_blksize not found"
-  elseif name == "max_connections" then
-    -- nn->max_connections, copied to serv->sv_maxconn when the service
-    -- was created (nfsd_create_serv)
-    if s.max_connections then return s.max_connections .. "\n" end
-    return nil, NFSD_NET_WHY
   elseif name == "nfsv4recoverydir" then
     if s.recoverydir then return s.recoverydir .. "\n" end
     return nil, "user_recovery_dirname not found"
+  elseif name == "max_connections" and s.max_connections then
+    -- write_maxconn: nn->max_connections (copied to serv->sv_maxconn
+    -- when the service was created)
+    return s.max_connections .. "\n"
   end
-  return nil, NFSD_NET_WHY
+  local nn, nwhy = M.nfsd_net()
+  if not nn then return nil, nwhy end
+  local serv = M.nfsd_serv()
+  if name == "versions" then return M.versions_text(nn)
+  elseif name == "nfsv4leasetime" then return nn.nfsd4_lease .. "\n"
+  elseif name == "nfsv4gracetime" then return nn.nfsd4_grace .. "\n"
+  elseif name == "portlist" then
+    -- __write_ports_names: nothing without a serv
+    return serv and M.portlist_text(serv) or ""
+  elseif name == "pool_stats" then
+    if not serv then return "# pool packets-arrived sockets-enqueued threads-woken threads-timedout\n" end
+    return M.pool_stats_text(serv)
+  elseif name == "reply_cache_stats" then return M.reply_cache_stats_text(nn)
+  elseif name == "exports" then return M.exports_text(nn)
+  end
+  return nil, name .. " is not decoded"
 end
 
 -- }======

@@ -69,24 +69,45 @@ return {
       .. "compares them); the NFS block after statvers= (nfs_show_stats: options, caps, events, "
       .. "RPC and per-op counters, most of them drifting) is not decoded: a stub saying so." },
   ["proc/fs/nfsd/threads"] = { truth = "proc/fs/nfsd/threads", class = "static",
-    note = "svc_serv.sv_nrthreads, the serv found through an nfsd thread's svc_rqst." },
+    note = "svc_serv.sv_nrthreads, the serv of init_net's nfsd_net (nfsd.ko's types from its BTF "
+      .. "in the dump when its debug file has no DWARF)." },
   ["proc/fs/nfsd/pool_threads"] = { truth = "proc/fs/nfsd/pool_threads", class = "static",
     note = "sv_pools[i].sp_nrthreads." },
   ["proc/fs/nfsd/max_block_size"] = { truth = "proc/fs/nfsd/max_block_size", class = "static",
     note = "the nfsd_max_blksize global (symbol)." },
   ["proc/fs/nfsd/max_connections"] = { truth = "proc/fs/nfsd/max_connections", class = "static",
-    note = "serv->sv_maxconn, nn->max_connections as copied when the service was created." },
+    note = "nn->max_connections (write_maxconn)." },
   ["proc/fs/nfsd/nfsv4recoverydir"] = { truth = "proc/fs/nfsd/nfsv4recoverydir", class = "static",
     note = "the user_recovery_dirname global (symbol)." },
+  ["proc/fs/nfsd/versions"] = { truth = "proc/fs/nfsd/versions", class = "static",
+    note = "__write_versions: the nfsd program's version table (built-in versions), "
+      .. "nn->nfsd_versions and nfsd4_minorversions." },
+  ["proc/fs/nfsd/nfsv4leasetime"] = { truth = "proc/fs/nfsd/nfsv4leasetime", class = "static",
+    note = "nn->nfsd4_lease." },
+  ["proc/fs/nfsd/nfsv4gracetime"] = { truth = "proc/fs/nfsd/nfsv4gracetime", class = "static",
+    note = "nn->nfsd4_grace." },
+  ["proc/fs/nfsd/portlist"] = { truth = "proc/fs/nfsd/portlist", class = "static",
+    note = "svc_xprt_names: the serv's sv_permsocks, class name and local port." },
+  ["proc/fs/nfsd/exports"] = { truth = "proc/fs/nfsd/exports", class = "static",
+    note = "e_show over nn->svc_export_cache's hash chains: path as the reader's root shows it, "
+      .. "client name, expflags/fsid/anon ids/secinfo of valid entries." },
+  ["proc/fs/nfsd/pool_stats"] = { truth = "proc/fs/nfsd/pool_stats", class = "drifting",
+    kind = "lines", key = 1, tolerance = { ["*"] = { monotonic = true } },
+    note = "svc_pool_stats_show: per-CPU counters of each pool; requests kept arriving (the NFS "
+      .. "client on the same machine) after the capture, so they only grow." },
+  ["proc/fs/nfsd/reply_cache_stats"] = { truth = "proc/fs/nfsd/reply_cache_stats", class = "drifting",
+    kind = "keyvalue", tolerance = { ["*"] = { monotonic = true } },
+    note = "nfsd_reply_cache_stats_show: nfsd_net's DRC settings and per-CPU counters; the "
+      .. "counters grow with the requests served after the capture." },
   ["proc/fs/nfsd/*"] = { truth = "proc/fs/nfsd/*", class = "stub",
-    note = "versions, portlist, exports, lease/grace times, pool and cache statistics live in "
-      .. "nfsd_net or nfsd-private structures (fs/nfsd/netns.h, export.h, filecache.c) whose types "
-      .. "the 6.12 fixture's symbols-only nfsd.ko does not have: stubs with that reason." },
+    note = "filecache (nfsd.ko's per-CPU counters, list_lru and rhltable) is not decoded yet: a "
+      .. "stub saying so; without nfsd.ko's types (DWARF or BTF) every nfsd_net file is one." },
   ["proc/fs/nfsd/clients/*/*"] = { truth = "proc/fs/nfsd/clients/*/*", class = "none",
-    note = "the client ids come from nfsd_net's client tree (no type information): not written." },
+    note = "the NFSv4 clients (nfsd4_client in nn->conf_id_hashtbl, their stateids) are not "
+      .. "decoded yet: not written." },
   ["sos_commands/nfs/exportfs_-v"] = { truth = "cmd/exportfs-v.txt", class = "stub",
-    note = "the nfsd.export cache's entries are nfsd.ko's struct svc_export: without nfsd.ko's types "
-      .. "(the 6.12 fixture) a stub naming that." },
+    note = "exportfs -v prints rpc.mountd's etab (user space, not in the dump): a stub naming "
+      .. "proc/fs/nfsd/exports, the kernel's export cache." },
   ["sos_commands/nfs/nfsstat_-o_all"] = { truth = nil, class = "stub",
     note = "nfsstat reads /proc/net/rpc/{nfs,nfsd}, per-net counters in nfs.ko/nfsd.ko private "
       .. "structures: a stub naming them." },
