@@ -19,7 +19,8 @@
 #   * NFS: the nfs/nfs4 mounts of truth/proc/self/mountstats (mount point,
 #     device, type, vers= of the opts line), the servers of
 #     proc/fs/nfsfs/servers and nfsd's threads/pool_threads/max_block_size/
-#     nfsv4recoverydir of proc/fs/nfsd; without nfs and nfsd modules,
+#     nfsv4recoverydir/versions/lease and grace times/portlist/exports of
+#     proc/fs/nfsd; without nfs and nfsd modules,
 #     "none present" for both sides;
 #   * dmshow --no-modules on a dump with dm devices says why it cannot
 #     list them (never "none present");
@@ -182,6 +183,20 @@ elif prog == "nfsshow":
         rd = read("proc/fs/nfsd/nfsv4recoverydir")
         if rd is not None:
             check("nfsshow: nfsd recovery dir", s.get("recoverydir") == rd.strip())
+        # nfsd_net's side (nfsd.ko's types from DWARF or its BTF in the dump)
+        for f, key in (("versions", "versions"), ("nfsv4leasetime", "lease_time"),
+                       ("nfsv4gracetime", "grace_time")):
+            v = read("proc/fs/nfsd/" + f)
+            if v is not None:
+                check("nfsshow: nfsd " + f, str(s.get(key)) == v.strip(), "%r vs %r" % (s.get(key), v))
+        pl = read("proc/fs/nfsd/portlist")
+        if pl is not None:
+            check("nfsshow: nfsd listeners (portlist)", s.get("listeners") == pl.splitlines(),
+                  "%r vs %r" % (s.get("listeners"), pl))
+        ex = read("proc/fs/nfsd/exports")
+        if ex is not None:
+            want_ex = [l for l in ex.splitlines() if not l.startswith("#")]
+            check("nfsshow: nfsd exports", s.get("exports") == want_ex, "%r vs %r" % (s.get("exports"), want_ex))
     if mods is not None and not (mods & {"nfs", "nfsv4", "nfsd"}):
         check("nfsshow: none present without nfs/nfsd", text.count("none present") == 2 and got == [])
 for st, msg in results:
