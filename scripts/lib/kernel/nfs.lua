@@ -13,16 +13,19 @@
 -- here they come from the superblocks (super_blocks order), so a client
 -- with no mounted superblock is not listed.
 --
--- Server: the svc_serv of nfsd is reached from an nfsd kernel thread
--- (kthread data = its svc_rqst, ->rq_server), since nfsd_net (which holds
--- nfsd_serv, the versions, lease/grace times, exports and clients) is
--- private to nfsd.ko (fs/nfsd/netns.h); nfsd_max_blksize and
--- user_recovery_dirname are globals read through their symbols.  What
--- needs nfsd_net is reported as not decodable, with the reason.
+-- Server: nfsd_net (fs/nfsd/netns.h, private to nfsd.ko: its types from
+-- nfsd.ko's DWARF, else from its BTF in the dump) of init_net, found by
+-- net_generic(net, nfsd_net_id), holds the serv, the versions, lease and
+-- grace times, the export cache and the DRC statistics; without those
+-- types the serv is reached from an nfsd kernel thread (kthread data =
+-- its svc_rqst, ->rq_server) and what needs nfsd_net is reported as not
+-- decodable, with the reason.  nfsd_max_blksize and
+-- user_recovery_dirname are globals read through their symbols.
 --
 -- Mirrors: fs/nfs/client.c, fs/nfsd/nfsctl.c, fs/nfsd/nfssvc.c,
---   fs/nfsd/nfs4recover.c, include/linux/nfs_fs_sb.h,
---   include/linux/sunrpc/svc.h, net/sunrpc/xprtsock.c
+--   fs/nfsd/nfs4recover.c, fs/nfsd/export.c, fs/nfsd/nfscache.c,
+--   include/linux/nfs_fs_sb.h, include/linux/sunrpc/svc.h,
+--   net/sunrpc/svc_xprt.c, net/sunrpc/cache.c, net/sunrpc/xprtsock.c
 
 local fs = require("kernel.fs")
 
@@ -451,10 +454,11 @@ function M.pool_stats_text(serv)
   return table.concat(out)
 end
 
--- /proc/fs/nfsd/reply_cache_stats (nfscache.c nfsd_reply_cache_stats_show);
 -- nn->counter indexes: the anonymous enum of fs/nfsd/netns.h (the same
 -- first five in 6.1 and 6.12)
 local STATS = { PAYLOAD_MISSES = 0, DRC_MEM_USAGE = 1, RC_HITS = 2, RC_MISSES = 3, RC_NOCACHE = 4 }
+
+-- /proc/fs/nfsd/reply_cache_stats (nfscache.c nfsd_reply_cache_stats_show)
 function M.reply_cache_stats_text(nn)
   local mm = require("kernel.mm")
   local function c(k) return math.max(0, mm.percpu_counter_sum(nn.counter[STATS[k]])) end
