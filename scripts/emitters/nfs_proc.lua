@@ -4,8 +4,8 @@
 -- (kernel/nfs.lua).  A dump without the nfs (client) or nfsd (server)
 -- module registers nothing for that side.  The nfsd files read nfsd.ko's
 -- nfsd_net (its types from DWARF, else from its BTF in the dump); without
--- either they are stubs naming that reason.  The clients/<id>/ folders
--- (nfsd4_client state) are not decoded yet and not written.
+-- either they are stubs naming that reason, and the clients/<id>/
+-- folders (one per NFSv4 client, nfs4_client) are not written.
 local nfs = require("kernel.nfs")
 local client = nfs.client_loaded()
 local server = nfs.server_loaded()
@@ -29,6 +29,17 @@ if server then
                           "nfsv4recoverydir", "versions", "portlist", "exports", "pool_stats",
                           "nfsv4leasetime", "nfsv4gracetime", "reply_cache_stats", "filecache" }) do
     emit{ path = "proc/fs/nfsd/" .. name, run = function() return nfs.nfsd_file(name) end }
+  end
+  -- clients/<id>/{info,states}: one folder per NFSv4 client that has one
+  local okn, nn = pcall(nfs.nfsd_net)
+  local okc, clients = false, nil
+  if okn and nn then okc, clients = pcall(nfs.v4_clients, nn) end
+  for _, c in ipairs(okc and clients or {}) do
+    if c.id then
+      local dir = "proc/fs/nfsd/clients/" .. c.id .. "/"
+      emit{ path = dir .. "info", run = function() return nfs.client_info_text(c.clp) end }
+      emit{ path = dir .. "states", run = function() return nfs.client_states_text(c.clp) end }
+    end
   end
 end
 

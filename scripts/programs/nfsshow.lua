@@ -18,7 +18,8 @@ version and the RPC tasks in flight on its client; the servers as
 /proc/fs/nfsfs/servers lists them. Server (nfsd): whether it runs, its
 threads (total and per pool), max block size, max connections, NFSv4
 recovery directory, versions, NFSv4 lease and grace times, listeners and
-the kernel's export cache (nfsd.ko's nfsd_net: its types from DWARF, else
+the kernel's export cache and the NFSv4 clients with their states
+(nfsd.ko's nfsd_net: its types from DWARF, else
 from its BTF in the dump; said to be unavailable when it has neither).]],
   options = {},
   run = function(p)
@@ -100,7 +101,7 @@ from its BTF in the dump; said to be unavailable when it has neither).]],
       if s.max_connections then p:line("  max connections:  %d%s", s.max_connections,
                                        s.max_connections == 0 and " (no limit set)" or "") end
       if s.recoverydir then p:line("  v4 recovery dir:  %s", s.recoverydir) end
-      local exports, ports
+      local exports, ports, jclients
       if s.versions then
         p:line("  versions:         %s", s.versions)
         p:line("  v4 lease/grace:   %d s / %d s", s.lease, s.grace)
@@ -124,14 +125,42 @@ from its BTF in the dump; said to be unavailable when it has neither).]],
         else
           p:error("nfsd exports: " .. program.errmsg(et))
         end
+        -- NFSv4 clients (the folders of /proc/fs/nfsd/clients)
+        local okc, clients = pcall(nfs.v4_clients, nfs.nfsd_net())
+        if okc then
+          local rows = {}
+          jclients = {}
+          for _, c in ipairs(clients) do
+            local info = {}
+            local oki, txt = pcall(nfs.client_info_text, c.clp)
+            if oki then
+              for k, v in txt:gmatch("([^:\n]+): ([^\n]*)") do info[k] = v:gsub('^"(.*)"$', "%1") end
+            end
+            local oks, st = pcall(nfs.client_states_text, c.clp)
+            local nstates = 0
+            if oks then for _ in st:gmatch("[^\n]+") do nstates = nstates + 1 end end
+            rows[#rows + 1] = { c.id or "-", info.address or "?", info.name or "?",
+                                info["minor version"] or "?", info.status or "?", nstates }
+            jclients[#jclients + 1] = { id = c.id, address = info.address, name = info.name,
+                                        minorversion = tonumber(info["minor version"]),
+                                        status = info.status, states = nstates }
+          end
+          p:line("  NFSv4 clients:")
+          if #rows == 0 then p:line("    none") else
+            p:table({ { "ID", align = "right" }, { "ADDRESS" }, { "NAME" }, { "MINOR" }, { "STATUS" },
+                      { "STATES", align = "right" } }, rows, { indent = "    " })
+          end
+        else
+          p:error("nfsd clients: " .. program.errmsg(clients))
+        end
       else
-        p:line("  exports, versions, listeners: unavailable (%s)", nfs.NFSD_NET_WHY)
+        p:line("  exports, versions, listeners, clients: unavailable (%s)", nfs.NFSD_NET_WHY)
       end
       p:set("server", { running = true, threads = s.threads, pool_threads = s.pool_threads,
                         max_block_size = s.max_block_size, max_connections = s.max_connections,
                         recoverydir = s.recoverydir, program = s.program, versions = s.versions,
                         lease_time = s.lease, grace_time = s.grace, listeners = ports,
-                        exports = exports })
+                        exports = exports, clients = jclients })
     end
   end,
 }

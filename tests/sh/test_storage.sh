@@ -193,6 +193,15 @@ elif prog == "nfsshow":
         if pl is not None:
             check("nfsshow: nfsd listeners (portlist)", s.get("listeners") == pl.splitlines(),
                   "%r vs %r" % (s.get("listeners"), pl))
+        cdir = os.path.join(truth, "proc/fs/nfsd/clients")
+        if os.path.isdir(cdir):
+            want_c = []
+            for cid in sorted(os.listdir(cdir), key=int):
+                info = read("proc/fs/nfsd/clients/%s/info" % cid) or ""
+                addr = re.search(r'^address: "(.*)"$', info, re.M)
+                want_c.append((int(cid), addr.group(1) if addr else None))
+            got_c = [(c.get("id"), c.get("address")) for c in s.get("clients") or []]
+            check("nfsshow: the NFSv4 clients of proc/fs/nfsd/clients", got_c == want_c, "%r vs %r" % (got_c, want_c))
         ex = read("proc/fs/nfsd/exports")
         if ex is not None:
             want_ex = [l for l in ex.splitlines() if not l.startswith("#")]

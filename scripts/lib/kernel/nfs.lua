@@ -476,6 +476,218 @@ function M.reply_cache_stats_text(nn)
   })
 end
 
+-- /proc/fs/nfsd/filecache (filecache.c nfsd_file_cache_stats_show):
+-- nfsd.ko's file cache, one per machine (statics of filecache.c): while
+-- NFSD_FILE_CACHE_UP (bit 0 of nfsd_file_flags) the list_lru's entries on
+-- every node and the rhltable's element and bucket counts, then the
+-- per-CPU counters of every possible CPU
+function M.filecache_text()
+  local function addr(n)
+    local a = kd.symbol_address(n)
+    if not a then error(n .. " not found (nfsd.ko's file cache)", 0) end
+    return a
+  end
+  local count, buckets, lru = 0, 0, 0
+  if kd.read_u64(addr("nfsd_file_flags")) & 1 == 1 then
+    local l = kd.object("struct list_lru", addr("nfsd_file_lru"))
+    local nodes = pval(l:member_("node"))
+    local nsz = kd.type("struct list_lru_node").size
+    for _, pg in ipairs(require("kernel.mm").pgdats()) do
+      lru = lru + kd.object("struct list_lru_node", nodes + pg.node_id * nsz).nr_items
+    end
+    local ht = kd.object("struct rhltable", addr("nfsd_file_rhltable")).ht
+    count = num(ht.nelems)
+    local tbl = pval(ht:member_("tbl"))
+    if tbl ~= 0 then buckets = kd.object("struct bucket_table", tbl).size end
+  end
+  local function sum(n)
+    if not kd.symbol_address(n) then return nil end
+    local t = 0
+    for _, cpu in ipairs(kd.cpus("possible")) do t = t + kd.per_cpu(n, cpu):value_() end
+    return t
+  end
+  local releases, age = sum("nfsd_file_releases"), sum("nfsd_file_total_age")
+  local out = {
+    string.format("total inodes:  %d\n", count),
+    string.format("hash buckets:  %d\n", buckets),
+    string.format("lru entries:   %d\n", lru),
+    string.format("cache hits:    %d\n", sum("nfsd_file_cache_hits")),
+    string.format("acquisitions:  %d\n", sum("nfsd_file_acquisitions")),
+  }
+  -- nfsd_file_allocations and its line are not in 6.1 (6.12 has both)
+  local alloc = sum("nfsd_file_allocations")
+  if alloc then out[#out + 1] = string.format("allocations:   %d\n", alloc) end
+  out[#out + 1] = string.format("releases:      %d\n", releases)
+  out[#out + 1] = string.format("evictions:     %d\n", sum("nfsd_file_evictions"))
+  if releases ~= 0 then out[#out + 1] = string.format("mean age (ms): %d\n", age // releases)
+  else out[#out + 1] = "mean age (ms): -\n" end
+  return table.concat(out)
+end
+
+-- {====== NFSv4 clients ======
+
+-- "%pISpc" of a sockaddr: "a.b.c.d:port", "[v6]:port"
+local function sockaddr_str(a)
+  local net = require("kernel.net")
+  local fam = kd.read_u16(a)
+  local pb = kd.read(a + 2, 2)
+  local port = pb:byte(1) * 256 + pb:byte(2)
+  if fam == 2 then
+    local b = kd.read(a + 4, 4)
+    return string.format("%d.%d.%d.%d:%d", b:byte(1), b:byte(2), b:byte(3), b:byte(4), port)
+  elseif fam == 10 then
+    return "[" .. net.ip6(kd.read(a + 8, 16)) .. "]:" .. port
+  end
+  return "(unknown address family " .. fam .. ")"
+end
+
+-- seq_quote_mem (nfs4state.c): quoted, every byte that is not printable
+-- ASCII, and '"' and '\', as \xHH (ESCAPE_HEX | ESCAPE_NAP | ESCAPE_APPEND)
+local function quote_mem(data, len)
+  if data == 0 or len <= 0 then return '""' end
+  local b = kd.read(data, math.min(len, 1024))
+  local q = b:gsub('[%z\1-\31\127-\255"\\]', function(c) return string.format("\\x%02x", c:byte()) end)
+  return '"' .. q .. '"'
+end
+
+local function xdr_quote(xn) return quote_mem(pval(xn:member_("data")), xn.len) end
+
+-- the NFSv4 clients of a namespace's nfsd_net (confirmed, then
+-- unconfirmed: conf_id_hashtbl / unconf_id_hashtbl chains, cl_idhash),
+-- each { clp, id = its /proc/fs/nfsd/clients/<id> number, nil if none }
+function M.v4_clients(nn)
+  local out = {}
+  if not kd.has_type("struct nfs4_client") then return out end
+  local lh = kd.type("struct list_head").size
+  for _, tbl in ipairs({ "conf_id_hashtbl", "unconf_id_hashtbl" }) do
+    local base = pval(nn:member_(tbl))
+    -- CLIENT_HASH_SIZE (fs/nfsd/netns.h): 16 in 6.1 and 6.12
+    for i = 0, (base ~= 0 and 15 or -1) do
+      for clp in kd.list(kd.object("struct list_head", base + i * lh), "struct nfs4_client", "cl_idhash") do
+        -- the directory nfsd_client_mkdir made: its name is
+        -- cl_clientid.cl_id - nn->clientid_base; none when mkdir failed
+        local d = has_member("struct nfs4_client", "cl_nfsd_dentry") and pval(clp:member_("cl_nfsd_dentry")) or 0
+        local id = d ~= 0 and tonumber(fs.dname(kd.object("struct dentry", d))) or nil
+        out[#out + 1] = { clp = clp, id = id }
+      end
+    end
+  end
+  table.sort(out, function(a, b) return (a.id or 0) < (b.id or 0) end)
+  return out
+end
+
+-- clients/<id>/info (client_info_show)
+function M.client_info_text(clp)
+  local ktime = require("kernel.time")
+  local cid = clp.cl_clientid
+  local out = {}
+  local function add(...) out[#out + 1] = string.format(...) end
+  add("clientid: 0x%x\n", cid.cl_boot | (cid.cl_id << 32))
+  add('address: "%s"\n', sockaddr_str(clp.cl_addr:address_()))
+  local st = has_member("struct nfs4_client", "cl_state") and clp.cl_state or 0
+  -- enum nfsd4_client_state: NFSD4_ACTIVE 0, NFSD4_COURTESY 1, NFSD4_EXPIRABLE 2
+  if st == 1 then add("status: courtesy\n")
+  elseif st == 2 then add("status: expirable\n")
+  elseif (clp.cl_flags >> 4) & 1 == 1 then add("status: confirmed\n")   -- NFSD4_CLIENT_CONFIRMED
+  else add("status: unconfirmed\n") end
+  local up = ktime.uptime_ns()
+  add("seconds from last renew: %d\n", (up and up // 1000000000 or 0) - clp.cl_time)
+  add("name: %s\n", xdr_quote(clp.cl_name))
+  add("minor version: %d\n", clp.cl_minorversion)
+  if pval(clp.cl_nii_domain:member_("data")) ~= 0 then
+    add("Implementation domain: %s\n", xdr_quote(clp.cl_nii_domain))
+    add("Implementation name: %s\n", xdr_quote(clp.cl_nii_name))
+    add("Implementation time: [%d, %d]\n", clp.cl_nii_time.tv_sec, clp.cl_nii_time.tv_nsec)
+  end
+  local cbs = { [0] = "UP", "UNKNOWN", "DOWN", "FAULT" }
+  add("callback state: %s\n", cbs[clp.cl_cb_state] or "UNDEFINED")
+  add('callback address: "%s"\n', sockaddr_str(clp.cl_cb_conn.cb_addr:address_()))
+  -- 6.9 "nfsd: allow admin-revoked state to appear in /proc/fs/nfsd/clients/*/info"
+  if has_member("struct nfs4_client", "cl_admin_revoked") then
+    add("admin-revoked states: %d\n", num(clp.cl_admin_revoked))
+  end
+  return table.concat(out)
+end
+
+-- nfs4_show_superblock / nfs4_show_fname of an nfsd_file
+local function file_desc(nfp)
+  local f = kd.object("struct nfsd_file", nfp).nf_file
+  local inode = f.f_inode
+  local dev = inode.i_sb.s_dev
+  -- "%pD2": the last two components of the file's path
+  local d = f.f_path.dentry
+  local name = fs.dname(d)
+  local parent = pval(d:member_("d_parent"))
+  if parent ~= pval(d) then name = fs.dname(kd.object("struct dentry", parent)) .. "/" .. name end
+  return string.format('superblock: "%02x:%02x:%d", filename: "%s"', fs.major(dev), fs.minor(dev),
+                       inode.i_ino, name)
+end
+
+-- find_any_file_locked: fi_fds[O_RDWR], then O_WRONLY, then O_RDONLY
+local function any_file(nf)
+  for _, o in ipairs({ 2, 1, 0 }) do
+    local p = pval(nf.fi_fds[o])
+    if p ~= 0 then return p end
+  end
+  return 0
+end
+
+-- clients/<id>/states (states_show over the cl_stateids idr, in id order)
+function M.client_states_text(clp)
+  local mm = require("kernel.mm")
+  local out = {}
+  local idr = clp.cl_stateids
+  local revoked_member = has_member("struct nfs4_stid", "sc_status")
+  mm.xa_for_each(idr.idr_rt, function(_, e)
+    local st = kd.object("struct nfs4_stid", e)
+    local sid = st.sc_stateid
+    local op = kd.read(sid.si_opaque:address_(), 12)
+    local line = { string.format("- 0x%08x", sid.si_generation) }
+    for i = 1, 12 do line[#line + 1] = string.format("%02x", op:byte(i)) end
+    line = table.concat(line)
+    local nf = pval(st:member_("sc_file"))
+    -- 6.9 "nfsd: split sc_status out of sc_type": SC_STATUS_ADMIN_REVOKED
+    local revoked = revoked_member and (st.sc_status & 4) ~= 0 and ", admin-revoked" or ""
+    -- SC_TYPE_OPEN/LOCK/DELEG 1/2/4 (6.9+), NFS4_OPEN/LOCK/DELEG_STID before: the same values
+    local t = st.sc_type
+    if t == 1 or t == 2 then
+      local ols = kd.container_of(st:address_of_(), "struct nfs4_ol_stateid", "st_stid")
+      local body = { t == 1 and "type: open" or "type: lock" }
+      if t == 1 then
+        local function mode(b)
+          local m = 0
+          for i = 1, 3 do if (b >> i) & 1 == 1 then m = m | i end end
+          return (m & 1 ~= 0 and "r" or "-") .. (m & 2 ~= 0 and "w" or "-")
+        end
+        body[#body + 1] = "access: " .. mode(ols.st_access_bmap)
+        body[#body + 1] = "deny: " .. mode(ols.st_deny_bmap)
+      end
+      if nf ~= 0 then
+        local fp = any_file(kd.object("struct nfs4_file", nf))
+        if fp ~= 0 then body[#body + 1] = file_desc(fp) end
+      elseif t == 1 then
+        body[#body + 1] = "closed"
+      end
+      local oo = ols.st_stateowner
+      body[#body + 1] = "owner: " .. xdr_quote(oo.so_owner)
+      out[#out + 1] = line .. ": { " .. table.concat(body, ", ") .. revoked .. " }\n"
+    elseif t == 4 then
+      local dp = kd.container_of(st:address_of_(), "struct nfs4_delegation", "dl_stid")
+      -- NFS4_OPEN_DELEGATE_READ is 1
+      local s2 = line .. ": { type: deleg, access: " .. (dp.dl_type == 1 and "r" or "w")
+      if nf ~= 0 then
+        local fp = pval(kd.object("struct nfs4_file", nf):member_("fi_deleg_file"))
+        if fp ~= 0 then s2 = s2 .. ", " .. file_desc(fp) end
+      end
+      out[#out + 1] = s2 .. revoked .. " }\n"
+    end
+    -- layouts (SC_TYPE_LAYOUT / NFS4_LAYOUT_STID) are not decoded
+  end)
+  return table.concat(out)
+end
+
+-- }======
+
 -- {====== exports ======
 
 -- the entries of a sunrpc cache (cache_detail hash_table chains, in the
@@ -643,6 +855,7 @@ function M.nfsd_file(name)
     return M.pool_stats_text(serv)
   elseif name == "reply_cache_stats" then return M.reply_cache_stats_text(nn)
   elseif name == "exports" then return M.exports_text(nn)
+  elseif name == "filecache" then return M.filecache_text()
   end
   return nil, name .. " is not decoded"
 end

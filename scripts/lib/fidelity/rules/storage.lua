@@ -99,12 +99,21 @@ return {
     kind = "keyvalue", tolerance = { ["*"] = { monotonic = true } },
     note = "nfsd_reply_cache_stats_show: nfsd_net's DRC settings and per-CPU counters; the "
       .. "counters grow with the requests served after the capture." },
+  ["proc/fs/nfsd/filecache"] = { truth = "proc/fs/nfsd/filecache", class = "drifting",
+    kind = "lines", tolerance = { ["*"] = { monotonic = true }, ["mean_age_(ms"] = { abs = 3600000 } },
+    note = "nfsd_file_cache_stats_show: nfsd.ko's file cache (list_lru entries, rhltable counts) "
+      .. "and its per-CPU counters, which only grow; the mean age moves either way." },
   ["proc/fs/nfsd/*"] = { truth = "proc/fs/nfsd/*", class = "stub",
-    note = "filecache (nfsd.ko's per-CPU counters, list_lru and rhltable) is not decoded yet: a "
-      .. "stub saying so; without nfsd.ko's types (DWARF or BTF) every nfsd_net file is one." },
-  ["proc/fs/nfsd/clients/*/*"] = { truth = "proc/fs/nfsd/clients/*/*", class = "none",
-    note = "the NFSv4 clients (nfsd4_client in nn->conf_id_hashtbl, their stateids) are not "
-      .. "decoded yet: not written." },
+    note = "another nfsd file, or any of them without nfsd.ko's types (DWARF or BTF): a stub "
+      .. "naming why." },
+  ["proc/fs/nfsd/clients/*/info"] = { truth = "proc/fs/nfsd/clients/*/info", class = "drifting",
+    kind = "lines", tolerance = { seconds_from_last_renew = { abs = 90 } },
+    note = "client_info_show of each nfs4_client (nn's conf/unconf id hash chains, the folder "
+      .. "named after its nfsd dentry); the seconds since the last renewal move with the client's "
+      .. "renewals (within a lease time)." },
+  ["proc/fs/nfsd/clients/*/states"] = { truth = "proc/fs/nfsd/clients/*/states", class = "static",
+    note = "states_show over the client's cl_stateids idr: open, lock and delegation stateids "
+      .. "with their files (s_dev, i_ino, the last two path components) and owners." },
   ["sos_commands/nfs/exportfs_-v"] = { truth = "cmd/exportfs-v.txt", class = "stub",
     note = "exportfs -v prints rpc.mountd's etab (user space, not in the dump): a stub naming "
       .. "proc/fs/nfsd/exports, the kernel's export cache." },
