@@ -30,6 +30,11 @@ if server then
                           "nfsv4leasetime", "nfsv4gracetime", "reply_cache_stats", "filecache" }) do
     emit{ path = "proc/fs/nfsd/" .. name, run = function() return nfs.nfsd_file(name) end }
   end
+  emit{ path = "proc/net/rpc/nfsd", run = function()
+    local nn, why = nfs.nfsd_net()
+    if not nn then return nil, why end
+    return nfs.rpc_nfsd_text(nn)
+  end }
   -- clients/<id>/{info,states}: one folder per NFSv4 client that has one
   local okn, nn = pcall(nfs.nfsd_net)
   local okc, clients = false, nil

@@ -524,6 +524,59 @@ function M.filecache_text()
   return table.concat(out)
 end
 
+-- /proc/net/rpc/nfsd (fs/nfsd/stats.c nfsd_show, then sunrpc's
+-- svc_seq_show) where nfsd_net holds the counters and the svc_stat
+-- (nn->nfsd_svcstats, as in 6.12; 6.1 keeps them in the global nfsdstats
+-- and nfsd_svcstats, a layout not decoded here: nil, reason)
+function M.rpc_nfsd_text(nn)
+  if not has_member("struct nfsd_net", "nfsd_svcstats") then
+    return nil, "nfsd's counters are not in nfsd_net on this kernel (global nfsdstats): not decoded"
+  end
+  local mm = require("kernel.mm")
+  local cpus = kd.cpus("possible")
+  local function c(i) return math.max(0, mm.percpu_counter_sum(nn.counter[i])) end
+  -- NFSD_STATS_RC_HITS .. IO_WRITE: 2..7 (fs/nfsd/netns.h), then one
+  -- counter per NFSv4 operation 0..LAST_NFS4_OP (the highest nfs_opnum4
+  -- below OP_ILLEGAL), then NFSD_STATS_WDELEG_GETATTR where the array
+  -- has room for it (6.12 has it)
+  local last = 0
+  for _, e in ipairs(kd.type("enum nfs_opnum4").enumerators) do
+    if e.value < 10000 and e.value > last then last = e.value end
+  end
+  local ncounters = kd.type("struct nfsd_net"):member("counter").type.length
+  local out = {}
+  local function add(...) out[#out + 1] = string.format(...) end
+  add("rc %d %d %d\nfh %d 0 0 0 0\nio %d %d\n", c(2), c(3), c(4), c(5), c(6), c(7))
+  add("th %d 0", num(kd.object("atomic_t", assert(kd.symbol_address("nfsd_th_cnt"), "nfsd_th_cnt not found"))))
+  for _ = 1, 10 do add(" 0.000") end
+  add("\nra 0 0 0 0 0 0 0 0 0 0 0 0\n")
+  -- svc_seq_show
+  local st = nn.nfsd_svcstats
+  add("net %d %d %d %d\n", st.netcnt, st.netudpcnt, st.nettcpcnt, st.nettcpconn)
+  add("rpc %d %d %d %d %d\n", st.rpccnt, st.rpcbadfmt + st.rpcbadauth + st.rpcbadclnt,
+      st.rpcbadfmt, st.rpcbadauth, st.rpcbadclnt)
+  local prog = st.program
+  local pv = pval(prog:member_("pg_vers"))
+  for i = 0, prog.pg_nvers - 1 do
+    local vp = kd.read_u64(pv + 8 * i)
+    if vp ~= 0 then
+      local v = kd.object("struct svc_version", vp)
+      local line = { string.format("proc%d %d", i, v.vs_nproc) }
+      for j = 0, v.vs_nproc - 1 do
+        local n = 0
+        for _, cpu in ipairs(cpus) do n = n + kd.read_u64(kd.per_cpu(v.vs_count, cpu):address_() + 8 * j) end
+        line[#line + 1] = " " .. n
+      end
+      add("%s\n", table.concat(line))
+    end
+  end
+  add("proc4ops %d", last + 1)
+  for i = 0, last do add(" %d", c(8 + i)) end
+  if ncounters >= 8 + last + 2 then add("\nwdeleg_getattr %d", c(8 + last + 1)) end
+  add("\n")
+  return table.concat(out)
+end
+
 -- {====== NFSv4 clients ======
 
 -- "%pISpc" of a sockaddr: "a.b.c.d:port", "[v6]:port"

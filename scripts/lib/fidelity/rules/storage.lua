@@ -122,8 +122,10 @@ return {
       .. "structures: a stub naming them." },
   ["proc/net/rpc/nfs"] = { truth = "proc/net/rpc/nfs", class = "none",
     note = "the NFS client's RPC counters are per-net in nfs.ko's private nfs_net: not emitted." },
-  ["proc/net/rpc/nfsd"] = { truth = "proc/net/rpc/nfsd", class = "none",
-    note = "nfsd's counters are per-net in nfsd_net (no type information): not emitted." },
+  ["proc/net/rpc/nfsd"] = { truth = "proc/net/rpc/nfsd", class = "drifting", kind = "lines", key = 1,
+    tolerance = { ["*"] = { monotonic = true } },
+    note = "nfsd_show + svc_seq_show: nfsd_net's per-CPU counters and svc_stat, the version "
+      .. "tables' per-CPU call counts; requests kept coming after the capture, so they only grow." },
   ["proc/net/rpc/*/content"] = { truth = "proc/net/rpc/*/content", class = "none",
     note = "sunrpc cache contents (export, fh, idmap, auth.unix.ip): the entries are nfsd-private "
       .. "structures: not emitted." },
