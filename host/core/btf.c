@@ -8,11 +8,14 @@
 */
 #include "program.h"
 
+#include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "debuginfo/btf_finder.h"
 #include "debuginfo/known_globals.h"
@@ -144,6 +147,46 @@ static struct kd_error *btf_of_module(struct kd_program *prog, uint64_t mod,
 }
 
 /*
+** The vmlinux BTF from the debug vmlinux's own .BTF section, when it kept
+** one: the same bytes as the kernel's (the build-ids matched), read
+** without looking up struct btf in DWARF (a large CU) or inflating ~1200
+** dump pages.  False when there is none.
+*/
+static bool btf_from_vmlinux_file(struct kd_program *prog,
+                                  unsigned char **blob, uint64_t *size) {
+  const char *path = prog->vmlinux_read_path ? prog->vmlinux_read_path
+                                             : prog->vmlinux_path;
+  if (path == NULL) return false;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  elf_version(EV_CURRENT);
+  Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+  size_t shstrndx;
+  bool found = false;
+  if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_PROGBITS) continue;
+      const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+      if (name == NULL || strcmp(name, ".BTF") != 0) continue;
+      if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) break;
+      Elf_Data *d = elf_getdata(scn, NULL);
+      if (d && d->d_buf && d->d_size > 0 && d->d_size <= BTF_MAX_SIZE &&
+          (*blob = malloc(d->d_size)) != NULL) {
+        memcpy(*blob, d->d_buf, d->d_size);
+        *size = d->d_size;
+        found = true;
+      }
+      break;
+    }
+  }
+  if (elf) elf_end(elf);
+  close(fd);
+  return found;
+}
+
+/*
 ** Where the vmlinux BTF is: between __start_BTF and __stop_BTF, which a
 ** debug vmlinux's symbol table may lack (linker-script symbols of a
 ** section that was stripped from it); else where kernel/bpf/btf.c's
@@ -202,9 +245,12 @@ static struct kd_error *btf_base(struct kd_program *prog, struct kd_finder **out
   if (prog->btf_base_problem)
     return kd_error_create(KD_ERR_LOOKUP, "%s", prog->btf_base_problem);
   uint64_t data = 0, size = 0;
-  struct kd_error *err = vmlinux_btf_bounds(prog, &data, &size);
   unsigned char *blob = NULL;
-  if (err == NULL) err = read_blob(prog, data, size, &blob);
+  struct kd_error *err = NULL;
+  if (!btf_from_vmlinux_file(prog, &blob, &size)) {
+    err = vmlinux_btf_bounds(prog, &data, &size);
+    if (err == NULL) err = read_blob(prog, data, size, &blob);
+  }
   if (err == NULL) err = kd_btf_finder_new(blob, (size_t)size, "vmlinux",
                                            NULL, &prog->btf_base);
   if (err == kd_enomem) return err;
