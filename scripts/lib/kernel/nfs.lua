@@ -654,11 +654,14 @@ function M.client_info_text(clp)
   end
   local cbs = { [0] = "UP", "UNKNOWN", "DOWN", "FAULT" }
   add("callback state: %s\n", cbs[clp.cl_cb_state] or "UNDEFINED")
-  add('callback address: "%s"\n', sockaddr_str(clp.cl_cb_conn.cb_addr:address_()))
-  -- 6.9 "nfsd: allow admin-revoked state to appear in /proc/fs/nfsd/clients/*/info"
-  if has_member("struct nfs4_client", "cl_admin_revoked") then
-    add("admin-revoked states: %d\n", num(clp.cl_admin_revoked))
-  end
+  -- 6.12 quotes the callback address and counts admin-revoked states
+  -- (cl_admin_revoked); 6.1 prints the address bare and no count.  No
+  -- member marks the quoting: cl_admin_revoked, which came after 6.1
+  -- too, stands in for it
+  local newer = has_member("struct nfs4_client", "cl_admin_revoked")
+  local cb = sockaddr_str(clp.cl_cb_conn.cb_addr:address_())
+  add("callback address: %s\n", newer and ('"' .. cb .. '"') or cb)
+  if newer then add("admin-revoked states: %d\n", num(clp.cl_admin_revoked)) end
   return table.concat(out)
 end
 
@@ -715,24 +718,23 @@ function M.client_states_text(clp)
         body[#body + 1] = "access: " .. mode(ols.st_access_bmap)
         body[#body + 1] = "deny: " .. mode(ols.st_deny_bmap)
       end
-      if nf ~= 0 then
-        local fp = any_file(kd.object("struct nfs4_file", nf))
-        if fp ~= 0 then body[#body + 1] = file_desc(fp) end
-      elseif t == 1 then
-        body[#body + 1] = "closed"
-      end
+      local fp = nf ~= 0 and any_file(kd.object("struct nfs4_file", nf)) or 0
+      if fp ~= 0 then body[#body + 1] = file_desc(fp)
+      elseif nf == 0 and t == 1 then body[#body + 1] = "closed" end
       local oo = ols.st_stateowner
       body[#body + 1] = "owner: " .. xdr_quote(oo.so_owner)
-      out[#out + 1] = line .. ": { " .. table.concat(body, ", ") .. revoked .. " }\n"
+      -- before the sc_status split (6.1) a stateid without an open file
+      -- is not shown at all
+      if fp ~= 0 or revoked_member then
+        out[#out + 1] = line .. ": { " .. table.concat(body, ", ") .. revoked .. " }\n"
+      end
     elseif t == 4 then
       local dp = kd.container_of(st:address_of_(), "struct nfs4_delegation", "dl_stid")
       -- NFS4_OPEN_DELEGATE_READ is 1
       local s2 = line .. ": { type: deleg, access: " .. (dp.dl_type == 1 and "r" or "w")
-      if nf ~= 0 then
-        local fp = pval(kd.object("struct nfs4_file", nf):member_("fi_deleg_file"))
-        if fp ~= 0 then s2 = s2 .. ", " .. file_desc(fp) end
-      end
-      out[#out + 1] = s2 .. revoked .. " }\n"
+      local fp = nf ~= 0 and pval(kd.object("struct nfs4_file", nf):member_("fi_deleg_file")) or 0
+      if fp ~= 0 then s2 = s2 .. ", " .. file_desc(fp) end
+      if fp ~= 0 or revoked_member then out[#out + 1] = s2 .. revoked .. " }\n" end
     end
     -- layouts (SC_TYPE_LAYOUT / NFS4_LAYOUT_STID) are not decoded
   end)
