@@ -331,6 +331,15 @@ struct kd_error *kd_program_module_btf_fallback(struct kd_program *prog,
   return NULL;
 }
 
+struct kd_error *kd_program_module_types(struct kd_program *prog,
+                                         struct kd_module *m) {
+  struct kd_error *err = kd_program_module_dwarf(prog, m);
+  if (err || m->finder || m->btf_tried || prog->type_source == NULL ||
+      strcmp(prog->type_source, "DWARF") != 0)
+    return err;
+  return kd_program_module_btf_fallback(prog, m, m->note ? m->note : "no debug file found");
+}
+
 bool kd_program_module_types_from_btf(struct kd_program *prog,
                                       const char *module) {
   for (size_t i = 0; module && i < prog->nmodules; i++)

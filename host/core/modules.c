@@ -86,9 +86,7 @@ static struct kd_error *add_module_symbols(struct kd_program *prog,
 */
 struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
                                          struct kd_module *m) {
-  if (m->dwarf_tried) return NULL;
-  if (m->debug_path == NULL)
-    return kd_program_module_btf_fallback(prog, m, m->note ? m->note : "no debug file found");
+  if (m->dwarf_tried || m->debug_path == NULL) return NULL;
   m->dwarf_tried = true;
   static const Dwfl_Callbacks cb = {
     .find_debuginfo = dwfl_standard_find_debuginfo,
@@ -108,7 +106,7 @@ struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
     m->note = strdup(buf);
     kd_program_note(prog, "module %s: %s", m->name, buf);
     dwfl_end(dwfl);
-    return kd_program_module_btf_fallback(prog, m, buf);
+    return NULL;
   }
   char label[300];
   snprintf(label, sizeof label, "module %s", m->name);
@@ -170,9 +168,9 @@ size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *nam
     struct kd_module *m = &prog->modules[i];
     /* a module without DWARF is asked through its BTF (btf.c), which
     ** has no cheap "may it define" test: read once, then a finder */
-    if (m->finder || m->btf_tried || (m->dwarf_tried && m->debug_path)) continue;
-    if (name && m->debug_path && !may_define(m->debug_path, name)) continue;
-    struct kd_error *err = kd_program_module_dwarf(prog, m);
+    if (m->finder || m->btf_tried) continue;
+    if (name && m->debug_path && !m->dwarf_tried && !may_define(m->debug_path, name)) continue;
+    struct kd_error *err = kd_program_module_types(prog, m);
     if (err) {
       kd_program_note(prog, "module %s: %s", m->name, err->message);
       kd_error_destroy(err);

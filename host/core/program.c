@@ -452,7 +452,7 @@ struct kd_error *kd_program_find_symbol(struct kd_program *prog,
   if (s != NULL && s->module != NULL)
     for (size_t i = 0; i < prog->nmodules; i++)
       if (strcmp(prog->modules[i].name, s->module) == 0) {
-        struct kd_error *err = kd_program_module_dwarf(prog, &prog->modules[i]);
+        struct kd_error *err = kd_program_module_types(prog, &prog->modules[i]);
         if (err) return err;
       }
   struct kd_error *first = NULL;

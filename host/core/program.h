@@ -103,6 +103,11 @@ struct kd_error *kd_program_module_btf(struct kd_program *prog,
 struct kd_error *kd_program_module_btf_fallback(struct kd_program *prog,
                                                 struct kd_module *m,
                                                 const char *why);
+/* Module m's types, once: its debug file's DWARF, else (next to a DWARF
+** vmlinux) its BTF in the dump.  Source lines need only the DWARF
+** (kd_program_module_dwarf), which does not read the BTF. */
+struct kd_error *kd_program_module_types(struct kd_program *prog,
+                                         struct kd_module *m);
 /* Did module `module`'s types come from its BTF? */
 bool kd_program_module_types_from_btf(struct kd_program *prog,
                                       const char *module);
