@@ -453,36 +453,70 @@ local function pt_regs_ip_sp(t)
   return 0, 0
 end
 
+-- the members stat reads, named once and read in one call per struct
+-- (kd.member_reader): ~40 member reads per task otherwise
+local stat_readers
+local function stat_reader()
+  if stat_readers == nil then
+    stat_readers = {
+      task = kd.member_reader("struct task_struct", "mm", "signal", "sighand", "exit_code",
+        "min_flt", "maj_flt", "gtime", "pending.signal.sig[0]", "blocked.sig[0]",
+        "exit_signal", "rt_priority", "policy", "delays", "pid"),
+      thread = kd.member_reader("struct task_struct", "min_flt", "maj_flt", "gtime"),
+      signal = kd.member_reader("struct signal_struct", "rlim[5].rlim_cur", "flags",
+        "group_exit_code", "cmin_flt", "cmaj_flt", "cutime", "cstime", "cgtime",
+        "min_flt", "maj_flt", "gtime"),
+      mm = kd.member_reader("struct mm_struct", "total_vm", "start_code", "end_code",
+        "start_stack", "start_data", "end_data", "start_brk", "arg_start", "arg_end",
+        "env_start", "env_end"),
+    }
+    if kd.has_type("struct task_delay_info") then
+      stat_readers.delays = kd.member_reader("struct task_delay_info", "blkio_delay")
+    end
+  end
+  return stat_readers
+end
+
 -- /proc/<pid>/stat (whole=true: the thread group, proc_tgid_stat) or
 -- /proc/<pid>/task/<tid>/stat (whole=false)
 function M.stat_fields(t, whole)
   if whole == nil then whole = task.is_leader(t) end
+  local R = stat_reader()
+  local mm, sig, sighand, exit_code, t_min_flt, t_maj_flt, t_gtime, pending0, blocked0,
+        exit_signal, rt_priority, policy, delays, pid = R.task(t)
   local f = {}
   local state = task.state_char(t)
-  local mm = t.mm
   local vsize, eip, esp = 0, 0, 0
   local ps = task.page_size()
   local flags = task.flags(t)
-  if mm ~= nil then
-    vsize = mm.total_vm * ps
+  local total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
+        arg_start, arg_end, env_start, env_end
+  if mm ~= 0 then
+    total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
+      arg_start, arg_end, env_start, env_end = R.mm(mm)
+    vsize = total_vm * ps
     if (flags & (PF_EXITING | PF_DUMPCORE | PF_POSTCOREDUMP)) ~= 0 then
       eip, esp = pt_regs_ip_sp(t)
     end
   end
-  local sig = t.signal
+  local s_rsslim, s_flags, s_group_exit_code, s_cmin_flt, s_cmaj_flt, s_cutime, s_cstime,
+        s_cgtime, s_min_flt, s_maj_flt, s_gtime
+  if sig ~= 0 then
+    s_rsslim, s_flags, s_group_exit_code, s_cmin_flt, s_cmaj_flt, s_cutime, s_cstime,
+      s_cgtime, s_min_flt, s_maj_flt, s_gtime = R.signal(sig)
+  end
   local tty_pgrp, tty_nr = -1, 0
   local num_threads, rsslim = 0, 0
   local sigign, sigcatch = 0, 0
   local sid, ppid, pgid = -1, 0, -1
-  local exit_code = t.exit_code
-  if t.sighand ~= nil and sig ~= nil then
+  if sighand ~= 0 and sig ~= 0 then
     local tty = task.tty(t)
     if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
     num_threads = task.num_threads(t)
     sigign, sigcatch = sigign_sigcatch(t)
-    rsslim = sig.rlim[5].rlim_cur       -- RLIMIT_RSS
-    if whole and (sig.flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
-      exit_code = sig.group_exit_code
+    rsslim = s_rsslim                   -- RLIMIT_RSS
+    if whole and (s_flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
+      exit_code = s_group_exit_code
     end
     sid = task.session(t)
     ppid = task.ppid(t)
@@ -494,31 +528,30 @@ function M.stat_fields(t, whole)
   end
   local cmin_flt, cmaj_flt, cutime, cstime, cgtime = 0, 0, 0, 0, 0
   local min_flt, maj_flt, gtime = 0, 0, 0
-  if sig ~= nil then
-    cmin_flt, cmaj_flt = sig.cmin_flt, sig.cmaj_flt
-    cutime, cstime, cgtime = sig.cutime, sig.cstime, sig.cgtime
+  if sig ~= 0 then
+    cmin_flt, cmaj_flt = s_cmin_flt, s_cmaj_flt
+    cutime, cstime, cgtime = s_cutime, s_cstime, s_cgtime
   end
   local utime, stime
-  if whole and sig ~= nil then
-    min_flt, maj_flt, gtime = sig.min_flt, sig.maj_flt, sig.gtime
+  if whole and sig ~= 0 then
+    min_flt, maj_flt, gtime = s_min_flt, s_maj_flt, s_gtime
+    local thread = R.thread
     for th in task.threads(t) do
-      min_flt = min_flt + th.min_flt
-      maj_flt = maj_flt + th.maj_flt
-      gtime = gtime + th.gtime
+      local a, b, c = thread(th)
+      min_flt = min_flt + a
+      maj_flt = maj_flt + b
+      gtime = gtime + c
     end
     utime, stime = task.cputime(t, true)
   else
     utime, stime = task.cputime(t, false)
-    min_flt, maj_flt, gtime = t.min_flt, t.maj_flt, t.gtime
+    min_flt, maj_flt, gtime = t_min_flt, t_maj_flt, t_gtime
   end
   local ck = task.nsec_to_clock_t
   local blkio = 0
-  if has_member("struct task_struct", "delays") then
-    local d = t.delays
-    if d ~= nil then blkio = ck(d.blkio_delay) end
-  end
+  if delays and delays ~= 0 and R.delays then blkio = ck(R.delays(delays)) end
   local function addf(v) f[#f + 1] = v end
-  addf(tostring(t.pid))
+  addf(tostring(pid))
   addf("(" .. task.proc_name(t) .. ")")
   addf(state)
   addf(ppid); addf(pgid); addf(sid); addf(tty_nr); addf(tty_pgrp)
@@ -530,30 +563,28 @@ function M.stat_fields(t, whole)
   addf(0)
   addf(u64(task.start_time_ticks(t)))
   addf(u64(vsize))
-  addf(u64(mm and task.rss_pages_read(t) or 0))
+  addf(u64(mm ~= 0 and task.rss_pages_read(t) or 0))
   addf(u64(rsslim))
-  addf(u64(mm and mm.start_code or 0))
-  addf(u64(mm and mm.end_code or 0))
-  addf(u64(mm and mm.start_stack or 0))
+  addf(u64(mm ~= 0 and start_code or 0))
+  addf(u64(mm ~= 0 and end_code or 0))
+  addf(u64(mm ~= 0 and start_stack or 0))
   addf(u64(esp)); addf(u64(eip))
-  addf(u64(t.pending.signal.sig[0] & 0x7fffffff))
-  addf(u64(t.blocked.sig[0] & 0x7fffffff))
+  addf(u64(pending0 & 0x7fffffff))
+  addf(u64(blocked0 & 0x7fffffff))
   addf(u64(sigign & 0x7fffffff))
   addf(u64(sigcatch & 0x7fffffff))
   addf(wchan)
   addf(0); addf(0)
-  addf(t.exit_signal)
+  addf(exit_signal)
   addf(task.cpu(t))
-  addf(u64(t.rt_priority))
-  addf(u64(t.policy))
+  addf(u64(rt_priority))
+  addf(u64(policy))
   addf(u64(blkio))
   addf(u64(ck(gtime)))
   addf(ck(cgtime))
-  if mm ~= nil then
-    for _, k in ipairs({ "start_data", "end_data", "start_brk", "arg_start", "arg_end",
-                         "env_start", "env_end" }) do
-      addf(u64(mm[k]))
-    end
+  if mm ~= 0 then
+    addf(u64(start_data)); addf(u64(end_data)); addf(u64(start_brk)); addf(u64(arg_start))
+    addf(u64(arg_end)); addf(u64(env_start)); addf(u64(env_end))
   else
     for _ = 1, 7 do addf(0) end
   end
