@@ -620,12 +620,13 @@ function M.mm_counter(mm, idx) return (mm_counter(mm, idx)) end
 -- status, statm, stat and ps all read them. Callers get a copy they may
 -- change (mm_counters_with_caches adds to it).
 local mm_counters_memo = {}
--- an mm's rss counters {file, anon, swap, shmem} in pages (get_mm_counter_sum), memoized
--- when complete
+-- an mm's (object or address) rss counters {file, anon, swap, shmem} in pages
+-- (get_mm_counter_sum), memoized when complete
 function M.mm_counters(mm)
   local key = pval(mm)
   local c = mm_counters_memo[key]
   if c == nil then
+    if type(mm) == "number" then mm = kd.object("struct mm_struct", mm) end
     local f, okf = mm_counter(mm, M.MM.FILEPAGES)
     local a, oka = mm_counter(mm, M.MM.ANONPAGES)
     local sw, oks = mm_counter(mm, M.MM.SWAPENTS)
