@@ -156,6 +156,48 @@ static int k_member_size(lua_State *L) {
   return 1;
 }
 
+/* kd.member_reader(type, path...) -> function(obj_or_addr) -> values:
+** the members named once, read in one call, as integers (pointers as
+** addresses, 0 for NULL), booleans for _Bool, addresses for struct, union
+** and array members, nil for a member this kernel's type lacks. */
+struct member_reader {
+  int n;
+  struct kd_field f[];
+};
+
+static int member_reader_read(lua_State *L) {
+  const struct member_reader *r = lua_touserdata(L, lua_upvalueindex(1));
+  uint64_t addr = kl_check_address(L, 1);
+  if (addr == 0) return luaL_argerror(L, 1, "NULL address");
+  struct kd_program *prog = kl_program(L);
+  luaL_checkstack(L, r->n, "too many members");
+  for (int i = 0; i < r->n; i++) {
+    uint64_t v;
+    struct kd_error *err = kd_field_read(prog, &r->f[i], addr, &v);
+    if (err) return kl_raise(L, err);
+    switch (r->f[i].kind) {
+      case KD_FIELD_ABSENT: lua_pushnil(L); break;
+      case KD_FIELD_BOOL: lua_pushboolean(L, v != 0); break;
+      default: lua_pushinteger(L, (lua_Integer)v); break;
+    }
+  }
+  return r->n;
+}
+
+static int k_member_reader(lua_State *L) {
+  struct kd_type *t = kl_check_type(L, 1);
+  int n = lua_gettop(L) - 1;
+  if (n < 1) return luaL_error(L, "kd.member_reader: no member named");
+  struct member_reader *r = lua_newuserdatauv(L, sizeof *r + (size_t)n * sizeof r->f[0], 0);
+  r->n = n;
+  for (int i = 0; i < n; i++) {
+    struct kd_error *err = kd_field_compile(t, luaL_checkstring(L, i + 2), &r->f[i]);
+    if (err) return kl_raise(L, err);
+  }
+  lua_pushcclosure(L, member_reader_read, 1);
+  return 1;
+}
+
 static struct kd_type *check_enum(lua_State *L, int idx) {
   struct kd_type *t = kd_type_resolve(kl_check_type(L, idx));
   if (t == NULL || t->kind != KD_TYPE_ENUM) {
@@ -757,6 +799,7 @@ static const luaL_Reg kd_funcs[] = {
   { "symbolize", k_symbolize }, { "object", k_object }, { "pointer", k_pointer },
   { "type", k_type }, { "has_type", k_has_type }, { "has_member", kl_type_has_member },
   { "member_offset", k_member_offset }, { "member_size", k_member_size },
+  { "member_reader", k_member_reader },
   { "enum_value", k_enum_value }, { "enum_name", k_enum_name },
   { "container_of", k_container_of }, { "read", k_read }, { "read_phys", k_read_phys },
   { "read_u8", k_read_u8 }, { "read_u16", k_read_u16 }, { "read_u32", k_read_u32 },

@@ -17,20 +17,33 @@
 ** The wrapper forwards to whatever allocator the state had, so lua_host.c
 ** needs no change.
 **
-** Time: a count hook looks at the clock every 1000 instructions.  Once the
-** budget is spent it re-arms itself for every line and instruction and
-** raises each time, so an emitter that wraps its loop in pcall still cannot
-** swallow the timeout: the next instruction after the pcall raises again.
-** A function that returns after its deadline anyway (it was in C, or its
-** coroutine.resume caught the error) fails with "timeout" all the same.
-** What the hook cannot stop -- a C function that never returns -- is the
-** report's supervisor's to end (report/workers.lua).
+** Time: a timer (timer_create, CLOCK_MONOTONIC) armed for the deadline
+** raises SIGALRM; its handler sets a hook on the running Lua thread, which
+** raises the timeout at the next instruction.  Until then no hook is set,
+** so the emitter's instructions run at full speed (a count hook makes every
+** instruction of the VM call the hook machinery: ~20-25% of a Lua-bound
+** emitter's time).  Once the budget is spent the hook re-arms itself for
+** every line and instruction and raises each time, so an emitter that wraps
+** its loop in pcall still cannot swallow the timeout: the next instruction
+** after the pcall raises again.  Hooks belong to one Lua thread, and the
+** handler cannot ask which coroutine runs: coroutine.resume and
+** coroutine.wrap are replaced (same behaviour) by versions that keep the
+** chain of resumed coroutines where the handler finds it.  A function that
+** returns after its deadline anyway (it was in C, or its coroutine.resume
+** caught the error) fails with "timeout" all the same.  What the hook
+** cannot stop -- a C function that never returns -- is the report's
+** supervisor's to end (report/workers.lua).  Where no timer can be made,
+** the old way: a count hook that looks at the clock every 1000
+** instructions.
 */
 #include <lauxlib.h>
+#include <lualib.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +66,154 @@ struct guard {
 /* One per state that ever used the sandbox; never freed (the allocator
 ** needs it until lua_close returns), but always reachable from here. */
 static struct guard *guards;
+
+/* {====== the deadline timer ====== */
+
+/* What the SIGALRM handler reaches: the guard of the innermost run, the
+** thread that called it, and the coroutines resumed from there, innermost
+** last.  Written by the running code, read by the handler: each slot is
+** filled before the depth that exposes it. */
+#define MAX_RESUMED 64
+static struct guard *volatile timed_guard;
+static lua_State *volatile timed_thread;
+static lua_State *volatile resumed[MAX_RESUMED];
+static volatile sig_atomic_t nresumed;
+
+static timer_t deadline_timer;
+static pid_t deadline_timer_pid;      /* timers are not inherited by fork */
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+static void arm_hook(lua_State *L) {
+  lua_sethook(L, budget_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+/* Setting a hook is all a signal handler may do to a Lua state (lua.c's
+** SIGINT handler does the same); the hook raises the error. */
+static void on_deadline(int sig) {
+  (void)sig;
+  struct guard *g = timed_guard;
+  lua_State *L = timed_thread;
+  if (g == NULL || L == NULL) return;         /* a late signal: run over */
+  g->expired = true;
+  arm_hook(L);
+  sig_atomic_t n = nresumed;
+  for (sig_atomic_t i = 0; i < n && i < MAX_RESUMED; i++) arm_hook(resumed[i]);
+}
+
+/* The process's deadline timer, made on first use (again in a forked
+** child); false if the system has none, and the count hook is used. */
+static bool have_timer(void) {
+  pid_t me = getpid();
+  if (deadline_timer_pid == me) return true;
+  if (deadline_timer_pid == -me) return false;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_deadline;
+  sa.sa_flags = SA_RESTART;           /* the dump's reads go on undisturbed */
+  sigemptyset(&sa.sa_mask);
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_SIGNAL;
+  sev.sigev_signo = SIGALRM;
+  if (sigaction(SIGALRM, &sa, NULL) != 0 ||
+      timer_create(CLOCK_MONOTONIC, &sev, &deadline_timer) != 0) {
+    deadline_timer_pid = -me;
+    return false;
+  }
+  deadline_timer_pid = me;
+  return true;
+}
+
+/* Arm the timer for a monotonic deadline in seconds; 0 disarms it. */
+static void set_timer(double deadline) {
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  if (deadline > 0) {
+    its.it_value.tv_sec = (time_t)deadline;
+    its.it_value.tv_nsec = (long)((deadline - (double)its.it_value.tv_sec) * 1e9);
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  }
+  timer_settime(deadline_timer, TIMER_ABSTIME, &its, NULL);
+}
+
+/* coroutine.resume, keeping the chain of running coroutines for the
+** handler: true, results... | false, error */
+static int resume_tracked(lua_State *L, lua_State *co, int narg) {
+  if (lua_status(co) == LUA_OK && lua_gettop(co) == 0) {
+    lua_pushliteral(L, "cannot resume dead coroutine");
+    return -1;
+  }
+  if (!lua_checkstack(co, narg)) {
+    lua_pushliteral(L, "too many arguments to resume");
+    return -1;
+  }
+  lua_xmove(L, co, narg);
+  sig_atomic_t depth = nresumed;
+  if (depth < MAX_RESUMED) {
+    resumed[depth] = co;
+    nresumed = depth + 1;
+  }
+  /* the deadline passed while it was suspended: it raises at once */
+  struct guard *g = timed_guard;
+  if (g != NULL && g->expired) arm_hook(co);
+  int nres;
+  int status = lua_resume(co, L, narg, &nres);
+  nresumed = depth;
+  if (status == LUA_OK || status == LUA_YIELD) {
+    if (!lua_checkstack(L, nres + 1)) {
+      lua_pop(co, nres);
+      lua_pushliteral(L, "too many results to resume");
+      return -1;
+    }
+    lua_xmove(co, L, nres);
+    return nres;
+  }
+  lua_xmove(co, L, 1);                /* the error object */
+  return -1;
+}
+
+static int co_resume(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  luaL_argexpected(L, co, 1, "coroutine");
+  int r = resume_tracked(L, co, lua_gettop(L) - 1);
+  if (r < 0) {
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  lua_insert(L, -(r + 1));
+  return r + 1;
+}
+
+static int co_wrapped(lua_State *L) {
+  lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+  int r = resume_tracked(L, co, lua_gettop(L));
+  if (r >= 0) return r;
+  int st = lua_status(co);
+  if (st != LUA_OK && st != LUA_YIELD) {  /* it died of the error */
+    lua_resetthread(co);              /* closes its to-be-closed variables */
+    lua_settop(co, 0);                /* leaves the error there: dead now */
+  }
+  if (lua_type(L, -1) == LUA_TSTRING) {  /* where the wrapper was called */
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+  }
+  return lua_error(L);
+}
+
+static int co_wrap(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_State *co = lua_newthread(L);
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  lua_pushcclosure(L, co_wrapped, 1);
+  return 1;
+}
+
+/* }====== */
 
 static void *guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   struct guard *g = ud;
@@ -97,7 +258,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     g->expired = true;
   }
   /* (re-)arm on whichever thread got here: coroutines carry their own hook */
-  lua_sethook(L, budget_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  arm_hook(L);
   char msg[64];
   snprintf(msg, sizeof msg, "time budget of %g s exceeded", g->timeout);
   luaL_error(L, "%s", msg);
@@ -112,6 +273,7 @@ static int sandbox_msgh(lua_State *L) {
     g->limited = false;
     g->deadline = 0;
   }
+  timed_guard = NULL;                 /* no more hooks from the timer */
   lua_sethook(L, NULL, 0, 0);
   return kl_msghandler(L);
 }
@@ -143,9 +305,29 @@ static int s_run(lua_State *L) {
   } else {
     g->limited = false;
   }
-  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+  struct guard *saved_timed = timed_guard;
+  lua_State *saved_thread = timed_thread;
+  sig_atomic_t saved_resumed = nresumed;
+  bool timed = have_timer();
+  if (timed) {
+    timed_guard = NULL;               /* the handler sees no half-made run */
+    timed_thread = L;
+    nresumed = 0;
+    timed_guard = g;
+    if (g->deadline != 0) set_timer(g->deadline);
+    else set_timer(0);
+  } else {
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+  }
   double started = clock_of(CLOCK_MONOTONIC);
   int status = lua_pcall(L, nargs, LUA_MULTRET, 2);
+  if (timed) {
+    timed_guard = NULL;
+    set_timer(saved.deadline);        /* the outer run's, or none */
+    nresumed = saved_resumed;
+    timed_thread = saved_thread;
+    timed_guard = saved_timed;
+  }
   bool expired = g->expired, tripped = g->tripped;
   /* A function that returns after its deadline is over budget too: it
   ** spent the time in C, where the hook never fires, or it caught the
@@ -221,6 +403,16 @@ int luaopen_kdlua_sandbox(lua_State *L) {
     { "memory", s_memory }, { NULL, NULL }
   };
   kl_open_error(L);
+  /* the coroutine library's resume and wrap, replaced in place so that
+  ** every copy made afterwards (the emitters' environments) has them */
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (lua_getfield(L, -1, LUA_COLIBNAME) == LUA_TTABLE) {
+    lua_pushcfunction(L, co_resume);
+    lua_setfield(L, -2, "resume");
+    lua_pushcfunction(L, co_wrap);
+    lua_setfield(L, -2, "wrap");
+  }
+  lua_pop(L, 2);
   luaL_newlib(L, funcs);
   return 1;
 }

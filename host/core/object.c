@@ -329,3 +329,75 @@ struct kd_error *kd_read_member_u64(struct kd_program *prog,
   bool sign;
   return kd_object_read_integer(prog, &o, v, &sign);
 }
+
+struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
+                                  struct kd_field *f) {
+  memset(f, 0, sizeof *f);
+  f->kind = KD_FIELD_ABSENT;
+  uint64_t bits;
+  const struct kd_member *m;
+  struct kd_error *err = kd_member_offset(t, path, &bits, &m);
+  if (err) {
+    if (err->code != KD_ERR_LOOKUP) return err;
+    kd_error_destroy(err);            /* no such member: absent */
+    return NULL;
+  }
+  if (m == NULL) return NULL;
+  /* a path that ends in subscripts ("sig[0]") names an element: the type
+  ** of the last member, one array level down per subscript after it */
+  struct kd_type *mt = m->type;
+  uint32_t bit_size = m->bit_size;
+  const char *tail = path + strlen(path);
+  while (tail > path && tail[-1] == ']') {
+    while (tail > path && tail[-1] != '[') tail--;
+    if (tail > path) tail--;
+  }
+  for (const char *q = tail; *q == '['; q = strchr(q, ']') + 1) {
+    struct kd_type *at = kd_type_resolve(mt);
+    if (at == NULL || at->kind != KD_TYPE_ARRAY) return NULL;
+    mt = at->target;
+    bit_size = 0;
+  }
+  struct kd_type *r = kd_type_resolve(mt);
+  if (r == NULL) return NULL;
+  f->type = mt;
+  f->bit_offset = bits;
+  f->bit_size = bit_size;
+  switch (r->kind) {
+    case KD_TYPE_INT:
+      f->kind = r->is_bool ? KD_FIELD_BOOL : KD_FIELD_INTEGER;
+      break;
+    case KD_TYPE_ENUM:
+    case KD_TYPE_POINTER:
+      f->kind = KD_FIELD_INTEGER;
+      break;
+    case KD_TYPE_STRUCT:
+    case KD_TYPE_UNION:
+    case KD_TYPE_ARRAY:
+      f->kind = KD_FIELD_ADDRESS;
+      break;
+    default:
+      return kd_error_create(KD_ERR_TYPE, "member '%s' is not an integer, pointer "
+                             "or aggregate", path);
+  }
+  return NULL;
+}
+
+struct kd_error *kd_field_read(struct kd_program *prog,
+                               const struct kd_field *f, uint64_t addr,
+                               uint64_t *v) {
+  *v = 0;
+  if (f->kind == KD_FIELD_ABSENT) return NULL;
+  if (f->kind == KD_FIELD_ADDRESS) {
+    *v = addr + f->bit_offset / 8;
+    return NULL;
+  }
+  struct kd_object o;
+  kd_object_reference(&o, f->type, addr + f->bit_offset / 8);
+  if (f->bit_size) {
+    o.bit_offset = (uint32_t)(f->bit_offset % 8);
+    o.bit_size = f->bit_size;
+  }
+  bool sign;
+  return kd_object_read_integer(prog, &o, v, &sign);
+}

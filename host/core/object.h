@@ -75,4 +75,31 @@ struct kd_error *kd_read_member_u64(struct kd_program *prog,
                                     struct kd_type *t, uint64_t addr,
                                     const char *name, uint64_t *v);
 
+/* Several members of one struct type, named once and read together: the
+** per-task formatters of /proc read tens of members of each task, mm and
+** signal_struct, and a compiled list turns each into an offset read
+** instead of a name lookup and a Lua object. */
+enum kd_field_kind {
+  KD_FIELD_ABSENT,           /* no such member in this kernel's type */
+  KD_FIELD_INTEGER,          /* integers, enums, bitfields, pointers */
+  KD_FIELD_BOOL,
+  KD_FIELD_ADDRESS           /* a struct, union or array member: its address */
+};
+struct kd_field {
+  enum kd_field_kind kind;
+  struct kd_type *type;      /* the member's type (NULL when absent) */
+  uint64_t bit_offset;       /* from the start of the struct */
+  uint32_t bit_size;         /* 0 unless a bitfield */
+};
+/* Resolve member path `path` of type t into *f; a path the type lacks is
+** KD_FIELD_ABSENT, not an error (scripts probe members); a float member
+** is an error. */
+struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
+                                  struct kd_field *f);
+/* The value of field f of the struct at addr: integers sign-extended as
+** kd_object_read_integer does, the member's address for KD_FIELD_ADDRESS. */
+struct kd_error *kd_field_read(struct kd_program *prog,
+                               const struct kd_field *f, uint64_t addr,
+                               uint64_t *v);
+
 #endif

@@ -26,14 +26,20 @@ local function rlimit_layout()
   return RL
 end
 
+-- nearly every process has the same limits: the text is made once per
+-- distinct rlim[] bytes, not once per process
+local text_of_raw = {}
+
 local function limits(t)
   local sig = t.signal
   if sig == nil then return nil, "task has no signal_struct (exited)" end
   local rlim = sig.rlim
-  local out = { string.format("%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units") }
   local n = math.min(#rlim, #NAMES)
   local base, rl, raw = rlim:address_(), rlimit_layout(), nil
   if base then raw = kd.read(base, n * rl.size) end
+  local text = raw and text_of_raw[raw]
+  if text then return text end
+  local out = { string.format("%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units") }
   for i = 0, n - 1 do
     local cur, max
     if raw then
@@ -48,7 +54,9 @@ local function limits(t)
     if NAMES[i + 1][2] then line = line .. string.format("%-10s\n", NAMES[i + 1][2]) else line = line .. "\n" end
     out[#out + 1] = line
   end
-  return table.concat(out)
+  text = table.concat(out)
+  if raw then text_of_raw[raw] = text end
+  return text
 end
 
 emit{ path = "proc/{pid}/limits", plugin = "process", each = "pids",

@@ -335,6 +335,7 @@ M.KD_DOCS = {
   has_member = "kd.has_member(type, path) -> boolean: path may be a.b[2].c",
   member_offset = "kd.member_offset(type, path) -> bytes",
   member_size = "kd.member_size(type, path) -> bytes",
+  member_reader = "kd.member_reader(type, path...) -> function(obj_or_addr) -> the members' values in one call (pointers as addresses, nil: no such member)",
   enum_value = "kd.enum_value(type, name) -> integer",
   enum_name = "kd.enum_name(type, value) -> string | nil",
   container_of = "kd.container_of(ptr, type, member) -> object: the containing object",
@@ -534,7 +535,7 @@ end
 M.SYMBOL_FUNCTIONS = { symbol = true, symbol_address = true, per_cpu = true }
 M.TYPE_FUNCTIONS = { type = true, object = true, pointer = true, has_type = true,
                      has_member = true, member_offset = true, member_size = true,
-                     container_of = false, enum_value = true, enum_name = true }
+                     member_reader = true, container_of = false, enum_value = true, enum_name = true }
 
 -- type names: every one the debuginfo's name index holds (kd.type_names),
 -- read once, at the first Tab inside kd.type("...

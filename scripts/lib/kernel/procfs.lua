@@ -202,30 +202,31 @@ local function boot_cpu_has_bug(n)
   return ok and r
 end
 
-local function atomic_flag(t, bit) return (t.atomic_flags >> bit) & 1 == 1 end
+-- a bit of task->atomic_flags (PFA_*), given the flags' value
+local function atomic_flag(flags, bit) return (flags >> bit) & 1 == 1 end
 
-local function ssb_prctl_get(t)
+local function ssb_prctl_get(aflags)
   local mode = task.sym_value("ssb_mode")
   if mode == nil then return nil end
   if mode == 1 then return PR_SPEC_DISABLE end
   if mode == 2 or mode == 3 then
-    if atomic_flag(t, 4) then return PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE end
-    if atomic_flag(t, 7) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE_NOEXEC end
-    if atomic_flag(t, 3) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE end
+    if atomic_flag(aflags, 4) then return PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE end
+    if atomic_flag(aflags, 7) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE_NOEXEC end
+    if atomic_flag(aflags, 3) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE end
     return PR_SPEC_PRCTL | PR_SPEC_ENABLE
   end
   if boot_cpu_has_bug(17) then return PR_SPEC_ENABLE end
   return PR_SPEC_NOT_AFFECTED
 end
 
-local function ib_prctl_get(t)
+local function ib_prctl_get(aflags)
   local ibpb, stibp = task.sym_value("spectre_v2_user_ibpb"), task.sym_value("spectre_v2_user_stibp")
   if ibpb == nil or stibp == nil then return nil end
   if not boot_cpu_has_bug(16) then return PR_SPEC_NOT_AFFECTED end
   if ibpb == 0 and stibp == 0 then return PR_SPEC_ENABLE end
   if ibpb == 3 or ibpb == 4 or stibp == 3 or stibp == 4 then
-    if atomic_flag(t, 6) then return PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE end
-    if atomic_flag(t, 5) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE end
+    if atomic_flag(aflags, 6) then return PR_SPEC_PRCTL | PR_SPEC_FORCE_DISABLE end
+    if atomic_flag(aflags, 5) then return PR_SPEC_PRCTL | PR_SPEC_DISABLE end
     return PR_SPEC_PRCTL | PR_SPEC_ENABLE
   end
   if ibpb == 1 or stibp == 1 or stibp == 2 then return PR_SPEC_DISABLE end
@@ -248,47 +249,118 @@ local ib_text = {
   [PR_SPEC_DISABLE] = "always disabled",
 }
 
+-- an atomic counter member read either way: "x.counter" where the member
+-- is an atomic_t/atomic64_t/atomic_long_t, plain "x" on kernels where it
+-- is an integer (mm->pinned_vm became atomic64_t in 5.0)
+local function counter_paths(tname, member)
+  if kd.has_member(tname, member .. ".counter") then return member .. ".counter" end
+  return member
+end
+
+-- the mm_struct members status reads, in one call (kd.member_reader)
+local mm_status_reader
+local function mm_status_fields(mm)
+  if mm_status_reader == nil then
+    local S = "struct mm_struct"
+    mm_status_reader = kd.member_reader(S, "total_vm", "hiwater_vm", "hiwater_rss", "exec_vm",
+      "end_code", "start_code", "locked_vm", "data_vm", "stack_vm",
+      counter_paths(S, "pinned_vm"), counter_paths(S, "pgtables_bytes"),
+      counter_paths(S, "nr_ptes"), counter_paths(S, "hugetlb_usage"), "flags")
+  end
+  return mm_status_reader(mm)
+end
+
 -- the memory lines of status (task_mem + hugetlb_report_usage)
 local function task_mem(mm, out)
   local ps = page_shift()
   local kb = ps - 10
   local c = task.mm_counters(mm)
-  local total_vm = mm.total_vm
-  local hiwater_vm = math.max(total_vm, mm.hiwater_vm)
+  local total_vm, hiwater_vm, hiwater_rss, exec_vm, end_code, start_code, locked_vm,
+        data_vm, stack_vm, pinned_vm, pgtables_bytes, nr_ptes, hugetlb_usage,
+        mm_flags = mm_status_fields(mm)
+  hiwater_vm = math.max(total_vm, hiwater_vm)
   local total_rss = c.anon + c.file + c.shmem
-  local hiwater_rss = math.max(total_rss, mm.hiwater_rss)
+  hiwater_rss = math.max(total_rss, hiwater_rss)
   local psz = 1 << ps
   local function page_align(x) return (x + psz - 1) & ~(psz - 1) end
-  local exec_vm = mm.exec_vm
-  local text = page_align(mm.end_code) - (mm.start_code & ~(psz - 1))
+  local text = page_align(end_code) - (start_code & ~(psz - 1))
   text = math.min(text, exec_vm << ps)
   local lib = (exec_vm << ps) - text
-  local pinned = 0
-  if has_member("struct mm_struct", "pinned_vm") then pinned = ival(mm.pinned_vm) end
+  local pinned = pinned_vm or 0
   local pte = 0
-  if has_member("struct mm_struct", "pgtables_bytes") then
-    pte = ival(mm.pgtables_bytes)
-  elseif has_member("struct mm_struct", "nr_ptes") then
-    pte = ival(mm.nr_ptes) * psz
+  if pgtables_bytes then
+    pte = pgtables_bytes
+  elseif nr_ptes then
+    pte = nr_ptes * psz
   end
   out[#out + 1] = "VmPeak:\t" .. dec8(hiwater_vm << kb) .. " kB\n"
   out[#out + 1] = "VmSize:\t" .. dec8(total_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmLck:\t" .. dec8(mm.locked_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmLck:\t" .. dec8(locked_vm << kb) .. " kB\n"
   out[#out + 1] = "VmPin:\t" .. dec8(pinned << kb) .. " kB\n"
   out[#out + 1] = "VmHWM:\t" .. dec8(hiwater_rss << kb) .. " kB\n"
   out[#out + 1] = "VmRSS:\t" .. dec8(total_rss << kb) .. " kB\n"
   out[#out + 1] = "RssAnon:\t" .. dec8(c.anon << kb) .. " kB\n"
   out[#out + 1] = "RssFile:\t" .. dec8(c.file << kb) .. " kB\n"
   out[#out + 1] = "RssShmem:\t" .. dec8(c.shmem << kb) .. " kB\n"
-  out[#out + 1] = "VmData:\t" .. dec8(mm.data_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmStk:\t" .. dec8(mm.stack_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmData:\t" .. dec8(data_vm << kb) .. " kB\n"
+  out[#out + 1] = "VmStk:\t" .. dec8(stack_vm << kb) .. " kB\n"
   out[#out + 1] = "VmExe:\t" .. dec8(text >> 10) .. " kB\n"
   out[#out + 1] = "VmLib:\t" .. dec8(lib >> 10) .. " kB\n"
   out[#out + 1] = "VmPTE:\t" .. dec8(pte >> 10) .. " kB\n"
   out[#out + 1] = "VmSwap:\t" .. dec8(c.swap << kb) .. " kB\n"
-  if has_member("struct mm_struct", "hugetlb_usage") then
-    out[#out + 1] = string.format("HugetlbPages:\t%8s kB\n", u64(ival(mm.hugetlb_usage) << kb))
+  if hugetlb_usage then
+    out[#out + 1] = string.format("HugetlbPages:\t%8s kB\n", u64(hugetlb_usage << kb))
   end
+  return mm_flags
+end
+
+-- the capability sets of task_cap(), with their lines' names
+local CAPS = { { "CapInh", "cap_inheritable" }, { "CapPrm", "cap_permitted" },
+               { "CapEff", "cap_effective" }, { "CapBnd", "cap_bset" },
+               { "CapAmb", "cap_ambient" } }
+
+-- the members status reads, named once and read in one call per struct
+-- (kd.member_reader); nil where this kernel lacks the member
+local status_readers
+local function status_reader()
+  if status_readers then return status_readers end
+  local T = "struct task_struct"
+  local R = {}
+  local seccomp = has_member(T, "seccomp")
+  R.task = kd.member_reader(T, "fs", "ptrace", "pid", "files", "mm", "signal", "sighand",
+    "real_cred", "atomic_flags", "nvcsw", "nivcsw",
+    seccomp and "seccomp.mode" or "no such member",
+    (seccomp and has_member("struct seccomp", "filter_count"))
+      and "seccomp." .. counter_paths("struct seccomp", "filter_count") or "no such member",
+    "pending.signal.sig[0]", "blocked.sig[0]")
+  R.fs = kd.member_reader("struct fs_struct", "umask")
+  R.files = kd.member_reader("struct files_struct", "fdt")
+  R.fdtable = kd.member_reader("struct fdtable", "max_fds")
+  R.core_state = kd.member_reader("struct signal_struct", "core_state")
+  R.shared_pending = kd.member_reader("struct signal_struct", "shared_pending.signal.sig[0]")
+  R.one_word = kd.type("sigset_t").size == 8
+  -- kernel_cap_t: 6.3+ "capability: use a single u64" (val); before, __u32 cap[2]
+  local paths = {}
+  local cap_val = kd.has_member("kernel_cap_t", "val")
+  for _, p in ipairs(CAPS) do
+    if not has_member("struct cred", p[2]) then
+      paths[#paths + 1] = "no such member"; paths[#paths + 1] = "no such member"
+    elseif cap_val then
+      paths[#paths + 1] = p[2] .. ".val"; paths[#paths + 1] = "no such member"
+    else
+      paths[#paths + 1] = p[2] .. ".cap[0]"
+      paths[#paths + 1] = kd.type("kernel_cap_t"):member("cap").type.length > 1
+                          and p[2] .. ".cap[1]" or "no such member"
+    end
+  end
+  local caps = kd.member_reader("struct cred", table.unpack(paths))
+  R.caps = function(cr)
+    local v = { caps(cr) }
+    for i = 2, #paths, 2 do if v[i - 1] and not v[i] then v[i] = 0 end end
+    return table.unpack(v, 1, #paths)
+  end
+  status_readers = R
+  return R
 end
 
 local function has_type_pid_ns()
@@ -302,13 +374,15 @@ util.rodata_probe(STATUS_FORMATS)
 
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)
+  local R = status_reader()
+  local fs, ptrace, pid, files, mm, sig, sighand, cr, aflags, nvcsw, nivcsw,
+        seccomp_mode, seccomp_filters, pending0, blocked0 = R.task(t)
   local out = {}
   local function add(s) out[#out + 1] = s end
   add("Name:\t" .. escape_name(task.proc_name(t)) .. "\n")
 
   -- task_state()
-  local fs = t.fs
-  if fs ~= nil then add(string.format("Umask:\t%#04o\n", fs.umask)) end
+  if fs ~= 0 then add(string.format("Umask:\t%#04o\n", R.fs(fs))) end
   add("State:\t" .. task.state_name(t) .. "\n")
   local ngid = 0
   if has_member("struct task_struct", "numa_group") then
@@ -316,21 +390,20 @@ function M.status(t)
     if ng ~= nil then ngid = ng.gid end
   end
   local tpid = 0
-  if t.ptrace ~= 0 then
+  if ptrace ~= 0 then
     local tracer = t.parent
     if tracer ~= nil then tpid = tracer.pid end
   end
   add("Tgid:\t" .. task.tgid(t) .. "\n")
   add("Ngid:\t" .. ngid .. "\n")
-  add("Pid:\t" .. t.pid .. "\n")
+  add("Pid:\t" .. pid .. "\n")
   add("PPid:\t" .. task.ppid(t) .. "\n")
   add("TracerPid:\t" .. tpid .. "\n")
   local c = task.creds(t)
   add(string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid)))
   add(string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid)))
   local max_fds = 0
-  local files = t.files
-  if files ~= nil then max_fds = files.fdt.max_fds end
+  if files ~= 0 then max_fds = R.fdtable(R.files(files)) end
   add("FDSize:\t" .. max_fds .. "\n")
   local groups = task.groups(t)
   for i, g in ipairs(groups) do groups[i] = u64(g) end
@@ -353,19 +426,17 @@ function M.status(t)
     add("Kthread:\t" .. (task.is_kthread(t) and "1" or "0") .. "\n")
   end
 
-  local mm = t.mm
-  if mm ~= nil then
-    task_mem(mm, out)
-    local sig = t.signal
-    add("CoreDumping:\t" .. ((sig ~= nil and pval(sig:member_("core_state")) ~= 0) and 1 or 0) .. "\n")
+  if mm ~= 0 then
+    local mm_flags = task_mem(mm, out)
+    add("CoreDumping:\t" .. ((sig ~= 0 and R.core_state(sig) ~= 0) and 1 or 0) .. "\n")
     local thp = task.sym_value("transparent_hugepage_flags") ~= nil
-    if thp then thp = ((mm.flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
+    if thp then thp = ((mm_flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
     add("THP_enabled:\t" .. (thp and 1 or 0) .. "\n")
     -- 6.4 "proc: Add untag_mask to /proc/[pid]/status" (x86 LAM): the mask
     -- is mm->context.untag_mask where the arch keeps one, else -1UL
     if util.rodata_has(STATUS_FORMATS)[UNTAG_FMT] then
       local m = -1
-      if has_member("mm_context_t", "untag_mask") then m = mm.context.untag_mask end
+      if has_member("mm_context_t", "untag_mask") then m = kd.object("struct mm_struct", mm).context.untag_mask end
       add(string.format("untag_mask:\t%#x\n", m))
     end
   end
@@ -373,10 +444,14 @@ function M.status(t)
   -- task_sig()
   local pending, shpending, blocked = { 0 }, { 0 }, { 0 }
   local ign, cgt, nthreads, qsize, qlim = 0, 0, 0, 0, 0
-  if t.sighand ~= nil and t.signal ~= nil then
-    pending = sigset_words(t.pending.signal)
-    shpending = sigset_words(t.signal.shared_pending.signal)
-    blocked = sigset_words(t.blocked)
+  if sighand ~= 0 and sig ~= 0 then
+    if R.one_word then                  -- _NSIG_WORDS == 1 (64-bit)
+      pending, shpending, blocked = { pending0 }, { R.shared_pending(sig) }, { blocked0 }
+    else
+      pending = sigset_words(t.pending.signal)
+      shpending = sigset_words(t.signal.shared_pending.signal)
+      blocked = sigset_words(t.blocked)
+    end
     ign, cgt = sigign_sigcatch(t)
     nthreads = task.num_threads(t)
     qsize, qlim = sigq(t)
@@ -390,24 +465,23 @@ function M.status(t)
   add("SigCgt:\t" .. render_sigset({ cgt }) .. "\n")
 
   -- task_cap()
-  local cr = t.real_cred
-  for _, p in ipairs({ { "CapInh", "cap_inheritable" }, { "CapPrm", "cap_permitted" },
-                       { "CapEff", "cap_effective" }, { "CapBnd", "cap_bset" },
-                       { "CapAmb", "cap_ambient" } }) do
-    if has_member("struct cred", p[2]) then
-      add(string.format("%s:\t%016x\n", p[1], task.cap_value(cr[p[2]])))
+  if cr ~= 0 then
+    local caps = { R.caps(cr) }
+    for i, p in ipairs(CAPS) do
+      local lo, hi = caps[2 * i - 1], caps[2 * i]
+      if lo then add(string.format("%s:\t%016x\n", p[1], (hi << 32) | lo)) end
     end
   end
 
   -- task_seccomp()
-  add("NoNewPrivs:\t" .. (atomic_flag(t, 0) and 1 or 0) .. "\n")
-  if has_member("struct task_struct", "seccomp") then
-    add("Seccomp:\t" .. t.seccomp.mode .. "\n")
-    if has_member("struct seccomp", "filter_count") then
-      add("Seccomp_filters:\t" .. ival(t.seccomp.filter_count) .. "\n")
+  add("NoNewPrivs:\t" .. (atomic_flag(aflags, 0) and 1 or 0) .. "\n")
+  if seccomp_mode then
+    add("Seccomp:\t" .. seccomp_mode .. "\n")
+    if seccomp_filters then
+      add("Seccomp_filters:\t" .. seccomp_filters .. "\n")
     end
   end
-  local ssb, ib = ssb_prctl_get(t), ib_prctl_get(t)
+  local ssb, ib = ssb_prctl_get(aflags), ib_prctl_get(aflags)
   add("Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n")
   add("SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n")
 
@@ -423,8 +497,8 @@ function M.status(t)
     add("Mems_allowed:\t" .. hex .. "\n")
     add("Mems_allowed_list:\t" .. list .. "\n")
   end
-  add("voluntary_ctxt_switches:\t" .. u64(t.nvcsw) .. "\n")
-  add("nonvoluntary_ctxt_switches:\t" .. u64(t.nivcsw) .. "\n")
+  add("voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n")
+  add("nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n")
   -- 6.6 "x86/shstk: ... arch_proc_pid_thread_features" (CONFIG_X86_USER_SHADOW_STACK)
   if has_member("struct thread_struct", "features") then
     local function feats(v)
@@ -453,36 +527,70 @@ local function pt_regs_ip_sp(t)
   return 0, 0
 end
 
+-- the members stat reads, named once and read in one call per struct
+-- (kd.member_reader): ~40 member reads per task otherwise
+local stat_readers
+local function stat_reader()
+  if stat_readers == nil then
+    stat_readers = {
+      task = kd.member_reader("struct task_struct", "mm", "signal", "sighand", "exit_code",
+        "min_flt", "maj_flt", "gtime", "pending.signal.sig[0]", "blocked.sig[0]",
+        "exit_signal", "rt_priority", "policy", "delays", "pid"),
+      thread = kd.member_reader("struct task_struct", "min_flt", "maj_flt", "gtime"),
+      signal = kd.member_reader("struct signal_struct", "rlim[5].rlim_cur", "flags",
+        "group_exit_code", "cmin_flt", "cmaj_flt", "cutime", "cstime", "cgtime",
+        "min_flt", "maj_flt", "gtime"),
+      mm = kd.member_reader("struct mm_struct", "total_vm", "start_code", "end_code",
+        "start_stack", "start_data", "end_data", "start_brk", "arg_start", "arg_end",
+        "env_start", "env_end"),
+    }
+    if kd.has_type("struct task_delay_info") then
+      stat_readers.delays = kd.member_reader("struct task_delay_info", "blkio_delay")
+    end
+  end
+  return stat_readers
+end
+
 -- /proc/<pid>/stat (whole=true: the thread group, proc_tgid_stat) or
 -- /proc/<pid>/task/<tid>/stat (whole=false)
 function M.stat_fields(t, whole)
   if whole == nil then whole = task.is_leader(t) end
+  local R = stat_reader()
+  local mm, sig, sighand, exit_code, t_min_flt, t_maj_flt, t_gtime, pending0, blocked0,
+        exit_signal, rt_priority, policy, delays, pid = R.task(t)
   local f = {}
   local state = task.state_char(t)
-  local mm = t.mm
   local vsize, eip, esp = 0, 0, 0
   local ps = task.page_size()
   local flags = task.flags(t)
-  if mm ~= nil then
-    vsize = mm.total_vm * ps
+  local total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
+        arg_start, arg_end, env_start, env_end
+  if mm ~= 0 then
+    total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
+      arg_start, arg_end, env_start, env_end = R.mm(mm)
+    vsize = total_vm * ps
     if (flags & (PF_EXITING | PF_DUMPCORE | PF_POSTCOREDUMP)) ~= 0 then
       eip, esp = pt_regs_ip_sp(t)
     end
   end
-  local sig = t.signal
+  local s_rsslim, s_flags, s_group_exit_code, s_cmin_flt, s_cmaj_flt, s_cutime, s_cstime,
+        s_cgtime, s_min_flt, s_maj_flt, s_gtime
+  if sig ~= 0 then
+    s_rsslim, s_flags, s_group_exit_code, s_cmin_flt, s_cmaj_flt, s_cutime, s_cstime,
+      s_cgtime, s_min_flt, s_maj_flt, s_gtime = R.signal(sig)
+  end
   local tty_pgrp, tty_nr = -1, 0
   local num_threads, rsslim = 0, 0
   local sigign, sigcatch = 0, 0
   local sid, ppid, pgid = -1, 0, -1
-  local exit_code = t.exit_code
-  if t.sighand ~= nil and sig ~= nil then
+  if sighand ~= 0 and sig ~= 0 then
     local tty = task.tty(t)
     if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
     num_threads = task.num_threads(t)
     sigign, sigcatch = sigign_sigcatch(t)
-    rsslim = sig.rlim[5].rlim_cur       -- RLIMIT_RSS
-    if whole and (sig.flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
-      exit_code = sig.group_exit_code
+    rsslim = s_rsslim                   -- RLIMIT_RSS
+    if whole and (s_flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
+      exit_code = s_group_exit_code
     end
     sid = task.session(t)
     ppid = task.ppid(t)
@@ -494,31 +602,30 @@ function M.stat_fields(t, whole)
   end
   local cmin_flt, cmaj_flt, cutime, cstime, cgtime = 0, 0, 0, 0, 0
   local min_flt, maj_flt, gtime = 0, 0, 0
-  if sig ~= nil then
-    cmin_flt, cmaj_flt = sig.cmin_flt, sig.cmaj_flt
-    cutime, cstime, cgtime = sig.cutime, sig.cstime, sig.cgtime
+  if sig ~= 0 then
+    cmin_flt, cmaj_flt = s_cmin_flt, s_cmaj_flt
+    cutime, cstime, cgtime = s_cutime, s_cstime, s_cgtime
   end
   local utime, stime
-  if whole and sig ~= nil then
-    min_flt, maj_flt, gtime = sig.min_flt, sig.maj_flt, sig.gtime
+  if whole and sig ~= 0 then
+    min_flt, maj_flt, gtime = s_min_flt, s_maj_flt, s_gtime
+    local thread = R.thread
     for th in task.threads(t) do
-      min_flt = min_flt + th.min_flt
-      maj_flt = maj_flt + th.maj_flt
-      gtime = gtime + th.gtime
+      local a, b, c = thread(th)
+      min_flt = min_flt + a
+      maj_flt = maj_flt + b
+      gtime = gtime + c
     end
     utime, stime = task.cputime(t, true)
   else
     utime, stime = task.cputime(t, false)
-    min_flt, maj_flt, gtime = t.min_flt, t.maj_flt, t.gtime
+    min_flt, maj_flt, gtime = t_min_flt, t_maj_flt, t_gtime
   end
   local ck = task.nsec_to_clock_t
   local blkio = 0
-  if has_member("struct task_struct", "delays") then
-    local d = t.delays
-    if d ~= nil then blkio = ck(d.blkio_delay) end
-  end
+  if delays and delays ~= 0 and R.delays then blkio = ck(R.delays(delays)) end
   local function addf(v) f[#f + 1] = v end
-  addf(tostring(t.pid))
+  addf(tostring(pid))
   addf("(" .. task.proc_name(t) .. ")")
   addf(state)
   addf(ppid); addf(pgid); addf(sid); addf(tty_nr); addf(tty_pgrp)
@@ -530,30 +637,28 @@ function M.stat_fields(t, whole)
   addf(0)
   addf(u64(task.start_time_ticks(t)))
   addf(u64(vsize))
-  addf(u64(mm and task.rss_pages_read(t) or 0))
+  addf(u64(mm ~= 0 and task.rss_pages_read(t) or 0))
   addf(u64(rsslim))
-  addf(u64(mm and mm.start_code or 0))
-  addf(u64(mm and mm.end_code or 0))
-  addf(u64(mm and mm.start_stack or 0))
+  addf(u64(mm ~= 0 and start_code or 0))
+  addf(u64(mm ~= 0 and end_code or 0))
+  addf(u64(mm ~= 0 and start_stack or 0))
   addf(u64(esp)); addf(u64(eip))
-  addf(u64(t.pending.signal.sig[0] & 0x7fffffff))
-  addf(u64(t.blocked.sig[0] & 0x7fffffff))
+  addf(u64(pending0 & 0x7fffffff))
+  addf(u64(blocked0 & 0x7fffffff))
   addf(u64(sigign & 0x7fffffff))
   addf(u64(sigcatch & 0x7fffffff))
   addf(wchan)
   addf(0); addf(0)
-  addf(t.exit_signal)
+  addf(exit_signal)
   addf(task.cpu(t))
-  addf(u64(t.rt_priority))
-  addf(u64(t.policy))
+  addf(u64(rt_priority))
+  addf(u64(policy))
   addf(u64(blkio))
   addf(u64(ck(gtime)))
   addf(ck(cgtime))
-  if mm ~= nil then
-    for _, k in ipairs({ "start_data", "end_data", "start_brk", "arg_start", "arg_end",
-                         "env_start", "env_end" }) do
-      addf(u64(mm[k]))
-    end
+  if mm ~= 0 then
+    addf(u64(start_data)); addf(u64(end_data)); addf(u64(start_brk)); addf(u64(arg_start))
+    addf(u64(arg_end)); addf(u64(env_start)); addf(u64(env_end))
   else
     for _ = 1, 7 do addf(0) end
   end

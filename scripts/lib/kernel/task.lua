@@ -303,13 +303,19 @@ local function kid(x)
   return x.val
 end
 
+-- the eight ids of a cred in one call (kd.member_reader): kuid_t/kgid_t
+-- wrap the number in .val (3.5+ "userns: Add kuid_t and kgid_t")
+local creds_reader
 -- uid/gid sets of the task's objective credentials (from init_user_ns view)
 function M.creds(t)
-  local c = t.real_cred
-  return {
-    uid = kid(c.uid), euid = kid(c.euid), suid = kid(c.suid), fsuid = kid(c.fsuid),
-    gid = kid(c.gid), egid = kid(c.egid), sgid = kid(c.sgid), fsgid = kid(c.fsgid),
-  }
+  if creds_reader == nil then
+    local v = kd.has_member("struct cred", "uid.val") and ".val" or ""
+    creds_reader = kd.member_reader("struct cred", "uid" .. v, "euid" .. v, "suid" .. v,
+      "fsuid" .. v, "gid" .. v, "egid" .. v, "sgid" .. v, "fsgid" .. v)
+  end
+  local uid, euid, suid, fsuid, gid, egid, sgid, fsgid = creds_reader(t.real_cred)
+  return { uid = uid, euid = euid, suid = suid, fsuid = fsuid,
+           gid = gid, egid = egid, sgid = sgid, fsgid = fsgid }
 end
 
 -- real uid of the task (real_cred)
@@ -569,8 +575,18 @@ end
 -- SPLIT_RSS_COUNTING (before 6.2) each task caches up to 64 events in
 -- task->rss_stat that are not yet in mm; /proc ignores them too.
 local rss_percpu      -- rss_stat is percpu_counter[] (6.2+); nil: not looked at yet
-local function percpu_s32(counters, cpu)
-  return kd.per_cpu(kd.pointer("s32", counters), cpu):value_()
+-- each possible CPU's per-CPU offset (false where there is none), looked
+-- up once instead of a kd.pointer and a kd.per_cpu per counter and CPU
+local cpu_offsets
+local function percpu_offsets()
+  if cpu_offsets == nil then
+    cpu_offsets = {}
+    for i, cpu in ipairs(kd.cpus("possible")) do
+      local ok, off = pcall(function() return kd.per_cpu(kd.pointer("s32", 0), cpu):address_() end)
+      cpu_offsets[i] = ok and off or false
+    end
+  end
+  return cpu_offsets
 end
 -- the counter, and whether every per-CPU part was read
 local function mm_counter(mm, idx)
@@ -585,9 +601,10 @@ local function mm_counter(mm, idx)
     v = pc.count
     local counters = pval(pc:member_("counters"))
     if counters ~= 0 then
-      for _, cpu in ipairs(kd.cpus("possible")) do
-        local ok, off = pcall(percpu_s32, counters, cpu)
-        if ok then v = v + off else complete = false end
+      for _, off in ipairs(percpu_offsets()) do
+        local ok, part = false, nil
+        if off then ok, part = pcall(kd.read_s32, counters + off) end
+        if ok then v = v + part else complete = false end
       end
     end
   else
@@ -603,12 +620,13 @@ function M.mm_counter(mm, idx) return (mm_counter(mm, idx)) end
 -- status, statm, stat and ps all read them. Callers get a copy they may
 -- change (mm_counters_with_caches adds to it).
 local mm_counters_memo = {}
--- an mm's rss counters {file, anon, swap, shmem} in pages (get_mm_counter_sum), memoized
--- when complete
+-- an mm's (object or address) rss counters {file, anon, swap, shmem} in pages
+-- (get_mm_counter_sum), memoized when complete
 function M.mm_counters(mm)
   local key = pval(mm)
   local c = mm_counters_memo[key]
   if c == nil then
+    if type(mm) == "number" then mm = kd.object("struct mm_struct", mm) end
     local f, okf = mm_counter(mm, M.MM.FILEPAGES)
     local a, oka = mm_counter(mm, M.MM.ANONPAGES)
     local sw, oks = mm_counter(mm, M.MM.SWAPENTS)

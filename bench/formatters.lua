@@ -1,0 +1,42 @@
+-- bench/formatters.lua: the per-task emitters of the report (each = "pids"
+-- or "tids": proc/<pid>/{status,stat,limits,stack,...}) run over every
+-- task of the dump outside the report, one emitter at a time: CPU seconds
+-- and microseconds per file each.  With TEXT=FILE every file's text goes
+-- to FILE, to compare two builds (cmp); with ONLY=str only the emitters
+-- whose path contains str run.
+--   kdlua run bench/formatters.lua EMITTERS_DIR --vmcore ... --vmlinux ...
+local dir = assert(arg[1], "usage: formatters.lua EMITTERS_DIR")
+local only, text_file = os.getenv("ONLY"), os.getenv("TEXT")
+local FILES = { "process_cgroup", "process_cmdline", "process_comm", "process_environ",
+                "process_limits", "process_stack", "process_stat", "process_statm",
+                "process_status", "process_wchan", "filesys_mounts" }
+local emitters = {}
+local env = setmetatable({
+  emit = function(e) if e.each == "pids" or e.each == "tids" then emitters[#emitters + 1] = e end end,
+}, { __index = _G })
+for _, f in ipairs(FILES) do
+  local chunk = loadfile(dir .. "/" .. f .. ".lua", "t", env)
+  if chunk then chunk() end
+end
+local leaders, threads = {}, {}
+for t in kd.tasks() do
+  threads[#threads + 1] = t
+  if t.pid == t.tgid then leaders[#leaders + 1] = t end
+end
+local out = text_file and assert(io.open(text_file, "w"))
+local total = 0
+for _, e in ipairs(emitters) do
+  if not only or e.path:find(only, 1, true) then
+    local list = e.each == "pids" and leaders or threads
+    local t0 = os.clock()
+    for _, t in ipairs(list) do
+      local ok, s, r = pcall(e.run, t.pid, t, t.tgid)
+      if out then out:write("== ", e.path, " ", t.pid, " ", tostring(ok), "\n", tostring(s), tostring(r), "\n") end
+    end
+    local dt = os.clock() - t0
+    total = total + dt
+    print(string.format("%-30s %7.3f s %8.1f us/file", e.path, dt, dt * 1e6 / #list))
+  end
+end
+if out then out:close() end
+print(string.format("%-30s %7.3f s  (%d processes, %d tasks)", "total", total, #leaders, #threads))
