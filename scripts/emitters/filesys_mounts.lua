@@ -2,12 +2,7 @@
 -- (each task's mount namespace seen from its root); see kernel/mount.lua
 local mount = require("kernel.mount")
 -- text [, reason for the whole text [, incomplete lines]] -> result
-local function out(text, why, plines)
-  if text == nil then return nil, why end
-  if why then return stub(why, text) end
-  if plines and #plines > 0 then return partial(text, plines) end
-  return text
-end
+local out = require("report.util").result_maker(stub, partial)
 emit{ path = "proc/mounts", plugin = "filesys",
       run = function() return out(mount.proc_mounts()) end }
 emit{ path = "proc/{pid}/mountinfo", plugin = "filesys", each = "pids",

@@ -3,12 +3,7 @@
 -- them in memory: tmpfs/shmem and the simple_statfs pseudo filesystems)
 local mount = require("kernel.mount")
 -- text [, reason for the whole text [, incomplete lines]] -> result
-local function out(text, why, plines)
-  if text == nil then return nil, why end
-  if why then return stub(why, text) end
-  if plines and #plines > 0 then return partial(text, plines) end
-  return text
-end
+local out = require("report.util").result_maker(stub, partial)
 emit{ command = "mount -l", plugin = "filesys", symlink = "mount",
       run = function() return out(mount.mount_l()) end }
 emit{ command = "findmnt", plugin = "filesys",

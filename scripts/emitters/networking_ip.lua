@@ -3,12 +3,7 @@
 local ip = require("kernel.net_ip")
 
 -- text, note [, incomplete lines] -> the emitter result
-local function result(text, note, plines)
-  if text == nil then return nil, note end
-  if note then return stub(note, text) end
-  if plines and #plines > 0 then return partial(text, plines) end
-  return text
-end
+local result = require("report.util").result_maker(stub, partial)
 
 emit{ command = "ip -d address", plugin = "networking", symlink = "ip_addr",
       run = function() return result(ip.ip_address(nil, { details = true })) end }

@@ -8,12 +8,7 @@ local ip = require("kernel.net_ip")
 local nt = require("kernel.net_tools")
 
 -- text, note [, incomplete lines] -> the emitter result
-local function result(text, note, plines)
-  if text == nil then return nil, note end
-  if note then return stub(note, text) end
-  if plines and #plines > 0 then return partial(text, plines) end
-  return text
-end
+local result = require("report.util").result_maker(stub, partial)
 
 local list = ip.named_netns() or {}
 

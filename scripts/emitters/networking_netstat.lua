@@ -3,12 +3,7 @@
 local nt = require("kernel.net_tools")
 
 -- text, note [, incomplete lines] -> the emitter result
-local function result(text, note, plines)
-  if text == nil then return nil, note end
-  if note then return stub(note, text) end
-  if plines and #plines > 0 then return partial(text, plines) end
-  return text
-end
+local result = require("report.util").result_maker(stub, partial)
 
 emit{ command = "netstat -W -neopa", plugin = "networking", symlink = "netstat",
       run = function() return result(nt.netstat_neopa()) end }

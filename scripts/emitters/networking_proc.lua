@@ -4,12 +4,7 @@ local np = require("kernel.net_proc")
 
 -- text, note [, incomplete lines] -> the emitter result (a stub header
 -- when the whole text is in doubt; partial() when some lines are)
-local function result(text, note, plines)
-  if text == nil then return nil, note end
-  if note then return stub(note, text) end
-  if plines and #plines > 0 then return partial(text, plines) end
-  return text
-end
+local result = require("report.util").result_maker(stub, partial)
 
 for _, name in ipairs({ "dev", "tcp", "tcp6", "udp", "udp6", "unix", "raw", "route",
                         "ipv6_route", "if_inet6", "arp", "snmp", "netstat",

@@ -104,4 +104,20 @@ function M.first_line(msg)
   return (msg:match("^([^\n]*)") or msg)
 end
 
+-- what a library's `text, note [, incomplete lines]` answer becomes as an
+-- emitter's result: nothing (the note is the failure's reason), a stub
+-- with what could be read, a partial file, or the text itself.  The
+-- kernel libraries answer so where part of a file can be missing
+-- (kernel/net_*.lua, kernel/mount.lua).  An
+-- emitter passes its own `stub` and `partial`:
+--   local result = require("report.util").result_maker(stub, partial)
+function M.result_maker(stub, partial)
+  return function(text, note, plines)
+    if text == nil then return nil, note end
+    if note then return stub(note, text) end
+    if plines and #plines > 0 then return partial(text, plines) end
+    return text
+  end
+end
+
 return M
