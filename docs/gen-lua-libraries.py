@@ -35,6 +35,8 @@ EXAMPLES = {
              '    print("pid 1 has " .. n .. " memory areas") break\n'
              '  end\n'
              'end',
+    "xarray": 'local xarray = require("kernel.xarray")\n'
+              'print(#xarray.entries(kd.symbol("memory_blocks")) .. " memory blocks")',
     "resource": 'local resource = require("kernel.resource")\n'
                 'io.write(resource.show("ioport_resource"))',
     "timer_list": 'local timer_list = require("kernel.timer_list")\n'

@@ -24,33 +24,7 @@ local M = {}
 
 local pval, has_member = fs.pval, fs.has_member
 
--- {====== xarray ======
-
--- every (index, entry) of an xarray holding pointers (xa_for_each order)
-function M.xa_entries(xa)
-  local out = {}
-  local function is_node(e) return (e & 3) == 2 and math.ult(4096, e) end
-  local slots_off = kd.member_offset("struct xa_node", "slots")
-  local function walk(e, base, depth)
-    if depth > 16 then error("xarray too deep", 0) end
-    if is_node(e) then
-      local node = e - 2
-      local shift = kd.read_u8(node + kd.member_offset("struct xa_node", "shift"))
-      local raw = kd.read(node + slots_off, 64 * 8)
-      for i = 0, 63 do
-        local s = string.unpack("<i8", raw, i * 8 + 1)
-        if s ~= 0 then walk(s, base + (i << shift), depth + 1) end
-      end
-    elseif e ~= 0 and (e & 3) == 0 then
-      out[#out + 1] = { base, e }
-    end
-  end
-  walk(pval(xa:member_("xa_head")), 0, 0)
-  table.sort(out, function(a, b) return a[1] < b[1] end)
-  return out
-end
-
--- }======
+local xarray = require("kernel.xarray")
 
 -- {====== devices of the block class ======
 
@@ -131,7 +105,7 @@ function M.disks()
       local d = { name = name, disk = disk, part0 = part0, dev = dev, parts = {} }
       local devt = part0.bd_dev
       d.major, d.minor = fs.major(devt), fs.minor(devt)
-      for _, ent in ipairs(M.xa_entries(disk.part_tbl)) do
+      for _, ent in ipairs(xarray.entries(disk.part_tbl)) do
         local b = kd.object("struct block_device", ent[2])
         local bd = b.bd_dev
         d.parts[#d.parts + 1] = { bdev = b, name = M.bdev_name(b, name), major = fs.major(bd),
@@ -236,7 +210,7 @@ local function queue_is_mq(q) return q.mq_ops ~= nil end
 local function hctxs(q)
   local out = {}
   if has_member("struct request_queue", "hctx_table") then
-    for _, e in ipairs(M.xa_entries(q.hctx_table)) do out[#out + 1] = kd.object("struct blk_mq_hw_ctx", e[2]) end
+    for _, e in ipairs(xarray.entries(q.hctx_table)) do out[#out + 1] = kd.object("struct blk_mq_hw_ctx", e[2]) end
   else
     local arr = pval(q:member_("queue_hw_ctx"))
     for i = 0, q.nr_hw_queues - 1 do

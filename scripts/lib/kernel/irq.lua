@@ -24,28 +24,7 @@ local ival = require("kernel.util").int_or_nil
 
 -- every entry of an xarray / radix tree (6.1 radix_tree_root is an
 -- xarray): fn(index, value) in index order
-local function xa_each(root, fn)
-  local head = root:member_("xa_head"):value_()
-  local slots_off = kd.member_offset("struct xa_node", "slots")
-  local nslots = kd.type("struct xa_node"):member("slots").type.length
-  if not nslots or nslots == 0 then nslots = 64 end
-  local function walk(entry, index)
-    if entry == 0 then return end
-    if (entry & 3) == 2 then
-      if math.ult(entry, 4097) then return end -- sibling / retry entry (unsigned compare)
-      local node = entry - 2
-      local shift = kd.read_u8(node + kd.member_offset("struct xa_node", "shift"))
-      local raw = kd.read(node + slots_off, nslots * 8)
-      for i = 0, nslots - 1 do
-        local e = string.unpack("<i8", raw, i * 8 + 1)
-        if e ~= 0 then walk(e, index + (i << shift)) end
-      end
-      return
-    end
-    fn(index, entry)
-  end
-  walk(head, 0)
-end
+local xa_each = require("kernel.xarray").each
 
 -- irq number -> struct irq_desc * for every allocated descriptor, sorted
 function M.descs()

@@ -1411,29 +1411,6 @@ end
 -- util-linux size_to_human_string(SIZE_SUFFIX_1LETTER)
 M.human = require("kernel.util").human_size
 
--- walk an xarray: calls fn(index, entry) for every present entry
-function M.xa_for_each(xa, fn)
-  local XA_CHUNK_SHIFT = 6
-  local function is_node(e) return (e & 3) == 2 and math.ult(4096, e) end
-  local function walk(entry, base)
-    if entry == 0 then return end
-    if is_node(entry) then
-      local node = kd.object("struct xa_node", entry - 2)
-      local shift = node.shift
-      local slots = M.read_longs(node.slots:address_(), 1 << XA_CHUNK_SHIFT, true)
-      for i = 0, (1 << XA_CHUNK_SHIFT) - 1 do
-        local e = slots[i]
-        if e ~= 0 then
-          if is_node(e) then walk(e, base + (i << shift))
-          elseif (e & 3) ~= 2 then fn(base + (i << shift), e) end   -- skip sibling/retry entries
-        end
-      end
-    elseif (entry & 3) ~= 2 then
-      fn(0, entry)
-    end
-  end
-  walk(xa.xa_head:value_(), 0)
-end
 
 -- memory blocks: {index, state ("online"/"offline"/"going-offline"),
 -- nid, zones = {names}} sorted by index, plus the block size in bytes.
@@ -1448,7 +1425,7 @@ function M.memory_blocks()
   local STATES = { [1] = "online", [2] = "going-offline", [4] = "offline" }   -- MEM_* of memory.h
   local mb = sym("memory_blocks")
   if mb then
-    M.xa_for_each(mb, function(idx, e)
+    require("kernel.xarray").each(mb, function(idx, e)
       local m = kd.object("struct memory_block", e)
       local zones = {}
       local state = STATES[m.state] or "?"

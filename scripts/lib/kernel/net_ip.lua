@@ -779,8 +779,7 @@ function M.peer_id(view, peer)
   local ids = view.netns_ids
   local base = ids.idr_base
   local want, found = pval(peer), nil
-  if ids.idr_rt.xa_head == nil then return nil end          -- an empty IDR
-  require("kernel.mm").xa_for_each(ids.idr_rt, function(idx, e)
+  require("kernel.xarray").each(ids.idr_rt, function(idx, e)
     if found == nil and e == want then found = idx + base end
   end)
   return found

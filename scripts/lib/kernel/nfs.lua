@@ -690,11 +690,10 @@ end
 
 -- clients/<id>/states (states_show over the cl_stateids idr, in id order)
 function M.client_states_text(clp)
-  local mm = require("kernel.mm")
   local out = {}
   local idr = clp.cl_stateids
   local revoked_member = has_member("struct nfs4_stid", "sc_status")
-  mm.xa_for_each(idr.idr_rt, function(_, e)
+  require("kernel.xarray").each(idr.idr_rt, function(_, e)
     local st = kd.object("struct nfs4_stid", e)
     local sid = st.sc_stateid
     local op = kd.read(sid.si_opaque:address_(), 12)
