@@ -281,10 +281,15 @@ test("ip netns: names with the peer id the initial namespace gave them (peernet2
   -- an IDR holding one namespace at index 0 keeps the pointer itself in
   -- xa_head (lib/xarray.c: a single entry at index 0 needs no node)
   local peer = 0xffff888012340000
-  local view = { netns_ids = { idr_base = 0, idr_rt = { xa_head = { value_ = function() return peer end } } } }
+  local head = peer
+  local idr_rt = { member_ = function(_, m)
+    assert(m == "xa_head")
+    return { value_ = function() return head end }
+  end }
+  local view = { netns_ids = { idr_base = 0, idr_rt = idr_rt } }
   eq(ip.peer_id(view, peer), 0, "id of the namespace in the IDR")
   eq(ip.peer_id(view, peer + 0x1000), nil, "another namespace has none")
-  view.netns_ids.idr_rt.xa_head = nil
+  head = 0
   eq(ip.peer_id(view, peer), nil, "empty IDR")
   -- netns_list: the name, " (id: N)" only with an id; the fixture's
   -- init_net assigned none, so a name standing for it prints bare
