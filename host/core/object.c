@@ -311,6 +311,23 @@ struct kd_error *kd_object_container_of(struct kd_program *prog, uint64_t ptr,
   return NULL;
 }
 
+/* The integer of type `type` that starts `bits` bits into the struct at
+** addr (a bitfield when bit_size is not 0): what kd_read_member_u64 and
+** kd_field_read both read once the member is found. */
+static struct kd_error *read_integer_member(struct kd_program *prog,
+                                            struct kd_type *type, uint64_t addr,
+                                            uint64_t bits, uint32_t bit_size,
+                                            uint64_t *v) {
+  struct kd_object o;
+  kd_object_reference(&o, type, addr + bits / 8);
+  if (bit_size) {
+    o.bit_offset = (uint32_t)(bits % 8);
+    o.bit_size = bit_size;
+  }
+  bool sign;
+  return kd_object_read_integer(prog, &o, v, &sign);
+}
+
 struct kd_error *kd_read_member_u64(struct kd_program *prog,
                                     struct kd_type *t, uint64_t addr,
                                     const char *path, uint64_t *v) {
@@ -320,14 +337,7 @@ struct kd_error *kd_read_member_u64(struct kd_program *prog,
   if (err) return err;
   if (m == NULL)
     return kd_error_create(KD_ERR_LOOKUP, "bad member path '%s'", path);
-  struct kd_object o;
-  kd_object_reference(&o, m->type, addr + bits / 8);
-  if (m->bit_size) {
-    o.bit_offset = (uint32_t)(bits % 8);
-    o.bit_size = m->bit_size;
-  }
-  bool sign;
-  return kd_object_read_integer(prog, &o, v, &sign);
+  return read_integer_member(prog, m->type, addr, bits, m->bit_size, v);
 }
 
 struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
@@ -392,12 +402,5 @@ struct kd_error *kd_field_read(struct kd_program *prog,
     *v = addr + f->bit_offset / 8;
     return NULL;
   }
-  struct kd_object o;
-  kd_object_reference(&o, f->type, addr + f->bit_offset / 8);
-  if (f->bit_size) {
-    o.bit_offset = (uint32_t)(f->bit_offset % 8);
-    o.bit_size = f->bit_size;
-  }
-  bool sign;
-  return kd_object_read_integer(prog, &o, v, &sign);
+  return read_integer_member(prog, f->type, addr, f->bit_offset, f->bit_size, v);
 }
