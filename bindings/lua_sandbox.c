@@ -314,8 +314,7 @@ static int s_run(lua_State *L) {
     timed_thread = L;
     nresumed = 0;
     timed_guard = g;
-    if (g->deadline != 0) set_timer(g->deadline);
-    else set_timer(0);
+    set_timer(g->deadline);           /* 0 (no budget) disarms it */
   } else {
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
   }
