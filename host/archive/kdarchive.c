@@ -5,6 +5,8 @@
 #define _GNU_SOURCE   /* nftw */
 #include "kdarchive.h"
 
+#include "base/fullio.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -110,17 +112,9 @@ struct kd_archive {
 };
 
 static struct kd_error *spool_write(struct spool *sp, const void *p, size_t len) {
-  const char *c = p;
-  while (len) {
-    ssize_t w = pwrite(sp->fd, c, len, (off_t)sp->flushed);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return kd_error_create(KD_ERR_IO, "archive spool: %s", strerror(errno));
-    }
-    c += w;
-    len -= (size_t)w;
-    sp->flushed += (uint64_t)w;
-  }
+  if (!kd_pwrite_full(sp->fd, p, len, sp->flushed))
+    return kd_error_create(KD_ERR_IO, "archive spool: %s", strerror(errno));
+  sp->flushed += len;
   return NULL;
 }
 
@@ -148,16 +142,7 @@ static struct kd_error *spool_append(struct spool *sp, const void *p, size_t len
 
 /* n bytes of a spooled content from `off` (flushed before the reader began) */
 static int spool_read(int fd, uint64_t off, void *buf, size_t n) {
-  char *c = buf;
-  while (n) {
-    ssize_t r = pread(fd, c, n, (off_t)off);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    c += r;
-    n -= (size_t)r;
-    off += (uint64_t)r;
-  }
-  return 0;
+  return kd_pread_full(fd, buf, n, off) ? 0 : -1;
 }
 
 struct kd_error *kd_archive_spool(struct kd_archive *a, const char *dir) {
@@ -506,17 +491,9 @@ static int sink_put(struct sink *s, const void *buf, size_t len) {
     s->size += len;
     return 0;
   }
-  const char *p = buf;
-  size_t left = len;
-  while (left) {
-    ssize_t w = write(s->fd, p, left);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      s->err = errno;
-      return -1;
-    }
-    p += w;
-    left -= (size_t)w;
+  if (!kd_write_full(s->fd, buf, len)) {
+    s->err = errno;
+    return -1;
   }
   digest_update(&s->sha, buf, len);
   s->size += len;
@@ -1245,15 +1222,8 @@ struct kd_error *kd_archive_add_xz(struct kd_archive *a, const char *path,
 /* {====== directory tree ====== */
 
 static struct kd_error *write_all(int fd, const char *p, size_t len, const char *path) {
-  while (len) {
-    ssize_t w = write(fd, p, len);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
-    }
-    p += w;
-    len -= (size_t)w;
-  }
+  if (!kd_write_full(fd, p, len))
+    return kd_error_create(KD_ERR_IO, "%s: %s", path, strerror(errno));
   return NULL;
 }
 

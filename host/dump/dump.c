@@ -20,6 +20,7 @@
 #include <libkdumpfile/kdumpfile.h>
 
 #include "base/child.h"
+#include "base/fullio.h"
 #include "validate.h"
 
 /*
@@ -556,33 +557,6 @@ static off_t way_offset(const struct kd_dump *dump, size_t set, int way) {
   return (off_t)(((uint64_t)set * CACHE_WAYS + (uint64_t)way) * dump->page_size);
 }
 
-/* n bytes at `off` of the cache file; false if it could not give them */
-static bool file_get(int fd, void *dst, size_t n, off_t off) {
-  unsigned char *d = dst;
-  while (n) {
-    ssize_t r = pread(fd, d, n, off);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    d += r;
-    n -= (size_t)r;
-    off += r;
-  }
-  return true;
-}
-
-static bool file_put(int fd, const void *src, size_t n, off_t off) {
-  const unsigned char *s = src;
-  while (n) {
-    ssize_t w = pwrite(fd, s, n, off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    s += w;
-    n -= (size_t)w;
-    off += w;
-  }
-  return true;
-}
-
 /* Copy n bytes at in_page of a cached page; false when it is not cached. */
 static bool cache_copy(struct kd_dump *dump, size_t set, uint64_t key,
                        size_t in_page, unsigned char *dst, size_t n) {
@@ -595,7 +569,7 @@ static bool cache_copy(struct kd_dump *dump, size_t set, uint64_t key,
       if (atomic_load_explicit(&cs->key[w], memory_order_relaxed) == key) way = w;
     if (way < 0) return false;
     if (dump->cache_fd >= 0) {
-      if (!file_get(dump->cache_fd, dst, n, way_offset(dump, set, way) + (off_t)in_page))
+      if (!kd_pread_full(dump->cache_fd, dst, n, (uint64_t)(way_offset(dump, set, way) + (off_t)in_page)))
         return false;
     } else {
       memcpy(dst, way_data(dump, set, way) + in_page, n);
@@ -625,7 +599,7 @@ static void cache_store(struct kd_dump *dump, size_t set, uint64_t key) {
       /* the key goes first: a reader that finds the old key must not read
       ** the new page (the odd count already turns it away) */
       atomic_store_explicit(&cs->key[w], NO_KEY, memory_order_relaxed);
-      stored = file_put(dump->cache_fd, dump->scratch, dump->page_size, way_offset(dump, set, w));
+      stored = kd_pwrite_full(dump->cache_fd, dump->scratch, dump->page_size, (uint64_t)way_offset(dump, set, w));
     } else {
       memcpy(way_data(dump, set, w), dump->scratch, dump->page_size);
     }

@@ -9,6 +9,8 @@
 */
 #include "validate.h"
 
+#include "base/fullio.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -40,15 +42,7 @@ static bool get(const struct source *s, uint64_t off, void *dst, size_t n) {
     memcpy(dst, s->data + off, n);
     return true;
   }
-  unsigned char *d = dst;
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = pread(s->fd, d + done, n - done, (off_t)(off + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    done += (size_t)r;
-  }
-  return true;
+  return kd_pread_full(s->fd, dst, n, off);
 }
 
 static uint64_t num(const struct source *s, const unsigned char *p, int bytes) {
