@@ -396,6 +396,16 @@ function M.dev_kind(dev)
   return nil
 end
 
+-- the devices of a namespace whose rtnl_link_ops kind is kind ("bond",
+-- "vlan", "bridge", ...), in device order
+function M.devices_of_kind(n, kind)
+  local out = {}
+  for _, dev in ipairs(M.devices(n or M.init_net())) do
+    if M.dev_kind(dev) == kind then out[#out + 1] = dev end
+  end
+  return out
+end
+
 -- symbol name (or hex address) of the device's netdev_ops member op, nil when unset
 function M.ndo_name(dev, op)
   local ops = dev.netdev_ops

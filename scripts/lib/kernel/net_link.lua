@@ -369,13 +369,7 @@ function M.proc_bonding(dev)
 end
 
 -- the bonding devices of a namespace, in device order
-function M.bonds(n)
-  local out = {}
-  for _, dev in ipairs(net.devices(n or net.init_net())) do
-    if net.dev_kind(dev) == "bond" then out[#out + 1] = dev end
-  end
-  return out
-end
+function M.bonds(n) return net.devices_of_kind(n, "bond") end
 
 -- }======
 
@@ -432,13 +426,7 @@ end
 -- }======
 
 -- the VLAN devices of a namespace, in device order
-function M.vlans(n)
-  local out = {}
-  for _, dev in ipairs(net.devices(n or net.init_net())) do
-    if net.dev_kind(dev) == "vlan" then out[#out + 1] = dev end
-  end
-  return out
-end
+function M.vlans(n) return net.devices_of_kind(n, "vlan") end
 
 -- is the 8021q module loaded (then /proc/net/vlan/config exists)
 function M.vlan_loaded()

@@ -215,55 +215,44 @@ end
 
 local function hex4(a) return string.format("%08X", a) end
 
--- text of /proc/net/tcp (net/ipv4/tcp_ipv4.c tcp4_seq_show)
+-- one row of /proc/net/tcp or tcp6 for a socket of each kind: the two
+-- files differ only in how an address is printed (get_tcp4_sock and
+-- get_tcp6_sock, get_timewait4/6_sock, get_openreq4/6 print the same fields)
+local function tcp_row(i, f, saddr, daddr)
+  if f.kind == "tw" then
+    return string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
+      i - 1, saddr, f.sport, daddr, f.dport, f.state, 0, 0,
+      3, f.timer_when, 0, 0, 0, 0, f.refcnt, pk(f.addr))
+  elseif f.kind == "req" then
+    return string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
+      i - 1, saddr, f.sport, daddr, f.dport, TCP_SYN_RECV, 0, 0,
+      1, f.timer_when, f.num_timeout, f.uid, 0, 0, 0, pk(f.addr))
+  end
+  return string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d %d %d %d %d",
+    i - 1, saddr, f.sport, daddr, f.dport, f.state,
+    f.tx_queue, u32(f.rx_queue), f.timer_active, f.timer_when, f.retransmits,
+    f.uid, f.probes_out, f.inode, f.refcnt, pk(f.addr), f.rto, f.ato, f.qp,
+    f.cwnd, f.ssthresh)
+end
+
+-- text of /proc/net/tcp (net/ipv4/tcp_ipv4.c tcp4_seq_show): every line
+-- padded to 149 characters, the header too
 function M.tcp(n)
   n = n or net.init_net()
   local out = { pad("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode", 149) }
   for i, f in ipairs(M.tcp_entries(n, 2)) do
-    local line
-    if f.kind == "tw" then
-      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
-        i - 1, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, f.state, 0, 0,
-        3, f.timer_when, 0, 0, 0, 0, f.refcnt, pk(f.addr))
-    elseif f.kind == "req" then
-      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
-        i - 1, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, TCP_SYN_RECV, 0, 0,
-        1, f.timer_when, f.num_timeout, f.uid, 0, 0, 0, pk(f.addr))
-    else
-      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d %d %d %d %d",
-        i - 1, hex4(f.rcv_saddr), f.sport, hex4(f.daddr), f.dport, f.state,
-        f.tx_queue, u32(f.rx_queue), f.timer_active, f.timer_when, f.retransmits,
-        f.uid, f.probes_out, f.inode, f.refcnt, pk(f.addr), f.rto, f.ato, f.qp,
-        f.cwnd, f.ssthresh)
-    end
-    out[#out + 1] = pad(line, 149)
+    out[#out + 1] = pad(tcp_row(i, f, hex4(f.rcv_saddr), hex4(f.daddr)), 149)
   end
   return table.concat(out)
 end
 
--- text of /proc/net/tcp6 (net/ipv6/tcp_ipv6.c tcp6_seq_show)
+-- text of /proc/net/tcp6 (net/ipv6/tcp_ipv6.c tcp6_seq_show): no padding
 function M.tcp6(n)
   n = n or net.init_net()
   local out = { "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" }
   local w = net.ip6_words_hex
   for i, f in ipairs(M.tcp_entries(n, 10)) do
-    local line
-    if f.kind == "tw" then
-      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s\n",
-        i - 1, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, f.state, 0, 0,
-        3, f.timer_when, 0, 0, 0, 0, f.refcnt, pk(f.addr))
-    elseif f.kind == "req" then
-      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s\n",
-        i - 1, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, TCP_SYN_RECV, 0, 0,
-        1, f.timer_when, f.num_timeout, f.uid, 0, 0, 0, pk(f.addr))
-    else
-      line = string.format("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d %d %d %d %d\n",
-        i - 1, w(f.v6_rcv_saddr), f.sport, w(f.v6_daddr), f.dport, f.state,
-        f.tx_queue, u32(f.rx_queue), f.timer_active, f.timer_when, f.retransmits,
-        f.uid, f.probes_out, f.inode, f.refcnt, pk(f.addr), f.rto, f.ato, f.qp,
-        f.cwnd, f.ssthresh)
-    end
-    out[#out + 1] = line
+    out[#out + 1] = tcp_row(i, f, w(f.v6_rcv_saddr), w(f.v6_daddr)) .. "\n"
   end
   return table.concat(out)
 end

@@ -209,45 +209,38 @@ end
 
 -- {====== multicast groups (netstat -g) ======
 
--- IPv4 groups: in_device->mc_list of each device (dev_base order), as
--- /proc/net/igmp lists them
-function M.igmp_groups(n)
-  n = n or net.init_net()
+-- rows made by row(dev, entry) for each entry of a chain that starts at
+-- first(dev) (nil: the device has none) and goes on by entry[next_member],
+-- over every device of the namespace in dev_base order
+local function device_chains(n, first, next_member, row)
   local out = {}
-  for _, dev in ipairs(net.devices_list(n)) do
-    local ind = dev.ip_ptr
-    if ind ~= nil then
-      local im = ind.mc_list
-      local guard = 0
-      while im ~= nil do
-        out[#out + 1] = { dev = net.devname(dev), users = im.users, group = net.ip4(u32(im.multiaddr)) }
-        im = im.next_rcu
-        guard = guard + 1
-        if guard > 100000 then break end
-      end
+  for _, dev in ipairs(net.devices_list(n or net.init_net())) do
+    local e = first(dev)
+    local guard = 0
+    while e ~= nil and guard < 100000 do
+      out[#out + 1] = row(dev, e)
+      e = e[next_member]
+      guard = guard + 1
     end
   end
   return out
 end
 
+-- IPv4 groups: in_device->mc_list of each device (dev_base order), as
+-- /proc/net/igmp lists them
+function M.igmp_groups(n)
+  return device_chains(n, function(dev) local ind = dev.ip_ptr return ind ~= nil and ind.mc_list or nil end,
+    "next_rcu", function(dev, im)
+      return { dev = net.devname(dev), users = im.users, group = net.ip4(u32(im.multiaddr)) }
+    end)
+end
+
 -- IPv6 groups: inet6_dev->mc_list (/proc/net/igmp6 order)
 function M.igmp6_groups(n)
-  n = n or net.init_net()
-  local out = {}
-  for _, dev in ipairs(net.devices_list(n)) do
-    local idev = dev.ip6_ptr
-    if idev ~= nil then
-      local mc = idev.mc_list
-      local guard = 0
-      while mc ~= nil do
-        out[#out + 1] = { dev = net.devname(dev), users = mc.mca_users, group = net.ip6(net.in6_bytes(mc.mca_addr)) }
-        mc = mc.next
-        guard = guard + 1
-        if guard > 100000 then break end
-      end
-    end
-  end
-  return out
+  return device_chains(n, function(dev) local idev = dev.ip6_ptr return idev ~= nil and idev.mc_list or nil end,
+    "next", function(dev, mc)
+      return { dev = net.devname(dev), users = mc.mca_users, group = net.ip6(net.in6_bytes(mc.mca_addr)) }
+    end)
 end
 
 -- `netstat -W -agn`: the group memberships (IPv4, then IPv6)
