@@ -14,17 +14,9 @@
 need_python3
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-V="$D/vmlinux"
 
-# run NAME [env...]: a report in $W/NAME.o; sets rc, arc
-run() {
-  name=$1; shift
-  mkdir -p "$W/$name.o" "$W/$name"
-  env "$@" timeout 300 "$BIN" report --vmcore "$D/vmcore" --vmlinux "$V" \
-    --debuginfo-dir "$D/modules" --tmp-dir "$W/$name.o" -j 2 >"$W/$name.out" 2>"$W/$name.err"
-  rc=$?
-  arc=$(ls "$W/$name.o" | grep '\.tar\.xz$' | head -n 1)
-}
+# run NAME [VAR=VALUE...]: a report (-j 2) in $W/NAME.o; sets rc, arc
+run() { run_report "$@" -- -j 2; mkdir -p "$W/$1"; }
 
 # the faulted run's real files against the clean one's; prints the count
 # of real, not real, and differing files, then each differing path

@@ -17,11 +17,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-chunkcache.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+. "$(dirname "$0")/counting.sh"
 
 S=$tmp/scripts
 cp -r "$KDLUA_SOURCE_DIR/scripts" "$S"

@@ -20,10 +20,7 @@ fi
 SCRIPTS=$SRC/scripts
 export KDLUA_SCRIPTS="$SCRIPTS"
 unset KDLUA_PROGRAMS
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+. "$(dirname "$0")/counting.sh"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 

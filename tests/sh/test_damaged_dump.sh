@@ -14,36 +14,11 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 V="$D/vmlinux"
 
-# report NAME [env...]: the archive of a report of $DUMP, extracted in $W/NAME
-report() {
-  name=$1; shift
-  mkdir -p "$W/$name.o" "$W/$name"
-  env "$@" timeout 300 "$BIN" report --vmcore "$DUMP" --vmlinux "$V" --debuginfo-dir "$D/modules" \
-    --tmp-dir "$W/$name.o" -j 2 >"$W/$name.out" 2>"$W/$name.err"
-  rc=$?
-  arc=$(ls "$W/$name.o" | grep '\.tar\.xz$' | head -n 1)
-  if [ $rc -ne 0 ] || [ -z "$arc" ]; then
-    fail "$name: report exits 0 with its archive (exit $rc)"; show "$W/$name.err"; return 1
-  fi
-  ok "$name: report exits 0 with its archive"
-  tar -xJf "$W/$name.o/$arc" -C "$W/$name" --strip-components=1
-}
+# report NAME [VAR=VALUE...]: a report of $DUMP (-j 2), extracted in $W/NAME
+report() { run_report "$@" -- -j 2; landed "$1"; }
 
 # status NAME PATH: real, stub or failed, as the manifest says
-status() {
-  python3 - "$W/$1" "$2" <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[1] + "/sos_reports/manifest.json"))
-for p in m["components"]["report"]["plugins"].values():
-    for f in p["files"]:
-        if sys.argv[2] in f["files_copied"]:
-            print(" ".join(sorted(f["kdlua_status"]))); sys.exit(0)
-    for c in p["commands"]:
-        if c["filepath"] == sys.argv[2]:
-            print(c["kdlua_status"]); sys.exit(0)
-print("absent")
-EOF
-}
+status() { manifest_status "$W/$1" "$2"; }
 
 # ---------------------------------------------------- flipped page bytes
 A=$("$BIN" -e 'local a, b = kd.symbol_address("kallsyms_names"), kd.symbol_address("kallsyms_markers")

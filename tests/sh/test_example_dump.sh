@@ -8,9 +8,7 @@ BIN=${KDLUA_BIN:?}
 V=$KDLUA_SOURCE_DIR/examples/dump/vmcore
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-example.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() { what=$1; shift; if "$@"; then passed=$((passed + 1)); echo "ok - $what";
-          else failed=$((failed + 1)); echo "FAIL - $what"; fi; }
+. "$(dirname "$0")/counting.sh"
 
 HOME=$tmp "$BIN" info --vmcore "$V" >"$tmp/info" 2>"$tmp/info.err"
 check "info runs" [ $? -eq 0 ]

@@ -11,10 +11,7 @@ if [ -z "$SRC" ] || [ -z "$BIN" ] || ! command -v python3 >/dev/null 2>&1; then
   echo "SKIP: KDLUA_SOURCE_DIR, KDLUA_BIN and python3 are needed"
   exit 77
 fi
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+. "$(dirname "$0")/counting.sh"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 

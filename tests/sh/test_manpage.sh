@@ -23,10 +23,7 @@ for tool in man bash cmake; do
   fi
 done
 unset KDLUA_PROGRAMS KDLUA_SCRIPTS
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+. "$(dirname "$0")/counting.sh"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 

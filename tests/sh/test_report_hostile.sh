@@ -57,39 +57,14 @@ emit{ path = "hostile/late", plugin = "hostile",
       run = function() return tostring(string.rep("a", 330):find(".-.-.-b")) .. "\n" end }
 EOF
 
-# run_report NAME ARGS...: the archive is extracted into $W/NAME
-run_report() {
-  name=$1; shift
-  mkdir -p "$W/$name.out"
-  s0=$(date +%s)
-  timeout 300 "$BIN" report --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" --debuginfo-dir "$D/modules" \
-    --tmp-dir "$W/$name.out" --emitters-dir "$S" "$@" >"$W/$name.txt" 2>"$W/$name.err"
-  rc=$?
-  secs=$(( $(date +%s) - s0 ))
-  arc=$(ls "$W/$name.out" | grep '\.tar\.xz$' | head -n 1)
-  if [ $rc -ne 0 ] || [ -z "$arc" ]; then
-    fail "$name: report exits 0 with its archive (exit $rc after $secs s)"; show "$W/$name.err"; return 1
-  fi
-  ok "$name: report exits 0 with its archive ($secs s)"
-  mkdir "$W/$name"
-  tar -xJf "$W/$name.out/$arc" -C "$W/$name" --strip-components=1
-}
+# hostile NAME REPORT-OPTION...: a report with the hostile emitters, extracted into $W/NAME
+hostile() { name=$1; shift; run_report "$name" -- --emitters-dir "$S" "$@"; landed "$name"; }
 
-status_of() {  # DIR PATH: the manifest's kdlua_status of PATH
-  python3 - "$1" "$2" <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[1] + "/sos_reports/manifest.json"))
-for p in m["components"]["report"]["plugins"].values():
-    for f in p["files"]:
-        if sys.argv[2] in f["files_copied"]:
-            print(" ".join(sorted(f["kdlua_status"]))); sys.exit(0)
-print("absent")
-EOF
-}
+status_of() { manifest_status "$@"; }  # DIR PATH
 
 for j in 1 2; do
   r=j$j
-  run_report $r -j $j --emitter-timeout 1 || continue
+  hostile $r -j $j --emitter-timeout 1 || continue
   check "$r: C-stuck emitter ended and failed" [ "$(status_of "$W/$r" hostile/stuck)" = failed ]
   check "$r: ... with the reason in sos.log" grep -q "hostile/stuck.*time budget exceeded" "$W/$r/sos_logs/sos.log"
   st=$(status_of "$W/$r" hostile/late)
@@ -106,7 +81,7 @@ done
 
 # the report-wide watchdog: a budget too generous to stop the stuck
 # emitter, the report's own limit does
-run_report watchdog -j 2 --emitter-timeout 600 --report-timeout 4 &&
+hostile watchdog -j 2 --emitter-timeout 600 --report-timeout 4 &&
   check "watchdog: the stuck emitter is recorded as failed" \
     grep -q "hostile/stuck.*report's time limit of 4 s" "$W/watchdog/sos_logs/sos.log"
 
