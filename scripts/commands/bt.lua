@@ -27,15 +27,9 @@ Without PID, TASK or CPU: the task that was running on the CPU that crashed.
 Exit status: 0 ok; 2 bad usage or a task/CPU that is not in the dump.
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("kdlua bt: " .. msg .. "\n")
-  os.exit(2)
-end
-
-local args = { ... }
-if #args == 0 and type(arg) == "table" then
-  for i = 1, #arg do args[i] = arg[i] end
-end
+local command = require("command")
+local usage_error = command.usage_error("bt")
+local args = command.args(...)
 
 local targets, all_cpus, full, lines, as_json = {}, false, false, false, false
 local i = 1

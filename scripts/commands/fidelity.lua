@@ -25,15 +25,9 @@ Exit status: 0 every static file exact and every drifting one within
 tolerance; 1 otherwise; 2 bad usage or unreadable input.
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("kdlua fidelity: " .. msg .. "\n")
-  os.exit(2)
-end
-
-local args = { ... }
-if #args == 0 and type(arg) == "table" then
-  for i = 1, #arg do args[i] = arg[i] end
-end
+local command = require("command")
+local usage_error = command.usage_error("fidelity")
+local args = command.args(...)
 
 local pos, only, as_json = {}, {}, false
 local i = 1
