@@ -95,8 +95,15 @@ static const char *section_name(Elf *elf, size_t shstrndx,
   return n ? n : "";
 }
 
-/* Does the file have contents that libdw would inflate at open? */
-static int has_compressed_sections(Elf *elf) {
+/*
+** The first nonzero answer of `test` over the file's sections that occupy
+** bytes in it (not SHT_NOBITS), or 0: the section walk the checks below
+** share.
+*/
+typedef int (*section_test)(Elf_Scn *scn, const GElf_Shdr *sh,
+                            const char *name);
+
+static int any_section(Elf *elf, section_test test) {
   size_t shnum, shstrndx;
   if (elf_getshdrnum(elf, &shnum) != 0 ||
       elf_getshdrstrndx(elf, &shstrndx) != 0)
@@ -105,33 +112,39 @@ static int has_compressed_sections(Elf *elf) {
     GElf_Shdr sh;
     Elf_Scn *scn = elf_getscn(elf, i);
     if (scn == NULL || gelf_getshdr(scn, &sh) == NULL ||
-        sh.sh_type == SHT_NOBITS || sh.sh_size == 0)
+        sh.sh_type == SHT_NOBITS)
       continue;
-    if ((sh.sh_flags & SHF_COMPRESSED) ||
-        is_zdebug(section_name(elf, shstrndx, &sh)))
-      return 1;
+    int r = test(scn, &sh, section_name(elf, shstrndx, &sh));
+    if (r) return r;
   }
   return 0;
 }
 
+/* Contents that libdw would inflate at open. */
+static int is_compressed(Elf_Scn *scn, const GElf_Shdr *sh,
+                         const char *name) {
+  (void)scn;
+  return sh->sh_size != 0 &&
+         ((sh->sh_flags & SHF_COMPRESSED) || is_zdebug(name));
+}
+
 /* A .gnu_debugaltlink with a relative path is resolved against the
-** directory of the file that names it: a copy elsewhere would lose it. */
+** directory of the file that names it: a copy elsewhere would lose it.
+** (1: relative; -1: absolute or empty, which ends the walk as well.) */
+static int is_relative_altlink(Elf_Scn *scn, const GElf_Shdr *sh,
+                               const char *name) {
+  (void)sh;
+  if (strcmp(name, ".gnu_debugaltlink") != 0) return 0;
+  Elf_Data *d = elf_rawdata(scn, NULL);
+  return d && d->d_size > 0 && ((const char *)d->d_buf)[0] != '/' ? 1 : -1;
+}
+
+static int has_compressed_sections(Elf *elf) {
+  return any_section(elf, is_compressed);
+}
+
 static int has_relative_altlink(Elf *elf) {
-  size_t shnum, shstrndx;
-  if (elf_getshdrnum(elf, &shnum) != 0 ||
-      elf_getshdrstrndx(elf, &shstrndx) != 0)
-    return 0;
-  for (size_t i = 1; i < shnum; i++) {
-    GElf_Shdr sh;
-    Elf_Scn *scn = elf_getscn(elf, i);
-    if (scn == NULL || gelf_getshdr(scn, &sh) == NULL ||
-        sh.sh_type == SHT_NOBITS ||
-        strcmp(section_name(elf, shstrndx, &sh), ".gnu_debugaltlink") != 0)
-      continue;
-    Elf_Data *d = elf_rawdata(scn, NULL);
-    return d && d->d_size > 0 && ((const char *)d->d_buf)[0] != '/';
-  }
-  return 0;
+  return any_section(elf, is_relative_altlink) == 1;
 }
 
 /*
