@@ -7,7 +7,7 @@
 local time = require("kernel.time")
 
 emit{
-  command = "uptime", plugin = "host",
+  command = "uptime", plugin = "host", symlink = "uptime",
   description = "time, uptime and load averages at the crash",
   run = function()
     local now = time.wall_clock()

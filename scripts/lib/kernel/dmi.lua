@@ -1,0 +1,26 @@
+-- kernel/dmi.lua: the SMBIOS/DMI identification strings the kernel keeps
+-- after boot (what /sys/class/dmi/id/{sys_vendor,product_name,bios_*}
+-- print): dmi_ident[], indexed by enum dmi_field.
+--
+-- Mirrors: drivers/firmware/dmi_scan.c (dmi_ident, dmi_save_ident),
+--   drivers/firmware/dmi-id.c, include/linux/mod_devicetable.h (enum dmi_field)
+
+local M = {}
+
+-- the string of one field ("DMI_SYS_VENDOR", ...) or nil: no DMI in this
+-- kernel (CONFIG_DMI off, a machine without SMBIOS), no such field, or a
+-- field the firmware left empty
+function M.field(name)
+  if not kd.symbol_address("dmi_ident") then return nil end
+  local ok, idx = pcall(kd.enum_value, "enum dmi_field", name)
+  if not ok or idx == nil then return nil end
+  local ok2, s = pcall(function()
+    local p = kd.addr(kd.symbol("dmi_ident")[idx])
+    if p == nil or p == 0 then return nil end
+    return kd.read_string(p, 256)
+  end)
+  if not ok2 or s == nil or s == "" then return nil end
+  return s
+end
+
+return M
