@@ -1,7 +1,7 @@
 -- scsi plugin: /sys/class/scsi_host/hostN/* and
 -- /sys/class/scsi_device/H:C:T:L/device/* (the attributes scsi_sysfs.c
 -- prints from struct Scsi_Host / scsi_device), and lsscsi's listings
--- (sos runs `lsscsi -i` into the file "lsscsi", and `lsscsi -H`).  Hosts
+-- (sos runs `lsscsi -i` into the file "lsscsi", -g, -d, -s, -L, -H).  Hosts
 -- and devices are enumerated once here, at discovery (kernel/scsi.lua); a
 -- dump without the SCSI midlayer registers nothing, as sos's plugin finds
 -- nothing to collect there; one whose hosts cannot be read has only the
@@ -70,9 +70,11 @@ end
 -- sos: add_cmd_output("lsscsi -i", suggest_filename="lsscsi")
 emit{ path = "sos_commands/scsi/lsscsi", run = lsscsi({}, "lsscsi -i's last column (udev "
       .. "ID_SERIAL) is user-space state; shown without it") }
-emit{ command = "lsscsi -g", run = lsscsi({ generic = true }) }
-emit{ command = "lsscsi -d", run = lsscsi({ majmin = true }) }
-emit{ command = "lsscsi -H", run = function()
+emit{ command = "lsscsi -g", plugin = "scsi", run = lsscsi({ generic = true }) }
+emit{ command = "lsscsi -d", plugin = "scsi", run = lsscsi({ majmin = true }) }
+emit{ command = "lsscsi -s", plugin = "scsi", run = lsscsi({ size = true }) }
+emit{ command = "lsscsi -L", plugin = "scsi", run = lsscsi({ list = true }) }
+emit{ command = "lsscsi -H", plugin = "scsi", run = function()
   local hs, why = scsi.hosts()
   if not hs then return nil, why end
   return scsi.lsscsi_hosts(hs)

@@ -38,3 +38,14 @@ test("wwid: EUI-64 by length, SCSI name string first of all", function()
                           desig(0x01, 0x02, bytes("0011223344556677")))),
      "eui.0011223344556677\n", "EUI-64 (prio 3) over NAA locally assigned (prio 1)")
 end)
+
+-- lsscsi 0.32's size2string() (src/lsscsi.c): three significant figures,
+-- the fraction truncated, not rounded; `lsscsi -s` uses powers of 1000
+test("lsscsi size2string: lsscsi -s columns", function()
+  eq(scsi.size2string(536870912, 1000), "536MB", "512 MiB disk")
+  eq(scsi.size2string(8589934592, 1000), "8.58GB", "8 GiB disk (truncated, not 8.59)")
+  eq(scsi.size2string(1000204886016, 1000), "1.00TB", "1 TB disk")
+  eq(scsi.size2string(999, 1000), "999B", "below one unit")
+  eq(scsi.size2string(53 * 1024 * 1024, 1024), "53.0MiB", "powers of 1024")
+  eq(scsi.size2string(1536, 1024), "1.50KiB", "1.5 KiB")
+end)

@@ -167,6 +167,7 @@ local function read_sdev(sdev, hz, disks)
     timeout = (q and hz) and (q.rq_timeout // hz) or nil,
     disk = d and d.name or nil,
     disk_dev = d and (d.major .. ":" .. d.minor) or nil,
+    disk_sectors = d and d.sectors or nil,
   }
   if d then
     local ok, n = pcall(block.in_flight, d, d.part0)
@@ -293,7 +294,9 @@ M.DEVICE_ATTRS = {
 -- lsscsi 0.32's line (one_sdev_entry): "[H:C:T:L]" in 13 columns, the
 -- short type and a blank, vendor "%-8s ", model "%-16s ", rev "%-4s  ",
 -- the device node "%-9s" ("-" without one); opts.majmin (-d) appends
--- "[maj:min]" of the node, opts.generic (-g) "  %-9s" with the sg node.
+-- "[maj:min]" of the node, opts.generic (-g) "  %-9s" with the sg node,
+-- opts.size (-s) "  %6s" with the disk's size; opts.list (-L) adds the
+-- device's attributes below its line.
 -- Returns text, plus a reason when a column could not be decoded.
 function M.lsscsi(hosts, opts)
   opts = opts or {}
@@ -309,10 +312,55 @@ function M.lsscsi(hosts, opts)
         if have_sg then why = "sg (SCSI generic) device names are not decoded" end
         line = line .. string.format("  %-9s", "-")
       end
+      if opts.size then
+        -- -s: the disk's size for direct-access types (disk, cd/dvd, rbc,
+        -- zbc: is_direct_access_dev), sysfs "size" (512-byte sectors) in
+        -- bytes through size2string with powers of 1000
+        local da = s.type == 0 or s.type == 5 or s.type == 0xe or s.type == 0x14
+        local bytes = (da and s.disk_sectors) and s.disk_sectors << 9 or 0
+        line = line .. string.format("  %6s", bytes > 0 and M.size2string(bytes, 1000) or "-")
+      end
       out[#out + 1] = line .. "\n"
+      if opts.list then
+        -- -L (long_opt 3, longer_d_entry): the device's sysfs attributes,
+        -- one "  name=value" a line, in lsscsi's order; iocounterbits is
+        -- the kernel's sizeof(atomic_t) * 8 (show_iostat_counterbits)
+        local A = M.DEVICE_ATTRS
+        for _, a in ipairs({ "device_blocked", "iocounterbits", "iodone_cnt", "ioerr_cnt",
+                             "iorequest_cnt", "queue_depth", "queue_type", "scsi_level",
+                             "state", "timeout", "type" }) do
+          local v
+          if a == "iocounterbits" then v = tostring(kd.type("atomic_t").size * 8)
+          else v = A[a](s) end
+          if v ~= nil then
+            out[#out + 1] = "  " .. a .. "=" .. v:gsub("\n$", "") .. "\n"
+          else
+            why = why or (a .. " not readable from the dump")
+          end
+        end
+      end
     end
   end
   return table.concat(out), why
+end
+
+-- lsscsi's size2string(): three significant figures in units of `div`
+-- (1000: B, kB, MB...; 1024: B, KiB, MiB...), the fraction truncated
+local UNITS = { [1000] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" },
+                [1024] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB" } }
+function M.size2string(size, div)
+  local units, i, rem, frac = UNITS[div], 1, 0, ""
+  if size >= div then
+    while size >= div and units[i + 1] do
+      rem = size % div
+      size = size // div
+      i = i + 1
+    end
+    local cap, j = size, 0
+    while cap * 10 < 1000 do cap = cap * 10; j = j + 1 end
+    if j > 0 then frac = string.format(".%03d", rem * 1000 // div):sub(1, j + 1) end
+  end
+  return string.format("%d%s%s", size, frac, units[i])
 end
 
 -- `lsscsi -H` (one_host_entry): "[N]  " then "  %-12s  " with proc_name
