@@ -109,7 +109,7 @@ return {
   filesys = {
     "sos_commands/filesys/df_-al_-x_autofs",
     "sos_commands/filesys/df_-ali_-x_autofs",
-    "sos_commands/filesys/dumpe2fs_-h_.dev.vda",
+    "sos_commands/filesys/dumpe2fs_-h_*",     -- one per mounted ext2/3/4 device (the layout's was .dev.vda)
     "sos_commands/filesys/findmnt",
     "sos_commands/filesys/lslocks",
     "sos_commands/filesys/mount_-l",
