@@ -25,3 +25,5 @@ emit{ command = "ls -lanR /sys/block", plugin = "block",
       run = function() return block.ls_sys_block(crash_time()) end }
 emit{ command = "losetup -a", plugin = "block",
       run = function() return out(block.losetup_a()) end }
+emit{ command = "blkid -c /dev/null", plugin = "block",
+      run = function() return out(block.blkid()) end }
