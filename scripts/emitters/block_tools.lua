@@ -27,3 +27,7 @@ emit{ command = "losetup -a", plugin = "block",
       run = function() return out(block.losetup_a()) end }
 emit{ command = "blkid -c /dev/null", plugin = "block",
       run = function() return out(block.blkid()) end }
+-- ls -lanR /dev: devtmpfs (and devpts, tmpfs, mqueue mounted below it)
+-- lives wholly in the dentry and inode caches (kernel/dcache_ls.lua)
+emit{ command = "ls -lanR /dev", plugin = "block",
+      run = function() return out(require("kernel.dcache_ls").ls_lanR("/dev", crash_time())) end }
