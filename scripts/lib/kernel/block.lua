@@ -845,7 +845,14 @@ local function cells(cols, d, p, mps, opts)
     elseif c == "FSTYPE" then
       local m = (mps[key] or {})[1]
       v = m and (m.swap and "swap" or m.fstype) or ""
-    elseif c == "FSVER" or c == "LABEL" or c == "UUID" then v = ""
+    elseif c == "LABEL" or c == "UUID" then
+      -- mounted filesystems' superblocks (M.fs_tags, as blkid below)
+      local m = (mps[key] or {})[1]
+      local ok, t = pcall(function() return m and m.sb and M.fs_tags(m.sb, m.fstype) end)
+      if ok and t then
+        if c == "UUID" then v = (t.uuid and t.uuid ~= "<none>") and t.uuid or "" else v = t.label or "" end
+      end
+    elseif c == "FSVER" then v = ""
     elseif c == "FSAVAIL" or c == "FSUSE%" then
       local m = (mps[key] or {})[1]
       if m and m.sb then
@@ -957,7 +964,9 @@ end
 function M.lsblk_fal()
   return M.lsblk({ "NAME", "FSTYPE", "FSVER", "LABEL", "UUID", "FSAVAIL", "FSUSE%", "MOUNTPOINTS" },
                  { all = true }),
-         "FSTYPE/FSVER/LABEL/UUID of unmounted devices are on-disk signatures (blkid/udev), not in memory: shown only for mounted filesystems (type), never LABEL/UUID"
+         "FSTYPE/FSVER/LABEL/UUID are on-disk signatures (blkid/udev): shown only for mounted " ..
+         "filesystems, from their superblocks (UUID and LABEL of ext2/3/4 and XFS; an ext4 LABEL " ..
+         "only when its superblock page is in the dump), never FSVER"
 end
 
 -- text of `lsblk -t` (topology columns, as a tree)
@@ -1136,7 +1145,9 @@ end
 -- mounted device, in /proc/partitions order, tags in libblkid's order
 -- (LABEL, UUID, BLOCK_SIZE, TYPE).  Returns text, the reason for what is
 -- left out (always: devices without a mounted filesystem, PART* tags).
-local function blkid_tags(sb, fstype)
+-- the blkid tags of a mounted filesystem's superblock: {label=, uuid=,
+-- bsize=} and a reason for a tag left out; nil for a type not decoded
+function M.fs_tags(sb, fstype)
   local uuid = require("kernel.ext4").uuid_string(kd.read(sb.s_uuid:address_(), 16))
   if fstype:match("^ext[234]$") then
     -- libblkid ext: LABEL from s_volume_name, BLOCK_SIZE the fs block size
@@ -1172,7 +1183,7 @@ function M.blkid()
         local name = "/dev/" .. p.name
         local dmname = p.partno == 0 and M.dm_name_uuid(d)
         if dmname then name = "/dev/mapper/" .. dmname end   -- blkid names dm devices so
-        local t, why = blkid_tags(sb, fstype)
+        local t, why = M.fs_tags(sb, fstype)
         if t then
           local line = { name .. ":" }
           if t.label then line[#line + 1] = string.format('LABEL="%s"', t.label) end

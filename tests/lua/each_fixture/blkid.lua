@@ -36,3 +36,16 @@ test("blkid: mounted block filesystems, README's UUIDs and labels", function()
   for _ in pairs(want) do n = n + 1 end
   eq(got, n, "one line per mounted ext/xfs device")
 end)
+
+test("lsblk -f -a -l: the mounted filesystems' UUIDs and labels as the README records them", function()
+  local r = specs["sos_commands/block/lsblk_-f_-a_-l"].run()
+  ok(getmetatable(r) == STUB, "a stub (FSVER, unmounted devices)")
+  for label, uuid, dm in readme:gmatch("label (%w+), UUID ([%x%-]+)%) on ([%w%-]+)") do
+    local line = r.text:match("\n(" .. dm:gsub("%-", "%%-") .. " [^\n]*)")
+    if line then
+      ok(line:find(uuid, 1, true), dm .. " UUID: " .. line)
+      local lab = line:match("^%S+%s+%S+%s+(%S+)%s+" .. uuid:gsub("%-", "%%-"))
+      ok(lab == nil or lab == label, dm .. " LABEL: " .. line)
+    end
+  end
+end)

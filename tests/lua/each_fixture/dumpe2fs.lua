@@ -38,4 +38,8 @@ for path, spec in pairs(specs) do
     end)
   end
 end
-if n == 0 then print("n/a  no ext2/3/4 mount in this fixture") end
+if n == 0 then
+  test("no ext2/3/4 mount: no dumpe2fs file", function()
+    ok(not (truth("proc/mounts") or ""):find("\n/dev/%S+ %S+ ext[234] "), "truth/proc/mounts has no ext2/3/4 device")
+  end)
+end

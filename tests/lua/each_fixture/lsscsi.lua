@@ -6,8 +6,15 @@
 -- without SCSI devices has no lsscsi file to check.
 local scsi = require("kernel.scsi")
 local devs = truth("cmd/scsi-devices.txt")
-if not devs or not scsi.loaded() then print("n/a  no SCSI devices in this fixture"); return end
 local specs = load_emitters({ "scsi_sysfs" })
+if not devs or not scsi.loaded() then
+  test("no SCSI midlayer: no lsscsi files, as sos's plugin finds nothing", function()
+    eq(scsi.loaded(), devs ~= nil, "the midlayer is loaded exactly when the truth lists SCSI devices")
+    eq(specs["sos_commands/scsi/lsscsi_-s"], nil, "no lsscsi -s")
+    eq(specs["sos_commands/scsi/lsscsi_-L"], nil, "no lsscsi -L")
+  end)
+  return
+end
 
 local want = {}
 for hctl, disk in devs:gmatch("== (%d+:%d+:%d+:%d+):[^\n]*block=(%w+)") do want[#want + 1] = { hctl, disk } end
