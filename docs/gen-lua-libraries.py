@@ -75,6 +75,18 @@ EXAMPLES = {
             '  print(#hosts .. " SCSI hosts")\n'
             '  io.write((scsi.lsscsi(hosts, {})))\n'
             'end',
+    "dmi": 'local dmi = require("kernel.dmi")\n'
+           'print("vendor:", dmi.field("DMI_SYS_VENDOR"), "model:", dmi.field("DMI_PRODUCT_NAME"))',
+    "ext4": 'local fs, ext4 = require("kernel.fs"), require("kernel.ext4")\n'
+            'local n = 0\n'
+            'for _, sb in ipairs(fs.superblocks()) do\n'
+            '  if ext4.is_ext(sb) then n = n + 1; print((ext4.dumpe2fs_h(sb))) end\n'
+            'end\n'
+            'print(n .. " ext2/3/4 superblocks")',
+    "dcache_ls": 'local ls = require("kernel.dcache_ls")\n'
+                 'local text, note = ls.ls_lanR("/dev", os.time())\n'
+                 'io.write(text:sub(1, 400))\n'
+                 'if note then print("note: " .. note) end',
     "files": 'local files = require("kernel.files")\n'
              'for t in kd.tasks() do  -- "N -> /path" lines, as ls -l /proc/PID/fd\n'
              '  local links = files.fd_links(t)\n'
