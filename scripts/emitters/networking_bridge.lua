@@ -1,8 +1,8 @@
 -- sos networking plugin: `bridge` commands, registered only when the dump
 -- has a bridge device (as sos runs them only when bridges exist).
 -- `bridge link` and `bridge fdb` are rebuilt (kernel/net_link.lua
--- bridge_link, bridge_fdb); the VLAN and MDB dumps are not decoded (no
--- file, a reason).
+-- bridge_link, bridge_fdb), the VLAN database too (kernel/bridge.lua); the
+-- MDB dump is not decoded (no file, a reason).
 local net = require("kernel.net")
 local link = require("kernel.net_link")
 
@@ -27,9 +27,13 @@ if ok and #bridges > 0 then
           if note then return stub(note, text) end
           return text
         end }
-  local why = "bridge module state (VLAN groups, MDB) is not decoded"
+  local bridge = require("kernel.bridge")
   emit{ command = "bridge -d vlan show", plugin = "networking",
-        run = function() return nil, why end }
+        run = function()
+          local text, note = bridge.bridge_vlan()
+          if note then return stub(note, text) end
+          return text
+        end }
   emit{ command = "bridge -s -s -d -t mdb show", plugin = "networking",
-        run = function() return nil, why end }
+        run = function() return nil, "the bridge's multicast database (MDB) is not decoded" end }
 end
