@@ -75,6 +75,10 @@ EXAMPLES = {
             '  print(#hosts .. " SCSI hosts")\n'
             '  io.write((scsi.lsscsi(hosts, {})))\n'
             'end',
+    "bridge": 'local bridge = require("kernel.bridge")\n'
+              'local text, note = bridge.bridge_vlan()\n'
+              'io.write(text)  -- the header alone where no bridge exists\n'
+              'if note then print("note: " .. note) end',
     "dmi": 'local dmi = require("kernel.dmi")\n'
            'print("vendor:", dmi.field("DMI_SYS_VENDOR"), "model:", dmi.field("DMI_PRODUCT_NAME"))',
     "ext4": 'local fs, ext4 = require("kernel.fs"), require("kernel.ext4")\n'

@@ -48,18 +48,6 @@ if server then
   end
 end
 
--- commands sos's nfs plugin runs whose answers live in nfsd.ko's / nfs.ko's
--- private structures: stubs that say which, so that coverage counts them
-local function private(types, what)
-  return function()
-    for _, t in ipairs(types) do
-      if not kd.has_type(t) then
-        return nil, what .. " live in " .. t .. ", which this dump's debug info does not describe"
-      end
-    end
-    return nil, what .. " are not decoded yet"
-  end
-end
 if server then
   -- exportfs -v prints rpc.mountd's etab (user space, not in the dump);
   -- the kernel's side of it is proc/fs/nfsd/exports
@@ -68,7 +56,29 @@ if server then
       .. "not in the dump; the kernel's export cache is in proc/fs/nfsd/exports"
   end }
 end
+if client then
+  emit{ path = "proc/net/rpc/nfs", run = function() return nfs.rpc_nfs_text() end }
+end
 if client or server then
-  emit{ command = "nfsstat -o all",
-        run = private({ "struct nfs_net", "struct nfsd_net" }, "the per-net RPC and NFS statistics") }
+  -- nfsstat reads /proc/net/rpc/nfsd and /proc/net/rpc/nfs; a side whose
+  -- file cannot be read is left out, as nfsstat leaves out a file it
+  -- cannot open (saying so here)
+  emit{ command = "nfsstat -o all", run = function()
+    local srv, swhy, clt, cwhy
+    if server then
+      local nn, why = nfs.nfsd_net()
+      if nn then srv, swhy = nfs.rpc_nfsd_text(nn) else swhy = why end
+    end
+    if client then clt, cwhy = nfs.rpc_nfs_text() end
+    if not srv and not clt then
+      return nil, "neither /proc/net/rpc/nfsd nor /proc/net/rpc/nfs could be rebuilt: "
+        .. tostring(swhy or cwhy)
+    end
+    local text = nfs.nfsstat_all(srv, clt)
+    local missing = {}
+    if server and not srv then missing[#missing + 1] = "the server's statistics (" .. tostring(swhy) .. ")" end
+    if client and not clt then missing[#missing + 1] = "the client's statistics (" .. tostring(cwhy) .. ")" end
+    if #missing > 0 then return stub(table.concat(missing, "; ") .. " are left out", text) end
+    return text
+  end }
 end

@@ -49,3 +49,42 @@ test("lsscsi size2string: lsscsi -s columns", function()
   eq(scsi.size2string(53 * 1024 * 1024, 1024), "53.0MiB", "powers of 1024")
   eq(scsi.size2string(1536, 1024), "1.50KiB", "1.5 KiB")
 end)
+
+-- nfs-utils 2.6.2 nfsstat (utils/nfsstat/nfsstat.c) over raw
+-- /proc/net/rpc/nfsd and /proc/net/rpc/nfs texts: parse_raw_statfile keeps
+-- a fixed number of values per tag, the last slot overwritten with their
+-- sum; print_numbers ("%-8u" joined by three blanks), the 2.4+ fh reorder,
+-- has_stats (versions with no calls left out) and print_callstats
+-- ("%-17s" names, "%-8u%3llu%%     " counts with integer percentages).
+local nfs = require("kernel.nfs")
+test("nfsstat -o all: server and client sections as nfsstat prints them", function()
+  local srv = "rc 1 2 3\nfh 9 1 2 3 4\nio 100 200\nth 4 0 0.000\nra 0 0 0 0 0 0 0 0 0 0 0 0\n" ..
+    "net 7 1 6 2\nrpc 7 0 0 0 0\nproc3 22 0 3 0 1" .. string.rep(" 0", 18) .. "\nproc4 2 1 6\n" ..
+    "proc4ops 76" .. string.rep(" 0", 9) .. " 4" .. string.rep(" 0", 66) .. "\n"
+  local clt = "net 0 0 0 0\nrpc 5 1 5\nproc4 69 1 4" .. string.rep(" 0", 67) .. "\n"
+  local t = nfs.nfsstat_all(srv, clt)
+  local want_head =
+    "Server packet stats:\npackets    udp        tcp        tcpconn\n" ..
+    "7          1          6          2       \n\n" ..
+    "Server rpc stats:\ncalls      badcalls   badfmt     badauth    badclnt\n" ..
+    "7          0          0          0          0       \n\n" ..
+    "Server reply cache:\nhits       misses     nocache\n1          2          3       \n\n" ..
+    "Server io stats:\nread       write\n100        200     \n\n"
+  eq(t:sub(1, #want_head), want_head, "server numbers")
+  -- fh 9 1 2 3 4: lookup 1, anon 2, then dir/nondir swapped (4, 3), stale 9 last
+  ok(t:find("Server file handle cache:\nlookup     anon       ncachedir  ncachenondir  stale\n" ..
+            "1          2          4          3          9       \n\n", 1, true), "fh reorder")
+  -- v3: getattr 3 of 4 calls = 75%, lookup 1 = 25%
+  ok(t:find("Server nfs v3:\nnull             getattr          setattr          lookup           access           \n" ..
+            "0         0%     3        75%     0         0%     1        25%     0         0%     \n", 1, true), "v3 calls")
+  ok(t:find("Server nfs v4:\nnull             compound         \n1        14%     6        85%     \n\n", 1, true), "v4")
+  ok(t:find("commit           create           delegpurge       delegreturn      getattr          \n" ..
+            "0         0%     0         0%     0         0%     0         0%     4       100%     \n", 1, true),
+     "v4 ops: getattr (op 9) all of them")
+  ok(not t:find("Server nfs v2", 1, true), "no v2 line: left out")
+  ok(t:find("Client rpc stats:\ncalls      retrans    authrefrsh\n5          1          5       \n\n", 1, true), "client rpc")
+  ok(t:find("Client nfs v4:\nnull             read             write            commit           open             \n" ..
+            "1        20%     4        80%     0         0%     0         0%     0         0%     \n", 1, true), "client v4")
+  eq(select(2, t:gsub("\nallocate         deallocate       layoutstats      clone            \n", "")), 1,
+     "the client's 59 names end with clone")
+end)

@@ -577,6 +577,186 @@ function M.rpc_nfsd_text(nn)
   return table.concat(out)
 end
 
+-- /proc/net/rpc/nfs (net/sunrpc/stats.c rpc_proc_show) of the NFS client:
+-- the rpc_stat of a namespace -- nfs_net's rpcstats since 6.9 ("nfs: make
+-- the rpc_stat per net namespace"), the global nfs_rpcstat before -- and
+-- the call counts of each registered version of its rpc_program (the
+-- versions' counts arrays are global: every namespace shows the same).
+-- nil, reason without the client or its types.
+function M.rpc_nfs_text(n)
+  if not M.client_loaded() then return nil, "none present (nfs is not loaded)" end
+  if not kd.has_type("struct rpc_stat") or not kd.has_type("struct rpc_program") then
+    return nil, "sunrpc's rpc_stat/rpc_program types are not in this dump's debug info"
+  end
+  local st
+  if kd.has_type("struct nfs_net") and has_member("struct nfs_net", "rpcstats") then
+    local ida = kd.symbol_address("nfs_net_id")
+    if not ida then return nil, "nfs_net_id not found" end
+    n = n or require("kernel.net").init_net()
+    local gen = pval(n:member_("gen"))
+    if gen == 0 then return nil, "the namespace has no net_generic array" end
+    local p = kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * kd.read_u32(ida))
+    if p == 0 then return nil, "nfs has no state in this namespace" end
+    st = kd.object("struct nfs_net", p).rpcstats
+  elseif kd.symbol_address("nfs_rpcstat") then
+    st = kd.object("struct rpc_stat", kd.symbol_address("nfs_rpcstat"))
+  else
+    return nil, "neither nfs_net.rpcstats nor nfs_rpcstat in this kernel's debug info"
+  end
+  local out = {}
+  local function add(...) out[#out + 1] = string.format(...) end
+  add("net %d %d %d %d\n", st.netcnt, st.netudpcnt, st.nettcpcnt, st.nettcpconn)
+  add("rpc %d %d %d\n", st.rpccnt, st.rpcretrans, st.rpcauthrefresh)
+  local prog = st.program
+  for i = 0, prog.nrvers - 1 do
+    local v = prog.version[i]
+    if v ~= nil then
+      local line = { string.format("proc%d %d", v.number, v.nrprocs) }
+      local counts = pval(v:member_("counts"))
+      for j = 0, v.nrprocs - 1 do line[#line + 1] = " " .. (counts ~= 0 and kd.read_u32(counts + 4 * j) or 0) end
+      add("%s\n", table.concat(line))
+    end
+  end
+  return table.concat(out)
+end
+
+-- {====== nfsstat ======
+
+-- nfs-utils 2.6.2 utils/nfsstat/nfsstat.c over the raw /proc/net/rpc/nfsd
+-- and /proc/net/rpc/nfs texts, as nfsstat itself reads them
+-- (parse_raw_statfile: each known tag's values into a fixed-size array
+-- whose last slot then holds their sum; has_stats; print_numbers;
+-- print_callstats).
+
+local NFSV2 = { "null", "getattr", "setattr", "root", "lookup", "readlink", "read", "wrcache",
+  "write", "create", "remove", "rename", "link", "symlink", "mkdir", "rmdir", "readdir", "fsstat" }
+local NFSV3 = { "null", "getattr", "setattr", "lookup", "access", "readlink", "read", "write",
+  "create", "mkdir", "symlink", "mknod", "remove", "rmdir", "rename", "link", "readdir",
+  "readdirplus", "fsstat", "fsinfo", "pathconf", "commit" }
+local SRV4 = { "null", "compound" }
+local CLT4 = { "null", "read", "write", "commit", "open", "open_conf", "open_noat", "open_dgrd",
+  "close", "setattr", "fsinfo", "renew", "setclntid", "confirm", "lock", "lockt", "locku",
+  "access", "getattr", "lookup", "lookup_root", "remove", "rename", "link", "symlink", "create",
+  "pathconf", "statfs", "readlink", "readdir", "server_caps", "delegreturn", "getacl", "setacl",
+  "fs_locations", "rel_lkowner", "secinfo", "fsid_present", "exchange_id", "create_session",
+  "destroy_session", "sequence", "get_lease_time", "reclaim_comp", "layoutget", "getdevinfo",
+  "layoutcommit", "layoutreturn", "secinfo_no", "test_stateid", "free_stateid", "getdevicelist",
+  "bind_conn_to_ses", "destroy_clientid", "seek", "allocate", "deallocate", "layoutstats", "clone" }
+local SRV4OPS = { "op0-unused", "op1-unused", "op2-future", "access", "close", "commit", "create",
+  "delegpurge", "delegreturn", "getattr", "getfh", "link", "lock", "lockt", "locku", "lookup",
+  "lookup_root", "nverify", "open", "openattr", "open_conf", "open_dgrd", "putfh", "putpubfh",
+  "putrootfh", "read", "readdir", "readlink", "remove", "rename", "renew", "restorefh", "savefh",
+  "secinfo", "setattr", "setcltid", "setcltidconf", "verify", "write", "rellockowner", "bc_ctl",
+  "bind_conn", "exchange_id", "create_ses", "destroy_ses", "free_stateid", "getdirdeleg",
+  "getdevinfo", "getdevlist", "layoutcommit", "layoutget", "layoutreturn", "secinfononam",
+  "sequence", "set_ssv", "test_stateid", "want_deleg", "destroy_clid", "reclaim_comp", "allocate",
+  "copy", "copy_notify", "deallocate", "ioadvise", "layouterror", "layoutstats", "offloadcancel",
+  "offloadstatus", "readplus", "seek", "write_same" }
+
+-- the arrays' sizes (nfsstat.c's statinfo: tag -> number of slots)
+local SRV_SLOTS = { net = 5, rpc = 6, rc = 9, fh = 7, io = 3, ra = 13, proc2 = 20, proc3 = 24,
+                    proc4 = 4, proc4ops = 73 }
+local CLT_SLOTS = { net = 5, rpc = 4, proc2 = 20, proc3 = 24, proc4 = 61 }
+
+-- parse_raw_statfile(): tag -> 0-based array of nslots values, the last
+-- slot the sum of the values read (unknown tags skipped, values past the
+-- array ignored, unsigned int wrap)
+local function parse_raw(text, slots)
+  local info = {}
+  for tag, n in pairs(slots) do
+    local a = {}
+    for i = 0, n - 1 do a[i] = 0 end
+    info[tag] = a
+  end
+  for line in text:gmatch("[^\n]+") do
+    local words = {}
+    for w in line:gmatch("[^ \t]+") do words[#words + 1] = w end
+    local a = words[1] and info[words[1]]
+    if a then
+      local n, total = slots[words[1]], 0
+      for i = 0, n - 1 do
+        local w = words[i + 2]
+        if not w then break end
+        a[i] = (tonumber(w) or 0) & 0xffffffff
+        total = total + a[i]
+      end
+      a[n - 1] = total & 0xffffffff
+    end
+  end
+  return info
+end
+
+local function numbers(out, hdr, a, first, nr)
+  out[#out + 1] = hdr
+  local t = {}
+  for i = 0, nr - 1 do t[#t + 1] = string.format("%s%-8d", i > 0 and "   " or "", a[first + i]) end
+  out[#out + 1] = table.concat(t) .. "\n"
+end
+
+local function callstats(out, hdr, names, a)
+  out[#out + 1] = hdr
+  local nr, total = #names, 0
+  for i = 1, nr do total = total + a[i] end
+  if total == 0 then total = 1 end
+  for i = 1, nr, 5 do
+    local l1, l2 = {}, {}
+    for j = i, math.min(i + 4, nr) do
+      l1[#l1 + 1] = string.format("%-17s", names[j])
+      l2[#l2 + 1] = string.format("%-8d%3d%%     ", a[j], a[j] * 100 // total)
+    end
+    out[#out + 1] = table.concat(l1) .. "\n" .. table.concat(l2) .. "\n"
+  end
+  out[#out + 1] = "\n"
+end
+
+-- has_stats(): the count slot set and the sum above it
+local function has_stats(a, slots) return a[0] ~= 0 and a[slots - 1] > a[0] end
+
+-- `nfsstat -o all`: the server part when srv_text (raw /proc/net/rpc/nfsd)
+-- is given, the client part when clt_text (/proc/net/rpc/nfs) is
+function M.nfsstat_all(srv_text, clt_text)
+  local out = {}
+  if srv_text then
+    local s = parse_raw(srv_text, SRV_SLOTS)
+    numbers(out, "Server packet stats:\npackets    udp        tcp        tcpconn\n", s.net, 0, 4)
+    out[#out + 1] = "\n"
+    numbers(out, "Server rpc stats:\ncalls      badcalls   badfmt     badauth    badclnt\n", s.rpc, 0, 5)
+    out[#out + 1] = "\n"
+    numbers(out, "Server reply cache:\nhits       misses     nocache\n", s.rc, 0, 3)
+    out[#out + 1] = "\n"
+    numbers(out, "Server io stats:\nread       write\n", s.io, 0, 2)
+    out[#out + 1] = "\n"
+    numbers(out, "Server read ahead cache:\nsize       0-10%      10-20%     20-30%     30-40%     "
+      .. "40-50%     50-60%     60-70%     70-80%     80-90%     90-100%    notfound\n", s.ra, 0, 12)
+    out[#out + 1] = "\n"
+    -- the 2.4+ "fh" line: stale moved last, dir and nondir swapped
+    local fh = s.fh
+    fh[3], fh[4] = fh[4], fh[3]
+    fh[5] = fh[0]
+    numbers(out, "Server file handle cache:\nlookup     anon       ncachedir  ncachenondir  stale\n", fh, 1, 5)
+    out[#out + 1] = "\n"
+    if has_stats(s.proc2, 20) then callstats(out, "Server nfs v2:\n", NFSV2, s.proc2) end
+    if has_stats(s.proc3, 24) then callstats(out, "Server nfs v3:\n", NFSV3, s.proc3) end
+    if has_stats(s.proc4, 4) then
+      callstats(out, "Server nfs v4:\n", SRV4, s.proc4)
+      callstats(out, "Server nfs v4 operations:\n", SRV4OPS, s.proc4ops)
+    end
+  end
+  if clt_text then
+    local c = parse_raw(clt_text, CLT_SLOTS)
+    numbers(out, "Client packet stats:\npackets    udp        tcp        tcpconn\n", c.net, 0, 4)
+    out[#out + 1] = "\n"
+    numbers(out, "Client rpc stats:\ncalls      retrans    authrefrsh\n", c.rpc, 0, 3)
+    out[#out + 1] = "\n"
+    if has_stats(c.proc2, 20) then callstats(out, "Client nfs v2:\n", NFSV2, c.proc2) end
+    if has_stats(c.proc3, 24) then callstats(out, "Client nfs v3:\n", NFSV3, c.proc3) end
+    if has_stats(c.proc4, 61) then callstats(out, "Client nfs v4:\n", CLT4, c.proc4) end
+  end
+  return table.concat(out)
+end
+
+-- }======
+
 -- {====== NFSv4 clients ======
 
 -- "%pISpc" of a sockaddr: "a.b.c.d:port", "[v6]:port"

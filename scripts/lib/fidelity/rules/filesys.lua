@@ -99,7 +99,25 @@ return {
   ["sos_commands/block/lsblk_-f_-a_-l"] = {
     truth = nil, class = "stub",
     note = "partial: FSTYPE/FSVER/LABEL/UUID of unmounted devices are on-disk signatures "
-      .. "(blkid/udev), not in memory; mounted filesystems get their type and FSAVAIL/FSUSE%.",
+      .. "(blkid/udev), not in memory; mounted filesystems get their type, FSAVAIL/FSUSE% and "
+      .. "the UUID/LABEL their superblocks hold.",
+  },
+  ["sos_commands/block/blkid_-c_.dev.null"] = {
+    truth = nil, class = "stub",
+    note = "mounted ext2/3/4 and XFS filesystems only (UUID, label, block size, type from their "
+      .. "superblocks); the truth's busybox had no blkid (cmd/blkid.txt is its error), "
+      .. "each_fixture/blkid.lua compares with the UUIDs and labels the fixture README records.",
+  },
+  ["sos_commands/block/ls_-lanR_.dev"] = {
+    truth = nil, class = "static",
+    note = "devtmpfs and the in-memory filesystems below /dev from the dentry/inode caches; no "
+      .. "live listing in truth/ (each_fixture/ls_dev.lua checks nodes against proc/partitions, "
+      .. "proc/misc and the live processes' open /dev files).",
+  },
+  ["sos_commands/filesys/dumpe2fs_-h_*"] = {
+    truth = nil, class = "stub",
+    note = "the superblock fields ext4_sb_info/super_block keep when the on-disk superblock's "
+      .. "page is filtered out; each_fixture/dumpe2fs.lua checks the counts against df/df -i.",
   },
   ["sos_commands/block/lsblk_-t"] = { truth = nil, class = "static", note = "queue limits per device." },
   ["sos_commands/block/lsblk_-D"] = { truth = nil, class = "static", note = "discard limits per device." },

@@ -37,6 +37,14 @@ return {
   ["sos_commands/kernel/lsmod"] = same("cmd/lsmod.txt", "the truth is busybox lsmod, whose "
     .. "layout kdlua's lsmod follows here (name, size, used by): exact."),
   ["sos_commands/host/hostname"] = same("cmd/hostname.txt", "nodename: exact."),
+  ["sos_commands/host/hostname_-f"] = { truth = nil, class = "stub",
+    note = "the nodename; the FQDN comes from the resolver (user space)." },
+  ["sos_commands/host/hostid"] = { truth = nil, class = "stub",
+    note = "/etc/hostid or the resolver's address: user space, nothing in the dump." },
+  ["sos_commands/host/hostnamectl_status"] = { truth = nil, class = "stub",
+    note = "transient hostname, boot ID, kernel, architecture, DMI vendor/model/firmware; the "
+      .. "rest is systemd-hostnamed's files (each_fixture/host_identity.lua checks hostname, "
+      .. "boot ID and release against truth)." },
   ["etc/hostname"] = same("cmd/hostname.txt", "/etc/hostname rebuilt from the nodename "
     .. "(the file itself is on disk): exact against `hostname`."),
   ["sos_commands/kernel/dmesg"] = {

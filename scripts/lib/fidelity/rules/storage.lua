@@ -56,6 +56,12 @@ return {
       .. "counterpart in truth/." },
   ["sos_commands/scsi/lsscsi_-d"] = { truth = nil, class = "static",
     note = "lsscsi -d: the default line plus [major:minor] of the block device; no live counterpart." },
+  ["sos_commands/scsi/lsscsi_-s"] = { truth = nil, class = "static",
+    note = "lsscsi -s: the default line plus the disk's size (size2string, powers of 1000); no live "
+      .. "counterpart (tests/lua/each_fixture/lsscsi.lua checks the sizes against sys/block/*/size)." },
+  ["sos_commands/scsi/lsscsi_-L"] = { truth = nil, class = "static",
+    note = "lsscsi -L: the default line, then each device attribute as 'name=value' (the io*_cnt "
+      .. "counters drift; each_fixture/lsscsi.lua checks the static ones against sys/class/scsi_device)." },
   -- }======
 
   -- {====== nfs ======
@@ -117,11 +123,14 @@ return {
   ["sos_commands/nfs/exportfs_-v"] = { truth = "cmd/exportfs-v.txt", class = "stub",
     note = "exportfs -v prints rpc.mountd's etab (user space, not in the dump): a stub naming "
       .. "proc/fs/nfsd/exports, the kernel's export cache." },
-  ["sos_commands/nfs/nfsstat_-o_all"] = { truth = nil, class = "stub",
-    note = "nfsstat reads /proc/net/rpc/{nfs,nfsd}, per-net counters in nfs.ko/nfsd.ko private "
-      .. "structures: a stub naming them." },
-  ["proc/net/rpc/nfs"] = { truth = "proc/net/rpc/nfs", class = "none",
-    note = "the NFS client's RPC counters are per-net in nfs.ko's private nfs_net: not emitted." },
+  ["sos_commands/nfs/nfsstat_-o_all"] = { truth = nil, class = "drifting",
+    note = "nfs-utils 2.6.2 nfsstat over the rebuilt /proc/net/rpc/nfsd and /proc/net/rpc/nfs "
+      .. "(their counters are compared there); no live nfsstat in truth/." },
+  ["proc/net/rpc/nfs"] = { truth = "proc/net/rpc/nfs", class = "drifting", kind = "lines", key = 1,
+    tolerance = { ["*"] = { monotonic = true } },
+    note = "rpc_proc_show of the client's rpc_stat (nfs_net.rpcstats, 6.9+; nfs_rpcstat before) and "
+      .. "each registered version's call counts; the client kept calling after the capture, so the "
+      .. "counters only grow." },
   ["proc/net/rpc/nfsd"] = { truth = "proc/net/rpc/nfsd", class = "drifting", kind = "lines", key = 1,
     tolerance = { ["*"] = { monotonic = true } },
     note = "nfsd_show + svc_seq_show: nfsd_net's per-CPU counters and svc_stat, the version "
