@@ -15,8 +15,8 @@ plugin{ name = "nfs", description = "Network file system information" }
 if client then
   emit{ path = "proc/fs/nfsfs/servers", run = function() return nfs.servers_text() end }
   emit{ path = "proc/fs/nfsfs/volumes", run = function() return nfs.volumes_text() end }
-  -- the reader's mountstats: every mount's device line, NFS statistics
-  -- not decoded (a stub saying so when there is an NFS mount)
+  -- the reader's mountstats: every mount's device line and each NFS
+  -- mount's statistics (a stub naming the part not decoded, if any)
   emit{ path = "proc/self/mountstats", run = function()
     local text, why = nfs.mountstats_text()
     if text and why then return stub(why, text) end

@@ -451,8 +451,10 @@ local function rpc_peeraddr2str(clnt, fmt)
   if a == 0 then return "unprintable" end
   return kd.read_string(a, 256)
 end
-OPTS.nfs_show_options = function(sb)
-  local nfss = kd.object("struct nfs_server", pval(sb:member_("s_fs_info")))
+-- nfs_show_mount_options(m, nfss, showdefaults): the option list after
+-- "rw" (showdefaults: mountstats' form, the attribute-cache times and the
+-- mountd settings even at their defaults)
+function M.nfs_mount_options(nfss, showdefaults)
   local clp = nfss.nfs_client
   local version = clp.rpc_ops.version
   local hz = require("kernel.time").hz()
@@ -466,7 +468,7 @@ OPTS.nfs_show_options = function(sb)
   put(",namlen=" .. nfss.namelen)
   for _, a in ipairs({ { "acregmin", 3 }, { "acregmax", 60 }, { "acdirmin", 30 }, { "acdirmax", 60 } }) do
     local v = nfss[a[1]]
-    if v ~= a[2] * hz then put("," .. a[1] .. "=" .. (v // hz)) end
+    if v ~= a[2] * hz or showdefaults then put("," .. a[1] .. "=" .. (v // hz)) end
   end
   local flags = nfss.flags
   if flags & (0x1 | 0x400000) == 0 then put(",hard") end
@@ -500,15 +502,17 @@ OPTS.nfs_show_options = function(sb)
         put(",mountaddr=" .. net.ip4(kd.read_u32(sa:address_() + 4)))
       elseif fam == 10 then
         put(",mountaddr=" .. net.ip6(kd.read(sa:address_() + 8, 16)))
+      elseif showdefaults then
+        put(",mountaddr=unspecified")
       end
-      if nfss.mountd_version ~= 0 then put(",mountvers=" .. nfss.mountd_version) end
+      if nfss.mountd_version ~= 0 or showdefaults then put(",mountvers=" .. nfss.mountd_version) end
       local mp = nfss.mountd_port
-      if mp ~= 0 and mp ~= 0xffff then put(",mountport=" .. mp) end
+      if (mp ~= 0 and mp ~= 0xffff) or showdefaults then put(",mountport=" .. mp) end
       local proto = nfss.mountd_protocol
       local netid
       if fam == 2 then netid = ({ [17] = "udp", [6] = "tcp" })[proto]
       elseif fam == 10 then netid = ({ [17] = "udp6", [6] = "tcp6" })[proto] end
-      if netid then put(",mountproto=" .. netid) end
+      if netid or showdefaults then put(",mountproto=" .. (netid or "auto")) end
     end
   else
     put(",clientaddr=" .. clp.cl_ipaddr:string_())            -- nfs_show_nfsv4_options()
@@ -527,8 +531,12 @@ OPTS.nfs_show_options = function(sb)
   -- 6.9 "nfs: add 'noalignwrite' option for lock-less 'lost writes' prevention"
   if flags & 0x10000000 ~= 0 then put(",noalignwrite") end   -- a free bit before
   if flags & 0x01000000 ~= 0 then put(flags & 0x02000000 ~= 0 and ",write=wait" or ",write=eager") end
-  put(",addr=" .. rpc_peeraddr2str(clp.cl_rpcclient, 0))         -- RPC_DISPLAY_ADDR
   return table.concat(out)
+end
+OPTS.nfs_show_options = function(sb)
+  local nfss = kd.object("struct nfs_server", pval(sb:member_("s_fs_info")))
+  return M.nfs_mount_options(nfss, false) .. ",addr="
+    .. rpc_peeraddr2str(nfss.nfs_client.cl_rpcclient, 0)         -- RPC_DISPLAY_ADDR
 end
 
 -- hugetlbfs_show_options() (fs/hugetlbfs/inode.c, 6.1 = 6.12)

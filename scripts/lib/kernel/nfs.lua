@@ -1098,11 +1098,142 @@ end
 
 -- {====== mountstats ======
 
+-- rpc_clnt_show_stats() (net/sunrpc/stats.c, the same in 6.1 and 6.12):
+-- the program and version, each transport's print_stats (TCP and UDP
+-- sockets: xs_tcp_print_stats / xs_udp_print_stats in xprtsock.c), then
+-- every procedure's rpc_iostats summed up the cl_parent chain.  Returns
+-- text, and a reason when a transport's line is not decoded.
+local function rpc_clnt_stats(clnt)
+  local metrics = pval(clnt:member_("cl_metrics"))
+  if metrics == 0 then return "" end
+  local ktime = require("kernel.time")
+  local hz, now = ktime.hz(), ktime.jiffies()
+  local out, why = {}, nil
+  local function add(...) out[#out + 1] = string.format(...) end
+  add("\tRPC iostats version: %s  ", "1.1")                    -- RPC_IOSTATS_VERS
+  add("p/v: %d/%d (%s)\n", clnt.cl_prog, clnt.cl_vers, clnt.cl_program.name:string_())
+  -- rpc_clnt_iterate_for_each_xprt: every transport of the client's switch
+  local xprts = {}
+  local okx = pcall(function()
+    local xps = clnt.cl_xpi.xpi_xpswitch
+    for x in kd.list(xps.xps_xprt_list, "struct rpc_xprt", "xprt_switch") do xprts[#xprts + 1] = x end
+  end)
+  if not okx or #xprts == 0 then xprts = { clnt.cl_xprt } end
+  for _, x in ipairs(xprts) do
+    local op = fs.func_name(x.ops:member_("print_stats"))
+    local st = x.stat
+    local connected = (x.state >> 1) & 1 == 1                   -- XPRT_CONNECTED
+    if op == "xs_tcp_print_stats" or op == "xs_udp_print_stats" then
+      local srcport = kd.container_of(x, "struct sock_xprt", "xprt").srcport
+      if op == "xs_tcp_print_stats" then
+        local idle = connected and (now - x.last_used) // hz or 0
+        add("\txprt:\ttcp %d %d %d %d %d %d %d %d %d %d %d %d %d\n", srcport, st.bind_count,
+            st.connect_count, st.connect_time // hz, idle, st.sends, st.recvs, st.bad_xids,
+            st.req_u, st.bklog_u, st.max_slots, st.sending_u, st.pending_u)
+      else
+        add("\txprt:\tudp %d %d %d %d %d %d %d %d %d %d\n", srcport, st.bind_count, st.sends,
+            st.recvs, st.bad_xids, st.req_u, st.bklog_u, st.max_slots, st.sending_u, st.pending_u)
+      end
+    else
+      why = "the transport statistics of " .. tostring(op) .. " are not decoded"
+    end
+  end
+  add("\tper-op statistics\n")
+  local procs = pval(clnt:member_("cl_procinfo"))
+  local psize = kd.type("struct rpc_procinfo").size
+  local isize = kd.type("struct rpc_iostats").size
+  local name_off = kd.member_offset("struct rpc_procinfo", "p_name")
+  local function ms(ns) return ns // 1000000 end                  -- ktime_to_ms
+  for op = 0, clnt.cl_maxproc - 1 do
+    local t = { 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    local c = clnt
+    while c ~= nil do
+      local m = kd.object("struct rpc_iostats", pval(c:member_("cl_metrics")) + op * isize)
+      local v = { m.om_ops, m.om_ntrans, m.om_timeouts, m.om_bytes_sent, m.om_bytes_recv,
+                  m.om_queue, m.om_rtt, m.om_execute, m.om_error_status }
+      for k = 1, 9 do t[k] = t[k] + v[k] end
+      local parent = pval(c:member_("cl_parent"))
+      if parent == pval(c) or parent == 0 then break end
+      c = kd.object("struct rpc_clnt", parent)
+    end
+    local np = kd.read_u64(procs + op * psize + name_off)
+    if np ~= 0 then add("\t%12s: ", kd.read_string(np, 64))
+    elseif op == 0 then add("\t        NULL: ")
+    else add("\t%12d: ", op) end
+    add("%d %d %d %d %d %d %d %d %d\n", t[1], t[2], t[3], t[4], t[5], ms(t[6]), ms(t[7]), ms(t[8]), t[9])
+  end
+  return table.concat(out), why
+end
+
+-- nfs_show_stats() (fs/nfs/super.c): the text after "device ... with
+-- fstype nfs4 " of one NFS mount: statvers, the mount options with their
+-- defaults, age, implementation id, caps, the NFSv4 bitmaps and lease,
+-- the security flavour, the per-CPU nfs_iostats summed over the possible
+-- CPUs, then rpc_clnt_stats.  Returns text, reason for a part not decoded.
+function M.nfs_show_stats(sb)
+  local mount = require("kernel.mount")
+  local ktime = require("kernel.time")
+  local hz, now = ktime.hz(), ktime.jiffies()
+  local nfss = kd.object("struct nfs_server", pval(sb:member_("s_fs_info")))
+  local clp = nfss.nfs_client
+  local out = {}
+  local function add(...) out[#out + 1] = string.format(...) end
+  add("statvers=%s", "1.1")                                     -- NFS_IOSTAT_VERS
+  local fl = sb.s_flags
+  add("\n\topts:\t%s%s%s%s", fl & 1 ~= 0 and "ro" or "rw", fl & 16 ~= 0 and ",sync" or "",
+      fl & 1024 ~= 0 and ",noatime" or "", fl & 2048 ~= 0 and ",nodiratime" or "")
+  add("%s", mount.nfs_mount_options(nfss, true))
+  add("\n\tage:\t%d", (now - nfss.mount_time) // hz)
+  -- CONFIG_NFS_V4_1: show_implementation_id, show_sessions, show_pnfs
+  local v41 = has_member("struct nfs_client", "cl_implid")
+  if v41 and pval(clp:member_("cl_implid")) ~= 0 then
+    local id = clp.cl_implid
+    add("\n\timpl_id:\tname='%s',domain='%s',date='%d,%d'", kd.read_string(id.name:address_(), 1025),
+        kd.read_string(id.domain:address_(), 1025), id.date.seconds, id.date.nseconds)
+  end
+  add("\n\tcaps:\tcaps=0x%x,wtmult=%d,dtsize=%d,bsize=%d,namlen=%d", nfss.caps, nfss.wtmult,
+      nfss.dtsize, nfss.bsize, nfss.namelen)
+  if clp.rpc_ops.version == 4 then
+    add("\n\tnfsv4:\tbm0=0x%x,bm1=0x%x,bm2=0x%x,acl=0x%x", nfss.attr_bitmask[0],
+        nfss.attr_bitmask[1], nfss.attr_bitmask[2], nfss.acl_bitmask)
+    if v41 then
+      if pval(clp:member_("cl_session")) ~= 0 then add(",sessions") end
+      local ld = pval(nfss:member_("pnfs_curr_ld"))
+      add(",pnfs=%s", ld ~= 0 and kd.object("struct pnfs_layoutdriver_type", ld).name:string_()
+          or "not configured")
+    end
+    local expire = clp.cl_last_renewal + clp.cl_lease_time
+    add(",lease_time=%d,lease_expired=%d", clp.cl_lease_time // hz,
+        expire - now > 0 and 0 or (now - expire) // hz)           -- time_after(expire, jiffies)
+  end
+  local auth = nfss.client.cl_auth
+  add("\n\tsec:\tflavor=%d", auth.au_ops.au_flavor)
+  if auth.au_flavor ~= 0 then add(",pseudoflavor=%d", auth.au_flavor) end
+  -- nfs_iostats (fs/nfs/iostat.h, nfs.ko's): the counts' lengths from its type
+  local it = kd.type("struct nfs_iostats")
+  local nev, nby = it:member("events").type.length, it:member("bytes").type.length
+  local ev, by = {}, {}
+  for i = 0, nev - 1 do ev[i] = 0 end
+  for i = 0, nby - 1 do by[i] = 0 end
+  for _, cpu in ipairs(kd.cpus("possible")) do
+    local st = kd.per_cpu(nfss.io_stats, cpu)
+    for i = 0, nev - 1 do ev[i] = ev[i] + st.events[i] end
+    for i = 0, nby - 1 do by[i] = by[i] + st.bytes[i] end
+  end
+  add("\n\tevents:\t")
+  for i = 0, nev - 1 do add("%d ", ev[i]) end
+  add("\n\tbytes:\t")
+  for i = 0, nby - 1 do add("%d ", by[i]) end
+  add("\n")
+  local rpc, why = rpc_clnt_stats(nfss.client)
+  return table.concat(out) .. rpc, why
+end
+
 -- /proc/<pid>/mountstats (show_vfsstat) of the reader task: "device D
--- mounted on P with fstype T" for every mount; only NFS has ->show_stats,
--- whose block (options, ages, caps, events, bytes, RPC and per-op
--- counters, nfs_show_stats) is not decoded: NFS lines end at
--- "statvers=1.1" and the text comes back with that reason.
+-- mounted on P with fstype T" for every mount, then for NFS its
+-- ->show_stats block (nfs_show_stats above; without nfs.ko's types the
+-- NFS lines end at "statvers=1.1" and the text comes back with that
+-- reason).
 function M.mountstats_text()
   local mount = require("kernel.mount")
   local es, why = mount.entries(mount.reader_task())
@@ -1118,9 +1249,15 @@ function M.mountstats_text()
     local line = string.format("%s mounted on %s with fstype %s", dev, e.target, e.fstype)
     local fn = fs.func_name(e.sb.s_op:member_("show_stats"))
     if fn == "nfs_show_stats" then
-      line = line .. " statvers=1.1"   -- NFS_IOSTAT_VERS
-      partial = "the NFS statistics after statvers= (nfs_show_stats) are not decoded "
-        .. "(its events and bytes are nfs.ko's private per-CPU nfs_iostats)"
+      local ok, text, swhy = pcall(M.nfs_show_stats, e.sb)
+      if ok then
+        line = line .. " " .. text
+        if swhy then partial = swhy end
+      else
+        line = line .. " statvers=1.1"   -- NFS_IOSTAT_VERS
+        partial = "the NFS statistics after statvers= (nfs_show_stats) are not decoded: "
+          .. fs.errmsg(text)
+      end
     elseif fn then
       partial = "show_stats " .. fn .. " not decoded"
     end

@@ -70,10 +70,17 @@ return {
       .. "rpc_ops->version, the transport's hex address/port strings, cl_count, cl_hostname." },
   ["proc/fs/nfsfs/volumes"] = { truth = "proc/fs/nfsfs/volumes", class = "static",
     note = "nfs_server of each NFS superblock: s_dev, fsid, fscache cookie." },
-  ["proc/self/mountstats"] = { truth = "proc/self/mountstats", class = "stub",
-    note = "the device lines of every mount (show_vfsstat) are exact (tests/sh/test_storage.sh "
-      .. "compares them); the NFS block after statvers= (nfs_show_stats: options, caps, events, "
-      .. "RPC and per-op counters, most of them drifting) is not decoded: a stub saying so." },
+  ["proc/self/mountstats"] = { truth = "proc/self/mountstats", class = "drifting", kind = "lines",
+    static_lines = { "^device ", "^no device", "^\topts:", "^\timpl_id:", "^\tcaps:", "^\tnfsv4:",
+                     "^\tsec:", "^\tRPC iostats", "^\tper%-op" },
+    tolerance = { age = { monotonic = true, abs = 600 },
+                  ["xprt:_tcp"] = { monotonic = true, ignore = { 5 } },
+                  ["*"] = { monotonic = true } },
+    note = "show_vfsstat's device line of every mount (exact), then nfs_show_stats of the NFS mount: "
+      .. "options with their defaults, caps, the NFSv4 bitmaps and lease, the flavour (exact); the "
+      .. "mount's age, the per-CPU nfs_iostats events and bytes, the transport's and every "
+      .. "procedure's RPC counters only grow after the capture (the transport's idle time, its "
+      .. "5th number, moves either way)." },
   ["proc/fs/nfsd/threads"] = { truth = "proc/fs/nfsd/threads", class = "static",
     note = "svc_serv.sv_nrthreads, the serv of init_net's nfsd_net (nfsd.ko's types from its BTF "
       .. "in the dump when its debug file has no DWARF)." },
