@@ -14,9 +14,13 @@ function M.field(name)
   if not kd.symbol_address("dmi_ident") then return nil end
   local ok, idx = pcall(kd.enum_value, "enum dmi_field", name)
   if not ok or idx == nil then return nil end
+  -- an array of pointers read raw: BTF describes no variables, so the
+  -- symbol's type is not needed
   local ok2, s = pcall(function()
-    local p = kd.addr(kd.symbol("dmi_ident")[idx])
-    if p == nil or p == 0 then return nil end
+    local psize = kd.type("unsigned long").size
+    local at = kd.symbol_address("dmi_ident") + psize * idx
+    local p = psize == 8 and kd.read_u64(at) or kd.read_u32(at)
+    if p == 0 then return nil end
     return kd.read_string(p, 256)
   end)
   if not ok2 or s == nil or s == "" then return nil end
