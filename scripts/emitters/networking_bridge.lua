@@ -1,8 +1,8 @@
 -- sos networking plugin: `bridge` commands, registered only when the dump
 -- has a bridge device (as sos runs them only when bridges exist).
 -- `bridge link` and `bridge fdb` are rebuilt (kernel/net_link.lua
--- bridge_link, bridge_fdb), the VLAN database too (kernel/bridge.lua); the
--- MDB dump is not decoded (no file, a reason).
+-- bridge_link, bridge_fdb), the VLAN and multicast databases too
+-- (kernel/bridge.lua).
 local net = require("kernel.net")
 local link = require("kernel.net_link")
 
@@ -35,5 +35,9 @@ if ok and #bridges > 0 then
           return text
         end }
   emit{ command = "bridge -s -s -d -t mdb show", plugin = "networking",
-        run = function() return nil, "the bridge's multicast database (MDB) is not decoded" end }
+        run = function()
+          local text, note = bridge.bridge_mdb()
+          if note then return stub(note, text) end
+          return text
+        end }
 end
