@@ -197,10 +197,12 @@ return {
     note = "No truth: emitted only with a bridge. Bridge entries from br->fdb_list (used/updated ages "
       .. "drift), every Ethernet device's uc/mc lists as 'self permanent' (checked against "
       .. "proc/net/dev_mcast on the fixtures)." },
-  ["sos_commands/networking/bridge_-d_vlan_show"] = { truth = nil, class = "stub",
-    note = "Not rebuilt (bridge VLAN groups): emitted only with a bridge, as a reason." },
-  ["sos_commands/networking/bridge_-s_-s_-d_-t_mdb_show"] = { truth = nil, class = "stub",
-    note = "Not rebuilt (bridge MDB): emitted only with a bridge, as a reason." },
+  ["sos_commands/networking/bridge_-d_vlan_show"] = { truth = nil, class = "static",
+    note = "No truth: neither fixture has a bridge (emitted only with one). Each bridge's and "
+      .. "port's VLAN group in br_vlan_dump_dev's ranges (tests/lua/test_bridge_db.lua)." },
+  ["sos_commands/networking/bridge_-s_-s_-d_-t_mdb_show"] = { truth = nil, class = "drifting",
+    note = "No truth: neither fixture has a bridge (emitted only with one). MDB entries and "
+      .. "router ports with their timers (tests/lua/test_bridge_db.lua)." },
   ["sos_commands/networking/namespaces/*"] = { truth = nil, class = "static",
     note = "No truth: neither fixture has a named namespace. One folder per nsfs mount under "
       .. "/run/netns, the commands sos runs there, each rebuilt from that namespace's struct net "
