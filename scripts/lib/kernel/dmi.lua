@@ -17,7 +17,7 @@ function M.field(name)
   -- an array of pointers read raw: BTF describes no variables, so the
   -- symbol's type is not needed
   local ok2, s = pcall(function()
-    local psize = kd.type("unsigned long").size
+    local psize = kd.member_size("struct list_head", "next")   -- a pointer's size
     local at = kd.symbol_address("dmi_ident") + psize * idx
     local p = psize == 8 and kd.read_u64(at) or kd.read_u32(at)
     if p == 0 then return nil end
