@@ -30,11 +30,16 @@ function M.fds(t)
   local out = {}
   if max <= 0 or arr == 0 then return out end
   if max > 1 << 20 then error("fdtable max_fds " .. max .. " is implausible", 0) end
-  -- open_fds bitmap bounds the scan; the pointer array is read in one go
+  -- the pointer array is read in one go; string.find skips the empty
+  -- slots (most of a table: 64 or more slots for a process with 3 files)
   local raw = kd.read(arr, max * 8)
-  for fd = 0, max - 1 do
-    local p = string.unpack("<i8", raw, fd * 8 + 1)
-    if p ~= 0 then out[#out + 1] = { fd = fd, file = kd.object("struct file", p) } end
+  local find, unpack = string.find, string.unpack
+  local pos = find(raw, "[^%z]")
+  while pos do
+    local fd = (pos - 1) // 8
+    local p = unpack("<i8", raw, fd * 8 + 1)
+    out[#out + 1] = { fd = fd, file = kd.object("struct file", p) }
+    pos = find(raw, "[^%z]", fd * 8 + 9)
   end
   return out
 end
@@ -195,51 +200,50 @@ M.socket_info = socket_info
 
 local S = fs
 
--- lsof's view of one opened object (process_proc_node): TYPE, DEVICE,
--- SIZE/OFF, NODE, NAME
-local function node_info(file, path_obj, name, is_fd)
+-- lsof's view of one opened object (process_proc_node): an array
+-- { TYPE, DEVICE, SIZE/OFF, NODE, NAME } (the report keeps tens of
+-- thousands of these until the columns' widths are known: arrays, not
+-- records)
+local TYPE, DEV, SZOFF, NODE, NAME = 1, 2, 3, 4, 5
+local function node_info(file, path_obj, name)
   local d = path_obj.dentry
   local inode = d.d_inode
-  local r = { type = "unknown", dev = "", szoff = "", node = "", name = name }
-  if inode == nil then return r end
+  if inode == nil then return { "unknown", "", "", "", name } end
   local mode = inode.i_mode
   local fmt = mode & 0xf000
   local sdev = inode.i_sb.s_dev
-  local devs = string.format("%d,%d", fs.major(sdev), fs.minor(sdev))
   local ino = inode.i_ino
-  r.dev, r.node = devs, tostring(ino)
+  local ty, dev, szoff, node = "unknown", string.format("%d,%d", fs.major(sdev), fs.minor(sdev)), "", tostring(ino)
   local pos = file and file.f_pos or 0
   if fmt == S.S_IFSOCK then
     local si = socket_info(file, inode)
-    r.type, r.dev, r.node, r.name = si.type, si.dev, si.node, si.name
-    r.szoff = "0t" .. pos
-    return r
+    return { si.type, si.dev, "0t" .. pos, si.node, si.name }
   end
   if fmt == S.S_IFCHR or fmt == S.S_IFBLK then
     local rdev = inode.i_rdev
-    r.dev = string.format("%d,%d", fs.major(rdev), fs.minor(rdev))
-    r.type = fmt == S.S_IFCHR and "CHR" or "BLK"
-    r.szoff = "0t" .. pos
+    dev = string.format("%d,%d", fs.major(rdev), fs.minor(rdev))
+    ty = fmt == S.S_IFCHR and "CHR" or "BLK"
+    szoff = "0t" .. pos
   elseif fmt == S.S_IFIFO then
-    r.type = "FIFO"
-    r.szoff = "0t" .. pos
-    if name:match("^pipe:%[") then r.name = "pipe" end
+    ty = "FIFO"
+    szoff = "0t" .. pos
+    if name:match("^pipe:%[") then name = "pipe" end
   elseif fmt == S.S_IFDIR then
-    r.type = "DIR"; r.szoff = tostring(inode.i_size)
+    ty = "DIR"; szoff = tostring(inode.i_size)
   elseif fmt == S.S_IFREG then
-    r.type = "REG"; r.szoff = tostring(inode.i_size)
+    ty = "REG"; szoff = tostring(inode.i_size)
   elseif fmt == S.S_IFLNK then
-    r.type = "LINK"; r.szoff = tostring(inode.i_size)
+    ty = "LINK"; szoff = tostring(inode.i_size)
   elseif fmt == 0 and name:match("^anon_inode:") then
-    r.type = "a_inode"; r.szoff = tostring(inode.i_size)
-    r.name = name:sub(12)
+    ty = "a_inode"; szoff = tostring(inode.i_size)
+    name = name:sub(12)
   else
-    r.type = string.format("%04o", fmt >> 12)
-    r.szoff = tostring(inode.i_size)
+    ty = string.format("%04o", fmt >> 12)
+    szoff = tostring(inode.i_size)
   end
   -- offsets longer than 8 digits are printed in hex (OFFDECDIG)
-  if r.szoff:sub(1, 2) == "0t" and #r.szoff > 10 then r.szoff = string.format("0x%x", pos) end
-  return r
+  if szoff:sub(1, 2) == "0t" and #szoff > 10 then szoff = string.format("0x%x", pos) end
+  return { ty, dev, szoff, node, name }
 end
 
 local function access_char(file)
@@ -253,8 +257,11 @@ end
 -- root, binary and libraries, and d_path of a (dentry, vfsmount) is the
 -- same for every task (one reader's root): lsof() sets `dpath_memo` for its
 -- run, so each is walked once (a third of lsof's 7.9 G instructions on a
--- 3,197-task dump was d_path done again).
-local dpath_memo
+-- 3,197-task dump was d_path done again).  `info_memo` keeps the whole
+-- entry of a path that is not an open file (cwd, rtd, txt, mem: its
+-- inode's type, device, size and node), so those entries are one table
+-- each, shared by every process that has them.
+local dpath_memo, info_memo
 local function path_name(p, rd, rm)
   if dpath_memo == nil then return fs.d_path(p, rd, rm) end
   local d, m = pval(p.dentry), pval(p:member_("mnt"))
@@ -271,38 +278,49 @@ local function path_name(p, rd, rm)
   return name
 end
 
--- the entries lsof lists for a process/thread: cwd, rtd, txt, mem, fds
-local function task_entries(t)
-  local ents = {}
-  local rd, rm = reader_root()
-  local fsx = t.fs
-  local function path_entry(fdname, p)
-    local name = path_name(p, rd, rm)
-    local r = node_info(nil, p, name, false)
-    r.fd, r.mode, r.lock = fdname, " ", " "
-    ents[#ents + 1] = r
+-- the entry of a path that is no open file (node_info without a file),
+-- and the path's name
+local function path_info(p, rd, rm)
+  local d, m = pval(p.dentry), pval(p:member_("mnt"))
+  local by_mnt = info_memo[d]
+  if by_mnt == nil then
+    by_mnt = {}
+    info_memo[d] = by_mnt
   end
+  local info = by_mnt[m]
+  if info == nil then
+    info = node_info(nil, p, path_name(p, rd, rm))
+    by_mnt[m] = info
+  end
+  return info, dpath_memo[d][m]
+end
+
+-- the entries lsof lists for a process/thread (cwd, rtd, txt, mem, fds),
+-- appended to `ents` as pairs: FD column text (the descriptor and its
+-- access mode; lsof's lock character is always " " here), node_info
+local function task_entries(t, ents)
+  local rd, rm = reader_root()
+  local n = #ents
+  local function add(fdm, info)
+    ents[n + 1], ents[n + 2] = fdm, info
+    n = n + 2
+  end
+  local fsx = t.fs
   if fsx ~= nil then
-    path_entry("cwd", fsx.pwd)
-    path_entry("rtd", fsx.root)
+    add("cwd ", path_info(fsx.pwd, rd, rm))
+    add("rtd ", path_info(fsx.root, rd, rm))
   else
-    ents[#ents + 1] = { fd = "cwd", mode = " ", lock = " ", type = "unknown", dev = "", szoff = "",
-                        node = "", name = "/proc/" .. t.tgid .. "/cwd (readlink: No such file or directory)" }
-    ents[#ents + 1] = { fd = "rtd", mode = " ", lock = " ", type = "unknown", dev = "", szoff = "",
-                        node = "", name = "/proc/" .. t.tgid .. "/root (readlink: No such file or directory)" }
+    add("cwd ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/cwd (readlink: No such file or directory)" })
+    add("rtd ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/root (readlink: No such file or directory)" })
   end
   local mm = t.mm
   local exe_key
   if mm ~= nil and mm.exe_file ~= nil then
-    local f = mm.exe_file
-    local name = path_name(f.f_path, rd, rm)
-    local r = node_info(nil, f.f_path, name, false)
-    r.fd, r.mode, r.lock = "txt", " ", " "
-    ents[#ents + 1] = r
-    exe_key = r.dev .. ":" .. r.node
+    local info = path_info(mm.exe_file.f_path, rd, rm)
+    add("txt ", info)
+    exe_key = info[DEV] .. ":" .. info[NODE]
   else
-    ents[#ents + 1] = { fd = "txt", mode = " ", lock = " ", type = "unknown", dev = "", szoff = "",
-                        node = "", name = "/proc/" .. t.tgid .. "/exe" }
+    add("txt ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/exe" })
   end
   if mm ~= nil then
     -- mapped files (process_proc_map): once per device/inode, not the txt
@@ -313,17 +331,15 @@ local function task_entries(t)
       for _, v in ipairs(vmas) do
         local f = v.vm_file
         if f ~= nil then
-          local name = path_name(f.f_path, rd, rm)
-          local r = node_info(nil, f.f_path, name, false)
-          local key = r.dev .. ":" .. r.node
+          local info, name = path_info(f.f_path, rd, rm)
+          local key = info[DEV] .. ":" .. info[NODE]
           if not seen[key] then
             seen[key] = true
-            r.fd, r.mode, r.lock = "mem", " ", " "
             if name:match(" %(deleted%)$") then
-              r.fd = "DEL"; r.name = name:gsub(" %(deleted%)$", "")
+              add("DEL ", { info[TYPE], info[DEV], info[SZOFF], info[NODE], (name:gsub(" %(deleted%)$", "")) })
+            else
+              add("mem ", info)
             end
-            r.type = r.type == "REG" and "REG" or r.type
-            ents[#ents + 1] = r
           end
         end
       end
@@ -331,12 +347,10 @@ local function task_entries(t)
   end
   local fds = M.fds(t)
   for _, e in ipairs(fds or {}) do
-    local name = path_name(e.file.f_path, rd, rm)
-    local r = node_info(e.file, e.file.f_path, name, true)
-    r.fd, r.mode, r.lock = tostring(e.fd), access_char(e.file), " "
-    ents[#ents + 1] = r
+    local file = e.file
+    local name = path_name(file.f_path, rd, rm)
+    add(tostring(e.fd) .. access_char(file), node_info(file, file.f_path, name))
   end
-  return ents
 end
 
 -- VMAs of an mm in address order (6.1: maple tree mm_mt; older: mmap list)
@@ -354,74 +368,113 @@ function M.vmas(mm)
   return out
 end
 
--- the text of lsof(), with dpath_memo set
+-- the text of lsof(), with dpath_memo and info_memo set.  Its columns are
+-- as wide as their widest cell, so every line is known before the first
+-- is written: the lines are kept as a flat list of (task, FD, entry)
+-- triples, the task's cells held once per task, and widths grown as they
+-- come (a 10,000-process dump has ~60,000 lines: one table per line and
+-- per cell record was ~60 MiB of Lua heap)
 local function lsof_text()
-  local rows = {}
+  local rows, nrows = {}, 0
   local threads = false
+  local W = { cmd = 7, pid = 3, tid = 3, tcmd = 7, user = 4, fd = 2, type = 4, dev = 6, szoff = 8, node = 4 }
+  local ents = {}
+  local function add(trec, list)
+    if #list > 0 then
+      if #trec[1] > W.cmd then W.cmd = #trec[1] end
+      if #trec[2] > W.pid then W.pid = #trec[2] end
+      if trec[3] then
+        if #trec[3] > W.tid then W.tid = #trec[3] end
+        if #trec[4] > W.tcmd then W.tcmd = #trec[4] end
+      end
+      if #trec[5] > W.user then W.user = #trec[5] end
+    end
+    for i = 1, #list, 2 do
+      local fdm, info = list[i], list[i + 1]
+      -- fdm: the descriptor and the access mode, then the lock column
+      if #fdm - 1 > W.fd then W.fd = #fdm - 1 end
+      if #info[TYPE] > W.type then W.type = #info[TYPE] end
+      if #info[DEV] > W.dev then W.dev = #info[DEV] end
+      if #info[SZOFF] > W.szoff then W.szoff = #info[SZOFF] end
+      if #info[NODE] > W.node then W.node = #info[NODE] end
+      rows[nrows + 1], rows[nrows + 2], rows[nrows + 3] = trec, fdm, info
+      nrows = nrows + 3
+    end
+  end
   for p in kd.tasks() do
     if task.is_leader(p) then
-      local ok, ents = pcall(task_entries, p)
-      local uid = task.euid(p)
+      for i = #ents, 1, -1 do ents[i] = nil end
+      local ok = pcall(task_entries, p, ents)
+      local uid = tostring(task.euid(p))
       local cmd = task.comm(p):sub(1, 9)
-      local function add(tid, tcmd, list)
-        for _, e in ipairs(list) do
-          rows[#rows + 1] = { cmd = cmd, pid = p.tgid, tid = tid, tcmd = tcmd, uid = uid, e = e }
-        end
-      end
+      local pid = tostring(p.tgid)
       if ok then
-        add(nil, nil, ents)
+        add({ cmd, pid, false, false, uid }, ents)
         for th in task.threads(p) do
           if pval(th) ~= pval(p) then
             threads = true
-            local ok2, tents = pcall(task_entries, th)
-            if ok2 then add(th.pid, task.comm(th):sub(1, 9), tents) end
+            for i = #ents, 1, -1 do ents[i] = nil end
+            if pcall(task_entries, th, ents) then
+              add({ cmd, pid, tostring(th.pid), task.comm(th):sub(1, 9), uid }, ents)
+            end
           end
         end
       end
     end
   end
-  local W = { cmd = 7, pid = 3, tid = 3, tcmd = 7, user = 4, fd = 4, type = 4, dev = 6, szoff = 8, node = 4 }
-  for _, r in ipairs(rows) do
-    local e = r.e
-    W.cmd = math.max(W.cmd, #r.cmd)
-    W.pid = math.max(W.pid, #tostring(r.pid))
-    if r.tid then W.tid = math.max(W.tid, #tostring(r.tid)); W.tcmd = math.max(W.tcmd, #r.tcmd) end
-    W.user = math.max(W.user, #tostring(r.uid))
-    local fdc = e.fd .. ((e.lock == " ") and e.mode or (e.mode == " " and "-" or e.mode)) .. e.lock
-    W.fd = math.max(W.fd, #fdc)
-    W.type = math.max(W.type, #e.type)
-    W.dev = math.max(W.dev, #e.dev)
-    W.szoff = math.max(W.szoff, #e.szoff)
-    W.node = math.max(W.node, #e.node)
+  local spaces = setmetatable({}, { __index = function(t, k)
+    local v = string.rep(" ", k)
+    t[k] = v
+    return v
+  end })
+  local function pad(s, w, left)
+    if left then return s .. spaces[w - #s] end
+    return spaces[w - #s] .. s
   end
-  local out = {}
-  local function pad(s, w, left) if left then return s .. string.rep(" ", w - #s) end return string.rep(" ", w - #s) .. s end
   local hdr = pad("COMMAND", W.cmd, true) .. " " .. pad("PID", W.pid)
   if threads then hdr = hdr .. " " .. pad("TID", W.tid) .. " " .. pad("TASKCMD", W.tcmd, true) end
-  hdr = hdr .. " " .. pad("USER", W.user) .. " " .. pad("FD", W.fd - 2) .. "   " .. pad("TYPE", W.type) ..
+  hdr = hdr .. " " .. pad("USER", W.user) .. " " .. pad("FD", W.fd) .. "   " .. pad("TYPE", W.type) ..
         " " .. pad("DEVICE", W.dev) .. " " .. pad("SIZE/OFF", W.szoff) .. " " .. pad("NODE", W.node) .. " NAME\n"
-  out[1] = hdr
-  for _, r in ipairs(rows) do
-    local e = r.e
-    local line = pad(r.cmd, W.cmd, true) .. " " .. pad(tostring(r.pid), W.pid)
-    if threads then
-      line = line .. " " .. pad(r.tid and tostring(r.tid) or "", W.tid) .. " " .. pad(r.tcmd or "", W.tcmd, true)
+  -- the text in chunks of lines (no table of every line), each task's
+  -- cells and each shared entry's cells padded once
+  local chunks, lines, nlines = { hdr }, {}, 0
+  local last_trec, prefix
+  local tails = {}
+  for i = 1, nrows, 3 do
+    local trec, fdm, info = rows[i], rows[i + 1], rows[i + 2]
+    rows[i], rows[i + 1], rows[i + 2] = false, false, false
+    if trec ~= last_trec then
+      last_trec = trec
+      prefix = pad(trec[1], W.cmd, true) .. " " .. pad(trec[2], W.pid)
+      if threads then
+        prefix = prefix .. " " .. pad(trec[3] or "", W.tid) .. " " .. pad(trec[4] or "", W.tcmd, true)
+      end
+      prefix = prefix .. " " .. pad(trec[5], W.user) .. " "
     end
-    local acc = (e.lock == " ") and e.mode or (e.mode == " " and "-" or e.mode)
-    line = line .. " " .. pad(tostring(r.uid), W.user) .. " " .. pad(e.fd, W.fd - 2) .. acc .. e.lock ..
-           " " .. pad(e.type, W.type) .. " " .. pad(e.dev, W.dev) .. " " .. pad(e.szoff, W.szoff) ..
-           " " .. pad(e.node, W.node) .. " " .. e.name .. "\n"
-    out[#out + 1] = line
+    local tail = tails[info]
+    if tail == nil then
+      tail = " " .. pad(info[TYPE], W.type) .. " " .. pad(info[DEV], W.dev) .. " " ..
+             pad(info[SZOFF], W.szoff) .. " " .. pad(info[NODE], W.node) .. " " .. info[NAME] .. "\n"
+      tails[info] = tail
+    end
+    nlines = nlines + 1
+    lines[nlines] = prefix .. spaces[W.fd - #fdm + 1] .. fdm .. " " .. tail
+    if nlines == 512 then
+      chunks[#chunks + 1] = table.concat(lines, "", 1, nlines)
+      nlines = 0
+    end
   end
-  return table.concat(out)
+  chunks[#chunks + 1] = table.concat(lines, "", 1, nlines)
+  rows, lines, tails = nil, nil, nil
+  return table.concat(chunks)
 end
 
 -- lsof -b +M -n -l -c '': every process and (TID, TASKCMD) every other
 -- thread, columns sized to their widest cell (two passes, as lsof)
 function M.lsof()
-  dpath_memo = {}
+  dpath_memo, info_memo = {}, {}
   local ok, out = pcall(lsof_text)
-  dpath_memo = nil
+  dpath_memo, info_memo = nil, nil
   if not ok then error(out, 0) end
   return out
 end
