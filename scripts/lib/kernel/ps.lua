@@ -109,6 +109,22 @@ local function row(t, group, ctx)
   return r
 end
 
+-- The thread row of a group's leader: row(t, false) differs from the
+-- process row only in the thread's own CPU times, so it is the process
+-- row itself when those are the same (nearly every process has one
+-- thread: half the rows and half the snapshot's reads on a big dump), a
+-- copy with the thread's times otherwise.
+local function leader_thread_row(r, t)
+  local ut, st = task.cputime(t, false)
+  ut, st = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
+  if ut == r.utime and st == r.stime then return r end
+  local c = {}
+  for k, v in pairs(r) do c[k] = v end
+  c.threads = nil
+  c.utime, c.stime = ut, st
+  return c
+end
+
 -- {====== user names: /etc/passwd from the page cache ======
 
 -- child dentry `name` of directory dentry `d` (6.1: d_subdirs/d_child;
@@ -246,8 +262,14 @@ function M.snapshot(opts)
       local raw = task.cmdline_raw(p)
       r.args = ps_args(raw, r.comm, r.state)
       r.threads = {}
+      local leader = task.pval(p)
       for th in task.threads(p) do
-        local ok2, tr = pcall(row, th, false, ctx)
+        local ok2, tr
+        if task.pval(th) == leader then
+          ok2, tr = pcall(leader_thread_row, r, th)
+        else
+          ok2, tr = pcall(row, th, false, ctx)
+        end
         if ok2 then
           tr.args = r.args
           r.threads[#r.threads + 1] = tr
@@ -317,14 +339,32 @@ local function pr_stat(r)
   return s
 end
 
+-- start times as text, per listing snapshot and second (thousands of
+-- processes start in the same few seconds; os.date is a table a call)
+local time_texts = setmetatable({}, { __mode = "k" })
+local function times_of(snap)
+  local m = time_texts[snap]
+  if m == nil then
+    m = { stime = {}, lstart = {} }
+    time_texts[snap] = m
+  end
+  return m
+end
+
 local function pr_stime(r, snap)
   local t = snap.btime + r.start // HZ
-  local now = os.date("!*t", snap.now)
-  local pt = os.date("!*t", t)
-  local fmt = "%H:%M"
-  if now.yday ~= pt.yday then fmt = "%b%d" end
-  if now.year ~= pt.year then fmt = "%Y" end
-  return os.date("!" .. fmt, t)
+  local memo = times_of(snap).stime
+  local text = memo[t]
+  if text == nil then
+    local now = os.date("!*t", snap.now)
+    local pt = os.date("!*t", t)
+    local fmt = "%H:%M"
+    if now.yday ~= pt.yday then fmt = "%b%d" end
+    if now.year ~= pt.year then fmt = "%Y" end
+    text = os.date("!" .. fmt, t)
+    memo[t] = text
+  end
+  return text
 end
 
 local function pr_bsdtime(r)
@@ -398,7 +438,14 @@ end
 M.ctime_utc = ctime_utc
 
 local function pr_lstart(r, snap)
-  return ctime_utc(snap.btime + r.start // HZ)
+  local t = snap.btime + r.start // HZ
+  local memo = times_of(snap).lstart
+  local text = memo[t]
+  if text == nil then
+    text = ctime_utc(t)
+    memo[t] = text
+  end
+  return text
 end
 
 -- readproc's fill_cgroup_cvt(): the lines of /proc/<pid>/cgroup that do
@@ -499,8 +546,10 @@ local spaces = setmetatable({}, { __index = function(t, n)
   return v
 end })
 
+-- the pieces of one line (render's scratch table: no table a line)
+local pieces = {}
 local function render(cols, values)
-  local out = {}
+  local out = pieces
   local n = 0
   local correct, actual, dospace = 0, 0, 0
   local ncols = #cols
@@ -524,7 +573,7 @@ local function render(cols, values)
     dospace = 1
   end
   out[n + 1] = "\n"
-  return table.concat(out)
+  return table.concat(out, "", 1, n + 1)
 end
 
 local function header(cols)
@@ -533,18 +582,29 @@ local function header(cols)
   return render(cols, v)
 end
 
--- kind: "proc" row of a process list, "thread" row, or nil (no m mode)
-local function line(cols, r, snap, kind)
-  local v = {}
-  for i, c in ipairs(cols) do
+-- the cells of row r (scratch table): "-" where the row kind does not
+-- print the column; careful: a cell that fails is "?"
+local cells = {}
+local function fill(cols, r, snap, kind, careful)
+  for i = 1, #cols do
+    local c = cols[i]
     if (kind == "proc" and c.print == "thread") or (kind == "thread" and c.print == "proc") then
-      v[i] = "-"
-    else
+      cells[i] = "-"
+    elseif careful then
       local ok, s = pcall(c.fn, r, snap, c)
-      v[i] = ok and s or "?"
+      cells[i] = ok and s or "?"
+    else
+      cells[i] = c.fn(r, snap, c) or "?"
     end
   end
-  return render(cols, v)
+end
+
+-- kind: "proc" row of a process list, "thread" row, or nil (no m mode).
+-- One protected call a line; only a line with a failing cell is made
+-- again cell by cell
+local function line(cols, r, snap, kind)
+  if not pcall(fill, cols, r, snap, kind, false) then fill(cols, r, snap, kind, true) end
+  return render(cols, cells)
 end
 
 -- }======
