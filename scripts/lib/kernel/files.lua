@@ -557,15 +557,20 @@ end
 
 -- /proc/locks
 function M.proc_locks()
+  local locks = all_locks()
+  -- the pids of live tasks, only when there is a lock to show (a machine
+  -- of 10,000 tasks often has none)
   local alive = {}
-  for t in kd.tasks() do alive[t.pid] = true end
+  if #locks > 0 then
+    for t in kd.tasks() do alive[t.pid] = true end
+  end
   local out = {}
   local id = 0
   -- 6.9+: the list heads live in the embedded struct file_lock_core c
   local core = not has_member("struct file_lock", "fl_blocked_requests")
   local blocked_head = core and "flc_blocked_requests" or "fl_blocked_requests"
   local blocked_member = core and "c.flc_blocked_member" or "fl_blocked_member"
-  for _, top in ipairs(all_locks()) do
+  for _, top in ipairs(locks) do
     id = id + 1
     local _, shown = lock_status(top, id, 0, alive)
     if shown ~= 0 then
@@ -587,7 +592,7 @@ end
 -- of /proc/locks (reverse order, as lslocks' list_add builds it)
 function M.lslocks()
   local text = M.proc_locks()
-  local by_pid = task.by_pid()
+  local by_pid = text ~= "" and task.by_pid() or {}
   local rows = {}
   for line in text:gmatch("[^\n]+") do
     local toks = {}
