@@ -19,9 +19,10 @@ local pval, has_member = fs.pval, fs.has_member
 
 -- {====== file tables ======
 
--- the open files of a task: list of {fd=, file=} in fd order (nil, reason
--- when the task has no files_struct: exited, zombie)
-function M.fds(t)
+-- the open files of a task as a flat list fd, struct file address, fd,
+-- address, ... in fd order (nil, reason when the task has no
+-- files_struct: exited, zombie)
+local function fd_files(t)
   local files = t.files
   if files == nil then return nil, "task has no open-file table (exited or zombie)" end
   local fdt = files.fdt
@@ -34,13 +35,24 @@ function M.fds(t)
   -- slots (most of a table: 64 or more slots for a process with 3 files)
   local raw = kd.read(arr, max * 8)
   local find, unpack = string.find, string.unpack
+  local n = 0
   local pos = find(raw, "[^%z]")
   while pos do
     local fd = (pos - 1) // 8
-    local p = unpack("<i8", raw, fd * 8 + 1)
-    out[#out + 1] = { fd = fd, file = kd.object("struct file", p) }
+    out[n + 1], out[n + 2] = fd, unpack("<i8", raw, fd * 8 + 1)
+    n = n + 2
     pos = find(raw, "[^%z]", fd * 8 + 9)
   end
+  return out
+end
+
+-- the open files of a task: list of {fd=, file=} in fd order (nil, reason
+-- when the task has no files_struct: exited, zombie)
+function M.fds(t)
+  local raw, why = fd_files(t)
+  if raw == nil then return nil, why end
+  local out = {}
+  for i = 1, #raw, 2 do out[#out + 1] = { fd = raw[i], file = kd.object("struct file", raw[i + 1]) } end
   return out
 end
 
@@ -205,22 +217,36 @@ local S = fs
 -- thousands of these until the columns' widths are known: arrays, not
 -- records)
 local TYPE, DEV, SZOFF, NODE, NAME = 1, 2, 3, 4, 5
-local function node_info(file, path_obj, name)
-  local d = path_obj.dentry
-  local inode = d.d_inode
-  if inode == nil then return { "unknown", "", "", "", name } end
-  local mode = inode.i_mode
+
+-- the members lsof reads of files, dentries, inodes and VMAs, each set in
+-- one call by address (tens of thousands of files: no object a member)
+local rd_file, rd_dentry, rd_inode, rd_sb, rd_vma
+local function readers()
+  if rd_file == nil then
+    rd_file = kd.member_reader("struct file", "f_path.dentry", "f_path.mnt", "f_pos", "f_mode")
+    rd_dentry = kd.member_reader("struct dentry", "d_inode")
+    rd_inode = kd.member_reader("struct inode", "i_mode", "i_sb", "i_ino", "i_rdev", "i_size")
+    rd_sb = kd.member_reader("struct super_block", "s_dev")
+    rd_vma = kd.member_reader("struct vm_area_struct", "vm_file")
+  end
+end
+
+-- node_info of the file at address f (nil: a path that is no open file,
+-- position 0) whose dentry is at address d and whose name is `name`
+local function node_info(f, d, name)
+  local inode = rd_dentry(d)
+  if inode == 0 then return { "unknown", "", "", "", name } end
+  local mode, sb, ino, rdev, size = rd_inode(inode)
   local fmt = mode & 0xf000
-  local sdev = inode.i_sb.s_dev
-  local ino = inode.i_ino
+  local sdev = rd_sb(sb)
   local ty, dev, szoff, node = "unknown", string.format("%d,%d", fs.major(sdev), fs.minor(sdev)), "", tostring(ino)
-  local pos = file and file.f_pos or 0
+  local pos = 0
+  if f then pos = select(3, rd_file(f)) end
   if fmt == S.S_IFSOCK then
-    local si = socket_info(file, inode)
+    local si = socket_info(f and kd.object("struct file", f), kd.object("struct inode", inode))
     return { si.type, si.dev, "0t" .. pos, si.node, si.name }
   end
   if fmt == S.S_IFCHR or fmt == S.S_IFBLK then
-    local rdev = inode.i_rdev
     dev = string.format("%d,%d", fs.major(rdev), fs.minor(rdev))
     ty = fmt == S.S_IFCHR and "CHR" or "BLK"
     szoff = "0t" .. pos
@@ -229,25 +255,25 @@ local function node_info(file, path_obj, name)
     szoff = "0t" .. pos
     if name:match("^pipe:%[") then name = "pipe" end
   elseif fmt == S.S_IFDIR then
-    ty = "DIR"; szoff = tostring(inode.i_size)
+    ty = "DIR"; szoff = tostring(size)
   elseif fmt == S.S_IFREG then
-    ty = "REG"; szoff = tostring(inode.i_size)
+    ty = "REG"; szoff = tostring(size)
   elseif fmt == S.S_IFLNK then
-    ty = "LINK"; szoff = tostring(inode.i_size)
+    ty = "LINK"; szoff = tostring(size)
   elseif fmt == 0 and name:match("^anon_inode:") then
-    ty = "a_inode"; szoff = tostring(inode.i_size)
+    ty = "a_inode"; szoff = tostring(size)
     name = name:sub(12)
   else
     ty = string.format("%04o", fmt >> 12)
-    szoff = tostring(inode.i_size)
+    szoff = tostring(size)
   end
   -- offsets longer than 8 digits are printed in hex (OFFDECDIG)
   if szoff:sub(1, 2) == "0t" and #szoff > 10 then szoff = string.format("0x%x", pos) end
   return { ty, dev, szoff, node, name }
 end
 
-local function access_char(file)
-  local m = file.f_mode
+-- lsof's FD access character of a file's f_mode
+local function access_char_of(m)
   local rd, wr = m & 1 ~= 0, m & 2 ~= 0
   if rd and wr then return "u" elseif wr then return "w" elseif rd then return "r" end
   return " "
@@ -262,9 +288,9 @@ end
 -- inode's type, device, size and node), so those entries are one table
 -- each, shared by every process that has them.
 local dpath_memo, info_memo
-local function path_name(p, rd, rm)
-  if dpath_memo == nil then return fs.d_path(p, rd, rm) end
-  local d, m = pval(p.dentry), pval(p:member_("mnt"))
+-- the name of the path whose dentry and vfsmount are at addresses d, m;
+-- path() gives the struct path object when it is not known yet
+local function path_name(d, m, path, arg, rd, rm)
   local by_mnt = dpath_memo[d]
   if by_mnt == nil then
     by_mnt = {}
@@ -272,7 +298,7 @@ local function path_name(p, rd, rm)
   end
   local name = by_mnt[m]
   if name == nil then
-    name = fs.d_path(p, rd, rm)
+    name = fs.d_path(path(arg), rd, rm)
     by_mnt[m] = name
   end
   return name
@@ -280,8 +306,7 @@ end
 
 -- the entry of a path that is no open file (node_info without a file),
 -- and the path's name
-local function path_info(p, rd, rm)
-  local d, m = pval(p.dentry), pval(p:member_("mnt"))
+local function path_info(d, m, path, arg, rd, rm)
   local by_mnt = info_memo[d]
   if by_mnt == nil then
     by_mnt = {}
@@ -289,17 +314,27 @@ local function path_info(p, rd, rm)
   end
   local info = by_mnt[m]
   if info == nil then
-    info = node_info(nil, p, path_name(p, rd, rm))
+    info = node_info(nil, d, path_name(d, m, path, arg, rd, rm))
     by_mnt[m] = info
   end
   return info, dpath_memo[d][m]
 end
+
+-- struct path objects for path_name/path_info
+local function file_path(f) return kd.object("struct file", f).f_path end
+local function same_path(p) return p end
+
+-- a struct path object's (dentry, vfsmount) addresses
+local function path_addrs(p) return pval(p.dentry), pval(p:member_("mnt")) end
+
+local vma_addresses
 
 -- the entries lsof lists for a process/thread (cwd, rtd, txt, mem, fds),
 -- appended to `ents` as pairs: FD column text (the descriptor and its
 -- access mode; lsof's lock character is always " " here), node_info
 local function task_entries(t, ents)
   local rd, rm = reader_root()
+  readers()
   local n = #ents
   local function add(fdm, info)
     ents[n + 1], ents[n + 2] = fdm, info
@@ -307,16 +342,21 @@ local function task_entries(t, ents)
   end
   local fsx = t.fs
   if fsx ~= nil then
-    add("cwd ", path_info(fsx.pwd, rd, rm))
-    add("rtd ", path_info(fsx.root, rd, rm))
+    local pwd, root = fsx.pwd, fsx.root
+    local d, m = path_addrs(pwd)
+    add("cwd ", (path_info(d, m, same_path, pwd, rd, rm)))
+    d, m = path_addrs(root)
+    add("rtd ", (path_info(d, m, same_path, root, rd, rm)))
   else
     add("cwd ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/cwd (readlink: No such file or directory)" })
     add("rtd ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/root (readlink: No such file or directory)" })
   end
   local mm = t.mm
   local exe_key
-  if mm ~= nil and mm.exe_file ~= nil then
-    local info = path_info(mm.exe_file.f_path, rd, rm)
+  local exe = mm ~= nil and pval(mm:member_("exe_file")) or 0
+  if exe ~= 0 then
+    local d, m = rd_file(exe)
+    local info = path_info(d, m, file_path, exe, rd, rm)
     add("txt ", info)
     exe_key = info[DEV] .. ":" .. info[NODE]
   else
@@ -326,12 +366,13 @@ local function task_entries(t, ents)
     -- mapped files (process_proc_map): once per device/inode, not the txt
     local seen = {}
     if exe_key then seen[exe_key] = true end
-    local ok, vmas = pcall(function() return require("kernel.files").vmas(mm) end)
+    local ok, vmas = pcall(vma_addresses, mm)
     if ok then
       for _, v in ipairs(vmas) do
-        local f = v.vm_file
-        if f ~= nil then
-          local info, name = path_info(f.f_path, rd, rm)
+        local f = rd_vma(v)
+        if f ~= 0 then
+          local d, m = rd_file(f)
+          local info, name = path_info(d, m, file_path, f, rd, rm)
           local key = info[DEV] .. ":" .. info[NODE]
           if not seen[key] then
             seen[key] = true
@@ -345,26 +386,37 @@ local function task_entries(t, ents)
       end
     end
   end
-  local fds = M.fds(t)
-  for _, e in ipairs(fds or {}) do
-    local file = e.file
-    local name = path_name(file.f_path, rd, rm)
-    add(tostring(e.fd) .. access_char(file), node_info(file, file.f_path, name))
+  local fds = fd_files(t)
+  if fds then
+    for i = 1, #fds, 2 do
+      local fd, f = fds[i], fds[i + 1]
+      local d, m, _, mode = rd_file(f)
+      local name = path_name(d, m, file_path, f, rd, rm)
+      add(tostring(fd) .. access_char_of(mode), node_info(f, d, name))
+    end
   end
+end
+
+-- the addresses of an mm's VMAs in address order (6.1: maple tree mm_mt;
+-- older: mmap list)
+vma_addresses = function(mm)
+  local out = {}
+  if has_member("struct mm_struct", "mmap") then
+    local v = mm.mmap
+    while v ~= nil do out[#out + 1] = pval(v); v = v.vm_next end
+    return out
+  end
+  -- 6.1 "mm: remove the vma linked list": a maple tree indexed by address
+  require("kernel.maple").each(mm.mm_mt, function(_, _, e)
+    if (e & 3) == 0 then out[#out + 1] = e end
+  end)
+  return out
 end
 
 -- VMAs of an mm in address order (6.1: maple tree mm_mt; older: mmap list)
 function M.vmas(mm)
   local out = {}
-  if has_member("struct mm_struct", "mmap") then
-    local v = mm.mmap
-    while v ~= nil do out[#out + 1] = v; v = v.vm_next end
-    return out
-  end
-  -- 6.1 "mm: remove the vma linked list": a maple tree indexed by address
-  require("kernel.maple").each(mm.mm_mt, function(_, _, e)
-    if (e & 3) == 0 then out[#out + 1] = kd.object("struct vm_area_struct", e) end
-  end)
+  for i, v in ipairs(vma_addresses(mm)) do out[i] = kd.object("struct vm_area_struct", v) end
   return out
 end
 
