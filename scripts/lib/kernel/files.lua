@@ -286,8 +286,10 @@ end
 -- 3,197-task dump was d_path done again).  `info_memo` keeps the whole
 -- entry of a path that is not an open file (cwd, rtd, txt, mem: its
 -- inode's type, device, size and node), so those entries are one table
--- each, shared by every process that has them.
-local dpath_memo, info_memo
+-- each, shared by every process that has them; `fd_infos` holds the
+-- entries of open files by their cells, one table for each distinct line
+-- tail.
+local dpath_memo, info_memo, fd_infos
 -- the name of the path whose dentry and vfsmount are at addresses d, m;
 -- path() gives the struct path object when it is not known yet
 local function path_name(d, m, path, arg, rd, rm)
@@ -392,7 +394,13 @@ local function task_entries(t, ents)
       local fd, f = fds[i], fds[i + 1]
       local d, m, _, mode = rd_file(f)
       local name = path_name(d, m, file_path, f, rd, rm)
-      add(tostring(fd) .. access_char_of(mode), node_info(f, d, name))
+      local info = node_info(f, d, name)
+      -- one table for the same cells (thousands of processes have
+      -- /dev/null or a console open at the same offset)
+      local key = table.concat(info, "\0")
+      local same = fd_infos[key]
+      if same then info = same else fd_infos[key] = info end
+      add(tostring(fd) .. access_char_of(mode), info)
     end
   end
 end
@@ -524,9 +532,9 @@ end
 -- lsof -b +M -n -l -c '': every process and (TID, TASKCMD) every other
 -- thread, columns sized to their widest cell (two passes, as lsof)
 function M.lsof()
-  dpath_memo, info_memo = {}, {}
+  dpath_memo, info_memo, fd_infos = {}, {}, {}
   local ok, out = pcall(lsof_text)
-  dpath_memo, info_memo = nil, nil
+  dpath_memo, info_memo, fd_infos = nil, nil, nil
   if not ok then error(out, 0) end
   return out
 end
