@@ -75,9 +75,11 @@ local function mm_sizes(t, mm)
   if mm_reader == nil then
     local MM = task.MM
     local function count(i) return string.format("rss_stat.count[%d].counter", i) end
-    mm_reader = kd.member_reader("struct mm_struct", "total_vm", "locked_vm",
+    local ok, r = pcall(kd.member_reader, "struct mm_struct", "total_vm", "locked_vm",
       count(MM.FILEPAGES), count(MM.ANONPAGES), count(MM.SHMEMPAGES))
+    mm_reader = ok and r or false
   end
+  if not mm_reader then return task.vsz_kb(t), task.rss_kb(t), mm.locked_vm end
   local total_vm, locked, file, anon, shmem = mm_reader(mm)
   local kb = task.page_size() // 1024
   local rss
