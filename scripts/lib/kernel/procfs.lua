@@ -38,19 +38,13 @@ end
 -- "<i8<i8...": one string.unpack per bitmap instead of one per word
 local words_fmt = {}
 
--- bits of an unsigned long array object as a list of 64-bit words
-local function bitmap_words(arr, nbits)
+-- bits of the unsigned long array at base as a list of 64-bit words
+local function bitmap_words(base, nbits)
   local nwords = (nbits + 63) // 64
-  local base = arr:address_()
-  if base then
-    local fmt = words_fmt[nwords]
-    if not fmt then fmt = "<" .. string.rep("i8", nwords); words_fmt[nwords] = fmt end
-    local out = { string.unpack(fmt, kd.read(base, nwords * 8)) }
-    out[nwords + 1] = nil                -- the position string.unpack ends with
-    return out
-  end
-  local out = {}
-  for i = 1, nwords do out[i] = arr[i - 1] end
+  local fmt = words_fmt[nwords]
+  if not fmt then fmt = "<" .. string.rep("i8", nwords); words_fmt[nwords] = fmt end
+  local out = { string.unpack(fmt, kd.read(base, nwords * 8)) }
+  out[nwords + 1] = nil                -- the position string.unpack ends with
   return out
 end
 
@@ -87,14 +81,13 @@ M.bitmap_list = require("kernel.util").bitmap_list
 -- masks (sized for NR_CPUS / MAX_NUMNODES, mostly zero words), so the texts
 -- are made once per distinct mask, keyed by its bytes, not once per task
 local mask_memo = {}
-local function mask_texts(arr, nbits)
-  local base = arr:address_()
-  local key = base and (nbits .. ":" .. kd.read(base, (nbits + 63) // 64 * 8))
-  local t = key and mask_memo[key]
+local function mask_texts(base, nbits)
+  local key = nbits .. ":" .. kd.read(base, (nbits + 63) // 64 * 8)
+  local t = mask_memo[key]
   if not t then
-    local w = bitmap_words(arr, nbits)
+    local w = bitmap_words(base, nbits)
     t = { M.bitmap_hex(w, nbits), M.bitmap_list(w, nbits) }
-    if key then mask_memo[key] = t end
+    mask_memo[key] = t
   end
   return t[1], t[2]
 end
@@ -134,11 +127,7 @@ end
 -- /proc/<pid> and /proc/<pid>/task/<tid> all ask: memoized per sighand.
 local sigact_size, sigact_fmt
 local sigsets_memo = {}
-local function sigign_sigcatch(t)
-  local sh = t.sighand
-  if sh == nil then return 0, 0 end
-  local act = sh:member_("action")
-  local base = act:address_()
+local function sigign_sigcatch(base)
   local memo = sigsets_memo[base]
   if memo then return memo[1], memo[2] end
   if not sigact_size then
@@ -171,35 +160,61 @@ end
 
 local function dec8(v) return string.format("%8s", u64(v)) end
 
+-- the readers of SigQ's two numbers (nil: not made yet); each may be
+-- false where this kernel has no such counter
+local sigq_size_reader, sigq_lim_reader
 local function sigq(t)
+  if sigq_size_reader == nil then
+    sigq_size_reader, sigq_lim_reader = false, false
+    -- 5.15+ ucounts->rlimit[] (atomic_long_t), 5.11-5.14 ucounts->ucount[],
+    -- before user->sigpending
+    pcall(function()
+      local path
+      if has_member("struct cred", "ucounts") and has_member("struct ucounts", "rlimit") then
+        local idx = kd.enum_value("enum rlimit_type", "UCOUNT_RLIMIT_SIGPENDING")
+        path = "real_cred->ucounts->rlimit[" .. idx .. "]"
+        if kd.has_member("struct ucounts", "rlimit[0].counter") then path = path .. ".counter" end
+      elseif has_member("struct cred", "ucounts") and has_member("struct ucounts", "ucount") then
+        local idx = kd.enum_value("enum ucount_type", "UCOUNT_RLIMIT_SIGPENDING")
+        path = "real_cred->ucounts->ucount[" .. idx .. "]"
+        if kd.has_member("struct ucounts", "ucount[0].counter") then path = path .. ".counter" end
+      else
+        path = "real_cred->user->sigpending"
+        if kd.has_member("struct user_struct", "sigpending.counter") then path = path .. ".counter" end
+      end
+      sigq_size_reader = kd.member_reader("struct task_struct", path)
+    end)
+    pcall(function()                    -- RLIMIT_SIGPENDING
+      sigq_lim_reader = kd.member_reader("struct task_struct", "signal->rlim[11].rlim_cur")
+    end)
+  end
   local qsize, qlim = 0, 0
-  local cred = t.real_cred
-  pcall(function()
-    if has_member("struct cred", "ucounts") and has_member("struct ucounts", "rlimit") then
-      local idx = kd.enum_value("enum rlimit_type", "UCOUNT_RLIMIT_SIGPENDING")
-      qsize = ival(cred.ucounts.rlimit[idx])
-    elseif has_member("struct cred", "ucounts") and has_member("struct ucounts", "ucount") then
-      local idx = kd.enum_value("enum ucount_type", "UCOUNT_RLIMIT_SIGPENDING")
-      qsize = ival(cred.ucounts.ucount[idx])
-    else
-      qsize = ival(cred.user.sigpending)
-    end
-  end)
-  pcall(function() qlim = t.signal.rlim[11].rlim_cur end)   -- RLIMIT_SIGPENDING
+  if sigq_size_reader then
+    local ok, v = pcall(sigq_size_reader, t)
+    if ok and v then qsize = v end
+  end
+  if sigq_lim_reader then
+    local ok, v = pcall(sigq_lim_reader, t)
+    if ok and v then qlim = v end
+  end
   return qsize, qlim
 end
 
 local PR_SPEC_NOT_AFFECTED, PR_SPEC_PRCTL, PR_SPEC_ENABLE = 0, 1, 2
 local PR_SPEC_DISABLE, PR_SPEC_FORCE_DISABLE, PR_SPEC_DISABLE_NOEXEC = 4, 8, 16
 
+local cpu_bugs = {}
 local function boot_cpu_has_bug(n)
+  local known = cpu_bugs[n]
+  if known ~= nil then return known end
   local ok, r = pcall(function()
     local ncap = #kd.symbol("x86_cap_flags") // 32
     local bit = ncap * 32 + n
     local caps = kd.symbol("boot_cpu_data").x86_capability
     return (caps[bit // 32] >> (bit % 32)) & 1 == 1
   end)
-  return ok and r
+  cpu_bugs[n] = (ok and r) == true     -- boot_cpu_data does not change
+  return cpu_bugs[n]
 end
 
 -- a bit of task->atomic_flags (PFA_*), given the flags' value
@@ -327,18 +342,23 @@ local function status_reader()
   local T = "struct task_struct"
   local R = {}
   local seccomp = has_member(T, "seccomp")
+  local NONE = "no such member"
   R.task = kd.member_reader(T, "fs", "ptrace", "pid", "files", "mm", "signal", "sighand",
     "real_cred", "atomic_flags", "nvcsw", "nivcsw",
-    seccomp and "seccomp.mode" or "no such member",
+    seccomp and "seccomp.mode" or NONE,
     (seccomp and has_member("struct seccomp", "filter_count"))
-      and "seccomp." .. counter_paths("struct seccomp", "filter_count") or "no such member",
+      and "seccomp." .. counter_paths("struct seccomp", "filter_count") or NONE,
     "pending.signal.sig[0]", "blocked.sig[0]")
-  R.fs = kd.member_reader("struct fs_struct", "umask")
-  R.files = kd.member_reader("struct files_struct", "fdt")
-  R.fdtable = kd.member_reader("struct fdtable", "max_fds")
-  R.core_state = kd.member_reader("struct signal_struct", "core_state")
-  R.shared_pending = kd.member_reader("struct signal_struct", "shared_pending.signal.sig[0]")
+  -- what status reads through the task's pointers, in a second call
+  R.more = kd.member_reader(T, "tgid", "flags", "fs->umask", "files->fdt->max_fds",
+    "signal->core_state", "signal->shared_pending.signal.sig[0]", "sighand->action",
+    has_member(T, "numa_group") and "numa_group->gid" or NONE, "parent->pid",
+    has_member(T, "cpus_mask") and "cpus_mask.bits" or "cpus_allowed.bits",
+    has_member(T, "mems_allowed") and "mems_allowed.bits" or NONE,
+    has_member("struct thread_struct", "features") and "thread.features" or NONE,
+    has_member("struct thread_struct", "features") and "thread.features_locked" or NONE)
   R.one_word = kd.type("sigset_t").size == 8
+  R.nodemask_bits = has_member(T, "mems_allowed") and kd.type("nodemask_t").size * 8
   -- kernel_cap_t: 6.3+ "capability: use a single u64" (val); before, __u32 cap[2]
   local paths = {}
   local cap_val = kd.has_member("kernel_cap_t", "val")
@@ -372,29 +392,28 @@ local KTHREAD_FMT, UNTAG_FMT = "Kthread:\t%c\n", "untag_mask:\t%#lx\n"
 local STATUS_FORMATS = { KTHREAD_FMT, UNTAG_FMT }
 util.rodata_probe(STATUS_FORMATS)
 
+-- which of STATUS_FORMATS the kernel has (util.rodata_has), asked once
+local status_formats
+
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)
   local R = status_reader()
   local fs, ptrace, pid, files, mm, sig, sighand, cr, aflags, nvcsw, nivcsw,
         seccomp_mode, seccomp_filters, pending0, blocked0 = R.task(t)
+  local tgid, tflags, umask, max_fds, core_state, shared_pending0, sigaction, numa_gid,
+        tracer_pid, cpus_bits, mems_bits, features, features_locked = R.more(t)
+  if status_formats == nil then status_formats = util.rodata_has(STATUS_FORMATS) end
   local out = {}
   local function add(s) out[#out + 1] = s end
   add("Name:\t" .. escape_name(task.proc_name(t)) .. "\n")
 
   -- task_state()
-  if fs ~= 0 then add(string.format("Umask:\t%#04o\n", R.fs(fs))) end
+  if fs ~= 0 then add(string.format("Umask:\t%#04o\n", umask)) end
   add("State:\t" .. task.state_name(t) .. "\n")
-  local ngid = 0
-  if has_member("struct task_struct", "numa_group") then
-    local ng = t.numa_group
-    if ng ~= nil then ngid = ng.gid end
-  end
+  local ngid = numa_gid or 0
   local tpid = 0
-  if ptrace ~= 0 then
-    local tracer = t.parent
-    if tracer ~= nil then tpid = tracer.pid end
-  end
-  add("Tgid:\t" .. task.tgid(t) .. "\n")
+  if ptrace ~= 0 then tpid = tracer_pid or 0 end
+  add("Tgid:\t" .. tgid .. "\n")
   add("Ngid:\t" .. ngid .. "\n")
   add("Pid:\t" .. pid .. "\n")
   add("PPid:\t" .. task.ppid(t) .. "\n")
@@ -402,39 +421,34 @@ function M.status(t)
   local c = task.creds(t)
   add(string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid)))
   add(string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid)))
-  local max_fds = 0
-  if files ~= 0 then max_fds = R.fdtable(R.files(files)) end
-  add("FDSize:\t" .. max_fds .. "\n")
+  add("FDSize:\t" .. (files ~= 0 and max_fds or 0) .. "\n")
   local groups = task.groups(t)
   for i, g in ipairs(groups) do groups[i] = u64(g) end
   add("Groups:\t" .. table.concat(groups, " ") .. " \n")
-  if task.pid_ptr(t, 0) ~= nil and has_type_pid_ns() then
-    local function nsline(label, ptype)
-      local nums = task.ns_numbers(t, ptype)
-      local s = label
-      for _, n in ipairs(nums) do s = s .. "\t" .. n end
-      add(s .. "\n")
+  if has_type_pid_ns() then
+    local tgids, pids, pgids, sids = task.ns_numbers_all(t)
+    if pids[1] ~= nil then               -- pid_alive (a task with a pid)
+      add("NStgid:\t" .. table.concat(tgids, "\t") .. "\n")
+      add("NSpid:\t" .. table.concat(pids, "\t") .. "\n")
+      add("NSpgid:\t" .. table.concat(pgids, "\t") .. "\n")
+      add("NSsid:\t" .. table.concat(sids, "\t") .. "\n")
     end
-    nsline("NStgid:", 1)
-    nsline("NSpid:", 0)
-    nsline("NSpgid:", 2)
-    nsline("NSsid:", 3)
   end
   -- 6.11 "fs/proc: add kthread flag to /proc/<pid>/status": no member to
   -- probe, so the format string is the probe
-  if util.rodata_has(STATUS_FORMATS)[KTHREAD_FMT] then
-    add("Kthread:\t" .. (task.is_kthread(t) and "1" or "0") .. "\n")
+  if status_formats[KTHREAD_FMT] then
+    add("Kthread:\t" .. ((tflags & task.PF_KTHREAD) ~= 0 and "1" or "0") .. "\n")
   end
 
   if mm ~= 0 then
     local mm_flags = task_mem(mm, out)
-    add("CoreDumping:\t" .. ((sig ~= 0 and R.core_state(sig) ~= 0) and 1 or 0) .. "\n")
+    add("CoreDumping:\t" .. ((sig ~= 0 and core_state ~= 0) and 1 or 0) .. "\n")
     local thp = task.sym_value("transparent_hugepage_flags") ~= nil
     if thp then thp = ((mm_flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
     add("THP_enabled:\t" .. (thp and 1 or 0) .. "\n")
     -- 6.4 "proc: Add untag_mask to /proc/[pid]/status" (x86 LAM): the mask
     -- is mm->context.untag_mask where the arch keeps one, else -1UL
-    if util.rodata_has(STATUS_FORMATS)[UNTAG_FMT] then
+    if status_formats[UNTAG_FMT] then
       local m = -1
       if has_member("mm_context_t", "untag_mask") then m = kd.object("struct mm_struct", mm).context.untag_mask end
       add(string.format("untag_mask:\t%#x\n", m))
@@ -446,13 +460,13 @@ function M.status(t)
   local ign, cgt, nthreads, qsize, qlim = 0, 0, 0, 0, 0
   if sighand ~= 0 and sig ~= 0 then
     if R.one_word then                  -- _NSIG_WORDS == 1 (64-bit)
-      pending, shpending, blocked = { pending0 }, { R.shared_pending(sig) }, { blocked0 }
+      pending, shpending, blocked = { pending0 }, { shared_pending0 }, { blocked0 }
     else
       pending = sigset_words(t.pending.signal)
       shpending = sigset_words(t.signal.shared_pending.signal)
       blocked = sigset_words(t.blocked)
     end
-    ign, cgt = sigign_sigcatch(t)
+    ign, cgt = sigign_sigcatch(sigaction)
     nthreads = task.num_threads(t)
     qsize, qlim = sigq(t)
   end
@@ -486,26 +500,24 @@ function M.status(t)
   add("SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n")
 
   -- task_cpus_allowed()
-  local cmask = has_member("struct task_struct", "cpus_mask") and t.cpus_mask or t.cpus_allowed
-  local ncpu = nr_cpu_ids()
-  local hex, list = mask_texts(cmask.bits, ncpu)
+  local hex, list = mask_texts(cpus_bits, nr_cpu_ids())
   add("Cpus_allowed:\t" .. hex .. "\n")
   add("Cpus_allowed_list:\t" .. list .. "\n")
   -- cpuset_task_status_allowed() (CONFIG_CPUSETS)
-  if has_member("struct task_struct", "mems_allowed") then
-    hex, list = mask_texts(t.mems_allowed.bits, kd.type("nodemask_t").size * 8)
+  if mems_bits then
+    hex, list = mask_texts(mems_bits, R.nodemask_bits)
     add("Mems_allowed:\t" .. hex .. "\n")
     add("Mems_allowed_list:\t" .. list .. "\n")
   end
   add("voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n")
   add("nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n")
   -- 6.6 "x86/shstk: ... arch_proc_pid_thread_features" (CONFIG_X86_USER_SHADOW_STACK)
-  if has_member("struct thread_struct", "features") then
+  if features then
     local function feats(v)
       return ((v & 1) ~= 0 and "shstk " or "") .. ((v & 2) ~= 0 and "wrss " or "")
     end
-    add("x86_Thread_features:\t" .. feats(t.thread.features) .. "\n")
-    add("x86_Thread_features_locked:\t" .. feats(t.thread.features_locked) .. "\n")
+    add("x86_Thread_features:\t" .. feats(features) .. "\n")
+    add("x86_Thread_features_locked:\t" .. feats(features_locked) .. "\n")
   end
   return table.concat(out)
 end
@@ -535,7 +547,8 @@ local function stat_reader()
     stat_readers = {
       task = kd.member_reader("struct task_struct", "mm", "signal", "sighand", "exit_code",
         "min_flt", "maj_flt", "gtime", "pending.signal.sig[0]", "blocked.sig[0]",
-        "exit_signal", "rt_priority", "policy", "delays", "pid"),
+        "exit_signal", "rt_priority", "policy", "delays", "pid", "flags", "signal->tty",
+        "sighand->action"),
       thread = kd.member_reader("struct task_struct", "min_flt", "maj_flt", "gtime"),
       signal = kd.member_reader("struct signal_struct", "rlim[5].rlim_cur", "flags",
         "group_exit_code", "cmin_flt", "cmaj_flt", "cutime", "cstime", "cgtime",
@@ -557,12 +570,12 @@ function M.stat_fields(t, whole)
   if whole == nil then whole = task.is_leader(t) end
   local R = stat_reader()
   local mm, sig, sighand, exit_code, t_min_flt, t_maj_flt, t_gtime, pending0, blocked0,
-        exit_signal, rt_priority, policy, delays, pid = R.task(t)
+        exit_signal, rt_priority, policy, delays, pid, tflags, tty_ptr, sigaction = R.task(t)
   local f = {}
   local state = task.state_char(t)
   local vsize, eip, esp = 0, 0, 0
   local ps = task.page_size()
-  local flags = task.flags(t)
+  local flags = tflags & 0xffffffff
   local total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
         arg_start, arg_end, env_start, env_end
   if mm ~= 0 then
@@ -584,10 +597,12 @@ function M.stat_fields(t, whole)
   local sigign, sigcatch = 0, 0
   local sid, ppid, pgid = -1, 0, -1
   if sighand ~= 0 and sig ~= 0 then
-    local tty = task.tty(t)
-    if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
+    if tty_ptr ~= 0 then                -- most tasks have no controlling tty
+      local tty = task.tty(t)
+      if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
+    end
     num_threads = task.num_threads(t)
-    sigign, sigcatch = sigign_sigcatch(t)
+    sigign, sigcatch = sigign_sigcatch(sigaction)
     rsslim = s_rsslim                   -- RLIMIT_RSS
     if whole and (s_flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
       exit_code = s_group_exit_code
