@@ -125,26 +125,27 @@ end
 -- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch).
 -- The threads of a process share one sighand, and status and stat of
 -- /proc/<pid> and /proc/<pid>/task/<tid> all ask: memoized per sighand.
-local sigact_size, sigact_fmt
+local sigact_size, sigact_handler
 local sigsets_memo = {}
 local function sigign_sigcatch(base)
   local memo = sigsets_memo[base]
   if memo then return memo[1], memo[2] end
   if not sigact_size then
     sigact_size = kd.type("struct k_sigaction").size
-    local hoff = kd.member_offset("struct k_sigaction", "sa") +
-                 kd.member_offset("struct sigaction", "sa_handler")
-    -- the NSIG handlers in one string.unpack: skip to sa_handler, read
-    -- it, skip the rest of the k_sigaction
-    sigact_fmt = "<" .. (string.rep("x", hoff) .. "i8" ..
-                         string.rep("x", sigact_size - hoff - 8)):rep(NSIG)
+    sigact_handler = kd.member_offset("struct k_sigaction", "sa") +
+                     kd.member_offset("struct sigaction", "sa_handler")
   end
+  -- the NSIG handlers out of one read, one string.unpack each (a single
+  -- format skipping the rest of each k_sigaction byte by byte was 4x slower)
   local ign, cgt = 0, 0
-  local hs = { string.unpack(sigact_fmt, kd.read(base, sigact_size * NSIG)) }
+  local raw = kd.read(base, sigact_size * NSIG)
+  local unpack = string.unpack
+  local pos = sigact_handler + 1
   for i = 1, NSIG do
-    local h = hs[i]
+    local h = unpack("<i8", raw, pos)
     if h == 1 then ign = ign | (1 << (i - 1))
     elseif h ~= 0 then cgt = cgt | (1 << (i - 1)) end
+    pos = pos + sigact_size
   end
   sigsets_memo[base] = { ign, cgt }
   return ign, cgt
@@ -693,17 +694,22 @@ end
 -- }======
 
 -- /proc/<pid>/statm (pages)
+local statm_reader
 function M.statm(t)
-  local mm = t.mm
-  if mm == nil then return "0 0 0 0 0 0 0\n" end
+  if statm_reader == nil then
+    statm_reader = kd.member_reader("struct task_struct", "mm", "mm->end_code",
+      "mm->start_code", "mm->data_vm", "mm->stack_vm", "mm->total_vm")
+  end
+  local mm, end_code, start_code, data_vm, stack_vm, total_vm = statm_reader(t)
+  if mm == 0 then return "0 0 0 0 0 0 0\n" end
   local ps = task.page_size()
   local c = task.mm_counters(mm)
   local shared = c.file + c.shmem
   local function page_align(x) return (x + ps - 1) & ~(ps - 1) end
-  local text = (page_align(mm.end_code) - (mm.start_code & ~(ps - 1))) // ps
-  local data = mm.data_vm + mm.stack_vm
+  local text = (page_align(end_code) - (start_code & ~(ps - 1))) // ps
+  local data = data_vm + stack_vm
   local resident = shared + c.anon
-  return string.format("%s %s %s %s 0 %s 0\n", u64(mm.total_vm), u64(resident), u64(shared),
+  return string.format("%s %s %s %s 0 %s 0\n", u64(total_vm), u64(resident), u64(shared),
                        u64(text), u64(data))
 end
 

@@ -687,27 +687,37 @@ local function percpu_offsets()
   end
   return cpu_offsets
 end
+-- each counter's members, read in one call (kd.member_reader), by index
+local counter_readers = {}
 -- the counter, and whether every per-CPU part was read
-local function mm_counter(mm, idx)
-  local rs = mm.rss_stat
-  local v, complete = nil, true
+local function counter_reader(idx)
   if rss_percpu == nil then
     local rst = kd.type("struct mm_struct"):member("rss_stat").type
     rss_percpu = tostring(rst):find("percpu_counter") ~= nil
   end
-  if rss_percpu then
-    local pc = rs[idx]
-    v = pc.count
-    local counters = pval(pc:member_("counters"))
-    if counters ~= 0 then
-      for _, off in ipairs(percpu_offsets()) do
-        local ok, part = false, nil
-        if off then ok, part = pcall(kd.read_s32, counters + off) end
-        if ok then v = v + part else complete = false end
-      end
+  local r = counter_readers[idx]
+  if r == nil then
+    if rss_percpu then
+      r = kd.member_reader("struct mm_struct", "rss_stat[" .. idx .. "].count",
+                           "rss_stat[" .. idx .. "].counters")
+    else
+      local path = "rss_stat.count[" .. idx .. "]"
+      if kd.has_member("struct mm_struct", path .. ".counter") then path = path .. ".counter" end
+      r = kd.member_reader("struct mm_struct", path)
     end
-  else
-    v = ival(rs.count[idx])
+    counter_readers[idx] = r
+  end
+  return r
+end
+local function mm_counter(mm, idx)
+  local v, counters = counter_reader(idx)(mm)
+  local complete = true
+  if rss_percpu and counters ~= 0 then
+    for _, off in ipairs(percpu_offsets()) do
+      local ok, part = false, nil
+      if off then ok, part = pcall(kd.read_s32, counters + off) end
+      if ok then v = v + part else complete = false end
+    end
   end
   if v < 0 then v = 0 end
   return v, complete
@@ -725,7 +735,6 @@ function M.mm_counters(mm)
   local key = pval(mm)
   local c = mm_counters_memo[key]
   if c == nil then
-    if type(mm) == "number" then mm = kd.object("struct mm_struct", mm) end
     local f, okf = mm_counter(mm, M.MM.FILEPAGES)
     local a, oka = mm_counter(mm, M.MM.ANONPAGES)
     local sw, oks = mm_counter(mm, M.MM.SWAPENTS)
@@ -757,11 +766,15 @@ function M.mm_counters_with_caches(t)
   return c
 end
 
--- the dump's page size in bytes (4096 when the dump does not say)
+-- the dump's page size in bytes (4096 when the dump does not say);
+-- asked once: kd.dump_info() builds a table of everything it knows
+local page_size
 function M.page_size()
-  local ps = kd.dump_info().page_size
-  if ps == nil or ps == 0 then ps = 4096 end
-  return ps
+  if page_size == nil then
+    page_size = kd.dump_info().page_size
+    if page_size == nil or page_size == 0 then page_size = 4096 end
+  end
+  return page_size
 end
 
 -- the mm of a task that has one (kernel threads: nil; exiting: nil)
@@ -774,18 +787,16 @@ end
 -- only (percpu_counter_read_positive, 6.2+ "mm: convert mm's rss stats
 -- into percpu_counter"), not the per-CPU sum status and statm show
 -- (get_mm_counter_sum); before 6.2 the atomic counters, the same thing
+local mm_reader
 function M.rss_pages_read(t)
-  local mm = t.mm
-  if mm == nil then return 0 end
-  if rss_percpu == nil then
-    local rst = kd.type("struct mm_struct"):member("rss_stat").type
-    rss_percpu = tostring(rst):find("percpu_counter") ~= nil
-  end
+  if mm_reader == nil then mm_reader = kd.member_reader("struct task_struct", "mm") end
+  local mm = mm_reader(t)
+  if mm == 0 then return 0 end
+  counter_reader(M.MM.FILEPAGES)         -- finds out rss_percpu
   if not rss_percpu then return M.rss_pages(t) end
-  local rs = mm.rss_stat
   local total = 0
   for _, idx in ipairs({ M.MM.FILEPAGES, M.MM.ANONPAGES, M.MM.SHMEMPAGES }) do
-    local v = rs[idx].count
+    local v = counter_reader(idx)(mm)   -- the shared part only
     if v > 0 then total = total + v end
   end
   return total
