@@ -26,11 +26,14 @@ local function u64(v)
 end
 M.u64 = u64
 
+local shift_of_page
 local function page_shift()
-  local ps = task.page_size()
-  local s = 0
-  while (1 << s) < ps do s = s + 1 end
-  return s
+  if shift_of_page == nil then
+    local ps = task.page_size()
+    shift_of_page = 0
+    while (1 << shift_of_page) < ps do shift_of_page = shift_of_page + 1 end
+  end
+  return shift_of_page
 end
 
 -- {====== bitmaps (lib/vsprintf.c bitmap_string / bitmap_list_string) ======
@@ -114,6 +117,7 @@ end
 
 -- render_sigset_t: hex, highest signal first
 local function render_sigset(words)
+  if #words == 1 and NSIG == 64 then return string.format("%016x", words[1]) end
   local s = {}
   for i = #words, 1, -1 do s[#s + 1] = string.format("%016x", words[i]) end
   local r = table.concat(s)
@@ -159,7 +163,10 @@ local function escape_name(s)
   return (s:gsub("[\\\n]", { ["\\"] = "\\\\", ["\n"] = "\\n" }))
 end
 
-local function dec8(v) return string.format("%8s", u64(v)) end
+local function dec8(v)
+  if v >= 0 then return string.format("%8d", v) end
+  return string.format("%8s", u64(v))
+end
 
 -- the readers of SigQ's two numbers (nil: not made yet); each may be
 -- false where this kernel has no such counter
@@ -374,12 +381,7 @@ local function status_reader()
                           and p[2] .. ".cap[1]" or "no such member"
     end
   end
-  local caps = kd.member_reader("struct cred", table.unpack(paths))
-  R.caps = function(cr)
-    local v = { caps(cr) }
-    for i = 2, #paths, 2 do if v[i - 1] and not v[i] then v[i] = 0 end end
-    return table.unpack(v, 1, #paths)
-  end
+  R.caps = kd.member_reader("struct cred", table.unpack(paths))
   status_readers = R
   return R
 end
@@ -395,6 +397,7 @@ util.rodata_probe(STATUS_FORMATS)
 
 -- which of STATUS_FORMATS the kernel has (util.rodata_has), asked once
 local status_formats
+local cap_words = {}
 
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)
@@ -404,55 +407,55 @@ function M.status(t)
   local tgid, tflags, umask, max_fds, core_state, shared_pending0, sigaction, numa_gid,
         tracer_pid, cpus_bits, mems_bits, features, features_locked = R.more(t)
   if status_formats == nil then status_formats = util.rodata_has(STATUS_FORMATS) end
-  local out = {}
-  local function add(s) out[#out + 1] = s end
-  add("Name:\t" .. escape_name(task.proc_name(t)) .. "\n")
+  local out, n = {}, 0
+  n = n + 1; out[n] = "Name:\t" .. escape_name(task.proc_name(t)) .. "\n"
 
   -- task_state()
-  if fs ~= 0 then add(string.format("Umask:\t%#04o\n", umask)) end
-  add("State:\t" .. task.state_name(t) .. "\n")
+  if fs ~= 0 then n = n + 1; out[n] = string.format("Umask:\t%#04o\n", umask) end
+  n = n + 1; out[n] = "State:\t" .. task.state_name(t) .. "\n"
   local ngid = numa_gid or 0
   local tpid = 0
   if ptrace ~= 0 then tpid = tracer_pid or 0 end
-  add("Tgid:\t" .. tgid .. "\n")
-  add("Ngid:\t" .. ngid .. "\n")
-  add("Pid:\t" .. pid .. "\n")
-  add("PPid:\t" .. task.ppid(t) .. "\n")
-  add("TracerPid:\t" .. tpid .. "\n")
+  n = n + 1; out[n] = "Tgid:\t" .. tgid .. "\n"
+  n = n + 1; out[n] = "Ngid:\t" .. ngid .. "\n"
+  n = n + 1; out[n] = "Pid:\t" .. pid .. "\n"
+  n = n + 1; out[n] = "PPid:\t" .. task.ppid(t) .. "\n"
+  n = n + 1; out[n] = "TracerPid:\t" .. tpid .. "\n"
   local c = task.creds(t)
-  add(string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid)))
-  add(string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid)))
-  add("FDSize:\t" .. (files ~= 0 and max_fds or 0) .. "\n")
+  n = n + 1; out[n] = string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid))
+  n = n + 1; out[n] = string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid))
+  n = n + 1; out[n] = "FDSize:\t" .. (files ~= 0 and max_fds or 0) .. "\n"
   local groups = task.groups(t)
   for i, g in ipairs(groups) do groups[i] = u64(g) end
-  add("Groups:\t" .. table.concat(groups, " ") .. " \n")
+  n = n + 1; out[n] = "Groups:\t" .. table.concat(groups, " ") .. " \n"
   if has_type_pid_ns() then
     local tgids, pids, pgids, sids = task.ns_numbers_all(t)
     if pids[1] ~= nil then               -- pid_alive (a task with a pid)
-      add("NStgid:\t" .. table.concat(tgids, "\t") .. "\n")
-      add("NSpid:\t" .. table.concat(pids, "\t") .. "\n")
-      add("NSpgid:\t" .. table.concat(pgids, "\t") .. "\n")
-      add("NSsid:\t" .. table.concat(sids, "\t") .. "\n")
+      n = n + 1; out[n] = "NStgid:\t" .. table.concat(tgids, "\t") .. "\n"
+      n = n + 1; out[n] = "NSpid:\t" .. table.concat(pids, "\t") .. "\n"
+      n = n + 1; out[n] = "NSpgid:\t" .. table.concat(pgids, "\t") .. "\n"
+      n = n + 1; out[n] = "NSsid:\t" .. table.concat(sids, "\t") .. "\n"
     end
   end
   -- 6.11 "fs/proc: add kthread flag to /proc/<pid>/status": no member to
   -- probe, so the format string is the probe
   if status_formats[KTHREAD_FMT] then
-    add("Kthread:\t" .. ((tflags & task.PF_KTHREAD) ~= 0 and "1" or "0") .. "\n")
+    n = n + 1; out[n] = "Kthread:\t" .. ((tflags & task.PF_KTHREAD) ~= 0 and "1" or "0") .. "\n"
   end
 
   if mm ~= 0 then
     local mm_flags = task_mem(mm, out)
-    add("CoreDumping:\t" .. ((sig ~= 0 and core_state ~= 0) and 1 or 0) .. "\n")
+    n = #out
+    n = n + 1; out[n] = "CoreDumping:\t" .. ((sig ~= 0 and core_state ~= 0) and 1 or 0) .. "\n"
     local thp = task.sym_value("transparent_hugepage_flags") ~= nil
     if thp then thp = ((mm_flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
-    add("THP_enabled:\t" .. (thp and 1 or 0) .. "\n")
+    n = n + 1; out[n] = "THP_enabled:\t" .. (thp and 1 or 0) .. "\n"
     -- 6.4 "proc: Add untag_mask to /proc/[pid]/status" (x86 LAM): the mask
     -- is mm->context.untag_mask where the arch keeps one, else -1UL
     if status_formats[UNTAG_FMT] then
       local m = -1
       if has_member("mm_context_t", "untag_mask") then m = kd.object("struct mm_struct", mm).context.untag_mask end
-      add(string.format("untag_mask:\t%#x\n", m))
+      n = n + 1; out[n] = string.format("untag_mask:\t%#x\n", m)
     end
   end
 
@@ -471,54 +474,55 @@ function M.status(t)
     nthreads = task.num_threads(t)
     qsize, qlim = sigq(t)
   end
-  add("Threads:\t" .. nthreads .. "\n")
-  add("SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n")
-  add("SigPnd:\t" .. render_sigset(pending) .. "\n")
-  add("ShdPnd:\t" .. render_sigset(shpending) .. "\n")
-  add("SigBlk:\t" .. render_sigset(blocked) .. "\n")
-  add("SigIgn:\t" .. render_sigset({ ign }) .. "\n")
-  add("SigCgt:\t" .. render_sigset({ cgt }) .. "\n")
+  n = n + 1; out[n] = "Threads:\t" .. nthreads .. "\n"
+  n = n + 1; out[n] = "SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n"
+  n = n + 1; out[n] = "SigPnd:\t" .. render_sigset(pending) .. "\n"
+  n = n + 1; out[n] = "ShdPnd:\t" .. render_sigset(shpending) .. "\n"
+  n = n + 1; out[n] = "SigBlk:\t" .. render_sigset(blocked) .. "\n"
+  n = n + 1; out[n] = "SigIgn:\t" .. render_sigset({ ign }) .. "\n"
+  n = n + 1; out[n] = "SigCgt:\t" .. render_sigset({ cgt }) .. "\n"
 
   -- task_cap()
   if cr ~= 0 then
-    local caps = { R.caps(cr) }
+    local v = cap_words               -- the low and high word of each set
+    v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10] = R.caps(cr)
     for i, p in ipairs(CAPS) do
-      local lo, hi = caps[2 * i - 1], caps[2 * i]
-      if lo then add(string.format("%s:\t%016x\n", p[1], (hi << 32) | lo)) end
+      local lo, hi = v[2 * i - 1], v[2 * i]
+      if lo then n = n + 1; out[n] = string.format("%s:\t%016x\n", p[1], ((hi or 0) << 32) | lo) end
     end
   end
 
   -- task_seccomp()
-  add("NoNewPrivs:\t" .. (atomic_flag(aflags, 0) and 1 or 0) .. "\n")
+  n = n + 1; out[n] = "NoNewPrivs:\t" .. (atomic_flag(aflags, 0) and 1 or 0) .. "\n"
   if seccomp_mode then
-    add("Seccomp:\t" .. seccomp_mode .. "\n")
+    n = n + 1; out[n] = "Seccomp:\t" .. seccomp_mode .. "\n"
     if seccomp_filters then
-      add("Seccomp_filters:\t" .. seccomp_filters .. "\n")
+      n = n + 1; out[n] = "Seccomp_filters:\t" .. seccomp_filters .. "\n"
     end
   end
   local ssb, ib = ssb_prctl_get(aflags), ib_prctl_get(aflags)
-  add("Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n")
-  add("SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n")
+  n = n + 1; out[n] = "Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n"
+  n = n + 1; out[n] = "SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n"
 
   -- task_cpus_allowed()
   local hex, list = mask_texts(cpus_bits, nr_cpu_ids())
-  add("Cpus_allowed:\t" .. hex .. "\n")
-  add("Cpus_allowed_list:\t" .. list .. "\n")
+  n = n + 1; out[n] = "Cpus_allowed:\t" .. hex .. "\n"
+  n = n + 1; out[n] = "Cpus_allowed_list:\t" .. list .. "\n"
   -- cpuset_task_status_allowed() (CONFIG_CPUSETS)
   if mems_bits then
     hex, list = mask_texts(mems_bits, R.nodemask_bits)
-    add("Mems_allowed:\t" .. hex .. "\n")
-    add("Mems_allowed_list:\t" .. list .. "\n")
+    n = n + 1; out[n] = "Mems_allowed:\t" .. hex .. "\n"
+    n = n + 1; out[n] = "Mems_allowed_list:\t" .. list .. "\n"
   end
-  add("voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n")
-  add("nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n")
+  n = n + 1; out[n] = "voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n"
+  n = n + 1; out[n] = "nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n"
   -- 6.6 "x86/shstk: ... arch_proc_pid_thread_features" (CONFIG_X86_USER_SHADOW_STACK)
   if features then
     local function feats(v)
       return ((v & 1) ~= 0 and "shstk " or "") .. ((v & 2) ~= 0 and "wrss " or "")
     end
-    add("x86_Thread_features:\t" .. feats(features) .. "\n")
-    add("x86_Thread_features_locked:\t" .. feats(features_locked) .. "\n")
+    n = n + 1; out[n] = "x86_Thread_features:\t" .. feats(features) .. "\n"
+    n = n + 1; out[n] = "x86_Thread_features_locked:\t" .. feats(features_locked) .. "\n"
   end
   return table.concat(out)
 end
