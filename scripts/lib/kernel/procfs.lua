@@ -576,7 +576,6 @@ function M.stat_fields(t, whole)
   local R = stat_reader()
   local mm, sig, sighand, exit_code, t_min_flt, t_maj_flt, t_gtime, pending0, blocked0,
         exit_signal, rt_priority, policy, delays, pid, tflags, tty_ptr, sigaction = R.task(t)
-  local f = {}
   local state = task.state_char(t)
   local vsize, eip, esp = 0, 0, 0
   local ps = task.page_size()
@@ -644,46 +643,44 @@ function M.stat_fields(t, whole)
   local ck = task.nsec_to_clock_t
   local blkio = 0
   if delays and delays ~= 0 and R.delays then blkio = ck(R.delays(delays)) end
-  local function addf(v) f[#f + 1] = v end
-  addf(tostring(pid))
-  addf("(" .. task.proc_name(t) .. ")")
-  addf(state)
-  addf(ppid); addf(pgid); addf(sid); addf(tty_nr); addf(tty_pgrp)
-  addf(u64(flags))
-  addf(u64(min_flt)); addf(u64(cmin_flt)); addf(u64(maj_flt)); addf(u64(cmaj_flt))
-  addf(u64(ck(utime))); addf(u64(ck(stime)))
-  addf(ck(cutime)); addf(ck(cstime))
-  addf(task.prio(t)); addf(task.nice(t)); addf(num_threads)
-  addf(0)
-  addf(u64(task.start_time_ticks(t)))
-  addf(u64(vsize))
-  addf(u64(mm ~= 0 and task.rss_pages_read(t) or 0))
-  addf(u64(rsslim))
-  addf(u64(mm ~= 0 and start_code or 0))
-  addf(u64(mm ~= 0 and end_code or 0))
-  addf(u64(mm ~= 0 and start_stack or 0))
-  addf(u64(esp)); addf(u64(eip))
-  addf(u64(pending0 & 0x7fffffff))
-  addf(u64(blocked0 & 0x7fffffff))
-  addf(u64(sigign & 0x7fffffff))
-  addf(u64(sigcatch & 0x7fffffff))
-  addf(wchan)
-  addf(0); addf(0)
-  addf(exit_signal)
-  addf(task.cpu(t))
-  addf(u64(rt_priority))
-  addf(u64(policy))
-  addf(u64(blkio))
-  addf(u64(ck(gtime)))
-  addf(ck(cgtime))
-  if mm ~= 0 then
-    addf(u64(start_data)); addf(u64(end_data)); addf(u64(start_brk)); addf(u64(arg_start))
-    addf(u64(arg_end)); addf(u64(env_start)); addf(u64(env_end))
-  else
-    for _ = 1, 7 do addf(0) end
+  if mm == 0 then
+    start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end = 0, 0, 0, 0, 0, 0, 0
   end
-  addf(exit_code)
-  return f
+  -- the fields in do_task_stat()'s order, one table constructor
+  return {
+    tostring(pid), "(" .. task.proc_name(t) .. ")", state,
+    ppid, pgid, sid, tty_nr, tty_pgrp,
+    u64(flags),
+    u64(min_flt), u64(cmin_flt), u64(maj_flt), u64(cmaj_flt),
+    u64(ck(utime)), u64(ck(stime)),
+    ck(cutime), ck(cstime),
+    task.prio(t), task.nice(t), num_threads,
+    0,
+    u64(task.start_time_ticks(t)),
+    u64(vsize),
+    u64(mm ~= 0 and task.rss_pages_read(t) or 0),
+    u64(rsslim),
+    u64(mm ~= 0 and start_code or 0),
+    u64(mm ~= 0 and end_code or 0),
+    u64(mm ~= 0 and start_stack or 0),
+    u64(esp), u64(eip),
+    u64(pending0 & 0x7fffffff),
+    u64(blocked0 & 0x7fffffff),
+    u64(sigign & 0x7fffffff),
+    u64(sigcatch & 0x7fffffff),
+    wchan,
+    0, 0,
+    exit_signal,
+    task.cpu(t),
+    u64(rt_priority),
+    u64(policy),
+    u64(blkio),
+    u64(ck(gtime)),
+    ck(cgtime),
+    u64(start_data), u64(end_data), u64(start_brk), u64(arg_start),
+    u64(arg_end), u64(env_start), u64(env_end),
+    exit_code,
+  }
 end
 
 -- text of /proc/<pid>/stat, or /proc/<pid>/task/<tid>/stat without whole
