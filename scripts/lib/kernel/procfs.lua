@@ -694,8 +694,8 @@ end
 
 -- }======
 
--- /proc/<pid>/statm (pages)
 local statm_reader
+-- /proc/<pid>/statm (pages)
 function M.statm(t)
   if statm_reader == nil then
     statm_reader = kd.member_reader("struct task_struct", "mm", "mm->end_code",

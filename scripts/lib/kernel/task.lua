@@ -162,9 +162,9 @@ end
 
 M.to_kthread = to_kthread
 
+local name_reader
 -- the name /proc shows (proc_task_name): workqueue workers get "-desc" /
 -- "+desc", kthreads their full name (5.17+), others the comm
-local name_reader
 function M.proc_name(t)
   if name_reader == nil then
     name_reader = kd.member_reader("struct task_struct", "flags", "comm")
@@ -270,9 +270,9 @@ function M.tgid(t, ns)
   return M.task_pid_nr_ns(t, PIDTYPE.TGID, ns)
 end
 
+local ppid_reader
 -- the tgid of the task's real parent, global or in ns; 0 when the task is not alive
 -- or has no parent (fs/proc/array.c task_state)
-local ppid_reader
 function M.ppid(t, ns)
   if ns == nil and has_member("struct task_struct", "thread_pid") then
     -- pid_alive() and the parent's tgid in one call
@@ -344,9 +344,9 @@ function M.ns_numbers(t, ptype)
   return out
 end
 
+local ids_reader
 -- NStgid, NSpid, NSpgid and NSsid's lists at once; a task of the initial
 -- namespace only (nearly every one) in one call (kd.member_reader)
-local ids_reader
 function M.ns_numbers_all(t)
   if ids_reader == nil then
     ids_reader = false
@@ -406,8 +406,8 @@ function M.euid(t) return kid(t.real_cred.euid) end
 -- real gid of the task (real_cred)
 function M.gid(t) return kid(t.real_cred.gid) end
 
--- supplementary group ids of the task (real_cred->group_info), a list of numbers
 local groups_reader, kgid_size
+-- supplementary group ids of the task (real_cred->group_info), a list of numbers
 function M.groups(t)
   if groups_reader == nil then
     groups_reader = kd.member_reader("struct task_struct", "real_cred->group_info->ngroups",
@@ -465,8 +465,8 @@ function M.cpu(t)
   return 0
 end
 
--- number of threads of the task's thread group (signal->nr_threads), 0 without signal
 local nr_threads_reader
+-- number of threads of the task's thread group (signal->nr_threads), 0 without signal
 function M.num_threads(t)
   if nr_threads_reader == nil then
     nr_threads_reader = kd.member_reader("struct task_struct", "signal->nr_threads")
@@ -766,9 +766,9 @@ function M.mm_counters_with_caches(t)
   return c
 end
 
+local page_size
 -- the dump's page size in bytes (4096 when the dump does not say);
 -- asked once: kd.dump_info() builds a table of everything it knows
-local page_size
 function M.page_size()
   if page_size == nil then
     page_size = kd.dump_info().page_size
@@ -783,11 +783,11 @@ function M.mm(t)
   return mm
 end
 
+local mm_reader
 -- get_mm_rss(), as /proc/<pid>/stat shows it: each counter's shared part
 -- only (percpu_counter_read_positive, 6.2+ "mm: convert mm's rss stats
 -- into percpu_counter"), not the per-CPU sum status and statm show
 -- (get_mm_counter_sum); before 6.2 the atomic counters, the same thing
-local mm_reader
 function M.rss_pages_read(t)
   if mm_reader == nil then mm_reader = kd.member_reader("struct task_struct", "mm") end
   local mm = mm_reader(t)
