@@ -159,7 +159,9 @@ static int k_member_size(lua_State *L) {
 /* kd.member_reader(type, path...) -> function(obj_or_addr) -> values:
 ** the members named once, read in one call, as integers (pointers as
 ** addresses, 0 for NULL), booleans for _Bool, addresses for struct, union
-** and array members, nil for a member this kernel's type lacks. */
+** and array members, nil for a member this kernel's type lacks.  A path
+** may follow pointers ("real_parent->tgid"): nil when one on the way is
+** NULL. */
 struct member_reader {
   int n;
   struct kd_field f[];
@@ -173,8 +175,10 @@ static int member_reader_read(lua_State *L) {
   luaL_checkstack(L, r->n, "too many members");
   for (int i = 0; i < r->n; i++) {
     uint64_t v;
-    struct kd_error *err = kd_field_read(prog, &r->f[i], addr, &v);
+    bool is_null;
+    struct kd_error *err = kd_field_read(prog, &r->f[i], addr, &v, &is_null);
     if (err) return kl_raise(L, err);
+    if (is_null) { lua_pushnil(L); continue; }
     switch (r->f[i].kind) {
       case KD_FIELD_ABSENT: lua_pushnil(L); break;
       case KD_FIELD_BOOL: lua_pushboolean(L, v != 0); break;

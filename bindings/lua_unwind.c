@@ -221,6 +221,34 @@ static int k_stack_trace(lua_State *L) {
   return 1;
 }
 
+/* kd.stack_pcs(task [, max]) -> { pc... }: the return addresses
+** stack_trace_save_tsk() records (what /proc/<pid>/stack and wchan print):
+** the frames' pcs while they are kernel text, scheduler and lock functions
+** left out, at most max (default 64).  The same unwind as kd.stack_trace,
+** without a table and a symbol lookup per frame: wchan needs one address
+** and /proc/<pid>/stack a dozen, of tens of thousands of tasks. */
+static int k_stack_pcs(lua_State *L) {
+  struct kd_program *prog = kl_program(L);
+  struct kd_unwinder *u = unwinder(L);
+  lua_Integer max = luaL_optinteger(L, 2, 64);
+  luaL_argcheck(L, max >= 0, 2, "negative count");
+  kd_unwinder_set_method(u, KD_UNWIND_AUTO);
+  load_modules(prog);
+  struct kd_trace t = { 0 };
+  struct kd_error *err = kd_unwind_task(u, kl_check_address(L, 1), &t);
+  if (err) { kd_trace_free(&t); return kl_raise(L, err); }
+  lua_createtable(L, t.n < 16 ? (int)t.n : 16, 0);
+  lua_Integer n = 0;
+  for (size_t i = 0; i < t.n && n < max; i++) {
+    if (!t.frames[i].kernel_text) break;
+    if (t.frames[i].sched) continue;
+    lua_pushinteger(L, (lua_Integer)t.frames[i].pc);
+    lua_rawseti(L, -2, ++n);
+  }
+  kd_trace_free(&t);
+  return 1;
+}
+
 /* kd.task_cpu(task) -> the CPU whose register note holds the task (it was
 ** running there at the crash), or nil */
 static int k_task_cpu(lua_State *L) {
@@ -251,7 +279,7 @@ static int k_cpu_tasks(lua_State *L) {
 
 void kl_open_unwind(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    { "stack_trace", k_stack_trace }, { "task_cpu", k_task_cpu },
+    { "stack_trace", k_stack_trace }, { "stack_pcs", k_stack_pcs }, { "task_cpu", k_task_cpu },
     { "panic_cpu", k_panic_cpu }, { "cpu_tasks", k_cpu_tasks },
     { "source_line", k_source_line }, { NULL, NULL }
   };

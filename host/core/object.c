@@ -340,8 +340,8 @@ struct kd_error *kd_read_member_u64(struct kd_program *prog,
   return read_integer_member(prog, m->type, addr, bits, m->bit_size, v);
 }
 
-struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
-                                  struct kd_field *f) {
+static struct kd_error *compile_member(struct kd_type *t, const char *path,
+                                      struct kd_field *f) {
   memset(f, 0, sizeof *f);
   f->kind = KD_FIELD_ABSENT;
   uint64_t bits;
@@ -393,11 +393,63 @@ struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
   return NULL;
 }
 
+struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
+                                  struct kd_field *f) {
+  const char *arrow = strstr(path, "->");
+  if (arrow == NULL) return compile_member(t, path, f);
+  /* the hops: each segment before a "->" is a pointer member of the
+  ** struct the previous one pointed to */
+  struct kd_type *hop_type[KD_FIELD_MAX_HOPS];
+  uint64_t hop_offset[KD_FIELD_MAX_HOPS];
+  uint32_t nhops = 0;
+  const char *seg = path;
+  char name[256];
+  while (arrow != NULL) {
+    size_t n = (size_t)(arrow - seg);
+    if (nhops == KD_FIELD_MAX_HOPS || n == 0 || n >= sizeof name)
+      return kd_error_create(KD_ERR_LOOKUP, "bad member path '%s'", path);
+    memcpy(name, seg, n);
+    name[n] = '\0';
+    struct kd_field hop;
+    struct kd_error *err = compile_member(t, name, &hop);
+    if (err) return err;
+    if (hop.kind == KD_FIELD_ABSENT) {   /* this kernel lacks it: absent */
+      memset(f, 0, sizeof *f);
+      f->kind = KD_FIELD_ABSENT;
+      return NULL;
+    }
+    struct kd_type *pt = kd_type_resolve(hop.type);
+    struct kd_type *target = pt && pt->kind == KD_TYPE_POINTER ? kd_type_resolve(pt->target) : NULL;
+    if (target == NULL || (target->kind != KD_TYPE_STRUCT && target->kind != KD_TYPE_UNION))
+      return kd_error_create(KD_ERR_TYPE, "'%s' in '%s' is not a pointer to a struct or union",
+                             name, path);
+    hop_type[nhops] = hop.type;
+    hop_offset[nhops] = hop.bit_offset;
+    nhops++;
+    t = target;
+    seg = arrow + 2;
+    arrow = strstr(seg, "->");
+  }
+  struct kd_error *err = compile_member(t, seg, f);
+  if (err || f->kind == KD_FIELD_ABSENT) return err;
+  f->nhops = nhops;
+  memcpy(f->hop_type, hop_type, nhops * sizeof hop_type[0]);
+  memcpy(f->hop_offset, hop_offset, nhops * sizeof hop_offset[0]);
+  return NULL;
+}
+
 struct kd_error *kd_field_read(struct kd_program *prog,
                                const struct kd_field *f, uint64_t addr,
-                               uint64_t *v) {
+                               uint64_t *v, bool *is_null) {
   *v = 0;
+  *is_null = false;
   if (f->kind == KD_FIELD_ABSENT) return NULL;
+  for (uint32_t i = 0; i < f->nhops; i++) {
+    struct kd_error *err = read_integer_member(prog, f->hop_type[i], addr,
+                                               f->hop_offset[i], 0, &addr);
+    if (err) return err;
+    if (addr == 0) { *is_null = true; return NULL; }
+  }
   if (f->kind == KD_FIELD_ADDRESS) {
     *v = addr + f->bit_offset / 8;
     return NULL;

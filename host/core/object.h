@@ -85,21 +85,31 @@ enum kd_field_kind {
   KD_FIELD_BOOL,
   KD_FIELD_ADDRESS           /* a struct, union or array member: its address */
 };
+/* A path may follow pointers with "->" ("signal->pids[2]->numbers[0].nr"):
+** each hop reads a pointer member and goes on in the struct it points to,
+** so that a task's parent, credentials or pid numbers come out of the
+** same one call as its own members. */
+#define KD_FIELD_MAX_HOPS 4
 struct kd_field {
   enum kd_field_kind kind;
   struct kd_type *type;      /* the member's type (NULL when absent) */
-  uint64_t bit_offset;       /* from the start of the struct */
+  uint64_t bit_offset;       /* from the start of the (last) struct */
   uint32_t bit_size;         /* 0 unless a bitfield */
+  uint32_t nhops;            /* pointers followed before the member */
+  struct kd_type *hop_type[KD_FIELD_MAX_HOPS];   /* each pointer's type */
+  uint64_t hop_offset[KD_FIELD_MAX_HOPS];        /* its bit offset */
 };
 /* Resolve member path `path` of type t into *f; a path the type lacks is
 ** KD_FIELD_ABSENT, not an error (scripts probe members); a float member
-** is an error. */
+** is an error, so is a "->" after a member that is not a pointer to a
+** struct or union. */
 struct kd_error *kd_field_compile(struct kd_type *t, const char *path,
                                   struct kd_field *f);
 /* The value of field f of the struct at addr: integers sign-extended as
-** kd_object_read_integer does, the member's address for KD_FIELD_ADDRESS. */
+** kd_object_read_integer does, the member's address for KD_FIELD_ADDRESS.
+** *is_null is set when a pointer on the way ("->") is NULL (*v is then 0). */
 struct kd_error *kd_field_read(struct kd_program *prog,
                                const struct kd_field *f, uint64_t addr,
-                               uint64_t *v);
+                               uint64_t *v, bool *is_null);
 
 #endif

@@ -58,6 +58,7 @@
 #define CACHE_WAYS 2
 #define NO_KEY UINT64_MAX
 #define L1_PAGES 1024
+#define VTOP_SLOTS 256
 /* entries of libkdumpfile's own page cache (see open_checked, reopen) */
 #define KDUMP_CACHE_ENTRIES 256
 
@@ -92,6 +93,10 @@ struct kd_dump {
   uint64_t damaged, damage_addr;
   char damage_msg[160];
   char warning[512];     /* what is wrong with the file but readable, or "" */
+  int user_levels;       /* page-table levels of user_vtop, 0: not looked up yet */
+  /* kd_dump_vtop's answers by page (key = page | 1, 0 = empty): a dump
+  ** does not change, and every user read translates its mm's pgd */
+  uint64_t vtop_key[VTOP_SLOTS], vtop_page[VTOP_SLOTS];
 };
 
 static struct kd_error *kdump_failure(struct kd_dump *dump, kdump_status st,
@@ -168,15 +173,19 @@ const char *kd_dump_vmcoreinfo_raw(struct kd_dump *dump) {
 ** task_struct, stack, mm, creds, files... once per all-task emitter; when
 ** those pages do not fit, each pass inflates them all again (a 10,000-task
 ** dump: 964,000 inflations with 4096 cached pages).  So the cache is sized
-** to the dump: the dumped pages are at most ~3 times the file (zlib, lzo and
-** snappy rarely do better on kernel data), within KD_PAGE_CACHE_MAX_MB.
+** to the dump's pages, within KD_PAGE_CACHE_MAX_MB.  Kernel data inflates
+** far more than one would guess: the 10,000-task bench dump holds 219,581
+** pages (858 MiB) in a 75 MB file, 11x, and its formatters' working set did
+** not fit in 3x the file (each all-task pass inflated its pages again).
+** Pages materialise on first use in a sparse file (the kernel's page cache,
+** no process's RSS), so a generous size costs only what is read.
 ** $KDLUA_PAGE_CACHE_MB overrides both (0: no cache), for measuring.
-** Pages materialise on first use, so only what is read costs memory.
 */
 #define KD_PAGE_CACHE_MIN_MB 16
-#define KD_PAGE_CACHE_MAX_MB 256
+#define KD_PAGE_CACHE_MAX_MB 1024
+#define KD_PAGE_CACHE_INFLATION 16
 static size_t cache_sets_for(const struct kd_dump *dump, uint64_t file_bytes) {
-  uint64_t want = file_bytes * 3;
+  uint64_t want = file_bytes * KD_PAGE_CACHE_INFLATION;
   if (want < (uint64_t)KD_PAGE_CACHE_MIN_MB << 20) want = (uint64_t)KD_PAGE_CACHE_MIN_MB << 20;
   if (want > (uint64_t)KD_PAGE_CACHE_MAX_MB << 20) want = (uint64_t)KD_PAGE_CACHE_MAX_MB << 20;
   const char *env = getenv("KDLUA_PAGE_CACHE_MB");
@@ -685,6 +694,12 @@ struct kd_error *kd_dump_read(struct kd_dump *dump, enum kd_addrspace space,
 
 struct kd_error *kd_dump_vtop(struct kd_dump *dump, uint64_t vaddr,
                               uint64_t *paddr) {
+  uint64_t page = vaddr & ~(dump->page_size - 1);
+  size_t slot = (size_t)((page / dump->page_size) % VTOP_SLOTS);
+  if (dump->vtop_key[slot] == (page | 1)) {
+    *paddr = dump->vtop_page[slot] + (vaddr - page);
+    return NULL;
+  }
   addrxlat_ctx_t *axctx;
   addrxlat_sys_t *axsys;
   if (kdump_get_addrxlat(dump->ctx, &axctx, &axsys) != KDUMP_OK) {
@@ -698,8 +713,11 @@ struct kd_error *kd_dump_vtop(struct kd_dump *dump, uint64_t vaddr,
     err = kd_error_fault(KD_ERR_FAULT, vaddr,
                          "cannot translate 0x%" PRIx64 ": %s", vaddr,
                          addrxlat_ctx_get_err(axctx));
-  else
+  else {
     *paddr = fa.addr;
+    dump->vtop_key[slot] = page | 1;
+    dump->vtop_page[slot] = fa.addr - (vaddr - page);
+  }
   addrxlat_ctx_decref(axctx);
   addrxlat_sys_decref(axsys);
   return err;
@@ -718,12 +736,13 @@ struct kd_error *kd_dump_vtop(struct kd_dump *dump, uint64_t vaddr,
 static struct kd_error *user_vtop(struct kd_dump *dump, uint64_t pgd_phys,
                                   uint64_t addr, uint64_t *paddr,
                                   uint64_t *page_size) {
-  int ok;
-  uint64_t l5 = 0;
-  const char *v = kd_dump_vmcoreinfo(dump, "NUMBER(pgtable_l5_enabled)");
-  if (v) l5 = strtoull(v, NULL, 0);
-  (void)ok;
-  int levels = l5 ? 5 : 4;
+  /* looked up once: a VMCOREINFO lookup (an attribute path built and
+  ** searched) per walk was most of what a /proc/<pid>/cmdline cost */
+  if (dump->user_levels == 0) {
+    const char *v = kd_dump_vmcoreinfo(dump, "NUMBER(pgtable_l5_enabled)");
+    dump->user_levels = (v && strtoull(v, NULL, 0)) ? 5 : 4;
+  }
+  int levels = dump->user_levels;
   uint64_t table = pgd_phys & PTE_ADDR_MASK;
   for (int level = levels; level >= 1; level--) {
     int shift = 12 + 9 * (level - 1);

@@ -53,3 +53,68 @@ end)
 test("a reader names at least one member", function()
   raises(function() kd.member_reader("struct task_struct") end, "no member named")
 end)
+
+-- "->" follows pointers: the values equal the member reads through the
+-- same pointers, nil where one on the way is NULL (a kthread's mm, a task
+-- without a tty), on every task
+test("paths through pointers equal member reads through the objects, on every task", function()
+  local v = kd.has_member("struct cred", "uid.val") and ".val" or ""
+  local r = kd.member_reader("struct task_struct", "real_parent->tgid", "real_cred->uid" .. v,
+    "mm->arg_start", "signal->nr_threads", "signal->tty->index",
+    "thread_pid->numbers[0].nr", "signal->pids[2]->numbers[0].nr", "mm->no_such_member",
+    "real_cred->group_info->gid")
+  local n, null_mm, null_tty = 0, 0, 0
+  for t in kd.tasks() do
+    local ptgid, uid, arg_start, nr_threads, tty_index, nr, pgid, absent, gid = r(t)
+    eq(ptgid, t.real_parent.tgid, "real_parent->tgid")
+    eq(uid, v == "" and t.real_cred.uid or t.real_cred.uid.val, "real_cred->uid")
+    if t.mm == nil then eq(arg_start, nil, "NULL mm: nil"); null_mm = null_mm + 1
+    else eq(arg_start, t.mm.arg_start, "mm->arg_start") end
+    eq(nr_threads, t.signal.nr_threads, "signal->nr_threads")
+    if t.signal.tty == nil then eq(tty_index, nil, "no tty: nil"); null_tty = null_tty + 1
+    else eq(tty_index, t.signal.tty.index, "signal->tty->index") end
+    eq(nr, t.thread_pid.numbers[0].nr, "a subscript after a hop")
+    local pg = t.signal.pids[2]
+    eq(pgid, pg and pg.numbers[0].nr, "two hops with a subscript between")
+    eq(absent, nil, "a member the last struct lacks")
+    eq(gid, t.real_cred.group_info.gid:address_(), "an array member after two hops: its address")
+    n = n + 1
+  end
+  ok(n > 10 and null_mm > 0 and null_tty > 0,
+     string.format("%d tasks, %d without mm, %d without tty", n, null_mm, null_tty))
+end)
+
+test("a hop must be a pointer to a struct or union", function()
+  raises(function() kd.member_reader("struct task_struct", "pid->x") end, "not a pointer")
+  raises(function() kd.member_reader("struct task_struct", "comm->x") end, "not a pointer")
+  eq(kd.member_reader("struct task_struct", "no_such->pid")(kd.symbol("init_task")), nil,
+     "a first hop the type lacks: absent")
+end)
+
+-- kd.stack_pcs is stack_trace_save_tsk() over the one unwinder: the pcs
+-- of kd.stack_trace's frames while they are kernel text, scheduler
+-- functions left out (tests/lua/stack_checks.lua compares the texts made
+-- from it with each fixture's truth)
+test("kd.stack_pcs: kd.stack_trace's kernel-text, non-scheduler pcs, on every task", function()
+  local n, frames = 0, 0
+  for t in kd.tasks() do
+    local okt, tr = pcall(kd.stack_trace, t)
+    local okp, pcs = pcall(kd.stack_pcs, t)
+    eq(okp, okt, "both unwind or both fail")
+    if okt then
+      local want = {}
+      for _, f in ipairs(tr) do
+        if not f.kernel_text then break end
+        if not f.sched and #want < 64 then want[#want + 1] = f.pc end
+      end
+      eq(#pcs, #want, "pid " .. t.pid .. ": as many pcs")
+      for i = 1, #want do eq(pcs[i], want[i], "pid " .. t.pid .. " pc " .. i) end
+      local one = kd.stack_pcs(t, 1)
+      eq(#one, math.min(1, #want), "max 1")
+      eq(one[1], want[1], "the first: wchan's")
+      frames = frames + #want
+      n = n + 1
+    end
+  end
+  ok(n > 10 and frames > n, n .. " tasks, " .. frames .. " pcs")
+end)

@@ -26,11 +26,14 @@ local function u64(v)
 end
 M.u64 = u64
 
+local shift_of_page
 local function page_shift()
-  local ps = task.page_size()
-  local s = 0
-  while (1 << s) < ps do s = s + 1 end
-  return s
+  if shift_of_page == nil then
+    local ps = task.page_size()
+    shift_of_page = 0
+    while (1 << shift_of_page) < ps do shift_of_page = shift_of_page + 1 end
+  end
+  return shift_of_page
 end
 
 -- {====== bitmaps (lib/vsprintf.c bitmap_string / bitmap_list_string) ======
@@ -38,19 +41,13 @@ end
 -- "<i8<i8...": one string.unpack per bitmap instead of one per word
 local words_fmt = {}
 
--- bits of an unsigned long array object as a list of 64-bit words
-local function bitmap_words(arr, nbits)
+-- bits of the unsigned long array at base as a list of 64-bit words
+local function bitmap_words(base, nbits)
   local nwords = (nbits + 63) // 64
-  local base = arr:address_()
-  if base then
-    local fmt = words_fmt[nwords]
-    if not fmt then fmt = "<" .. string.rep("i8", nwords); words_fmt[nwords] = fmt end
-    local out = { string.unpack(fmt, kd.read(base, nwords * 8)) }
-    out[nwords + 1] = nil                -- the position string.unpack ends with
-    return out
-  end
-  local out = {}
-  for i = 1, nwords do out[i] = arr[i - 1] end
+  local fmt = words_fmt[nwords]
+  if not fmt then fmt = "<" .. string.rep("i8", nwords); words_fmt[nwords] = fmt end
+  local out = { string.unpack(fmt, kd.read(base, nwords * 8)) }
+  out[nwords + 1] = nil                -- the position string.unpack ends with
   return out
 end
 
@@ -87,14 +84,13 @@ M.bitmap_list = require("kernel.util").bitmap_list
 -- masks (sized for NR_CPUS / MAX_NUMNODES, mostly zero words), so the texts
 -- are made once per distinct mask, keyed by its bytes, not once per task
 local mask_memo = {}
-local function mask_texts(arr, nbits)
-  local base = arr:address_()
-  local key = base and (nbits .. ":" .. kd.read(base, (nbits + 63) // 64 * 8))
-  local t = key and mask_memo[key]
+local function mask_texts(base, nbits)
+  local key = nbits .. ":" .. kd.read(base, (nbits + 63) // 64 * 8)
+  local t = mask_memo[key]
   if not t then
-    local w = bitmap_words(arr, nbits)
+    local w = bitmap_words(base, nbits)
     t = { M.bitmap_hex(w, nbits), M.bitmap_list(w, nbits) }
-    if key then mask_memo[key] = t end
+    mask_memo[key] = t
   end
   return t[1], t[2]
 end
@@ -121,6 +117,7 @@ end
 
 -- render_sigset_t: hex, highest signal first
 local function render_sigset(words)
+  if #words == 1 and NSIG == 64 then return string.format("%016x", words[1]) end
   local s = {}
   for i = #words, 1, -1 do s[#s + 1] = string.format("%016x", words[i]) end
   local r = table.concat(s)
@@ -132,30 +129,27 @@ end
 -- SIG_IGN / caught sets from sighand->action (collect_sigign_sigcatch).
 -- The threads of a process share one sighand, and status and stat of
 -- /proc/<pid> and /proc/<pid>/task/<tid> all ask: memoized per sighand.
-local sigact_size, sigact_fmt
+local sigact_size, sigact_handler
 local sigsets_memo = {}
-local function sigign_sigcatch(t)
-  local sh = t.sighand
-  if sh == nil then return 0, 0 end
-  local act = sh:member_("action")
-  local base = act:address_()
+local function sigign_sigcatch(base)
   local memo = sigsets_memo[base]
   if memo then return memo[1], memo[2] end
   if not sigact_size then
     sigact_size = kd.type("struct k_sigaction").size
-    local hoff = kd.member_offset("struct k_sigaction", "sa") +
-                 kd.member_offset("struct sigaction", "sa_handler")
-    -- the NSIG handlers in one string.unpack: skip to sa_handler, read
-    -- it, skip the rest of the k_sigaction
-    sigact_fmt = "<" .. (string.rep("x", hoff) .. "i8" ..
-                         string.rep("x", sigact_size - hoff - 8)):rep(NSIG)
+    sigact_handler = kd.member_offset("struct k_sigaction", "sa") +
+                     kd.member_offset("struct sigaction", "sa_handler")
   end
+  -- the NSIG handlers out of one read, one string.unpack each (a single
+  -- format skipping the rest of each k_sigaction byte by byte was 4x slower)
   local ign, cgt = 0, 0
-  local hs = { string.unpack(sigact_fmt, kd.read(base, sigact_size * NSIG)) }
+  local raw = kd.read(base, sigact_size * NSIG)
+  local unpack = string.unpack
+  local pos = sigact_handler + 1
   for i = 1, NSIG do
-    local h = hs[i]
+    local h = unpack("<i8", raw, pos)
     if h == 1 then ign = ign | (1 << (i - 1))
     elseif h ~= 0 then cgt = cgt | (1 << (i - 1)) end
+    pos = pos + sigact_size
   end
   sigsets_memo[base] = { ign, cgt }
   return ign, cgt
@@ -169,37 +163,66 @@ local function escape_name(s)
   return (s:gsub("[\\\n]", { ["\\"] = "\\\\", ["\n"] = "\\n" }))
 end
 
-local function dec8(v) return string.format("%8s", u64(v)) end
+local function dec8(v)
+  if v >= 0 then return string.format("%8d", v) end
+  return string.format("%8s", u64(v))
+end
 
+-- the readers of SigQ's two numbers (nil: not made yet); each may be
+-- false where this kernel has no such counter
+local sigq_size_reader, sigq_lim_reader
 local function sigq(t)
+  if sigq_size_reader == nil then
+    sigq_size_reader, sigq_lim_reader = false, false
+    -- 5.15+ ucounts->rlimit[] (atomic_long_t), 5.11-5.14 ucounts->ucount[],
+    -- before user->sigpending
+    pcall(function()
+      local path
+      if has_member("struct cred", "ucounts") and has_member("struct ucounts", "rlimit") then
+        local idx = kd.enum_value("enum rlimit_type", "UCOUNT_RLIMIT_SIGPENDING")
+        path = "real_cred->ucounts->rlimit[" .. idx .. "]"
+        if kd.has_member("struct ucounts", "rlimit[0].counter") then path = path .. ".counter" end
+      elseif has_member("struct cred", "ucounts") and has_member("struct ucounts", "ucount") then
+        local idx = kd.enum_value("enum ucount_type", "UCOUNT_RLIMIT_SIGPENDING")
+        path = "real_cred->ucounts->ucount[" .. idx .. "]"
+        if kd.has_member("struct ucounts", "ucount[0].counter") then path = path .. ".counter" end
+      else
+        path = "real_cred->user->sigpending"
+        if kd.has_member("struct user_struct", "sigpending.counter") then path = path .. ".counter" end
+      end
+      sigq_size_reader = kd.member_reader("struct task_struct", path)
+    end)
+    pcall(function()                    -- RLIMIT_SIGPENDING
+      sigq_lim_reader = kd.member_reader("struct task_struct", "signal->rlim[11].rlim_cur")
+    end)
+  end
   local qsize, qlim = 0, 0
-  local cred = t.real_cred
-  pcall(function()
-    if has_member("struct cred", "ucounts") and has_member("struct ucounts", "rlimit") then
-      local idx = kd.enum_value("enum rlimit_type", "UCOUNT_RLIMIT_SIGPENDING")
-      qsize = ival(cred.ucounts.rlimit[idx])
-    elseif has_member("struct cred", "ucounts") and has_member("struct ucounts", "ucount") then
-      local idx = kd.enum_value("enum ucount_type", "UCOUNT_RLIMIT_SIGPENDING")
-      qsize = ival(cred.ucounts.ucount[idx])
-    else
-      qsize = ival(cred.user.sigpending)
-    end
-  end)
-  pcall(function() qlim = t.signal.rlim[11].rlim_cur end)   -- RLIMIT_SIGPENDING
+  if sigq_size_reader then
+    local ok, v = pcall(sigq_size_reader, t)
+    if ok and v then qsize = v end
+  end
+  if sigq_lim_reader then
+    local ok, v = pcall(sigq_lim_reader, t)
+    if ok and v then qlim = v end
+  end
   return qsize, qlim
 end
 
 local PR_SPEC_NOT_AFFECTED, PR_SPEC_PRCTL, PR_SPEC_ENABLE = 0, 1, 2
 local PR_SPEC_DISABLE, PR_SPEC_FORCE_DISABLE, PR_SPEC_DISABLE_NOEXEC = 4, 8, 16
 
+local cpu_bugs = {}
 local function boot_cpu_has_bug(n)
+  local known = cpu_bugs[n]
+  if known ~= nil then return known end
   local ok, r = pcall(function()
     local ncap = #kd.symbol("x86_cap_flags") // 32
     local bit = ncap * 32 + n
     local caps = kd.symbol("boot_cpu_data").x86_capability
     return (caps[bit // 32] >> (bit % 32)) & 1 == 1
   end)
-  return ok and r
+  cpu_bugs[n] = (ok and r) == true     -- boot_cpu_data does not change
+  return cpu_bugs[n]
 end
 
 -- a bit of task->atomic_flags (PFA_*), given the flags' value
@@ -327,18 +350,23 @@ local function status_reader()
   local T = "struct task_struct"
   local R = {}
   local seccomp = has_member(T, "seccomp")
+  local NONE = "no such member"
   R.task = kd.member_reader(T, "fs", "ptrace", "pid", "files", "mm", "signal", "sighand",
     "real_cred", "atomic_flags", "nvcsw", "nivcsw",
-    seccomp and "seccomp.mode" or "no such member",
+    seccomp and "seccomp.mode" or NONE,
     (seccomp and has_member("struct seccomp", "filter_count"))
-      and "seccomp." .. counter_paths("struct seccomp", "filter_count") or "no such member",
+      and "seccomp." .. counter_paths("struct seccomp", "filter_count") or NONE,
     "pending.signal.sig[0]", "blocked.sig[0]")
-  R.fs = kd.member_reader("struct fs_struct", "umask")
-  R.files = kd.member_reader("struct files_struct", "fdt")
-  R.fdtable = kd.member_reader("struct fdtable", "max_fds")
-  R.core_state = kd.member_reader("struct signal_struct", "core_state")
-  R.shared_pending = kd.member_reader("struct signal_struct", "shared_pending.signal.sig[0]")
+  -- what status reads through the task's pointers, in a second call
+  R.more = kd.member_reader(T, "tgid", "flags", "fs->umask", "files->fdt->max_fds",
+    "signal->core_state", "signal->shared_pending.signal.sig[0]", "sighand->action",
+    has_member(T, "numa_group") and "numa_group->gid" or NONE, "parent->pid",
+    has_member(T, "cpus_mask") and "cpus_mask.bits" or "cpus_allowed.bits",
+    has_member(T, "mems_allowed") and "mems_allowed.bits" or NONE,
+    has_member("struct thread_struct", "features") and "thread.features" or NONE,
+    has_member("struct thread_struct", "features") and "thread.features_locked" or NONE)
   R.one_word = kd.type("sigset_t").size == 8
+  R.nodemask_bits = has_member(T, "mems_allowed") and kd.type("nodemask_t").size * 8
   -- kernel_cap_t: 6.3+ "capability: use a single u64" (val); before, __u32 cap[2]
   local paths = {}
   local cap_val = kd.has_member("kernel_cap_t", "val")
@@ -353,12 +381,7 @@ local function status_reader()
                           and p[2] .. ".cap[1]" or "no such member"
     end
   end
-  local caps = kd.member_reader("struct cred", table.unpack(paths))
-  R.caps = function(cr)
-    local v = { caps(cr) }
-    for i = 2, #paths, 2 do if v[i - 1] and not v[i] then v[i] = 0 end end
-    return table.unpack(v, 1, #paths)
-  end
+  R.caps = kd.member_reader("struct cred", table.unpack(paths))
   status_readers = R
   return R
 end
@@ -372,72 +395,67 @@ local KTHREAD_FMT, UNTAG_FMT = "Kthread:\t%c\n", "untag_mask:\t%#lx\n"
 local STATUS_FORMATS = { KTHREAD_FMT, UNTAG_FMT }
 util.rodata_probe(STATUS_FORMATS)
 
+-- which of STATUS_FORMATS the kernel has (util.rodata_has), asked once
+local status_formats
+local cap_words = {}
+
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)
   local R = status_reader()
   local fs, ptrace, pid, files, mm, sig, sighand, cr, aflags, nvcsw, nivcsw,
         seccomp_mode, seccomp_filters, pending0, blocked0 = R.task(t)
-  local out = {}
-  local function add(s) out[#out + 1] = s end
-  add("Name:\t" .. escape_name(task.proc_name(t)) .. "\n")
+  local tgid, tflags, umask, max_fds, core_state, shared_pending0, sigaction, numa_gid,
+        tracer_pid, cpus_bits, mems_bits, features, features_locked = R.more(t)
+  if status_formats == nil then status_formats = util.rodata_has(STATUS_FORMATS) end
+  local out, n = {}, 0
+  n = n + 1; out[n] = "Name:\t" .. escape_name(task.proc_name(t)) .. "\n"
 
   -- task_state()
-  if fs ~= 0 then add(string.format("Umask:\t%#04o\n", R.fs(fs))) end
-  add("State:\t" .. task.state_name(t) .. "\n")
-  local ngid = 0
-  if has_member("struct task_struct", "numa_group") then
-    local ng = t.numa_group
-    if ng ~= nil then ngid = ng.gid end
-  end
+  if fs ~= 0 then n = n + 1; out[n] = string.format("Umask:\t%#04o\n", umask) end
+  n = n + 1; out[n] = "State:\t" .. task.state_name(t) .. "\n"
+  local ngid = numa_gid or 0
   local tpid = 0
-  if ptrace ~= 0 then
-    local tracer = t.parent
-    if tracer ~= nil then tpid = tracer.pid end
-  end
-  add("Tgid:\t" .. task.tgid(t) .. "\n")
-  add("Ngid:\t" .. ngid .. "\n")
-  add("Pid:\t" .. pid .. "\n")
-  add("PPid:\t" .. task.ppid(t) .. "\n")
-  add("TracerPid:\t" .. tpid .. "\n")
+  if ptrace ~= 0 then tpid = tracer_pid or 0 end
+  n = n + 1; out[n] = "Tgid:\t" .. tgid .. "\n"
+  n = n + 1; out[n] = "Ngid:\t" .. ngid .. "\n"
+  n = n + 1; out[n] = "Pid:\t" .. pid .. "\n"
+  n = n + 1; out[n] = "PPid:\t" .. task.ppid(t) .. "\n"
+  n = n + 1; out[n] = "TracerPid:\t" .. tpid .. "\n"
   local c = task.creds(t)
-  add(string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid)))
-  add(string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid)))
-  local max_fds = 0
-  if files ~= 0 then max_fds = R.fdtable(R.files(files)) end
-  add("FDSize:\t" .. max_fds .. "\n")
+  n = n + 1; out[n] = string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid))
+  n = n + 1; out[n] = string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid))
+  n = n + 1; out[n] = "FDSize:\t" .. (files ~= 0 and max_fds or 0) .. "\n"
   local groups = task.groups(t)
   for i, g in ipairs(groups) do groups[i] = u64(g) end
-  add("Groups:\t" .. table.concat(groups, " ") .. " \n")
-  if task.pid_ptr(t, 0) ~= nil and has_type_pid_ns() then
-    local function nsline(label, ptype)
-      local nums = task.ns_numbers(t, ptype)
-      local s = label
-      for _, n in ipairs(nums) do s = s .. "\t" .. n end
-      add(s .. "\n")
+  n = n + 1; out[n] = "Groups:\t" .. table.concat(groups, " ") .. " \n"
+  if has_type_pid_ns() then
+    local tgids, pids, pgids, sids = task.ns_numbers_all(t)
+    if pids[1] ~= nil then               -- pid_alive (a task with a pid)
+      n = n + 1; out[n] = "NStgid:\t" .. table.concat(tgids, "\t") .. "\n"
+      n = n + 1; out[n] = "NSpid:\t" .. table.concat(pids, "\t") .. "\n"
+      n = n + 1; out[n] = "NSpgid:\t" .. table.concat(pgids, "\t") .. "\n"
+      n = n + 1; out[n] = "NSsid:\t" .. table.concat(sids, "\t") .. "\n"
     end
-    nsline("NStgid:", 1)
-    nsline("NSpid:", 0)
-    nsline("NSpgid:", 2)
-    nsline("NSsid:", 3)
   end
   -- 6.11 "fs/proc: add kthread flag to /proc/<pid>/status": no member to
   -- probe, so the format string is the probe
-  if util.rodata_has(STATUS_FORMATS)[KTHREAD_FMT] then
-    add("Kthread:\t" .. (task.is_kthread(t) and "1" or "0") .. "\n")
+  if status_formats[KTHREAD_FMT] then
+    n = n + 1; out[n] = "Kthread:\t" .. ((tflags & task.PF_KTHREAD) ~= 0 and "1" or "0") .. "\n"
   end
 
   if mm ~= 0 then
     local mm_flags = task_mem(mm, out)
-    add("CoreDumping:\t" .. ((sig ~= 0 and R.core_state(sig) ~= 0) and 1 or 0) .. "\n")
+    n = #out
+    n = n + 1; out[n] = "CoreDumping:\t" .. ((sig ~= 0 and core_state ~= 0) and 1 or 0) .. "\n"
     local thp = task.sym_value("transparent_hugepage_flags") ~= nil
     if thp then thp = ((mm_flags >> 24) & 1) == 0 end    -- MMF_DISABLE_THP
-    add("THP_enabled:\t" .. (thp and 1 or 0) .. "\n")
+    n = n + 1; out[n] = "THP_enabled:\t" .. (thp and 1 or 0) .. "\n"
     -- 6.4 "proc: Add untag_mask to /proc/[pid]/status" (x86 LAM): the mask
     -- is mm->context.untag_mask where the arch keeps one, else -1UL
-    if util.rodata_has(STATUS_FORMATS)[UNTAG_FMT] then
+    if status_formats[UNTAG_FMT] then
       local m = -1
       if has_member("mm_context_t", "untag_mask") then m = kd.object("struct mm_struct", mm).context.untag_mask end
-      add(string.format("untag_mask:\t%#x\n", m))
+      n = n + 1; out[n] = string.format("untag_mask:\t%#x\n", m)
     end
   end
 
@@ -446,66 +464,65 @@ function M.status(t)
   local ign, cgt, nthreads, qsize, qlim = 0, 0, 0, 0, 0
   if sighand ~= 0 and sig ~= 0 then
     if R.one_word then                  -- _NSIG_WORDS == 1 (64-bit)
-      pending, shpending, blocked = { pending0 }, { R.shared_pending(sig) }, { blocked0 }
+      pending, shpending, blocked = { pending0 }, { shared_pending0 }, { blocked0 }
     else
       pending = sigset_words(t.pending.signal)
       shpending = sigset_words(t.signal.shared_pending.signal)
       blocked = sigset_words(t.blocked)
     end
-    ign, cgt = sigign_sigcatch(t)
+    ign, cgt = sigign_sigcatch(sigaction)
     nthreads = task.num_threads(t)
     qsize, qlim = sigq(t)
   end
-  add("Threads:\t" .. nthreads .. "\n")
-  add("SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n")
-  add("SigPnd:\t" .. render_sigset(pending) .. "\n")
-  add("ShdPnd:\t" .. render_sigset(shpending) .. "\n")
-  add("SigBlk:\t" .. render_sigset(blocked) .. "\n")
-  add("SigIgn:\t" .. render_sigset({ ign }) .. "\n")
-  add("SigCgt:\t" .. render_sigset({ cgt }) .. "\n")
+  n = n + 1; out[n] = "Threads:\t" .. nthreads .. "\n"
+  n = n + 1; out[n] = "SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n"
+  n = n + 1; out[n] = "SigPnd:\t" .. render_sigset(pending) .. "\n"
+  n = n + 1; out[n] = "ShdPnd:\t" .. render_sigset(shpending) .. "\n"
+  n = n + 1; out[n] = "SigBlk:\t" .. render_sigset(blocked) .. "\n"
+  n = n + 1; out[n] = "SigIgn:\t" .. render_sigset({ ign }) .. "\n"
+  n = n + 1; out[n] = "SigCgt:\t" .. render_sigset({ cgt }) .. "\n"
 
   -- task_cap()
   if cr ~= 0 then
-    local caps = { R.caps(cr) }
+    local v = cap_words               -- the low and high word of each set
+    v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10] = R.caps(cr)
     for i, p in ipairs(CAPS) do
-      local lo, hi = caps[2 * i - 1], caps[2 * i]
-      if lo then add(string.format("%s:\t%016x\n", p[1], (hi << 32) | lo)) end
+      local lo, hi = v[2 * i - 1], v[2 * i]
+      if lo then n = n + 1; out[n] = string.format("%s:\t%016x\n", p[1], ((hi or 0) << 32) | lo) end
     end
   end
 
   -- task_seccomp()
-  add("NoNewPrivs:\t" .. (atomic_flag(aflags, 0) and 1 or 0) .. "\n")
+  n = n + 1; out[n] = "NoNewPrivs:\t" .. (atomic_flag(aflags, 0) and 1 or 0) .. "\n"
   if seccomp_mode then
-    add("Seccomp:\t" .. seccomp_mode .. "\n")
+    n = n + 1; out[n] = "Seccomp:\t" .. seccomp_mode .. "\n"
     if seccomp_filters then
-      add("Seccomp_filters:\t" .. seccomp_filters .. "\n")
+      n = n + 1; out[n] = "Seccomp_filters:\t" .. seccomp_filters .. "\n"
     end
   end
   local ssb, ib = ssb_prctl_get(aflags), ib_prctl_get(aflags)
-  add("Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n")
-  add("SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n")
+  n = n + 1; out[n] = "Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n"
+  n = n + 1; out[n] = "SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n"
 
   -- task_cpus_allowed()
-  local cmask = has_member("struct task_struct", "cpus_mask") and t.cpus_mask or t.cpus_allowed
-  local ncpu = nr_cpu_ids()
-  local hex, list = mask_texts(cmask.bits, ncpu)
-  add("Cpus_allowed:\t" .. hex .. "\n")
-  add("Cpus_allowed_list:\t" .. list .. "\n")
+  local hex, list = mask_texts(cpus_bits, nr_cpu_ids())
+  n = n + 1; out[n] = "Cpus_allowed:\t" .. hex .. "\n"
+  n = n + 1; out[n] = "Cpus_allowed_list:\t" .. list .. "\n"
   -- cpuset_task_status_allowed() (CONFIG_CPUSETS)
-  if has_member("struct task_struct", "mems_allowed") then
-    hex, list = mask_texts(t.mems_allowed.bits, kd.type("nodemask_t").size * 8)
-    add("Mems_allowed:\t" .. hex .. "\n")
-    add("Mems_allowed_list:\t" .. list .. "\n")
+  if mems_bits then
+    hex, list = mask_texts(mems_bits, R.nodemask_bits)
+    n = n + 1; out[n] = "Mems_allowed:\t" .. hex .. "\n"
+    n = n + 1; out[n] = "Mems_allowed_list:\t" .. list .. "\n"
   end
-  add("voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n")
-  add("nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n")
+  n = n + 1; out[n] = "voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n"
+  n = n + 1; out[n] = "nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n"
   -- 6.6 "x86/shstk: ... arch_proc_pid_thread_features" (CONFIG_X86_USER_SHADOW_STACK)
-  if has_member("struct thread_struct", "features") then
+  if features then
     local function feats(v)
       return ((v & 1) ~= 0 and "shstk " or "") .. ((v & 2) ~= 0 and "wrss " or "")
     end
-    add("x86_Thread_features:\t" .. feats(t.thread.features) .. "\n")
-    add("x86_Thread_features_locked:\t" .. feats(t.thread.features_locked) .. "\n")
+    n = n + 1; out[n] = "x86_Thread_features:\t" .. feats(features) .. "\n"
+    n = n + 1; out[n] = "x86_Thread_features_locked:\t" .. feats(features_locked) .. "\n"
   end
   return table.concat(out)
 end
@@ -535,7 +552,8 @@ local function stat_reader()
     stat_readers = {
       task = kd.member_reader("struct task_struct", "mm", "signal", "sighand", "exit_code",
         "min_flt", "maj_flt", "gtime", "pending.signal.sig[0]", "blocked.sig[0]",
-        "exit_signal", "rt_priority", "policy", "delays", "pid"),
+        "exit_signal", "rt_priority", "policy", "delays", "pid", "flags", "signal->tty",
+        "sighand->action"),
       thread = kd.member_reader("struct task_struct", "min_flt", "maj_flt", "gtime"),
       signal = kd.member_reader("struct signal_struct", "rlim[5].rlim_cur", "flags",
         "group_exit_code", "cmin_flt", "cmaj_flt", "cutime", "cstime", "cgtime",
@@ -557,12 +575,11 @@ function M.stat_fields(t, whole)
   if whole == nil then whole = task.is_leader(t) end
   local R = stat_reader()
   local mm, sig, sighand, exit_code, t_min_flt, t_maj_flt, t_gtime, pending0, blocked0,
-        exit_signal, rt_priority, policy, delays, pid = R.task(t)
-  local f = {}
+        exit_signal, rt_priority, policy, delays, pid, tflags, tty_ptr, sigaction = R.task(t)
   local state = task.state_char(t)
   local vsize, eip, esp = 0, 0, 0
   local ps = task.page_size()
-  local flags = task.flags(t)
+  local flags = tflags & 0xffffffff
   local total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
         arg_start, arg_end, env_start, env_end
   if mm ~= 0 then
@@ -584,10 +601,12 @@ function M.stat_fields(t, whole)
   local sigign, sigcatch = 0, 0
   local sid, ppid, pgid = -1, 0, -1
   if sighand ~= 0 and sig ~= 0 then
-    local tty = task.tty(t)
-    if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
+    if tty_ptr ~= 0 then                -- most tasks have no controlling tty
+      local tty = task.tty(t)
+      if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
+    end
     num_threads = task.num_threads(t)
-    sigign, sigcatch = sigign_sigcatch(t)
+    sigign, sigcatch = sigign_sigcatch(sigaction)
     rsslim = s_rsslim                   -- RLIMIT_RSS
     if whole and (s_flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
       exit_code = s_group_exit_code
@@ -624,46 +643,44 @@ function M.stat_fields(t, whole)
   local ck = task.nsec_to_clock_t
   local blkio = 0
   if delays and delays ~= 0 and R.delays then blkio = ck(R.delays(delays)) end
-  local function addf(v) f[#f + 1] = v end
-  addf(tostring(pid))
-  addf("(" .. task.proc_name(t) .. ")")
-  addf(state)
-  addf(ppid); addf(pgid); addf(sid); addf(tty_nr); addf(tty_pgrp)
-  addf(u64(flags))
-  addf(u64(min_flt)); addf(u64(cmin_flt)); addf(u64(maj_flt)); addf(u64(cmaj_flt))
-  addf(u64(ck(utime))); addf(u64(ck(stime)))
-  addf(ck(cutime)); addf(ck(cstime))
-  addf(task.prio(t)); addf(task.nice(t)); addf(num_threads)
-  addf(0)
-  addf(u64(task.start_time_ticks(t)))
-  addf(u64(vsize))
-  addf(u64(mm ~= 0 and task.rss_pages_read(t) or 0))
-  addf(u64(rsslim))
-  addf(u64(mm ~= 0 and start_code or 0))
-  addf(u64(mm ~= 0 and end_code or 0))
-  addf(u64(mm ~= 0 and start_stack or 0))
-  addf(u64(esp)); addf(u64(eip))
-  addf(u64(pending0 & 0x7fffffff))
-  addf(u64(blocked0 & 0x7fffffff))
-  addf(u64(sigign & 0x7fffffff))
-  addf(u64(sigcatch & 0x7fffffff))
-  addf(wchan)
-  addf(0); addf(0)
-  addf(exit_signal)
-  addf(task.cpu(t))
-  addf(u64(rt_priority))
-  addf(u64(policy))
-  addf(u64(blkio))
-  addf(u64(ck(gtime)))
-  addf(ck(cgtime))
-  if mm ~= 0 then
-    addf(u64(start_data)); addf(u64(end_data)); addf(u64(start_brk)); addf(u64(arg_start))
-    addf(u64(arg_end)); addf(u64(env_start)); addf(u64(env_end))
-  else
-    for _ = 1, 7 do addf(0) end
+  if mm == 0 then
+    start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end = 0, 0, 0, 0, 0, 0, 0
   end
-  addf(exit_code)
-  return f
+  -- the fields in do_task_stat()'s order, one table constructor
+  return {
+    tostring(pid), "(" .. task.proc_name(t) .. ")", state,
+    ppid, pgid, sid, tty_nr, tty_pgrp,
+    u64(flags),
+    u64(min_flt), u64(cmin_flt), u64(maj_flt), u64(cmaj_flt),
+    u64(ck(utime)), u64(ck(stime)),
+    ck(cutime), ck(cstime),
+    task.prio(t), task.nice(t), num_threads,
+    0,
+    u64(task.start_time_ticks(t)),
+    u64(vsize),
+    u64(mm ~= 0 and task.rss_pages_read(t) or 0),
+    u64(rsslim),
+    u64(mm ~= 0 and start_code or 0),
+    u64(mm ~= 0 and end_code or 0),
+    u64(mm ~= 0 and start_stack or 0),
+    u64(esp), u64(eip),
+    u64(pending0 & 0x7fffffff),
+    u64(blocked0 & 0x7fffffff),
+    u64(sigign & 0x7fffffff),
+    u64(sigcatch & 0x7fffffff),
+    wchan,
+    0, 0,
+    exit_signal,
+    task.cpu(t),
+    u64(rt_priority),
+    u64(policy),
+    u64(blkio),
+    u64(ck(gtime)),
+    ck(cgtime),
+    u64(start_data), u64(end_data), u64(start_brk), u64(arg_start),
+    u64(arg_end), u64(env_start), u64(env_end),
+    exit_code,
+  }
 end
 
 -- text of /proc/<pid>/stat, or /proc/<pid>/task/<tid>/stat without whole
@@ -677,18 +694,23 @@ end
 
 -- }======
 
+local statm_reader
 -- /proc/<pid>/statm (pages)
 function M.statm(t)
-  local mm = t.mm
-  if mm == nil then return "0 0 0 0 0 0 0\n" end
+  if statm_reader == nil then
+    statm_reader = kd.member_reader("struct task_struct", "mm", "mm->end_code",
+      "mm->start_code", "mm->data_vm", "mm->stack_vm", "mm->total_vm")
+  end
+  local mm, end_code, start_code, data_vm, stack_vm, total_vm = statm_reader(t)
+  if mm == 0 then return "0 0 0 0 0 0 0\n" end
   local ps = task.page_size()
   local c = task.mm_counters(mm)
   local shared = c.file + c.shmem
   local function page_align(x) return (x + ps - 1) & ~(ps - 1) end
-  local text = (page_align(mm.end_code) - (mm.start_code & ~(ps - 1))) // ps
-  local data = mm.data_vm + mm.stack_vm
+  local text = (page_align(end_code) - (start_code & ~(ps - 1))) // ps
+  local data = data_vm + stack_vm
   local resident = shared + c.anon
-  return string.format("%s %s %s %s 0 %s 0\n", u64(mm.total_vm), u64(resident), u64(shared),
+  return string.format("%s %s %s %s 0 %s 0\n", u64(total_vm), u64(resident), u64(shared),
                        u64(text), u64(data))
 end
 

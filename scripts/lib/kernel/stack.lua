@@ -15,22 +15,12 @@ end
 
 -- stack_trace_save_tsk() with stack_trace_consume_entry_nosched: the
 -- frames' return addresses while they are kernel text
--- (unwind_get_return_address), scheduler and lock functions left out.
--- A task running at the crash is unwound from its CPU's registers (the
--- live kernel would unwind `current` from its own frame).  Returns the
--- list and the trace.
+-- (unwind_get_return_address), scheduler and lock functions left out
+-- (kd.stack_pcs, the core's unwinder).  A task running at the crash is
+-- unwound from its CPU's registers (the live kernel would unwind `current`
+-- from its own frame).  Returns the list.
 function M.save_tsk(t, max)
-  max = max or M.MAX_DEPTH
-  local tr = kd.stack_trace(t)
-  local out = {}
-  for _, f in ipairs(tr) do
-    if not f.kernel_text then break end
-    if not f.sched then
-      out[#out + 1] = f.pc
-      if #out >= max then break end
-    end
-  end
-  return out, tr
+  return kd.stack_pcs(t, max or M.MAX_DEPTH)
 end
 
 -- "[<0>] %pB\n": the symbol of addr-1 (a return address names its call),
@@ -46,7 +36,7 @@ end
 -- the text of /proc/<pid>/stack
 function M.proc_stack(t)
   local out = {}
-  for _, pc in ipairs((M.save_tsk(t))) do out[#out + 1] = M.pB(pc) end
+  for _, pc in ipairs(M.save_tsk(t)) do out[#out + 1] = M.pB(pc) end
   return table.concat(out)
 end
 
@@ -59,13 +49,10 @@ local TASK_WAKING = 0x200
 function M.wchan_address(t, raw_state)
   if raw_state == 0 or raw_state == TASK_WAKING then return 0 end
   if has_member("struct task_struct", "on_rq") and t.on_rq ~= 0 then return 0 end
-  local ok, tr = pcall(kd.stack_trace, t)
+  -- the first address save_tsk would record
+  local ok, pcs = pcall(kd.stack_pcs, t, 1)
   if not ok then return 0 end
-  for _, f in ipairs(tr) do
-    if not f.kernel_text then return 0 end
-    if not f.sched then return f.pc end
-  end
-  return 0
+  return pcs[1] or 0
 end
 
 -- /proc/<pid>/wchan: "%ps" of the wchan address (the symbol containing it,

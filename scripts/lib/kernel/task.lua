@@ -89,10 +89,22 @@ local function fls(x)
   return n
 end
 
+-- the raw state word and exit_state in one call (kd.member_reader)
+local state_reader
+local function state_words(t)
+  if state_reader == nil then
+    local T = "struct task_struct"
+    state_reader = kd.member_reader(T, has_member(T, "__state") and "__state" or "state",
+                                    "exit_state")
+  end
+  return state_reader(t)
+end
+
 -- index into task_state_array (0 = R ... 8 = I), as __task_state_index()
 function M.state_index(t)
-  local st = M.raw_state(t) & 0xffffffff
-  local ex = t.exit_state & 0xffffffff
+  local raw, exit_state = state_words(t)
+  local st = raw & 0xffffffff
+  local ex = exit_state & 0xffffffff
   local s = (st | ex) & TASK_REPORT
   if (st & TASK_IDLE) == TASK_IDLE then s = TASK_REPORT + 1 end
   -- rtlock waiters and frozen tasks look like D (6.1); bit values of older
@@ -150,11 +162,17 @@ end
 
 M.to_kthread = to_kthread
 
+local name_reader
 -- the name /proc shows (proc_task_name): workqueue workers get "-desc" /
 -- "+desc", kthreads their full name (5.17+), others the comm
 function M.proc_name(t)
-  local comm = M.comm(t)
-  local flags = t.flags
+  if name_reader == nil then
+    name_reader = kd.member_reader("struct task_struct", "flags", "comm")
+  end
+  local flags, comm_addr = name_reader(t)
+  local comm = kd.read_string(comm_addr, 16)
+  -- nearly every task is neither a workqueue worker nor a kthread
+  if (flags & (M.PF_WQ_WORKER | M.PF_KTHREAD)) == 0 then return comm end
   local ok, name = pcall(function()
     if (flags & M.PF_WQ_WORKER) ~= 0 then
       local k = to_kthread(t)
@@ -252,9 +270,19 @@ function M.tgid(t, ns)
   return M.task_pid_nr_ns(t, PIDTYPE.TGID, ns)
 end
 
+local ppid_reader
 -- the tgid of the task's real parent, global or in ns; 0 when the task is not alive
 -- or has no parent (fs/proc/array.c task_state)
 function M.ppid(t, ns)
+  if ns == nil and has_member("struct task_struct", "thread_pid") then
+    -- pid_alive() and the parent's tgid in one call
+    if ppid_reader == nil then
+      ppid_reader = kd.member_reader("struct task_struct", "thread_pid", "real_parent->tgid")
+    end
+    local alive, ptgid = ppid_reader(t)
+    if alive == 0 then return 0 end
+    return ptgid or 0
+  end
   if not M.pid_alive(t) then return 0 end
   local p = t.real_parent
   if p == nil then return 0 end
@@ -262,10 +290,39 @@ function M.ppid(t, ns)
   return M.task_pid_nr_ns(p, PIDTYPE.TGID, ns)
 end
 
+-- signal->pids[type]'s number in the initial namespace (pid_nr_ns(pid,
+-- NULL): numbers[0]) in one call; nil where pids live elsewhere (< 4.19)
+local group_id_readers
+local function group_id(t, ptype)
+  if group_id_readers == nil then
+    group_id_readers = false
+    if has_member("struct task_struct", "thread_pid") then
+      group_id_readers = {
+        [PIDTYPE.PGID] = kd.member_reader("struct task_struct", "signal->pids[2]->numbers[0].nr"),
+        [PIDTYPE.SID] = kd.member_reader("struct task_struct", "signal->pids[3]->numbers[0].nr"),
+      }
+    end
+  end
+  if not group_id_readers then return nil end
+  return group_id_readers[ptype](t) or 0
+end
+
 -- the task's process group id as seen from pid namespace ns
-function M.pgrp(t, ns) return M.task_pid_nr_ns(t, PIDTYPE.PGID, ns) end
+function M.pgrp(t, ns)
+  if ns == nil then
+    local v = group_id(t, PIDTYPE.PGID)
+    if v then return v end
+  end
+  return M.task_pid_nr_ns(t, PIDTYPE.PGID, ns)
+end
 -- the task's session id as seen from pid namespace ns
-function M.session(t, ns) return M.task_pid_nr_ns(t, PIDTYPE.SID, ns) end
+function M.session(t, ns)
+  if ns == nil then
+    local v = group_id(t, PIDTYPE.SID)
+    if v then return v end
+  end
+  return M.task_pid_nr_ns(t, PIDTYPE.SID, ns)
+end
 
 -- the per-level numbers shown by NStgid/NSpid/NSpgid/NSsid (from the
 -- reader's namespace level 0 down to the task's own level)
@@ -285,6 +342,27 @@ function M.ns_numbers(t, ptype)
     out[#out + 1] = M.task_pid_nr_ns(t, ptype, ns)
   end
   return out
+end
+
+local ids_reader
+-- NStgid, NSpid, NSpgid and NSsid's lists at once; a task of the initial
+-- namespace only (nearly every one) in one call (kd.member_reader)
+function M.ns_numbers_all(t)
+  if ids_reader == nil then
+    ids_reader = false
+    if has_member("struct task_struct", "thread_pid") then
+      ids_reader = kd.member_reader("struct task_struct", "thread_pid", "thread_pid->level",
+        "thread_pid->numbers[0].nr", "signal->pids[1]->numbers[0].nr",
+        "signal->pids[2]->numbers[0].nr", "signal->pids[3]->numbers[0].nr")
+    end
+  end
+  if ids_reader then
+    local pid, level, nr, tgid, pgid, sid = ids_reader(t)
+    if pid == 0 then return {}, {}, {}, {} end
+    if level == 0 then return { tgid or 0 }, { nr }, { pgid or 0 }, { sid or 0 } end
+  end
+  return M.ns_numbers(t, PIDTYPE.TGID), M.ns_numbers(t, PIDTYPE.PID),
+         M.ns_numbers(t, PIDTYPE.PGID), M.ns_numbers(t, PIDTYPE.SID)
 end
 
 -- the pid namespace a task lives in (task_active_pid_ns)
@@ -310,10 +388,13 @@ local creds_reader
 function M.creds(t)
   if creds_reader == nil then
     local v = kd.has_member("struct cred", "uid.val") and ".val" or ""
-    creds_reader = kd.member_reader("struct cred", "uid" .. v, "euid" .. v, "suid" .. v,
-      "fsuid" .. v, "gid" .. v, "egid" .. v, "sgid" .. v, "fsgid" .. v)
+    local paths = {}
+    for i, id in ipairs({ "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid" }) do
+      paths[i] = "real_cred->" .. id .. v
+    end
+    creds_reader = kd.member_reader("struct task_struct", table.unpack(paths))
   end
-  local uid, euid, suid, fsuid, gid, egid, sgid, fsgid = creds_reader(t.real_cred)
+  local uid, euid, suid, fsuid, gid, egid, sgid, fsgid = creds_reader(t)
   return { uid = uid, euid = euid, suid = suid, fsuid = fsuid,
            gid = gid, egid = egid, sgid = sgid, fsgid = fsgid }
 end
@@ -325,17 +406,19 @@ function M.euid(t) return kid(t.real_cred.euid) end
 -- real gid of the task (real_cred)
 function M.gid(t) return kid(t.real_cred.gid) end
 
+local groups_reader, kgid_size
 -- supplementary group ids of the task (real_cred->group_info), a list of numbers
 function M.groups(t)
-  local gi = t.real_cred.group_info
+  if groups_reader == nil then
+    groups_reader = kd.member_reader("struct task_struct", "real_cred->group_info->ngroups",
+                                     "real_cred->group_info->gid")
+    kgid_size = kd.type("kgid_t").size
+  end
+  local n, base = groups_reader(t)
   local out = {}
-  if gi == nil then return out end
-  local n = gi.ngroups
-  local gid = gi:member_("gid")
-  local base = gid:address_()
-  local sz = kd.type("kgid_t").size
+  if n == nil then return out end
   for i = 0, n - 1 do
-    out[#out + 1] = kd.read_u32(base + i * sz)
+    out[#out + 1] = kd.read_u32(base + i * kgid_size)
   end
   return out
 end
@@ -382,11 +465,13 @@ function M.cpu(t)
   return 0
 end
 
+local nr_threads_reader
 -- number of threads of the task's thread group (signal->nr_threads), 0 without signal
 function M.num_threads(t)
-  local sig = t.signal
-  if sig == nil then return 0 end
-  return sig.nr_threads
+  if nr_threads_reader == nil then
+    nr_threads_reader = kd.member_reader("struct task_struct", "signal->nr_threads")
+  end
+  return nr_threads_reader(t) or 0
 end
 
 -- THREAD_SIZE: sizeof(union thread_union), else 16 KiB (x86_64 default)
@@ -498,8 +583,6 @@ function M.start_time_ticks(t)
   return M.nsec_to_clock_t(M.start_boottime_ns(t))
 end
 
-local function sum_exec(t) return t.se.sum_exec_runtime end
-
 -- stime * rtime / total without 64-bit overflow (mul_u64_u64_div_u64)
 local function scale(stime, rtime, total)
   if total == 0 then return 0 end
@@ -524,22 +607,38 @@ local function cputime_adjust(ut, st, rtime, prev_u, prev_s)
   return utime, stime
 end
 
+-- the members cputime reads, in one call per struct (kd.member_reader)
+local cputime_readers
+local function cputime_reader()
+  if cputime_readers == nil then
+    local T = "struct task_struct"
+    cputime_readers = {
+      task = kd.member_reader(T, "utime", "stime", "se.sum_exec_runtime",
+                              "prev_cputime.utime", "prev_cputime.stime", "signal"),
+      thread = kd.member_reader(T, "utime", "stime", "se.sum_exec_runtime"),
+      signal = kd.member_reader("struct signal_struct", "utime", "stime", "sum_sched_runtime",
+                                "prev_cputime.utime", "prev_cputime.stime"),
+    }
+  end
+  return cputime_readers
+end
+
 -- user and system time in ns as /proc shows them (adjusted to the
 -- scheduler's runtime); whole = the thread group (proc_tgid_stat)
 function M.cputime(t, whole)
-  if whole and t.signal ~= nil then
-    local sig = t.signal
-    local ut, st, rt = sig.utime, sig.stime, sig.sum_sched_runtime
+  local R = cputime_reader()
+  local ut, st, rt, prev_u, prev_s, sig = R.task(t)
+  if whole and sig ~= 0 then
+    ut, st, rt, prev_u, prev_s = R.signal(sig)
+    local thread = R.thread
     for th in M.threads(t) do
-      ut = ut + th.utime
-      st = st + th.stime
-      rt = rt + sum_exec(th)
+      local a, b, c = thread(th)
+      ut = ut + a
+      st = st + b
+      rt = rt + c
     end
-    local prev = sig.prev_cputime
-    return cputime_adjust(ut, st, rt, prev.utime, prev.stime)
   end
-  local prev = t.prev_cputime
-  return cputime_adjust(t.utime, t.stime, sum_exec(t), prev.utime, prev.stime)
+  return cputime_adjust(ut, st, rt, prev_u, prev_s)
 end
 
 -- utime, stime in USER_HZ clock ticks (as /proc/<pid>/stat fields 14, 15)
@@ -588,27 +687,37 @@ local function percpu_offsets()
   end
   return cpu_offsets
 end
+-- each counter's members, read in one call (kd.member_reader), by index
+local counter_readers = {}
 -- the counter, and whether every per-CPU part was read
-local function mm_counter(mm, idx)
-  local rs = mm.rss_stat
-  local v, complete = nil, true
+local function counter_reader(idx)
   if rss_percpu == nil then
     local rst = kd.type("struct mm_struct"):member("rss_stat").type
     rss_percpu = tostring(rst):find("percpu_counter") ~= nil
   end
-  if rss_percpu then
-    local pc = rs[idx]
-    v = pc.count
-    local counters = pval(pc:member_("counters"))
-    if counters ~= 0 then
-      for _, off in ipairs(percpu_offsets()) do
-        local ok, part = false, nil
-        if off then ok, part = pcall(kd.read_s32, counters + off) end
-        if ok then v = v + part else complete = false end
-      end
+  local r = counter_readers[idx]
+  if r == nil then
+    if rss_percpu then
+      r = kd.member_reader("struct mm_struct", "rss_stat[" .. idx .. "].count",
+                           "rss_stat[" .. idx .. "].counters")
+    else
+      local path = "rss_stat.count[" .. idx .. "]"
+      if kd.has_member("struct mm_struct", path .. ".counter") then path = path .. ".counter" end
+      r = kd.member_reader("struct mm_struct", path)
     end
-  else
-    v = ival(rs.count[idx])
+    counter_readers[idx] = r
+  end
+  return r
+end
+local function mm_counter(mm, idx)
+  local v, counters = counter_reader(idx)(mm)
+  local complete = true
+  if rss_percpu and counters ~= 0 then
+    for _, off in ipairs(percpu_offsets()) do
+      local ok, part = false, nil
+      if off then ok, part = pcall(kd.read_s32, counters + off) end
+      if ok then v = v + part else complete = false end
+    end
   end
   if v < 0 then v = 0 end
   return v, complete
@@ -626,7 +735,6 @@ function M.mm_counters(mm)
   local key = pval(mm)
   local c = mm_counters_memo[key]
   if c == nil then
-    if type(mm) == "number" then mm = kd.object("struct mm_struct", mm) end
     local f, okf = mm_counter(mm, M.MM.FILEPAGES)
     local a, oka = mm_counter(mm, M.MM.ANONPAGES)
     local sw, oks = mm_counter(mm, M.MM.SWAPENTS)
@@ -658,11 +766,15 @@ function M.mm_counters_with_caches(t)
   return c
 end
 
--- the dump's page size in bytes (4096 when the dump does not say)
+local page_size
+-- the dump's page size in bytes (4096 when the dump does not say);
+-- asked once: kd.dump_info() builds a table of everything it knows
 function M.page_size()
-  local ps = kd.dump_info().page_size
-  if ps == nil or ps == 0 then ps = 4096 end
-  return ps
+  if page_size == nil then
+    page_size = kd.dump_info().page_size
+    if page_size == nil or page_size == 0 then page_size = 4096 end
+  end
+  return page_size
 end
 
 -- the mm of a task that has one (kernel threads: nil; exiting: nil)
@@ -671,22 +783,20 @@ function M.mm(t)
   return mm
 end
 
+local mm_reader
 -- get_mm_rss(), as /proc/<pid>/stat shows it: each counter's shared part
 -- only (percpu_counter_read_positive, 6.2+ "mm: convert mm's rss stats
 -- into percpu_counter"), not the per-CPU sum status and statm show
 -- (get_mm_counter_sum); before 6.2 the atomic counters, the same thing
 function M.rss_pages_read(t)
-  local mm = t.mm
-  if mm == nil then return 0 end
-  if rss_percpu == nil then
-    local rst = kd.type("struct mm_struct"):member("rss_stat").type
-    rss_percpu = tostring(rst):find("percpu_counter") ~= nil
-  end
+  if mm_reader == nil then mm_reader = kd.member_reader("struct task_struct", "mm") end
+  local mm = mm_reader(t)
+  if mm == 0 then return 0 end
+  counter_reader(M.MM.FILEPAGES)         -- finds out rss_percpu
   if not rss_percpu then return M.rss_pages(t) end
-  local rs = mm.rss_stat
   local total = 0
   for _, idx in ipairs({ M.MM.FILEPAGES, M.MM.ANONPAGES, M.MM.SHMEMPAGES }) do
-    local v = rs[idx].count
+    local v = counter_reader(idx)(mm)   -- the shared part only
     if v > 0 then total = total + v end
   end
   return total
@@ -829,12 +939,20 @@ local function errmsg(e)
   return tostring(e)
 end
 
+-- the task's mm and its argument and environment bounds, in one call
+local user_bounds_reader
+local function user_bounds(t)
+  if user_bounds_reader == nil then
+    user_bounds_reader = kd.member_reader("struct task_struct", "mm", "mm->arg_start",
+      "mm->arg_end", "mm->env_start", "mm->env_end")
+  end
+  return user_bounds_reader(t)
+end
+
 -- /proc/<pid>/cmdline bytes (get_mm_cmdline), or nil, reason
 function M.cmdline_raw(t)
-  local mm = t.mm
-  if mm == nil then return "" end
-  local arg_start, arg_end = mm.arg_start, mm.arg_end
-  local env_start, env_end = mm.env_start, mm.env_end
+  local mm, arg_start, arg_end, env_start, env_end = user_bounds(t)
+  if mm == 0 then return "" end
   if env_end == 0 or arg_start >= arg_end then return "" end
   if env_start ~= arg_end or env_end < env_start then
     env_start, env_end = arg_end, arg_end
@@ -855,9 +973,8 @@ end
 
 -- /proc/<pid>/environ bytes, or nil, reason
 function M.environ_raw(t)
-  local mm = t.mm
-  if mm == nil then return "" end
-  local s, e = mm.env_start, mm.env_end
+  local mm, _, _, s, e = user_bounds(t)
+  if mm == 0 then return "" end
   if e == 0 or s >= e then return "" end
   local ok, data = pcall(M.read_user, t, s, e - s)
   if not ok then return nil, errmsg(data) end
