@@ -49,10 +49,38 @@ local function enc(v, depth)
   return t
 end
 
+-- characters json.encode escapes (or may: bytes past ASCII)
+local SPECIAL = '[%z\1-\31"\\\127-\255]'
+
 -- a JSON string: plain ASCII as it is, anything else as json.encode has it
 local function jstr(s)
-  if s:find('[%z\1-\31"\\\127-\255]') then return json.encode(s) end
+  if s:find(SPECIAL) then return json.encode(s) end
   return '"' .. s .. '"'
+end
+
+-- A list of strings as json.encode(json.array(list), 4) lays it out
+-- `depth` levels in, written to out in batches.  A per-task spec of a
+-- machine of 10,000 tasks lists 10,000 paths: through cJSON (a node and a
+-- copy per string, then the indenting gsub over the text) it cost several
+-- times this.
+local function write_strings(out, list, depth)
+  if #list == 0 then
+    out:write("[]")
+    return
+  end
+  local lead = ind(depth + 1)
+  local buf, n = {}, 0
+  out:write("[\n")
+  for k, p in ipairs(list) do
+    n = n + 1
+    if p:find(SPECIAL) then buf[n] = lead .. json.encode(p)
+    else buf[n] = lead .. '"' .. p .. '"' end
+    if n == 512 or k == #list then
+      out:write(table.concat(buf, ",\n", 1, n), k == #list and "\n" or ",\n")
+      n = 0
+    end
+  end
+  out:write(ind(depth), "]")
 end
 
 function M.new(names)
@@ -102,13 +130,23 @@ local function json_entry(out, name, s)
       if #keys > 0 then out:write(",\n", ind(3)) end
       out:write('"copied_files": [\n')
       local i4, i5 = ind(4), ind(5)
-      local buf = {}
+      local open_href = i4 .. "{\n" .. i5 .. '"href": '
+      local to_name = ",\n" .. i5 .. '"name": '
+      local close = "\n" .. i4 .. "}"
+      local open_plain = open_href .. '"../'
+      local plain_to_name = '"' .. to_name .. '"/'
+      local close_plain = '"' .. close
+      local buf, n = {}, 0
       for k, p in ipairs(s.copied_files) do
-        buf[#buf + 1] = i4 .. "{\n" .. i5 .. '"href": ' .. jstr("../" .. p) .. ",\n" .. i5
-          .. '"name": ' .. jstr("/" .. p) .. "\n" .. i4 .. "}"
-        if #buf == 512 or k == #s.copied_files then
-          out:write(table.concat(buf, ",\n"), k == #s.copied_files and "" or ",\n")
-          buf = {}
+        n = n + 1
+        if p:find(SPECIAL) then
+          buf[n] = open_href .. jstr("../" .. p) .. to_name .. jstr("/" .. p) .. close
+        else
+          buf[n] = open_plain .. p .. plain_to_name .. p .. close_plain
+        end
+        if n == 512 or k == #s.copied_files then
+          out:write(table.concat(buf, ",\n", 1, n), k == #s.copied_files and "" or ",\n")
+          n = 0
         end
       end
       out:write("\n", ind(3), "]")
@@ -132,7 +170,15 @@ local function md_entry(out, name, md)
   else
     out:write("[\n")
     for k, spec in ipairs(files) do
-      out:write(ind(d + 2), enc(spec, d + 2), k < #files and ",\n" or "\n")
+      -- the spec's own keys through json.encode, its list of files here
+      local copied = spec.files_copied
+      spec.files_copied = "\1kdlua-copied"
+      local text = enc(spec, d + 2)
+      spec.files_copied = copied
+      local at, stop = text:find('"\\u0001kdlua-copied"', 1, true)
+      out:write(ind(d + 2), text:sub(1, at - 1))
+      write_strings(out, copied, d + 3)
+      out:write(text:sub(stop + 1), k < #files and ",\n" or "\n")
     end
     out:write(ind(d + 1), "]")
   end

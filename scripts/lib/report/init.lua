@@ -586,12 +586,78 @@ end
 -- bytes of results committed between two full collections (see run_plugins)
 local GC_BYTES = 16 << 20
 
+-- The paths of a unit's files, in order: what instance() makes of them
+-- without the arguments (the commit needs nothing else).  A per-task
+-- template is cut once at its placeholders and each path concatenated:
+-- a gsub per placeholder and a table per instance, twice per file (once
+-- for the files, once for the records) were a tenth of the commit.
+local template_parts = {}   -- template -> { literal, key, literal [, key, literal] } | false
+local PLACEHOLDERS = { pids = { pid = "pid" }, tids = { tid = "pid", pid = "tgid" },
+                       cpus = { cpu = true } }
+local function compile_template(e)
+  local key = e.each .. "\0" .. e.path
+  local parts = template_parts[key]
+  if parts ~= nil then return parts end
+  local names = PLACEHOLDERS[e.each]
+  parts = {}
+  local pos = 1
+  while parts do
+    local s, stop, name = e.path:find("{(%a+)}", pos)
+    if not s then break end
+    if names[name] then
+      parts[#parts + 1] = e.path:sub(pos, s - 1)
+      parts[#parts + 1] = names[name]
+      pos = stop + 1
+    else
+      parts = false   -- braces of another kind: instance()'s gsub
+    end
+  end
+  if parts then
+    parts[#parts + 1] = e.path:sub(pos)
+    if #parts > 5 then parts = false end   -- more than two placeholders: gsub
+  end
+  template_parts[key] = parts
+  return parts
+end
+
+local function unit_paths(u)
+  local out = {}
+  if not u.from then
+    for k, inst in ipairs(u.list) do out[k] = inst.path end
+    return out
+  end
+  local e = u.e
+  local items = enumeration(e.each)
+  local parts = compile_template(e)
+  if not parts then
+    for k = u.from, u.to do out[#out + 1] = instance(e, items[k]).path end
+    return out
+  end
+  -- CPUs are the items themselves; tasks' fields are named by the parts
+  local function value(item, f) if f == true then return item end return item[f] end
+  local n = 0
+  if #parts == 1 then
+    for _ = u.from, u.to do n = n + 1; out[n] = parts[1] end
+  elseif #parts == 3 then
+    local a, f1, b = parts[1], parts[2], parts[3]
+    for k = u.from, u.to do n = n + 1; out[n] = a .. value(items[k], f1) .. b end
+  else
+    local a, f1, b, f2, c = parts[1], parts[2], parts[3], parts[4], parts[5]
+    for k = u.from, u.to do
+      local item = items[k]
+      n = n + 1
+      out[n] = a .. value(item, f1) .. b .. value(item, f2) .. c
+    end
+  end
+  return out
+end
+
 -- In commit order: every result's file into the archive (and the root
 -- symlinks, whose clashes the order decides).
-function Run:commit_files(u, res)
+function Run:commit_files(u, res, paths)
   if u.enum_error then return end
   local e = u.e
-  for k, inst in ipairs(u.list) do
+  for k, path in ipairs(paths) do
     local r = res[k]
     if r == nil then
       -- a worker process died while it ran this unit
@@ -601,13 +667,13 @@ function Run:commit_files(u, res)
       res[k] = r
     end
     local added, aerr
-    if not r.xz and r.content and self.stored and self.stored[inst.path] then
+    if not r.xz and r.content and self.stored and self.stored[path] then
       r.xz = archive.content_xz(r.content, "store")
     end
     if r.xz then   -- compressed (or stored) ahead of time: see early, STORED
-      added, aerr = self.archive:add_file_xz(inst.path, r.xz)
+      added, aerr = self.archive:add_file_xz(path, r.xz)
     else
-      added, aerr = self.archive:add_file(inst.path, r.content)
+      added, aerr = self.archive:add_file(path, r.content)
     end
     r.size = r.len or #r.content
     r.content, r.xz = nil, nil   -- the archive has its copy: let this one be collected
@@ -618,7 +684,7 @@ function Run:commit_files(u, res)
       if self.archive:has(e.symlink) then
         r.symlink_taken = true
       else
-        self.archive:add_symlink(e.symlink, inst.path)
+        self.archive:add_symlink(e.symlink, path)
         self.produced[e.symlink] = r.status
       end
     end
@@ -638,7 +704,7 @@ function Run:note_stored(u, res)
 end
 
 -- Then, for the same unit: the logs and the manifest.
-function Run:commit_records(plug, u, res)
+function Run:commit_records(plug, u, res, paths)
   local log, e = self.log, u.e
   self.damage = (self.damage or 0) + (res.damage or 0)
   local comp = "plugin:" .. e.plugin
@@ -651,40 +717,40 @@ function Run:commit_records(plug, u, res)
     self:record(plug, e, e.path, "failed", "enumeration failed: " .. u.enum_error, 0)
     return
   end
-  for k, inst in ipairs(u.list) do
+  for k, path in ipairs(paths) do
     local r = res[k]
     local status, reason = r.status, r.reason
     if r.add_error then
-      log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
+      log:error(comp, "cannot add " .. path .. ": " .. reason)
     elseif status == "failed" then
       local first = not self.failed_once[e]
       self.failed_once[e] = true
-      log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file,
+      log:error(comp, string.format("emitter %s (%s) failed: %s", path, e.file,
                                     first and (r.full or reason) or reason))
-      self.failures[#self.failures + 1] = { path = inst.path, file = e.file, reason = reason }
+      self.failures[#self.failures + 1] = { path = path, file = e.file, reason = reason }
     elseif status == "stub" then
-      if r.damaged then log:warn(comp, "stub " .. inst.path .. ": " .. tostring(reason))
-      else log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason)) end
+      if r.damaged then log:warn(comp, "stub " .. path .. ": " .. tostring(reason))
+      else log:info(comp, "stub " .. path .. ": " .. tostring(reason)) end
     elseif r.partial and #r.partial > 0 then
       local why = {}
       for _, l in ipairs(r.partial) do
         why[#why + 1] = "'" .. l.key .. "': " .. l.reason
-        self.partials[#self.partials + 1] = { path = inst.path, key = l.key, reason = l.reason }
+        self.partials[#self.partials + 1] = { path = path, key = l.key, reason = l.reason }
       end
-      log:info(comp, "partial " .. inst.path .. ": " .. table.concat(why, "; "))
+      log:info(comp, "partial " .. path .. ": " .. table.concat(why, "; "))
     elseif not e.each then
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
-        e.kind == "command" and "cmd output" or "file", e.command or inst.path, r.size, r.dt))
+        e.kind == "command" and "cmd output" or "file", e.command or path, r.size, r.dt))
     end
-    self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, r.dt)
+    self:record(plug, e, path, status, status ~= "real" and reason or nil, r.dt)
     if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
     if r.symlink_taken then
-      log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. inst.path)
+      log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. path)
     end
   end
   -- after the template's last unit: one line for all its instances
   if e.each then
-    self.seen[e] = (self.seen[e] or 0) + #u.list
+    self.seen[e] = (self.seen[e] or 0) + #paths
     if self.seen[e] >= u.total then
       local tc = self.templates[e.path] or {}
       log:debug(comp, string.format("added %s for each of %d %s: %d real, %d stub, %d failed (%.3f s)",
@@ -889,12 +955,13 @@ function Run:run_plugins(after_fork, files_ready)
     while units[i] and units[i].plugin == name do
       local u = units[i]
       local res = by_unit[i]
-      self:commit_files(u, res)
+      local paths = unit_paths(u)
+      self:commit_files(u, res, paths)
       -- a plugin's time: from its first unit's start to its last unit's end,
       -- whichever process ran them
       if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
       if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
-      self:commit_records(plug, u, res)
+      self:commit_records(plug, u, res, paths)
       by_unit[i] = nil
       i = i + 1
       -- each result is garbage once committed (its text read back from a
