@@ -2,12 +2,15 @@
 -- sos_reports/sos.json and the plugins of sos_reports/manifest.json --
 -- written plugin by plugin as each plugin's results are committed.
 --
---   local b = books.new(names)    names: the enabled plugins, sorted (the
---                                 order their results are committed in)
+--   local b = books.new(names, expand)
+--                                 names: the enabled plugins, sorted (the
+--                                 order their results are committed in);
+--                                 expand(item): the paths a non-string item
+--                                 of a list of files stands for
 --   b:plugin(name, md, section)   one plugin, in that order: md its manifest
 --                                 entry, section its {commands, copied_files
---                                 (paths), alerts}; serialised now, so the
---                                 caller drops both
+--                                 (paths and items), alerts}; serialised
+--                                 now, so the caller drops both
 --   b:write(a, manifest)          the three files into archive a; the
 --                                 manifest's components.report.plugins is
 --                                 filled in here
@@ -58,33 +61,56 @@ local function jstr(s)
   return '"' .. s .. '"'
 end
 
+-- Lists of paths (a section's copied_files, a spec's files_copied) hold
+-- strings and, for the files of a per-task emitter, the unit that made
+-- them: expand(item) lists its paths (report/init.lua).  A report of
+-- 10,000 tasks held 164,000 such paths twice until the process plugin
+-- ended (~15 MB); they are made again here, once per list written.
+--
+-- write_paths writes each path p of such a list as pre .. p .. post (with
+-- mid: pre .. p .. mid .. p .. post), or as special(p) when p holds
+-- characters JSON escapes, joined by sep, 512 at a time.
+local function write_paths(out, list, expand, sep, pre, post, special, mid)
+  local buf, n, first = {}, 0, true
+  local function flush()
+    if n == 0 then return end
+    out:write(first and "" or sep, table.concat(buf, sep, 1, n))
+    first, n = false, 0
+  end
+  local one = {}
+  for _, item in ipairs(list) do
+    local ps
+    if type(item) == "string" then one[1] = item; ps = one else ps = expand(item) end
+    for _, p in ipairs(ps) do
+      n = n + 1
+      if special and p:find(SPECIAL) then buf[n] = special(p)
+      elseif mid then buf[n] = pre .. p .. mid .. p .. post
+      else buf[n] = pre .. p .. post end
+      if n == 512 then flush() end
+    end
+  end
+  flush()
+end
+
 -- A list of strings as json.encode(json.array(list), 4) lays it out
 -- `depth` levels in, written to out in batches.  A per-task spec of a
 -- machine of 10,000 tasks lists 10,000 paths: through cJSON (a node and a
 -- copy per string, then the indenting gsub over the text) it cost several
 -- times this.
-local function write_strings(out, list, depth)
+local function write_strings(out, list, depth, expand)
   if #list == 0 then
     out:write("[]")
     return
   end
   local lead = ind(depth + 1)
-  local buf, n = {}, 0
   out:write("[\n")
-  for k, p in ipairs(list) do
-    n = n + 1
-    if p:find(SPECIAL) then buf[n] = lead .. json.encode(p)
-    else buf[n] = lead .. '"' .. p .. '"' end
-    if n == 512 or k == #list then
-      out:write(table.concat(buf, ",\n", 1, n), k == #list and "\n" or ",\n")
-      n = 0
-    end
-  end
-  out:write(ind(depth), "]")
+  write_paths(out, list, expand, ",\n", lead .. '"', '"',
+              function(p) return lead .. json.encode(p) end)
+  out:write("\n", ind(depth), "]")
 end
 
-function M.new(names)
-  local b = setmetatable({ names = names, n = 0, pieces = {} }, Books)
+function M.new(names, expand)
+  local b = setmetatable({ names = names, n = 0, pieces = {}, expand = expand }, Books)
   b.txt, b.json, b.md = io.tmpfile(), io.tmpfile(), io.tmpfile()
   if not (b.txt and b.json and b.md) then
     -- no temporary files: the same text, in memory
@@ -98,26 +124,28 @@ function M.new(names)
   return b
 end
 
--- sos.txt's block of one plugin
-local function txt_block(name, s)
-  local lines = { string.rep("=", 72), name }
-  if #s.commands > 0 then
-    lines[#lines + 1] = "-  commands executed:"
-    for _, c in ipairs(s.commands) do lines[#lines + 1] = "  * " .. c.name end
+-- sos.txt's block of one plugin: each line after a newline (the process
+-- plugin's block of 10,000 tasks is 4 MB, written in pieces)
+local function txt_block(out, name, s, expand)
+  out:write("\n", string.rep("=", 72), "\n", name)
+  local function lines(title, list, prefix)
+    if #list == 0 then return end
+    local t = { "\n", title }
+    for _, x in ipairs(list) do t[#t + 1] = "\n" .. prefix .. x end
+    out:write(table.concat(t))
   end
+  local names = {}
+  for k, c in ipairs(s.commands) do names[k] = c.name end
+  lines("-  commands executed:", names, "  * ")
   if #s.copied_files > 0 then
-    lines[#lines + 1] = "-  files copied:"
-    for _, p in ipairs(s.copied_files) do lines[#lines + 1] = "  * /" .. p end
+    out:write("\n-  files copied:")
+    write_paths(out, s.copied_files, expand, "", "\n  * /", "")
   end
-  if #s.alerts > 0 then
-    lines[#lines + 1] = "-  alerts:"
-    for _, a in ipairs(s.alerts) do lines[#lines + 1] = "  ! " .. a end
-  end
-  return "\n" .. table.concat(lines, "\n")
+  lines("-  alerts:", s.alerts, "  ! ")
 end
 
 -- sos.json's [name, section] of one plugin, as an element of the outer array
-local function json_entry(out, name, s)
+local function json_entry(out, name, s, expand)
   out:write(ind(1), "[\n", ind(2), jstr(name), ",\n", ind(2))
   local keys = {}
   if #s.alerts > 0 then keys[#keys + 1] = '"alerts": ' .. enc(json.array(s.alerts), 3) end
@@ -136,19 +164,9 @@ local function json_entry(out, name, s)
       local open_plain = open_href .. '"../'
       local plain_to_name = '"' .. to_name .. '"/'
       local close_plain = '"' .. close
-      local buf, n = {}, 0
-      for k, p in ipairs(s.copied_files) do
-        n = n + 1
-        if p:find(SPECIAL) then
-          buf[n] = open_href .. jstr("../" .. p) .. to_name .. jstr("/" .. p) .. close
-        else
-          buf[n] = open_plain .. p .. plain_to_name .. p .. close_plain
-        end
-        if n == 512 or k == #s.copied_files then
-          out:write(table.concat(buf, ",\n", 1, n), k == #s.copied_files and "" or ",\n")
-          n = 0
-        end
-      end
+      write_paths(out, s.copied_files, expand, ",\n", open_plain, close_plain,
+                  function(p) return open_href .. jstr("../" .. p) .. to_name .. jstr("/" .. p) .. close end,
+                  plain_to_name)
       out:write("\n", ind(3), "]")
     end
     out:write("\n", ind(2), "}")
@@ -157,7 +175,7 @@ local function json_entry(out, name, s)
 end
 
 -- the manifest's "name": {md} of one plugin; its specs one by one
-local function md_entry(out, name, md)
+local function md_entry(out, name, md, expand)
   local d = PLUGINS_DEPTH + 1
   local files = md.files
   md.files = "\1kdlua-files"
@@ -177,7 +195,7 @@ local function md_entry(out, name, md)
       spec.files_copied = copied
       local at, stop = text:find('"\\u0001kdlua-copied"', 1, true)
       out:write(ind(d + 2), text:sub(1, at - 1))
-      write_strings(out, copied, d + 3)
+      write_strings(out, copied, d + 3, expand)
       out:write(text:sub(stop + 1), k < #files and ",\n" or "\n")
     end
     out:write(ind(d + 1), "]")
@@ -188,11 +206,11 @@ end
 function Books:plugin(name, md, section)
   self.n = self.n + 1
   local first = self.n == 1
-  self.txt:write(txt_block(name, section))
+  txt_block(self.txt, name, section, self.expand)
   if not first then self.json:write(",\n") end
-  json_entry(self.json, name, section)
+  json_entry(self.json, name, section, self.expand)
   if not first then self.md:write(",\n") end
-  md_entry(self.md, name, md)
+  md_entry(self.md, name, md, self.expand)
 end
 
 -- copy a temporary file (or the parts in memory) into the open archive file

@@ -341,7 +341,8 @@ function Run:progress(name)
   io.stderr:flush()
 end
 
-function Run:record(plug, e, path, status, reason, run_time)
+-- (listed: false when the caller lists the file itself, see commit_records)
+function Run:record(plug, e, path, status, reason, run_time, listed)
   if not e.each or self.keep_produced(e.path, path) then self.produced[path] = status end
   local tc = self.templates[e.path]
   if not tc then
@@ -372,9 +373,11 @@ function Run:record(plug, e, path, status, reason, run_time)
       plug.specs[e.path] = spec
       plug.md.files[#plug.md.files + 1] = spec
     end
-    spec.files_copied[#spec.files_copied + 1] = path
+    if listed ~= false then
+      spec.files_copied[#spec.files_copied + 1] = path
+      plug.report.copied_files[#plug.report.copied_files + 1] = path   -- see books.lua
+    end
     spec.kdlua_status[status] = (spec.kdlua_status[status] or 0) + 1
-    plug.report.copied_files[#plug.report.copied_files + 1] = path   -- see books.lua
   end
   if status == "failed" then
     plug.report.alerts[#plug.report.alerts + 1] = "emitter failed: " .. path .. ": " .. (reason or "")
@@ -585,6 +588,9 @@ end
 
 -- bytes of results committed between two full collections (see run_plugins)
 local GC_BYTES = 16 << 20
+-- what a committed file leaves besides its text: its result's table, the
+-- small strings of its path and status, its places in the plugin's lists
+local PER_FILE = 256
 
 -- The paths of a unit's files, in order: what instance() makes of them
 -- without the arguments (the commit needs nothing else).  A per-task
@@ -742,11 +748,18 @@ function Run:commit_records(plug, u, res, paths)
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
         e.kind == "command" and "cmd output" or "file", e.command or path, r.size, r.dt))
     end
-    self:record(plug, e, path, status, status ~= "real" and reason or nil, r.dt)
+    self:record(plug, e, path, status, status ~= "real" and reason or nil, r.dt, not e.each)
     if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
     if r.symlink_taken then
       log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. path)
     end
+  end
+  -- a per-task unit's files are listed as the unit itself: books.lua
+  -- makes their paths again (unit_paths) when it writes the lists
+  if e.each and e.kind ~= "command" and #paths > 0 then
+    local spec = plug.specs[e.path]
+    spec.files_copied[#spec.files_copied + 1] = u
+    plug.report.copied_files[#plug.report.copied_files + 1] = u
   end
   -- after the template's last unit: one line for all its instances
   if e.each then
@@ -943,7 +956,7 @@ function Run:run_plugins(after_fork, files_ready)
   -- units come plugin by plugin, in the order of names (see plan); a
   -- plugin's records go to the bookkeeping as soon as its last unit is in
   -- (one with no enabled emitter still gets its empty section)
-  self.books = books.new(names)
+  self.books = books.new(names, unit_paths)
   local nstarted, i, garbage = 0, 1, 0
   for _, name in ipairs(names) do
     local plug = new_plugin()
@@ -952,8 +965,21 @@ function Run:run_plugins(after_fork, files_ready)
       self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", nstarted, #names,
                                 name, name))
     end
+    local nfiles = 0
     while units[i] and units[i].plugin == name do
       local u = units[i]
+      -- each result is garbage once committed (its text read back from a
+      -- worker's file, then copied to the archive's spool): collected
+      -- every GC_BYTES of it, so that results do not pile up between two
+      -- of the collector's own cycles.  Counted before a result is read
+      -- back, so that a big one (every task's stack trace: 10 MB) comes
+      -- into a heap rid of the earlier ones; PER_FILE bytes more for each
+      -- file's tables and small strings.
+      garbage = garbage + workers.stored_size(by_unit, i)
+      if garbage >= GC_BYTES then
+        collectgarbage("collect")
+        garbage = 0
+      end
       local res = by_unit[i]
       local paths = unit_paths(u)
       self:commit_files(u, res, paths)
@@ -964,17 +990,13 @@ function Run:run_plugins(after_fork, files_ready)
       self:commit_records(plug, u, res, paths)
       by_unit[i] = nil
       i = i + 1
-      -- each result is garbage once committed (its text read back from a
-      -- worker's file, then copied to the archive's spool): collected
-      -- every GC_BYTES of it, so that results do not pile up between two
-      -- of the collector's own cycles
-      for k = 1, #res do garbage = garbage + (res[k].size or 0) end
-      if garbage >= GC_BYTES then
-        collectgarbage("collect")
-        garbage = 0
-      end
+      nfiles = nfiles + #paths
+      garbage = garbage + PER_FILE * #paths
     end
     close_plugin(name, plug)
+    -- the paths its lists were written with (the process plugin's:
+    -- every per-task path, made again three times) are garbage now
+    garbage = garbage + PER_FILE * nfiles
   end
   assert(i == #units + 1, "units are not in the order of their plugins")
   -- the results are all garbage now

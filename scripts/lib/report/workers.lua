@@ -102,12 +102,8 @@ end
 
 -- the table of a record index_records found, or nil
 local function load_record(loc)
-  local f, pos, len = loc[1], loc[2], loc[3]
-  f:seek("set", pos)
-  local rec = f:read(len)
-  if not rec or #rec < len then return nil end
-  local ok, t, after = pcall(records.decode, rec, 1)
-  if ok and type(t) == "table" and after == len + 1 then return t end
+  local ok, t, used = pcall(records.load, loc[1], loc[2], loc[3])
+  if ok and type(t) == "table" and used == loc[3] then return t end
   return nil
 end
 
@@ -148,6 +144,15 @@ end
 
 -- }======
 
+-- the bytes unit i's result takes in its worker's file (0 if it was made
+-- in this process), known before it is read back: a committer that keeps
+-- its garbage in check collects before a big one comes in
+function M.stored_size(results, i)
+  local mt = getmetatable(results)
+  local loc = mt and mt.stored and mt.stored[i]
+  return loc and loc[3] or 0
+end
+
 -- CPUs to use when -j is not given: all we may run on, at most 4 (each
 -- worker repeats the parent's one-time work: types, pages, task lists)
 function M.default_jobs()
@@ -168,7 +173,7 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
   -- asked for, never kept: whoever commits them keeps what it needs.
   -- have[i]: unit i has a result, wherever it is.
   local stored, have = {}, {}
-  local results = setmetatable({}, { __index = function(_, i)
+  local results = setmetatable({}, { stored = stored, __index = function(_, i)
     local loc = stored[i]
     if loc then
       local t = load_record(loc)
