@@ -639,20 +639,24 @@ local function unit_paths(u)
     for k = u.from, u.to do out[#out + 1] = instance(e, items[k]).path end
     return out
   end
-  -- CPUs are the items themselves; tasks' fields are named by the parts
-  local function value(item, f) if f == true then return item end return item[f] end
   local n = 0
   if #parts == 1 then
     for _ = u.from, u.to do n = n + 1; out[n] = parts[1] end
-  elseif #parts == 3 then
+  elseif e.each == "cpus" then   -- the items are the CPU numbers
+    local a, b, c = parts[1], parts[3], parts[5]
+    for k = u.from, u.to do
+      n = n + 1
+      out[n] = c and (a .. items[k] .. b .. items[k] .. c) or (a .. items[k] .. b)
+    end
+  elseif #parts == 3 then   -- tasks: parts name their fields
     local a, f1, b = parts[1], parts[2], parts[3]
-    for k = u.from, u.to do n = n + 1; out[n] = a .. value(items[k], f1) .. b end
+    for k = u.from, u.to do n = n + 1; out[n] = a .. items[k][f1] .. b end
   else
     local a, f1, b, f2, c = parts[1], parts[2], parts[3], parts[4], parts[5]
     for k = u.from, u.to do
       local item = items[k]
       n = n + 1
-      out[n] = a .. value(item, f1) .. b .. value(item, f2) .. c
+      out[n] = a .. item[f1] .. b .. item[f2] .. c
     end
   end
   return out
