@@ -628,6 +628,7 @@ end
 
 local function unit_paths(u)
   local out = {}
+  if u.enum_error then return out end   -- no instances: one failure for its template
   if not u.from then
     for k, inst in ipairs(u.list) do out[k] = inst.path end
     return out
