@@ -9,7 +9,7 @@
 --     runs together (units that share what they cache).
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
 --     process, 1..jobs in workers) (strings, numbers,
---     booleans and nested tables of those: see encode/decode); it must not
+--     booleans and nested tables of those: see kdlua.records); it must not
 --     raise (the report runs each emitter in the sandbox).  Groups are
 --     claimed one at a time from a counter shared by all workers, so a
 --     slow group never holds the others back.  results[i] is unit i's
@@ -27,6 +27,9 @@
 --     worker still in one unit after that many seconds is ended (the
 --     sandbox's count hook cannot stop a C function); limits.total: the
 --     watchdog, after which every worker is ended.
+--
+--   workers.stored_size(results, i) -> bytes unit i's result takes in its
+--     worker's file (0 if made here): known before it is read back
 --
 --   workers.claimed() -> groups claimed so far by all processes, while a
 --     run is under way (nil otherwise): it only grows, so a progress line
