@@ -392,5 +392,7 @@ void kl_open_report(lua_State *L) {
   lua_setfield(L, -2, "kdlua.parallel");
   lua_pushcfunction(L, luaopen_kdlua_json);
   lua_setfield(L, -2, "kdlua.json");
+  lua_pushcfunction(L, luaopen_kdlua_records);
+  lua_setfield(L, -2, "kdlua.records");
   lua_pop(L, 1);
 }

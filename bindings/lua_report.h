@@ -9,6 +9,8 @@
 **                  wall/monotonic clocks with sub-second resolution, isatty
 **   kdlua.parallel  fork, wait and shared counters for worker processes
 **   kdlua.json      JSON text from Lua values (cJSON), for report/json.lua
+**   kdlua.records   the records of results workers hand the main process
+**                   (lua_records.c), for report/workers.lua
 */
 #ifndef KL_LUA_REPORT_H
 #define KL_LUA_REPORT_H
@@ -23,5 +25,6 @@ int luaopen_kdlua_archive(lua_State *L);
 int luaopen_kdlua_sandbox(lua_State *L);
 int luaopen_kdlua_parallel(lua_State *L);
 int luaopen_kdlua_json(lua_State *L);
+int luaopen_kdlua_records(lua_State *L);
 
 #endif

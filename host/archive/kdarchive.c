@@ -70,16 +70,42 @@ void kd_sha256_hex(const void *data, size_t len, char out[65]) {
 
 /* {====== entries ====== */
 
-struct entry {
-  char *path;
-  enum kd_archive_kind kind;
-  bool implied;           /* a parent directory nobody added explicitly */
-  char *data;             /* file content or symlink target; NULL: spooled */
+/*
+** The index of a report of 10,000 tasks holds ~195,000 entries, and the
+** main process keeps it from the first file to the end: it is kept
+** compact.  An entry is 32 bytes; entries live in blocks of ENTRY_BLOCK
+** that never move, paths in a bump arena of PATH_BLOCK pieces (one
+** allocation per path had ~20 bytes of malloc overhead each, and the one
+** doubling array of 64-byte entries left 8 MB behind at each growth); the
+** hash slots are 32-bit.  Because nothing moves, the thread that writes
+** the first part of the tar works on pointers to the entries themselves
+** while more are added (it used to need a copy of its part: 12 MB).
+*/
+enum where { W_NONE, W_SPOOL, W_MEM, W_XZ };
+
+struct xz_blob {
   size_t len;
-  uint64_t off;           /* where a spooled file's content starts in the spool */
-  unsigned char *xz;      /* compressed ahead of time (kd_archive_entry_xz) */
-  size_t xz_len;
+  unsigned char bytes[];
 };
+
+struct entry {
+  const char *path;       /* in the path arena */
+  union {
+    uint64_t off;         /* W_SPOOL: where the content starts in the spool */
+    char *data;           /* W_MEM: file content or symlink target */
+    struct xz_blob *xz;   /* W_XZ: compressed ahead of time (kd_archive_add_xz) */
+  } u;
+  uint64_t len;           /* content (or target) length */
+  unsigned char kind;     /* enum kd_archive_kind */
+  bool implied;           /* a parent directory nobody added explicitly */
+  unsigned char where;    /* enum where */
+};
+
+#define ENTRY_BITS 12
+#define ENTRY_BLOCK ((size_t)1 << ENTRY_BITS)
+#define PATH_BLOCK ((size_t)64 << 10)
+
+struct tar_writer;
 
 struct tar_writer;
 
@@ -102,10 +128,14 @@ struct spool {
 };
 
 struct kd_archive {
-  struct entry *e;
-  size_t n, cap;
-  size_t *slots;          /* open addressing: index + 1, 0 = empty */
+  struct entry **blocks;  /* entry i: blocks[i >> ENTRY_BITS][i % ENTRY_BLOCK] */
+  size_t n, nblocks;
+  uint32_t *slots;        /* open addressing: index + 1, 0 = empty */
   size_t nslots;
+  char **arena;           /* the path arena's pieces */
+  size_t narena;
+  char *arena_at;         /* free room in the last piece */
+  size_t arena_left;
   struct spool spool;
   size_t open;            /* the file kd_archive_file_open made, or SIZE_MAX */
   struct tar_writer *writer;   /* kd_archive_write_begin .. _finish */
@@ -177,36 +207,42 @@ static uint64_t hash_path(const char *p, size_t len) {
   return h;
 }
 
+static struct entry *entry_at(const struct kd_archive *a, size_t i) {
+  return &a->blocks[i >> ENTRY_BITS][i & (ENTRY_BLOCK - 1)];
+}
+
 /* index of the entry named p[0..len), or SIZE_MAX */
 static size_t find(const struct kd_archive *a, const char *p, size_t len) {
   if (a->nslots == 0) return SIZE_MAX;
   for (size_t i = hash_path(p, len) & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
-    size_t s = a->slots[i];
+    uint32_t s = a->slots[i];
     if (s == 0) return SIZE_MAX;
-    const char *q = a->e[s - 1].path;
+    const char *q = entry_at(a, s - 1)->path;
     if (strncmp(q, p, len) == 0 && q[len] == '\0') return s - 1;
   }
 }
 
 static void slot_insert(struct kd_archive *a, size_t idx) {
-  const char *p = a->e[idx].path;
+  const char *p = entry_at(a, idx)->path;
   size_t i = hash_path(p, strlen(p)) & (a->nslots - 1);
   while (a->slots[i]) i = (i + 1) & (a->nslots - 1);
-  a->slots[i] = idx + 1;
+  a->slots[i] = (uint32_t)(idx + 1);
 }
 
 /* room for one more entry, rehashing at half load */
 static struct kd_error *reserve(struct kd_archive *a) {
-  if (a->n == a->cap) {
-    size_t cap = a->cap ? a->cap * 2 : 256;
-    struct entry *e = realloc(a->e, cap * sizeof *e);
-    if (e == NULL) return kd_enomem;
-    a->e = e;
-    a->cap = cap;
+  if (a->n >= UINT32_MAX - 1) return kd_enomem;
+  if (a->n == a->nblocks * ENTRY_BLOCK) {
+    struct entry **b = realloc(a->blocks, (a->nblocks + 1) * sizeof *b);
+    if (b == NULL) return kd_enomem;
+    a->blocks = b;
+    b[a->nblocks] = malloc(ENTRY_BLOCK * sizeof **b);
+    if (b[a->nblocks] == NULL) return kd_enomem;
+    a->nblocks++;
   }
   if ((a->n + 1) * 2 > a->nslots) {
     size_t ns = a->nslots ? a->nslots * 2 : 512;
-    size_t *slots = calloc(ns, sizeof *slots);
+    uint32_t *slots = calloc(ns, sizeof *slots);
     if (slots == NULL) return kd_enomem;
     free(a->slots);
     a->slots = slots;
@@ -216,40 +252,50 @@ static struct kd_error *reserve(struct kd_archive *a) {
   return NULL;
 }
 
+/* a copy of p[0..len) in the path arena, or NULL */
+static const char *arena_copy(struct kd_archive *a, const char *p, size_t len) {
+  if (a->arena_left < len + 1) {
+    size_t size = len + 1 > PATH_BLOCK ? len + 1 : PATH_BLOCK;
+    char **ar = realloc(a->arena, (a->narena + 1) * sizeof *ar);
+    if (ar == NULL) return NULL;
+    a->arena = ar;
+    if ((ar[a->narena] = malloc(size)) == NULL) return NULL;
+    a->arena_at = ar[a->narena++];
+    a->arena_left = size;
+  }
+  char *q = a->arena_at;
+  memcpy(q, p, len);
+  q[len] = '\0';
+  a->arena_at += len + 1;
+  a->arena_left -= len + 1;
+  return q;
+}
+
 static struct kd_error *push(struct kd_archive *a, const char *path, size_t plen,
                              enum kd_archive_kind kind, bool implied,
                              const void *data, size_t len) {
   struct kd_error *err = reserve(a);
   if (err) return err;
-  struct entry *e = &a->e[a->n];
-  e->path = malloc(plen + 1);
-  bool spooled = kind == KD_AR_FILE && a->spool.fd >= 0;
-  e->data = kind == KD_AR_DIR || spooled ? NULL : malloc(len ? len : 1);
-  if (e->path == NULL || (kind != KD_AR_DIR && !spooled && e->data == NULL)) {
-    free(e->path);
-    free(e->data);
+  struct entry e = { .kind = (unsigned char)kind, .implied = implied, .where = W_NONE,
+                     .len = kind == KD_AR_DIR ? 0 : len };
+  if (kind == KD_AR_FILE && a->spool.fd >= 0) {
+    e.where = W_SPOOL;
+  } else if (kind != KD_AR_DIR) {
+    e.where = W_MEM;
+    if ((e.u.data = malloc(len ? len : 1)) == NULL) return kd_enomem;
+    if (len) memcpy(e.u.data, data, len);
+  }
+  /* the path before the spool, so that a failure leaves no bytes behind */
+  e.path = arena_copy(a, path, plen);
+  if (e.path == NULL) {
+    if (e.where == W_MEM) free(e.u.data);
     return kd_enomem;
   }
-  memcpy(e->path, path, plen);
-  e->path[plen] = '\0';
-  e->off = 0;
-  if (kind == KD_AR_FILE && a->spool.fd >= 0) {
-    struct kd_error *err = spool_append(&a->spool, data, len, &e->off);
-    if (err) {
-      free(e->path);
-      free(e->data);
-      return err;
-    }
-    free(e->data);
-    e->data = NULL;
-  } else if (len && kind != KD_AR_DIR) {
-    memcpy(e->data, data, len);
+  if (e.where == W_SPOOL) {
+    err = spool_append(&a->spool, data, len, &e.u.off);
+    if (err) return err;   /* (its path stays in the arena, unused) */
   }
-  e->len = kind == KD_AR_DIR ? 0 : len;
-  e->xz = NULL;
-  e->xz_len = 0;
-  e->kind = kind;
-  e->implied = implied;
+  *entry_at(a, a->n) = e;
   slot_insert(a, a->n++);
   return NULL;
 }
@@ -266,11 +312,14 @@ void kd_archive_free(struct kd_archive *a) {
   if (a == NULL) return;
   if (a->writer) writer_abort(a->writer);
   for (size_t i = 0; i < a->n; i++) {
-    free(a->e[i].path);
-    free(a->e[i].data);
-    free(a->e[i].xz);
+    struct entry *e = entry_at(a, i);
+    if (e->where == W_MEM) free(e->u.data);
+    else if (e->where == W_XZ) free(e->u.xz);
   }
-  free(a->e);
+  for (size_t i = 0; i < a->nblocks; i++) free(a->blocks[i]);
+  free(a->blocks);
+  for (size_t i = 0; i < a->narena; i++) free(a->arena[i]);
+  free(a->arena);
   free(a->slots);
   if (a->spool.fd >= 0) close(a->spool.fd);
   free(a->spool.buf);
@@ -307,14 +356,14 @@ struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
   if (err) return err;
   if (a->open != SIZE_MAX)
     return kd_error_create(KD_ERR_OTHER, "archive path '%s': '%s' is still open", path,
-                           a->e[a->open].path);
+                           entry_at(a, a->open)->path);
   if (a->writer && strcmp(path, writer_hold(a->writer)) < 0)
     return kd_error_create(KD_ERR_OTHER, "archive path '%s': the archive is already being "
                            "written up to '%s'", path, writer_hold(a->writer));
   size_t plen = strlen(path);
   size_t at = find(a, path, plen);
   if (at != SIZE_MAX) {
-    struct entry *e = &a->e[at];
+    struct entry *e = entry_at(a, at);
     if (kind == KD_AR_DIR && e->kind == KD_AR_DIR) { e->implied = false; return NULL; }
     return kd_error_create(KD_ERR_OTHER, "archive path '%s' already exists (as a %s)",
                            path, e->kind == KD_AR_DIR ? "directory" :
@@ -327,7 +376,7 @@ struct kd_error *kd_archive_add(struct kd_archive *a, enum kd_archive_kind kind,
     if (p == SIZE_MAX) {
       err = push(a, path, pl, KD_AR_DIR, true, NULL, 0);
       if (err) return err;
-    } else if (a->e[p].kind != KD_AR_DIR) {
+    } else if (entry_at(a, p)->kind != KD_AR_DIR) {
       return kd_error_create(KD_ERR_OTHER, "archive path '%s': '%.*s' is not a directory",
                              path, (int)pl, path);
     }
@@ -344,18 +393,18 @@ struct kd_error *kd_archive_file_open(struct kd_archive *a, const char *path) {
 
 struct kd_error *kd_archive_file_append(struct kd_archive *a, const void *data, size_t len) {
   if (a->open == SIZE_MAX) return kd_error_create(KD_ERR_OTHER, "no archive file is open");
-  struct entry *e = &a->e[a->open];
+  struct entry *e = entry_at(a, a->open);
   if (len == 0) return NULL;
-  if (a->spool.fd >= 0) {
+  if (e->where == W_SPOOL) {
     /* nothing else is added while it is open: its bytes stay contiguous */
     uint64_t off;
     struct kd_error *err = spool_append(&a->spool, data, len, &off);
     if (err) return err;
   } else {
-    char *d = realloc(e->data, e->len + len);
+    char *d = realloc(e->u.data, e->len + len);
     if (d == NULL) return kd_enomem;
     memcpy(d + e->len, data, len);
-    e->data = d;
+    e->u.data = d;
   }
   e->len += len;
   return NULL;
@@ -376,9 +425,10 @@ static struct kd_error *sorted(struct kd_archive *a, const char *below, const ch
   if (v == NULL) return kd_enomem;
   size_t k = 0;
   for (size_t i = 0; i < a->n; i++) {
-    if (below && strcmp(a->e[i].path, below) >= 0) continue;
-    if (from && strcmp(a->e[i].path, from) < 0) continue;
-    v[k++] = &a->e[i];
+    struct entry *e = entry_at(a, i);
+    if (below && strcmp(e->path, below) >= 0) continue;
+    if (from && strcmp(e->path, from) < 0) continue;
+    v[k++] = e;
   }
   qsort(v, k, sizeof *v, cmp_entry);
   *out = v;
@@ -784,7 +834,7 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
     else snprintf(name, sizeof name, "%s", e ? e->path : o->top ? o->top : "");
     enum kd_archive_kind k = e ? e->kind : KD_AR_DIR;
     char target[PATH_MAX] = "";
-    if (k == KD_AR_SYMLINK) snprintf(target, sizeof target, "%.*s", (int)e->len, e->data);
+    if (k == KD_AR_SYMLINK) snprintf(target, sizeof target, "%.*s", (int)e->len, e->u.data);
     fill_entry(ae, name, k, target, e ? e->len : 0, o->mtime);
     if (archive_write_header(ar, ae) < ARCHIVE_WARN) {
       err = la_error(ar, "writing", name);
@@ -793,20 +843,20 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
     /* content compressed ahead of time: the stream so far ends after this
     ** header, the ready one follows, and the content's place (zeros that
     ** finish_entry writes, and the padding) is dropped */
-    if (e && e->xz) {
-      if (xz_end(x) != 0 || sink_put(x->out, e->xz + 8, e->xz_len - 8) != 0) {
+    if (e && e->where == W_XZ) {
+      if (xz_end(x) != 0 || sink_put(x->out, e->u.xz->bytes + 8, e->u.xz->len - 8) != 0) {
         err = xz_error(x, name);
         break;
       }
       x->discard = true;
-    } else if (k == KD_AR_FILE && e->len && e->data == NULL) {
+    } else if (k == KD_AR_FILE && e->len && e->where == W_SPOOL) {
       if (piece == NULL && (piece = malloc(SPOOL_PIECE)) == NULL) {
         err = kd_enomem;
         break;
       }
       for (size_t done = 0; done < e->len && err == NULL;) {
         size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
-        if (spool_read(spool_fd, e->off + done, piece, m) != 0)
+        if (spool_read(spool_fd, e->u.off + done, piece, m) != 0)
           err = kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", name,
                                 strerror(errno ? errno : EIO));
         else if (archive_write_data(ar, piece, m) != (la_ssize_t)m)
@@ -815,7 +865,7 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
       }
       if (err) break;
     } else if (k == KD_AR_FILE && e->len &&
-               archive_write_data(ar, e->data, e->len) != (la_ssize_t)e->len) {
+               archive_write_data(ar, e->u.data, e->len) != (la_ssize_t)e->len) {
       err = la_error(ar, "writing", name);
       break;
     }
@@ -832,9 +882,9 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
 /* files added by kd_archive_add_xz have no content but in their stream */
 static struct kd_error *check_no_streams(const struct kd_archive *a, const char *how) {
   for (size_t i = 0; i < a->n; i++)
-    if (a->e[i].xz)
+    if (entry_at(a, i)->where == W_XZ)
       return kd_error_create(KD_ERR_OTHER, "archive file '%s' exists only as an xz stream: "
-                             "cannot be written as %s", a->e[i].path, how);
+                             "cannot be written as %s", entry_at(a, i)->path, how);
   return NULL;
 }
 
@@ -843,8 +893,8 @@ static struct kd_error *check_no_streams(const struct kd_archive *a, const char 
 ** fed sorted entries in one or two parts, then closed and published.  The
 ** first part may be written by a thread (kd_archive_write_begin) while
 ** the caller still adds the entries of the second part, which all sort at
-** or after `hold`: the thread works on copies of the first part's entries,
-** whose path and content buffers never move.
+** or after `hold`: the thread works on the first part's entries, which
+** never move and are not changed once it started (see "entries").
 */
 struct tar_writer {
   char tmp[PATH_MAX], final[PATH_MAX];
@@ -855,7 +905,7 @@ struct tar_writer {
   struct kd_archive_options o;
   char *top, *compression;     /* o's strings, owned */
   char *hold;
-  struct entry *first;         /* copies of the first part's entries */
+  struct entry **first;        /* the first part's entries, sorted */
   size_t nfirst;
   int spool_fd;                /* the archive's, or -1 */
   pthread_t thread;
@@ -1027,14 +1077,7 @@ static void *first_part(void *arg) {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, NULL);
-  struct entry **v = malloc((w->nfirst ? w->nfirst : 1) * sizeof *v);
-  if (v == NULL) {
-    w->err = kd_enomem;
-    return NULL;
-  }
-  for (size_t i = 0; i < w->nfirst; i++) v[i] = &w->first[i];
-  w->err = write_entries(w->ar, v, w->nfirst, &w->o, true, w->x, w->spool_fd);
-  free(v);
+  w->err = write_entries(w->ar, w->first, w->nfirst, &w->o, true, w->x, w->spool_fd);
   return NULL;
 }
 
@@ -1052,11 +1095,8 @@ struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_
   err = w->hold ? spool_flush(&a->spool) : kd_enomem;
   if (err == NULL) err = sorted(a, hold, NULL, &v, &n);
   if (err == NULL) {
-    w->first = malloc((n ? n : 1) * sizeof *w->first);
-    if (w->first == NULL) err = kd_enomem;
-  }
-  if (err == NULL) {
-    for (size_t i = 0; i < n; i++) w->first[i] = *v[i];
+    w->first = v;   /* the writer's now */
+    v = NULL;
     w->nfirst = n;
     if (pthread_create(&w->thread, NULL, first_part, w) != 0) {
       first_part(w);   /* no thread: the first part here */
@@ -1206,14 +1246,15 @@ struct kd_error *kd_archive_add_xz(struct kd_archive *a, const char *path,
     return kd_error_create(KD_ERR_FORMAT, "'%s': not a stream from kd_archive_content_xz", path);
   struct kd_error *err = kd_archive_add(a, KD_AR_FILE, path, NULL, 0);
   if (err) return err;
-  struct entry *e = &a->e[find(a, path, strlen(path))];
-  e->xz = malloc(len);
-  if (e->xz == NULL) return kd_enomem;   /* stays an empty file */
-  memcpy(e->xz, stream, len);
-  e->xz_len = len;
-  free(e->data);        /* the content itself exists only in the stream */
-  e->data = NULL;
-  e->len = (size_t)n;
+  struct entry *e = entry_at(a, find(a, path, strlen(path)));
+  struct xz_blob *b = malloc(sizeof *b + len);
+  if (b == NULL) return kd_enomem;   /* stays an empty file */
+  memcpy(b->bytes, stream, len);
+  b->len = len;
+  if (e->where == W_MEM) free(e->u.data);   /* the content exists only in the stream */
+  e->u.xz = b;
+  e->where = W_XZ;
+  e->len = n;
   return NULL;
 }
 
@@ -1235,7 +1276,7 @@ static struct kd_error *make_node(const struct entry *e, const char *full, int s
   }
   if (e->kind == KD_AR_SYMLINK) {
     char target[PATH_MAX];
-    snprintf(target, sizeof target, "%.*s", (int)e->len, e->data);
+    snprintf(target, sizeof target, "%.*s", (int)e->len, e->u.data);
     if (symlink(target, full) != 0)
       return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
     return NULL;
@@ -1243,14 +1284,14 @@ static struct kd_error *make_node(const struct entry *e, const char *full, int s
   int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return kd_error_create(KD_ERR_IO, "%s: %s", full, strerror(errno));
   struct kd_error *err = NULL;
-  if (e->data || e->len == 0) {
-    err = write_all(fd, e->data, e->len, full);
+  if (e->where != W_SPOOL || e->len == 0) {
+    err = write_all(fd, e->len ? e->u.data : "", e->len, full);
   } else {
     unsigned char *piece = malloc(SPOOL_PIECE);
     if (piece == NULL) err = kd_enomem;
     for (size_t done = 0; err == NULL && done < e->len;) {
       size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
-      if (spool_read(spool_fd, e->off + done, piece, m) != 0)
+      if (spool_read(spool_fd, e->u.off + done, piece, m) != 0)
         err = kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", full,
                               strerror(errno ? errno : EIO));
       else

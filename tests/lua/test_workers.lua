@@ -227,3 +227,51 @@ test("a helper process: its table comes back; a failed one says how", function()
   workers.cancel(slow)
   ok(os.time() - t0 < 5, "cancel does not wait for the work")
 end)
+
+-- kdlua.records (bindings/lua_records.c): the format between workers and
+-- the main process, read back from a file as the main process does
+test("records: every value kind round-trips; torn or corrupt records are refused, never crash", function()
+  local R = require("kdlua.records")
+  local f = assert(io.tmpfile())
+  local t = { 7, -1, math.mininteger, 0.5, -0.0, 1e300, true, false, "", "a\0b",
+              big = string.rep("y", 100000), nested = { deep = { deeper = { "x" } } },
+              [2.5] = "float key", [true] = "boolean key", fn = print }
+  local len = R.write(f, 42, t)
+  f:flush()
+  eq(f:seek("end"), len + 4, "the length field counts what follows it")
+  f:seek("set", 0)
+  local raw = f:read("a")
+  local blen, unit = string.unpack("<I4I4", raw)
+  eq(blen, len, "length field")
+  eq(unit, 42, "unit number")
+  local v, used = R.load(f, 8, len - 4)
+  eq(used, len - 4, "load consumed the whole value")
+  local d, after = R.decode(raw, 9)
+  eq(after, #raw + 1, "decode ends at the end")
+  for _, x in ipairs({ v, d }) do
+    eq(x[1], 7) eq(x[3], math.mininteger) eq(math.type(x[3]), "integer")
+    eq(x[4], 0.5) eq(math.type(x[4]), "float") eq(x[6], 1e300) eq(x[7], true) eq(x[8], false)
+    eq(x[9], "") eq(x[10], "a\0b") eq(x.big, string.rep("y", 100000))
+    eq(x.nested.deep.deeper[1], "x") eq(x[2.5], "float key") eq(x[true], "boolean key")
+    eq(x.fn, nil, "a function arrives as nil")
+  end
+  -- every cut of the record is refused as an error (the caller's pcall)
+  for cut = 0, len - 5, 97 do
+    ok(not pcall(R.decode, raw:sub(9, 8 + cut)), "a record cut at " .. cut .. " bytes is refused")
+  end
+  eq(R.load(f, 8, len + 100), nil, "past the end of the file: nil")
+  -- corrupt tags, counts and lengths
+  for _, bad in ipairs({ "x", "t\255\255\255\255", "s\255\255\255\255abc", "i123", "t\1\0\0\0" }) do
+    ok(not pcall(R.decode, bad), "corrupt value " .. string.format("%q", bad) .. " is refused")
+  end
+  -- tables nested past the limit are refused on both sides
+  local deep = {}
+  local cur = deep
+  for _ = 1, 100 do cur.x = {}; cur = cur.x end
+  ok(not pcall(R.write, f, 1, deep), "a table nested 100 deep is not written")
+  local cyc = {}
+  cyc.self = cyc
+  ok(not pcall(R.write, f, 1, cyc), "a table that holds itself is not written")
+  ok(not pcall(R.decode, string.rep("t\1\0\0\0N", 100) .. "N"), "a record nested 100 deep is refused")
+  f:close()
+end)

@@ -341,7 +341,8 @@ function Run:progress(name)
   io.stderr:flush()
 end
 
-function Run:record(plug, e, path, status, reason, run_time)
+-- (listed: false when the caller lists the file itself, see commit_records)
+function Run:record(plug, e, path, status, reason, run_time, listed)
   if not e.each or self.keep_produced(e.path, path) then self.produced[path] = status end
   local tc = self.templates[e.path]
   if not tc then
@@ -372,9 +373,11 @@ function Run:record(plug, e, path, status, reason, run_time)
       plug.specs[e.path] = spec
       plug.md.files[#plug.md.files + 1] = spec
     end
-    spec.files_copied[#spec.files_copied + 1] = path
+    if listed ~= false then
+      spec.files_copied[#spec.files_copied + 1] = path
+      plug.report.copied_files[#plug.report.copied_files + 1] = path   -- see books.lua
+    end
     spec.kdlua_status[status] = (spec.kdlua_status[status] or 0) + 1
-    plug.report.copied_files[#plug.report.copied_files + 1] = path   -- see books.lua
   end
   if status == "failed" then
     plug.report.alerts[#plug.report.alerts + 1] = "emitter failed: " .. path .. ": " .. (reason or "")
@@ -585,13 +588,87 @@ end
 
 -- bytes of results committed between two full collections (see run_plugins)
 local GC_BYTES = 16 << 20
+-- what a committed file leaves besides its text: its result's table, the
+-- small strings of its path and status, its places in the plugin's lists
+local PER_FILE = 256
+
+-- The paths of a unit's files, in order: what instance() makes of them
+-- without the arguments (the commit needs nothing else).  A per-task
+-- template is cut once at its placeholders and each path concatenated:
+-- a gsub per placeholder and a table per instance, twice per file (once
+-- for the files, once for the records) were a tenth of the commit.
+local template_parts = {}   -- template -> { literal, key, literal [, key, literal] } | false
+local PLACEHOLDERS = { pids = { pid = "pid" }, tids = { tid = "pid", pid = "tgid" },
+                       cpus = { cpu = true } }
+local function compile_template(e)
+  local key = e.each .. "\0" .. e.path
+  local parts = template_parts[key]
+  if parts ~= nil then return parts end
+  local names = PLACEHOLDERS[e.each]
+  parts = {}
+  local pos = 1
+  while parts do
+    local s, stop, name = e.path:find("{(%a+)}", pos)
+    if not s then break end
+    if names[name] then
+      parts[#parts + 1] = e.path:sub(pos, s - 1)
+      parts[#parts + 1] = names[name]
+      pos = stop + 1
+    else
+      parts = false   -- braces of another kind: instance()'s gsub
+    end
+  end
+  if parts then
+    parts[#parts + 1] = e.path:sub(pos)
+    if #parts > 5 then parts = false end   -- more than two placeholders: gsub
+  end
+  template_parts[key] = parts
+  return parts
+end
+
+local function unit_paths(u)
+  local out = {}
+  if u.enum_error then return out end   -- no instances: one failure for its template
+  if not u.from then
+    for k, inst in ipairs(u.list) do out[k] = inst.path end
+    return out
+  end
+  local e = u.e
+  local items = enumeration(e.each)
+  local parts = compile_template(e)
+  if not parts then
+    for k = u.from, u.to do out[#out + 1] = instance(e, items[k]).path end
+    return out
+  end
+  local n = 0
+  if #parts == 1 then
+    for _ = u.from, u.to do n = n + 1; out[n] = parts[1] end
+  elseif e.each == "cpus" then   -- the items are the CPU numbers
+    local a, b, c = parts[1], parts[3], parts[5]
+    for k = u.from, u.to do
+      n = n + 1
+      out[n] = c and (a .. items[k] .. b .. items[k] .. c) or (a .. items[k] .. b)
+    end
+  elseif #parts == 3 then   -- tasks: parts name their fields
+    local a, f1, b = parts[1], parts[2], parts[3]
+    for k = u.from, u.to do n = n + 1; out[n] = a .. items[k][f1] .. b end
+  else
+    local a, f1, b, f2, c = parts[1], parts[2], parts[3], parts[4], parts[5]
+    for k = u.from, u.to do
+      local item = items[k]
+      n = n + 1
+      out[n] = a .. item[f1] .. b .. item[f2] .. c
+    end
+  end
+  return out
+end
 
 -- In commit order: every result's file into the archive (and the root
 -- symlinks, whose clashes the order decides).
-function Run:commit_files(u, res)
+function Run:commit_files(u, res, paths)
   if u.enum_error then return end
   local e = u.e
-  for k, inst in ipairs(u.list) do
+  for k, path in ipairs(paths) do
     local r = res[k]
     if r == nil then
       -- a worker process died while it ran this unit
@@ -601,13 +678,13 @@ function Run:commit_files(u, res)
       res[k] = r
     end
     local added, aerr
-    if not r.xz and r.content and self.stored and self.stored[inst.path] then
+    if not r.xz and r.content and self.stored and self.stored[path] then
       r.xz = archive.content_xz(r.content, "store")
     end
     if r.xz then   -- compressed (or stored) ahead of time: see early, STORED
-      added, aerr = self.archive:add_file_xz(inst.path, r.xz)
+      added, aerr = self.archive:add_file_xz(path, r.xz)
     else
-      added, aerr = self.archive:add_file(inst.path, r.content)
+      added, aerr = self.archive:add_file(path, r.content)
     end
     r.size = r.len or #r.content
     r.content, r.xz = nil, nil   -- the archive has its copy: let this one be collected
@@ -618,7 +695,7 @@ function Run:commit_files(u, res)
       if self.archive:has(e.symlink) then
         r.symlink_taken = true
       else
-        self.archive:add_symlink(e.symlink, inst.path)
+        self.archive:add_symlink(e.symlink, path)
         self.produced[e.symlink] = r.status
       end
     end
@@ -638,7 +715,7 @@ function Run:note_stored(u, res)
 end
 
 -- Then, for the same unit: the logs and the manifest.
-function Run:commit_records(plug, u, res)
+function Run:commit_records(plug, u, res, paths)
   local log, e = self.log, u.e
   self.damage = (self.damage or 0) + (res.damage or 0)
   local comp = "plugin:" .. e.plugin
@@ -651,40 +728,47 @@ function Run:commit_records(plug, u, res)
     self:record(plug, e, e.path, "failed", "enumeration failed: " .. u.enum_error, 0)
     return
   end
-  for k, inst in ipairs(u.list) do
+  for k, path in ipairs(paths) do
     local r = res[k]
     local status, reason = r.status, r.reason
     if r.add_error then
-      log:error(comp, "cannot add " .. inst.path .. ": " .. reason)
+      log:error(comp, "cannot add " .. path .. ": " .. reason)
     elseif status == "failed" then
       local first = not self.failed_once[e]
       self.failed_once[e] = true
-      log:error(comp, string.format("emitter %s (%s) failed: %s", inst.path, e.file,
+      log:error(comp, string.format("emitter %s (%s) failed: %s", path, e.file,
                                     first and (r.full or reason) or reason))
-      self.failures[#self.failures + 1] = { path = inst.path, file = e.file, reason = reason }
+      self.failures[#self.failures + 1] = { path = path, file = e.file, reason = reason }
     elseif status == "stub" then
-      if r.damaged then log:warn(comp, "stub " .. inst.path .. ": " .. tostring(reason))
-      else log:info(comp, "stub " .. inst.path .. ": " .. tostring(reason)) end
+      if r.damaged then log:warn(comp, "stub " .. path .. ": " .. tostring(reason))
+      else log:info(comp, "stub " .. path .. ": " .. tostring(reason)) end
     elseif r.partial and #r.partial > 0 then
       local why = {}
       for _, l in ipairs(r.partial) do
         why[#why + 1] = "'" .. l.key .. "': " .. l.reason
-        self.partials[#self.partials + 1] = { path = inst.path, key = l.key, reason = l.reason }
+        self.partials[#self.partials + 1] = { path = path, key = l.key, reason = l.reason }
       end
-      log:info(comp, "partial " .. inst.path .. ": " .. table.concat(why, "; "))
+      log:info(comp, "partial " .. path .. ": " .. table.concat(why, "; "))
     elseif not e.each then
       log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
-        e.kind == "command" and "cmd output" or "file", e.command or inst.path, r.size, r.dt))
+        e.kind == "command" and "cmd output" or "file", e.command or path, r.size, r.dt))
     end
-    self:record(plug, e, inst.path, status, status ~= "real" and reason or nil, r.dt)
+    self:record(plug, e, path, status, status ~= "real" and reason or nil, r.dt, not e.each)
     if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
     if r.symlink_taken then
-      log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. inst.path)
+      log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. path)
     end
+  end
+  -- a per-task unit's files are listed as the unit itself: books.lua
+  -- makes their paths again (unit_paths) when it writes the lists
+  if e.each and e.kind ~= "command" and #paths > 0 then
+    local spec = plug.specs[e.path]
+    spec.files_copied[#spec.files_copied + 1] = u
+    plug.report.copied_files[#plug.report.copied_files + 1] = u
   end
   -- after the template's last unit: one line for all its instances
   if e.each then
-    self.seen[e] = (self.seen[e] or 0) + #u.list
+    self.seen[e] = (self.seen[e] or 0) + #paths
     if self.seen[e] >= u.total then
       local tc = self.templates[e.path] or {}
       log:debug(comp, string.format("added %s for each of %d %s: %d real, %d stub, %d failed (%.3f s)",
@@ -877,7 +961,7 @@ function Run:run_plugins(after_fork, files_ready)
   -- units come plugin by plugin, in the order of names (see plan); a
   -- plugin's records go to the bookkeeping as soon as its last unit is in
   -- (one with no enabled emitter still gets its empty section)
-  self.books = books.new(names)
+  self.books = books.new(names, unit_paths)
   local nstarted, i, garbage = 0, 1, 0
   for _, name in ipairs(names) do
     local plug = new_plugin()
@@ -886,28 +970,38 @@ function Run:run_plugins(after_fork, files_ready)
       self.log:ui(string.format("  Starting %d/%d  %-15s [Running: %s]", nstarted, #names,
                                 name, name))
     end
+    local nfiles = 0
     while units[i] and units[i].plugin == name do
       local u = units[i]
-      local res = by_unit[i]
-      self:commit_files(u, res)
-      -- a plugin's time: from its first unit's start to its last unit's end,
-      -- whichever process ran them
-      if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
-      if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
-      self:commit_records(plug, u, res)
-      by_unit[i] = nil
-      i = i + 1
       -- each result is garbage once committed (its text read back from a
       -- worker's file, then copied to the archive's spool): collected
       -- every GC_BYTES of it, so that results do not pile up between two
-      -- of the collector's own cycles
-      for k = 1, #res do garbage = garbage + (res[k].size or 0) end
+      -- of the collector's own cycles.  Counted before a result is read
+      -- back, so that a big one (every task's stack trace: 10 MB) comes
+      -- into a heap rid of the earlier ones; PER_FILE bytes more for each
+      -- file's tables and small strings.
+      garbage = garbage + workers.stored_size(by_unit, i)
       if garbage >= GC_BYTES then
         collectgarbage("collect")
         garbage = 0
       end
+      local res = by_unit[i]
+      local paths = unit_paths(u)
+      self:commit_files(u, res, paths)
+      -- a plugin's time: from its first unit's start to its last unit's end,
+      -- whichever process ran them
+      if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end
+      if res.t1 and (not plug.t1 or res.t1 > plug.t1) then plug.t1 = res.t1 end
+      self:commit_records(plug, u, res, paths)
+      by_unit[i] = nil
+      i = i + 1
+      nfiles = nfiles + #paths
+      garbage = garbage + PER_FILE * #paths
     end
     close_plugin(name, plug)
+    -- the paths its lists were written with (the process plugin's:
+    -- every per-task path, made again three times) are garbage now
+    garbage = garbage + PER_FILE * nfiles
   end
   assert(i == #units + 1, "units are not in the order of their plugins")
   -- the results are all garbage now

@@ -9,7 +9,7 @@
 --     runs together (units that share what they cache).
 --     compute(i, w) returns a table of results for unit i (w: 1 in this
 --     process, 1..jobs in workers) (strings, numbers,
---     booleans and nested tables of those: see encode/decode); it must not
+--     booleans and nested tables of those: see kdlua.records); it must not
 --     raise (the report runs each emitter in the sandbox).  Groups are
 --     claimed one at a time from a counter shared by all workers, so a
 --     slow group never holds the others back.  results[i] is unit i's
@@ -27,6 +27,9 @@
 --     worker still in one unit after that many seconds is ended (the
 --     sandbox's count hook cannot stop a C function); limits.total: the
 --     watchdog, after which every worker is ended.
+--
+--   workers.stored_size(results, i) -> bytes unit i's result takes in its
+--     worker's file (0 if made here): known before it is read back
 --
 --   workers.claimed() -> groups claimed so far by all processes, while a
 --     run is under way (nil otherwise): it only grows, so a progress line
@@ -48,72 +51,22 @@
 -- (at most three rounds; what is left then is recorded as not run).
 
 local P = require("kdlua.parallel")
+local records = require("kdlua.records")
 local sandbox = require("kdlua.sandbox")
 
 local M = {}
 
--- {====== a compact encoding of result tables ======
+-- {====== records: result tables between processes ======
 
-local encode_value
+-- A record is a unit's number and its table (strings, numbers, booleans
+-- and nested tables of those; anything else arrives as nil), written and
+-- decoded by kdlua.records (bindings/lua_records.c: the format is
+-- described there).  Strings go to the file where they are, never
+-- concatenated first.
 
-local function encode_table(t, out)
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  out[#out + 1] = string.pack("<I4", n)
-  for k, v in pairs(t) do
-    encode_value(k, out)
-    encode_value(v, out)
-  end
-end
-
--- strings go out as two pieces, their length and themselves, so a file's
--- megabytes are never copied on the way to the worker's file
-function encode_value(v, out)
-  local ty = type(v)
-  if ty == "string" then
-    out[#out + 1] = string.pack("<c1I4", "s", #v)
-    out[#out + 1] = v
-  elseif math.type(v) == "integer" then out[#out + 1] = "i" .. string.pack("<i8", v)
-  elseif ty == "number" then out[#out + 1] = "n" .. string.pack("<d", v)
-  elseif ty == "boolean" then out[#out + 1] = v and "T" or "F"
-  elseif ty == "table" then out[#out + 1] = "t"; encode_table(v, out)
-  else out[#out + 1] = "N" end   -- nil and what cannot travel
-end
-
-local function decode_value(s, pos)
-  local tag = s:sub(pos, pos)
-  pos = pos + 1
-  if tag == "s" then return string.unpack("<s4", s, pos)
-  elseif tag == "i" then return string.unpack("<i8", s, pos)
-  elseif tag == "n" then return string.unpack("<d", s, pos)
-  elseif tag == "T" then return true, pos
-  elseif tag == "F" then return false, pos
-  elseif tag == "N" then return nil, pos
-  elseif tag == "t" then
-    local n
-    n, pos = string.unpack("<I4", s, pos)
-    local t = {}
-    for _ = 1, n do
-      local k, v
-      k, pos = decode_value(s, pos)
-      v, pos = decode_value(s, pos)
-      if k ~= nil then t[k] = v end
-    end
-    return t, pos
-  end
-  error("corrupt worker record (tag '" .. tag .. "')")
-end
-
--- one record: its length, the unit number, the encoded table; written
--- piece by piece (f:write takes them all) rather than concatenated
+-- one record appended to f; its length after the length field
 local function write_record(f, i, t)
-  local out = { false, string.pack("<I4", i) }
-  encode_value(t, out)
-  local len = 0
-  for k = 2, #out do len = len + #out[k] end
-  out[1] = string.pack("<I4", len)
-  assert(f:write(table.unpack(out)))
-  return len
+  return records.write(f, i, t)
 end
 
 -- A worker collects its garbage in full once this many bytes of results
@@ -141,7 +94,7 @@ local function index_records(f, index)
     if pos + 4 + blen > size or blen < 4 then break end
     if i == 0 then
       local rec = f:read(blen - 4)
-      local ok, t = pcall(decode_value, rec or "", 1)
+      local ok, t = pcall(records.decode, rec or "", 1)
       if ok and type(t) == "table" then index.stats = t end
     else
       index[i] = { f, pos + 8, blen - 4 }
@@ -152,12 +105,8 @@ end
 
 -- the table of a record index_records found, or nil
 local function load_record(loc)
-  local f, pos, len = loc[1], loc[2], loc[3]
-  f:seek("set", pos)
-  local rec = f:read(len)
-  if not rec or #rec < len then return nil end
-  local ok, t, after = pcall(decode_value, rec, 1)
-  if ok and type(t) == "table" and after == len + 1 then return t end
+  local ok, t, used = pcall(records.load, loc[1], loc[2], loc[3])
+  if ok and type(t) == "table" and used == loc[3] then return t end
   return nil
 end
 
@@ -171,7 +120,7 @@ local function decode_records(data, results)
     if stop - 1 > len then break end
     local ok, i, t = pcall(function()
       local idx, p = string.unpack("<I4", data, pos + 4)
-      local v, after = decode_value(data, p)
+      local v, after = records.decode(data, p)
       if after ~= stop then error("record length mismatch") end
       return idx, v
     end)
@@ -198,6 +147,15 @@ end
 
 -- }======
 
+-- the bytes unit i's result takes in its worker's file (0 if it was made
+-- in this process), known before it is read back: a committer that keeps
+-- its garbage in check collects before a big one comes in
+function M.stored_size(results, i)
+  local mt = getmetatable(results)
+  local loc = mt and mt.stored and mt.stored[i]
+  return loc and loc[3] or 0
+end
+
 -- CPUs to use when -j is not given: all we may run on, at most 4 (each
 -- worker repeats the parent's one-time work: types, pages, task lists)
 function M.default_jobs()
@@ -218,7 +176,7 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
   -- asked for, never kept: whoever commits them keeps what it needs.
   -- have[i]: unit i has a result, wherever it is.
   local stored, have = {}, {}
-  local results = setmetatable({}, { __index = function(_, i)
+  local results = setmetatable({}, { stored = stored, __index = function(_, i)
     local loc = stored[i]
     if loc then
       local t = load_record(loc)
