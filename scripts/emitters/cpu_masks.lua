@@ -53,3 +53,16 @@ emit{
     return string.format("%d\n", n - 1)
   end,
 }
+
+-- cpu<N>/online (kernel/cpu.lua sysfs_online): hot-pluggable present CPUs
+do
+  local ok, present = pcall(kd.cpus, "present")
+  for _, c in ipairs(ok and present or {}) do
+    local v = require("kernel.cpu").sysfs_online(c)
+    if v then
+      emit{ path = D .. "cpu" .. c .. "/online", plugin = "processor",
+            description = "CPU " .. c .. " online in the hotplug state (dev->offline)",
+            run = function() return v .. "\n" end }
+    end
+  end
+end
