@@ -30,6 +30,14 @@ cgroup_file("cgroup.subtree_control", { class = "static",
   note = "subtree_control's controller names (an empty file for none)." })
 cgroup_file("memory.max", { class = "static", note = "memory.max in bytes, or max." })
 cgroup_file("pids.max", { class = "static", note = "pids limit, or max (PIDS_MAX)." })
+cgroup_file("cpu.weight", { class = "static",
+  note = "The task group's shares as a cgroup weight (cpu_weight_read_u64)." })
+cgroup_file("cpu.weight.nice", { class = "static",
+  note = "The nice value whose sched_prio_to_weight[] is nearest the shares." })
+cgroup_file("cpu.idle", { class = "static", note = "tg->idle (cgroup SCHED_IDLE, 5.15+)." })
+cgroup_file("cpu.max", { class = "static",
+  note = "cfs_bandwidth quota (max for RUNTIME_INF) and period in microseconds." })
+cgroup_file("cpu.max.burst", { class = "static", note = "cfs_bandwidth burst in microseconds." })
 cgroup_file("memory.current", { class = "drifting", kind = "lines", tolerance = { ["*"] = { any = true } },
   note = "page_counter usage x page size: drifts (the 6.12 fixture's crash is this memcg's OOM "
     .. "at its 64 MB limit)." })
