@@ -77,6 +77,14 @@ return {
     note = "16 files per CPU (x86 6.1 with die and cluster); masks \"%*pb\" over nr_cpu_ids "
       .. "bits and \"%*pbl\"; ppin is not emitted (visible only when non-zero).",
   },
+  ["sys/devices/system/cpu/isolated"] = {
+    truth = "sys/devices/system/cpu/isolated", class = "static",
+    note = "possible CPUs outside housekeeping_cpumask(HK_TYPE_DOMAIN) (empty without isolcpus=).",
+  },
+  ["sys/devices/system/cpu/nohz_full"] = {
+    truth = "sys/devices/system/cpu/nohz_full", class = "static",
+    note = "tick_nohz_full_mask; (null) while the OFFSTACK mask was never allocated (no nohz_full=).",
+  },
   ["sys/devices/system/cpu/cpu{cpu}/online"] = {
     truth = "sys/devices/system/cpu/cpu{cpu}/online", class = "static",
     note = "Hot-pluggable present CPUs (x86: not CPU 0): !dev->offline of cpu_sys_devices; the CPUs "
