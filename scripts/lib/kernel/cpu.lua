@@ -1,13 +1,15 @@
 -- kernel/cpu.lua: CPU sets and x86 CPU identification: /proc/cpuinfo
 -- (arch/x86/kernel/cpu/proc.c show_cpuinfo, 6.1), the topology files of
--- drivers/base/topology.c and lscpu's summary.
+-- drivers/base/topology.c, a CPU's hotplug online file, a node's online
+-- CPUs, the cacheinfo files and lscpu's summary.
 --
 -- CPU sets: online() is the set before the panic (report/cpus.lua: CPUs
 -- that smp_send_stop() took offline while the kernel died count as
 -- online, as they were for every reader of the live system); possible()
 -- and present() are the dump's masks.
 --
--- Mirrors: arch/x86/kernel/cpu/proc.c, drivers/base/topology.c
+-- Mirrors: arch/x86/kernel/cpu/proc.c, drivers/base/topology.c,
+--   drivers/base/cacheinfo.c, drivers/base/core.c (online), drivers/base/node.c
 
 local M = {}
 

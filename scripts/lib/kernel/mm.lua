@@ -16,7 +16,7 @@
 -- counters are intact and user space saw them).
 --
 -- Mirrors: fs/proc/meminfo.c, mm/vmstat.c, mm/vmalloc.c, mm/swapfile.c,
---   lib/percpu_counter.c, drivers/base/memory.c
+--   lib/percpu_counter.c, drivers/base/memory.c, drivers/base/node.c (numastat, vmstat)
 
 local M = {}
 local util = require("kernel.util")
