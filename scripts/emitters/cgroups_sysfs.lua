@@ -115,10 +115,13 @@ local FILES = {
       local t, why = tg(c)
       if not t then return nil, why end
       local w = tg_weight(t)
-      local tbl = kd.symbol("sched_prio_to_weight")
+      -- const int sched_prio_to_weight[40], read as s32 (BTF has no
+      -- types of global variables)
+      local base = kd.symbol_address("sched_prio_to_weight")
+      if not base then return nil, "sched_prio_to_weight not found" end
       local last, prio = math.maxinteger, 0
       while prio < 40 do
-        local d = math.abs(tbl[prio] - w)
+        local d = math.abs(kd.read_s32(base + 4 * prio) - w)
         if d >= last then break end
         last = d
         prio = prio + 1

@@ -75,11 +75,18 @@ emit{
   path = D .. "isolated", plugin = "processor",
   run = function()
     local m = cpus.masks()
-    local hk = kd.symbol_address("housekeeping") and kd.symbol("housekeeping")
-    local key = kd.symbol_address("housekeeping_overridden") and kd.symbol("housekeeping_overridden")
-    local on = key and (key.key.enabled.counter > 0)
+    -- objects by their struct types, which BTF describes too (it has no
+    -- types of global variables)
+    local hka, keya = kd.symbol_address("housekeeping"), kd.symbol_address("housekeeping_overridden")
+    local on = keya and kd.has_type("struct static_key")
+      and kd.object("struct static_key", keya).enabled.counter > 0
+    if not on then return "\n" end
     local ok, bit = pcall(kd.enum_value, "enum hk_type", "HK_TYPE_DOMAIN")
-    if not (hk and on and ok and (hk.flags >> bit) & 1 == 1) then return "\n" end
+    if not (hka and ok and kd.has_type("struct housekeeping")) then
+      return nil, "housekeeping is overridden but its masks are not readable"
+    end
+    local hk = kd.object("struct housekeeping", hka)
+    if (hk.flags >> bit) & 1 ~= 1 then return "\n" end
     local keep = util.set(require("kernel.cpu").mask_cpus(hk.cpumasks[bit]))
     local iso = {}
     for _, c in ipairs(m.possible) do if not keep[c] then iso[#iso + 1] = c end end
@@ -96,7 +103,8 @@ if kd.symbol_address("tick_nohz_full_mask") then
   emit{
     path = D .. "nohz_full", plugin = "processor",
     run = function()
-      local v = kd.symbol("tick_nohz_full_mask")
+      if not kd.has_type("cpumask_var_t") then return nil, "no type cpumask_var_t in the debug info" end
+      local v = kd.object("cpumask_var_t", kd.symbol_address("tick_nohz_full_mask"))
       local t = v:type_()
       while t.kind == "typedef" do t = t.target end
       if t.kind == "pointer" and v:value_() == 0 then

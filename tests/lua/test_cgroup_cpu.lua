@@ -26,7 +26,9 @@ local function cpu_files(t, release612)
   local fake_kd = setmetatable({
     has_member = function(ty, m) return (members[ty] or {})[m] == true end,
     container_of = function(css) return css.__tg end,
-    symbol = function(n) assert(n == "sched_prio_to_weight"); return PRIO_TO_WEIGHT end,
+    -- the const int array, read entry by entry
+    symbol_address = function(n) if n == "sched_prio_to_weight" then return 0x5000 end return nil end,
+    read_s32 = function(a) return PRIO_TO_WEIGHT[(a - 0x5000) // 4] end,
     dump_info = function() return { page_size = 4096 } end,
   }, { __index = kd })
   local fake_cgroup = {
