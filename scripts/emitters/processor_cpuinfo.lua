@@ -42,3 +42,21 @@ for _, name in ipairs(TOPO) do
   emit{ path = "sys/devices/system/cpu/cpu{cpu}/topology/" .. name, plugin = "processor",
         each = "cpus", run = function(c) return topo(name, c) end }
 end
+
+-- cpu<N>/cache/index<i>/* (drivers/base/cacheinfo.c): the cacheinfo leaves
+-- of each CPU online before the panic (an offline CPU's cache folder is
+-- removed with it, cacheinfo_cpu_pre_down), registered per leaf and file
+-- because the leaves differ from CPU to CPU
+do
+  local ok, list = pcall(function() return require("report.cpus").list() end)
+  for _, c in ipairs(ok and list or {}) do
+    local okc, leaves = pcall(cpu.cache_files, c)
+    for _, leaf in ipairs(okc and leaves or {}) do
+      for _, f in ipairs(leaf[2]) do
+        local text = f[2]
+        emit{ path = string.format("sys/devices/system/cpu/cpu%d/cache/index%d/%s", c, leaf[1], f[1]),
+              plugin = "processor", run = function() return text end }
+      end
+    end
+  end
+end

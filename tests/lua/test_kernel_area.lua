@@ -337,6 +337,7 @@ test("lscpu: fields agree with the live cpuinfo", function()
   eq(text:match("BogoMIPS:%s+([^\n]+)"), ci:match("bogomips\t: ([^\n]+)"), "bogomips of the first CPU")
   eq(text:match("On%-line CPU%(s%) list:%s+([^\n]+)"), "0,1", "online list as util-linux prints a pair")
   eq(text:match("Socket%(s%):%s+(%d+)"), "1", "sockets")
+  ok(not text:find("\n ", 1, true), "flat, as lscpu prints when its output is not a terminal")
 end)
 
 -- }======

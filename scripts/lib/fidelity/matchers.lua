@@ -27,23 +27,28 @@ M.cells.state = function(g, w, ctx)
   end
   if norm(g) == norm(w) then return true end
   if ctx.classes and ctx.classes.running then return true, "within" end
+  if w:sub(1, 1) == "R" then return true, "within" end
   return false, "state " .. norm(g) .. " vs " .. norm(w)
 end
 
--- the state letter alone (ps -l's S column), any for running tasks
+-- the state letter alone (ps -l's S column), any for running tasks (also
+-- those the live table itself shows running: a kernel thread R in ps -T
+-- may be idle again by the capture's per-pid stat)
 M.cells.state_letter = function(g, w, ctx)
   if g:sub(1, 1) == w:sub(1, 1) then return true end
   if ctx.classes and ctx.classes.running then return true, "within" end
+  if w:sub(1, 1) == "R" then return true, "within" end
   return false, "state " .. g:sub(1, 1) .. " vs " .. w:sub(1, 1)
 end
 
--- procps prints NI "-" for tasks of a real-time policy (SCHED_FIFO, _RR,
--- _DEADLINE), busybox their nice value
+-- procps (ps/output.c pr_nice) prints NI "-" for every policy but
+-- SCHED_OTHER (0) and SCHED_BATCH (3) (-1: no policy known): real-time,
+-- SCHED_DEADLINE and SCHED_IDLE (5); busybox their nice value
 M.cells.procps_nice = function(g, w, ctx)
   if g == w then return true end
   if g == "-" and ctx.stat_field and ctx.row_pid then
     local policy = tonumber(ctx.stat_field(ctx.row_pid, 41))
-    if policy == 1 or policy == 2 or policy == 6 then return true end
+    if policy and policy ~= 0 and policy ~= 3 and policy ~= -1 then return true end
     return false, "'-' but the live policy is " .. tostring(policy)
   end
   return false

@@ -1,13 +1,15 @@
 -- kernel/cpu.lua: CPU sets and x86 CPU identification: /proc/cpuinfo
 -- (arch/x86/kernel/cpu/proc.c show_cpuinfo, 6.1), the topology files of
--- drivers/base/topology.c and lscpu's summary.
+-- drivers/base/topology.c, a CPU's hotplug online file, a node's online
+-- CPUs, the cacheinfo files and lscpu's summary.
 --
 -- CPU sets: online() is the set before the panic (report/cpus.lua: CPUs
 -- that smp_send_stop() took offline while the kernel died count as
 -- online, as they were for every reader of the live system); possible()
 -- and present() are the dump's masks.
 --
--- Mirrors: arch/x86/kernel/cpu/proc.c, drivers/base/topology.c
+-- Mirrors: arch/x86/kernel/cpu/proc.c, drivers/base/topology.c,
+--   drivers/base/cacheinfo.c, drivers/base/core.c (online), drivers/base/node.c
 
 local M = {}
 
@@ -433,14 +435,112 @@ local function cache_leaves(c)
   if ci.info_list == nil then return out end
   for i = 0, ci.num_leaves - 1 do
     local l = ci.info_list[i]
+    -- id: the leaf's cache/index<i>/id file, shown with CACHE_ID (bit 4)
     out[#out + 1] = { level = l.level, type = l.type, size = l.size,
-                      cpus = M.mask_cpus(l.shared_cpu_map) }
+                      cpus = M.mask_cpus(l.shared_cpu_map),
+                      id = (l.attributes & 16) ~= 0 and l.id or nil }
   end
   return out
 end
 
--- `lscpu` (util-linux 2.38 summary): returns text, and the parts that a
--- dump cannot give (for the stub header)
+-- {====== hotplug and NUMA CPU sets (drivers/base/{cpu,core,node}.c) ======
+
+-- a bool bitfield as a Lua truth value
+local function set_bit(v) return v == true or (type(v) == "number" and v ~= 0) end
+
+-- cpu<c>/online (drivers/base/core.c online_show, "%u" of !dev->offline):
+-- 1 or 0 for a registered CPU device (per_cpu cpu_sys_devices, the
+-- present CPUs) whose bus can offline it and that is hot-pluggable
+-- (!dev->offline_disabled; x86 leaves CPU 0 out), nil when there is no
+-- such file.  dev->offline is the hotplug state: the CPUs the panic
+-- stopped keep 0 there (online).
+function M.sysfs_online(c)
+  if not kd.symbol_address("cpu_sys_devices") then return nil end
+  local ok, v = pcall(function()
+    local p = M.per_cpu_var("cpu_sys_devices", c)
+    if p == nil or p:value_() == 0 then return nil end
+    local dev = p:deref_()
+    if set_bit(dev.offline_disabled) or dev.bus == nil or dev.bus.online == nil or dev.bus.offline == nil then
+      return nil
+    end
+    return set_bit(dev.offline) and 0 or 1
+  end)
+  return ok and v or nil
+end
+
+-- the CPUs of NUMA node nid that were online before the panic:
+-- cpumask_of_node() (node_to_cpumask_map[nid], a pointer with
+-- CONFIG_CPUMASK_OFFSTACK) & cpu_online_mask, as node<N>/cpulist shows
+function M.node_cpus(nid)
+  local map = sym("node_to_cpumask_map")
+  if not map then return nil end
+  local m = map[nid]
+  local in_node = {}
+  for _, c in ipairs(M.mask_cpus(m)) do in_node[c] = true end
+  local out = {}
+  for _, c in ipairs(M.online()) do if in_node[c] then out[#out + 1] = c end end
+  return out
+end
+
+-- }======
+
+-- {====== cacheinfo sysfs (drivers/base/cacheinfo.c, 6.1 = 6.12) ======
+
+-- CACHE_* attribute bits of include/linux/cacheinfo.h
+local CACHE_WRITE_THROUGH, CACHE_WRITE_BACK = 1, 2
+local CACHE_READ_ALLOCATE, CACHE_WRITE_ALLOCATE, CACHE_ID = 4, 8, 16
+
+-- the files of cpu<c>/cache/index<i>/ as cache_default_attrs[] lists
+-- them, each shown when cache_default_attrs_is_visible() says so: a list
+-- of {leaf index, {name, text}...}, empty when the CPU has no cacheinfo
+function M.cache_files(c)
+  if not kd.symbol_address("ci_cpu_cacheinfo") then return {} end
+  local ci = kd.per_cpu("ci_cpu_cacheinfo", c)
+  if ci.info_list == nil then return {} end
+  local function enum(n)
+    local ok, v = pcall(kd.enum_value, "enum cache_type", n)
+    return ok and v or nil
+  end
+  local TYPES = { [enum("CACHE_TYPE_DATA") or 2] = "Data", [enum("CACHE_TYPE_INST") or 1] = "Instruction",
+                  [enum("CACHE_TYPE_UNIFIED") or 4] = "Unified" }
+  local out = {}
+  for i = 0, ci.num_leaves - 1 do
+    local l = ci.info_list[i]
+    local a = l.attributes
+    local files = {}
+    local function add(name, cond, text) if cond then files[#files + 1] = { name, text } end end
+    local shared = M.mask_cpus(l.shared_cpu_map)
+    add("id", a & CACHE_ID ~= 0, string.format("%d\n", l.id))
+    -- a type outside the three (CACHE_TYPE_SEPARATE) reads -EINVAL: no file
+    add("type", l.type ~= 0 and TYPES[l.type] ~= nil, (TYPES[l.type] or "") .. "\n")
+    add("level", l.level ~= 0, string.format("%d\n", l.level))
+    add("shared_cpu_map", #shared > 0, M.mask_hex(shared) .. "\n")
+    add("shared_cpu_list", #shared > 0, M.mask_list(shared) .. "\n")
+    add("coherency_line_size", l.coherency_line_size ~= 0, string.format("%d\n", l.coherency_line_size))
+    add("ways_of_associativity", l.size ~= 0, string.format("%d\n", l.ways_of_associativity))
+    add("number_of_sets", l.number_of_sets ~= 0, string.format("%d\n", l.number_of_sets))
+    add("size", l.size ~= 0, string.format("%dK\n", l.size >> 10))
+    local alloc = (a & CACHE_READ_ALLOCATE ~= 0 and a & CACHE_WRITE_ALLOCATE ~= 0 and "ReadWriteAllocate")
+      or (a & CACHE_READ_ALLOCATE ~= 0 and "ReadAllocate") or (a & CACHE_WRITE_ALLOCATE ~= 0 and "WriteAllocate")
+    add("allocation_policy", alloc ~= false and alloc ~= nil, (alloc or "") .. "\n")
+    local wp = (a & CACHE_WRITE_THROUGH ~= 0 and "WriteThrough") or (a & CACHE_WRITE_BACK ~= 0 and "WriteBack")
+    add("write_policy", wp ~= false and wp ~= nil, (wp or "") .. "\n")
+    add("physical_line_partition", l.physical_line_partition ~= 0, string.format("%d\n", l.physical_line_partition))
+    out[#out + 1] = { i, files }
+  end
+  return out
+end
+
+-- }======
+
+-- `lscpu` as sos records it (util-linux 2.38 summary with its output not
+-- a terminal: one flat "Key: value" table, no section headers, the keys
+-- padded to the longest one); returns text, and the parts that a dump
+-- cannot give (for the stub header).  Counts as lscpu-topology.c makes
+-- them from the online CPUs' sysfs files: cores = distinct
+-- thread_siblings masks, sockets = distinct core_siblings masks, cores
+-- per socket = cores / sockets; cache instances = distinct cache ids
+-- (else distinct shared_cpu_maps) per cache name, sizes summed.
 function M.lscpu()
   local online = M.online()
   local present = M.present()
@@ -450,59 +550,54 @@ function M.lscpu()
   local fset = {}
   for _, f in ipairs(flags) do fset[f] = true end
   local rows = {}
-  local function add(indent, name, value) rows[#rows + 1] = { string.rep("  ", indent) .. name, value } end
+  local function add(name, value) rows[#rows + 1] = { name, value } end
   local uts = kd.uts()
-  add(0, "Architecture:", uts.machine or kd.dump_info().arch or "")
-  if fset.lm then add(1, "CPU op-mode(s):", "32-bit, 64-bit") end
-  add(1, "Address sizes:", string.format("%d bits physical, %d bits virtual", c.x86_phys_bits, c.x86_virt_bits))
-  add(1, "Byte Order:", "Little Endian")
-  add(0, "CPU(s):", tostring(#present))
-  add(1, "On-line CPU(s) list:", ul_cpulist(online))
+  add("Architecture:", uts.machine or kd.dump_info().arch or "")
+  if fset.lm then add("CPU op-mode(s):", "32-bit, 64-bit") end
+  add("Address sizes:", string.format("%d bits physical, %d bits virtual", c.x86_phys_bits, c.x86_virt_bits))
+  add("Byte Order:", "Little Endian")
+  add("CPU(s):", tostring(#present))
+  add("On-line CPU(s) list:", ul_cpulist(online))
   local on = {}
   for _, x in ipairs(online) do on[x] = true end
   local off = {}
   for _, x in ipairs(present) do if not on[x] then off[#off + 1] = x end end
-  if #off > 0 then add(1, "Off-line CPU(s) list:", ul_cpulist(off)) end
+  if #off > 0 then add("Off-line CPU(s) list:", ul_cpulist(off)) end
   local vendor = c.x86_vendor_id:string_()
-  add(0, "Vendor ID:", vendor)
-  add(1, "Model name:", c.x86_model_id:string_())
-  add(2, "CPU family:", tostring(c.x86))
-  add(2, "Model:", tostring(c.x86_model))
-  -- topology from the sibling maps: threads per core, cores per socket
-  local sib = per_cpu_mask("cpu_sibling_map", first) or { first }
-  local core = per_cpu_mask("cpu_core_map", first) or { first }
-  local threads = math.max(#sib, 1)
-  local cores = math.max(#core // threads, 1)
-  local sockets = {}
-  for _, x in ipairs(present) do sockets[M.ids(M.cpu_data(x)).pkg] = true end
-  local nsock = 0
-  for _ in pairs(sockets) do nsock = nsock + 1 end
-  add(2, "Thread(s) per core:", tostring(threads))
-  add(2, "Core(s) per socket:", tostring(cores))
-  add(2, "Socket(s):", tostring(nsock))
-  add(2, "Stepping:", tostring(kd.has_member("struct cpuinfo_x86", "x86_stepping") and c.x86_stepping or c.x86_mask))
+  add("Vendor ID:", vendor)
+  add("Model name:", c.x86_model_id:string_())
+  add("CPU family:", tostring(c.x86))
+  add("Model:", tostring(c.x86_model))
+  local cores, sockets = {}, {}
+  local ncores, nsockets = 0, 0
+  for _, x in ipairs(online) do
+    local t = table.concat(per_cpu_mask("cpu_sibling_map", x) or { x }, ",")
+    local s = table.concat(per_cpu_mask("cpu_core_map", x) or { x }, ",")
+    if not cores[t] then cores[t] = true; ncores = ncores + 1 end
+    if not sockets[s] then sockets[s] = true; nsockets = nsockets + 1 end
+  end
+  ncores, nsockets = math.max(ncores, 1), math.max(nsockets, 1)
+  add("Thread(s) per core:", tostring(math.max(#online // ncores, 1)))
+  add("Core(s) per socket:", tostring(ncores // nsockets))
+  add("Socket(s):", tostring(nsockets))
+  add("Stepping:", tostring(kd.has_member("struct cpuinfo_x86", "x86_stepping") and c.x86_stepping or c.x86_mask))
   local lpj, HZ = c.loops_per_jiffy, hz()
-  add(2, "BogoMIPS:", string.format("%d.%02d", lpj // (500000 // HZ), (lpj // (5000 // HZ)) % 100))
-  add(2, "Flags:", table.concat(flags, " "))
+  add("BogoMIPS:", string.format("%d.%02d", lpj // (500000 // HZ), (lpj // (5000 // HZ)) % 100))
+  add("Flags:", table.concat(flags, " "))
   local virt = fset.svm and "AMD-V" or (fset.vmx and "VT-x") or nil
-  local hyper
+  if virt then add("Virtualization:", virt) end
   local ht = sym("x86_hyper_type")
   if ht then
     local ok, name = pcall(kd.enum_name, "enum x86_hypervisor_type", ht:value_())
     local names = { X86_HYPER_VMWARE = "VMware", X86_HYPER_MS_HYPERV = "Microsoft",
                     X86_HYPER_XEN_PV = "Xen", X86_HYPER_XEN_HVM = "Xen", X86_HYPER_KVM = "KVM",
                     X86_HYPER_JAILHOUSE = "Jailhouse", X86_HYPER_ACRN = "ACRN" }
-    if ok and names[name] then hyper = names[name] end
-  end
-  if virt or hyper then
-    add(0, "Virtualization features:", "")
-    if virt then add(1, "Virtualization:", virt) end
-    if hyper then
-      add(1, "Hypervisor vendor:", hyper)
-      add(1, "Virtualization type:", "full")
+    if ok and names[name] then
+      add("Hypervisor vendor:", names[name])
+      add("Virtualization type:", "full")
     end
   end
-  -- caches: unique (level, type, sharing) per kind, summed
+  -- caches: distinct instances per name, summed
   local kinds, order = {}, {}
   local TYPE = { [1] = "i", [2] = "d", [3] = "", [4] = "" } -- CACHE_TYPE_INST/DATA/SEPARATE/UNIFIED
   for _, x in ipairs(online) do
@@ -510,42 +605,42 @@ function M.lscpu()
       local name = "L" .. l.level .. (TYPE[l.type] or "")
       local k = kinds[name]
       if not k then k = { size = 0, n = 0, seen = {} }; kinds[name] = k; order[#order + 1] = name end
-      local id = table.concat(l.cpus, ",")
-      if not k.seen[id] then k.seen[id] = true; k.size = k.size + l.size; k.n = k.n + 1 end
+      local key = l.id and ("id " .. l.id) or table.concat(l.cpus, ",")
+      if not k.seen[key] then k.seen[key] = true; k.size = k.size + l.size; k.n = k.n + 1 end
     end
   end
-  if #order > 0 then
-    table.sort(order)
-    add(0, "Caches (sum of all):", "")
-    for _, name in ipairs(order) do
-      local k = kinds[name]
-      add(1, name .. ":", string.format("%s (%d instance%s)", human(k.size), k.n, k.n == 1 and "" or "s"))
-    end
+  table.sort(order)
+  for _, name in ipairs(order) do
+    local k = kinds[name]
+    add(name .. " cache:", string.format("%s (%d instance%s)", human(k.size), k.n, k.n == 1 and "" or "s"))
   end
-  -- NUMA: online nodes and their CPUs
+  -- NUMA: every node folder (the online nodes) with its cpumap, the
+  -- node's CPUs that are online (lscpu reads node<N>/cpumap; a node
+  -- without CPUs gets an empty list)
   local nodes = {}
   if kd.symbol_address("node_to_cpumask_map") then
-    local map = sym("node_to_cpumask_map")
+    local mm = require("kernel.mm")
     local nn = ival(sym("nr_node_ids")) or 1
     for n = 0, nn - 1 do
-      local ok, cpus = pcall(function() return M.mask_cpus(map[n]) end)
-      if ok and #cpus > 0 then nodes[#nodes + 1] = { n, cpus } end
+      if mm.node_state(n, "N_ONLINE") then
+        local ok, cpus = pcall(M.node_cpus, n)
+        if ok and cpus then nodes[#nodes + 1] = { n, cpus } end
+      end
     end
   end
   if #nodes > 0 then
-    add(0, "NUMA:", "")
-    add(1, "NUMA node(s):", tostring(#nodes))
-    for _, nd in ipairs(nodes) do add(1, string.format("NUMA node%d CPU(s):", nd[1]), ul_cpulist(nd[2])) end
+    add("NUMA node(s):", tostring(#nodes))
+    for _, nd in ipairs(nodes) do add(string.format("NUMA node%d CPU(s):", nd[1]), ul_cpulist(nd[2])) end
   end
   local w = 0
   for _, r in ipairs(rows) do if #r[1] > w then w = #r[1] end end
   local out = {}
   for _, r in ipairs(rows) do
-    out[#out + 1] = (r[1] .. string.rep(" ", w + 1 - #r[1]) .. r[2]):gsub("%s+$", function(sp)
-      return r[2] == "" and sp or "" end) .. "\n"
+    out[#out + 1] = (r[1] .. string.rep(" ", w + 1 - #r[1]) .. r[2]):gsub("%s+$", "") .. "\n"
   end
   local missing = "not in the dump: Vulnerabilities (the kernel computes them at read time from its mitigation state), " ..
-    "BIOS vendor/model (DMI type 4), CPU MHz of cpufreq, the hypervisor vendor lscpu reads with CPUID"
+    "BIOS vendor/model (DMI type 4), CPU MHz of cpufreq, the hypervisor vendor lscpu reads with CPUID; " ..
+    "so the key column is narrower than the live one (lscpu pads to its longest key)"
   return table.concat(out), missing
 end
 

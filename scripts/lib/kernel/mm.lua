@@ -16,7 +16,7 @@
 -- counters are intact and user space saw them).
 --
 -- Mirrors: fs/proc/meminfo.c, mm/vmstat.c, mm/vmalloc.c, mm/swapfile.c,
---   lib/percpu_counter.c, drivers/base/memory.c
+--   lib/percpu_counter.c, drivers/base/memory.c, drivers/base/node.c (numastat, vmstat)
 
 local M = {}
 local util = require("kernel.util")
@@ -872,6 +872,72 @@ end
 local PROMO_FMT = "\n        promo    %lu"
 FILE_THP_FMT = "Node %d FileHugePages:  %8lu"
 util.rodata_probe({ PROMO_FMT, FILE_THP_FMT })
+
+-- {====== per-node sysfs (drivers/base/node.c) ======
+
+-- sum_zone_numa_event_state() of every NUMA event item of a node, after
+-- fold_vm_numa_events() (the populated zones' per-CPU deltas folded in):
+-- a 0-based array, empty without CONFIG_NUMA
+function M.node_numa_events(pg)
+  local L = M.vmstat_layout()
+  local out = {}
+  for i = 0, L.numa_n - 1 do out[i] = 0 end
+  for _, z in ipairs(M.zones(pg)) do
+    local ev_z
+    if M.populated(z) then
+      ev_z = M.zone_numa_events(z)
+    else
+      local arr = has_member("struct zone", "vm_numa_event") and z.vm_numa_event or z.vm_numa_stat
+      ev_z = L.numa_n > 0 and M.read_longs(arr:address_(), L.numa_n) or {}
+    end
+    for i = 0, L.numa_n - 1 do out[i] = out[i] + ev_z[i] end
+  end
+  return out
+end
+
+-- node<N>/numastat (node_read_numastat): six NUMA events of the node
+function M.node_numastat(pg)
+  local L = M.vmstat_layout()
+  if L.numa_n == 0 then return nil, "this kernel keeps no NUMA event counters" end
+  local e = M.node_numa_events(pg)
+  local by = M.enum("enum numa_stat_item").byname
+  local out = {}
+  for _, k in ipairs({ { "numa_hit", "NUMA_HIT" }, { "numa_miss", "NUMA_MISS" },
+                       { "numa_foreign", "NUMA_FOREIGN" }, { "interleave_hit", "NUMA_INTERLEAVE_HIT" },
+                       { "local_node", "NUMA_LOCAL" }, { "other_node", "NUMA_OTHER" } }) do
+    local i = by[k[2]]
+    if i == nil then return nil, "enum numa_stat_item has no " .. k[2] end
+    out[#out + 1] = string.format("%s %d\n", k[1], e[i])
+  end
+  return table.concat(out)
+end
+
+-- node<N>/vmstat (node_read_vmstat): the zone items summed over the
+-- node's zones (sum_zone_node_page_state, each zone clamped at 0), the
+-- NUMA events, then the node items (THP items in huge pages)
+function M.node_vmstat(pg)
+  local L = M.vmstat_layout()
+  local out = {}
+  local zones = M.zones(pg)
+  for i = 0, L.zone_n - 1 do
+    local v = 0
+    for _, z in ipairs(zones) do v = v + u(ival(z.vm_stat[i])) end
+    out[#out + 1] = string.format("%s %d\n", L.names[i], v)
+  end
+  local e = M.node_numa_events(pg)
+  for i = 0, L.numa_n - 1 do
+    out[#out + 1] = string.format("%s %d\n", L.names[L.zone_n + i], e[i])
+  end
+  local hp = M.hpage_pmd_nr()
+  for i = 0, L.node_n - 1 do
+    local v = u(ival(pg.vm_stat[i]))
+    if M.print_in_thp(i) then v = v // hp end
+    out[#out + 1] = string.format("%s %d\n", L.names[L.zone_n + L.numa_n + i], v)
+  end
+  return table.concat(out)
+end
+
+-- }======
 
 -- text of /proc/zoneinfo (mm/vmstat.c zoneinfo_show)
 function M.zoneinfo()

@@ -838,7 +838,11 @@ local function heads(base, n, stride)
   local unpack, move, min = string.unpack, table.move, math.min
   while i < n do
     local m = min(chunk, n - i)
-    local raw = kd.read(base + i * stride, m * stride)
+    -- the last head's 8 bytes end the read: the table may end a page
+    -- before the next one is mapped (NUMA machines vmalloc their large
+    -- system hashes, hashdist); its padding is added here for unpack
+    local raw = kd.read(base + i * stride, (m - 1) * stride + 8)
+    if stride > 8 then raw = raw .. string.rep("\0", stride - 8) end
     if stride >= 8 then
       local j = 0
       while j < m do

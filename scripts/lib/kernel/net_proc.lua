@@ -1138,9 +1138,12 @@ local RTF_UP, RTF_GATEWAY, RTF_HOST, RTF_REJECT = 0x1, 0x2, 0x4, 0x200
 function M.route(n)
   local route = require("kernel.net_route")
   n = n or net.init_net()
-  local out = { pad("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT", 127) }
+  -- fib_route_seq_start() returns NULL, header and all, while the main
+  -- table does not exist (multiple tables: made by the first route put in
+  -- it; a machine with no network card but lo has none)
   local tb = route.fib4_table(n, route.RT_TABLE.MAIN)
-  if tb == nil then return table.concat(out) end
+  if tb == nil then return "" end
+  local out = { pad("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT", 127) }
   for _, r in ipairs(route.fib4_routes(tb)) do
     if r.type ~= route.RTN.BROADCAST and r.type ~= route.RTN.MULTICAST then
       local mask = (r.dst_len == 0) and 0 or (((0xffffffff << (32 - r.dst_len)) & 0xffffffff))

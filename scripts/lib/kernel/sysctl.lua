@@ -489,12 +489,15 @@ M.HANDLERS = {
   end,
   -- random.entropy_avail (6.1: POOL_READY_BITS once crng is ready): data
   proc_do_entropy = int_vec(),
-  -- files_stat with nr_files = percpu_counter_sum_positive(&nr_files)
+  -- files_stat with nr_files = get_nr_files() =
+  -- percpu_counter_read_positive(&nr_files): the shared count alone, not
+  -- the CPUs' unfolded deltas (fs/file_table.c, 6.1 and 6.12); with many
+  -- CPUs the batch is larger and the count may stay 0 for a long time
   proc_nr_files = function(t)
     local pc = sym("nr_files")
     local fs = sym("files_stat")
     if not pc or not fs then return nil, "nr_files/files_stat not found" end
-    local n = percpu_counter_sum(pc)
+    local n = pc.count
     if n < 0 then n = 0 end
     return string.format("%d\t%d\t%d\n", n, fs.nr_free_files, fs.max_files)
   end,

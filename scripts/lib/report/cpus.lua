@@ -7,7 +7,9 @@
 -- panic.  A CPU that is possible but not online, whose register note shows
 -- it inside one of those functions, is counted online here; the raw masks
 -- stay available from kd.cpus().  Notes map to CPUs by note order, so this
--- is done only when there is one note per possible CPU.  (A kdump kernel
+-- is done only when there is one note per possible CPU, or one per present
+-- CPU (QEMU's dump-guest-memory writes a note per vCPU that exists: with
+-- hot-pluggable CPUs, possible is larger than present).  (A kdump kernel
 -- stops CPUs by NMI without touching the mask: nothing to undo.)
 
 local M = {}
@@ -33,8 +35,9 @@ function M.masks()
   local is_online = {}
   for _, c in ipairs(raw_online) do is_online[c] = true end
   local notes = kd.dump_info().cpu_notes or 0
-  if notes == #possible then
-    for i, c in ipairs(possible) do
+  local noted = (notes == #possible and possible) or (notes == #present and present) or nil
+  if noted then
+    for i, c in ipairs(noted) do
       if not is_online[c] then
         local regs = kd.cpu_registers(i - 1)
         local name = regs and regs.rip and kd.symbolize(regs.rip)

@@ -30,6 +30,14 @@ cgroup_file("cgroup.subtree_control", { class = "static",
   note = "subtree_control's controller names (an empty file for none)." })
 cgroup_file("memory.max", { class = "static", note = "memory.max in bytes, or max." })
 cgroup_file("pids.max", { class = "static", note = "pids limit, or max (PIDS_MAX)." })
+cgroup_file("cpu.weight", { class = "static",
+  note = "The task group's shares as a cgroup weight (cpu_weight_read_u64)." })
+cgroup_file("cpu.weight.nice", { class = "static",
+  note = "The nice value whose sched_prio_to_weight[] is nearest the shares." })
+cgroup_file("cpu.idle", { class = "static", note = "tg->idle (cgroup SCHED_IDLE, 5.15+)." })
+cgroup_file("cpu.max", { class = "static",
+  note = "cfs_bandwidth quota (max for RUNTIME_INF) and period in microseconds." })
+cgroup_file("cpu.max.burst", { class = "static", note = "cfs_bandwidth burst in microseconds." })
 cgroup_file("memory.current", { class = "drifting", kind = "lines", tolerance = { ["*"] = { any = true } },
   note = "page_counter usage x page size: drifts (the 6.12 fixture's crash is this memcg's OOM "
     .. "at its 64 MB limit)." })
@@ -41,12 +49,36 @@ cgroup_file("pids.current", { class = "drifting", kind = "lines", tolerance = { 
 
 rules["sys/devices/system/node/online"] = { truth = "sys/devices/system/node/online", class = "static",
   note = "node_states[N_ONLINE] as a list." }
-rules["sys/devices/system/node/node{n}/cpulist"] = { truth = nil, class = "static",
-  note = "cpumask_of_node() & the CPUs online before the panic, as a list; no live file in the "
-    .. "fixtures (compare proc/cpuinfo's CPUs on a one-node machine)." }
-rules["sys/devices/system/node/node{n}/distance"] = { truth = nil, class = "static",
-  note = "node_distance() to each online node (numa_distance, 10/20 outside the table); no live "
-    .. "file in the fixtures." }
+for _, st in ipairs({ "possible", "has_normal_memory", "has_high_memory", "has_memory", "has_cpu",
+                     "has_generic_initiator" }) do
+  rules["sys/devices/system/node/" .. st] = { truth = "sys/devices/system/node/" .. st, class = "static",
+    note = "print_nodes_state(): node_states[] as a list (has_high_memory only with CONFIG_HIGHMEM)." }
+end
+rules["sys/devices/system/node/node{n}/cpulist"] = { truth = "sys/devices/system/node/node{n}/cpulist",
+  class = "static",
+  note = "cpumask_of_node() & the CPUs online before the panic, as a list (the SMP fixture of "
+    .. "tests/fixtures/make-smp-fixture.sh has the live file)." }
+rules["sys/devices/system/node/node{n}/cpumap"] = { truth = "sys/devices/system/node/node{n}/cpumap",
+  class = "static", note = "The same mask as \"%*pb\" over nr_cpu_ids bits (cpumap_read)." }
+rules["sys/devices/system/node/node{n}/distance"] = { truth = "sys/devices/system/node/node{n}/distance",
+  class = "static",
+  note = "node_distance() to each online node (numa_distance, 10/20 outside the table; the SMP "
+    .. "fixture's SLIT says 21)." }
+local NODE_EVENTS = { monotonic = true, abs = 131072 }
+rules["sys/devices/system/node/node{n}/numastat"] = {
+  truth = "sys/devices/system/node/node{n}/numastat", class = "drifting", kind = "keyvalue",
+  tolerance = { ["*"] = NODE_EVENTS },
+  note = "node_read_numastat(): the node's zones' NUMA events after fold_vm_numa_events() (the "
+    .. "per-CPU deltas of the CPUs online before the panic); events only grow, by what the "
+    .. "capture and the crash allocated." }
+rules["sys/devices/system/node/node{n}/vmstat"] = {
+  truth = "sys/devices/system/node/node{n}/vmstat", class = "drifting", kind = "keyvalue",
+  tolerance = { ["*"] = { abs = 49152 }, numa_hit = NODE_EVENTS, numa_local = NODE_EVENTS,
+    numa_other = NODE_EVENTS, numa_interleave = NODE_EVENTS, numa_miss = NODE_EVENTS,
+    numa_foreign = NODE_EVENTS },
+  note = "node_read_vmstat(): zone items summed over the node's zones, the NUMA events, the node "
+    .. "items (THP ones in huge pages): names and order exact, values within 192 MB of pages "
+    .. "(as node meminfo)." }
 rules["sys/devices/system/node/node{n}/meminfo"] = {
   truth = "sys/devices/system/node/node{n}/meminfo", class = "drifting", kind = "keyvalue",
   tolerance = { ["*"] = { abs = 196608 } },

@@ -35,8 +35,9 @@ return {
   ["sys/class/net/**"] = none("sys/class/net/**", "sos 4.x copies /sys/class/net/*/{flags,statistics}; "
     .. "not emitted (the same values are in ip -d address and proc/net/dev)."),
   ["sys/fs/cgroup/**"] = none("sys/fs/cgroup/**", "sos's cgroups plugin copies /sys/fs/cgroup: the "
-    .. "cgroup.*, memory.{current,max,events} and pids.{current,max} files are emitted "
-    .. "(rules/sysinfo.lua), the other controller files not yet."),
+    .. "cgroup.*, memory.{current,max,events}, pids.{current,max} and cpu.{weight,weight.nice,idle,"
+    .. "max,max.burst} files are emitted (rules/sysinfo.lua), the other controller files (cpu.stat, "
+    .. "cgroup.type...) not yet."),
   -- }======
 
   -- {====== live commands ======
