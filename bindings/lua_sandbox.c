@@ -6,9 +6,12 @@
 **   S.run({time = seconds, memory = bytes [, budget = seconds]}, fn, ...)
 **       -> true, results...   |   false, kind, message
 **          kind: "error", "timeout" or "memory"; message has a traceback;
-**          `budget` is the figure the timeout message names (default: time)
+**          `budget` is the figure the timeout message names (default: time);
+**          `linger = true` leaves the deadline timer armed when the run
+**          returns (see below; S.disarm() ends it)
 **   S.now()      wall clock, seconds since the epoch (microseconds)
 **   S.clock()    monotonic seconds
+**   S.disarm()   ends a deadline timer a run with `linger` left armed
 **   S.isatty(fd) true if fd is a terminal
 **
 ** Memory: the state's allocator is wrapped (lua_setallocf) by a counting
@@ -35,9 +38,19 @@
 ** supervisor's to end (report/workers.lua).  Where no timer can be made,
 ** the old way: a count hook that looks at the clock every 1000
 ** instructions.
+**
+** A report runs ~16 emitters per task, each for a few microseconds; two
+** timer_settime calls per run were a third of the sandbox's own cost.  A
+** run with `linger` leaves the timer armed when it returns, and a run
+** whose deadline is no earlier than the armed one keeps it: a timer that
+** fires before the running function's deadline (an earlier run's) is
+** re-armed by the handler for the right one.  Between runs the handler
+** finds no run and does nothing.  The report's unit of work runs its
+** instances with `linger` and disarms once after the last.
 */
 #include <lauxlib.h>
 #include <lualib.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -80,7 +93,14 @@ static lua_State *volatile resumed[MAX_RESUMED];
 static volatile sig_atomic_t nresumed;
 
 static timer_t deadline_timer;
-static pid_t deadline_timer_pid;      /* timers are not inherited by fork */
+/* 0: not made yet in this process (timers are not inherited by fork: a
+** child starts again from 0, see forget_timer); 1: made; -1: none to be had */
+static volatile sig_atomic_t timer_state;
+/* the monotonic deadline the timer is armed for; 0: disarmed (or fired) */
+static volatile double armed_for;
+
+static void set_timer(double deadline);
+static double clock_of(clockid_t id);
 
 static void budget_hook(lua_State *L, lua_Debug *ar);
 
@@ -92,21 +112,43 @@ static void arm_hook(lua_State *L) {
 ** SIGINT handler does the same); the hook raises the error. */
 static void on_deadline(int sig) {
   (void)sig;
+  armed_for = 0;                              /* a timer fires once */
   struct guard *g = timed_guard;
   lua_State *L = timed_thread;
   if (g == NULL || L == NULL) return;         /* a late signal: run over */
+  if (g->deadline == 0) return;               /* this run has no budget */
+  /* armed for an earlier run's deadline: armed again for this one's
+  ** (clock_gettime and timer_settime are async-signal-safe) */
+  if (clock_of(CLOCK_MONOTONIC) < g->deadline) {
+    set_timer(g->deadline);
+    return;
+  }
   g->expired = true;
   arm_hook(L);
   sig_atomic_t n = nresumed;
   for (sig_atomic_t i = 0; i < n && i < MAX_RESUMED; i++) arm_hook(resumed[i]);
 }
 
+/* in a child of fork: the parent's timer is not this process's */
+static void forget_timer(void) {
+  timer_state = 0;
+  armed_for = 0;
+}
+
 /* The process's deadline timer, made on first use (again in a forked
-** child); false if the system has none, and the count hook is used. */
+** child); false if the system has none, and the count hook is used.
+** (Which process this is was asked with getpid() on every run: a system
+** call each time; a fork handler says it instead.) */
 static bool have_timer(void) {
-  pid_t me = getpid();
-  if (deadline_timer_pid == me) return true;
-  if (deadline_timer_pid == -me) return false;
+  if (timer_state != 0) return timer_state > 0;
+  static bool fork_handler;
+  if (!fork_handler) {
+    if (pthread_atfork(NULL, NULL, forget_timer) != 0) {
+      timer_state = -1;               /* no way to tell a child: no timer */
+      return false;
+    }
+    fork_handler = true;
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_deadline;
@@ -118,15 +160,16 @@ static bool have_timer(void) {
   sev.sigev_signo = SIGALRM;
   if (sigaction(SIGALRM, &sa, NULL) != 0 ||
       timer_create(CLOCK_MONOTONIC, &sev, &deadline_timer) != 0) {
-    deadline_timer_pid = -me;
+    timer_state = -1;
     return false;
   }
-  deadline_timer_pid = me;
+  timer_state = 1;
   return true;
 }
 
 /* Arm the timer for a monotonic deadline in seconds; 0 disarms it. */
 static void set_timer(double deadline) {
+  armed_for = deadline;
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   if (deadline > 0) {
@@ -287,7 +330,9 @@ static int s_run(lua_State *L) {
   lua_Integer bytes = luaL_optinteger(L, -1, 0);
   lua_getfield(L, 1, "budget");       /* what the timeout message names */
   lua_Number shown = luaL_optnumber(L, -1, secs);
-  lua_pop(L, 3);
+  lua_getfield(L, 1, "linger");
+  bool linger = lua_toboolean(L, -1);
+  lua_pop(L, 4);
   struct guard *g = get_guard(L);
   struct guard saved = *g;            /* nested runs restore the outer one */
   lua_Hook oldhook = lua_gethook(L);
@@ -295,6 +340,12 @@ static int s_run(lua_State *L) {
   int nargs = lua_gettop(L) - 2;
   lua_pushcfunction(L, sandbox_msgh);
   lua_insert(L, 2);                   /* limits, msgh, fn, args... */
+  struct guard *saved_timed = timed_guard;
+  lua_State *saved_thread = timed_thread;
+  sig_atomic_t saved_resumed = nresumed;
+  bool timed = have_timer();
+  /* the handler sees no half-made run (g is the outer run's too) */
+  if (timed) timed_guard = NULL;
   g->tripped = false;
   g->expired = false;
   g->timeout = shown;
@@ -305,28 +356,22 @@ static int s_run(lua_State *L) {
   } else {
     g->limited = false;
   }
-  struct guard *saved_timed = timed_guard;
-  lua_State *saved_thread = timed_thread;
-  sig_atomic_t saved_resumed = nresumed;
-  bool timed = have_timer();
   if (timed) {
-    timed_guard = NULL;               /* the handler sees no half-made run */
     timed_thread = L;
     nresumed = 0;
     timed_guard = g;
-    set_timer(g->deadline);           /* 0 (no budget) disarms it */
+    /* armed already for this deadline or an earlier one: kept (the
+    ** handler re-arms it should it fire first); a run without a budget
+    ** leaves an armed timer be, the handler ignores it */
+    double armed = armed_for;
+    if (g->deadline > 0 && (armed == 0 || g->deadline < armed)) set_timer(g->deadline);
+    else if (g->deadline == 0 && armed != 0 && !linger) set_timer(0);
   } else {
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
   }
   double started = clock_of(CLOCK_MONOTONIC);
   int status = lua_pcall(L, nargs, LUA_MULTRET, 2);
-  if (timed) {
-    timed_guard = NULL;
-    set_timer(saved.deadline);        /* the outer run's, or none */
-    nresumed = saved_resumed;
-    timed_thread = saved_thread;
-    timed_guard = saved_timed;
-  }
+  if (timed) timed_guard = NULL;      /* the handler leaves this run be */
   bool expired = g->expired, tripped = g->tripped;
   /* A function that returns after its deadline is over budget too: it
   ** spent the time in C, where the hook never fires, or it caught the
@@ -334,6 +379,8 @@ static int s_run(lua_State *L) {
   ** and returned before the hook's next look.  Its results are dropped. */
   double finished = clock_of(CLOCK_MONOTONIC);
   bool late = g->deadline != 0 && finished >= g->deadline;
+  /* the outer run's budgets (and hook) are back before the handler can
+  ** see the outer run again: a timer firing in between finds its deadline */
   g->limited = saved.limited;
   g->ceiling = saved.ceiling;
   g->deadline = saved.deadline;
@@ -341,6 +388,19 @@ static int s_run(lua_State *L) {
   g->expired = saved.expired;
   g->tripped = saved.tripped;
   lua_sethook(L, oldhook, oldmask, oldcount);
+  if (timed) {
+    /* the outer run's deadline, if it is earlier than the armed one;
+    ** none: disarmed, unless asked to linger */
+    double armed = armed_for;
+    if (saved.deadline > 0) {
+      if (armed == 0 || saved.deadline < armed) set_timer(saved.deadline);
+    } else if (armed != 0 && !linger) {
+      set_timer(0);
+    }
+    nresumed = saved_resumed;
+    timed_thread = saved_thread;
+    timed_guard = saved_timed;
+  }
   if (status == LUA_OK && (expired || late)) {
     lua_settop(L, 2);
     lua_pushboolean(L, 0);
@@ -372,6 +432,13 @@ static int s_run(lua_State *L) {
   return 3;
 }
 
+/* no run is going on: a lingering timer is stopped */
+static int s_disarm(lua_State *L) {
+  (void)L;
+  if (timer_state > 0 && timed_guard == NULL && armed_for != 0) set_timer(0);
+  return 0;
+}
+
 static int s_now(lua_State *L) {
   lua_pushnumber(L, clock_of(CLOCK_REALTIME));
   return 1;
@@ -399,7 +466,7 @@ static int s_memory(lua_State *L) {
 int luaopen_kdlua_sandbox(lua_State *L) {
   static const luaL_Reg funcs[] = {
     { "run", s_run }, { "now", s_now }, { "clock", s_clock }, { "isatty", s_isatty },
-    { "memory", s_memory }, { NULL, NULL }
+    { "memory", s_memory }, { "disarm", s_disarm }, { NULL, NULL }
   };
   kl_open_error(L);
   /* the coroutine library's resume and wrap, replaced in place so that

@@ -133,3 +133,35 @@ test("coroutine.resume and coroutine.wrap behave as Lua's", function()
   eq(r[1], true); eq(r[2], false)
   ok(tostring(r[3]):find("non%-suspended"), tostring(r[3]))
 end)
+
+test("a lingering timer: later runs keep their own budgets", function()
+  -- a long deadline left armed, then a short one: the short one stops it
+  eq(S.run({ time = 5, linger = true }, function() return 1 end), true)
+  local t0 = S.clock()
+  local ok_, kind = S.run({ time = 0.1, linger = true }, forever)
+  eq(ok_, false); eq(kind, "timeout")
+  ok(S.clock() - t0 < 3, "stopped by its own deadline, not the armed one")
+  -- a short deadline left armed, then a longer one: the armed timer fires
+  -- first and is re-armed; the run is stopped at its own deadline, not before
+  eq(S.run({ time = 0.05, linger = true }, function() return 1 end), true)
+  t0 = S.clock()
+  ok_, kind = S.run({ time = 0.3, linger = true }, forever)
+  eq(ok_, false); eq(kind, "timeout")
+  ok(S.clock() - t0 >= 0.29, "ran until its own deadline")
+  -- a lingering timer firing while no run is going on changes nothing
+  eq(S.run({ time = 0.05, linger = true }, function() return 1 end), true)
+  local t = S.clock() + 0.2
+  local n = 0
+  while S.clock() < t do n = n + 1 end
+  ok(n > 0, "ran on after the run")
+  local r = { S.run({ time = 5, linger = true }, function() return "done" end) }
+  eq(r[1], true); eq(r[2], "done")
+  S.disarm()
+  -- nested: an inner lingering run leaves the outer budget in force
+  ok_, kind = S.run({ time = 0.2 }, function()
+    S.run({ time = 5, linger = true }, function() return 1 end)
+    forever()
+  end)
+  eq(ok_, false); eq(kind, "timeout")
+  S.disarm()
+end)
