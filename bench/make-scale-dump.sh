@@ -24,6 +24,7 @@
 # Needs (Debian 12): qemu-system-x86 busybox-static makedumpfile gcc libc6-dev
 # cpio python3 (installed on first use with apt-get when missing and root).
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 SLEEPERS=10000 TPROCS=20 TEACH=16 KREL=6.1.0-56-cloud-amd64 CPUS=2 MEM=3072 OUT=
 while getopts "n:t:T:k:c:m:o:h" opt; do
@@ -139,30 +140,7 @@ sleep 5
 grep "kdlua-scale:" "$W/serial.log" || true
 
 # ---- dump, make the ELF readable by makedumpfile, filter
-python3 - "$W/qmp.sock" "$W/dump.elf" <<'EOF'
-import json, socket, struct, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile('rw')
-def rd():
-    while True:
-        m = json.loads(f.readline())
-        if 'event' not in m: return m
-rd()
-for c in ({"execute": "qmp_capabilities"}, {"execute": "stop"},
-          {"execute": "dump-guest-memory", "arguments": {"paging": False, "protocol": "file:" + sys.argv[2]}}):
-    f.write(json.dumps(c) + "\n"); f.flush(); r = rd()
-    if 'error' in r: sys.exit("qmp: %s" % r)
-# QEMU 7.2 puts the section headers before the program headers; makedumpfile
-# 1.7.2 expects e_phoff == 64: swap the two tables in place.
-with open(sys.argv[2], 'r+b') as d:
-    h = bytearray(d.read(64))
-    phoff, shoff = struct.unpack_from('<QQ', h, 32)
-    _, phentsize, phnum, shentsize, shnum, _ = struct.unpack_from('<HHHHHH', h, 52)
-    if phoff != 64:
-        d.seek(64); sh = d.read(shnum * shentsize)
-        d.seek(phoff); ph = d.read(phnum * phentsize)
-        d.seek(64); d.write(ph); d.write(sh)
-        struct.pack_into('<QQ', h, 32, 64, 64 + len(ph)); d.seek(0); d.write(h)
-EOF
+python3 "$HERE/../tests/tools/qemu_dump.py" "$W/qmp.sock" "$W/dump.elf"
 kill $qpid 2>/dev/null || true
 chmod u+w "$W/dump.elf"
 rm -f "$OUT/vmcore.part"

@@ -69,40 +69,8 @@ done
 sleep 5   # the other CPU reaches its stop loop
 echo "panic after ~$t s"
 
-python3 - qmp.sock "$WORK/dump.elf" <<'EOF'
-# stop the guest, write its memory as an ELF core, quit
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile('rw')
-def reply():
-    while True:
-        m = json.loads(f.readline())
-        if 'event' not in m: return m
-reply()
-for cmd in ({"execute": "qmp_capabilities"}, {"execute": "stop"},
-            {"execute": "dump-guest-memory",
-             "arguments": {"paging": False, "protocol": "file:" + sys.argv[2]}},
-            {"execute": "quit"}):
-    f.write(json.dumps(cmd) + "\n"); f.flush()
-    r = reply()
-    if 'error' in r: sys.exit("qmp: %s" % r)
-EOF
+python3 "$HERE/../tests/tools/qemu_dump.py" qmp.sock "$WORK/dump.elf"
 sleep 2; kill $QEMU 2>/dev/null || true
-
-python3 - dump.elf <<'EOF'
-# QEMU 7.2 puts the section headers before the program headers;
-# makedumpfile 1.7.2 expects the program headers right after the ELF header
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    h = bytearray(f.read(64))
-    phoff, shoff = struct.unpack_from('<QQ', h, 32)
-    _, phentsize, phnum, shentsize, shnum, _ = struct.unpack_from('<HHHHHH', h, 52)
-    if phoff != 64:
-        f.seek(shoff); sh = f.read(shnum * shentsize)
-        f.seek(phoff); ph = f.read(phnum * phentsize)
-        f.seek(64); f.write(ph); f.write(sh)
-        struct.pack_into('<QQ', h, 32, 64, 64 + len(ph))
-        f.seek(0); f.write(h)
-EOF
 # Kernel text is 14 of the ~50 MiB of kernel pages and kdlua reads no code
 # (ORC unwind tables are data): zero it, so that makedumpfile's -d 1 drops
 # it like any zero page.  Where it is: _stext/_etext from the dump's own
