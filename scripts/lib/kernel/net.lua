@@ -236,6 +236,19 @@ end
 -- the initial network namespace (struct net init_net)
 function M.init_net() return kd.symbol("init_net") end
 
+-- net_generic(n, *id) for the pernet id kept in the global id_symbol
+-- (nfsd_net_id, vlan_net_id, ...): the address of that subsystem's state in
+-- namespace n (default init_net), 0 when the namespace has none; nil, reason
+-- when the id or the namespace's net_generic array is absent
+function M.net_generic(n, id_symbol)
+  local ida = kd.symbol_address(id_symbol)
+  if not ida then return nil, id_symbol .. " not found" end
+  n = n or M.init_net()
+  local gen = pval(n:member_("gen"))
+  if gen == 0 then return nil, "the namespace has no net_generic array" end
+  return kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * kd.read_u32(ida))
+end
+
 -- every struct net in net_namespace_list order (init_net first)
 function M.namespaces()
   local out = {}

@@ -439,9 +439,9 @@ end
 function M.proc_vlan_config(n)
   n = n or net.init_net()
   need("struct vlan_net")
-  local id = kd.read_u32(kd.symbol_address("vlan_net_id"))
-  local gen = pval(n:member_("gen"))
-  local vn = kd.object("struct vlan_net", kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * id))
+  local p, why = net.net_generic(n, "vlan_net_id")
+  if not p then error(why, 0) end
+  local vn = kd.object("struct vlan_net", p)
   local nt = vn.name_type
   local names = kd.symbol("vlan_name_type_str")
   local nmtype = "UNKNOWN"

@@ -259,12 +259,8 @@ end
 function M.nfsd_net(n)
   if not M.server_loaded() then return nil, "none present (nfsd is not loaded)" end
   if not kd.has_type("struct nfsd_net") then return nil, NFSD_NET_WHY end
-  local ida = kd.symbol_address("nfsd_net_id")
-  if not ida then return nil, "nfsd_net_id not found" end
-  n = n or require("kernel.net").init_net()
-  local gen = pval(n:member_("gen"))
-  if gen == 0 then return nil, "the namespace has no net_generic array" end
-  local p = kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * kd.read_u32(ida))
+  local p, why = require("kernel.net").net_generic(n, "nfsd_net_id")
+  if not p then return nil, why end
   if p == 0 then return nil, "nfsd has no state in this namespace" end
   return kd.object("struct nfsd_net", p)
 end
@@ -590,12 +586,8 @@ function M.rpc_nfs_text(n)
   end
   local st
   if kd.has_type("struct nfs_net") and has_member("struct nfs_net", "rpcstats") then
-    local ida = kd.symbol_address("nfs_net_id")
-    if not ida then return nil, "nfs_net_id not found" end
-    n = n or require("kernel.net").init_net()
-    local gen = pval(n:member_("gen"))
-    if gen == 0 then return nil, "the namespace has no net_generic array" end
-    local p = kd.read_u64(gen + kd.member_offset("struct net_generic", "ptr") + 8 * kd.read_u32(ida))
+    local p, why = require("kernel.net").net_generic(n, "nfs_net_id")
+    if not p then return nil, why end
     if p == 0 then return nil, "nfs has no state in this namespace" end
     st = kd.object("struct nfs_net", p).rpcstats
   elseif kd.symbol_address("nfs_rpcstat") then
