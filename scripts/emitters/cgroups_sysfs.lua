@@ -22,26 +22,20 @@ end
 
 local function page_size() return kd.dump_info().page_size end
 
-local function memcg(cgrp)
-  local css = cgroup.css(cgrp, "memory")
-  if css == nil then return nil, "no memory css" end
-  return kd.container_of(css, "struct mem_cgroup", "css")
+-- the controller state that embeds a cgroup's css of subsystem name
+-- (struct mem_cgroup for "memory", ...); nil, reason when it has none
+local function css_state(cgrp, name, struct)
+  local css = cgroup.css(cgrp, name)
+  if css == nil then return nil, "no " .. name .. " css" end
+  return kd.container_of(css, struct, "css")
 end
-
-local function pids(cgrp)
-  local css = cgroup.css(cgrp, "pids")
-  if css == nil then return nil, "no pids css" end
-  return kd.container_of(css, "struct pids_cgroup", "css")
-end
+local function memcg(cgrp) return css_state(cgrp, "memory", "struct mem_cgroup") end
+local function pids(cgrp) return css_state(cgrp, "pids", "struct pids_cgroup") end
 
 local PID_MAX_LIMIT = 4 * 1024 * 1024      -- 64-bit, !CONFIG_BASE_SMALL
 
 -- the task group of a cgroup's cpu css (css_tg)
-local function tg(cgrp)
-  local css = cgroup.css(cgrp, "cpu")
-  if css == nil then return nil, "no cpu css" end
-  return kd.container_of(css, "struct task_group", "css")
-end
+local function tg(cgrp) return css_state(cgrp, "cpu", "struct task_group") end
 -- scale_load_down() of a 64-bit kernel (SCHED_FIXEDPOINT_SHIFT 10)
 local function scale_load_down(w)
   if w == 0 then return 0 end
