@@ -307,22 +307,19 @@ local function group_id(t, ptype)
   return group_id_readers[ptype](t) or 0
 end
 
+-- the task's id of a group type as seen from pid namespace ns: from the
+-- compiled readers when ns is the reader's own (nil), else the general walk
+local function group_nr(t, ptype, ns)
+  if ns == nil then
+    local v = group_id(t, ptype)
+    if v then return v end
+  end
+  return M.task_pid_nr_ns(t, ptype, ns)
+end
 -- the task's process group id as seen from pid namespace ns
-function M.pgrp(t, ns)
-  if ns == nil then
-    local v = group_id(t, PIDTYPE.PGID)
-    if v then return v end
-  end
-  return M.task_pid_nr_ns(t, PIDTYPE.PGID, ns)
-end
+function M.pgrp(t, ns) return group_nr(t, PIDTYPE.PGID, ns) end
 -- the task's session id as seen from pid namespace ns
-function M.session(t, ns)
-  if ns == nil then
-    local v = group_id(t, PIDTYPE.SID)
-    if v then return v end
-  end
-  return M.task_pid_nr_ns(t, PIDTYPE.SID, ns)
-end
+function M.session(t, ns) return group_nr(t, PIDTYPE.SID, ns) end
 
 -- the per-level numbers shown by NStgid/NSpid/NSpgid/NSsid (from the
 -- reader's namespace level 0 down to the task's own level)
