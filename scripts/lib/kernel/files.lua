@@ -306,14 +306,20 @@ end
 -- entries of open files by their cells, one table for each distinct line
 -- tail.
 local dpath_memo, info_memo, fd_infos
+-- memo's table for dentry address d (keyed by vfsmount), made on first use
+local function by_mount(memo, d)
+  local t = memo[d]
+  if t == nil then
+    t = {}
+    memo[d] = t
+  end
+  return t
+end
+
 -- the name of the path whose dentry and vfsmount are at addresses d, m;
 -- path() gives the struct path object when it is not known yet
 local function path_name(d, m, path, arg, rd, rm)
-  local by_mnt = dpath_memo[d]
-  if by_mnt == nil then
-    by_mnt = {}
-    dpath_memo[d] = by_mnt
-  end
+  local by_mnt = by_mount(dpath_memo, d)
   local name = by_mnt[m]
   if name == nil then
     name = fs.d_path(path(arg), rd, rm)
@@ -325,11 +331,7 @@ end
 -- the entry of a path that is no open file (node_info without a file),
 -- and the path's name
 local function path_info(d, m, path, arg, rd, rm)
-  local by_mnt = info_memo[d]
-  if by_mnt == nil then
-    by_mnt = {}
-    info_memo[d] = by_mnt
-  end
+  local by_mnt = by_mount(info_memo, d)
   local info = by_mnt[m]
   if info == nil then
     info = node_info(nil, d, path_name(d, m, path, arg, rd, rm))
