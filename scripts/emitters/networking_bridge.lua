@@ -6,13 +6,7 @@
 local net = require("kernel.net")
 local link = require("kernel.net_link")
 
-local ok, bridges = pcall(function()
-  local list = {}
-  for _, dev in ipairs(net.devices(net.init_net())) do
-    if net.dev_kind(dev) == "bridge" then list[#list + 1] = dev end
-  end
-  return list
-end)
+local ok, bridges = pcall(net.devices_of_kind, nil, "bridge")
 
 if ok and #bridges > 0 then
   emit{ command = "bridge -s -s -d link show", plugin = "networking",
