@@ -226,26 +226,40 @@ static int k_stack_trace(lua_State *L) {
 ** the frames' pcs while they are kernel text, scheduler and lock functions
 ** left out, at most max (default 64).  The same unwind as kd.stack_trace,
 ** without a table and a symbol lookup per frame: wchan needs one address
-** and /proc/<pid>/stack a dozen, of tens of thousands of tasks. */
+** and /proc/<pid>/stack a dozen, of tens of thousands of tasks; the
+** unwinder remembers the list of the last tasks asked, so the two cost
+** one walk of a task (kd_unwind_saved_pcs). */
 static int k_stack_pcs(lua_State *L) {
   struct kd_program *prog = kl_program(L);
   struct kd_unwinder *u = unwinder(L);
-  lua_Integer max = luaL_optinteger(L, 2, 64);
+  lua_Integer max = luaL_optinteger(L, 2, KD_SAVED_PCS_MAX);
   luaL_argcheck(L, max >= 0, 2, "negative count");
+  uint64_t task = kl_check_address(L, 1);
+  /* no trace has more frames than the walk takes (MAX_FRAMES) */
+  uint64_t small[KD_SAVED_PCS_MAX], *pcs = small;
+  if (max > 256) max = 256;
+  if (max > KD_SAVED_PCS_MAX) {
+    /* left on the stack (below the result) while it is used */
+    pcs = lua_newuserdatauv(L, (size_t)max * sizeof *pcs, 0);
+  }
   kd_unwinder_set_method(u, KD_UNWIND_AUTO);
   load_modules(prog);
-  struct kd_trace t = { 0 };
-  struct kd_error *err = kd_unwind_task(u, kl_check_address(L, 1), &t);
-  if (err) { kd_trace_free(&t); return kl_raise(L, err); }
-  lua_createtable(L, t.n < 16 ? (int)t.n : 16, 0);
-  lua_Integer n = 0;
-  for (size_t i = 0; i < t.n && n < max; i++) {
-    if (!t.frames[i].kernel_text) break;
-    if (t.frames[i].sched) continue;
-    lua_pushinteger(L, (lua_Integer)t.frames[i].pc);
-    lua_rawseti(L, -2, ++n);
+  size_t n = 0;
+  struct kd_error *err = kd_unwind_saved_pcs(u, task, pcs, (size_t)max, &n);
+  if (err) return kl_raise(L, err);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_pushinteger(L, (lua_Integer)pcs[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
-  kd_trace_free(&t);
+  return 1;
+}
+
+/* kd.thread_size() -> THREAD_SIZE, the size of a task's kernel stack (as
+** the unwinder finds it: the linker's bracket of init_task's stack, else
+** union thread_union) */
+static int k_thread_size(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)kd_unwinder_thread_size(unwinder(L)));
   return 1;
 }
 
@@ -280,6 +294,7 @@ static int k_cpu_tasks(lua_State *L) {
 void kl_open_unwind(lua_State *L) {
   static const luaL_Reg funcs[] = {
     { "stack_trace", k_stack_trace }, { "stack_pcs", k_stack_pcs }, { "task_cpu", k_task_cpu },
+    { "thread_size", k_thread_size },
     { "panic_cpu", k_panic_cpu }, { "cpu_tasks", k_cpu_tasks },
     { "source_line", k_source_line }, { NULL, NULL }
   };

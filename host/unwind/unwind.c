@@ -82,8 +82,17 @@ static const char *const estack_members[] = {
 };
 #define N_ESTACKS 6
 
+/* the saved pcs of a recent task (kd_unwind_saved_pcs) */
+struct saved_pcs {
+  uint64_t task;                   /* 0: empty */
+  uint32_t n;
+  uint64_t pcs[KD_SAVED_PCS_MAX];
+};
+#define SAVED_SLOTS 256            /* a few report groups' tasks */
+
 struct kd_unwinder {
   struct kd_program *prog;
+  struct saved_pcs *saved;         /* SAVED_SLOTS, direct-mapped by task */
   /* text */
   uint64_t stext, etext, sinit, einit, sched0, sched1, lock0, lock1;
   uint64_t ret_from_fork, ret_from_fork_asm;
@@ -156,9 +165,32 @@ static bool member_bits(struct kd_type *t, const char *path, uint64_t *bit,
   return true;
 }
 
+/* A symbol of vmlinux's own table, 0 when absent: unlike sym(), no
+** search of VMCOREINFO or of the modules' debug files (a probe for a
+** name another kernel version has must stay cheap). */
+static uint64_t own_sym(struct kd_program *prog, const char *name) {
+  const struct kd_symbol *s = kd_symtab_lookup(prog->symtab, name);
+  return s ? s->address : 0;
+}
+
+/*
+** THREAD_SIZE.  The linker script brackets init_task's stack with two
+** symbols THREAD_SIZE apart (include/asm-generic/vmlinux.lds.h,
+** INIT_TASK_DATA): asked first, since they cost a hash lookup while a
+** type that is absent (6.1's DWARF has no union thread_union) costs a
+** search of every module's debug file.
+*/
 static uint64_t thread_size(struct kd_program *prog) {
-  struct kd_type *t = find_type(prog, "union thread_union");
-  uint64_t size = t ? kd_type_sizeof(t) : 0;
+  /* __{start,end}_init_task until the rename to __{start,end}_init_stack
+  ** (6.12 has the new names) */
+  uint64_t size = 0, lo, hi;
+  if (((lo = own_sym(prog, "__start_init_stack")) && (hi = own_sym(prog, "__end_init_stack"))) ||
+      ((lo = own_sym(prog, "__start_init_task")) && (hi = own_sym(prog, "__end_init_task"))))
+    size = hi > lo ? hi - lo : 0;
+  if (size == 0 || (size & (size - 1)) != 0) {
+    struct kd_type *t = find_type(prog, "union thread_union");
+    size = t ? kd_type_sizeof(t) : 0;
+  }
   if (size == 0) {
     const struct kd_symbol *s = kd_symtab_lookup(prog->symtab, "init_stack");
     if (s) size = s->size;
@@ -320,8 +352,15 @@ struct kd_error *kd_unwinder_open(struct kd_program *prog,
       u->itf_off[itf_members[i].reg] = (int64_t)(b / 8);
   }
   u->thread_size = thread_size(prog);
-  struct kd_type *irqs = find_type(prog, "struct irq_stack");
-  u->irq_stack_size = irqs ? kd_type_sizeof(irqs) : 0;
+  /* sizeof(struct irq_stack): the size of the per-CPU object every
+  ** CPU's IRQ stack is (irq_stack_backing_store, arch/x86/kernel/irq_64.c),
+  ** else the type */
+  const struct kd_symbol *irq_store = kd_symtab_lookup(prog->symtab, "irq_stack_backing_store");
+  u->irq_stack_size = irq_store ? irq_store->size : 0;
+  if (u->irq_stack_size == 0) {
+    struct kd_type *irqs = find_type(prog, "struct irq_stack");
+    u->irq_stack_size = irqs ? kd_type_sizeof(irqs) : 0;
+  }
   if (u->irq_stack_size == 0) u->irq_stack_size = u->thread_size;
   /* 6.2 moved hardirq_stack_ptr into struct pcpu_hot */
   uint64_t hot = sym(prog, "pcpu_hot");
@@ -344,7 +383,12 @@ void kd_unwinder_close(struct kd_unwinder *u) {
   kd_cpu_notes_free(&u->notes);
   free(u->mods);
   free(u->memo);
+  free(u->saved);
   free(u);
+}
+
+uint64_t kd_unwinder_thread_size(const struct kd_unwinder *u) {
+  return u->thread_size;
 }
 
 void kd_unwinder_set_method(struct kd_unwinder *u, enum kd_unwind_method m) {
@@ -1134,4 +1178,45 @@ void kd_trace_free(struct kd_trace *t) {
   free(t->frames);
   t->frames = NULL;
   t->n = t->cap = 0;
+}
+
+/* stack_trace_save_tsk()'s filter over a trace: kernel text only, the
+** scheduler's and lock functions left out (stack_trace_consume_entry_nosched) */
+static size_t saved_of_trace(const struct kd_trace *t, uint64_t *pcs, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < t->n && n < max; i++) {
+    if (!t->frames[i].kernel_text) break;
+    if (t->frames[i].sched) continue;
+    pcs[n++] = t->frames[i].pc;
+  }
+  return n;
+}
+
+struct kd_error *kd_unwind_saved_pcs(struct kd_unwinder *u, uint64_t task,
+                                     uint64_t *pcs, size_t max, size_t *n) {
+  *n = 0;
+  struct saved_pcs *slot = NULL;
+  if (max <= KD_SAVED_PCS_MAX && task != 0) {
+    if (u->saved == NULL) u->saved = calloc(SAVED_SLOTS, sizeof *u->saved);
+    if (u->saved) slot = &u->saved[(task * 0x9e3779b97f4a7c15ull >> 32) % SAVED_SLOTS];
+  }
+  if (slot && slot->task == task) {
+    *n = slot->n < max ? slot->n : max;
+    memcpy(pcs, slot->pcs, *n * sizeof *pcs);
+    return NULL;
+  }
+  struct kd_trace t = { 0 };
+  struct kd_error *err = kd_unwind_task(u, task, &t);
+  if (err) { kd_trace_free(&t); return err; }
+  if (slot) {
+    /* the whole list, whatever this caller asked for */
+    slot->n = (uint32_t)saved_of_trace(&t, slot->pcs, KD_SAVED_PCS_MAX);
+    slot->task = task;
+    *n = slot->n < max ? slot->n : max;
+    memcpy(pcs, slot->pcs, *n * sizeof *pcs);
+  } else {
+    *n = saved_of_trace(&t, pcs, max);
+  }
+  kd_trace_free(&t);
+  return NULL;
 }

@@ -87,6 +87,22 @@ struct kd_error *kd_unwind_cpu(struct kd_unwinder *u, unsigned cpu,
                                struct kd_trace *out);
 void kd_trace_free(struct kd_trace *t);
 
+/*
+** What stack_trace_save_tsk() records for `task` (/proc/<pid>/stack, and
+** wchan's first entry): the pcs of its trace while they are kernel text,
+** scheduler and lock functions left out, at most max into pcs; *n says
+** how many.  Lists of up to KD_SAVED_PCS_MAX are remembered for the last
+** tasks asked, so that /proc/<pid>/stack and wchan of one task (which a
+** report asks one after the other) cost one walk.  Errors as
+** kd_unwind_task.
+*/
+#define KD_SAVED_PCS_MAX 64
+struct kd_error *kd_unwind_saved_pcs(struct kd_unwinder *u, uint64_t task,
+                                     uint64_t *pcs, size_t max, size_t *n);
+
+/* THREAD_SIZE: the size of a task's kernel stack. */
+uint64_t kd_unwinder_thread_size(const struct kd_unwinder *u);
+
 /* The registers a task that is not running saved when it was switched out
 ** (struct inactive_task_frame at thread.sp: r15, r14, r13, r12, bx, bp),
 ** with ip = where it resumes and sp = above the frame: what its trace

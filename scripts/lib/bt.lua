@@ -29,10 +29,16 @@ local STACK_NAMES = { irq = "IRQ stack", nmi = "NMI exception stack", ["#DF"] = 
 -- every task crash's `foreach` visits: each CPU's idle task (not on the
 -- task list; CPU 0's is init_task), then the task list; by pid
 function M.all_tasks()
-  local out, seen = {}, {}
+  -- pid and address read once a task, not in each of the sort's
+  -- n log n comparisons (a member read each)
+  local out, seen, pid_of = {}, {}, {}
   local function add(t)
     local a = kd.addr(t)
-    if a ~= 0 and not seen[a] then seen[a] = true; out[#out + 1] = t end
+    if a ~= 0 and not seen[a] then
+      seen[a] = t
+      pid_of[a] = t.pid
+      out[#out + 1] = a
+    end
   end
   for _, cpu in ipairs(kd.cpus("possible")) do
     local ok, rq = pcall(kd.per_cpu, "runqueues", cpu)
@@ -43,9 +49,11 @@ function M.all_tasks()
   end
   for t in kd.tasks() do add(t) end
   table.sort(out, function(a, b)
-    if a.pid ~= b.pid then return a.pid < b.pid end
-    return math.ult(kd.addr(a), kd.addr(b))
+    local pa, pb = pid_of[a], pid_of[b]
+    if pa ~= pb then return pa < pb end
+    return math.ult(a, b)
   end)
+  for i, a in ipairs(out) do out[i] = seen[a] end
   return out
 end
 

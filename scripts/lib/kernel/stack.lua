@@ -33,10 +33,23 @@ function M.pB(addr)
                         mod and (" [" .. mod .. "]") or "")
 end
 
+-- the "%pB" line of each return address met: a few hundred addresses
+-- recur in every task's stack, so a line is formatted once, not once a
+-- task (the formatting was most of /proc/<pid>/stack's cost after the
+-- walk)
+local pB_line = {}
+
 -- the text of /proc/<pid>/stack
 function M.proc_stack(t)
   local out = {}
-  for _, pc in ipairs(M.save_tsk(t)) do out[#out + 1] = M.pB(pc) end
+  for i, pc in ipairs(M.save_tsk(t)) do
+    local line = pB_line[pc]
+    if not line then
+      line = M.pB(pc)
+      pB_line[pc] = line
+    end
+    out[i] = line
+  end
   return table.concat(out)
 end
 
@@ -45,10 +58,12 @@ end
 -- (__get_wchan), 0 when the walk leaves kernel text first.  Returns the
 -- address or 0.
 local TASK_WAKING = 0x200
+local has_on_rq
 -- the wchan address of a task, 0 when running or outside kernel text (get_wchan)
 function M.wchan_address(t, raw_state)
   if raw_state == 0 or raw_state == TASK_WAKING then return 0 end
-  if has_member("struct task_struct", "on_rq") and t.on_rq ~= 0 then return 0 end
+  if has_on_rq == nil then has_on_rq = has_member("struct task_struct", "on_rq") end
+  if has_on_rq and t.on_rq ~= 0 then return 0 end
   -- the first address save_tsk would record
   local ok, pcs = pcall(kd.stack_pcs, t, 1)
   if not ok then return 0 end
@@ -57,10 +72,16 @@ end
 
 -- /proc/<pid>/wchan: "%ps" of the wchan address (the symbol containing it,
 -- modules included), "0" when there is none
+local wchan_name = {}   -- by address: a few dozen functions sleep
 function M.wchan(t, raw_state)
   local a = M.wchan_address(t, raw_state)
   if a == 0 then return "0" end
-  return (kd.symbolize(a)) or "0"
+  local name = wchan_name[a]
+  if name == nil then
+    name = (kd.symbolize(a)) or "0"
+    wchan_name[a] = name
+  end
+  return name
 end
 
 return M

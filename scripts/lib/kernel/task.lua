@@ -473,10 +473,16 @@ end
 
 -- THREAD_SIZE: sizeof(union thread_union), else 16 KiB (x86_64 default)
 local thread_size
--- kernel stack size THREAD_SIZE: sizeof(union thread_union), else 16 KiB (memoized)
+-- kernel stack size THREAD_SIZE: the unwinder's (kd.thread_size: cheap
+-- symbols first, where 6.1's DWARF has no union thread_union and asking
+-- for an absent type searches every module), else sizeof(union
+-- thread_union), else 16 KiB (memoized)
 function M.thread_size()
   if thread_size == nil then
-    local ok, sz = pcall(function() return kd.type("union thread_union").size end)
+    local ok, sz = pcall(kd.thread_size)
+    if not (ok and sz and sz > 0) then
+      ok, sz = pcall(function() return kd.type("union thread_union").size end)
+    end
     thread_size = (ok and sz and sz > 0) and sz or 16384
   end
   return thread_size
