@@ -371,6 +371,8 @@ M.KD_DOCS = {
   panic_cpu = "kd.panic_cpu() -> the CPU that crashed",
   cpu_tasks = "kd.cpu_tasks() -> {[cpu] = task address} of every CPU with saved registers",
   source_line = "kd.source_line(addr) -> {file, line, inlined} of a kernel or module text address, or nil",
+  -- (unwind)
+  thread_size = "kd.thread_size() -> THREAD_SIZE: the size of a task's kernel stack, as the unwinder finds it",
 }
 -- the sized reads share one line
 for _, w in ipairs({ "u16", "u32", "u64", "s8", "s16", "s32", "s64" }) do

@@ -131,6 +131,49 @@ end
 
 -- }======
 
+-- {====== kd.stack_pcs and kd.thread_size ======
+
+-- kd.stack_pcs remembers the list of recent tasks: whatever the order and
+-- the max asked, it is the filter of a fresh walk (kd.stack_trace's
+-- frames: kernel text, scheduler functions left out); and the user
+-- registers a task's trace ends with lie where task_pt_regs() puts them,
+-- THREAD_SIZE (kd.thread_size) above the stack's base
+do
+  local pcs_bad, ntasks, regs_seen, regs_bad = {}, 0, 0, {}
+  local pt_regs = kd.type("struct pt_regs").size
+  for t in kd.tasks() do
+    ntasks = ntasks + 1
+    local ok, tr = pcall(kd.stack_trace, t)
+    if ok then
+      local want = {}
+      for _, f in ipairs(tr) do
+        if not f.kernel_text then break end
+        if not f.sched then want[#want + 1] = f.pc end
+      end
+      for _, max in ipairs({ 1, 64, 3, 200, 0, 64 }) do
+        local got = kd.stack_pcs(t, max)
+        local same = #got == math.min(max, #want)
+        for i = 1, #got do same = same and got[i] == want[i] end
+        if not same then pcs_bad[#pcs_bad + 1] = t.pid .. " max " .. max end
+      end
+      local last = tr[#tr]
+      if last and last.kind == "user_regs" and last.regs and last.regs.address then
+        regs_seen = regs_seen + 1
+        if last.regs.address ~= kd.addr(t.stack) + kd.thread_size() - pt_regs then
+          regs_bad[#regs_bad + 1] = tostring(t.pid)
+        end
+      end
+    end
+  end
+  for _, b in ipairs(pcs_bad) do print("# stack_pcs differs: " .. b) end
+  check(#pcs_bad == 0, string.format("kd.stack_pcs of %d tasks, six maxima each, equals a fresh walk", ntasks))
+  check(regs_seen > 0 and #regs_bad == 0,
+        string.format("user registers of %d tasks at stack + kd.thread_size() (%d) - sizeof(pt_regs); wrong: %s",
+                      regs_seen, kd.thread_size(), table.concat(regs_bad, " ")))
+end
+
+-- }======
+
 -- {====== the panicking task ======
 
 -- the last Call Trace of the serial console: frames not marked "?", and

@@ -70,9 +70,9 @@ function M.wchan_address(t, raw_state)
   return pcs[1] or 0
 end
 
+local wchan_name = {}   -- by address: a few dozen functions sleep
 -- /proc/<pid>/wchan: "%ps" of the wchan address (the symbol containing it,
 -- modules included), "0" when there is none
-local wchan_name = {}   -- by address: a few dozen functions sleep
 function M.wchan(t, raw_state)
   local a = M.wchan_address(t, raw_state)
   if a == 0 then return "0" end

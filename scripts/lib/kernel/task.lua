@@ -473,10 +473,10 @@ end
 
 -- THREAD_SIZE: sizeof(union thread_union), else 16 KiB (x86_64 default)
 local thread_size
--- kernel stack size THREAD_SIZE: the unwinder's (kd.thread_size: cheap
--- symbols first, where 6.1's DWARF has no union thread_union and asking
--- for an absent type searches every module), else sizeof(union
--- thread_union), else 16 KiB (memoized)
+-- kernel stack size THREAD_SIZE: the unwinder's, else sizeof(union
+-- thread_union), else 16 KiB (memoized).  (kd.thread_size asks cheap
+-- symbols first: 6.1's DWARF has no union thread_union, and a type that
+-- is absent costs a search of every module's debug file.)
 function M.thread_size()
   if thread_size == nil then
     local ok, sz = pcall(kd.thread_size)
