@@ -67,21 +67,33 @@ function M.header(t)
                        t.pid, kd.addr(t), tostring(task_cpu(t)), task.comm(t))
 end
 
+-- the register lines, one format for the block (a task's bottom frame
+-- has them: one block a task)
+local REGS_FORMAT = "    RIP: %016x  RSP: %016x  RFLAGS: %08x\n"
+  .. "    RAX: %016x  RBX: %016x  RCX: %016x\n"
+  .. "    RDX: %016x  RSI: %016x  RDI: %016x\n"
+  .. "    RBP: %016x   R8: %016x   R9: %016x\n"
+  .. "    R10: %016x  R11: %016x  R12: %016x\n"
+  .. "    R13: %016x  R14: %016x  R15: %016x\n"
+  .. "    ORIG_RAX: %016x  CS: %04x  SS: %04x\n"
+
 local function regs_block(out, f)
   local r = f.regs
-  local function q(...) out[#out + 1] = string.format(...) end
   if f.kind ~= "user_regs" then
-    q("    [exception RIP: %s]\n", f.name and string.format("%s+%d", f.name, f.offset) or
-                                    string.format("unknown or invalid address"))
+    out[#out + 1] = string.format("    [exception RIP: %s]\n", f.name and string.format("%s+%d", f.name, f.offset) or
+                                  string.format("unknown or invalid address"))
   end
-  q("    RIP: %016x  RSP: %016x  RFLAGS: %08x\n", r.ip, r.sp, r.flags)
-  q("    RAX: %016x  RBX: %016x  RCX: %016x\n", r.ax, r.bx, r.cx)
-  q("    RDX: %016x  RSI: %016x  RDI: %016x\n", r.dx, r.si, r.di)
-  q("    RBP: %016x   R8: %016x   R9: %016x\n", r.bp, r.r8, r.r9)
-  q("    R10: %016x  R11: %016x  R12: %016x\n", r.r10, r.r11, r.r12)
-  q("    R13: %016x  R14: %016x  R15: %016x\n", r.r13, r.r14, r.r15)
-  q("    ORIG_RAX: %016x  CS: %04x  SS: %04x\n", r.orig_ax, r.cs, r.ss)
+  out[#out + 1] = string.format(REGS_FORMAT, r.ip, r.sp, r.flags, r.ax, r.bx, r.cx, r.dx, r.si, r.di,
+                                r.bp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
+                                r.orig_ax, r.cs, r.ss)
 end
+
+-- "%3s" of "#<n>", the frame numbers, made once
+local FRAME_NO = setmetatable({}, { __index = function(t, n)
+  local s = string.format("%3s", "#" .. n)
+  t[n] = s
+  return s
+end })
 
 -- the words of a frame (-f): from above its slot up to the next frame's
 local function frame_words(out, from, to)
@@ -111,8 +123,9 @@ function M.frames_text(tr, opts)
       -- a sleeping task's first frame: crash shows its saved sp
       if i == 1 and opts.saved_sp then slot = opts.saved_sp end
       local name = f.name or "(unknown)"
-      out[#out + 1] = string.format("%3s [%016x] %s at %016x%s\n", "#" .. n, slot, name, f.pc,
-                                    f.module and (" [" .. f.module .. "]") or "")
+      local mod = f.module
+      out[#out + 1] = string.format("%s [%016x] %s at %016x%s\n", FRAME_NO[n], slot, name, f.pc,
+                                    mod and (" [" .. mod .. "]") or "")
       numbered[#numbered + 1] = { slot = slot, at = #out }
       -- -l: where in its function (below the calls inlined there)
       local inl = f.inlined
