@@ -123,26 +123,31 @@ struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
 }
 
 /*
-** Can the debug file at `path` define something called `name`?  GCC and
+** Can a module's debug file define something called `name`?  GCC and
 ** clang put every DWARF name of four characters or more in .debug_str
 ** (DW_FORM_strp/strx; GCC inlines only strings shorter than the offset), so
 ** a file whose .debug_str lacks the bytes "name\0" cannot define it.
 ** Opening a module's DWARF with libdwfl (every debug section inflated,
 ** relocations applied) costs ~3 ms and ~2 MiB, so a lookup of a name no
 ** module has -- scripts probe for names of other kernel versions -- cost
-** 34 ms and 17 MiB on a guest with ten modules; inflating one .debug_str
-** costs a few microseconds.  Short names and unreadable files answer
-** "maybe".
+** 34 ms and 17 MiB on a guest with ten modules.  Inflating every module's
+** .debug_str for each such name still cost 3 ms (6.1 fixture) to 12 ms
+** (6.12) a name, paid again in each report worker: the inflated strings
+** are kept, up to DEBUG_STR_BUDGET bytes in all, and later names are a
+** memmem.  Short names and unreadable files answer "maybe".
 */
-static bool may_define(const char *path, const char *name) {
-  size_t nlen = strlen(name) + 1;   /* with the NUL */
-  if (nlen < 5) return true;
+#define DEBUG_STR_BUDGET (24u << 20)
+
+/* m->debug_str filled from its file when it fits the budget; false when
+** the file cannot be read (the caller answers "maybe") */
+static bool read_debug_str(struct kd_program *prog, struct kd_module *m,
+                           const char *name, size_t nlen, bool *found) {
   const char *why;
-  int fd = kd_open_input(path, &why);
-  if (fd < 0) return true;
+  int fd = kd_open_input(m->debug_path, &why);
+  if (fd < 0) return false;
   elf_version(EV_CURRENT);
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-  bool maybe = true;
+  bool ok = false;
   size_t shstrndx;
   if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
     Elf_Scn *scn = NULL;
@@ -153,13 +158,35 @@ static bool may_define(const char *path, const char *name) {
       if (sn == NULL || strcmp(sn, ".debug_str") != 0) continue;
       if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) break;
       Elf_Data *d = elf_getdata(scn, NULL);
-      if (d && d->d_buf) maybe = memmem(d->d_buf, d->d_size, name, nlen) != NULL;
+      if (d == NULL || d->d_buf == NULL) break;
+      ok = true;
+      *found = memmem(d->d_buf, d->d_size, name, nlen) != NULL;
+      if (prog->debug_str_kept + d->d_size <= DEBUG_STR_BUDGET &&
+          (m->debug_str = malloc(d->d_size ? d->d_size : 1)) != NULL) {
+        memcpy(m->debug_str, d->d_buf, d->d_size);
+        m->debug_str_size = d->d_size;
+        prog->debug_str_kept += d->d_size;
+      }
       break;
     }
   }
   if (elf) elf_end(elf);
   close(fd);
-  return maybe;
+  /* a file over the budget, or without a readable .debug_str, is read
+  ** again for the next name, as before */
+  m->debug_str_tried = m->debug_str != NULL;
+  return ok;
+}
+
+static bool may_define(struct kd_program *prog, struct kd_module *m,
+                       const char *name) {
+  size_t nlen = strlen(name) + 1;   /* with the NUL */
+  if (nlen < 5) return true;
+  if (m->debug_str_tried)
+    return memmem(m->debug_str, m->debug_str_size, name, nlen) != NULL;
+  bool found = true;
+  if (!read_debug_str(prog, m, name, nlen, &found)) return true;
+  return found;
 }
 
 size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *name) {
@@ -169,7 +196,7 @@ size_t kd_program_open_all_module_dwarf(struct kd_program *prog, const char *nam
     /* a module without DWARF is asked through its BTF (btf.c), which
     ** has no cheap "may it define" test: read once, then a finder */
     if (m->finder || m->btf_tried) continue;
-    if (name && m->debug_path && !m->dwarf_tried && !may_define(m->debug_path, name)) continue;
+    if (name && m->debug_path && !m->dwarf_tried && !may_define(prog, m, name)) continue;
     struct kd_error *err = kd_program_module_types(prog, m);
     if (err) {
       kd_program_note(prog, "module %s: %s", m->name, err->message);

@@ -154,6 +154,7 @@ void kd_program_close(struct kd_program *prog) {
     free(prog->modules[i].name);
     free(prog->modules[i].debug_path);
     free(prog->modules[i].note);
+    free(prog->modules[i].debug_str);
   }
   free(prog->modules);
   kd_error_destroy(prog->modules_error);

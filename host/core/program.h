@@ -36,6 +36,10 @@ struct kd_module {
   void *dwfl;             /* Dwfl * owning the finder's Dwarf */
   bool dwarf_tried;       /* debug file opened (or failed) already */
   bool btf_tried;         /* BTF in the dump read (or failed) already */
+  /* the debug file's .debug_str, inflated once (may_define), or NULL */
+  char *debug_str;
+  size_t debug_str_size;
+  bool debug_str_tried;
 };
 
 struct kd_program {
@@ -80,6 +84,8 @@ struct kd_program {
   ** without another search */
   char **missing;
   size_t nmissing;
+  /* bytes of the modules' .debug_str kept inflated (a budget) */
+  size_t debug_str_kept;
 };
 
 struct kd_error *kd_program_open(const struct kd_program_options *opts,
