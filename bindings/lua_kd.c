@@ -9,6 +9,7 @@
 #include "lua_kd.h"
 #include "base/faultalloc.h"
 #include "core/kallsyms.h"
+#include "core/rodata.h"
 #include "core/walk.h"
 
 /*
@@ -818,12 +819,48 @@ static const luaL_Reg kd_funcs[] = {
   { NULL, NULL }
 };
 
+/* {====== kd.rodata_has (core/rodata.h) ====== */
+
+/* kd.rodata_has({s1, s2, ...}) -> {s1 = bool, ...}, source: whether the
+** kernel's read-only data holds each string; source "cache", "dump" or
+** "none" (where the answer came from) */
+static int k_rodata_has(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer n = luaL_len(L, 1);
+  luaL_argcheck(L, n >= 0 && n <= 4096, 1, "too many strings");
+  const char **strs = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *strs, 0);
+  size_t *lens = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *lens, 0);
+  bool *found = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *found, 0);
+  for (lua_Integer i = 0; i < n; i++) {
+    lua_geti(L, 1, i + 1);
+    if (lua_type(L, -1) != LUA_TSTRING) return luaL_argerror(L, 1, "strings expected");
+    strs[i] = lua_tolstring(L, -1, &lens[i]);
+    lua_pop(L, 1);   /* the table keeps the string alive */
+  }
+  enum kd_rodata_source src;
+  struct kd_error *err = kd_program_rodata_has(kl_program(L), strs, lens, (size_t)n, found, &src);
+  if (err) return kl_raise(L, err);
+  lua_createtable(L, 0, (int)n);
+  for (lua_Integer i = 0; i < n; i++) {
+    lua_pushlstring(L, strs[i], lens[i]);
+    lua_pushboolean(L, found[i]);
+    lua_rawset(L, -3);
+  }
+  static const char *const names[] = { "none", "cache", "dump" };
+  lua_pushstring(L, names[src]);
+  return 2;
+}
+
+/* }====== */
+
 void kl_open(lua_State *L, struct kd_program *prog) {
   *(struct kd_program **)lua_getextraspace(L) = prog;
   kl_open_error(L);
   kl_open_object(L);
   kl_open_type(L);
   luaL_newlib(L, kd_funcs);
+  lua_pushcfunction(L, k_rodata_has);
+  lua_setfield(L, -2, "rodata_has");
   kl_open_unwind(L);
   lua_setglobal(L, "kd");
 }

@@ -374,6 +374,8 @@ M.KD_DOCS = {
   -- (unwind)
   thread_size = "kd.thread_size() -> THREAD_SIZE: the size of a task's kernel stack, as the unwinder finds it",
 }
+-- (disc) the format-string probe
+M.KD_DOCS.rodata_has = "kd.rodata_has({strings}) -> {[s] = boolean}, source: does the kernel's read-only data hold each string (source \"dump\", or \"cache\": kept per kernel build-id)"
 -- the sized reads share one line
 for _, w in ipairs({ "u16", "u32", "u64", "s8", "s16", "s32", "s64" }) do
   M.KD_DOCS["read_" .. w] = M.KD_DOCS.read_u8

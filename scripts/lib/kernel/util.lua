@@ -155,12 +155,13 @@ end
 -- (a table of strings -> table string -> boolean).  Some /proc lines were
 -- added with no structure member or symbol to show it (6.11's "Kthread:"
 -- in status): the line's format string itself is the probe -- the kernel
--- prints the line iff its image holds the format.  One pass over
--- [__start_rodata, __end_rodata) for every string not asked before (~10
--- MB, tens of ms), kept per string: a dump does not change.
+-- prints the line iff its image holds the format.  kd.rodata_has looks in
+-- [__start_rodata, __end_rodata) (~8 MB of dump pages, tens of ms; its
+-- answer kept per kernel build-id in kdlua's cache, so a later run on the
+-- same kernel reads a small file instead); kept here per string too.
 local rodata_known = {}
 -- strings the libraries will ask about (M.rodata_probe at load time): the
--- first question scans for all of them at once
+-- first question looks for all of them at once
 local rodata_registered = {}
 -- registers strings rodata_has will be asked about, so the first scan looks for all of them
 function M.rodata_probe(strings)
@@ -175,26 +176,8 @@ function M.rodata_has(strings)
     end
   end
   if #want > 0 then
-    local found = {}
-    local a, b = kd.symbol_address("__start_rodata"), kd.symbol_address("__end_rodata")
-    local longest = 0
-    for _, s in ipairs(want) do longest = math.max(longest, #s) end
-    if a and b and b > a then
-      local chunk = 1 << 20
-      local pos = a
-      while pos < b do
-        -- chunks overlap by the longest string so none is missed at an edge
-        local n = math.min(chunk + longest, b - pos)
-        local ok, buf = pcall(kd.read, pos, n)
-        if ok then
-          for _, s in ipairs(want) do
-            if not found[s] and buf:find(s, 1, true) then found[s] = true end
-          end
-        end
-        pos = pos + chunk
-      end
-    end
-    for _, s in ipairs(want) do rodata_known[s] = found[s] == true end
+    local ok, found = pcall(kd.rodata_has, want)
+    for _, s in ipairs(want) do rodata_known[s] = ok and found[s] == true end
   end
   local out = {}
   for _, s in ipairs(strings) do out[s] = rodata_known[s] end
