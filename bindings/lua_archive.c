@@ -15,8 +15,9 @@
 **   a:write_finish() -> size, sha256: the rest, as write does
 **   a:add_file_xz(path, stream)  a file whose content is a stream from
 **       A.content_xz (written only as .tar.xz) -> as add_file
-**   A.content_xz(data, level) -> stream: a file's content compressed ahead
-**       of time (kdarchive.h); level "store": held uncompressed in the stream
+**   A.content_xz(data, level [, threads]) -> stream: a file's content
+**       compressed ahead of time (kdarchive.h); level "store": held
+**       uncompressed in the stream
 **   A.write_file(path, data [, mode])  small file, atomically
 **   A.guard()            SIGINT/SIGTERM/SIGHUP/SIGQUIT remove partial output and exit
 **   A.remove_stale(dir)  remove partial output of dead runs in dir -> count
@@ -234,6 +235,8 @@ static int m_content_xz(lua_State *L) {
   /* level: 0-9, or "store" (kd_archive_content_xz_stored) */
   bool store = lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "store") == 0;
   int level = store ? 0 : (int)luaL_optinteger(L, 2, -1);
+  lua_Integer threads = luaL_optinteger(L, 3, 1);
+  luaL_argcheck(L, threads >= 1 && threads <= 64, 3, "threads: 1 to 64");
   char **box = lua_newuserdatauv(L, sizeof *box, 0);
   *box = NULL;
   if (luaL_newmetatable(L, "kdlua.xzbuf")) {
@@ -243,7 +246,7 @@ static int m_content_xz(lua_State *L) {
   lua_setmetatable(L, -2);
   size_t n = 0;
   struct kd_error *err = store ? kd_archive_content_xz_stored(data, len, box, &n)
-                                : kd_archive_content_xz(data, len, level, box, &n);
+                                : kd_archive_content_xz(data, len, level, (int)threads, box, &n);
   if (err) return kl_raise(L, err);
   lua_pushlstring(L, *box, n);
   free(*box);

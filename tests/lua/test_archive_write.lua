@@ -68,6 +68,26 @@ test("ready streams: same tar, more xz streams", function()
   eq(out, (sh("xz -dc '" .. plain .. "' | tar -xOf - top/b/big | sha256sum")), "big content")
 end)
 
+test("a stream made by two threads: the same content, one block a thread", function()
+  local one, two = A.content_xz(big, 0), A.content_xz(big, 0, 2)
+  eq(two:sub(1, 8), one:sub(1, 8), "the length prefix")
+  for name, blob in pairs({ one = one, two = two }) do
+    local f = assert(io.open(tmp .. "/t-" .. name .. ".xz", "wb"))
+    f:write(blob:sub(9))
+    f:close()
+  end
+  eq(sh("xz -dc '" .. tmp .. "/t-two.xz' | sha256sum"), sh("xz -dc '" .. tmp .. "/t-one.xz' | sha256sum"),
+     "content and padding")
+  local blocks = sh("xz -l --robot '" .. tmp .. "/t-two.xz' | awk '$1 == \"totals\" {print $3}'")
+  eq(tonumber(blocks), 2, "blocks (" .. blocks .. ")")
+  local a = A.new()
+  assert(a:add_file_xz("b/big", two))
+  a:write(tmp .. "/two.tar.xz", { top = "top", mtime = 0, compression = "xz", level = 0 })
+  eq(sh("tar -xJOf '" .. tmp .. "/two.tar.xz' top/b/big | sha256sum"),
+     sh("xz -dc '" .. tmp .. "/t-one.xz' | head -c " .. #big .. " | sha256sum"), "read back from the archive")
+  raises(function() A.content_xz(big, 0, 0) end, "threads")
+end)
+
 test("stored streams: the same tar, the content held uncompressed", function()
   local plain = tmp .. "/plain2.tar.xz"
   local stored = tmp .. "/stored.tar.xz"
