@@ -9,19 +9,24 @@
 ** (boot relocates pointers, init writes .data..ro_after_init, neither
 ** touches a literal), so the answer depends on the build alone: it is
 ** kept per build-id next to the name index, and a later run on a dump of
-** the same kernel reads one small file instead.  (Not done: scanning a
+** the same kernel reads one small file instead.  A first run scans only
+** the .rodata section when a vmlinux says where it is (see
+** narrow_to_section).  (Not done: scanning a
 ** vmlinux that holds its sections' contents instead of the dump -- the
 ** debug files distributions ship are debug-only, .rodata NOBITS.)
 */
 #define _GNU_SOURCE
 #include "rodata.h"
 
+#include <fcntl.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/input.h"
 #include "debuginfo/debugcache.h"
 
 #define CACHE_MAGIC "kdlua-rodata 1\n"
@@ -140,6 +145,41 @@ static void scan_buffer(const char *buf, size_t len, const char *const *strs,
       found[i] = true;
 }
 
+/* String literals are in the .rodata output section (the linker script's
+** RO_DATA puts *(.rodata) *(.rodata.*) there), the first ~45% of
+** [__start_rodata, __end_rodata): exception, ksymtab, param and ORC tables
+** make the rest.  With a vmlinux, its section header (present in a
+** debug-only file too, NOBITS) narrows the scan of the dump to it: *a, *b
+** shrink to the section at its run-time address; left alone otherwise. */
+static void narrow_to_section(struct kd_program *prog, uint64_t *a, uint64_t *b) {
+  if (prog->vmlinux_read_path == NULL || prog->opts.force) return;
+  const char *why;
+  int fd = kd_open_input(prog->vmlinux_read_path, &why);
+  if (fd < 0) return;
+  elf_version(EV_CURRENT);
+  Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+  size_t shstrndx;
+  if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == NULL || !(sh.sh_flags & SHF_ALLOC)) continue;
+      const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+      if (name == NULL || strcmp(name, ".rodata") != 0) continue;
+      uint64_t lo = sh.sh_addr + prog->kaslr_offset, hi = lo + sh.sh_size;
+      /* only a section that lies in the range (the same build): else the
+      ** whole range is scanned */
+      if (sh.sh_size > 0 && lo >= *a && hi <= *b) {
+        *a = lo;
+        *b = hi;
+      }
+      break;
+    }
+  }
+  if (elf) elf_end(elf);
+  close(fd);
+}
+
 /* The dump's pages of [a, b), in chunks that overlap by the longest
 ** string so none is missed at an edge.  Returns whether every chunk read. */
 static bool scan_dump(struct kd_program *prog, uint64_t a, uint64_t b, char *buf,
@@ -196,6 +236,7 @@ struct kd_error *kd_program_rodata_has(struct kd_program *prog,
   if (nasked == 0) {
     if (source) *source = KD_RODATA_CACHE;
   } else {
+    narrow_to_section(prog, &a, &b);
     size_t chunk = 1 << 20;
     char *buf = malloc(chunk + longest);
     if (buf == NULL) {

@@ -5,7 +5,8 @@
 # lines), a first run scans the dump and keeps the answer under the
 # kernel's build-id, a second run reads it from there with the same
 # answers, a file that is not a cache is ignored, KDLUA_NO_CACHE reads and
-# writes none.  Skips (77) without fixtures, fails then when CI=true.
+# writes none; without a vmlinux (no section headers to narrow the scan to
+# .rodata) the answers are the same.  Skips (77) without fixtures, fails then when CI=true.
 set -u
 : "${KDLUA_BIN:?KDLUA_BIN not set}"
 dirs=${KDLUA_FIXTURE_DIRS:-}
@@ -43,6 +44,11 @@ for d in $dirs; do
   check "$d: a damaged cache file is ignored: $out" test "$out" = "dump $want"
   out=$(KDLUA_NO_CACHE=1 kd)
   check "$d: KDLUA_NO_CACHE: scanned again: $out" test "$out" = "dump $want"
+  # without a vmlinux (the dump's BTF): the whole [__start_rodata,
+  # __end_rodata) is scanned (no section header says where .rodata is),
+  # and the cache is named by VMCOREINFO's BUILD-ID
+  out=$(KDLUA_NO_CACHE=1 "$KDLUA_BIN" -e "$probe" --vmcore "$d/vmcore" --no-vmlinux --no-modules 2>/dev/null)
+  check "$d: --no-vmlinux: the same answers from the whole range: $out" test "$out" = "dump $want"
 done
 echo "$passed passed, $failed failed"
 [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ]
