@@ -8,6 +8,7 @@
 
 #include "lua_kd.h"
 #include "base/faultalloc.h"
+#include "base/siphash.h"
 #include "core/kallsyms.h"
 #include "core/walk.h"
 
@@ -798,6 +799,29 @@ static int k_has_types(lua_State *L) {
   return 1;
 }
 
+/* {====== pure helpers of the kernel libraries (tail) ====== */
+
+/*
+** kd.siphash_1u64(m, k0, k1): the kernel's siphash_1u64 (the %p/%pK
+** pointer hash).  In C: /proc/vmallocinfo and the /proc/net files hash one or
+** two pointers per line, and the rounds written in Lua were most of
+** those files' cost.
+*/
+static int k_siphash_1u64(lua_State *L) {
+  uint64_t m = (uint64_t)luaL_checkinteger(L, 1);
+  uint64_t k0 = (uint64_t)luaL_checkinteger(L, 2);
+  uint64_t k1 = (uint64_t)luaL_checkinteger(L, 3);
+  lua_pushinteger(L, (lua_Integer)kd_siphash_1u64(m, k0, k1));
+  return 1;
+}
+
+static const luaL_Reg kd_tail_funcs[] = {
+  { "siphash_1u64", k_siphash_1u64 },
+  { NULL, NULL }
+};
+
+/* }====== */
+
 static const luaL_Reg kd_funcs[] = {
   { "symbol", k_symbol }, { "symbol_address", k_symbol_address }, { "addr", k_addr },
   { "symbolize", k_symbolize }, { "object", k_object }, { "pointer", k_pointer },
@@ -824,6 +848,7 @@ void kl_open(lua_State *L, struct kd_program *prog) {
   kl_open_object(L);
   kl_open_type(L);
   luaL_newlib(L, kd_funcs);
+  luaL_setfuncs(L, kd_tail_funcs, 0);
   kl_open_unwind(L);
   lua_setglobal(L, "kd");
 }
