@@ -294,15 +294,28 @@ static int k_read_string(lua_State *L) {
   uint64_t addr = kl_check_address(L, 1);
   lua_Integer max = luaL_optinteger(L, 2, 4096);
   luaL_argcheck(L, max >= 0 && max <= (16 << 20), 2, "size out of range");
-  void *buf = lua_newuserdatauv(L, max ? (size_t)max : 1, 0);
-  /* read what is readable, then cut at the NUL */
-  size_t got = 0;
-  struct kd_error *err = kd_dump_read_partial(kl_program(L)->dump, KD_KVADDR, addr,
-                                              buf, (size_t)max, &got);
-  size_t len = strnlen(buf, got);
-  if (err && len == got) return kl_raise(L, err);
-  kd_error_destroy(err);
-  lua_pushlstring(L, buf, len);
+  /* read what is readable, then cut at the NUL; a page (4 KiB) at a time
+  ** up to the NUL, so a short string does not read (nor decompress) the
+  ** page after it, nor copy max bytes (the default 4096) */
+  struct kd_dump *dump = kl_program(L)->dump;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  size_t n = 0;
+  while (n < (size_t)max) {
+    size_t want = (size_t)max - n;
+    uint64_t page_left = 4096 - ((addr + n) & 4095);
+    if (want > page_left) want = (size_t)page_left;
+    char *p = luaL_prepbuffsize(&b, want);
+    size_t got = 0;
+    struct kd_error *err = kd_dump_read_partial(dump, KD_KVADDR, addr + n, p, want, &got);
+    size_t len = strnlen(p, got);
+    if (err && len == got) return kl_raise(L, err);
+    kd_error_destroy(err);
+    luaL_addsize(&b, len);
+    n += len;
+    if (len < want) break;
+  }
+  luaL_pushresult(&b);
   return 1;
 }
 
