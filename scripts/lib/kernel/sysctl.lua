@@ -56,13 +56,7 @@ local function dir_of(head)
   return head - header_off
 end
 
--- a procname: short; read with a small bound first (a read of the
--- default 4096 bytes would touch the next page too)
-local function procname(a)
-  local n = kd.read_string(a, 64)
-  if #n == 64 then n = kd.read_string(a, 4096) end
-  return n
-end
+local procname = kd.read_string
 
 -- an entry: {name, addr (its ctl_table), head (the address of the header
 -- that owns it), mode, data, maxlen, handler (address, 0: none)} and, on
@@ -89,6 +83,7 @@ end
 -- directories were read over and over. The lists are read-only (follow()
 -- hands out copies).
 local dir_memo, by_name = {}, {}
+local heads = {}   -- header address -> {its node array, its ctl_table array}
 local function dir_entries(dir)
   readers()
   local memo = dir_memo[dir]
@@ -97,7 +92,12 @@ local function dir_entries(dir)
   for rb in kd.rbtree(dir + root_off) do
     local node = rb - node_off
     local head = rd_node(node)
-    local nodes, tables = rd_head(head)
+    local h = heads[head]
+    if not h then
+      h = { rd_head(head) }
+      heads[head] = h
+    end
+    local nodes, tables = h[1], h[2]
     local idx = (node - nodes) // nsize
     local e = table_entry(tables + idx * tsize, head)
     out[#out + 1] = e
