@@ -297,10 +297,10 @@ M.S_IFDIR, M.S_IFCHR, M.S_IFIFO = 0x4000, 0x2000, 0x1000
 -- the file type bits of an inode mode (mode & S_IFMT)
 function M.ifmt(mode) return mode & 0xf000 end
 
--- "drwxr-xr-x" (ls -l / strmode); memoized per mode (a listing has a
--- few distinct modes over hundreds of lines)
 local mode_strings = {}
 local mode_string
+-- "drwxr-xr-x" (ls -l / strmode); memoized per mode (a listing has a
+-- few distinct modes over hundreds of lines)
 function M.mode_string(mode)
   local s = mode_strings[mode]
   if s == nil then

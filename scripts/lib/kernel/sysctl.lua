@@ -216,6 +216,9 @@ local function walk(fn, want_list)
   rec(top, {}, "", "", 0)
 end
 
+-- every file entry, depth first in readdir order: fn(path_list, entry,
+-- key, path, leaf) (entry: {name, addr, head, mode, data, maxlen,
+-- handler, table; link = true when reached through a link})
 function M.walk(fn) walk(fn, true) end
 
 -- {====== value rendering ======

@@ -9,11 +9,11 @@ local M = {}
 local util = require("kernel.util")
 local sym, symval = util.symbol_or_nil, util.symbol_value
 
+local siphash = kd.siphash_1u64
 -- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word): in
 -- C (kd.siphash_1u64), as it is called once or twice per line of
 -- /proc/vmallocinfo and /proc/net/*
-M.siphash_1u64 = kd.siphash_1u64
-local siphash = kd.siphash_1u64
+function M.siphash_1u64(m, k0, k1) return siphash(m, k0, k1) end
 
 local mode
 -- how %p/%pK print for a root reader: "hash" (ptr_to_id: siphash of the
