@@ -56,7 +56,7 @@ local function dir_of(head)
   return head - header_off
 end
 
-local procname = kd.read_string
+local function procname(a) return kd.read_string(a) end
 
 -- an entry: {name, addr (its ctl_table), head (the address of the header
 -- that owns it), mode, data, maxlen, handler (address, 0: none)} and, on

@@ -9,11 +9,12 @@ local M = {}
 local util = require("kernel.util")
 local sym, symval = util.symbol_or_nil, util.symbol_value
 
-local siphash = kd.siphash_1u64
 -- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word): in
 -- C (kd.siphash_1u64), as it is called once or twice per line of
--- /proc/vmallocinfo and /proc/net/*
-function M.siphash_1u64(m, k0, k1) return siphash(m, k0, k1) end
+-- /proc/vmallocinfo and /proc/net/*.  (kd is looked up at the call: this
+-- library is also loaded where no dump is open, e.g. by `kdlua fidelity`
+-- through kernel.net_tools)
+function M.siphash_1u64(m, k0, k1) return kd.siphash_1u64(m, k0, k1) end
 
 local mode
 -- how %p/%pK print for a root reader: "hash" (ptr_to_id: siphash of the
@@ -55,7 +56,7 @@ local function hash_ptr(how, addr)
     return string.format("%016x", ((addr * 0x61C8864680B583EB) >> 32) & 0xffffffff)
   end
   if how == "unknown" or m.k0 == nil then return nil end
-  return string.format("%016x", siphash(addr, m.k0, m.k1) & 0xffffffff)
+  return string.format("%016x", kd.siphash_1u64(addr, m.k0, m.k1) & 0xffffffff)
 end
 
 -- "%p" / "%pK" of an address as a root reader sees it (16 digits, no
