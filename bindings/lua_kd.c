@@ -8,6 +8,7 @@
 
 #include "lua_kd.h"
 #include "base/faultalloc.h"
+#include "base/siphash.h"
 #include "core/kallsyms.h"
 #include "core/rodata.h"
 #include "core/walk.h"
@@ -294,15 +295,28 @@ static int k_read_string(lua_State *L) {
   uint64_t addr = kl_check_address(L, 1);
   lua_Integer max = luaL_optinteger(L, 2, 4096);
   luaL_argcheck(L, max >= 0 && max <= (16 << 20), 2, "size out of range");
-  void *buf = lua_newuserdatauv(L, max ? (size_t)max : 1, 0);
-  /* read what is readable, then cut at the NUL */
-  size_t got = 0;
-  struct kd_error *err = kd_dump_read_partial(kl_program(L)->dump, KD_KVADDR, addr,
-                                              buf, (size_t)max, &got);
-  size_t len = strnlen(buf, got);
-  if (err && len == got) return kl_raise(L, err);
-  kd_error_destroy(err);
-  lua_pushlstring(L, buf, len);
+  /* read what is readable, then cut at the NUL; a page (4 KiB) at a time
+  ** up to the NUL, so a short string does not read (nor decompress) the
+  ** page after it, nor copy max bytes (the default 4096) */
+  struct kd_dump *dump = kl_program(L)->dump;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  size_t n = 0;
+  while (n < (size_t)max) {
+    size_t want = (size_t)max - n;
+    uint64_t page_left = 4096 - ((addr + n) & 4095);
+    if (want > page_left) want = (size_t)page_left;
+    char *p = luaL_prepbuffsize(&b, want);
+    size_t got = 0;
+    struct kd_error *err = kd_dump_read_partial(dump, KD_KVADDR, addr + n, p, want, &got);
+    size_t len = strnlen(p, got);
+    if (err && len == got) return kl_raise(L, err);
+    kd_error_destroy(err);
+    luaL_addsize(&b, len);
+    n += len;
+    if (len < want) break;
+  }
+  luaL_pushresult(&b);
   return 1;
 }
 
@@ -799,6 +813,29 @@ static int k_has_types(lua_State *L) {
   return 1;
 }
 
+/* {====== pure helpers of the kernel libraries (tail) ====== */
+
+/*
+** kd.siphash_1u64(m, k0, k1): the kernel's siphash_1u64 (the %p/%pK
+** pointer hash).  In C: /proc/vmallocinfo and the /proc/net files hash one or
+** two pointers per line, and the rounds written in Lua were most of
+** those files' cost.
+*/
+static int k_siphash_1u64(lua_State *L) {
+  uint64_t m = (uint64_t)luaL_checkinteger(L, 1);
+  uint64_t k0 = (uint64_t)luaL_checkinteger(L, 2);
+  uint64_t k1 = (uint64_t)luaL_checkinteger(L, 3);
+  lua_pushinteger(L, (lua_Integer)kd_siphash_1u64(m, k0, k1));
+  return 1;
+}
+
+static const luaL_Reg kd_tail_funcs[] = {
+  { "siphash_1u64", k_siphash_1u64 },
+  { NULL, NULL }
+};
+
+/* }====== */
+
 static const luaL_Reg kd_funcs[] = {
   { "symbol", k_symbol }, { "symbol_address", k_symbol_address }, { "addr", k_addr },
   { "symbolize", k_symbolize }, { "object", k_object }, { "pointer", k_pointer },
@@ -861,6 +898,7 @@ void kl_open(lua_State *L, struct kd_program *prog) {
   luaL_newlib(L, kd_funcs);
   lua_pushcfunction(L, k_rodata_has);
   lua_setfield(L, -2, "rodata_has");
+  luaL_setfuncs(L, kd_tail_funcs, 0);
   kl_open_unwind(L);
   lua_setglobal(L, "kd");
 }

@@ -361,6 +361,8 @@ M.KD_DOCS = {
   cpu_registers = "kd.cpu_registers(i) -> table: registers of the i-th CPU note",
   trim = "kd.trim(): give back memory that can be had again",
   hex = "kd.hex(n) -> string: \"0x...\"",
+  -- (tail)
+  siphash_1u64 = "kd.siphash_1u64(m, k0, k1) -> integer: the kernel's siphash_1u64 of one word (the %p/%pK pointer hash)",
   has_types = "kd.has_types() -> boolean: is there type information (debuginfo)?",
   kallsyms_core_text = "kd.kallsyms_core_text([digits]) -> text, count: /proc/kallsyms of the core kernel",
   type_names = "kd.type_names() -> {names}: every type name of the debuginfo, sorted",

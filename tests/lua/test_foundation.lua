@@ -20,6 +20,22 @@ test("kd.uts() equals the live uname", function()
   eq(kd.release(), u.release, "kd.release()")
 end)
 
+test("kd.read_string: cut at the NUL, bounded by max, across page ends", function()
+  local a = kd.symbol_address("linux_banner")
+  local banner = kd.read_string(a)
+  eq(banner, kd.symbol("linux_banner"):string_(), "banner")
+  eq(kd.read_string(a, 5), banner:sub(1, 5), "max")
+  eq(kd.read_string(a, 0), "", "max 0")
+  -- it reads a page at a time up to the NUL: the same as one raw read cut
+  -- at the first NUL, for strings starting just before a page's end
+  local page_end = (a & ~4095) + 4096
+  for k = 1, 24 do
+    local at = page_end - k
+    local raw = kd.read(at, 64)
+    eq(kd.read_string(at, 64), raw:match("^[^%z]*"), "at page end - " .. k)
+  end
+end)
+
 test("kd.symbol reads typed globals", function()
   local it = kd.symbol("init_task")
   eq(it.comm:string_(), "swapper/0", "init_task.comm")

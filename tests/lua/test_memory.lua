@@ -257,6 +257,13 @@ test("proc/vmallocinfo: hashed addresses and callers exact except stacks that ca
   within(gu, tu, nil, rule.tolerance.unpurged, "unpurged areas")
 end)
 
+test("kd.siphash_1u64: SipHash-2-4 reference vector", function()
+  -- the SipHash paper's (and lib/siphash_kunit.c's) 8-byte vector: key
+  -- bytes 00..0f, message bytes 00..07 -> 62 24 93 9a 79 f5 f5 93
+  eq(kd.siphash_1u64(0x0706050403020100, 0x0706050403020100, 0x0f0e0d0c0b0a0908),
+     0x93f5f5799a932462, "siphash_1u64")
+end)
+
 test("%p hashing: siphash of the dump's ptr_key", function()
   -- the first area of the live file: irq_init_percpu_irqstack's stack
   local first = lines(truth("proc/vmallocinfo"))[1]

@@ -46,7 +46,32 @@ local function inode_mtime(inode)
   return timespec_sec(inode.__i_mtime)
 end
 
+-- the inode members stat_of reads, in one call (nil: this kernel's inode
+-- needs the member-by-member path below)
+local rd_stat
+local function stat_reader()
+  if rd_stat == nil then
+    local mt = has_member("struct inode", "i_mtime_sec") and "i_mtime_sec"
+            or has_member("struct inode", "i_mtime") and "i_mtime.tv_sec" or "__i_mtime.tv_sec"
+    local ok, r = pcall(kd.member_reader, "struct inode", "i_mode", "i_nlink", "i_uid.val",
+                        "i_gid.val", "i_size", "i_blocks", mt, "i_rdev")
+    rd_stat = ok and r or false
+  end
+  return rd_stat
+end
+
 local function stat_of(inode)
+  local rd = stat_reader()
+  if rd then
+    local mode, nlink, uid, gid, size, blocks, mtime, rdev = rd(inode)
+    if mode and nlink and uid and gid and size and blocks and mtime and rdev then
+      local st = { mode = mode, nlink = nlink, uid = uid, gid = gid, size = size, blocks = blocks,
+                   mtime = mtime }
+      local t = fs.ifmt(mode)
+      if t == 0x2000 or t == 0x6000 then st.major, st.minor = fs.major(rdev), fs.minor(rdev) end
+      return st
+    end
+  end
   local mode = inode.i_mode
   local st = { mode = mode, nlink = inode.i_nlink, uid = fs.kid(inode.i_uid), gid = fs.kid(inode.i_gid),
                size = inode.i_size, blocks = inode.i_blocks, mtime = inode_mtime(inode) }
@@ -58,7 +83,19 @@ local function stat_of(inode)
 end
 
 -- "ls -l" time: "%b %e %H:%M", or "%b %e  %Y" six months old or in the future
+-- (memoized per time for one `now`: device nodes share their times)
+local ls_times, ls_times_now = {}, nil
+local ls_time_of
 local function ls_time(t, now)
+  if now ~= ls_times_now then ls_times, ls_times_now = {}, now end
+  local s = ls_times[t]
+  if s == nil then
+    s = ls_time_of(t, now)
+    ls_times[t] = s
+  end
+  return s
+end
+function ls_time_of(t, now)
   local d = os.date("!*t", t)
   if now - t > 31556952 // 2 or t > now then
     return string.format("%s %2d  %d", os.date("!%b", t), d.day, d.year)

@@ -151,57 +151,95 @@ end
 
 local KERNFS_DIR, KERNFS_LINK = 0x1, 0x4
 
+-- "drwxr-xr-x" of a mode (memoized: a directory has a few modes)
+local mode_strings = {}
 local function mode_string(mode)
+  local m = mode_strings[mode]
+  if m then return m end
   local kind = ({ [0x4000] = "d", [0xa000] = "l", [0x8000] = "-" })[mode & 0xf000] or "?"
   local bits = "rwxrwxrwx"
   local out = { kind }
   for i = 8, 0, -1 do
     out[#out + 1] = ((mode >> i) & 1) == 1 and bits:sub(9 - i, 9 - i) or "-"
   end
-  return table.concat(out)
+  m = table.concat(out)
+  mode_strings[mode] = m
+  return m
+end
+
+-- kernfs nodes are read as numbers (addresses), one member reader call
+-- each: a slab directory has hundreds of entries, and objects per member
+-- were most of the listing's cost
+local rd_kn, rd_parent, rb_off
+local function kn_readers()
+  if not rd_kn then
+    rd_kn = kd.member_reader("struct kernfs_node", "flags", "name", "mode", "dir.subdirs",
+                             "symlink.target_kn", "iattr")
+    rd_parent = kd.member_reader("struct kernfs_node", "parent", "name")
+    rb_off = kd.member_offset("struct kernfs_node", "rb")
+  end
+end
+
+-- a kernfs name: nil when unreadable
+local function name_at(a)
+  if a == 0 then return nil end
+  local ok, s = pcall(kd.read_string, a)
+  if ok then return s end
+  return nil
 end
 
 -- path of a kernfs symlink's target relative to the link's directory
 -- (fs/kernfs/symlink.c kernfs_get_target_path: "../" up to the common
--- ancestor, then the names down to the target)
+-- ancestor, then the names down to the target); nodes by address
 local function link_target(parent, target)
+  local function parent_of(kn) return (rd_parent(kn)) end
   local ups = {}
   local base = parent
-  while base and base.parent do
-    local kn = target.parent
-    while kn and kn.parent and kn ~= base do kn = kn.parent end
+  while base ~= 0 and parent_of(base) ~= 0 do
+    local kn = parent_of(target)
+    while kn ~= 0 and parent_of(kn) ~= 0 and kn ~= base do kn = parent_of(kn) end
     if kn == base then break end
     ups[#ups + 1] = "../"
-    base = base.parent
+    base = parent_of(base)
   end
   local names = {}
   local kn = target
-  while kn and kn ~= base do
-    table.insert(names, 1, str(kn.name) or "?")
-    kn = kn.parent
+  while kn ~= 0 and kn ~= base do
+    local up, name = rd_parent(kn)
+    table.insert(names, 1, name_at(name) or "?")
+    kn = up
   end
   return table.concat(ups) .. table.concat(names, "/")
 end
 
 -- entries of a kernfs directory node: {name, mode, nlink, link}
 function M.kernfs_entries(dir)
+  kn_readers()
   local out = {}
-  for c in kd.rbtree(dir.dir.children:address_of_(), "struct kernfs_node", "rb") do
-    local t = c.flags & 0xf
-    local e = { name = str(c.name) or "?", mode = c.mode, nlink = 1 }
+  local dir_addr = dir:value_()
+  local rd_iattr
+  for rb in kd.rbtree(dir.dir.children:address_of_()) do
+    local c = rb - rb_off
+    local flags, name, mode, subdirs, target, iattr = rd_kn(c)
+    local t = flags & 0xf
+    local e = { name = name_at(name) or "?", mode = mode, nlink = 1 }
     if t == KERNFS_DIR then
       e.mode = (e.mode & 0xfff) | 0x4000
-      e.nlink = c.dir.subdirs + 2
+      e.nlink = subdirs + 2
     elseif t == KERNFS_LINK then
       e.mode = 0xa1ff
-      local ok, tgt = pcall(link_target, dir, c.symlink.target_kn)
+      local ok, tgt = pcall(link_target, dir_addr, target)
       e.link = ok and tgt or "?"
     else
       e.mode = (e.mode & 0xfff) | 0x8000
     end
     e.uid, e.gid = 0, 0
-    if c.iattr ~= nil then
-      pcall(function() e.uid, e.gid = c.iattr.ia_uid.val, c.iattr.ia_gid.val end)
+    if iattr ~= 0 then
+      local ok, uid, gid = pcall(function()
+        rd_iattr = rd_iattr or kd.member_reader("struct kernfs_iattrs", "ia_uid.val", "ia_gid.val")
+        return rd_iattr(iattr)
+      end)
+      if ok and uid and gid then e.uid, e.gid = uid, gid end
     end
     out[#out + 1] = e
   end

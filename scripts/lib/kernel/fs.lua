@@ -297,8 +297,20 @@ M.S_IFDIR, M.S_IFCHR, M.S_IFIFO = 0x4000, 0x2000, 0x1000
 -- the file type bits of an inode mode (mode & S_IFMT)
 function M.ifmt(mode) return mode & 0xf000 end
 
--- "drwxr-xr-x" (ls -l / strmode)
+local mode_strings = {}
+local mode_string
+-- "drwxr-xr-x" (ls -l / strmode); memoized per mode (a listing has a
+-- few distinct modes over hundreds of lines)
 function M.mode_string(mode)
+  local s = mode_strings[mode]
+  if s == nil then
+    s = mode_string(mode)
+    mode_strings[mode] = s
+  end
+  return s
+end
+
+function mode_string(mode)
   local t = ({ [0xc000] = "s", [0xa000] = "l", [0x8000] = "-", [0x6000] = "b",
                [0x4000] = "d", [0x2000] = "c", [0x1000] = "p" })[mode & 0xf000] or "?"
   local function rwx(shift, special, sch)

@@ -48,6 +48,13 @@ local function bits(s, bit_off, nbits)
   return (v >> (bit_off % 8)) & ((1 << nbits) - 1)
 end
 
+-- the same from a string padded by at least 3 bytes past its last bitfield
+local unpack = string.unpack
+local function bits_at(s, bit_off, nbits)
+  local v = unpack("<I4", s, bit_off // 8 + 1)
+  return (v >> (bit_off % 8)) & ((1 << nbits) - 1)
+end
+
 local function prb_records(prb, opts)
   local dr, tr = prb.desc_ring, prb.text_data_ring
   local count_bits, size_bits = dr.count_bits, tr.size_bits
@@ -62,7 +69,8 @@ local function prb_records(prb, opts)
 
   -- bulk reads: three arrays, each read once
   local descs = kd.read(dr.descs:value_(), count * desc_size)
-  local infos = kd.read(dr.infos:value_(), count * li.size)
+  -- (padded: bits_at reads 4 bytes from a bitfield's first byte)
+  local infos = kd.read(dr.infos:value_(), count * li.size) .. "\0\0\0\0"
   local data = kd.read(tr.data:value_(), dsize)
 
   local head_id = val(dr.head_id.counter)
@@ -82,15 +90,15 @@ local function prb_records(prb, opts)
     if did == (id & id_bits_mask) and
        (state == desc_finalized or state == desc_committed or
         (opts and opts.reusable and state == desc_reusable)) then
+      -- the record's printk_info, unpacked in place (no copy of it)
       local ib = i * li.size
-      local info = infos:sub(ib + 1, ib + li.size)
-      local seq = string.unpack("<I8", info, li.seq + 1)
-      local ts = string.unpack("<I8", info, li.ts + 1)
-      local text_len = string.unpack("<I2", info, li.text_len + 1)
-      local facility = string.unpack("<I1", info, li.facility + 1)
-      local level = bits(info, li.level_bit, li.level_bits)
-      local flags = bits(info, li.flags_bit, li.flags_bits)
-      local caller = li.caller and string.unpack("<I4", info, li.caller + 1) or 0
+      local seq = unpack("<I8", infos, ib + li.seq + 1)
+      local ts = unpack("<I8", infos, ib + li.ts + 1)
+      local text_len = unpack("<I2", infos, ib + li.text_len + 1)
+      local facility = unpack("<I1", infos, ib + li.facility + 1)
+      local level = bits_at(infos, ib * 8 + li.level_bit, li.level_bits)
+      local flags = bits_at(infos, ib * 8 + li.flags_bit, li.flags_bits)
+      local caller = li.caller and unpack("<I4", infos, ib + li.caller + 1) or 0
       local b = string.unpack("<I8", descs, d + begin_off + 1)
       local n = string.unpack("<I8", descs, d + next_off + 1)
       local text
@@ -247,8 +255,13 @@ function M.dmesg_text(opts)
       prefix = prefix .. string.format("[%6s]", c)
     end
     if want_time or opts.caller then prefix = prefix .. " " end
-    for _, line in ipairs(M.lines(r)) do
-      out[#out + 1] = prefix .. line .. "\n"
+    local text = r.text
+    if not text:find("\n", 1, true) then   -- one line (the common case)
+      out[#out + 1] = prefix .. text .. "\n"
+    else
+      for _, line in ipairs(M.lines(r)) do
+        out[#out + 1] = prefix .. line .. "\n"
+      end
     end
   end
   return table.concat(out)

@@ -54,17 +54,33 @@ function M.allocator()
   return "slob"
 end
 
+local nr_node_ids   -- false: not readable
 local function nodes_of(s)
   local out = {}
   local arr = s.node
   local n = #arr
-  local ok, nr = pcall(function() return kd.symbol("nr_node_ids"):value_() end)
-  if ok and nr < n then n = nr end
+  if nr_node_ids == nil then
+    local ok, nr = pcall(function() return kd.symbol("nr_node_ids"):value_() end)
+    nr_node_ids = ok and nr or false
+  end
+  local nr = nr_node_ids
+  if nr and nr < n then n = nr end
   for i = 0, n - 1 do
     local nd = arr[i]
     if nd ~= nil then out[#out + 1] = nd end
   end
   return out
+end
+
+local partial_rd = {}
+local function partial_reader(stype, smember)
+  local key = stype .. "." .. smember
+  local r = partial_rd[key]
+  if not r then
+    r = { kd.member_reader(stype, "objects", "inuse"), kd.member_offset(stype, smember) }
+    partial_rd[key] = r
+  end
+  return r[1], r[2]
 end
 
 -- one cache's slabinfo numbers
@@ -74,8 +90,12 @@ local function slub_info(s, stype, smember)
     nr_slabs = nr_slabs + ival(n.nr_slabs)
     nr_objs = nr_objs + ival(n.total_objects)
     if n.nr_partial > 0 then
-      for sl in kd.list(n.partial, stype, smember) do
-        nr_free = nr_free + (sl.objects - sl.inuse)
+      -- the partial slabs' counts in one call each (bitfields of struct
+      -- slab / struct page; a cache can have hundreds of partial slabs)
+      local rd, off = partial_reader(stype, smember)
+      for node in kd.list(n.partial) do
+        local objects, inuse = rd(node - off)
+        nr_free = nr_free + (objects - inuse)
       end
     end
   end

@@ -30,51 +30,98 @@ local bitmap_list = require("kernel.util").bitmap_list
 
 local S_IFMT, S_IFDIR, S_IFLNK = 0xf000, 0x4000, 0xa000
 
+-- The tables are read through member readers (one call per struct, plain
+-- numbers back) rather than as objects member by member: `sysctl -a`
+-- visits ~1000 entries, and building an object per member read was most
+-- of its cost.
 local tsize, nsize -- sizeof(struct ctl_table), sizeof(struct ctl_node)
-local function sizes()
+local rd_table, rd_head, rd_node, root_off, node_off, header_off
+local function readers()
   if not tsize then
     tsize = kd.type("struct ctl_table").size
     nsize = kd.type("struct ctl_node").size
+    rd_table = kd.member_reader("struct ctl_table", "procname", "data", "maxlen", "mode", "proc_handler")
+    rd_head = kd.member_reader("struct ctl_table_header", "node", "ctl_table")
+    rd_node = kd.member_reader("struct ctl_node", "header")
+    root_off = kd.member_offset("struct ctl_dir", "root")
+    node_off = kd.member_offset("struct ctl_node", "node")
+    header_off = kd.member_offset("struct ctl_dir", "header")
   end
 end
 
--- entries of a ctl_dir in readdir order: list of {name, table, head}.
--- Memoized per directory (its rbtree root): links are resolved by looking
--- their path up again from the target set's root, and every /proc/sys
--- file looks its path up from the top, so the same directories were read
--- over and over. The lists are read-only (follow() hands out copies).
-local dir_memo = {}
-local function dir_entries(dir)
-  sizes()
-  local rootp = dir.root:address_of_()
-  local key = rootp:value_()
-  local memo = dir_memo[key]
-  if memo then return memo end
-  local out = {}
-  for node in kd.rbtree(rootp, "struct ctl_node", "node") do
-    local head = node.header
-    local idx = (node:value_() - head.node:value_()) // nsize
-    local t = kd.object("struct ctl_table", head.ctl_table:value_() + idx * tsize)
-    out[#out + 1] = { name = t.procname:string_(), table = t, head = head }
+-- a directory entry's ctl_dir: the header that owns its entries is the
+-- ctl_dir's (container_of(head, struct ctl_dir, header))
+local function dir_of(head)
+  readers()
+  return head - header_off
+end
+
+local function procname(a) return kd.read_string(a) end
+
+-- an entry: {name, addr (its ctl_table), head (the address of the header
+-- that owns it), mode, data, maxlen, handler (address, 0: none)} and, on
+-- first use, table: the struct ctl_table object
+local entry_mt = { __index = function(e, k)
+  if k == "table" then
+    local o = kd.object("struct ctl_table", e.addr)
+    rawset(e, "table", o)
+    return o
   end
-  dir_memo[key] = out
+end }
+
+local function table_entry(addr, head)
+  local name, data, maxlen, mode, handler = rd_table(addr)
+  if not name or name == 0 then error("ctl_table at " .. kd.hex(addr) .. " has no procname") end
+  return setmetatable({ name = procname(name), addr = addr, head = head, mode = mode,
+                        data = data or 0, maxlen = maxlen, handler = handler or 0 }, entry_mt)
+end
+
+-- entries of a ctl_dir (by address) in readdir order: list of entries.
+-- Memoized per directory, with a name index (by_name[list]): links are
+-- resolved by looking their path up again from the target set's root,
+-- and every /proc/sys file looks its path up from the top, so the same
+-- directories were read over and over. The lists are read-only (follow()
+-- hands out copies).
+local dir_memo, by_name = {}, {}
+local heads = {}   -- header address -> {its node array, its ctl_table array}
+local function dir_entries(dir)
+  readers()
+  local memo = dir_memo[dir]
+  if memo then return memo end
+  local out, names = {}, {}
+  for rb in kd.rbtree(dir + root_off) do
+    local node = rb - node_off
+    local head = rd_node(node)
+    local h = heads[head]
+    if not h then
+      h = { rd_head(head) }
+      heads[head] = h
+    end
+    local nodes, tables = h[1], h[2]
+    local idx = (node - nodes) // nsize
+    local e = table_entry(tables + idx * tsize, head)
+    out[#out + 1] = e
+    if names[e.name] == nil then names[e.name] = e end
+  end
+  dir_memo[dir] = out
+  by_name[out] = names
   return out
 end
 
 local function find_entry(dir, name)
-  for _, e in ipairs(dir_entries(dir)) do
-    if e.name == name then return e end
-  end
-  return nil
+  return by_name[dir_entries(dir)][name]
 end
 
 -- the ctl_table_set a link's root resolves to for init's namespaces: the
 -- root's lookup() picks the reader's namespace's set; of the sets of init's
 -- namespaces (net: init_net.sysctls; user: init_user_ns.set; 6.1 ipc and
 -- mqueue: init_ipc_ns.ipc_set/mq_set) the one whose dir header belongs to
--- the root (setup_sysctl_set() sets set->dir.header.root)
+-- the root (setup_sysctl_set() sets set->dir.header.root).  The address of
+-- the set's ctl_dir, memoized per root
 local candidate_sets
+local set_memo = {}
 local function set_of_root(root_addr)
+  if set_memo[root_addr] ~= nil then return set_memo[root_addr] or nil end
   if not candidate_sets then
     candidate_sets = {}
     local function add(obj, member)
@@ -92,67 +139,95 @@ local function set_of_root(root_addr)
   end
   for _, set in ipairs(candidate_sets) do
     local ok, r = pcall(function() return set.dir.header:member_("root"):value_() end)
-    if ok and r == root_addr then return set end
+    if ok and r == root_addr then
+      local d = set.dir:address_()
+      set_memo[root_addr] = d
+      return d
+    end
   end
+  set_memo[root_addr] = false
   return nil
 end
 
 -- follow a link entry found at path components `dirs` (list of names of the
 -- directories above it): the entry of the same path in the target set
 local function follow(link, dirs)
-  local root = link.table:member_("data"):value_()
-  local set = set_of_root(root)
-  if not set then return nil end
-  local dir = set.dir
+  local dir = set_of_root(link.data)
+  if not dir then return nil end
   for _, d in ipairs(dirs) do
     local e = find_entry(dir, d)
-    if not e or (e.table.mode & S_IFMT) ~= S_IFDIR then return nil end
-    dir = kd.object("struct ctl_dir", e.head:value_())
+    if not e or (e.mode & S_IFMT) ~= S_IFDIR then return nil end
+    dir = dir_of(e.head)
   end
   local e = find_entry(dir, link.name)
   -- a copy: walk() marks it (link = true), the memoized list stays as read
-  return e and { name = e.name, table = e.table, head = e.head } or nil
+  if not e then return nil end
+  local c = {}
+  for k, v in pairs(e) do c[k] = v end
+  return setmetatable(c, entry_mt)
 end
 
--- every file entry, depth first in readdir order: fn(path_list, entry)
--- (entry: {name, table, head, link = true when reached through a link})
-function M.walk(fn)
+local function default_dir()
   local root = sym("sysctl_table_root")
-  if not root then error("sysctl_table_root not found (kernel < 3.4 or no CONFIG_SYSCTL)") end
-  local function rec(dir, path, depth)
+  if not root then return nil end
+  return root.default_set.dir:address_()
+end
+
+-- every file entry, depth first in readdir order: fn(path_list, entry,
+-- key, path, leaf) (entry: see table_entry, link = true when reached
+-- through a link; key: "a.b.c" with a dot inside a component -- a VLAN
+-- device "bond0.42" -- made "/", as sysctl(8) (procps, busybox) swaps
+-- them when printing; path: "a/b/c"; leaf: the key's last component).
+-- path_list is made only for fn wanting it (want_list)
+local function walk(fn, want_list)
+  local top = default_dir()
+  if not top then error("sysctl_table_root not found (kernel < 3.4 or no CONFIG_SYSCTL)") end
+  local function rec(dir, names, keyp, pathp, depth)
     if depth > 16 then return end
     for _, e in ipairs(dir_entries(dir)) do
-      local mode = e.table.mode & S_IFMT
-      local p = {}
-      for i, v in ipairs(path) do p[i] = v end
-      p[#p + 1] = e.name
+      local mode = e.mode & S_IFMT
+      local name = e.name
+      local leaf = name:find(".", 1, true) and name:gsub("%.", "/") or name
+      local key = keyp .. leaf
+      local path = pathp .. name
+      local p
+      if want_list or mode == S_IFDIR or mode == S_IFLNK then
+        p = {}
+        for i, v in ipairs(names) do p[i] = v end
+        p[#p + 1] = name
+      end
       if mode == S_IFDIR then
-        rec(kd.object("struct ctl_dir", e.head:value_()), p, depth + 1)
+        rec(dir_of(e.head), p, key .. ".", path .. "/", depth + 1)
       elseif mode == S_IFLNK then
-        local t = follow(e, path)
+        local t = follow(e, names)
         if t then
           t.link = true
-          if (t.table.mode & S_IFMT) == S_IFDIR then
-            rec(kd.object("struct ctl_dir", t.head:value_()), p, depth + 1)
+          if (t.mode & S_IFMT) == S_IFDIR then
+            rec(dir_of(t.head), p, key .. ".", path .. "/", depth + 1)
           else
-            fn(p, t)
+            fn(p, t, key, path, leaf)
           end
         end
       else
-        fn(p, e)
+        fn(p, e, key, path, leaf)
       end
     end
   end
-  rec(root.default_set.dir, {}, 0)
+  rec(top, {}, "", "", 0)
 end
+
+-- every file entry, depth first in readdir order: fn(path_list, entry,
+-- key, path, leaf) (entry: {name, addr, head, mode, data, maxlen,
+-- handler, table; link = true when reached through a link})
+function M.walk(fn) walk(fn, true) end
 
 -- {====== value rendering ======
 
 local ival = require("kernel.util").int_or_nil
 
 -- ctl_table.data as an address (0 for NULL)
-local function data_of(t) return t:member_("data"):value_() end
-local function extra(t, n) return t:member_("extra" .. n):value_() end
+local function data_of(t) return t.data end
+local function extra(t, n) return t.table:member_("extra" .. n):value_() end
 
 local function hz()
   local ok, t = pcall(require, "kernel.time")
@@ -445,12 +520,12 @@ M.HANDLERS = {
   neigh_proc_dointvec_ms_jiffies_positive = int_vec(j_ms),
   -- chooses by procname (net/core/neighbour.c, net/ipv6/ndisc.c)
   neigh_proc_base_reachable_time = function(t)
-    local n = t.procname:string_()
+    local n = t.name
     if n == "base_reachable_time" then return vec(t, 4, j_sec, true) end
     return vec(t, 4, j_ms, true)
   end,
   ndisc_ifinfo_sysctl_change = function(t)
-    local n = t.procname:string_()
+    local n = t.name
     if n == "retrans_time" then return vec(t, 4, nil, true) end
     if n == "base_reachable_time" then return vec(t, 4, j_sec, true) end
     return vec(t, 4, j_ms, true)
@@ -777,9 +852,8 @@ M.UNREADABLE = {
 
 local handler_name_cache = {}
 local function handler_name(t)
-  local p = t.proc_handler
-  if p == nil then return nil end
-  local a = p:value_()
+  local a = t.handler
+  if a == 0 then return nil end
   local n = handler_name_cache[a]
   if n == nil then
     n = kd.symbolize(a) or false
@@ -787,38 +861,38 @@ local function handler_name(t)
   end
   return n or nil
 end
--- symbol name of a ctl_table entry's proc_handler, nil when it has none (memoized)
+-- symbol name of an entry's proc_handler, nil when it has none (memoized)
 M.handler_name = handler_name
 
 -- readable by root? (sysctl_perm: root uses the owner bits; net tables also
 -- through net_ctl_permissions, which gives the owner bits to CAP_NET_ADMIN)
+-- (an entry or a struct ctl_table)
 function M.readable(t) return (t.mode & 0x100) ~= 0 end
 
--- value of one entry: text | nil, why
+-- value of one entry: text | nil, why.  The handlers get the entry
+-- (name, data, maxlen, mode; table: the struct ctl_table)
 function M.value(entry)
-  local t = entry.table
-  local h = handler_name(t)
+  local h = handler_name(entry)
   if not h then return nil, "no proc handler" end
   local f = M.HANDLERS[h]
   if not f then
     if M.UNREADABLE[h] then return nil, M.UNREADABLE[h] end
     return nil, "handler " .. h .. " computes its value at read time"
   end
-  local ok, v, why = pcall(f, t)
+  local ok, v, why = pcall(f, entry)
   if not ok then return nil, "handler " .. h .. ": " .. tostring(type(v) == "table" and v.message or v) end
   return v, why
 end
 
--- all entries: list of {key = "a.b.c", path = "a/b/c", entry}.  A dot
--- inside a component (a VLAN device "bond0.42") becomes "/" in the key,
--- as sysctl(8) (procps, busybox) swaps them when printing
+-- all entries: list of {key = "a.b.c", path = "a/b/c", leaf = the key's
+-- last component, entry}.  A dot inside a component (a VLAN device
+-- "bond0.42") becomes "/" in the key, as sysctl(8) (procps, busybox) swaps
+-- them when printing
 function M.entries()
   local out = {}
-  M.walk(function(p, e)
-    local k = {}
-    for i, c in ipairs(p) do k[i] = (c:gsub("%.", "/")) end
-    out[#out + 1] = { key = table.concat(k, "."), path = table.concat(p, "/"), entry = e }
-  end)
+  walk(function(_, e, key, path, leaf)
+    out[#out + 1] = { key = key, path = path, leaf = leaf, entry = e }
+  end, false)
   return out
 end
 
@@ -826,22 +900,21 @@ end
 function M.lookup(path)
   local comps = {}
   for c in path:gmatch("[^/]+") do comps[#comps + 1] = c end
-  local root = sym("sysctl_table_root")
-  if not root then return nil end
-  local dir = root.default_set.dir
+  local dir = default_dir()
+  if not dir then return nil end
   local above = {}
   for i, name in ipairs(comps) do
     local e = find_entry(dir, name)
     if not e then return nil end
-    local mode = e.table.mode & S_IFMT
+    local mode = e.mode & S_IFMT
     if mode == S_IFLNK then
       e = follow(e, above)
       if not e then return nil end
-      mode = e.table.mode & S_IFMT
+      mode = e.mode & S_IFMT
     end
     if i == #comps then return e end
     if mode ~= S_IFDIR then return nil end
-    dir = kd.object("struct ctl_dir", e.head:value_())
+    dir = dir_of(e.head)
     above[#above + 1] = name
   end
   return nil
@@ -851,7 +924,7 @@ end
 function M.file(path)
   local e = M.lookup(path)
   if not e then return nil, "no sysctl " .. path .. " registered in this kernel" end
-  if not M.readable(e.table) then return nil, "not readable (mode " .. string.format("%o", e.table.mode & 0xfff) .. ")" end
+  if not M.readable(e) then return nil, "not readable (mode " .. string.format("%o", e.mode & 0xfff) .. ")" end
   return M.value(e)
 end
 
@@ -867,11 +940,12 @@ function M.sysctl_a(opts)
   opts = opts or {}
   local lines, missing = {}, {}
   for _, it in ipairs(M.entries()) do
-    local t = it.entry.table
-    local leaf = it.key:match("[^.]*$")
-    if M.readable(t) and (opts.busybox or not M.DEPRECATED[leaf]) then
+    if M.readable(it.entry) and (opts.busybox or not M.DEPRECATED[it.leaf]) then
       local v, why = M.value(it.entry)
-      if v then
+      local nl = v and v:find("\n", 1, true)
+      if v and (nl == nil or nl == #v) then   -- one line (the common case)
+        lines[#lines + 1] = it.key .. " = " .. (nl and v:sub(1, -2) or v)
+      elseif v then
         v = v:gsub("\n$", "")
         if v == "" then
           lines[#lines + 1] = it.key .. " = "

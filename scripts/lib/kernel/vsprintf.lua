@@ -9,28 +9,12 @@ local M = {}
 local util = require("kernel.util")
 local sym, symval = util.symbol_or_nil, util.symbol_value
 
--- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word).
--- Called once or twice per line of /proc/vmallocinfo and /proc/net/*: the
--- rounds are written out with rol inlined (x << b | x >> (64 - b)) and no
--- closure, which made it several times cheaper than a round() helper.
-function M.siphash_1u64(m, k0, k1)
-  local v0 = 0x736f6d6570736575 ~ k0
-  local v1 = 0x646f72616e646f6d ~ k1
-  local v2 = 0x6c7967656e657261 ~ k0
-  local v3 = 0x7465646279746573 ~ k1
-  local b = 8 << 56
-  -- rounds 1-2 compress m, 3-4 the length word b, 5-8 finalize
-  for r = 1, 8 do
-    if r == 1 then v3 = v3 ~ m
-    elseif r == 3 then v0 = v0 ~ m; v3 = v3 ~ b
-    elseif r == 5 then v0 = v0 ~ b; v2 = v2 ~ 0xff end
-    v0 = v0 + v1; v1 = (v1 << 13 | v1 >> 51) ~ v0; v0 = v0 << 32 | v0 >> 32
-    v2 = v2 + v3; v3 = (v3 << 16 | v3 >> 48) ~ v2
-    v0 = v0 + v3; v3 = (v3 << 21 | v3 >> 43) ~ v0
-    v2 = v2 + v1; v1 = (v1 << 17 | v1 >> 47) ~ v2; v2 = v2 << 32 | v2 >> 32
-  end
-  return (v0 ~ v1) ~ (v2 ~ v3)
-end
+-- siphash_1u64(first, key) of lib/siphash.c (SipHash-2-4, one word): in
+-- C (kd.siphash_1u64), as it is called once or twice per line of
+-- /proc/vmallocinfo and /proc/net/*.  (kd is looked up at the call: this
+-- library is also loaded where no dump is open, e.g. by `kdlua fidelity`
+-- through kernel.net_tools)
+function M.siphash_1u64(m, k0, k1) return kd.siphash_1u64(m, k0, k1) end
 
 local mode
 -- how %p/%pK print for a root reader: "hash" (ptr_to_id: siphash of the
@@ -72,7 +56,7 @@ local function hash_ptr(how, addr)
     return string.format("%016x", ((addr * 0x61C8864680B583EB) >> 32) & 0xffffffff)
   end
   if how == "unknown" or m.k0 == nil then return nil end
-  return string.format("%016x", M.siphash_1u64(addr, m.k0, m.k1) & 0xffffffff)
+  return string.format("%016x", kd.siphash_1u64(addr, m.k0, m.k1) & 0xffffffff)
 end
 
 -- "%p" / "%pK" of an address as a root reader sees it (16 digits, no
