@@ -543,6 +543,31 @@ static int make_list_iter(lua_State *L, bool hlist) {
 static int k_list(lua_State *L) { return make_list_iter(L, false); }
 static int k_hlist(lua_State *L) { return make_list_iter(L, true); }
 
+/* kd.list_addresses(head_address [, offset]) -> { node - offset, ... }:
+** the same walk as kd.list (its checks: bad links, cycles, a length
+** limit), as a table of addresses instead of an object a node.  The
+** per-task formatters sum members of every thread of each process with a
+** kd.member_reader, which takes addresses: an object a thread was most of
+** that walk's cost. */
+static int k_list_addresses(lua_State *L) {
+  uint64_t head = kl_check_address(L, 1);
+  uint64_t off = (uint64_t)luaL_optinteger(L, 2, 0);
+  struct kd_program *prog = kl_program(L);
+  struct kd_list_iter it;
+  kd_list_iter_init(&it, head, false);
+  lua_createtable(L, 1, 0);
+  lua_Integer n = 0;
+  for (;;) {
+    uint64_t node;
+    struct kd_error *err = kd_list_iter_next(prog, &it, &node);
+    if (err) return kl_raise(L, err);
+    if (node == 0) break;
+    lua_pushinteger(L, (lua_Integer)(node - off));
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
 struct rb_state {
   struct kd_rb_iter it;
   struct kd_type *type;
@@ -849,6 +874,7 @@ static const luaL_Reg kd_funcs[] = {
   { "read_s32", k_read_s32 }, { "read_s64", k_read_s64 }, { "read_string", k_read_string },
   { "per_cpu", k_per_cpu }, { "read_user", k_read_user }, { "cpus", k_cpus }, { "vmcoreinfo", k_vmcoreinfo },
   { "uts", k_uts }, { "release", k_release }, { "list", k_list }, { "hlist", k_hlist },
+  { "list_addresses", k_list_addresses },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
   { "dump_info", k_dump_info }, { "damage", k_damage }, { "alloc_failures", k_alloc_failures }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
   { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
@@ -900,5 +926,6 @@ void kl_open(lua_State *L, struct kd_program *prog) {
   lua_setfield(L, -2, "rodata_has");
   luaL_setfuncs(L, kd_tail_funcs, 0);
   kl_open_unwind(L);
+  kl_open_format(L);
   lua_setglobal(L, "kd");
 }

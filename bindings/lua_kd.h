@@ -42,5 +42,7 @@ void kl_open_type(lua_State *L);
 void kl_open_error(lua_State *L);
 /* Add kd.stack_trace and its companions to the table on top of the stack. */
 void kl_open_unwind(lua_State *L);
+/* Add kd.format (string.format's integer and string conversions, fast). */
+void kl_open_format(lua_State *L);
 
 #endif

@@ -545,19 +545,40 @@ local function pt_regs_ip_sp(t)
 end
 
 -- the members stat reads, named once and read in one call per struct
--- (kd.member_reader): ~40 member reads per task otherwise
+-- (kd.member_reader): the task's own (with its ids, times and state), its
+-- signal_struct's, its mm's and each thread's
 local stat_readers
 local function stat_reader()
   if stat_readers == nil then
+    local T = "struct task_struct"
+    local NONE = "no such member"
+    local state_path, exit_state_path = task.state_paths()
+    -- 4.19+ "pids: Move the pgrp and session pid pointers from task_struct
+    -- to signal_struct" (thread_pid): the ids are compiled paths; before,
+    -- the task library walks task->pids[]
+    local thread_pid = has_member(T, "thread_pid")
     stat_readers = {
-      task = kd.member_reader("struct task_struct", "mm", "signal", "sighand", "exit_code",
+      task = kd.member_reader(T, "mm", "signal", "sighand", "exit_code",
         "min_flt", "maj_flt", "gtime", "pending.signal.sig[0]", "blocked.sig[0]",
         "exit_signal", "rt_priority", "policy", "delays", "pid", "flags", "signal->tty",
-        "sighand->action"),
-      thread = kd.member_reader("struct task_struct", "min_flt", "maj_flt", "gtime"),
+        "sighand->action", state_path, exit_state_path, "prio", "static_prio",
+        has_member(T, "cpu") and "cpu"
+          or (has_member(T, "thread_info") and has_member("struct thread_info", "cpu")
+              and "thread_info.cpu") or NONE,
+        has_member(T, "start_boottime") and "start_boottime" or NONE,
+        "utime", "stime", "se.sum_exec_runtime", "prev_cputime.utime", "prev_cputime.stime",
+        "signal->nr_threads",
+        thread_pid and "thread_pid" or NONE, thread_pid and "real_parent->tgid" or NONE,
+        thread_pid and "signal->pids[2]->numbers[0].nr" or NONE,
+        thread_pid and "signal->pids[3]->numbers[0].nr" or NONE),
+      thread_pid = thread_pid,
+      has_start_boottime = has_member(T, "start_boottime"),
+      thread = kd.member_reader(T, "min_flt", "maj_flt", "gtime", "utime", "stime",
+        "se.sum_exec_runtime"),
       signal = kd.member_reader("struct signal_struct", "rlim[5].rlim_cur", "flags",
         "group_exit_code", "cmin_flt", "cmaj_flt", "cutime", "cstime", "cgtime",
-        "min_flt", "maj_flt", "gtime"),
+        "min_flt", "maj_flt", "gtime", "utime", "stime", "sum_sched_runtime",
+        "prev_cputime.utime", "prev_cputime.stime"),
       mm = kd.member_reader("struct mm_struct", "total_vm", "start_code", "end_code",
         "start_stack", "start_data", "end_data", "start_brk", "arg_start", "arg_end",
         "env_start", "env_end"),
@@ -569,32 +590,47 @@ local function stat_reader()
   return stat_readers
 end
 
--- /proc/<pid>/stat (whole=true: the thread group, proc_tgid_stat) or
--- /proc/<pid>/task/<tid>/stat (whole=false)
-function M.stat_fields(t, whole)
+-- do_task_stat()'s seq_printf: %d where the kernel prints a signed
+-- number, %u where it prints unsigned (seq_put_decimal_ull)
+local STAT_FORMAT = "%d (%s) %s %d %d %d %d %d %u " ..          -- pid .. flags
+  "%u %u %u %u %u %u %d %d " ..                                  -- faults, times
+  "%d %d %d 0 %u %u %u %u " ..                                   -- prio .. rsslim
+  "%u %u %u %u %u " ..                                           -- code, stack, esp, eip
+  "%u %u %u %u %d 0 0 %d %d %u %u %u %u %d " ..                  -- signals .. cgtime
+  "%u %u %u %u %u %u %u %d\n"                                    -- data .. exit_code
+
+-- text of /proc/<pid>/stat (whole=true: the thread group, proc_tgid_stat)
+-- or /proc/<pid>/task/<tid>/stat (whole=false) (fs/proc/array.c do_task_stat)
+function M.stat(t, whole)
   if whole == nil then whole = task.is_leader(t) end
   local R = stat_reader()
-  local mm, sig, sighand, exit_code, t_min_flt, t_maj_flt, t_gtime, pending0, blocked0,
-        exit_signal, rt_priority, policy, delays, pid, tflags, tty_ptr, sigaction = R.task(t)
-  local state = task.state_char(t)
+  local mm, sig, sighand, exit_code, min_flt, maj_flt, gtime, pending0, blocked0,
+        exit_signal, rt_priority, policy, delays, pid, tflags, tty_ptr, sigaction,
+        raw_state, exit_state, prio, static_prio, cpu, start_boottime,
+        utime, stime, rtime, prev_u, prev_s, nr_threads,
+        thread_pid, parent_tgid, pgrp_nr, session_nr = R.task(t)
+  local state_index = task.state_index_of(raw_state, exit_state)
+  local state = task.state_chars:sub(state_index + 1, state_index + 1)
   local vsize, eip, esp = 0, 0, 0
-  local ps = task.page_size()
   local flags = tflags & 0xffffffff
   local total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
-        arg_start, arg_end, env_start, env_end
+        arg_start, arg_end, env_start, env_end = 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  local rss = 0
   if mm ~= 0 then
     total_vm, start_code, end_code, start_stack, start_data, end_data, start_brk,
       arg_start, arg_end, env_start, env_end = R.mm(mm)
-    vsize = total_vm * ps
+    vsize = total_vm * task.page_size()
     if (flags & (PF_EXITING | PF_DUMPCORE | PF_POSTCOREDUMP)) ~= 0 then
       eip, esp = pt_regs_ip_sp(t)
     end
+    rss = task.rss_pages_read_mm(mm)
   end
   local s_rsslim, s_flags, s_group_exit_code, s_cmin_flt, s_cmaj_flt, s_cutime, s_cstime,
-        s_cgtime, s_min_flt, s_maj_flt, s_gtime
+        s_cgtime, s_min_flt, s_maj_flt, s_gtime, s_utime, s_stime, s_rtime, s_prev_u, s_prev_s
   if sig ~= 0 then
     s_rsslim, s_flags, s_group_exit_code, s_cmin_flt, s_cmaj_flt, s_cutime, s_cstime,
-      s_cgtime, s_min_flt, s_maj_flt, s_gtime = R.signal(sig)
+      s_cgtime, s_min_flt, s_maj_flt, s_gtime, s_utime, s_stime, s_rtime, s_prev_u,
+      s_prev_s = R.signal(sig)
   end
   local tty_pgrp, tty_nr = -1, 0
   local num_threads, rsslim = 0, 0
@@ -605,91 +641,59 @@ function M.stat_fields(t, whole)
       local tty = task.tty(t)
       if tty then tty_pgrp, tty_nr = tty.pgrp, tty.nr end
     end
-    num_threads = task.num_threads(t)
+    num_threads = nr_threads or 0
     sigign, sigcatch = sigign_sigcatch(sigaction)
     rsslim = s_rsslim                   -- RLIMIT_RSS
     if whole and (s_flags & (0x4 | 0x1)) ~= 0 then  -- GROUP_EXIT|STOP_STOPPED
       exit_code = s_group_exit_code
     end
-    sid = task.session(t)
-    ppid = task.ppid(t)
-    pgid = task.pgrp(t)
+    if R.thread_pid then
+      sid = session_nr or 0
+      ppid = thread_pid ~= 0 and parent_tgid or 0   -- pid_alive()
+      pgid = pgrp_nr or 0
+    else
+      sid, ppid, pgid = task.session(t), task.ppid(t), task.pgrp(t)
+    end
   end
   local wchan = 0
   if not whole or num_threads < 2 then
-    wchan = task.is_running(t) and 0 or 1
+    wchan = raw_state == 0 and 0 or 1   -- task_is_running()
   end
   local cmin_flt, cmaj_flt, cutime, cstime, cgtime = 0, 0, 0, 0, 0
-  local min_flt, maj_flt, gtime = 0, 0, 0
   if sig ~= 0 then
     cmin_flt, cmaj_flt = s_cmin_flt, s_cmaj_flt
     cutime, cstime, cgtime = s_cutime, s_cstime, s_cgtime
   end
-  local utime, stime
   if whole and sig ~= 0 then
+    -- the group's totals: what the dead threads left in signal_struct plus
+    -- every live thread's (thread_group_cputime_adjusted, the fault sums)
     min_flt, maj_flt, gtime = s_min_flt, s_maj_flt, s_gtime
+    utime, stime, rtime, prev_u, prev_s = s_utime, s_stime, s_rtime, s_prev_u, s_prev_s
     local thread = R.thread
-    for th in task.threads(t) do
-      local a, b, c = thread(th)
+    for _, th in ipairs(task.thread_addrs(t)) do
+      local a, b, c, u, st, rt = thread(th)
       min_flt = min_flt + a
       maj_flt = maj_flt + b
       gtime = gtime + c
+      utime = utime + u
+      stime = stime + st
+      rtime = rtime + rt
     end
-    utime, stime = task.cputime(t, true)
-  else
-    utime, stime = task.cputime(t, false)
-    min_flt, maj_flt, gtime = t_min_flt, t_maj_flt, t_gtime
   end
+  utime, stime = task.cputime_adjust(utime, stime, rtime, prev_u, prev_s)
   local ck = task.nsec_to_clock_t
   local blkio = 0
   if delays and delays ~= 0 and R.delays then blkio = ck(R.delays(delays)) end
-  if mm == 0 then
-    start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end = 0, 0, 0, 0, 0, 0, 0
-  end
-  -- the fields in do_task_stat()'s order, one table constructor
-  return {
-    tostring(pid), "(" .. task.proc_name(t) .. ")", state,
-    ppid, pgid, sid, tty_nr, tty_pgrp,
-    u64(flags),
-    u64(min_flt), u64(cmin_flt), u64(maj_flt), u64(cmaj_flt),
-    u64(ck(utime)), u64(ck(stime)),
-    ck(cutime), ck(cstime),
-    task.prio(t), task.nice(t), num_threads,
-    0,
-    u64(task.start_time_ticks(t)),
-    u64(vsize),
-    u64(mm ~= 0 and task.rss_pages_read(t) or 0),
-    u64(rsslim),
-    u64(mm ~= 0 and start_code or 0),
-    u64(mm ~= 0 and end_code or 0),
-    u64(mm ~= 0 and start_stack or 0),
-    u64(esp), u64(eip),
-    u64(pending0 & 0x7fffffff),
-    u64(blocked0 & 0x7fffffff),
-    u64(sigign & 0x7fffffff),
-    u64(sigcatch & 0x7fffffff),
-    wchan,
-    0, 0,
-    exit_signal,
-    task.cpu(t),
-    u64(rt_priority),
-    u64(policy),
-    u64(blkio),
-    u64(ck(gtime)),
-    ck(cgtime),
-    u64(start_data), u64(end_data), u64(start_brk), u64(arg_start),
-    u64(arg_end), u64(env_start), u64(env_end),
-    exit_code,
-  }
-end
-
--- text of /proc/<pid>/stat, or /proc/<pid>/task/<tid>/stat without whole
--- (fs/proc/array.c do_task_stat)
-function M.stat(t, whole)
-  local f = M.stat_fields(t, whole)
-  -- the fields are strings and numbers: table.concat converts numbers as
-  -- tostring does
-  return table.concat(f, " ") .. "\n"
+  local start
+  if R.has_start_boottime then start = ck(start_boottime) else start = task.start_time_ticks(t) end
+  return kd.format(STAT_FORMAT,
+    pid, task.proc_name(t), state, ppid, pgid, sid, tty_nr, tty_pgrp, flags,
+    min_flt, cmin_flt, maj_flt, cmaj_flt, ck(utime), ck(stime), ck(cutime), ck(cstime),
+    prio - 100, static_prio - 120, num_threads, start, vsize, rss, rsslim,   -- task_prio, task_nice
+    start_code, end_code, start_stack, esp, eip,
+    pending0 & 0x7fffffff, blocked0 & 0x7fffffff, sigign & 0x7fffffff, sigcatch & 0x7fffffff,
+    wchan, exit_signal, cpu or 0, rt_priority, policy, blkio, ck(gtime), ck(cgtime),
+    start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end, exit_code)
 end
 
 -- }======

@@ -100,9 +100,14 @@ local function state_words(t)
   return state_reader(t)
 end
 
--- index into task_state_array (0 = R ... 8 = I), as __task_state_index()
-function M.state_index(t)
-  local raw, exit_state = state_words(t)
+-- the raw state word and exit_state paths of this kernel, for callers
+-- that read them along with other members in one kd.member_reader
+function M.state_paths()
+  return has_member("struct task_struct", "__state") and "__state" or "state", "exit_state"
+end
+
+-- __task_state_index() of a raw state word and exit_state (state_paths)
+local function state_index_of(raw, exit_state)
   local st = raw & 0xffffffff
   local ex = exit_state & 0xffffffff
   local s = (st | ex) & TASK_REPORT
@@ -112,6 +117,12 @@ function M.state_index(t)
   if has_member("struct task_struct", "__state") and
      ((st & TASK_RTLOCK_WAIT) ~= 0 or (st & TASK_FROZEN) ~= 0) then s = 2 end
   return fls(s)
+end
+M.state_index_of = state_index_of
+
+-- index into task_state_array (0 = R ... 8 = I), as __task_state_index()
+function M.state_index(t)
+  return state_index_of(state_words(t))
 end
 
 -- one-letter state as ps and /proc/<pid>/stat show it (R, S, D, ...; fs/proc/array.c task_state_array)
@@ -535,6 +546,30 @@ function M.threads(t)
   end
 end
 
+-- the addresses of the threads of t's group (task.threads' order): the
+-- list walked without an object a thread (stat and cputime read members
+-- of every thread of each process through a kd.member_reader)
+local thread_walk      -- { signal reader, thread_head offset, thread_node offset } or false
+function M.thread_addrs(t)
+  if thread_walk == nil then
+    thread_walk = false
+    if has_member("struct task_struct", "thread_node") and
+       has_member("struct signal_struct", "thread_head") then
+      thread_walk = { kd.member_reader("struct task_struct", "signal"),
+                      kd.member_offset("struct signal_struct", "thread_head"),
+                      kd.member_offset("struct task_struct", "thread_node") }
+    end
+  end
+  if not thread_walk then
+    local out = {}
+    for th in M.threads(t) do out[#out + 1] = pval(th) end
+    return out
+  end
+  local sig = thread_walk[1](t)
+  if sig == 0 then return { pval(t) } end
+  return kd.list_addresses(sig + thread_walk[2], thread_walk[3])
+end
+
 -- list of thread-group leaders (init_task.tasks order; pid 0 excluded)
 function M.processes()
   local out = {}
@@ -610,6 +645,9 @@ local function cputime_adjust(ut, st, rtime, prev_u, prev_s)
   return utime, stime
 end
 
+-- cputime_adjust(utime, stime, rtime, prev_utime, prev_stime) -> utime, stime (ns)
+M.cputime_adjust = cputime_adjust
+
 -- the members cputime reads, in one call per struct (kd.member_reader)
 local cputime_readers
 local function cputime_reader()
@@ -634,7 +672,7 @@ function M.cputime(t, whole)
   if whole and sig ~= 0 then
     ut, st, rt, prev_u, prev_s = R.signal(sig)
     local thread = R.thread
-    for th in M.threads(t) do
+    for _, th in ipairs(M.thread_addrs(t)) do
       local a, b, c = thread(th)
       ut = ut + a
       st = st + b
@@ -795,13 +833,34 @@ function M.rss_pages_read(t)
   if mm_reader == nil then mm_reader = kd.member_reader("struct task_struct", "mm") end
   local mm = mm_reader(t)
   if mm == 0 then return 0 end
-  counter_reader(M.MM.FILEPAGES)         -- finds out rss_percpu
-  if not rss_percpu then return M.rss_pages(t) end
-  local total = 0
-  for _, idx in ipairs({ M.MM.FILEPAGES, M.MM.ANONPAGES, M.MM.SHMEMPAGES }) do
-    local v = counter_reader(idx)(mm)   -- the shared part only
-    if v > 0 then total = total + v end
+  return M.rss_pages_read_mm(mm)
+end
+
+-- the three counters' shared parts in one call (file, anon, shmem)
+local rss_shared_reader
+-- rss_pages_read of an mm (address): each counter's shared part, negative
+-- ones as 0 (get_mm_counter), summed
+function M.rss_pages_read_mm(mm)
+  if rss_shared_reader == nil then
+    counter_reader(M.MM.FILEPAGES)       -- finds out rss_percpu
+    local paths = {}
+    for i, idx in ipairs({ M.MM.FILEPAGES, M.MM.ANONPAGES, M.MM.SHMEMPAGES }) do
+      if rss_percpu then
+        paths[i] = "rss_stat[" .. idx .. "].count"
+      else
+        paths[i] = "rss_stat.count[" .. idx .. "]"
+        if kd.has_member("struct mm_struct", paths[i] .. ".counter") then
+          paths[i] = paths[i] .. ".counter"
+        end
+      end
+    end
+    rss_shared_reader = kd.member_reader("struct mm_struct", table.unpack(paths))
   end
+  local f, a, sh = rss_shared_reader(mm)
+  local total = 0
+  if f > 0 then total = total + f end
+  if a > 0 then total = total + a end
+  if sh > 0 then total = total + sh end
   return total
 end
 
