@@ -83,14 +83,16 @@ M.bitmap_list = require("kernel.util").bitmap_list
 -- "%*pb" and "%*pbl" of a CPU or node mask: nearly every task has the same
 -- masks (sized for NR_CPUS / MAX_NUMNODES, mostly zero words), so the texts
 -- are made once per distinct mask, keyed by its bytes, not once per task
-local mask_memo = {}
+local mask_memo = {}      -- nbits -> the mask's bytes -> its two texts
 local function mask_texts(base, nbits)
-  local key = nbits .. ":" .. kd.read(base, (nbits + 63) // 64 * 8)
-  local t = mask_memo[key]
+  local memo = mask_memo[nbits]
+  if not memo then memo = {}; mask_memo[nbits] = memo end
+  local key = kd.read(base, (nbits + 63) // 64 * 8)
+  local t = memo[key]
   if not t then
     local w = bitmap_words(base, nbits)
     t = { M.bitmap_hex(w, nbits), M.bitmap_list(w, nbits) }
-    mask_memo[key] = t
+    memo[key] = t
   end
   return t[1], t[2]
 end
@@ -161,11 +163,6 @@ end
 
 local function escape_name(s)
   return (s:gsub("[\\\n]", { ["\\"] = "\\\\", ["\n"] = "\\n" }))
-end
-
-local function dec8(v)
-  if v >= 0 then return string.format("%8d", v) end
-  return string.format("%8s", u64(v))
 end
 
 -- the readers of SigQ's two numbers (nil: not made yet); each may be
@@ -293,6 +290,11 @@ local function mm_status_fields(mm)
   return mm_status_reader(mm)
 end
 
+local TASK_MEM_FORMAT = "VmPeak:\t%8u kB\nVmSize:\t%8u kB\nVmLck:\t%8u kB\n" ..
+  "VmPin:\t%8u kB\nVmHWM:\t%8u kB\nVmRSS:\t%8u kB\nRssAnon:\t%8u kB\n" ..
+  "RssFile:\t%8u kB\nRssShmem:\t%8u kB\nVmData:\t%8u kB\nVmStk:\t%8u kB\n" ..
+  "VmExe:\t%8u kB\nVmLib:\t%8u kB\nVmPTE:\t%8u kB\nVmSwap:\t%8u kB\n"
+
 -- the memory lines of status (task_mem + hugetlb_report_usage)
 local function task_mem(mm, out)
   local ps = page_shift()
@@ -316,23 +318,13 @@ local function task_mem(mm, out)
   elseif nr_ptes then
     pte = nr_ptes * psz
   end
-  out[#out + 1] = "VmPeak:\t" .. dec8(hiwater_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmSize:\t" .. dec8(total_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmLck:\t" .. dec8(locked_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmPin:\t" .. dec8(pinned << kb) .. " kB\n"
-  out[#out + 1] = "VmHWM:\t" .. dec8(hiwater_rss << kb) .. " kB\n"
-  out[#out + 1] = "VmRSS:\t" .. dec8(total_rss << kb) .. " kB\n"
-  out[#out + 1] = "RssAnon:\t" .. dec8(c.anon << kb) .. " kB\n"
-  out[#out + 1] = "RssFile:\t" .. dec8(c.file << kb) .. " kB\n"
-  out[#out + 1] = "RssShmem:\t" .. dec8(c.shmem << kb) .. " kB\n"
-  out[#out + 1] = "VmData:\t" .. dec8(data_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmStk:\t" .. dec8(stack_vm << kb) .. " kB\n"
-  out[#out + 1] = "VmExe:\t" .. dec8(text >> 10) .. " kB\n"
-  out[#out + 1] = "VmLib:\t" .. dec8(lib >> 10) .. " kB\n"
-  out[#out + 1] = "VmPTE:\t" .. dec8(pte >> 10) .. " kB\n"
-  out[#out + 1] = "VmSwap:\t" .. dec8(c.swap << kb) .. " kB\n"
+  -- task_mem()'s seq_put_decimal_ull_width(m, ..., 8): %8u
+  out[#out + 1] = kd.format(TASK_MEM_FORMAT, hiwater_vm << kb, total_vm << kb, locked_vm << kb,
+    pinned << kb, hiwater_rss << kb, total_rss << kb, c.anon << kb, c.file << kb,
+    c.shmem << kb, data_vm << kb, stack_vm << kb, text >> 10, lib >> 10, pte >> 10,
+    c.swap << kb)
   if hugetlb_usage then
-    out[#out + 1] = string.format("HugetlbPages:\t%8s kB\n", u64(hugetlb_usage << kb))
+    out[#out + 1] = kd.format("HugetlbPages:\t%8u kB\n", hugetlb_usage << kb)
   end
   return mm_flags
 end
@@ -342,7 +334,7 @@ local CAPS = { { "CapInh", "cap_inheritable" }, { "CapPrm", "cap_permitted" },
                { "CapEff", "cap_effective" }, { "CapBnd", "cap_bset" },
                { "CapAmb", "cap_ambient" } }
 
--- the members status reads, named once and read in one call per struct
+-- the members status reads, named once and read in one call
 -- (kd.member_reader); nil where this kernel lacks the member
 local status_readers
 local function status_reader()
@@ -351,20 +343,37 @@ local function status_reader()
   local R = {}
   local seccomp = has_member(T, "seccomp")
   local NONE = "no such member"
+  local state_path, exit_state_path = task.state_paths()
+  -- 4.19+ thread_pid: the ids are compiled paths; before, the task library's
+  local thread_pid = has_member(T, "thread_pid")
+  R.thread_pid = thread_pid
+  local v = kd.has_member("struct cred", "uid.val") and ".val" or ""
   R.task = kd.member_reader(T, "fs", "ptrace", "pid", "files", "mm", "signal", "sighand",
     "real_cred", "atomic_flags", "nvcsw", "nivcsw",
     seccomp and "seccomp.mode" or NONE,
     (seccomp and has_member("struct seccomp", "filter_count"))
       and "seccomp." .. counter_paths("struct seccomp", "filter_count") or NONE,
-    "pending.signal.sig[0]", "blocked.sig[0]")
-  -- what status reads through the task's pointers, in a second call
-  R.more = kd.member_reader(T, "tgid", "flags", "fs->umask", "files->fdt->max_fds",
+    "pending.signal.sig[0]", "blocked.sig[0]",
+    -- what status reads through the task's pointers
+    "tgid", "flags", "fs->umask", "files->fdt->max_fds",
     "signal->core_state", "signal->shared_pending.signal.sig[0]", "sighand->action",
     has_member(T, "numa_group") and "numa_group->gid" or NONE, "parent->pid",
     has_member(T, "cpus_mask") and "cpus_mask.bits" or "cpus_allowed.bits",
     has_member(T, "mems_allowed") and "mems_allowed.bits" or NONE,
     has_member("struct thread_struct", "features") and "thread.features" or NONE,
-    has_member("struct thread_struct", "features") and "thread.features_locked" or NONE)
+    has_member("struct thread_struct", "features") and "thread.features_locked" or NONE,
+    -- state, ids (as task.state_name, ppid, ns_numbers_all), threads
+    state_path, exit_state_path,
+    thread_pid and "thread_pid" or NONE, thread_pid and "real_parent->tgid" or NONE,
+    thread_pid and "thread_pid->level" or NONE, thread_pid and "thread_pid->numbers[0].nr" or NONE,
+    thread_pid and "signal->pids[1]->numbers[0].nr" or NONE,
+    thread_pid and "signal->pids[2]->numbers[0].nr" or NONE,
+    thread_pid and "signal->pids[3]->numbers[0].nr" or NONE,
+    "signal->nr_threads",
+    -- the credentials (as task.creds) and how many supplementary groups
+    "real_cred->uid" .. v, "real_cred->euid" .. v, "real_cred->suid" .. v,
+    "real_cred->fsuid" .. v, "real_cred->gid" .. v, "real_cred->egid" .. v,
+    "real_cred->sgid" .. v, "real_cred->fsgid" .. v, "real_cred->group_info->ngroups")
   R.one_word = kd.type("sigset_t").size == 8
   R.nodemask_bits = has_member(T, "mems_allowed") and kd.type("nodemask_t").size * 8
   -- kernel_cap_t: 6.3+ "capability: use a single u64" (val); before, __u32 cap[2]
@@ -399,42 +408,83 @@ util.rodata_probe(STATUS_FORMATS)
 local status_formats
 local cap_words = {}
 
+-- task_state()'s lines from State: to FDSize: (seq_put_decimal_ull: %u;
+-- the pids and FDSize as %d, their types are int)
+local TASK_STATE_FORMAT = "State:\t%s\nTgid:\t%d\nNgid:\t%d\nPid:\t%d\nPPid:\t%d\n" ..
+  "TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
+local NS_FORMAT = "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n"
+-- task_sig() of a 64-bit sigset_t (render_sigset_t: 16 hex digits)
+local TASK_SIG_FORMAT = "Threads:\t%d\nSigQ:\t%u/%u\nSigPnd:\t%016x\nShdPnd:\t%016x\n" ..
+  "SigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n"
+
+-- task_cap() with every set present (render_cap_t: 16 hex digits)
+local TASK_CAP_FORMAT = "CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\n" ..
+  "CapBnd:\t%016x\nCapAmb:\t%016x\n"
+
+-- the two speculation lines of a task's atomic_flags (they depend on
+-- nothing else of the task; nearly every task has the same flags)
+local speculation_memo = {}
+local function speculation_lines(aflags)
+  local text = speculation_memo[aflags]
+  if text == nil then
+    local ssb, ib = ssb_prctl_get(aflags), ib_prctl_get(aflags)
+    text = "Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") ..
+      "\nSpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n"
+    speculation_memo[aflags] = text
+  end
+  return text
+end
+
 -- /proc/<pid>/status of a task (fs/proc/array.c proc_pid_status)
 function M.status(t)
   local R = status_reader()
   local fs, ptrace, pid, files, mm, sig, sighand, cr, aflags, nvcsw, nivcsw,
-        seccomp_mode, seccomp_filters, pending0, blocked0 = R.task(t)
-  local tgid, tflags, umask, max_fds, core_state, shared_pending0, sigaction, numa_gid,
-        tracer_pid, cpus_bits, mems_bits, features, features_locked = R.more(t)
+        seccomp_mode, seccomp_filters, pending0, blocked0,
+        tgid, tflags, umask, max_fds, core_state, shared_pending0, sigaction, numa_gid,
+        tracer_pid, cpus_bits, mems_bits, features, features_locked,
+        raw_state, exit_state, thread_pid, parent_tgid, pid_level, pid_nr, ns_tgid, ns_pgid,
+        ns_sid, nr_threads,
+        uid, euid, suid, fsuid, gid, egid, sgid, fsgid, ngroups = R.task(t)
   if status_formats == nil then status_formats = util.rodata_has(STATUS_FORMATS) end
   local out, n = {}, 0
-  n = n + 1; out[n] = "Name:\t" .. escape_name(task.proc_name(t)) .. "\n"
+  local name = task.proc_name(t)
+  if name:find("[\\\n]") then name = escape_name(name) end
+  n = n + 1; out[n] = "Name:\t" .. name .. "\n"
 
   -- task_state()
-  if fs ~= 0 then n = n + 1; out[n] = string.format("Umask:\t%#04o\n", umask) end
-  n = n + 1; out[n] = "State:\t" .. task.state_name(t) .. "\n"
-  local ngid = numa_gid or 0
-  local tpid = 0
-  if ptrace ~= 0 then tpid = tracer_pid or 0 end
-  n = n + 1; out[n] = "Tgid:\t" .. tgid .. "\n"
-  n = n + 1; out[n] = "Ngid:\t" .. ngid .. "\n"
-  n = n + 1; out[n] = "Pid:\t" .. pid .. "\n"
-  n = n + 1; out[n] = "PPid:\t" .. task.ppid(t) .. "\n"
-  n = n + 1; out[n] = "TracerPid:\t" .. tpid .. "\n"
-  local c = task.creds(t)
-  n = n + 1; out[n] = string.format("Uid:\t%s\t%s\t%s\t%s\n", u64(c.uid), u64(c.euid), u64(c.suid), u64(c.fsuid))
-  n = n + 1; out[n] = string.format("Gid:\t%s\t%s\t%s\t%s\n", u64(c.gid), u64(c.egid), u64(c.sgid), u64(c.fsgid))
-  n = n + 1; out[n] = "FDSize:\t" .. (files ~= 0 and max_fds or 0) .. "\n"
-  local groups = task.groups(t)
-  for i, g in ipairs(groups) do groups[i] = u64(g) end
-  n = n + 1; out[n] = "Groups:\t" .. table.concat(groups, " ") .. " \n"
+  if fs ~= 0 then n = n + 1; out[n] = kd.format("Umask:\t%#04o\n", umask) end
+  local ppid
+  if R.thread_pid then
+    ppid = thread_pid ~= 0 and parent_tgid or 0       -- pid_alive()
+  else
+    ppid = task.ppid(t)
+  end
+  n = n + 1
+  out[n] = kd.format(TASK_STATE_FORMAT,
+    task.state_names[task.state_index_of(raw_state, exit_state) + 1] or "?",
+    tgid, numa_gid or 0, pid, ppid, ptrace ~= 0 and tracer_pid or 0,
+    uid, euid, suid, fsuid, gid, egid, sgid, fsgid, files ~= 0 and max_fds or 0)
+  if ngroups and ngroups > 0 then
+    local groups = task.groups(t)
+    for i, g in ipairs(groups) do groups[i] = u64(g) end
+    n = n + 1; out[n] = "Groups:\t" .. table.concat(groups, " ") .. " \n"
+  else
+    n = n + 1; out[n] = "Groups:\t \n"
+  end
   if has_type_pid_ns() then
-    local tgids, pids, pgids, sids = task.ns_numbers_all(t)
-    if pids[1] ~= nil then               -- pid_alive (a task with a pid)
-      n = n + 1; out[n] = "NStgid:\t" .. table.concat(tgids, "\t") .. "\n"
-      n = n + 1; out[n] = "NSpid:\t" .. table.concat(pids, "\t") .. "\n"
-      n = n + 1; out[n] = "NSpgid:\t" .. table.concat(pgids, "\t") .. "\n"
-      n = n + 1; out[n] = "NSsid:\t" .. table.concat(sids, "\t") .. "\n"
+    if R.thread_pid and (thread_pid == 0 or pid_level == 0) then
+      -- nearly every task: in the initial namespace only, one number each
+      if thread_pid ~= 0 then
+        n = n + 1; out[n] = kd.format(NS_FORMAT, ns_tgid or 0, pid_nr, ns_pgid or 0, ns_sid or 0)
+      end
+    else
+      local tgids, pids, pgids, sids = task.ns_numbers_all(t)
+      if pids[1] ~= nil then               -- pid_alive (a task with a pid)
+        n = n + 1; out[n] = "NStgid:\t" .. table.concat(tgids, "\t") .. "\n"
+        n = n + 1; out[n] = "NSpid:\t" .. table.concat(pids, "\t") .. "\n"
+        n = n + 1; out[n] = "NSpgid:\t" .. table.concat(pgids, "\t") .. "\n"
+        n = n + 1; out[n] = "NSsid:\t" .. table.concat(sids, "\t") .. "\n"
+      end
     end
   end
   -- 6.11 "fs/proc: add kthread flag to /proc/<pid>/status": no member to
@@ -460,35 +510,47 @@ function M.status(t)
   end
 
   -- task_sig()
-  local pending, shpending, blocked = { 0 }, { 0 }, { 0 }
   local ign, cgt, nthreads, qsize, qlim = 0, 0, 0, 0, 0
-  if sighand ~= 0 and sig ~= 0 then
-    if R.one_word then                  -- _NSIG_WORDS == 1 (64-bit)
-      pending, shpending, blocked = { pending0 }, { shared_pending0 }, { blocked0 }
-    else
+  local live = sighand ~= 0 and sig ~= 0
+  if live then
+    ign, cgt = sigign_sigcatch(sigaction)
+    nthreads = nr_threads or 0
+    qsize, qlim = sigq(t)
+  end
+  if R.one_word then                    -- _NSIG_WORDS == 1 (64-bit)
+    if not live then pending0, shared_pending0, blocked0 = 0, 0, 0 end
+    n = n + 1
+    out[n] = kd.format(TASK_SIG_FORMAT, nthreads, qsize, qlim, pending0, shared_pending0,
+                       blocked0, ign, cgt)
+  else
+    local pending, shpending, blocked = { 0 }, { 0 }, { 0 }
+    if live then
       pending = sigset_words(t.pending.signal)
       shpending = sigset_words(t.signal.shared_pending.signal)
       blocked = sigset_words(t.blocked)
     end
-    ign, cgt = sigign_sigcatch(sigaction)
-    nthreads = task.num_threads(t)
-    qsize, qlim = sigq(t)
+    n = n + 1; out[n] = "Threads:\t" .. nthreads .. "\n"
+    n = n + 1; out[n] = "SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n"
+    n = n + 1; out[n] = "SigPnd:\t" .. render_sigset(pending) .. "\n"
+    n = n + 1; out[n] = "ShdPnd:\t" .. render_sigset(shpending) .. "\n"
+    n = n + 1; out[n] = "SigBlk:\t" .. render_sigset(blocked) .. "\n"
+    n = n + 1; out[n] = "SigIgn:\t" .. render_sigset({ ign }) .. "\n"
+    n = n + 1; out[n] = "SigCgt:\t" .. render_sigset({ cgt }) .. "\n"
   end
-  n = n + 1; out[n] = "Threads:\t" .. nthreads .. "\n"
-  n = n + 1; out[n] = "SigQ:\t" .. u64(qsize) .. "/" .. u64(qlim) .. "\n"
-  n = n + 1; out[n] = "SigPnd:\t" .. render_sigset(pending) .. "\n"
-  n = n + 1; out[n] = "ShdPnd:\t" .. render_sigset(shpending) .. "\n"
-  n = n + 1; out[n] = "SigBlk:\t" .. render_sigset(blocked) .. "\n"
-  n = n + 1; out[n] = "SigIgn:\t" .. render_sigset({ ign }) .. "\n"
-  n = n + 1; out[n] = "SigCgt:\t" .. render_sigset({ cgt }) .. "\n"
 
   -- task_cap()
   if cr ~= 0 then
     local v = cap_words               -- the low and high word of each set
     v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10] = R.caps(cr)
+    if v[1] and v[3] and v[5] and v[7] and v[9] then    -- every set (nearly every kernel)
+      n = n + 1
+      out[n] = kd.format(TASK_CAP_FORMAT, ((v[2] or 0) << 32) | v[1], ((v[4] or 0) << 32) | v[3],
+        ((v[6] or 0) << 32) | v[5], ((v[8] or 0) << 32) | v[7], ((v[10] or 0) << 32) | v[9])
+    else
     for i, p in ipairs(CAPS) do
       local lo, hi = v[2 * i - 1], v[2 * i]
-      if lo then n = n + 1; out[n] = string.format("%s:\t%016x\n", p[1], ((hi or 0) << 32) | lo) end
+      if lo then n = n + 1; out[n] = kd.format("%s:\t%016x\n", p[1], ((hi or 0) << 32) | lo) end
+    end
     end
   end
 
@@ -500,9 +562,7 @@ function M.status(t)
       n = n + 1; out[n] = "Seccomp_filters:\t" .. seccomp_filters .. "\n"
     end
   end
-  local ssb, ib = ssb_prctl_get(aflags), ib_prctl_get(aflags)
-  n = n + 1; out[n] = "Speculation_Store_Bypass:\t" .. (ssb == nil and "unknown" or ssb_text[ssb] or "vulnerable") .. "\n"
-  n = n + 1; out[n] = "SpeculationIndirectBranch:\t" .. (ib == nil and "unsupported" or ib_text[ib] or "unknown") .. "\n"
+  n = n + 1; out[n] = speculation_lines(aflags)
 
   -- task_cpus_allowed()
   local hex, list = mask_texts(cpus_bits, nr_cpu_ids())
@@ -514,8 +574,9 @@ function M.status(t)
     n = n + 1; out[n] = "Mems_allowed:\t" .. hex .. "\n"
     n = n + 1; out[n] = "Mems_allowed_list:\t" .. list .. "\n"
   end
-  n = n + 1; out[n] = "voluntary_ctxt_switches:\t" .. u64(nvcsw) .. "\n"
-  n = n + 1; out[n] = "nonvoluntary_ctxt_switches:\t" .. u64(nivcsw) .. "\n"
+  n = n + 1
+  out[n] = kd.format("voluntary_ctxt_switches:\t%u\nnonvoluntary_ctxt_switches:\t%u\n",
+                     nvcsw, nivcsw)
   -- 6.6 "x86/shstk: ... arch_proc_pid_thread_features" (CONFIG_X86_USER_SHADOW_STACK)
   if features then
     local function feats(v)
