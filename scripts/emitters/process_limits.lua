@@ -30,12 +30,19 @@ end
 -- distinct rlim[] bytes, not once per process
 local text_of_raw = {}
 
+-- the task's signal_struct and its rlim[]'s address in one call, and how
+-- many limits the array holds (looked up once)
+local sig_reader, nlimits
+
 local function limits(t)
-  local sig = t.signal
-  if sig == nil then return nil, "task has no signal_struct (exited)" end
-  local rlim = sig.rlim
-  local n = math.min(#rlim, #NAMES)
-  local base, rl, raw = rlim:address_(), rlimit_layout(), nil
+  if sig_reader == nil then
+    sig_reader = kd.member_reader("struct task_struct", "signal", "signal->rlim")
+  end
+  local sig, base = sig_reader(t)
+  if sig == 0 then return nil, "task has no signal_struct (exited)" end
+  if nlimits == nil then nlimits = math.min(#t.signal.rlim, #NAMES) end
+  local n = nlimits
+  local rl, raw = rlimit_layout(), nil
   if base then raw = kd.read(base, n * rl.size) end
   local text = raw and text_of_raw[raw]
   if text then return text end
@@ -46,7 +53,7 @@ local function limits(t)
       cur = string.unpack(rl.fcur, raw, i * rl.size + rl.cur + 1)
       max = string.unpack(rl.fmax, raw, i * rl.size + rl.max + 1)
     else
-      local r = rlim[i]
+      local r = t.signal.rlim[i]
       cur, max = r.rlim_cur, r.rlim_max
     end
     local line = string.format("%-25s %-20s ", NAMES[i + 1][1], cur == -1 and "unlimited" or string.format("%u", cur))

@@ -775,8 +775,7 @@ function M.statm(t)
   local text = (page_align(end_code) - (start_code & ~(ps - 1))) // ps
   local data = data_vm + stack_vm
   local resident = shared + c.anon
-  return string.format("%s %s %s %s 0 %s 0\n", u64(total_vm), u64(resident), u64(shared),
-                       u64(text), u64(data))
+  return kd.format("%u %u %u %u 0 %u 0\n", total_vm, resident, shared, text, data)
 end
 
 -- /proc/<pid>/comm (the same name as status' Name, unescaped)
