@@ -96,6 +96,11 @@ struct kd_field {
   uint64_t bit_offset;       /* from the start of the (last) struct */
   uint32_t bit_size;         /* 0 unless a bitfield */
   uint32_t nhops;            /* pointers followed before the member */
+  /* a whole (not bit) integer member: its size in bytes and sign, so that
+  ** a read is one copy (0: read through the type, kd_object_read_integer) */
+  uint8_t size;
+  bool is_signed;
+  bool hops_direct;          /* every hop an 8-byte pointer */
   struct kd_type *hop_type[KD_FIELD_MAX_HOPS];   /* each pointer's type */
   uint64_t hop_offset[KD_FIELD_MAX_HOPS];        /* its bit offset */
 };
