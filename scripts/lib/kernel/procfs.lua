@@ -83,18 +83,22 @@ M.bitmap_list = require("kernel.util").bitmap_list
 -- "%*pb" and "%*pbl" of a CPU or node mask: nearly every task has the same
 -- masks (sized for NR_CPUS / MAX_NUMNODES, mostly zero words), so the texts
 -- are made once per distinct mask, keyed by its bytes, not once per task
-local mask_memo = {}      -- nbits -> the mask's bytes -> its two texts
-local function mask_texts(base, nbits)
-  local memo = mask_memo[nbits]
-  if not memo then memo = {}; mask_memo[nbits] = memo end
+-- (label: also status' two lines of the mask, "<label>:\t<hex>\n<label>_list:\t<list>\n")
+local mask_memo = {}      -- label and nbits -> the mask's bytes -> its texts
+local function mask_texts(base, nbits, label)
+  local by_bits = mask_memo[label or ""]
+  if not by_bits then by_bits = {}; mask_memo[label or ""] = by_bits end
+  local memo = by_bits[nbits]
+  if not memo then memo = {}; by_bits[nbits] = memo end
   local key = kd.read(base, (nbits + 63) // 64 * 8)
   local t = memo[key]
   if not t then
     local w = bitmap_words(base, nbits)
     t = { M.bitmap_hex(w, nbits), M.bitmap_list(w, nbits) }
+    if label then t[3] = label .. ":\t" .. t[1] .. "\n" .. label .. "_list:\t" .. t[2] .. "\n" end
     memo[key] = t
   end
-  return t[1], t[2]
+  return t[1], t[2], t[3]
 end
 
 local function nr_cpu_ids()
@@ -547,32 +551,33 @@ function M.status(t)
       out[n] = kd.format(TASK_CAP_FORMAT, ((v[2] or 0) << 32) | v[1], ((v[4] or 0) << 32) | v[3],
         ((v[6] or 0) << 32) | v[5], ((v[8] or 0) << 32) | v[7], ((v[10] or 0) << 32) | v[9])
     else
-    for i, p in ipairs(CAPS) do
-      local lo, hi = v[2 * i - 1], v[2 * i]
-      if lo then n = n + 1; out[n] = kd.format("%s:\t%016x\n", p[1], ((hi or 0) << 32) | lo) end
-    end
+      for i, p in ipairs(CAPS) do
+        local lo, hi = v[2 * i - 1], v[2 * i]
+        if lo then n = n + 1; out[n] = kd.format("%s:\t%016x\n", p[1], ((hi or 0) << 32) | lo) end
+      end
     end
   end
 
   -- task_seccomp()
-  n = n + 1; out[n] = "NoNewPrivs:\t" .. (atomic_flag(aflags, 0) and 1 or 0) .. "\n"
-  if seccomp_mode then
-    n = n + 1; out[n] = "Seccomp:\t" .. seccomp_mode .. "\n"
-    if seccomp_filters then
-      n = n + 1; out[n] = "Seccomp_filters:\t" .. seccomp_filters .. "\n"
-    end
+  local no_new_privs = atomic_flag(aflags, 0) and 1 or 0
+  n = n + 1
+  if seccomp_mode and seccomp_filters then
+    out[n] = kd.format("NoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n", no_new_privs,
+                       seccomp_mode, seccomp_filters)
+  elseif seccomp_mode then
+    out[n] = kd.format("NoNewPrivs:\t%d\nSeccomp:\t%d\n", no_new_privs, seccomp_mode)
+  else
+    out[n] = no_new_privs == 1 and "NoNewPrivs:\t1\n" or "NoNewPrivs:\t0\n"
   end
   n = n + 1; out[n] = speculation_lines(aflags)
 
   -- task_cpus_allowed()
-  local hex, list = mask_texts(cpus_bits, nr_cpu_ids())
-  n = n + 1; out[n] = "Cpus_allowed:\t" .. hex .. "\n"
-  n = n + 1; out[n] = "Cpus_allowed_list:\t" .. list .. "\n"
+  local _, _, lines = mask_texts(cpus_bits, nr_cpu_ids(), "Cpus_allowed")
+  n = n + 1; out[n] = lines
   -- cpuset_task_status_allowed() (CONFIG_CPUSETS)
   if mems_bits then
-    hex, list = mask_texts(mems_bits, R.nodemask_bits)
-    n = n + 1; out[n] = "Mems_allowed:\t" .. hex .. "\n"
-    n = n + 1; out[n] = "Mems_allowed_list:\t" .. list .. "\n"
+    _, _, lines = mask_texts(mems_bits, R.nodemask_bits, "Mems_allowed")
+    n = n + 1; out[n] = lines
   end
   n = n + 1
   out[n] = kd.format("voluntary_ctxt_switches:\t%u\nnonvoluntary_ctxt_switches:\t%u\n",
