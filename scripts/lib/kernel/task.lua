@@ -173,39 +173,55 @@ end
 
 M.to_kthread = to_kthread
 
+-- the name of a kthread or workqueue worker (proc_name's slow side): the
+-- members read with compiled readers, no object a task
+local kthread_reader, worker_reader, worker_desc_len
+local function kthread_name(flags, comm, kptr)
+  local k = nil                  -- to_kthread(): only a PF_KTHREAD task has one
+  if (flags & M.PF_KTHREAD) ~= 0 and has_type("struct kthread") and kptr and kptr ~= 0 then
+    k = kptr
+  end
+  if kthread_reader == nil and k then
+    kthread_reader = kd.member_reader("struct kthread", "data",
+      has_member("struct kthread", "full_name") and "full_name" or "no such member")
+  end
+  if (flags & M.PF_WQ_WORKER) ~= 0 then
+    if k == nil or not has_type("struct worker") then return comm end
+    local w = kthread_reader(k)
+    if w == 0 then return comm end
+    if worker_reader == nil then
+      worker_reader = kd.member_reader("struct worker", "pool", "desc", "current_work")
+      worker_desc_len = kd.member_size("struct worker", "desc")
+    end
+    local pool, desc_addr, current_work = worker_reader(w)
+    if pool == 0 then return comm end
+    local desc = kd.read_string(desc_addr, worker_desc_len)
+    if desc == "" then return comm end
+    local sep = current_work ~= 0 and "+" or "-"
+    return (comm .. sep .. desc):sub(1, 63)
+  end
+  if k then
+    local _, full_name = kthread_reader(k)
+    if full_name and full_name ~= 0 then return kd.read_string(full_name, 64):sub(1, 63) end
+  end
+  return comm
+end
+
 local name_reader
 -- the name /proc shows (proc_task_name): workqueue workers get "-desc" /
 -- "+desc", kthreads their full name (5.17+), others the comm
 function M.proc_name(t)
   if name_reader == nil then
-    name_reader = kd.member_reader("struct task_struct", "flags", "comm")
+    -- struct kthread: 5.17+ worker_private, older set_child_tid (to_kthread)
+    local T = "struct task_struct"
+    name_reader = kd.member_reader(T, "flags", "comm",
+      has_member(T, "worker_private") and "worker_private" or "set_child_tid")
   end
-  local flags, comm_addr = name_reader(t)
+  local flags, comm_addr, kptr = name_reader(t)
   local comm = kd.read_string(comm_addr, 16)
   -- nearly every task is neither a workqueue worker nor a kthread
   if (flags & (M.PF_WQ_WORKER | M.PF_KTHREAD)) == 0 then return comm end
-  local ok, name = pcall(function()
-    if (flags & M.PF_WQ_WORKER) ~= 0 then
-      local k = to_kthread(t)
-      if k == nil or not has_type("struct worker") then return comm end
-      local w = pval(k.data)
-      if w == 0 then return comm end
-      local worker = kd.object("struct worker", w)
-      if pval(worker:member_("pool")) == 0 then return comm end
-      local desc = worker.desc:string_()
-      if desc == "" then return comm end
-      local sep = pval(worker:member_("current_work")) ~= 0 and "+" or "-"
-      return (comm .. sep .. desc):sub(1, 63)
-    elseif (flags & M.PF_KTHREAD) ~= 0 then
-      local k = to_kthread(t)
-      if k and has_member("struct kthread", "full_name") then
-        local fn = pval(k:member_("full_name"))
-        if fn ~= 0 then return kd.read_string(fn, 64):sub(1, 63) end
-      end
-      return comm
-    end
-    return comm
-  end)
+  local ok, name = pcall(kthread_name, flags, comm, kptr)
   if ok then return name end
   return comm
 end
