@@ -375,6 +375,9 @@ M.KD_DOCS = {
   source_line = "kd.source_line(addr) -> {file, line, inlined} of a kernel or module text address, or nil",
   -- (unwind)
   thread_size = "kd.thread_size() -> THREAD_SIZE: the size of a task's kernel stack, as the unwinder finds it",
+  -- the per-task formatters' helpers (fmtc)
+  format = "kd.format(fmt, ...) -> string: string.format's text for %d %i %u %x %X %o %c %s %% (flags, width, precision), integers converted without snprintf",
+  list_addresses = "kd.list_addresses(head_address [, offset]) -> {node - offset...}: kd.list's walk as addresses, no object a node",
 }
 -- (disc) the format-string probe
 M.KD_DOCS.rodata_has = "kd.rodata_has({strings}) -> {[s] = boolean}, source: does the kernel's read-only data hold each string (source \"dump\", or \"cache\": kept per kernel build-id)"

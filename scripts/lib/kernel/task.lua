@@ -562,10 +562,10 @@ function M.threads(t)
   end
 end
 
+local thread_walk      -- { signal reader, thread_head offset, thread_node offset } or false
 -- the addresses of the threads of t's group (task.threads' order): the
 -- list walked without an object a thread (stat and cputime read members
 -- of every thread of each process through a kd.member_reader)
-local thread_walk      -- { signal reader, thread_head offset, thread_node offset } or false
 function M.thread_addrs(t)
   if thread_walk == nil then
     thread_walk = false
