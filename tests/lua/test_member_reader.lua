@@ -118,3 +118,36 @@ test("kd.stack_pcs: kd.stack_trace's kernel-text, non-scheduler pcs, on every ta
   end
   ok(n > 10 and frames > n, n .. " tasks, " .. frames .. " pcs")
 end)
+
+test("kd.list_addresses walks what kd.list walks, as addresses", function()
+  local off = kd.member_offset("struct task_struct", "tasks")
+  local init = kd.symbol("init_task")
+  local head = init.tasks:address_()
+  local want = {}
+  for p in kd.list(init.tasks, "struct task_struct", "tasks") do want[#want + 1] = kd.addr(p) end
+  local got = kd.list_addresses(head, off)
+  eq(#got, #want, "as many nodes")
+  for i = 1, #want do eq(got[i], want[i], "node " .. i) end
+  ok(#got > 10, #got .. " processes")
+  -- without an offset: the list_head nodes themselves
+  local nodes = kd.list_addresses(head)
+  eq(nodes[1], want[1] + off, "the first node's list_head")
+  -- every thread group, through signal->thread_head where the kernel has it
+  if kd.has_member("struct signal_struct", "thread_head") then
+    local toff = kd.member_offset("struct task_struct", "thread_node")
+    local n = 0
+    for t in kd.tasks() do
+      local sig = t.signal
+      if sig ~= nil and t.pid == t.tgid then
+        local w = {}
+        for th in kd.list(sig.thread_head, "struct task_struct", "thread_node") do w[#w + 1] = kd.addr(th) end
+        local g = kd.list_addresses(sig.thread_head:address_(), toff)
+        eq(#g, #w, "threads of " .. t.pid)
+        for i = 1, #w do eq(g[i], w[i]) end
+        n = n + 1
+      end
+    end
+    ok(n > 10, n .. " thread groups")
+  end
+  raises(function() kd.list_addresses(0) end, "")
+end)
