@@ -477,8 +477,8 @@ function M.load(path)
   return spec
 end
 
--- run a program in this process: returns { text =, json =, status =,
--- run = } (status 0 ok, 1 program error, 2 usage error; with the usage
+-- run a program in this process: returns { text =, json = (with --json
+-- only), status =, run = } (status 0 ok, 1 program error, 2 usage error; with the usage
 -- error's message in .message)
 function M.run(spec, argv)
   local opts, args = M.parse(spec, argv or {})
@@ -509,7 +509,10 @@ function M.run(spec, argv)
     p.traceback = err
     status = 1
   end
-  return { status = status, text = p:text(), json = p:json_text(), run = p }
+  -- the JSON document only when it was asked for: the report takes the
+  -- text, and a program's data for 10,000 tasks made into JSON is tens of
+  -- MB of tables and text nobody reads
+  return { status = status, text = p:text(), json = opts.json and p:json_text() or nil, run = p }
 end
 
 -- run a program file; as M.run

@@ -148,19 +148,22 @@ filter matches any of its values.]],
       if opts.cgroup then line[#line + 1] = cgroup(r) end
       line[#line + 1] = opts.threads and r.comm or r.args
       out[#out + 1] = line
-      data[#data + 1] = {
-        pid = r.pid, tid = opts.threads and r.tid or nil, ppid = r.ppid, state = r.state,
-        user = r.user, uid = r.euid, cpu = x.cpu, rss_kb = r.rss, vsz_kb = r.vsz,
-        utime_seconds = r.utime / HZ, stime_seconds = r.stime / HZ,
-        last_ran_seconds_ago = x.off and x.off / 1e9 or nil,
-        threads = not opts.threads and r.nlwp or nil,
-        comm = r.comm, args = r.args, cgroup = opts.cgroup and cgroup(r) or nil,
-        task = string.format("0x%x", r.task:value_()),
-      }
+      -- (the JSON rows only for --json: the report takes the text)
+      if p.json then
+        data[#data + 1] = {
+          pid = r.pid, tid = opts.threads and r.tid or nil, ppid = r.ppid, state = r.state,
+          user = r.user, uid = r.euid, cpu = x.cpu, rss_kb = r.rss, vsz_kb = r.vsz,
+          utime_seconds = r.utime / HZ, stime_seconds = r.stime / HZ,
+          last_ran_seconds_ago = x.off and x.off / 1e9 or nil,
+          threads = not opts.threads and r.nlwp or nil,
+          comm = r.comm, args = r.args, cgroup = opts.cgroup and cgroup(r) or nil,
+          task = string.format("0x%x", r.task:value_()),
+        }
+      end
     end
     p:line("")
     p:table(cols, out)
-    p:set(opts.threads and "threads" or "processes", data)
+    if p.json then p:set(opts.threads and "threads" or "processes", data) end
     if counts.D and counts.D > 0 then
       p:warning(string.format("%d thread(s) in D state (kdlua hanginfo)", counts.D))
     end
