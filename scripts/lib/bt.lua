@@ -191,11 +191,15 @@ function M.all_cpus_text(opts)
   return table.concat(out, "\n")
 end
 
--- `foreach bt`: every task, idle tasks included
+-- `foreach bt`: every task, idle tasks included (~1 KB a task: built in
+-- textbuf's chunks, not one table of every task's text)
 function M.foreach_text(opts)
-  local out = {}
-  for _, t in ipairs(M.all_tasks()) do out[#out + 1] = M.task_text(t, opts) end
-  return table.concat(out, "\n")
+  local b = require("textbuf").new()
+  for i, t in ipairs(M.all_tasks()) do
+    if i > 1 then b:add("\n") end
+    b:add(M.task_text(t, opts))
+  end
+  return b:result()
 end
 
 -- a trace as plain tables, for --json

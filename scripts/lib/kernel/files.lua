@@ -513,9 +513,10 @@ local function lsof_text()
   if threads then hdr = hdr .. " " .. pad("TID", W.tid) .. " " .. pad("TASKCMD", W.tcmd, true) end
   hdr = hdr .. " " .. pad("USER", W.user) .. " " .. pad("FD", W.fd) .. "   " .. pad("TYPE", W.type) ..
         " " .. pad("DEVICE", W.dev) .. " " .. pad("SIZE/OFF", W.szoff) .. " " .. pad("NODE", W.node) .. " NAME\n"
-  -- the text in chunks of lines (no table of every line), each task's
+  -- the text in chunks (textbuf: no table of every line), each task's
   -- cells and each shared entry's cells padded once
-  local chunks, lines, nlines = { hdr }, {}, 0
+  local text = require("textbuf").new()
+  text:add(hdr)
   local last_trec, prefix
   local tails = {}
   for i = 1, nrows, 3 do
@@ -535,16 +536,10 @@ local function lsof_text()
              pad(info[SZOFF], W.szoff) .. " " .. pad(info[NODE], W.node) .. " " .. info[NAME] .. "\n"
       tails[info] = tail
     end
-    nlines = nlines + 1
-    lines[nlines] = prefix .. spaces[W.fd - #fdm + 1] .. fdm .. " " .. tail
-    if nlines == 512 then
-      chunks[#chunks + 1] = table.concat(lines, "", 1, nlines)
-      nlines = 0
-    end
+    text:add(prefix .. spaces[W.fd - #fdm + 1] .. fdm .. " " .. tail)
   end
-  chunks[#chunks + 1] = table.concat(lines, "", 1, nlines)
-  rows, lines, tails = nil, nil, nil
-  return table.concat(chunks)
+  rows, tails = nil, nil
+  return text:result()
 end
 
 -- lsof -b +M -n -l -c '': every process and (TID, TASKCMD) every other
