@@ -1,8 +1,9 @@
 -- sos process plugin: ps listings (procps-ng formats) and pstree (psmisc);
 -- one file, so that the report runs them in one process, on one snapshot
+-- (ps.shared_snapshot: held by kernel/ps.lua, not here, so that taskinfo
+-- can let it go when it is done)
 local ps = require("kernel.ps")
-local snap
-local function S() snap = snap or ps.shared_snapshot() return snap end
+local function S() return ps.shared_snapshot() end
 emit{ command = "ps auxwww", plugin = "process", symlink = "ps",
       run = function() return ps.aux(S()) end }
 emit{ command = "ps auxwwwm", plugin = "process",

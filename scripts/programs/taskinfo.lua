@@ -67,6 +67,7 @@ filter matches any of its values.]],
       local text, why = ps.pstree(snap, root and math.floor(root) or nil)
       if not text then p:error("tree: " .. tostring(why)) else p:print((text:gsub("\n$", ""))) end
       p:set("tree", text)
+      ps.release_shared()
       return
     end
 
@@ -164,6 +165,9 @@ filter matches any of its values.]],
     p:line("")
     p:table(cols, out)
     if p.json then p:set(opts.threads and "threads" or "processes", data) end
+    -- the report runs taskinfo after the ps listings: the snapshot's last
+    -- user, in the process that made it when they ran there
+    ps.release_shared()
     if counts.D and counts.D > 0 then
       p:warning(string.format("%d thread(s) in D state (kdlua hanginfo)", counts.D))
     end

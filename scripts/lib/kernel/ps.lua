@@ -4,6 +4,7 @@
 --   ps.snapshot()          process/thread table (reuse across formats)
 --   ps.shared_snapshot()   the one snapshot of this process, made on first
 --                          use (what the listings default to)
+--   ps.release_shared()    let it go (its last user is done with it)
 --   ps.aux(snap, opts)     `ps auxwww` (opts.threads: `ps auxwwwm`)
 --   ps.elfL(snap)          `ps -elfL`
 --   ps.alx(snap)           `ps alxwww`
@@ -308,11 +309,14 @@ function M.snapshot(opts)
   return snap
 end
 
-local shared = setmetatable({}, { __mode = "v" })
+local shared = {}
 -- The one snapshot of this process: the dump does not change, so every
 -- listing of a run (ps' six forms, pstree, the programs) can read one;
 -- building it is most of their cost (3.6 G instructions per pstree of
--- 3,200 tasks).  Held weakly, so one nobody holds any more is collected.
+-- 3,200 tasks).  Held here until M.release_shared(): a report's worker
+-- that ran the listings and then taskinfo (their last user in a report)
+-- lets it go there, ~1 KiB a process (11 MiB of 10,000) it would
+-- otherwise carry through the thousands of per-task files it makes next.
 function M.shared_snapshot()
   local snap = shared.snap
   if snap == nil then
@@ -320,6 +324,11 @@ function M.shared_snapshot()
     shared.snap = snap
   end
   return snap
+end
+
+-- forget the shared snapshot (the next shared_snapshot() makes a new one)
+function M.release_shared()
+  shared.snap = nil
 end
 
 -- }======
