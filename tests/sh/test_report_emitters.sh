@@ -167,6 +167,41 @@ EOF
 if python3 "$tmp/m.py" "$R" >"$tmp/m.out" 2>&1; then ok "manifest records the failures, stubs and skipped files"
 else fail "manifest records the failures"; show "$tmp/m.out"; fi
 
+# ------------------------------------------------------------ shares
+
+# emit{shares = "FILE"}: made in the process that made FILE's single
+# files, after them (taskinfo and the ps listings' snapshot).  s1 leaves a
+# mark in a library both files require and keeps its worker busy for a
+# second; s2 (shares s1's) must see the mark; s3 (no shares) is claimed by
+# the other worker meanwhile and must not -- or the test proves nothing
+mkdir "$tmp/sh" "$tmp/out3"
+cat >"$tmp/sh/s1_make.lua" <<'EOF'
+plugin{ name = "site", description = "test site emitters" }
+emit{ path = "site/share/made", run = function()
+  require("kernel.util").shares_test_mark = true
+  local t = os.clock() + 1 while os.clock() < t do end
+  return "made\n" end }
+EOF
+cat >"$tmp/sh/s2_read.lua" <<'EOF'
+emit{ path = "site/share/read", plugin = "site", shares = "s1_make.lua", run = function()
+  return (require("kernel.util").shares_test_mark and "same" or "other") .. "\n" end }
+EOF
+cat >"$tmp/sh/s3_alone.lua" <<'EOF'
+emit{ path = "site/share/alone", plugin = "site", run = function()
+  return (require("kernel.util").shares_test_mark and "same" or "other") .. "\n" end }
+EOF
+printf 'emit{ path = "site/s/{pid}", plugin = "site", each = "pids", shares = "s1_make.lua", run = function() return "" end }\n' >"$tmp/sh/s4_each.lua"
+"$BIN" report --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" --tmp-dir "$tmp/out3" -o site \
+  --emitters-dir "$tmp/sh" -j 2 >/dev/null 2>"$tmp/shares.err"
+arc=$(ls "$tmp/out3" | grep '\.tar\.xz$' | head -n 1)
+mkdir "$tmp/x3"
+[ -n "$arc" ] && tar -xf "$tmp/out3/$arc" -C "$tmp/x3"
+R3=$tmp/x3/${arc%.tar.xz}
+check "shares: made after the file it names, in its process" test "$(cat "$R3/site/share/read" 2>/dev/null)" = same
+check "shares: (a file without it ran in the other worker)" test "$(cat "$R3/site/share/alone" 2>/dev/null)" = other
+check "shares with each is refused" \
+  grep -q "s4_each.lua: skipped: .*field 'shares' goes with a single file, not with 'each'" "$R3/sos_logs/sos.log"
+
 # ------------------------------------------------------------ SIGTERM
 
 # a slow emitter keeps the report busy; TERM must leave nothing behind

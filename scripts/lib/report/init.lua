@@ -492,12 +492,14 @@ function Run:plan(names)
   end
   -- single files are claimed by emitter file: they share what their file
   -- and its libraries memoize (ps's snapshot of all tasks, the file tables
-  -- lsof and netstat read...), made then in one process, not in each
+  -- lsof and netstat read...), made then in one process, not in each; an
+  -- emitter's `shares` puts it with another file's (taskinfo reads the ps
+  -- listings' snapshot)
   local order = {}
   for _, i in ipairs(warm) do order[#order + 1] = { i } end
   local by_file = {}
   for _, i in ipairs(singles) do
-    local f = units[i].e.file
+    local f = units[i].e.shares or units[i].e.file
     if not by_file[f] then
       by_file[f] = {}
       order[#order + 1] = by_file[f]

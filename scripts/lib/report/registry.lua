@@ -24,7 +24,7 @@ M.ENUMERATORS = {
 local FIELDS = {
   path = "string", command = "string", plugin = "string", description = "string",
   run = "function", each = "string", default = "boolean", symlink = "string",
-  tags = "table", subdir = "string",
+  tags = "table", subdir = "string", shares = "string",
 }
 
 local PLUGIN_FIELDS = { name = "string", description = "string", default = "boolean" }
@@ -275,6 +275,9 @@ local function validate(spec, ctx)
       bad("field 'symlink' '" .. spec.symlink .. "' must be a plain file name")
     end
   end
+  if spec.shares ~= nil and spec.each then
+    bad("field 'shares' goes with a single file, not with 'each'")
+  end
   local tags = {}
   for i, t in ipairs(spec.tags or {}) do
     if type(t) ~= "string" then bad("field 'tags' item " .. i .. " is not a string") end
@@ -284,7 +287,7 @@ local function validate(spec, ctx)
     path = path, kind = kind, command = spec.command, plugin = plugin,
     description = spec.description, run = spec.run, each = spec.each,
     default = spec.default ~= false, symlink = spec.symlink, tags = tags,
-    file = ctx.name, origin = ctx.origin,
+    file = ctx.name, origin = ctx.origin, shares = spec.shares,
   }
 end
 
