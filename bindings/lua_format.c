@@ -25,8 +25,10 @@
 
 /* the longest item: a 99-wide field, as string.format's MAX_ITEM */
 #define MAX_ITEM 120
-/* flags, two width digits, '.', two precision digits, "ll", conversion */
-#define MAX_SPEC 16
+/* the longest '%' plus flags, width and precision string.format takes:
+** 21 characters after the '%' with the conversion (repeated flags count),
+** its MAX_FORMAT - 10; form[] adds "ll", the conversion and the NUL */
+#define MAX_SPEC 21
 
 /* digits of v in base (10, 8, 16) into the end of buf; returns the start */
 static char *utoa_rev(char *end, uint64_t v, unsigned base, bool upper) {
@@ -100,14 +102,18 @@ static const char *scan_spec(lua_State *L, const char *f, const char *flags, int
     f++;
   }
   int w = 0, digits = 0;
-  while (*f >= '0' && *f <= '9' && digits < 2) { w = w * 10 + (*f - '0'); f++; digits++; }
-  *width = w;
-  if (*f == '.' && precision) {
-    *other = true;
-    f++;
-    digits = 0;
-    while (*f >= '0' && *f <= '9' && digits < 2) { f++; digits++; }
+  /* a width cannot start with '0' (where '0' is no flag: "%05s"), as
+  ** string.format's check says; the letter test below then fails */
+  if (*f != '0') {
+    while (*f >= '0' && *f <= '9' && digits < 2) { w = w * 10 + (*f - '0'); f++; digits++; }
+    if (*f == '.' && precision) {
+      *other = true;
+      f++;
+      digits = 0;
+      while (*f >= '0' && *f <= '9' && digits < 2) { f++; digits++; }
+    }
   }
+  *width = w;
   if (!(*f >= 'a' && *f <= 'z') && !(*f >= 'A' && *f <= 'Z'))
     bad_spec(L, start, f);
   return f;

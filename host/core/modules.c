@@ -88,6 +88,12 @@ struct kd_error *kd_program_module_dwarf(struct kd_program *prog,
                                          struct kd_module *m) {
   if (m->dwarf_tried || m->debug_path == NULL) return NULL;
   m->dwarf_tried = true;
+  /* may_define is not asked once the DWARF is open: its strings go */
+  prog->debug_str_kept -= m->debug_str_size;
+  free(m->debug_str);
+  m->debug_str = NULL;
+  m->debug_str_size = 0;
+  m->debug_str_tried = false;
   static const Dwfl_Callbacks cb = {
     .find_debuginfo = dwfl_standard_find_debuginfo,
     .section_address = dwfl_offline_section_address,

@@ -61,3 +61,20 @@ test("errors: a missing value, a non-integer, an unsupported conversion", functi
   raises(function() kd.format("%123d", 1) end, "invalid conversion")
   raises(function() kd.format("%", 1) end, "")
 end)
+
+-- string.format's spec check (lstrlib.c checkformat/getformat): a width
+-- cannot start with '0' where '0' is no flag (%s, %c), and a spec takes
+-- at most 21 characters after the '%' (repeated flags included)
+test("specs accepted and refused exactly where string.format does", function()
+  local specs = { "%05s", "%-05s", "%05c", "%0s", "%-0s", "%0c", "%0.s", "%-0c", "%0-5d",
+                  "%-08d|", "%5.3s|" }
+  for n = 12, 24 do specs[#specs + 1] = "%" .. string.rep("-", n) .. "5d|" end
+  for _, spec in ipairs(specs) do
+    local v = spec:find("[sc]") and 65 or 7
+    if spec:find("s") then v = "abc" end
+    local okw, want = pcall(string.format, spec, v)
+    local okg, got = pcall(kd.format, spec, v)
+    eq(okg, okw, spec .. ": kd.format " .. (okg and "took" or "refused") .. " it: " .. tostring(got))
+    if okw then eq(got, want, spec) end
+  end
+end)
