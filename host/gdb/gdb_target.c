@@ -25,8 +25,6 @@
 
 /* x86_64: user addresses lie below the canonical hole. */
 #define USER_TOP 0x0000800000000000ull
-/* x86_64 THREAD_SIZE without KASAN, when the debug info cannot tell us. */
-#define DEFAULT_THREAD_SIZE 16384
 /* Room for an executable's path (PATH_MAX) and a component (NAME_MAX). */
 #define PATH_ROOM 4096
 #define NAME_MAX_LEN 255
@@ -208,30 +206,6 @@ static struct kd_error *threads_tasks(struct kd_gdb_dump *d) {
   return NULL;
 }
 
-/*
-** THREAD_SIZE, for task_pt_regs: the size of union thread_union or of
-** init_stack (the boot task's stack, one THREAD_SIZE long), else 16 KiB,
-** x86_64's value without KASAN.  sizeof(task->stack) would only say
-** "pointer".
-*/
-static uint64_t thread_size(struct kd_program *prog) {
-  struct kd_type *t = find_type(prog, "union thread_union");
-  uint64_t size = t ? kd_type_sizeof(t) : 0, addr;
-  if (size == 0) {
-    t = NULL;
-    struct kd_error *err = kd_program_find_symbol(prog, "init_stack", &addr, &t);
-    kd_error_destroy(err);
-    if (t) size = kd_type_sizeof(t);
-  }
-  if (size == 0) {
-    const struct kd_symbol *s = kd_symtab_lookup(prog->symtab, "init_stack");
-    if (s) size = s->size;
-  }
-  /* a stack is a power of two of pages */
-  if (size < 4096 || (size & (size - 1)) != 0) size = DEFAULT_THREAD_SIZE;
-  return size;
-}
-
 /* The physical address of the page-table root of mm. */
 static struct kd_error *mm_pgd(struct kd_gdb_dump *d, uint64_t mm,
                                uint64_t *root) {
@@ -303,7 +277,7 @@ static struct kd_error *threads_process(struct kd_gdb_dump *d) {
     }
     kd_error_destroy(err);   /* a page not present: reads will say so */
   }
-  d->thread_size = thread_size(d->prog);
+  d->thread_size = kd_thread_size(d->prog);   /* for task_pt_regs */
   d->initial = 0;
   for (size_t i = 0; d->panic_note >= 0 && i < d->n; i++)
     if (d->threads[i].note == d->panic_note) { d->initial = i; break; }

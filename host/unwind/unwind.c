@@ -180,7 +180,7 @@ static uint64_t own_sym(struct kd_program *prog, const char *name) {
 ** type that is absent (6.1's DWARF has no union thread_union) costs a
 ** search of every module's debug file.
 */
-static uint64_t thread_size(struct kd_program *prog) {
+uint64_t kd_thread_size(struct kd_program *prog) {
   /* __{start,end}_init_task until the rename to __{start,end}_init_stack
   ** (6.12 has the new names) */
   uint64_t size = 0, lo, hi;
@@ -351,7 +351,7 @@ struct kd_error *kd_unwinder_open(struct kd_program *prog,
     else if (member_bits(itf, itf_members[i].member, &b, NULL))
       u->itf_off[itf_members[i].reg] = (int64_t)(b / 8);
   }
-  u->thread_size = thread_size(prog);
+  u->thread_size = kd_thread_size(prog);
   /* sizeof(struct irq_stack): the size of the per-CPU object every
   ** CPU's IRQ stack is (irq_stack_backing_store, arch/x86/kernel/irq_64.c),
   ** else the type */

@@ -102,6 +102,9 @@ struct kd_error *kd_unwind_saved_pcs(struct kd_unwinder *u, uint64_t task,
 
 /* THREAD_SIZE: the size of a task's kernel stack. */
 uint64_t kd_unwinder_thread_size(const struct kd_unwinder *u);
+/* The same, worked out from the program without an unwinder (gdbserver's
+** task_pt_regs); the unwinder keeps what this gave when it opened. */
+uint64_t kd_thread_size(struct kd_program *prog);
 
 /* The registers a task that is not running saved when it was switched out
 ** (struct inactive_task_frame at thread.sp: r15, r14, r13, r12, bx, bp),
