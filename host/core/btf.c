@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "debuginfo/btf_finder.h"
+#include "debuginfo/debuginfo.h"
 #include "debuginfo/known_globals.h"
 #include "kallsyms.h"
 #include "object.h"
@@ -161,25 +162,14 @@ static bool btf_from_vmlinux_file(struct kd_program *prog,
   if (fd < 0) return false;
   elf_version(EV_CURRENT);
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-  size_t shstrndx;
   bool found = false;
-  if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-      GElf_Shdr sh;
-      if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_PROGBITS) continue;
-      const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-      if (name == NULL || strcmp(name, ".BTF") != 0) continue;
-      if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) break;
-      Elf_Data *d = elf_getdata(scn, NULL);
-      if (d && d->d_buf && d->d_size > 0 && d->d_size <= BTF_MAX_SIZE &&
-          (*blob = malloc(d->d_size)) != NULL) {
-        memcpy(*blob, d->d_buf, d->d_size);
-        *size = d->d_size;
-        found = true;
-      }
-      break;
-    }
+  GElf_Shdr sh;
+  Elf_Scn *scn = kd_elf_section(elf, ".BTF", &sh);
+  Elf_Data *d = scn && sh.sh_type == SHT_PROGBITS ? kd_elf_section_data(scn, &sh) : NULL;
+  if (d && d->d_size > 0 && d->d_size <= BTF_MAX_SIZE && (*blob = malloc(d->d_size)) != NULL) {
+    memcpy(*blob, d->d_buf, d->d_size);
+    *size = d->d_size;
+    found = true;
   }
   if (elf) elf_end(elf);
   close(fd);

@@ -154,26 +154,17 @@ static bool read_debug_str(struct kd_program *prog, struct kd_module *m,
   elf_version(EV_CURRENT);
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
   bool ok = false;
-  size_t shstrndx;
-  if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-      GElf_Shdr sh;
-      if (gelf_getshdr(scn, &sh) == NULL) continue;
-      const char *sn = elf_strptr(elf, shstrndx, sh.sh_name);
-      if (sn == NULL || strcmp(sn, ".debug_str") != 0) continue;
-      if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) break;
-      Elf_Data *d = elf_getdata(scn, NULL);
-      if (d == NULL || d->d_buf == NULL) break;
-      ok = true;
-      *found = memmem(d->d_buf, d->d_size, name, nlen) != NULL;
-      if (prog->debug_str_kept + d->d_size <= DEBUG_STR_BUDGET &&
-          (m->debug_str = malloc(d->d_size ? d->d_size : 1)) != NULL) {
-        memcpy(m->debug_str, d->d_buf, d->d_size);
-        m->debug_str_size = d->d_size;
-        prog->debug_str_kept += d->d_size;
-      }
-      break;
+  GElf_Shdr sh;
+  Elf_Scn *scn = kd_elf_section(elf, ".debug_str", &sh);
+  Elf_Data *d = scn ? kd_elf_section_data(scn, &sh) : NULL;
+  if (d) {
+    ok = true;
+    *found = memmem(d->d_buf, d->d_size, name, nlen) != NULL;
+    if (prog->debug_str_kept + d->d_size <= DEBUG_STR_BUDGET &&
+        (m->debug_str = malloc(d->d_size ? d->d_size : 1)) != NULL) {
+      memcpy(m->debug_str, d->d_buf, d->d_size);
+      m->debug_str_size = d->d_size;
+      prog->debug_str_kept += d->d_size;
     }
   }
   if (elf) elf_end(elf);

@@ -28,6 +28,7 @@
 
 #include "base/input.h"
 #include "debuginfo/debugcache.h"
+#include "debuginfo/debuginfo.h"
 
 #define CACHE_MAGIC "kdlua-rodata 1\n"
 
@@ -158,22 +159,14 @@ static void narrow_to_section(struct kd_program *prog, uint64_t *a, uint64_t *b)
   if (fd < 0) return;
   elf_version(EV_CURRENT);
   Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-  size_t shstrndx;
-  if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-      GElf_Shdr sh;
-      if (gelf_getshdr(scn, &sh) == NULL || !(sh.sh_flags & SHF_ALLOC)) continue;
-      const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-      if (name == NULL || strcmp(name, ".rodata") != 0) continue;
-      uint64_t lo = sh.sh_addr + prog->kaslr_offset, hi = lo + sh.sh_size;
-      /* only a section that lies in the range (the same build): else the
-      ** whole range is scanned */
-      if (sh.sh_size > 0 && lo >= *a && hi <= *b) {
-        *a = lo;
-        *b = hi;
-      }
-      break;
+  GElf_Shdr sh;
+  if (kd_elf_section(elf, ".rodata", &sh) && (sh.sh_flags & SHF_ALLOC)) {
+    uint64_t lo = sh.sh_addr + prog->kaslr_offset, hi = lo + sh.sh_size;
+    /* only a section that lies in the range (the same build): else the
+    ** whole range is scanned */
+    if (sh.sh_size > 0 && lo >= *a && hi <= *b) {
+      *a = lo;
+      *b = hi;
     }
   }
   if (elf) elf_end(elf);

@@ -123,6 +123,25 @@ static int find_build_id_note(Elf_Data *data, uint8_t **id, size_t *len) {
   return 0;
 }
 
+Elf_Scn *kd_elf_section(Elf *elf, const char *name, GElf_Shdr *sh) {
+  size_t shstrndx;
+  if (elf == NULL || elf_getshdrstrndx(elf, &shstrndx) != 0) return NULL;
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    if (gelf_getshdr(scn, sh) == NULL) continue;
+    const char *n = elf_strptr(elf, shstrndx, sh->sh_name);
+    if (n && strcmp(n, name) == 0) return scn;
+  }
+  return NULL;
+}
+
+Elf_Data *kd_elf_section_data(Elf_Scn *scn, const GElf_Shdr *sh) {
+  if (sh->sh_type == SHT_NOBITS) return NULL;
+  if ((sh->sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) return NULL;
+  Elf_Data *d = elf_getdata(scn, NULL);
+  return d && d->d_buf ? d : NULL;
+}
+
 /*
 ** The build-id of an open ELF: the loaded notes (PT_NOTE) describe the
 ** running image, so they come first; a debug-only file may have an empty

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gelf.h>
 #include <libelf.h>
 
 #include "base/error.h"
@@ -27,6 +28,12 @@ struct kd_error *kd_elf_build_id(const char *path, uint8_t **id, size_t *len);
 struct kd_error *kd_elf_build_id_elf(Elf *elf, uint8_t **id, size_t *len);
 /* Lowercase hex of `len` bytes; malloc'ed, NULL when out of memory. */
 char *kd_hex_string(const uint8_t *bytes, size_t len);
+
+/* The first section called `name` (its header in *sh), or NULL. */
+Elf_Scn *kd_elf_section(Elf *elf, const char *name, GElf_Shdr *sh);
+/* A section's contents, inflated first when SHF_COMPRESSED; NULL when they
+** cannot be had (no bytes in the file, a failed inflate). */
+Elf_Data *kd_elf_section_data(Elf_Scn *scn, const GElf_Shdr *sh);
 
 struct kd_debuginfo_query {
   const char *release;          /* utsname release from the dump, may be NULL */

@@ -2,6 +2,7 @@
 ** dwarf_finder.c -- kd_finder over DWARF (see dwarf_finder.h).
 */
 #include "dwarf_finder.h"
+#include "debuginfo.h"
 
 #include <dwarf.h>
 #include <errno.h>
@@ -145,17 +146,8 @@ static struct kd_error *type_from_die(struct dwarf_finder *df, Dwarf_Die *die,
                                       struct kd_type **out);
 
 static uint64_t debug_info_size(Dwarf *dwarf) {
-  Elf *elf = dwarf_getelf(dwarf);
-  size_t shstrndx;
-  if (elf == NULL || elf_getshdrstrndx(elf, &shstrndx) != 0) return 0;
-  Elf_Scn *scn = NULL;
-  while ((scn = elf_nextscn(elf, scn)) != NULL) {
-    GElf_Shdr sh;
-    if (gelf_getshdr(scn, &sh) == NULL) continue;
-    const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
-    if (n && strcmp(n, ".debug_info") == 0) return sh.sh_size;
-  }
-  return 0;
+  GElf_Shdr sh;
+  return kd_elf_section(dwarf_getelf(dwarf), ".debug_info", &sh) ? sh.sh_size : 0;
 }
 
 static char *index_path(struct dwarf_finder *df) {
