@@ -747,8 +747,6 @@ static int k_cpu_registers(lua_State *L) {
   return 1;
 }
 
-/* kd.kallsyms_core_text([digits]) -> text, count: the core kernel's part of
-** /proc/kallsyms, decoded in C (see host/core/kallsyms.c) */
 /* {------ kd.type_names(): for the REPL's completion ------ */
 
 struct name_list { char **v; size_t n, cap; int nomem; };
@@ -809,22 +807,62 @@ static int k_type_names(lua_State *L) {
 
 /* }------ */
 
-static int k_kallsyms_core_text(lua_State *L) {
-  int digits = (int)luaL_optinteger(L, 1, 16);
-  void **box = lua_newuserdatauv(L, sizeof *box, 0);
+/* {------ kd.kallsyms_core_text, kd.kallsyms_module_text ------ */
+
+static int owned_text_gc(lua_State *L) {
+  char **box = lua_touserdata(L, 1);
+  free(*box);
   *box = NULL;
-  char *text;
-  size_t len, count;
-  struct kd_error *err = kd_kallsyms_core_text(kl_program(L), digits, &text, &len, &count);
-  if (err) return kl_raise(L, err);
-  /* a memory error in pushlstring would leak text: keep the copy short-lived */
-  *box = text;
-  lua_pushlstring(L, text, len);
-  free(text);
+  return 0;
+}
+
+/* a slot for a malloc'ed text that is freed even when pushing it raises a
+** memory error (made before the text, so making it cannot leak the text) */
+static char **owned_text_box(lua_State *L) {
+  char **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  if (luaL_newmetatable(L, "kd.owned_text")) {
+    lua_pushcfunction(L, owned_text_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return box;
+}
+
+static int push_owned_text(lua_State *L, char **box, size_t len, size_t count) {
+  lua_pushlstring(L, *box, len);
+  free(*box);
   *box = NULL;
   lua_pushinteger(L, (lua_Integer)count);
   return 2;
 }
+
+/* kd.kallsyms_core_text([digits]) -> text, count: the core kernel's part of
+** /proc/kallsyms, decoded in C (see host/core/kallsyms.c) */
+static int k_kallsyms_core_text(lua_State *L) {
+  int digits = (int)luaL_optinteger(L, 1, 16);
+  char **box = owned_text_box(L);
+  size_t len, count;
+  struct kd_error *err = kd_kallsyms_core_text(kl_program(L), digits, box, &len, &count);
+  if (err) return kl_raise(L, err);
+  return push_owned_text(L, box, len, count);
+}
+
+/* kd.kallsyms_module_text(module, name[, digits]) -> text, count: one
+** module's lines of /proc/kallsyms, "[name]" after each (host/core/kallsyms.c) */
+static int k_kallsyms_module_text(lua_State *L) {
+  uint64_t mod = kl_check_address(L, 1);
+  const char *label = luaL_checkstring(L, 2);
+  int digits = (int)luaL_optinteger(L, 3, 16);
+  char **box = owned_text_box(L);
+  size_t len, count;
+  struct kd_error *err = kd_kallsyms_module_text(kl_program(L), mod, label, digits,
+                                                 box, &len, &count);
+  if (err) return kl_raise(L, err);
+  return push_owned_text(L, box, len, count);
+}
+
+/* }------ */
 
 static int k_hex(lua_State *L) {
   char b[32];
@@ -877,7 +915,8 @@ static const luaL_Reg kd_funcs[] = {
   { "list_addresses", k_list_addresses },
   { "rbtree", k_rbtree }, { "tasks", k_tasks }, { "modules", k_modules },
   { "dump_info", k_dump_info }, { "damage", k_damage }, { "alloc_failures", k_alloc_failures }, { "trim", k_trim }, { "cpu_registers", k_cpu_registers },
-  { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text }, { "has_types", k_has_types },
+  { "hex", k_hex }, { "kallsyms_core_text", k_kallsyms_core_text },
+  { "kallsyms_module_text", k_kallsyms_module_text }, { "has_types", k_has_types },
   { "type_names", k_type_names },
   { NULL, NULL }
 };

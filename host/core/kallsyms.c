@@ -16,9 +16,12 @@
 #include "kallsyms.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "object.h"
 
 /* the tables' addresses: VMCOREINFO names them (6.0+), else the symtab */
 static int table_address(struct kd_program *prog, const char *name,
@@ -191,19 +194,24 @@ struct text_state {
   size_t n;
 };
 
-static int add_text_line(void *ud, uint64_t a, const char *name, size_t nl) {
-  struct text_state *st = ud;
-  struct outbuf *o = &st->o;
-  if (out_reserve(o, nl + 16 + 4)) return -1;
-  /* "%0*lx %c %s\n" by hand: snprintf was half of this loop's time */
-  char *w = o->p + o->len;
-  int nd = st->ndig;
+/* "%0*lx" by hand (snprintf was half of the text loop's time): at least
+** ndig digits, more when the value needs them; returns the count */
+static int put_hex(char *w, uint64_t a, int ndig) {
+  int nd = ndig;
   while (nd < 16 && (a >> (4 * nd)) != 0) nd++;
   for (int d = nd - 1; d >= 0; d--) {
     w[d] = "0123456789abcdef"[a & 0xf];
     a >>= 4;
   }
-  w += nd;
+  return nd;
+}
+
+static int add_text_line(void *ud, uint64_t a, const char *name, size_t nl) {
+  struct text_state *st = ud;
+  struct outbuf *o = &st->o;
+  if (out_reserve(o, nl + 16 + 4)) return -1;
+  char *w = o->p + o->len;
+  w += put_hex(w, a, st->ndig);
   *w++ = ' ';
   *w++ = name[0];
   *w++ = ' ';
@@ -230,6 +238,268 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
   *count = st.n;
   return NULL;
 }
+
+/* {------ one module's part ------ */
+
+/*
+** kernel/module/kallsyms.c (6.1 and 6.12 alike): after the core table,
+** /proc/kallsyms lists each module's mod->kallsyms -- its Elf_Sym symtab,
+** the strtab of the names and (4.5+) the typetab of nm-style letters that
+** the loader computed; before 4.5 the three lived in struct module itself
+** and the letter was kept in st_info.  s_show prints "%px %c %s\t[%s]\n",
+** the letter upper-cased when the module exports the name with that very
+** value (mod->syms), lower-cased otherwise, and skips empty names.
+** Elf64_Sym only, as the module loader of a 64-bit kernel keeps it.
+*/
+
+#define ELF64_SYM_SIZE 24
+
+struct export {
+  uint64_t value;
+  const char *name;     /* into exports.names, once every name is read */
+  size_t name_off;
+  size_t index;         /* table order: a later entry of a name wins */
+};
+
+struct exports {
+  struct export *v;
+  size_t n;
+  char *names;
+  size_t names_len, names_cap;
+};
+
+static void exports_free(struct exports *e) {
+  free(e->v);
+  free(e->names);
+}
+
+static int export_cmp(const void *x, const void *y) {
+  const struct export *a = x, *b = y;
+  int c = strcmp(a->name, b->name);
+  if (c) return c;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* exported under `name` with `value`?  (the table's last entry of the
+** name decides, as one name -> value map would) */
+static bool exported_as(const struct exports *e, const char *name,
+                        uint64_t value) {
+  size_t lo = 0, hi = e->n;
+  while (lo < hi) {     /* the first entry past `name` */
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(e->v[mid].name, name) <= 0) lo = mid + 1; else hi = mid;
+  }
+  return lo > 0 && e->v[lo - 1].value == value &&
+         strcmp(e->v[lo - 1].name, name) == 0;
+}
+
+/* the byte offset of t's member `name`: *has false when t has none */
+static struct kd_error *member_at(struct kd_type *t, const char *name,
+                                  bool *has, uint64_t *off) {
+  uint64_t bits;
+  struct kd_error *err = kd_member_offset(t, name, &bits, NULL);
+  *has = err == NULL;
+  if (err && err->code == KD_ERR_LOOKUP) { kd_error_destroy(err); err = NULL; }
+  if (*has) *off = bits / 8;
+  return err;
+}
+
+/*
+** mod->syms, mod->num_syms: struct kernel_symbol holds PREL32 offsets of
+** the value and the name from the fields themselves (4.19+ with
+** CONFIG_HAVE_ARCH_PREL32_RELOCATIONS: value_offset, name_offset), else
+** absolute value and name pointers.  A name that does not read is left
+** out, as the symbol then cannot be matched anyway.
+*/
+static struct kd_error *read_exports(struct kd_program *prog,
+                                     struct kd_type *mod_t, uint64_t mod,
+                                     struct exports *e) {
+  uint64_t n, syms;
+  struct kd_error *err = kd_read_member_u64(prog, mod_t, mod, "num_syms", &n);
+  if (err == NULL && n) err = kd_read_member_u64(prog, mod_t, mod, "syms", &syms);
+  if (err || n == 0 || syms == 0) return err;
+  struct kd_type *ks_t;
+  if ((err = kd_program_find_type(prog, "struct kernel_symbol", &ks_t))) return err;
+  uint64_t sz = kd_type_sizeof(ks_t), value_at = 0, name_at = 0;
+  bool prel, has_name;
+  if ((err = member_at(ks_t, "value_offset", &prel, &value_at))) return err;
+  if ((err = member_at(ks_t, prel ? "name_offset" : "name", &has_name, &name_at)))
+    return err;
+  if (!prel) {
+    bool has_value;
+    if ((err = member_at(ks_t, "value", &has_value, &value_at))) return err;
+    has_name = has_name && has_value;
+  }
+  unsigned width = prel ? 4 : 8;
+  if (!has_name || value_at + width > sz || name_at + width > sz)
+    return kd_error_create(KD_ERR_TYPE, "struct kernel_symbol has neither "
+                           "value_offset/name_offset nor value/name");
+  if (n > 1000000)
+    return kd_error_create(KD_ERR_FORMAT, "implausible export count %" PRIu64, n);
+  unsigned char *raw = malloc(n * sz);
+  e->v = malloc(n * sizeof *e->v);
+  if (raw == NULL || e->v == NULL) { free(raw); return kd_enomem; }
+  err = kd_program_read(prog, syms, raw, n * sz);
+  for (uint64_t i = 0; err == NULL && i < n; i++) {
+    const unsigned char *r = raw + i * sz;
+    uint64_t at = syms + i * sz, value, name_addr;
+    if (prel) {
+      int32_t vo, no;
+      memcpy(&vo, r + value_at, 4);
+      memcpy(&no, r + name_at, 4);
+      value = at + value_at + (uint64_t)(int64_t)vo;
+      name_addr = at + name_at + (uint64_t)(int64_t)no;
+    } else {
+      memcpy(&value, r + value_at, 8);
+      memcpy(&name_addr, r + name_at, 8);
+    }
+    char *s;
+    size_t len;
+    struct kd_error *e2 = kd_program_read_string(prog, name_addr, 512, &s, &len);
+    if (e2 == kd_enomem) { err = e2; break; }
+    if (e2) { kd_error_destroy(e2); continue; }
+    if (e->names_len + len + 1 > e->names_cap) {
+      size_t cap = e->names_cap ? e->names_cap * 2 : 16384;
+      while (cap < e->names_len + len + 1) cap *= 2;
+      char *g = realloc(e->names, cap);
+      if (g == NULL) { free(s); err = kd_enomem; break; }
+      e->names = g;
+      e->names_cap = cap;
+    }
+    memcpy(e->names + e->names_len, s, len + 1);
+    free(s);
+    e->v[e->n++] = (struct export){ .value = value, .name_off = e->names_len,
+                                    .index = (size_t)i };
+    e->names_len += len + 1;
+  }
+  free(raw);
+  if (err) return err;
+  for (size_t i = 0; i < e->n; i++) e->v[i].name = e->names + e->v[i].name_off;
+  if (e->n > 1) qsort(e->v, e->n, sizeof *e->v, export_cmp);
+  return NULL;
+}
+
+static char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 32) : c; }
+static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
+
+static struct kd_error *module_lines(struct kd_program *prog, uint64_t mod,
+                                     const char *label, struct text_state *st) {
+  struct kd_type *mod_t, *ks_t;
+  struct kd_error *err = kd_program_find_type(prog, "struct module", &mod_t);
+  if (err) return err;
+  /* 4.5 moved symtab/strtab into mod->kallsyms and added the typetab */
+  bool split;
+  uint64_t ks = mod, unused;
+  if ((err = member_at(mod_t, "kallsyms", &split, &unused))) return err;
+  ks_t = mod_t;
+  if (split) {
+    if ((err = kd_read_member_u64(prog, mod_t, mod, "kallsyms", &ks)) ||
+        (err = kd_program_find_type(prog, "struct mod_kallsyms", &ks_t)))
+      return err;
+  }
+  if (ks == 0) return NULL;
+  uint64_t num, symtab, strtab, typetab = 0;
+  bool has_typetab;
+  if ((err = kd_read_member_u64(prog, ks_t, ks, "num_symtab", &num))) return err;
+  if (num == 0) return NULL;
+  if ((err = kd_read_member_u64(prog, ks_t, ks, "symtab", &symtab)) ||
+      (err = kd_read_member_u64(prog, ks_t, ks, "strtab", &strtab)) ||
+      (err = member_at(ks_t, "typetab", &has_typetab, &unused)))
+    return err;
+  if (has_typetab && (err = kd_read_member_u64(prog, ks_t, ks, "typetab", &typetab)))
+    return err;
+  if (num > 1000000)
+    return kd_error_create(KD_ERR_FORMAT, "implausible symbol count %" PRIu64, num);
+  unsigned char *raw = NULL, *types = NULL;
+  char *strs = NULL;
+  size_t strs_len = 0;
+  struct exports exp = { 0 };
+  raw = malloc(num * ELF64_SYM_SIZE);
+  if (raw == NULL) return kd_enomem;
+  err = kd_program_read(prog, symtab, raw, num * ELF64_SYM_SIZE);
+  if (err == NULL && typetab) {
+    if ((types = malloc(num)) == NULL) err = kd_enomem;
+    else err = kd_program_read(prog, typetab, types, num);
+  }
+  /* the core strtab lies between strtab and typetab (layout_symtab):
+  ** read at once when it does, else each name on its own */
+  if (err == NULL && typetab > strtab && typetab - strtab < (16u << 20)) {
+    strs_len = (size_t)(typetab - strtab);
+    if ((strs = malloc(strs_len + 1)) == NULL) err = kd_enomem;
+    else {
+      struct kd_error *e2 = kd_program_read(prog, strtab, strs, strs_len);
+      if (e2) { kd_error_destroy(e2); free(strs); strs = NULL; }
+      else strs[strs_len] = '\0';   /* a last name cut by the end ends there */
+    }
+  }
+  if (err == NULL) err = read_exports(prog, mod_t, mod, &exp);
+  size_t label_len = strlen(label);
+  for (uint64_t i = 0; err == NULL && i < num; i++) {
+    const unsigned char *r = raw + i * ELF64_SYM_SIZE;
+    uint32_t st_name;
+    uint64_t st_value;
+    memcpy(&st_name, r, 4);
+    memcpy(&st_value, r + 8, 8);
+    const char *name;
+    char *owned = NULL;
+    size_t nl;
+    if (strs && st_name < strs_len) {
+      name = strs + st_name;
+      nl = strlen(name);
+    } else {
+      struct kd_error *e2 = kd_program_read_string(prog, strtab + st_name, 512, &owned, &nl);
+      if (e2 == kd_enomem) { err = e2; break; }
+      if (e2) { kd_error_destroy(e2); continue; }   /* as an empty name */
+      name = owned;
+    }
+    if (nl == 0) { free(owned); continue; }
+    char t = types ? (char)types[i] : (char)r[4];   /* < 4.5: st_info */
+    t = exported_as(&exp, name, st_value) ? ascii_upper(t) : ascii_lower(t);
+    if (out_reserve(&st->o, 16 + 3 + nl + 3 + label_len + 1)) {
+      free(owned);
+      err = kd_enomem;
+      break;
+    }
+    char *w = st->o.p + st->o.len;
+    w += put_hex(w, st_value, st->ndig);
+    *w++ = ' ';
+    *w++ = t;
+    *w++ = ' ';
+    memcpy(w, name, nl);
+    w += nl;
+    *w++ = '\t';
+    *w++ = '[';
+    memcpy(w, label, label_len);
+    w += label_len;
+    *w++ = ']';
+    *w++ = '\n';
+    st->o.len = (size_t)(w - st->o.p);
+    st->n++;
+    free(owned);
+  }
+  free(raw);
+  free(types);
+  free(strs);
+  exports_free(&exp);
+  return err;
+}
+
+struct kd_error *kd_kallsyms_module_text(struct kd_program *prog, uint64_t mod,
+                                         const char *label, int digits,
+                                         char **text, size_t *len,
+                                         size_t *count) {
+  struct text_state st = { .ndig = digits < 1 ? 1 : digits > 16 ? 16 : digits };
+  struct kd_error *err = module_lines(prog, mod, label, &st);
+  if (err == NULL && out_reserve(&st.o, 1)) err = kd_enomem;
+  if (err) { free(st.o.p); return err; }
+  st.o.p[st.o.len] = '\0';
+  *text = st.o.p;
+  *len = st.o.len;
+  *count = st.n;
+  return NULL;
+}
+
+/* }------ */
 
 struct collected {
   struct kd_program *prog;

@@ -15,6 +15,15 @@ struct kd_error *kd_kallsyms_core_text(struct kd_program *prog, int digits,
                                        char **text, size_t *len,
                                        size_t *count);
 
+/* /proc/kallsyms's lines of the module whose struct module is at `mod`:
+** "<address> <type> <name>\t[<label>]\n" for each symbol with a name, in
+** its symtab's order, the type upper-cased when the module exports the
+** name with that value.  *text is malloc'ed. */
+struct kd_error *kd_kallsyms_module_text(struct kd_program *prog, uint64_t mod,
+                                         const char *label, int digits,
+                                         char **text, size_t *len,
+                                         size_t *count);
+
 /* Add every core kernel symbol of the dump's kallsyms to prog->symtab
 ** (names without the type letter, which becomes the symbol's type; sizes
 ** unknown, 0): the kernel's symbol table when there is no vmlinux.  The

@@ -365,6 +365,7 @@ M.KD_DOCS = {
   siphash_1u64 = "kd.siphash_1u64(m, k0, k1) -> integer: the kernel's siphash_1u64 of one word (the %p/%pK pointer hash)",
   has_types = "kd.has_types() -> boolean: is there type information (debuginfo)?",
   kallsyms_core_text = "kd.kallsyms_core_text([digits]) -> text, count: /proc/kallsyms of the core kernel",
+  kallsyms_module_text = "kd.kallsyms_module_text(module, name [, digits]) -> text, count: a module's lines of /proc/kallsyms (\\t[name] after each; exported symbols' letters upper-case)",
   type_names = "kd.type_names() -> {names}: every type name of the debuginfo, sorted",
   traceback = "kd.traceback() -> the traceback of the last error (errors print one line)",
   stack_trace = "kd.stack_trace(task_or_cpu [, {lines = true}]) -> {frames}: pc, sp, function, offset, module, kind...; .reliable",

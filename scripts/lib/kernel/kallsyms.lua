@@ -29,6 +29,10 @@
 -- %px, i.e. as if kptr_restrict allowed them (root with kptr_restrict=0);
 -- a non-privileged reader sees zeros.
 --
+-- Both parts are built in C (host/core/kallsyms.c: kd.kallsyms_core_text,
+-- kd.kallsyms_module_text); M.each_core stays as the readable decoder of
+-- part 1, which a test holds the C one to.
+--
 -- The VMCOREINFO note names the tables (SYMBOL(kallsyms_names) etc., 6.0+);
 -- older kernels: the vmlinux ELF symbol table (kd.symbol_address).
 --
@@ -150,81 +154,6 @@ function M.each_core(fn)
   return num
 end
 
--- exported name -> value for a module (struct kernel_symbol: PREL32 offsets
--- since 4.19 with CONFIG_HAVE_ARCH_PREL32_RELOCATIONS, else absolute
--- value/name pointers)
-local function exports(mod)
-  local out = {}
-  local n = mod.num_syms
-  if not n or n == 0 then return out end
-  local syms = mod.syms
-  if syms == nil then return out end
-  local base = syms:value_()
-  local sz = kd.type("struct kernel_symbol").size
-  local prel = kd.has_member("struct kernel_symbol", "value_offset")
-  local raw = read_big(base, n * sz)
-  for i = 0, n - 1 do
-    local a = base + i * sz
-    local value, nameaddr
-    if prel then
-      local vo = string.unpack("<i4", raw, i * sz + 1 + kd.member_offset("struct kernel_symbol", "value_offset"))
-      local no = string.unpack("<i4", raw, i * sz + 1 + kd.member_offset("struct kernel_symbol", "name_offset"))
-      value = a + kd.member_offset("struct kernel_symbol", "value_offset") + vo
-      nameaddr = a + kd.member_offset("struct kernel_symbol", "name_offset") + no
-    else
-      value = string.unpack("<i8", raw, i * sz + 1 + kd.member_offset("struct kernel_symbol", "value"))
-      nameaddr = string.unpack("<i8", raw, i * sz + 1 + kd.member_offset("struct kernel_symbol", "name"))
-    end
-    local name = tryf(kd.read_string, nameaddr, 512)
-    if name then out[name] = value end
-  end
-  return out
-end
-
--- one module's symbols: list of {addr, type, name}
-function M.module_symbols(mod)
-  local ks
-  if kd.has_member("struct module", "kallsyms") then
-    ks = mod.kallsyms
-  else -- < 4.5: symtab/num_symtab/strtab in struct module (no typetab:
-    ks = mod       -- types were stored in st_info, see below)
-  end
-  if ks == nil then return {} end
-  local num = ks.num_symtab
-  if not num or num == 0 then return {} end
-  local symtab = ks.symtab:value_()
-  local strtab = ks.strtab:value_()
-  local has_tt = kd.has_member("struct mod_kallsyms", "typetab")
-  local typetab = has_tt and ks.typetab:value_() or nil
-  local ESZ = 24 -- Elf64_Sym
-  local raw = read_big(symtab, num * ESZ)
-  local types = typetab and read_big(typetab, num) or nil
-  -- the strtab of the core set lies between strtab and typetab
-  local strs
-  if typetab and typetab > strtab and typetab - strtab < 16 * 1024 * 1024 then
-    strs = tryf(read_big, strtab, typetab - strtab)
-  end
-  local exp = exports(mod)
-  local out = {}
-  for i = 0, num - 1 do
-    local st_name, st_info, _, _, st_value = string.unpack("<I4BBI2i8", raw, i * ESZ + 1)
-    local name
-    if strs and st_name < #strs then
-      name = strs:match("^[^%z]*", st_name + 1)
-    else
-      name = tryf(kd.read_string, strtab + st_name, 512) or ""
-    end
-    local t
-    if types then t = types:sub(i + 1, i + 1)
-    else t = string.char(st_info) end -- pre-4.5 kernels overwrote st_info with the type
-    if name ~= "" then
-      if exp[name] ~= nil and exp[name] == st_value then t = t:upper() else t = t:lower() end
-      out[#out + 1] = { st_value, t, name }
-    end
-  end
-  return out
-end
-
 local function modules_in_order()
   local list = {}
   local head = kd.symbol("modules")
@@ -255,65 +184,37 @@ function M.extra_sections()
   return notes
 end
 
+local function message(e)
+  return tostring(type(e) == "table" and e.message or e)
+end
+
 -- the whole file as text; second value: a note about omitted sections or nil
 function M.text()
   local w = ptr_digits()
-  local fmt_core = "%0" .. w .. "x %s %s\n"
-  local fmt_mod = "%0" .. w .. "x %s %s\t[%s]\n"
-  -- lines are joined in chunks to keep the number of live strings small
-  local chunks, lines, n = {}, {}, 0
-  local format, concat = string.format, table.concat
-  local function flush()
-    chunks[#chunks + 1] = concat(lines, "", 1, n)
-    n = 0
-    collectgarbage("step", 256) -- the per-symbol strings are garbage now
-  end
-  local count, why
-  if kd.kallsyms_core_text then
-    -- the same decoding done in C: 100k symbols are the report's hottest loop
-    local ok, text = pcall(kd.kallsyms_core_text, w)
-    if ok then
-      chunks[1] = text
-      count = true
-    else
-      why = type(text) == "table" and text.message or tostring(text)
-    end
-  else
-    count, why = M.each_core(function(a, t, name)
-      if name ~= "" then
-        n = n + 1
-        lines[n] = format(fmt_core, a, t, name)
-        if n == 4096 then flush() end
-      end
-    end)
-  end
-  if not count then return nil, why end
+  -- both parts are built in C (host/core/kallsyms.c): 100k core symbols and
+  -- tens of thousands of module ones are the report's hottest loop in Lua
+  local ok, core = pcall(kd.kallsyms_core_text, w)
+  if not ok then return nil, message(core) end
+  local parts, note = { core }, nil
   local mods_ok, mods = pcall(modules_in_order)
-  local note
   if mods_ok then
     for _, m in ipairs(mods) do
       local mname = m.name:string_()
-      local ok, syms = pcall(M.module_symbols, m)
-      if ok then
-        for _, s in ipairs(syms) do
-          n = n + 1
-          lines[n] = format(fmt_mod, s[1], s[2], s[3], mname)
-          if n == 4096 then flush() end
-        end
+      local mod_ok, text = pcall(kd.kallsyms_module_text, m, mname, w)
+      if mod_ok then
+        parts[#parts + 1] = text
       else
-        note = (note and note .. "; " or "") .. "module " .. mname .. ": " ..
-          tostring(type(syms) == "table" and syms.message or syms)
+        note = (note and note .. "; " or "") .. "module " .. mname .. ": " .. message(text)
       end
     end
   else
-    note = "module list not readable: " .. tostring(type(mods) == "table" and mods.message or mods)
+    note = "module list not readable: " .. message(mods)
   end
-  flush()
   local extra = M.extra_sections()
   if #extra > 0 then
-    note = (note and note .. "; " or "") .. "not listed: " .. concat(extra, ", ")
+    note = (note and note .. "; " or "") .. "not listed: " .. table.concat(extra, ", ")
   end
-  return concat(chunks), note
+  return table.concat(parts), note
 end
 
 return M
