@@ -73,6 +73,11 @@ static int out_reserve(struct outbuf *o, size_t n) {
 ** expansion (type letter first).  Used for /proc/kallsyms's text and, when
 ** there is no vmlinux, as the kernel's symbol table.
 */
+/* a name is cut at NAME_MAX_LEN characters (KSYM_NAME_LEN is 512 since
+** 6.1, 128 before) */
+#define NAME_MAX_LEN 1023
+#define TOKEN_PAD 16
+
 typedef int (*kallsyms_fn)(void *ud, uint64_t address, const char *name,
                            size_t len);
 
@@ -138,8 +143,17 @@ static struct kd_error *kallsyms_decode(struct kd_program *prog,
     goto out;
   }
 
+  /* each token's text once, padded: a name is then a 16-byte copy per
+  ** token (a token longer than that, rare, is copied as it is) */
+  struct { unsigned char len; char text[TOKEN_PAD]; } tok[256];
+  for (int t = 0; t < 256; t++) {
+    size_t at = tidx[t], tl = at < ttab_len ? strnlen((const char *)ttab + at, ttab_len - at) : 0;
+    tok[t].len = tl < 255 ? (unsigned char)tl : 255;
+    memset(tok[t].text, 0, TOKEN_PAD);
+    memcpy(tok[t].text, ttab + (at < ttab_len ? at : 0), tl < TOKEN_PAD ? tl : TOKEN_PAD);
+  }
   size_t p = 0;
-  char name[1024];
+  char name[NAME_MAX_LEN + TOKEN_PAD];
   uint32_t decoded = 0;
   for (uint32_t i = 0; i < num; i++) {
     if (p >= names_len) break;
@@ -148,14 +162,21 @@ static struct kd_error *kallsyms_decode(struct kd_program *prog,
       if (p >= names_len) break;
       l = (l & 0x7f) | ((size_t)names[p++] << 7);
     }
+    if (p + l > names_len) break;   /* the name runs past what was read */
     size_t nl = 0;
-    for (size_t k = 0; k < l && p + k < names_len; k++) {
-      unsigned tok = names[p + k];
-      const unsigned char *s = ttab + tidx[tok];
-      while (s < ttab + ttab_len && *s && nl < sizeof name - 1) name[nl++] = (char)*s++;
+    for (size_t k = 0; k < l; k++) {
+      unsigned t = names[p + k];
+      size_t tl = tok[t].len;
+      if (tl <= TOKEN_PAD && nl + TOKEN_PAD <= NAME_MAX_LEN) {
+        memcpy(name + nl, tok[t].text, TOKEN_PAD);
+        nl += tl;
+      } else {    /* a long token, or the name at its limit: cut there */
+        size_t at = tidx[t];
+        const unsigned char *s = ttab + at;
+        while (at < ttab_len && *s && nl < NAME_MAX_LEN) { name[nl++] = (char)*s++; at++; }
+      }
     }
     p += l;
-    if (p > names_len) break;   /* the name runs past what was read */
     name[nl] = '\0';
     uint64_t a;
     if (mode == ADDRESSES) {
@@ -194,15 +215,25 @@ struct text_state {
   size_t n;
 };
 
-/* "%0*lx" by hand (snprintf was half of the text loop's time): at least
-** ndig digits, more when the value needs them; returns the count */
+/* "%0*lx" by hand (snprintf was half of the text loop's time), two digits
+** a step: at least ndig digits, more when the value needs them; returns
+** the count */
+static const char hex_pairs[] =
+  "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+  "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+  "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+  "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+  "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+  "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+  "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 static int put_hex(char *w, uint64_t a, int ndig) {
   int nd = ndig;
   while (nd < 16 && (a >> (4 * nd)) != 0) nd++;
-  for (int d = nd - 1; d >= 0; d--) {
-    w[d] = "0123456789abcdef"[a & 0xf];
-    a >>= 4;
-  }
+  int d = nd;
+  for (; d >= 2; d -= 2, a >>= 8) memcpy(w + d - 2, hex_pairs + 2 * (a & 0xff), 2);
+  if (d) w[0] = "0123456789abcdef"[a & 0xf];
   return nd;
 }
 

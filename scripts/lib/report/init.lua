@@ -834,11 +834,15 @@ local function run_early(dir, limits, xz_level, stored, threads)
   local r = res[1]
   if xz_level and r and r.content then
     -- only the stream travels back: the archive never needs the text
+    local c0 = sandbox.clock()
     r.xz = archive.content_xz(r.content, stored and stored[EARLY.path] and "store" or xz_level,
                               threads)
     r.len, r.content = #r.content, nil
+    res.xz_time = sandbox.clock() - c0
   end
   res.maxrss = require("kdlua.parallel").maxrss()
+  res.cpu = os.clock()          -- the process's, its xz threads' included
+  res.ended = sandbox.clock()
   return res
 end
 
@@ -872,11 +876,15 @@ function Run:early_result(units)
     workers.cancel(early.handle)   -- its emitter is not part of this report
     return nil
   end
+  local asked = sandbox.clock()
   local res, why = workers.collect(early.handle)
   if res and not res.missing and res[1] then
-    self.log:info("report", string.format("%s: run by a helper process from the start (%.3f s)%s, peak RSS %.1f MiB",
-      early.path, res[1].dt or 0, res[1].xz and ", its xz stream made there" or "",
-      (res.maxrss or 0) / 1048576))
+    -- (the wait says whether the report ended up waiting for the helper)
+    self.log:info("report", string.format("%s: run by a helper process from the start (%.3f s)%s, "
+      .. "%.3f s CPU, peak RSS %.1f MiB; the report waited %.3f s for it",
+      early.path, res[1].dt or 0,
+      res[1].xz and string.format(", its xz stream made there (%.3f s)", res.xz_time or 0) or "",
+      res.cpu or 0, (res.maxrss or 0) / 1048576, math.max(0, (res.ended or asked) - asked)))
     early.result = res
   else
     self.log:warn("report", early.path .. ": helper process gave no result ("
