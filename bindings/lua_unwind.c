@@ -129,22 +129,62 @@ static void set_int(lua_State *L, const char *k, uint64_t v) {
   lua_setfield(L, -2, k);
 }
 
-/* One frame: pc, sp, kind, function, offset, size, module, regs. */
+/*
+** The keys of a frame's table (and of its regs, and the kind names) are
+** upvalues of kd.stack_trace, made once: a field is then lua_rawset with
+** a string already interned, where lua_setfield looked its C string up in
+** the string cache first (a fifth of a frame's cost; a trace of every task
+** of a large dump makes ~10 fields a frame, ~15 frames a task).
+*/
+enum {
+  UK_PC = 1, UK_SP, UK_KIND, UK_STACK, UK_KERNEL_TEXT, UK_SCHED, UK_FUNCTION,
+  UK_NAME, UK_OFFSET, UK_SIZE, UK_MODULE, UK_REGS, UK_ADDRESS,
+  UK_REG0,                              /* kd_pt_reg_names[0] .. */
+  UK_KIND0 = UK_REG0 + KD_PT_NREGS,     /* kind_names[0] .. */
+  UK_END = UK_KIND0 + KD_FRAME_USER_REGS + 1
+};
+static const char *const frame_keys[UK_REG0 - 1] = {
+  "pc", "sp", "kind", "stack", "kernel_text", "sched", "function", "name",
+  "offset", "size", "module", "regs", "address",
+};
+
+#define push_key(L, k) lua_pushvalue((L), lua_upvalueindex(k))
+
+/* t[key] = v for the table below the top, key an upvalue */
+static void set_int_k(lua_State *L, int key, uint64_t v) {
+  push_key(L, key);
+  lua_pushinteger(L, (lua_Integer)v);
+  lua_rawset(L, -3);
+}
+
+static void set_bool_k(lua_State *L, int key, bool v) {
+  push_key(L, key);
+  lua_pushboolean(L, v);
+  lua_rawset(L, -3);
+}
+
+/* the value on top goes into the table below it under key */
+static void set_top_k(lua_State *L, int key) {
+  push_key(L, key);
+  lua_insert(L, -2);
+  lua_rawset(L, -3);
+}
+
+/* One frame: pc, sp, kind, function, offset, size, module, regs (called
+** by k_stack_trace only: the keys are its upvalues). */
 static void push_frame(lua_State *L, struct kd_program *prog,
                        const struct kd_frame *f, struct kd_source_map *src) {
   lua_createtable(L, 0, 10);
-  set_int(L, "pc", f->pc);
-  set_int(L, "sp", f->sp);
-  lua_pushstring(L, kind_names[f->kind]);
-  lua_setfield(L, -2, "kind");
+  set_int_k(L, UK_PC, f->pc);
+  set_int_k(L, UK_SP, f->sp);
+  push_key(L, UK_KIND0 + (int)f->kind);
+  set_top_k(L, UK_KIND);
   if (f->stack) {
     lua_pushstring(L, f->stack);
-    lua_setfield(L, -2, "stack");
+    set_top_k(L, UK_STACK);
   }
-  lua_pushboolean(L, f->kernel_text);
-  lua_setfield(L, -2, "kernel_text");
-  lua_pushboolean(L, f->sched);
-  lua_setfield(L, -2, "sched");
+  set_bool_k(L, UK_KERNEL_TEXT, f->kernel_text);
+  set_bool_k(L, UK_SCHED, f->sched);
   /* a return address names its call: the symbol of pc - 1 (a call to a
   ** noreturn function may be the last instruction of its function); an
   ** interrupted pc is exact */
@@ -154,23 +194,24 @@ static void push_frame(lua_State *L, struct kd_program *prog,
     /* "function" as the API names it; "name" too, since f.function is a
     ** syntax error in Lua (f["function"] is not) */
     lua_pushstring(L, s->name);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "function");
-    lua_setfield(L, -2, "name");
-    set_int(L, "offset", f->pc - s->address);
+    push_key(L, UK_FUNCTION);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    set_top_k(L, UK_NAME);
+    set_int_k(L, UK_OFFSET, f->pc - s->address);
     uint64_t next = kd_symtab_next_address(prog->symtab, s->address);
-    set_int(L, "size", next ? next - s->address : s->size);
+    set_int_k(L, UK_SIZE, next ? next - s->address : s->size);
     if (s->module) {
       lua_pushstring(L, s->module);
-      lua_setfield(L, -2, "module");
+      set_top_k(L, UK_MODULE);
     }
     if (src) push_source(L, src, exact ? f->pc : f->pc - 1);
   }
   if (f->has_regs) {
     lua_createtable(L, 0, KD_PT_NREGS + 1);
-    for (int r = 0; r < KD_PT_NREGS; r++) set_int(L, kd_pt_reg_names[r], f->regs[r]);
-    if (f->regs_addr) set_int(L, "address", f->regs_addr);
-    lua_setfield(L, -2, "regs");
+    for (int r = 0; r < KD_PT_NREGS; r++) set_int_k(L, UK_REG0 + r, f->regs[r]);
+    if (f->regs_addr) set_int_k(L, UK_ADDRESS, f->regs_addr);
+    set_top_k(L, UK_REGS);
   }
 }
 
@@ -293,10 +334,16 @@ static int k_cpu_tasks(lua_State *L) {
 
 void kl_open_unwind(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    { "stack_trace", k_stack_trace }, { "stack_pcs", k_stack_pcs }, { "task_cpu", k_task_cpu },
+    { "stack_pcs", k_stack_pcs }, { "task_cpu", k_task_cpu },
     { "thread_size", k_thread_size },
     { "panic_cpu", k_panic_cpu }, { "cpu_tasks", k_cpu_tasks },
     { "source_line", k_source_line }, { NULL, NULL }
   };
   luaL_setfuncs(L, funcs, 0);
+  luaL_checkstack(L, UK_END, "kd.stack_trace's keys");
+  for (int k = UK_PC; k < UK_REG0; k++) lua_pushstring(L, frame_keys[k - 1]);
+  for (int r = 0; r < KD_PT_NREGS; r++) lua_pushstring(L, kd_pt_reg_names[r]);
+  for (int k = 0; k <= KD_FRAME_USER_REGS; k++) lua_pushstring(L, kind_names[k]);
+  lua_pushcclosure(L, k_stack_trace, UK_END - 1);
+  lua_setfield(L, -2, "stack_trace");
 }
