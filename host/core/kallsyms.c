@@ -311,8 +311,9 @@ static int export_cmp(const void *x, const void *y) {
   return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* exported under `name` with `value`?  (the table's last entry of the
-** name decides, as one name -> value map would) */
+/* exported under `name` with `value`?  (is_exported: the export of that
+** name, its value compared; modpost refuses a name exported twice, so
+** which of two would decide -- here the table's last -- never shows) */
 static bool exported_as(const struct exports *e, const char *name,
                         uint64_t value) {
   size_t lo = 0, hi = e->n;
