@@ -114,8 +114,21 @@ static struct kd_error *open_vmlinux(struct kd_program *prog) {
   if (prog->finders == NULL) { kd_finder_destroy(f); return kd_enomem; }
   prog->finders[prog->nfinders++] = f;
   prog->type_source = "DWARF";
-  return kd_symtab_add_elf(prog->symtab, usable, prog->kaslr_offset,
-                           KERNEL_IMAGE_START);
+  err = kd_symtab_add_elf(prog->symtab, usable, prog->kaslr_offset,
+                          KERNEL_IMAGE_START);
+  if (err) return err;
+  /* its symbols' name hashes and address order, kept per build */
+  const char *id = prog->build_id;
+  char *cpath = NULL;
+  if (id && *id && strlen(id) <= 128 && strspn(id, "0123456789abcdef") == strlen(id) &&
+      prog->cache_dir && !kd_env_flag("KDLUA_NO_CACHE")) {
+    size_t len = strlen(prog->cache_dir) + strlen(id) + 8;
+    cpath = malloc(len);
+    if (cpath) snprintf(cpath, len, "%s/%s.kdsym", prog->cache_dir, id);
+  }
+  kd_symtab_use_cache(prog->symtab, cpath);
+  free(cpath);
+  return NULL;
 }
 
 struct kd_error *kd_program_open(const struct kd_program_options *opts,

@@ -6,12 +6,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fnv.h"
 #include "base/input.h"
+#include "debugcache.h"
 
 struct kd_symtab {
   struct kd_symbol *syms;
@@ -44,6 +49,14 @@ struct kd_symtab {
   ** (mapped, not copied: 150k kernel names are 3 MB nobody needs twice) */
   struct mapped_elf { Elf *elf; int fd; } *elves;
   size_t nelves;
+  /* the per-build cache of the first nbase symbols' name hashes and
+  ** address order (see kd_symtab_use_cache) */
+  char *cache_path;
+  size_t nbase;
+  const uint32_t *cached_order;   /* into cache_map; NULL when unusable */
+  size_t ncached_order;
+  void *cache_map;
+  size_t cache_map_size;
 };
 
 static const char *keep(struct kd_symtab *t, const char *s) {
@@ -79,6 +92,8 @@ void kd_symtab_free(struct kd_symtab *t) {
     close(t->elves[i].fd);
   }
   free(t->elves);
+  if (t->cache_map) munmap(t->cache_map, t->cache_map_size);
+  free(t->cache_path);
   free(t->syms);
   free(t->name_hash);
   free(t->bucket_start);
@@ -331,7 +346,193 @@ static int radix_sort_by_address(struct addr_key *keys, size_t n) {
   return 0;
 }
 
+/* {====== the per-build cache ====== */
+
+/*
+** Two things every start computes from the vmlinux alone: the name hashes
+** of its ~150k ELF symbols (the first lookup; ~19M instructions) and their
+** address order (the first symbolize; ~29M: radix passes, alias ranks,
+** name compares -- paid in the report's serial start).  Both are kept per
+** build in "<build-id>.kdsym" beside the DWARF name index: a header, the
+** hashes of symbols 0..nbase, then the indexes of the non-absolute ones in
+** address order.  Modules' symbols (added later, from the dump) are sorted
+** alone and merged in.  The KASLR offset moves every kernel address alike,
+** so it does not change the order; the merge still checks that the order
+** it reads rises, and any doubt means a full sort (and a rewritten file).
+*/
+#define SYMCACHE_MAGIC 0x31435359534b444bull   /* "KDSYSC1" */
+
+struct symcache_header {
+  uint64_t magic;
+  uint64_t nbase;      /* symbols the hashes cover */
+  uint64_t norder;     /* entries of the order */
+  uint64_t sum;        /* of every hash and entry, a check against damage */
+};
+
+static uint64_t symcache_sum(const uint32_t *a, size_t n, uint64_t sum) {
+  for (size_t i = 0; i < n; i++) sum = sum * 31 + a[i];
+  return sum;
+}
+
+static int is_absolute(const struct kd_symbol *s) {
+  return s->type == 'a' || s->type == 'A';
+}
+
+void kd_symtab_use_cache(struct kd_symtab *t, const char *path) {
+  free(t->cache_path);
+  t->cache_path = path ? strdup(path) : NULL;
+  t->nbase = t->n;
+  if (t->cache_path == NULL || t->n == 0) return;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  void *map = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct symcache_header))
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED) return;
+  const struct symcache_header *h = map;
+  const uint32_t *hashes = (const uint32_t *)(h + 1);
+  const uint32_t *order = hashes + (h->magic == SYMCACHE_MAGIC ? h->nbase : 0);
+  bool ok = h->magic == SYMCACHE_MAGIC && h->nbase == t->n && h->norder <= h->nbase &&
+            (size_t)st.st_size == sizeof *h + (h->nbase + h->norder) * sizeof(uint32_t) &&
+            symcache_sum(order, h->norder, symcache_sum(hashes, h->nbase, 0)) == h->sum;
+  /* a few names hashed again: a file of another table with the same
+  ** count would fail here */
+  for (size_t i = 0; ok && i < t->n; i += 4093)
+    ok = hashes[i] == (uint32_t)kd_fnv1a_str(t->syms[i].name);
+  uint32_t *nh = ok && t->nhashes == 0 ? realloc(t->name_hash, t->n * sizeof *nh) : NULL;
+  if (nh == NULL) {
+    munmap(map, (size_t)st.st_size);
+    return;
+  }
+  memcpy(nh, hashes, t->n * sizeof *nh);
+  t->name_hash = nh;
+  t->nhashes = t->n;
+  t->cached_order = order;
+  t->ncached_order = h->norder;
+  t->cache_map = map;
+  t->cache_map_size = (size_t)st.st_size;
+}
+
+static void drop_cached_order(struct kd_symtab *t) {
+  if (t->cache_map) munmap(t->cache_map, t->cache_map_size);
+  t->cache_map = NULL;
+  t->cached_order = NULL;
+}
+
+/* after a full sort: the base symbols' hashes and order, written under a
+** temporary name and renamed (another run may write the same file) */
+static void write_cache(struct kd_symtab *t) {
+  if (t->cache_path == NULL || t->nbase == 0 || t->nbase > t->n) return;
+  size_t nb = t->nbase;
+  uint32_t *order = malloc(t->nby_addr * sizeof *order + 1);
+  uint32_t *hashes = t->nhashes >= nb ? t->name_hash : malloc(nb * sizeof *hashes);
+  char *dir = strdup(t->cache_path);
+  char *tmp = malloc(strlen(t->cache_path) + 32);
+  if (order && hashes && dir && tmp) {
+    if (hashes != t->name_hash)
+      for (size_t i = 0; i < nb; i++) hashes[i] = (uint32_t)kd_fnv1a_str(t->syms[i].name);
+    size_t k = 0;
+    for (size_t i = 0; i < t->nby_addr; i++)
+      if (t->by_addr[i] < nb) order[k++] = t->by_addr[i];
+    struct symcache_header h = { SYMCACHE_MAGIC, nb, k, 0 };
+    h.sum = symcache_sum(order, k, symcache_sum(hashes, nb, 0));
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    sprintf(tmp, "%s.tmp.%ld", t->cache_path, (long)getpid());
+    FILE *f = slash && kd_make_dirs(dir) == 0 ? fopen(tmp, "wb") : NULL;
+    if (f) {
+      bool ok = fwrite(&h, sizeof h, 1, f) == 1 &&
+                fwrite(hashes, sizeof *hashes, nb, f) == nb &&
+                fwrite(order, sizeof *order, k, f) == k;
+      ok = (fclose(f) == 0) && ok;
+      if (!ok || rename(tmp, t->cache_path) != 0) unlink(tmp);
+    }
+  }
+  if (hashes != t->name_hash) free(hashes);
+  free(order);
+  free(dir);
+  free(tmp);
+  free(t->cache_path);          /* once a process */
+  t->cache_path = NULL;
+}
+
+/* aliases of one address, one from each side: addr_key_cmp's order */
+static int alias_cmp(const struct kd_symbol *a, const struct kd_symbol *b) {
+  uint32_t ra = alias_rank(a), rb = alias_rank(b);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  return strcmp(a->name, b->name);
+}
+
+/*
+** The cached order of the base symbols merged with the others, sorted
+** here; equal keys keep the base first, as the full sort (stable over
+** index order) does.  -1 when the cache does not fit the table.
+*/
+static int merge_cached_order(struct kd_symtab *t) {
+  const uint32_t *base = t->cached_order;
+  size_t nb = t->ncached_order, want = 0;
+  for (size_t i = 0; i < t->nbase; i++) want += !is_absolute(&t->syms[i]);
+  if (want != nb) return -1;
+  size_t nm = t->n - t->nbase, k = 0;
+  struct addr_key *keys = malloc((nm ? nm : 1) * sizeof *keys);
+  uint32_t *out = malloc((nb + nm ? nb + nm : 1) * sizeof *out);
+  if (keys == NULL || out == NULL) { free(keys); free(out); return -1; }
+  for (size_t i = t->nbase; i < t->n; i++) {
+    if (is_absolute(&t->syms[i])) continue;
+    keys[k].address = t->syms[i].address;
+    keys[k].rank = 0;
+    keys[k].index = (uint32_t)i;
+    k++;
+  }
+  sort_syms = t->syms;
+  if (radix_sort_by_address(keys, k) != 0) {
+    for (size_t i = 0; i < k; i++) keys[i].rank = alias_rank(&t->syms[keys[i].index]);
+    qsort(keys, k, sizeof *keys, addr_key_cmp);
+  }
+  size_t i = 0, j = 0, o = 0;
+  uint64_t prev = 0;
+  while (i < nb || j < k) {
+    if (i < nb) {
+      uint32_t x = base[i];
+      if (x >= t->nbase) goto bad;
+      const struct kd_symbol *s = &t->syms[x];
+      if (is_absolute(s) || s->address < prev) goto bad;
+      if (j == k || s->address < keys[j].address ||
+          (s->address == keys[j].address && alias_cmp(s, &t->syms[keys[j].index]) <= 0)) {
+        out[o++] = x;
+        prev = s->address;
+        i++;
+        continue;
+      }
+    }
+    out[o++] = keys[j++].index;
+  }
+  free(keys);
+  free(t->by_addr);
+  t->by_addr = out;
+  t->nby_addr = o;
+  t->sorted = 1;
+  return 0;
+bad:
+  free(keys);
+  free(out);
+  return -1;
+}
+
+/* }====== */
+
 static int sort_by_addr(struct kd_symtab *t) {
+  if (t->cached_order) {
+    int ok = merge_cached_order(t) == 0;
+    drop_cached_order(t);
+    if (ok) {
+      free(t->cache_path);
+      t->cache_path = NULL;
+      return 0;
+    }
+  }
   free(t->by_addr);
   t->by_addr = malloc((t->n ? t->n : 1) * sizeof *t->by_addr);
   struct addr_key *keys = malloc((t->n ? t->n : 1) * sizeof *keys);
@@ -360,6 +561,7 @@ static int sort_by_addr(struct kd_symtab *t) {
   free(keys);
   t->nby_addr = k;
   t->sorted = 1;
+  write_cache(t);
   return 0;
 }
 

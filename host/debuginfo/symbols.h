@@ -31,6 +31,11 @@ void kd_symtab_free(struct kd_symtab *tab);
 ** addresses, and KASLR does not move them). */
 struct kd_error *kd_symtab_add_elf(struct kd_symtab *tab, const char *path,
                                    uint64_t offset, uint64_t relocate_from);
+/* The symbols added so far (a vmlinux's) are the same for every start of
+** this build: keep their name hashes and address order in the file `path`
+** (read now when it fits them; written after the first full sort).  NULL:
+** no cache. */
+void kd_symtab_use_cache(struct kd_symtab *tab, const char *path);
 /* Add one symbol; strings are copied. */
 struct kd_error *kd_symtab_add(struct kd_symtab *tab, const char *name,
                                uint64_t address, uint64_t size, char type,
