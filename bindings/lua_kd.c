@@ -228,6 +228,22 @@ static int k_enum_value(lua_State *L) {
   return kl_raise(L, err);
 }
 
+/* kd.constant(name) -> the value of enumerator `name`, or nil, why */
+static int k_constant(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  int64_t v;
+  struct kd_error *err = kd_program_find_constant(kl_program(L), name, &v);
+  if (err == NULL) {
+    lua_pushinteger(L, (lua_Integer)v);
+    return 1;
+  }
+  if (err->code != KD_ERR_LOOKUP && err->code != KD_ERR_OTHER) return kl_raise(L, err);
+  lua_pushnil(L);
+  lua_pushstring(L, err->message);
+  kd_error_destroy(err);
+  return 2;
+}
+
 static int k_enum_name(lua_State *L) {
   struct kd_type *t = check_enum(L, 1);
   lua_Integer v = luaL_checkinteger(L, 2);
@@ -906,6 +922,7 @@ static const luaL_Reg kd_funcs[] = {
   { "member_offset", k_member_offset }, { "member_size", k_member_size },
   { "member_reader", k_member_reader },
   { "enum_value", k_enum_value }, { "enum_name", k_enum_name },
+  { "constant", k_constant },
   { "container_of", k_container_of }, { "read", k_read }, { "read_phys", k_read_phys },
   { "read_u8", k_read_u8 }, { "read_u16", k_read_u16 }, { "read_u32", k_read_u32 },
   { "read_u64", k_read_u64 }, { "read_s8", k_read_s8 }, { "read_s16", k_read_s16 },

@@ -368,6 +368,18 @@ void kd_program_release_memory(struct kd_program *prog) {
 ** Parse a C type name: optional tag keyword, a (possibly multi-word) base
 ** name, then any number of '*' and "[n]" suffixes.
 */
+struct kd_error *kd_program_find_constant(struct kd_program *prog, const char *name,
+                                          int64_t *value) {
+  for (size_t i = 0; i < prog->nfinders; i++) {
+    struct kd_finder *f = prog->finders[i];
+    if (f->find_constant == NULL) continue;
+    struct kd_error *err = f->find_constant(f->ctx, name, value);
+    if (err == NULL || err->code != KD_ERR_LOOKUP) return err;
+    kd_error_destroy(err);
+  }
+  return kd_error_create(KD_ERR_LOOKUP, "no enumerator %s in the debug info open now", name);
+}
+
 struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
                                       struct kd_type **out) {
   char base[256];

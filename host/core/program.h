@@ -127,6 +127,13 @@ struct kd_error *kd_program_known_global(struct kd_program *prog,
 ** "struct list_head *", "char [16]". */
 struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
                                       struct kd_type **out);
+/* Value of the enumerator `name` (anonymous enums' too: the kernel's
+** flag and size constants) from the finders open now -- the vmlinux's and
+** the modules' whose types were already asked for; no module is opened to
+** look.  KD_ERR_LOOKUP when none has it; KD_ERR_OTHER when enums disagree
+** on its value. */
+struct kd_error *kd_program_find_constant(struct kd_program *prog, const char *name,
+                                          int64_t *value);
 /* A struct/union/enum its finder only declares: the definition from
 ** another finder (a module's), when one has it. */
 struct kd_error *kd_program_complete_type(struct kd_program *prog,

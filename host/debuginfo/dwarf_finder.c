@@ -76,6 +76,12 @@ struct dwarf_finder {
   size_t nindex;
   void *index_map;              /* when mapped from the cache */
   size_t index_map_size;
+  /* enumerator constants (see "constants" below) */
+  struct const_entry *consts;
+  size_t nconsts;
+  void *consts_map;
+  size_t consts_map_size;
+  int consts_built;
   int index_cached;
   int index_built;
   double index_seconds;
@@ -800,6 +806,193 @@ static struct kd_error *df_find_variable(void *ctx, const char *name,
                          name);
 }
 
+/* {====== constants ====== */
+
+/*
+** Enumerators by name, anonymous enums' among them (`enum { CGRP_ROOT_
+** NOPREFIX = 2, ... }`: no type name to ask kd.enum_value with).  The
+** name index above knows only named types; the enumerators are a second,
+** smaller table -- hash of the name, value -- made by one walk over every
+** unit's top-level enums (~0.2 s for a kernel, in a child) and kept in
+** "<key>.kdconst" beside the index.  A name two enums give different
+** values (filesystems' Opt_* tokens) is kept as ambiguous.
+*/
+struct const_entry {
+  uint64_t hash;
+  int64_t value;
+  uint64_t ambiguous;
+};
+
+#define CONST_MAGIC 0x315453434c444bull   /* "KDLCST1" */
+
+struct const_header {
+  uint64_t magic;
+  uint64_t count;
+  uint64_t info_size;
+};
+
+static char *consts_path(struct dwarf_finder *df) {
+  if (df->cache_dir == NULL || df->cache_key == NULL) return NULL;
+  size_t n = strlen(df->cache_dir) + strlen(df->cache_key) + 32;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s.kdconst", df->cache_dir, df->cache_key);
+  return p;
+}
+
+static int const_cmp(const void *a, const void *b) {
+  const struct const_entry *x = a, *y = b;
+  if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+  if (x->value != y->value) return x->value < y->value ? -1 : 1;
+  return 0;
+}
+
+static int load_cached_consts(struct dwarf_finder *df) {
+  char *path = consts_path(df);
+  if (path == NULL) return 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  free(path);
+  if (fd < 0) return 0;
+  struct stat st;
+  int ok = 0;
+  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct const_header)) {
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+      const struct const_header *h = map;
+      if (h->magic == CONST_MAGIC && h->info_size == debug_info_size(df->dwarf) &&
+          sizeof *h + h->count * sizeof(struct const_entry) == (size_t)st.st_size) {
+        df->consts_map = map;
+        df->consts_map_size = (size_t)st.st_size;
+        df->consts = (struct const_entry *)(h + 1);
+        df->nconsts = h->count;
+        ok = 1;
+      } else {
+        munmap(map, (size_t)st.st_size);
+      }
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+static void save_consts(struct dwarf_finder *df) {
+  char *path = consts_path(df);
+  if (path == NULL) return;
+  size_t n = strlen(path) + 32;
+  char *tmp = malloc(n);
+  if (tmp == NULL) { free(path); return; }
+  snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (f != NULL) {
+    struct const_header h = { CONST_MAGIC, df->nconsts, debug_info_size(df->dwarf) };
+    int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
+             fwrite(df->consts, sizeof *df->consts, df->nconsts, f) == df->nconsts;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) unlink(tmp);
+  }
+  free(tmp);
+  free(path);
+}
+
+static struct kd_error *build_consts(struct dwarf_finder *df) {
+  size_t cap = 1 << 14, n = 0;
+  struct const_entry *c = malloc(cap * sizeof *c);
+  if (c == NULL) return kd_enomem;
+  Dwarf_Off off = 0, next;
+  size_t hsize;
+  while (dwarf_next_unit(df->dwarf, off, &next, &hsize, NULL, NULL, NULL,
+                         NULL, NULL, NULL) == 0) {
+    Dwarf_Die cu, child, e;
+    if (dwarf_offdie(df->dwarf, off + hsize, &cu) != NULL &&
+        dwarf_child(&cu, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) != DW_TAG_enumeration_type || dwarf_child(&child, &e) != 0)
+          continue;
+        do {
+          Dwarf_Attribute a;
+          const char *name = dwarf_diename(&e);
+          if (dwarf_tag(&e) != DW_TAG_enumerator || name == NULL ||
+              dwarf_attr(&e, DW_AT_const_value, &a) == NULL)
+            continue;
+          int64_t v = 0;
+          Dwarf_Sword sv;
+          Dwarf_Word uv;
+          if (dwarf_whatform(&a) == DW_FORM_sdata && dwarf_formsdata(&a, &sv) == 0) v = sv;
+          else if (dwarf_formudata(&a, &uv) == 0) v = (int64_t)uv;
+          else continue;
+          if (n == cap) {
+            cap *= 2;
+            struct const_entry *g = realloc(c, cap * sizeof *c);
+            if (g == NULL) { free(c); return kd_enomem; }
+            c = g;
+          }
+          c[n].hash = kd_fnv1a_str(name);
+          c[n].value = v;
+          c[n].ambiguous = 0;
+          n++;
+        } while (dwarf_siblingof(&e, &e) == 0);
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    off = next;
+  }
+  /* one entry a name: the same value from many units once, different
+  ** values as one ambiguous entry */
+  qsort(c, n, sizeof *c, const_cmp);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (k > 0 && c[k - 1].hash == c[i].hash) {
+      if (c[k - 1].value != c[i].value) c[k - 1].ambiguous = 1;
+      continue;
+    }
+    c[k++] = c[i];
+  }
+  df->consts = c;
+  df->nconsts = k;
+  save_consts(df);
+  return NULL;
+}
+
+static int build_consts_child(void *arg, char *msg, size_t cap) {
+  struct kd_error *err = build_consts(arg);
+  if (err == NULL) return 0;
+  snprintf(msg, cap, "%s", err->message);
+  kd_error_destroy(err);
+  return 1;
+}
+
+static struct kd_error *ensure_consts(struct dwarf_finder *df) {
+  if (df->consts_built) return NULL;
+  df->consts_built = 1;
+  if (load_cached_consts(df)) return NULL;
+  char msg[256];
+  if (df->cache_dir && df->cache_key && kd_make_dirs(df->cache_dir) == 0 &&
+      access(df->cache_dir, W_OK) == 0 &&
+      kd_run_in_child(build_consts_child, df, msg, sizeof msg) == 0 &&
+      load_cached_consts(df))
+    return NULL;
+  return build_consts(df);
+}
+
+static struct kd_error *df_find_constant(void *ctx, const char *name, int64_t *value) {
+  struct dwarf_finder *df = ctx;
+  struct kd_error *err = ensure_consts(df);
+  if (err) return err;
+  uint64_t h = kd_fnv1a_str(name);
+  size_t lo = 0, hi = df->nconsts;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (df->consts[mid].hash < h) lo = mid + 1; else hi = mid;
+  }
+  if (lo == df->nconsts || df->consts[lo].hash != h)
+    return kd_error_create(KD_ERR_LOOKUP, "no enumerator %s", name);
+  if (df->consts[lo].ambiguous)
+    return kd_error_create(KD_ERR_OTHER, "%s: enumerator %s has different values in "
+                           "different enums", df->label, name);
+  *value = df->consts[lo].value;
+  return NULL;
+}
+
+/* }====== */
+
 static struct kd_error *df_complete(void *ctx, struct kd_type *decl,
                                     struct kd_type **out) {
   *out = decl;
@@ -812,6 +1005,8 @@ static void df_destroy(void *ctx) {
   free(df->intern);
   if (df->index_map) munmap(df->index_map, df->index_map_size);
   else free(df->index);
+  if (df->consts_map) munmap(df->consts_map, df->consts_map_size);
+  else free(df->consts);
   if (df->fd >= 0) {
     dwarf_end(df->dwarf);
     close(df->fd);
@@ -880,6 +1075,7 @@ struct kd_error *kd_dwarf_finder_new(Dwarf *dwarf, int own_fd,
   df->finder.ctx = df;
   df->finder.find_type = df_find_type;
   df->finder.find_variable = df_find_variable;
+  df->finder.find_constant = df_find_constant;
   df->finder.complete = df_complete;
   df->finder.load = df_load;
   df->finder.release = df_release;

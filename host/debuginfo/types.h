@@ -94,6 +94,9 @@ struct kd_finder {
   /* Type of a global variable `name`.  KD_ERR_LOOKUP when absent. */
   struct kd_error *(*find_variable)(void *ctx, const char *name,
                                     struct kd_type **out);
+  /* Value of the enumerator `name` (of any enum, anonymous ones too).
+  ** KD_ERR_LOOKUP when absent.  May be NULL (a finder without them). */
+  struct kd_error *(*find_constant)(void *ctx, const char *name, int64_t *value);
   /* Complete a declaration (struct foo;) with a full definition elsewhere. */
   struct kd_error *(*complete)(void *ctx, struct kd_type *decl,
                                struct kd_type **out);

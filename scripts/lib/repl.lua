@@ -338,6 +338,7 @@ M.KD_DOCS = {
   member_reader = "kd.member_reader(type, path...) -> function(obj_or_addr) -> the members' values in one call (pointers as addresses, nil: no such member); a path may follow pointers, \"real_parent->tgid\" (nil when one is NULL)",
   enum_value = "kd.enum_value(type, name) -> integer",
   enum_name = "kd.enum_name(type, value) -> string | nil",
+  constant = "kd.constant(name) -> integer | nil, why: the value of an enumerator of any enum, anonymous ones too (CGRP_ROOT_NS_DELEGATE); nil when no open debug info has it, or enums give it different values",
   container_of = "kd.container_of(ptr, type, member) -> object: the containing object",
   addr = "kd.addr(x) -> integer: a pointer's value, an object's address, a number as is",
   read = "kd.read(addr, n) -> string: n raw bytes of kernel virtual memory",

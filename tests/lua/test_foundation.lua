@@ -36,6 +36,23 @@ test("kd.read_string: cut at the NUL, bounded by max, across page ends", functio
   end
 end)
 
+test("kd.constant: enumerators of anonymous enums, by name", function()
+  -- include/linux/cgroup-defs.h ("cgroup_root->flags", an anonymous enum)
+  -- and include/linux/sched.h (enum { TASK_COMM_LEN = 16 }), 6.1 and 6.12
+  eq(kd.constant("CGRP_ROOT_NOPREFIX"), 1 << 1, "CGRP_ROOT_NOPREFIX")
+  eq(kd.constant("CGRP_ROOT_NS_DELEGATE"), 1 << 3, "CGRP_ROOT_NS_DELEGATE")
+  eq(kd.constant("TASK_COMM_LEN"), 16, "TASK_COMM_LEN")
+  -- a named enum's too, as kd.enum_value gives it
+  eq(kd.constant("PIDTYPE_TGID"), kd.enum_value("enum pid_type", "PIDTYPE_TGID"), "PIDTYPE_TGID")
+  local v, why = kd.constant("kdlua_no_such_enumerator")
+  eq(v, nil, "absent")
+  assert(why and why:match("no enumerator"), tostring(why))
+  -- the filesystems' parameter tokens: one name, many enums, many values
+  v, why = kd.constant("Opt_err")
+  eq(v, nil, "ambiguous")
+  assert(why and why:match("different values"), tostring(why))
+end)
+
 test("kd.symbol reads typed globals", function()
   local it = kd.symbol("init_task")
   eq(it.comm:string_(), "swapper/0", "init_task.comm")

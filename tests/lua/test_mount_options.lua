@@ -321,8 +321,14 @@ test("cgroup v1: cgroup1_show_options() (kernel/cgroup/cgroup-v1.c) through kern
   funcs[0xfffe0001] = "cgroup1_show_options"
   kroot.__f.syscall_ops = scops
   local info = obj({ root = kroot })
-  -- kd.enum_value of enum cgroup_root_flag: none of noprefix/xattr/... set
+  -- none of the CGRP_ROOT_* flags (noprefix/xattr/...) set
   eq(show(superblock("kernfs_sop_show_options", info)), ",cpu,memory,release_agent=/sbin/agent,clone_children", "options")
+  -- CGRP_ROOT_NOPREFIX (1 << 1) and CGRP_ROOT_XATTR (1 << 2), enumerators
+  -- of an anonymous enum in include/linux/cgroup-defs.h (6.1 and 6.12),
+  -- read from this dump's debug info by kd.constant
+  croot.__f.flags = (1 << 1) | (1 << 2)
+  eq(show(superblock("kernfs_sop_show_options", info)),
+     ",cpu,memory,noprefix,xattr,release_agent=/sbin/agent,clone_children", "noprefix, xattr")
 end)
 
 -- }======

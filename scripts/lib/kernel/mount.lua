@@ -988,10 +988,11 @@ local function kernfs_root_of_sb(sb)
   return info.root
 end
 
+-- the CGRP_ROOT_* bits are enumerators of an anonymous enum
+-- (include/linux/cgroup-defs.h, "cgroup_root->flags"): there is no type
+-- name to ask kd.enum_value with; nil when this kernel has no such flag
 local function cgrp_flag(name)
-  local ok, v = pcall(kd.enum_value, "enum cgroup_root_flag", name)
-  if ok then return v end
-  return nil
+  return (kd.constant(name))
 end
 
 local function cgroup2_opts()
