@@ -63,8 +63,8 @@ local function task_cpu(t)
 end
 
 function M.header(t)
-  return string.format("PID: %-7d  TASK: %x  CPU: %-3s  COMMAND: \"%s\"\n",
-                       t.pid, kd.addr(t), tostring(task_cpu(t)), task.comm(t))
+  return kd.format("PID: %-7d  TASK: %x  CPU: %-3s  COMMAND: \"%s\"\n",
+                   t.pid, kd.addr(t), tostring(task_cpu(t)), task.comm(t))
 end
 
 -- the register lines, one format for the block (a task's bottom frame
@@ -83,7 +83,7 @@ local function regs_block(out, f)
     out[#out + 1] = string.format("    [exception RIP: %s]\n", f.name and string.format("%s+%d", f.name, f.offset) or
                                   string.format("unknown or invalid address"))
   end
-  out[#out + 1] = string.format(REGS_FORMAT, r.ip, r.sp, r.flags, r.ax, r.bx, r.cx, r.dx, r.si, r.di,
+  out[#out + 1] = kd.format(REGS_FORMAT, r.ip, r.sp, r.flags, r.ax, r.bx, r.cx, r.dx, r.si, r.di,
                                 r.bp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
                                 r.orig_ax, r.cs, r.ss)
 end
@@ -124,8 +124,10 @@ function M.frames_text(tr, opts)
       if i == 1 and opts.saved_sp then slot = opts.saved_sp end
       local name = f.name or "(unknown)"
       local mod = f.module
-      out[#out + 1] = string.format("%s [%016x] %s at %016x%s\n", FRAME_NO[n], slot, name, f.pc,
-                                    mod and (" [" .. mod .. "]") or "")
+      -- kd.format: string.format's text, the numbers converted without
+      -- snprintf (foreach_bt prints ~100,000 frames on a big machine)
+      out[#out + 1] = kd.format("%s [%016x] %s at %016x%s\n", FRAME_NO[n], slot, name, f.pc,
+                                mod and (" [" .. mod .. "]") or "")
       numbered[#numbered + 1] = { slot = slot, at = #out }
       -- -l: where in its function (below the calls inlined there)
       local inl = f.inlined
