@@ -156,15 +156,20 @@ local function is_kernel_ptr(v) return v < 0 and v ~= -1 end
 
 -- the task's kernel stack from its saved stack pointer to the top:
 -- address of the first word and the bytes
+local stack_reader
 local function stack_words(t)
-  local base = require("kernel.fs").pval(t:member_("stack"))
+  if stack_reader == nil then
+    -- the saved stack pointer: thread.sp (x86), thread.cpu_context.sp
+    -- (arm64); else the whole stack
+    local sp_path = kd.has_member("struct thread_struct", "sp") and "thread.sp"
+      or kd.has_member("struct thread_struct", "cpu_context.sp") and "thread.cpu_context.sp"
+      or "no such member"
+    stack_reader = kd.member_reader("struct task_struct", "stack", sp_path)
+  end
+  local base, sp = stack_reader(t)
   if base == 0 then return nil end
   local size = task.thread_size()
-  -- the saved stack pointer: thread.sp (x86), thread.cpu_context.sp
-  -- (arm64); else the whole stack
-  local sp = base
-  if kd.has_member("struct thread_struct", "sp") then sp = t.thread.sp
-  elseif kd.has_member("struct thread_struct", "cpu_context.sp") then sp = t.thread.cpu_context.sp end
+  sp = sp or base
   if not (ult(base - 1, sp) and ult(sp, base + size)) then sp = base end
   local ok, data = pcall(kd.read, sp, base + size - sp)
   if not ok then return nil end
@@ -464,20 +469,124 @@ M._percpu_waits = percpu_waits  -- for tests/lua/test_hungtask_locks.lua
 
 -- }---
 
+-- the byte offsets in `data` of the 8-byte words equal to `v`
+local function word_offsets(data, v)
+  local out = {}
+  local needle = string.pack("<i8", v)
+  local pos = 1
+  while true do
+    local s = data:find(needle, pos, true)
+    if s == nil then return out end
+    if (s - 1) % 8 == 0 then
+      out[#out + 1] = s - 1
+      pos = s + 8
+    else
+      pos = s + 1
+    end
+  end
+end
+
+-- where a waiter's list node lies from its task pointer, for each lock
+-- kind this kernel has (lock_waits' offsets; the same for all three
+-- waiter structs of 6.1, then looked at once)
+local waiter_kinds
+local function lock_kinds()
+  if waiter_kinds == nil then
+    waiter_kinds = {}
+    local seen = {}
+    for _, k in ipairs(LOCK_KINDS) do
+      local wtype, ltype = k[2], k[3]
+      local off_task = kd.has_type(wtype) and offset(wtype, "task")
+      local off_list = off_task and offset(wtype, "list")
+      if off_task and off_list and offset(ltype, "wait_list") and not seen[off_list - off_task] then
+        seen[off_list - off_task] = true
+        waiter_kinds[#waiter_kinds + 1] = off_list - off_task
+      end
+    end
+  end
+  return waiter_kinds
+end
+
+-- [lo, hi) of the addresses kd.symbolize names percpu_rwsem_wake_function
+-- (its symbol's size; an unsized one reaches 1 MiB), or false when that
+-- is not known (no such symbol found, or an alias named first at its
+-- address).  One kernel function of that name is assumed (it is static in
+-- kernel/locking/percpu-rwsem.c).
+local wake_range
+local function percpu_wake_range()
+  if wake_range == nil then
+    wake_range = false
+    local ok, a = pcall(kd.symbol_address, "percpu_rwsem_wake_function")
+    if ok and a then
+      local name, off, _, size = kd.symbolize(a)
+      if name == "percpu_rwsem_wake_function" and off == 0 then
+        wake_range = { a, a + ((size and size > 0) and size or (1 << 20) + 1) }
+      end
+    end
+  end
+  return wake_range
+end
+
+-- may `data` (a stack from sp) hold a word in [lo, hi)?  The words' upper
+-- six bytes (five for a range over 64 KiB) are looked for with
+-- string.find -- the range spans at most two values of them -- and each
+-- hit's whole word compared
+local function has_word_in(data, lo, hi)
+  if not ult(lo, hi) or hi - lo > (1 << 24) then return true end
+  local shift = hi - lo <= (1 << 16) and 16 or 24
+  local skip = shift // 8                   -- bytes of the word before the needle
+  for _, top in ipairs({ lo >> shift, (hi - 1) >> shift }) do
+    local needle = string.pack("<i8", top << shift):sub(skip + 1)
+    local pos = 1
+    while true do
+      local s = data:find(needle, pos, true)
+      if s == nil then break end
+      if (s - 1) % 8 == skip then
+        local v = string.unpack("<i8", data, s - skip)
+        if not ult(v, lo) and ult(v, hi) then return true end
+      end
+      pos = s + 1
+    end
+  end
+  return false
+end
+
+-- Can lock_waits or percpu_waits find anything on this stack?  A lock
+-- waiter ({list, task}) names the task, its list node linked (what
+-- lock_waits asks first); a percpu_rwsem wait holds a word naming
+-- percpu_rwsem_wake_function.  Nearly every sleeping task has its own
+-- address on its stack (an hrtimer_sleeper, a wait_queue_entry) but
+-- neither of these, and is then answered without symbolizing every word
+-- of its stack (hanginfo asks this of each of 10,000 sleeping tasks).
+local function may_wait_on_lock(me, sp, data)
+  local offs = word_offsets(data, me)
+  if #offs == 0 then return false end
+  for _, at in ipairs(offs) do
+    for _, list_from_task in ipairs(lock_kinds()) do
+      -- the node's own two pointers, from the stack bytes when they are
+      -- there: a list's are kernel addresses (cheap to rule out)
+      local node = at + list_from_task
+      if node >= 0 and node + 16 <= #data then
+        local nx, pv = string.unpack("<i8i8", data, node + 1)
+        if is_kernel_ptr(nx) and is_kernel_ptr(pv) and linked(sp + node) then return true end
+      elseif linked(sp + node) then
+        return true
+      end
+    end
+  end
+  local r = percpu_wake_range()
+  if not r then return true end
+  return has_word_in(data, r[1], r[2])
+end
+
 -- what t waits on; frames (optional): its kd.stack_trace, whose function
 -- names then decide the lock type instead of the text words of the stack
 function M.waits(t, frames, opts)
   local sp, data = stack_words(t)
   if sp == nil then return {} end
   local unpack = string.unpack
-  if opts and opts.locks_only then
-    -- only lock waiters wanted (sleeping tasks): a waiter names the task,
-    -- so a stack without the task's own address has none (cheap to see)
-    local me, found = t:value_(), false
-    for i = 0, #data // 8 - 1 do
-      if unpack("<i8", data, i * 8 + 1) == me then found = true break end
-    end
-    if not found then return {} end
+  if opts and opts.locks_only and not may_wait_on_lock(t:value_(), sp, data) then
+    return {}
   end
   -- kernel text words of the stack, symbolized once
   local texts, names = {}, {}
