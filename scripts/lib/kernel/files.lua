@@ -24,12 +24,17 @@ local SLOTS16 = "<" .. string.rep("i8", 16)
 -- the open files of a task as a flat list fd, struct file address, fd,
 -- address, ... in fd order (nil, reason when the task has no
 -- files_struct: exited, zombie)
+local fdt_reader
 local function fd_files(t)
-  local files = t.files
-  if files == nil then return nil, "task has no open-file table (exited or zombie)" end
-  local fdt = files.fdt
-  local max = fdt.max_fds
-  local arr = pval(fdt:member_("fd"))
+  if fdt_reader == nil then
+    fdt_reader = kd.member_reader("struct task_struct", "files", "files->fdt->max_fds",
+                                  "files->fdt->fd")
+  end
+  -- the table's size and array in one call (objects for files and fdt
+  -- were a third of the walk's time on a 10,000-process dump)
+  local files, max, arr = fdt_reader(t)
+  if files == 0 then return nil, "task has no open-file table (exited or zombie)" end
+  if max == nil then error("files_struct without an fdtable", 0) end
   local out = {}
   if max <= 0 or arr == 0 then return out end
   if max > 1 << 20 then error("fdtable max_fds " .. max .. " is implausible", 0) end
@@ -98,6 +103,48 @@ function M.fd_links(t)
     out[#out + 1] = string.format("%d -> %s\n", e.fd, ok and name or ("?(" .. fs.errmsg(name) .. ")"))
   end
   return table.concat(out)
+end
+
+-- }======
+
+-- {====== which processes hold which sockets ======
+
+-- socket inode -> list of {pid=, comm=, fd=, task=} from every thread
+-- group leader's file table (as /proc/<pid>/fd of each process shows
+-- them), and the number of processes whose table could not be read
+-- (memoized: netstat -p and xportshow ask for it).  The one fd-table walk
+-- (fd_files, lsof's) and a member reader a descriptor: no object a task,
+-- file or socket.
+local owners_cache
+function M.socket_owners()
+  if owners_cache then return owners_cache.map, owners_cache.bad end
+  local map, bad = {}, 0
+  local sfops = kd.symbol_address("socket_file_ops")
+  local file_reader = kd.member_reader("struct file", "f_op", "private_data")
+  -- SOCKET_I(): the socket sits in a socket_alloc beside its inode
+  local ino_reader = kd.member_reader("struct socket_alloc", "vfs_inode.i_ino")
+  local socket_off = kd.member_offset("struct socket_alloc", "socket")
+  local function add_owners(t)
+    local fds = fd_files(t)
+    if fds == nil then return end
+    local pid, comm
+    for i = 1, #fds, 2 do
+      local f_op, so = file_reader(fds[i + 1])
+      if f_op == sfops and so ~= 0 then
+        local ino = ino_reader(so - socket_off)
+        local l = map[ino]
+        if not l then l = {}; map[ino] = l end
+        if pid == nil then pid, comm = t.pid, t.comm:string_(16) end
+        l[#l + 1] = { pid = pid, comm = comm, fd = fds[i], task = t }
+      end
+    end
+  end
+  local init = kd.symbol("init_task")
+  for t in kd.list(init.tasks, "struct task_struct", "tasks") do
+    if not pcall(add_owners, t) then bad = bad + 1 end
+  end
+  owners_cache = { map = map, bad = bad }
+  return map, bad
 end
 
 -- }======

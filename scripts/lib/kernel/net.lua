@@ -1132,46 +1132,11 @@ end
 
 -- {====== which processes hold which sockets ======
 
--- socket inode -> list of {pid=, comm=, fd=, task=} from every thread
--- group leader's file table (as /proc/<pid>/fd of each process shows them).
--- Also returns the number of processes whose table could not be read.
-local owners_cache
 -- map socket inode -> list of {pid, comm, fd, task} from every process's file table,
--- and the number of processes whose table could not be read (memoized)
+-- and the number of processes whose table could not be read (memoized;
+-- kernel/files.lua walks the file tables)
 function M.socket_owners()
-  if owners_cache then return owners_cache.map, owners_cache.bad end
-  local map, bad = {}, 0
-  local sfops = kd.symbol_address("socket_file_ops")
-  local f_op = offsetof("struct file", "f_op")
-  local priv = offsetof("struct file", "private_data")
-  local init = kd.symbol("init_task")
-  for t in kd.list(init.tasks, "struct task_struct", "tasks") do
-    local ok, err = pcall(function()
-      local files = t.files
-      if files == nil then return end
-      local fdt = files.fdt
-      local max = fdt.max_fds
-      local arr = pval(fdt:member_("fd"))
-      if arr == 0 or max <= 0 then return end
-      local fds = heads(arr, max, 8)
-      for fd = 0, max - 1 do
-        local fp = fds[fd]
-        if fp ~= 0 and kd.read_u64(fp + f_op) == sfops then
-          local so = kd.read_u64(fp + priv)
-          if so ~= 0 then
-            local sa = kd.container_of(kd.pointer("struct socket", so), "struct socket_alloc", "socket")
-            local ino = sa.vfs_inode.i_ino
-            local l = map[ino]
-            if not l then l = {}; map[ino] = l end
-            l[#l + 1] = { pid = t.pid, comm = t.comm:string_(16), fd = fd, task = t }
-          end
-        end
-      end
-    end)
-    if not ok then bad = bad + 1 end
-  end
-  owners_cache = { map = map, bad = bad }
-  return map, bad
+  return require("kernel.files").socket_owners()
 end
 
 -- }======
