@@ -65,35 +65,11 @@ end
 -- total RAM in KiB (totalram_pages), nil when unknown, as ps %MEM's divisor
 M.memtotal_kb = memtotal_kb
 
--- VSZ and RSS in KiB and locked_vm of a task's mm, from one read of the
--- mm (task.vsz_kb/rss_kb read it member by member: a fifth of the
--- snapshot's Lua work on a 10,000-process dump).  RSS is get_mm_rss():
--- the file, anon and shmem counters, each at least 0; before 6.2 they are
--- atomics in mm->rss_stat.count[], 6.2+ "mm: convert mm's rss stats into
--- percpu_counter" made them per-CPU sums, which task.rss_kb adds up.
-local mm_reader
-local function mm_sizes(t, mm)
-  if mm_reader == nil then
-    local MM = task.MM
-    local function count(i) return string.format("rss_stat.count[%d].counter", i) end
-    local ok, r = pcall(kd.member_reader, "struct mm_struct", "total_vm", "locked_vm",
-      count(MM.FILEPAGES), count(MM.ANONPAGES), count(MM.SHMEMPAGES))
-    mm_reader = ok and r or false
-  end
-  if not mm_reader then return task.vsz_kb(t), task.rss_kb(t), mm.locked_vm end
-  local total_vm, locked, file, anon, shmem = mm_reader(mm)
-  local kb = task.page_size() // 1024
-  local rss
-  if file == nil then
-    rss = task.rss_kb(t)
-  else
-    rss = (math.max(file, 0) + math.max(anon, 0) + math.max(shmem, 0)) * kb
-  end
-  return total_vm * kb, rss, locked
-end
+local mm_sizes
 
--- one row of data for a task; `group` = use thread-group totals
-local function row(t, group, ctx)
+-- one row of data for a task, member by member (kernels without the
+-- members row_reader names)
+local function row_by_member(t, group, ctx)
   local r = {}
   r.task = t
   r.pid = task.tgid(t)
@@ -128,6 +104,101 @@ local function row(t, group, ctx)
   r.tty = tty and tty.ps_name or "?"
   r.tpgid = tty and tty.pgrp or -1
   r.start = task.start_time_ticks(t)
+  local ut, st = task.cputime(t, group)
+  r.utime, r.stime = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
+  r.comm = task.proc_name(t)
+  r.wchan = task.wchan(t)
+  return r
+end
+
+-- VSZ and RSS in KiB and locked_vm of a task's mm, from one read of the
+-- mm (task.vsz_kb/rss_kb read it member by member: a fifth of the
+-- snapshot's Lua work on a 10,000-process dump).  RSS is get_mm_rss():
+-- the file, anon and shmem counters, each at least 0; before 6.2 they are
+-- atomics in mm->rss_stat.count[], 6.2+ "mm: convert mm's rss stats into
+-- percpu_counter" made them per-CPU sums, which task.rss_kb adds up.
+local mm_reader
+-- mm: the mm_struct (object or address)
+mm_sizes = function(t, mm)
+  if mm_reader == nil then
+    local MM = task.MM
+    local function count(i) return string.format("rss_stat.count[%d].counter", i) end
+    local ok, r = pcall(kd.member_reader, "struct mm_struct", "total_vm", "locked_vm",
+      count(MM.FILEPAGES), count(MM.ANONPAGES), count(MM.SHMEMPAGES))
+    mm_reader = ok and r or false
+  end
+  if not mm_reader then
+    return task.vsz_kb(t), task.rss_kb(t), kd.object("struct mm_struct", kd.addr(mm)).locked_vm
+  end
+  local total_vm, locked, file, anon, shmem = mm_reader(mm)
+  local kb = task.page_size() // 1024
+  local rss
+  if file == nil then
+    rss = task.rss_kb(t)
+  else
+    rss = (math.max(file, 0) + math.max(anon, 0) + math.max(shmem, 0)) * kb
+  end
+  return total_vm * kb, rss, locked
+end
+
+-- the task_struct members of a row in one call (kd.member_reader), where
+-- the kernel has them (4.19+ thread_pid, 5.5+ start_boottime); false:
+-- row() asks the task library member by member
+local row_reader, group_ids_reader
+local function get_row_reader()
+  if row_reader == nil then
+    row_reader = false
+    local T = "struct task_struct"
+    if task.has_member(T, "thread_pid") and task.has_member(T, "start_boottime") then
+      local state_path, exit_state_path = task.state_paths()
+      local v = kd.has_member("struct cred", "uid.val") and ".val" or ""
+      local ok, r = pcall(kd.member_reader, T, "tgid", "pid", "thread_pid", "real_parent->tgid",
+        "signal", "sighand", state_path, exit_state_path, "static_prio", "prio", "policy",
+        "flags", "signal->nr_threads", "real_cred->uid" .. v, "real_cred->euid" .. v,
+        "real_cred->egid" .. v, "mm", "signal->tty", "start_boottime")
+      local ok2, g = pcall(kd.member_reader, T, "signal->pids[2]->numbers[0].nr",
+        "signal->pids[3]->numbers[0].nr")
+      if ok and ok2 then row_reader, group_ids_reader = r, g end
+    end
+  end
+  return row_reader
+end
+
+-- one row of data for a task; `group` = use thread-group totals
+local function row(t, group, ctx)
+  local R = get_row_reader()
+  if not R then return row_by_member(t, group, ctx) end
+  local tgid, pid, thread_pid, parent_tgid, sig, sighand, raw_state, exit_state, static_prio,
+        prio, policy, flags, nr_threads, uid, euid, egid, mm, tty_ptr, start_boottime = R(t)
+  local r = { task = t, pid = tgid, tid = pid }
+  r.ppid = thread_pid ~= 0 and parent_tgid or 0          -- pid_alive(), as task.ppid
+  if sig ~= 0 and sighand ~= 0 then
+    local pgid, sid = group_ids_reader(t)
+    r.pgid, r.sid = pgid or 0, sid or 0
+  else
+    r.pgid, r.sid = 0, 0          -- do_task_stat() without the sighand lock
+  end
+  local i = task.state_index_of(raw_state, exit_state)
+  r.state = task.state_chars:sub(i + 1, i + 1)
+  r.nice = static_prio - 120                             -- task_nice
+  r.priority = prio - 100                                -- task_prio
+  r.policy = policy
+  r.flags = flags & 0xffffffff
+  r.nlwp = nr_threads or 0
+  r.euid = euid
+  r.uid = uid
+  r.user = task.user_name(euid, ctx.passwd)
+  r.egid = egid
+  r.group = M.group_name(egid, ctx.group)
+  if mm ~= 0 then
+    r.vsz, r.rss, r.locked = mm_sizes(t, mm)
+  else
+    r.vsz, r.rss, r.locked = 0, 0, 0
+  end
+  local tty = (tty_ptr or 0) ~= 0 and task.tty(t) or nil
+  r.tty = tty and tty.ps_name or "?"
+  r.tpgid = tty and tty.pgrp or -1
+  r.start = task.nsec_to_clock_t(start_boottime)
   local ut, st = task.cputime(t, group)
   r.utime, r.stime = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
   r.comm = task.proc_name(t)

@@ -1035,7 +1035,26 @@ function M.cmdline_raw(t)
   if env_start ~= arg_end or env_end < env_start then
     env_start, env_end = arg_end, arg_end
   end
-  local ok, last = pcall(M.read_user, t, arg_end - 1, 1)
+  -- The arguments are read first, in one go: nearly always they end in a
+  -- NUL (no setproctitle()), and that last byte is what get_mm_cmdline
+  -- looks at first; or the read fails where that byte's page is not in
+  -- the dump (makedumpfile -d 31 leaves out every user page), where the
+  -- byte's own read would fail the same way.  (A user read walks the page
+  -- tables: it was half of a process's ps row, done twice.)  Otherwise as
+  -- get_mm_cmdline goes.
+  local okf, all = pcall(M.read_user, t, arg_start, arg_end - arg_start)
+  if okf and all:byte(-1) == 0 then return all end
+  local ok, last
+  if okf then
+    ok, last = true, all:sub(-1)
+  else
+    local at = type(all) == "table" and math.type(all.address) == "integer" and all.address
+    local ps = M.page_size()
+    if at and at >= arg_start and at < arg_end and at // ps == (arg_end - 1) // ps then
+      return nil, errmsg(all)
+    end
+    ok, last = pcall(M.read_user, t, arg_end - 1, 1)
+  end
   if ok and last ~= "\0" then
     -- setproctitle(): the first string of up to one page
     local ok2, page = pcall(M.read_user, t, arg_start, math.min(4096, env_end - arg_start))
