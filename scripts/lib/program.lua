@@ -74,19 +74,24 @@ function M.table_text(cols, rows, opts)
     cells[r] = line
   end
   local out = {}
+  local parts = {}           -- one line's cells (a scratch table, not one a line)
+  local ncols = #cols
   local function emit(line)
-    local parts = {}
-    for i, c in ipairs(cols) do
+    for i = 1, ncols do
+      local c = cols[i]
       local v = line[i]
       if c.align == "right" then
         parts[i] = string.rep(" ", width[i] - #v) .. v
-      elseif i == #cols then
+      elseif i == ncols then
         parts[i] = v
       else
         parts[i] = v .. string.rep(" ", width[i] - #v)
       end
     end
-    out[#out + 1] = indent .. table.concat(parts, "  "):gsub("%s+$", "") .. "\n"
+    local s = table.concat(parts, "  ", 1, ncols)
+    -- trailing blanks go (looked for only when the line ends in one)
+    if s:find("^%s", -1) then s = s:gsub("%s+$", "") end
+    out[#out + 1] = indent .. s .. "\n"
   end
   if not opts.no_header then
     local head = {}

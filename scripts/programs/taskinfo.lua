@@ -84,9 +84,12 @@ filter matches any of its values.]],
     local rows = {}
     local function consider(r, leader)
       local id = opts.threads and r.tid or r.pid
-      if not matches_any(opts.state, function(s) return r.state == s end) then return end
-      if not matches_any(opts.pid, function(n) return id == n end) then return end
-      if not matches_any(opts.comm, function(s) return r.comm:find(s, 1, true) ~= nil end) then return end
+      -- (a filter's closure only when it is given: a row per process)
+      if opts.state and not matches_any(opts.state, function(s) return r.state == s end) then return end
+      if opts.pid and not matches_any(opts.pid, function(n) return id == n end) then return end
+      if opts.comm and not matches_any(opts.comm, function(s) return r.comm:find(s, 1, true) ~= nil end) then
+        return
+      end
       if opts.cgroup and not matches_any(opts.cgroup, function(s) return cgroup(r):find(s, 1, true) ~= nil end) then
         return
       end

@@ -75,8 +75,9 @@ function M.now_ns()
   return best
 end
 
--- nanoseconds since t was last on a CPU
-function M.off_cpu_ns(t)
+-- off_cpu_ns member by member (what a failed read of off_cpu_reader's
+-- members falls back to)
+local function off_cpu_by_member(t)
   if task.raw_state(t) == 0 then return 0 end
   local ok, cpu = pcall(task.cpu, t)
   if not ok or cpu == nil then return nil end
@@ -88,6 +89,41 @@ function M.off_cpu_ns(t)
   if okx and es and es > 0 and c.task and c.task >= es then return c.task - es end
   if kd.has_member("struct task_struct", "sched_info.last_arrival") then
     local la = t.sched_info.last_arrival
+    if la > 0 and c.clock and c.clock >= la then return c.clock - la end
+  end
+  return nil
+end
+
+-- the members off_cpu_ns reads, in one call (kd.member_reader; taskinfo
+-- asks it of every thread): the state word, the CPU as task.cpu reads it
+-- (false: task.cpu's 0), se.exec_start, sched_info.last_arrival (false:
+-- not in this kernel)
+local off_cpu_reader, cpu_member, last_arrival_member
+local function get_off_cpu_reader()
+  if off_cpu_reader == nil then
+    local T = "struct task_struct"
+    local NONE = "no such member"
+    if task.has_member(T, "cpu") then cpu_member = "cpu"
+    elseif task.has_member("struct thread_info", "cpu") and task.has_member(T, "thread_info") then
+      cpu_member = "thread_info.cpu"
+    else cpu_member = false end
+    last_arrival_member = kd.has_member(T, "sched_info.last_arrival")
+    off_cpu_reader = kd.member_reader(T, (task.state_paths()), cpu_member or NONE,
+      "se.exec_start", last_arrival_member and "sched_info.last_arrival" or NONE)
+  end
+  return off_cpu_reader
+end
+
+-- nanoseconds since t was last on a CPU
+function M.off_cpu_ns(t)
+  local ok, raw, cpu, es, la = pcall(get_off_cpu_reader(), t)
+  if not ok then return off_cpu_by_member(t) end
+  if raw == 0 then return 0 end
+  if not cpu_member then cpu = 0 end
+  if cpu == nil then return nil end
+  local c = clocks(cpu)
+  if es and es > 0 and c.task and c.task >= es then return c.task - es end
+  if last_arrival_member then
     if la > 0 and c.clock and c.clock >= la then return c.clock - la end
   end
   return nil
