@@ -403,16 +403,29 @@ local function print_dl_rq(put, c, rq)
   put(string.format("  .%-30s: %d\n", "dl_bw->total_bw", bw.total_bw))
 end
 
+local stats_in_task
 local function task_stats(t)
-  if kd.has_member("struct task_struct", "stats") then return t.stats end
+  if stats_in_task == nil then stats_in_task = kd.has_member("struct task_struct", "stats") end
+  if stats_in_task then return t.stats end
   return t.se.statistics -- < 5.16
 end
 
--- the "%9Ld.%06ld" rendering of SPLIT_NS
-local function ns9(v)
-  local s = split_ns(v)
-  local hi, lo = s:match("^(%-?%d+)%.(%d+)$")
-  return string.format("%9s.%s", hi, lo)
+-- the "%9Ld.%06ld" rendering of SPLIT_NS: split_ns's two numbers, the
+-- first in 9 columns (kd.format: a line of every task of the machine)
+local function ns9(x)
+  if x < 0 then
+    local a = -x
+    return kd.format("%9d.%06d", -(a // 1000000), a % 1000000)
+  end
+  return kd.format("%9d.%06d", x // 1000000, x % 1000000)
+end
+
+-- a schedstat field of `st` (0 without schedstats or the field)
+local function index(o, k) return o[k] end
+local function stat_value(st, f)
+  if not st then return 0 end
+  local ok, v = pcall(index, st, f)
+  return ok and v or 0
 end
 
 -- task_node(): the node of the task's CPU
@@ -452,11 +465,7 @@ function print_eevdf_tasks(put, rq, tasks, numa, cgs, schedstats)
     local ok, el = pcall(eligible, cfs, se)
     local elc = (ok and el) and "E" or "N"
     local st = schedstats and task_stats(t) or nil
-    local function sv(f)
-      if not st then return 0 end
-      local okv, v = pcall(function() return st[f] end)
-      return okv and v or 0
-    end
+    local function sv(f) return stat_value(st, f) end
     if custom then
       put(string.format(" %15s %5d %s   %s   %s %s %s %s %9d   %5d ",
         t.comm:string_(16), t.pid, ns9(se.vruntime), elc,
@@ -539,11 +548,7 @@ local function print_cpu(put, c, rq0_min, tasks_by_cpu)
     put(string.format(" %15s %5d %s %9d %5d ", t.comm:string_(16), t.pid, ns9(t.se.vruntime),
       t.nvcsw + t.nivcsw, t.prio))
     local st = schedstats and task_stats(t) or nil
-    local function sv(f)
-      if not st then return 0 end
-      local ok, v = pcall(function() return st[f] end)
-      return ok and v or 0
-    end
+    local function sv(f) return stat_value(st, f) end
     put(ns9(sv("wait_sum")) .. " " .. ns9(t.se.sum_exec_runtime) .. " " ..
         ns9(sv("sum_sleep_runtime")) .. " " .. ns9(sv("sum_block_runtime")))
     if numa then
