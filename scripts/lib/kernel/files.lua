@@ -389,12 +389,16 @@ end
 
 -- struct path objects for path_name/path_info
 local function file_path(f) return kd.object("struct file", f).f_path end
-local function same_path(p) return p end
-
--- a struct path object's (dentry, vfsmount) addresses
-local function path_addrs(p) return pval(p.dentry), pval(p:member_("mnt")) end
 
 local vma_addresses
+
+-- the task_struct members task_entries starts from, in one call: its
+-- fs_struct with the cwd's and root's (dentry, vfsmount), its mm and
+-- binary, its tgid
+local entry_reader
+-- struct path objects of an fs_struct's cwd and root (for path_name)
+local function fs_pwd(fsx) return kd.object("struct fs_struct", fsx).pwd end
+local function fs_root(fsx) return kd.object("struct fs_struct", fsx).root end
 
 -- the entries lsof lists for a process/thread (cwd, rtd, txt, mem, fds),
 -- appended to `ents` as pairs: FD column text (the descriptor and its
@@ -402,38 +406,38 @@ local vma_addresses
 local function task_entries(t, ents)
   local rd, rm = reader_root()
   readers()
+  if entry_reader == nil then
+    entry_reader = kd.member_reader("struct task_struct", "fs", "fs->pwd.dentry", "fs->pwd.mnt",
+      "fs->root.dentry", "fs->root.mnt", "mm", "mm->exe_file", "tgid")
+  end
+  local fsx, pwd_d, pwd_m, root_d, root_m, mm, exe, tgid = entry_reader(t)
   local n = #ents
   local function add(fdm, info)
     ents[n + 1], ents[n + 2] = fdm, info
     n = n + 2
   end
-  local fsx = t.fs
-  if fsx ~= nil then
-    local pwd, root = fsx.pwd, fsx.root
-    local d, m = path_addrs(pwd)
-    add("cwd ", (path_info(d, m, same_path, pwd, rd, rm)))
-    d, m = path_addrs(root)
-    add("rtd ", (path_info(d, m, same_path, root, rd, rm)))
+  if fsx ~= 0 then
+    add("cwd ", (path_info(pwd_d, pwd_m, fs_pwd, fsx, rd, rm)))
+    add("rtd ", (path_info(root_d, root_m, fs_root, fsx, rd, rm)))
   else
-    add("cwd ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/cwd (readlink: No such file or directory)" })
-    add("rtd ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/root (readlink: No such file or directory)" })
+    add("cwd ", { "unknown", "", "", "", "/proc/" .. tgid .. "/cwd (readlink: No such file or directory)" })
+    add("rtd ", { "unknown", "", "", "", "/proc/" .. tgid .. "/root (readlink: No such file or directory)" })
   end
-  local mm = t.mm
   local exe_key
-  local exe = mm ~= nil and pval(mm:member_("exe_file")) or 0
+  exe = mm ~= 0 and exe or 0
   if exe ~= 0 then
     local d, m = rd_file(exe)
     local info = path_info(d, m, file_path, exe, rd, rm)
     add("txt ", info)
     exe_key = info[DEV] .. ":" .. info[NODE]
   else
-    add("txt ", { "unknown", "", "", "", "/proc/" .. t.tgid .. "/exe" })
+    add("txt ", { "unknown", "", "", "", "/proc/" .. tgid .. "/exe" })
   end
-  if mm ~= nil then
+  if mm ~= 0 then
     -- mapped files (process_proc_map): once per device/inode, not the txt
     local seen = {}
     if exe_key then seen[exe_key] = true end
-    local ok, vmas = pcall(vma_addresses, mm)
+    local ok, vmas = pcall(vma_addresses, kd.object("struct mm_struct", mm))
     if ok then
       for _, v in ipairs(vmas) do
         local f = rd_vma(v)
@@ -526,13 +530,19 @@ local function lsof_text()
       nrows = nrows + 3
     end
   end
+  -- a task's leader, effective uid, comm and tgid in one call (a kernel
+  -- whose kuid_t has no .val: nil, then task.euid; no probe of struct
+  -- cred by name, whose lookup loads ~16 MiB of type index)
+  local head = kd.member_reader("struct task_struct", "group_leader", "real_cred->euid.val",
+    "comm", "tgid")
   for p in kd.tasks() do
-    if task.is_leader(p) then
+    local leader, euid, comm, tgid = head(p)
+    if leader == kd.addr(p) then
       for i = #ents, 1, -1 do ents[i] = nil end
       local ok = pcall(task_entries, p, ents)
-      local uid = tostring(task.euid(p))
-      local cmd = task.comm(p):sub(1, 9)
-      local pid = tostring(p.tgid)
+      local uid = tostring(euid or task.euid(p))
+      local cmd = kd.read_string(comm, 16):sub(1, 9)
+      local pid = tostring(tgid)
       if ok then
         add({ cmd, pid, false, false, uid }, ents)
         for th in task.threads(p) do
