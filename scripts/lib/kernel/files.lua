@@ -109,13 +109,13 @@ end
 
 -- {====== which processes hold which sockets ======
 
+local owners_cache
 -- socket inode -> list of {pid=, comm=, fd=, task=} from every thread
 -- group leader's file table (as /proc/<pid>/fd of each process shows
 -- them), and the number of processes whose table could not be read
 -- (memoized: netstat -p and xportshow ask for it).  The one fd-table walk
 -- (fd_files, lsof's) and a member reader a descriptor: no object a task,
 -- file or socket.
-local owners_cache
 function M.socket_owners()
   if owners_cache then return owners_cache.map, owners_cache.bad end
   local map, bad = {}, 0
