@@ -404,6 +404,45 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
   return results, problems, stats
 end
 
+-- {====== tables set aside in a temporary file ======
+
+-- workers.stash() -> st: st:put(i, t) writes table t (what a record may
+-- hold) to an unlinked temporary file, st:take(i) reads it back (once),
+-- st:close().  What this process keeps of many results between two passes
+-- over them, outside its heap (in memory if no temporary file can be made).
+local Stash = {}
+Stash.__index = Stash
+
+function M.stash()
+  return setmetatable({ f = io.tmpfile(), at = {}, len = {}, pos = 0, mem = {} }, Stash)
+end
+
+function Stash:put(i, t)
+  if not self.f then self.mem[i] = t return end
+  -- [u32 length][u32 unit][value]: n counts the unit's 4 bytes
+  local n = write_record(self.f, i, t)
+  self.at[i], self.len[i] = self.pos + 8, n - 4
+  self.pos = self.pos + 4 + n
+  self.dirty = true
+end
+
+function Stash:take(i)
+  local t = self.mem[i]
+  if t then self.mem[i] = nil return t end
+  local at = self.at[i]
+  if not at then return nil end
+  if self.dirty then assert(self.f:flush()); self.dirty = false end
+  self.at[i] = nil
+  return load_record({ self.f, at, self.len[i] })
+end
+
+function Stash:close()
+  if self.f then self.f:close() end
+  self.f, self.at, self.mem = nil, {}, {}
+end
+
+-- }======
+
 -- {====== one job in a helper process ======
 
 function M.spawn(fn)
