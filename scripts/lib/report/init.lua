@@ -344,11 +344,7 @@ end
 -- (listed: false when the caller lists the file itself, see commit_records)
 function Run:record(plug, e, path, status, reason, run_time, listed)
   if not e.each or self.keep_produced(e.path, path) then self.produced[path] = status end
-  local tc = self.templates[e.path]
-  if not tc then
-    tc = { real = 0, stub = 0, failed = 0 }
-    self.templates[e.path] = tc
-  end
+  local tc = self:template_counts(e)
   tc[status] = tc[status] + 1
   self.counts[status] = self.counts[status] + 1
   if e.kind == "command" then
@@ -366,13 +362,7 @@ function Run:record(plug, e, path, status, reason, run_time, listed)
       href = "../" .. path,
     }
   else
-    local spec = plug.specs[e.path]
-    if not spec then
-      spec = { specification = "/" .. e.path, files_copied = json.array(),
-               tags = json.array({ table.unpack(e.tags) }), kdlua_status = json.object() }
-      plug.specs[e.path] = spec
-      plug.md.files[#plug.md.files + 1] = spec
-    end
+    local spec = self:spec(plug, e)
     if listed ~= false then
       spec.files_copied[#spec.files_copied + 1] = path
       plug.report.copied_files[#plug.report.copied_files + 1] = path   -- see books.lua
@@ -382,6 +372,28 @@ function Run:record(plug, e, path, status, reason, run_time, listed)
   if status == "failed" then
     plug.report.alerts[#plug.report.alerts + 1] = "emitter failed: " .. path .. ": " .. (reason or "")
   end
+end
+
+-- an emitter's files counted by status (coverage.json)
+function Run:template_counts(e)
+  local tc = self.templates[e.path]
+  if not tc then
+    tc = { real = 0, stub = 0, failed = 0 }
+    self.templates[e.path] = tc
+  end
+  return tc
+end
+
+-- a file emitter's entry in its plugin's manifest (made by its first file)
+function Run:spec(plug, e)
+  local spec = plug.specs[e.path]
+  if not spec then
+    spec = { specification = "/" .. e.path, files_copied = json.array(),
+             tags = json.array({ table.unpack(e.tags) }), kdlua_status = json.object() }
+    plug.specs[e.path] = spec
+    plug.md.files[#plug.md.files + 1] = spec
+  end
+  return spec
 end
 
 -- {------ planning: emitters cut into units of work ------
@@ -772,15 +784,37 @@ local function slim_result(u, res, nfiles)
            t0 = res.t0, t1 = res.t1, damage = res.damage }
 end
 
--- the result slim_result kept, as commit_records reads it
-local function full_result(s)
-  if not s.slim then return s end
-  local res = { t0 = s.t0, t1 = s.t1, damage = s.damage }
-  local odd, packed = s.odd, s.slim
-  for k = 1, s.n do
-    res[k] = odd and odd[k] or { status = "real", dt = string.unpack(PLAIN_DT, packed, 8 * k - 7) }
+-- one file's log lines and records (commit_records)
+function Run:commit_record(plug, e, comp, path, r)
+  local log = self.log
+  local status, reason = r.status, r.reason
+  if r.add_error then
+    log:error(comp, "cannot add " .. path .. ": " .. reason)
+  elseif status == "failed" then
+    local first = not self.failed_once[e]
+    self.failed_once[e] = true
+    log:error(comp, string.format("emitter %s (%s) failed: %s", path, e.file,
+                                  first and (r.full or reason) or reason))
+    self.failures[#self.failures + 1] = { path = path, file = e.file, reason = reason }
+  elseif status == "stub" then
+    if r.damaged then log:warn(comp, "stub " .. path .. ": " .. tostring(reason))
+    else log:info(comp, "stub " .. path .. ": " .. tostring(reason)) end
+  elseif r.partial and #r.partial > 0 then
+    local why = {}
+    for _, l in ipairs(r.partial) do
+      why[#why + 1] = "'" .. l.key .. "': " .. l.reason
+      self.partials[#self.partials + 1] = { path = path, key = l.key, reason = l.reason }
+    end
+    log:info(comp, "partial " .. path .. ": " .. table.concat(why, "; "))
+  elseif not e.each then
+    log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
+      e.kind == "command" and "cmd output" or "file", e.command or path, r.size, r.dt))
   end
-  return res
+  self:record(plug, e, path, status, status ~= "real" and reason or nil, r.dt, not e.each)
+  if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
+  if r.symlink_taken then
+    log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. path)
+  end
 end
 
 -- Then, for the same unit: the logs and the manifest.
@@ -797,35 +831,43 @@ function Run:commit_records(plug, u, res, paths)
     self:record(plug, e, e.path, "failed", "enumeration failed: " .. u.enum_error, 0)
     return
   end
+  -- a per-task unit's plainly real files (see slim_result) change only
+  -- counters: counted together, their run times added in their order
+  local packed, odd = res.slim, res.odd
+  local bulk = packed and e.kind ~= "command" and #paths > 0
+  local plain, spent = 0, nil
+  if bulk then
+    spent = self.each_time[e] or 0
+    self:template_counts(e)
+    self:spec(plug, e)
+  end
+  local keep, produced = self.keep_produced, self.produced
   for k, path in ipairs(paths) do
     local r = res[k]
-    local status, reason = r.status, r.reason
-    if r.add_error then
-      log:error(comp, "cannot add " .. path .. ": " .. reason)
-    elseif status == "failed" then
-      local first = not self.failed_once[e]
-      self.failed_once[e] = true
-      log:error(comp, string.format("emitter %s (%s) failed: %s", path, e.file,
-                                    first and (r.full or reason) or reason))
-      self.failures[#self.failures + 1] = { path = path, file = e.file, reason = reason }
-    elseif status == "stub" then
-      if r.damaged then log:warn(comp, "stub " .. path .. ": " .. tostring(reason))
-      else log:info(comp, "stub " .. path .. ": " .. tostring(reason)) end
-    elseif r.partial and #r.partial > 0 then
-      local why = {}
-      for _, l in ipairs(r.partial) do
-        why[#why + 1] = "'" .. l.key .. "': " .. l.reason
-        self.partials[#self.partials + 1] = { path = path, key = l.key, reason = l.reason }
+    if packed then
+      r = odd and odd[k]
+      if r == nil and not bulk then
+        r = { status = "real", dt = string.unpack(PLAIN_DT, packed, 8 * k - 7) }
       end
-      log:info(comp, "partial " .. path .. ": " .. table.concat(why, "; "))
-    elseif not e.each then
-      log:debug(comp, string.format("added %s '%s' (%d bytes, %.3f s)",
-        e.kind == "command" and "cmd output" or "file", e.command or path, r.size, r.dt))
     end
-    self:record(plug, e, path, status, status ~= "real" and reason or nil, r.dt, not e.each)
-    if e.each then self.each_time[e] = (self.each_time[e] or 0) + r.dt end
-    if r.symlink_taken then
-      log:warn(comp, "root symlink " .. e.symlink .. " exists already; not pointing it at " .. path)
+    if r == nil then
+      plain = plain + 1
+      spent = spent + string.unpack(PLAIN_DT, packed, 8 * k - 7)
+      if keep(e.path, path) then produced[path] = "real" end
+    else
+      if bulk then self.each_time[e] = spent end
+      self:commit_record(plug, e, comp, path, r)
+      if bulk then spent = self.each_time[e] end
+    end
+  end
+  if bulk then
+    self.each_time[e] = spent
+    if plain > 0 then
+      local tc = self.templates[e.path]
+      tc.real = tc.real + plain
+      self.counts.real = self.counts.real + plain
+      local st = plug.specs[e.path].kdlua_status
+      st.real = (st.real or 0) + plain
     end
   end
   -- a per-task unit's files are listed as the unit itself: books.lua
@@ -1052,6 +1094,11 @@ function Run:run_plugins(after_fork, files_ready)
   -- the results are all garbage now
   collectgarbage("collect")
   kd.trim()
+  if self.verbose > 0 then
+    -- (not in sos.log, whose lines stay those of earlier runs)
+    io.stderr:write(string.format("kdlua: info: [report] files in the archive in %.3f s\n",
+                                  sandbox.clock() - c_commit))
+  end
   if files_ready then files_ready() end
   -- (--store-kallsyms' lines come first, as when the files had a pass of
   -- their own)
@@ -1074,7 +1121,7 @@ function Run:run_plugins(after_fork, files_ready)
     local nfiles = 0
     while units[i] and units[i].plugin == name do
       local u = units[i]
-      local res = stored_notes[i] or full_result(slim:take(i))
+      local res = stored_notes[i] or slim:take(i)
       local paths = unit_paths(u)
       -- a plugin's time: from its first unit's start to its last unit's end,
       -- whichever process ran them
