@@ -47,6 +47,70 @@ test("between() and progress() run here while the workers work", function()
   ok(last >= 0 and last <= 20, "progress counts units done: " .. last)
 end)
 
+test("limits.arrived: each unit a worker made, once, readable, while the workers still run", function()
+  local clock = require("kdlua.sandbox").clock
+  local n, seen, first_told = 40, {}, nil
+  local results_seen
+  local results = workers.run(n, 2, function(i, w)
+    spin(0.01)
+    return { value = i, big = string.rep("y", i * 100) }
+  end, 3, nil, nil, {
+    arrived = function(i, results)
+      ok(not seen[i], "unit " .. i .. " told once")
+      seen[i] = true
+      first_told = first_told or clock()
+      results_seen = results
+      local r = results[i]
+      ok(r and r.value == i and #r.big == i * 100, "unit " .. i .. " readable when told")
+    end })
+  local t_end = clock()
+  for i = 1, 3 do ok(not seen[i], "unit " .. i .. " (run here) not told") end
+  for i = 4, n do ok(seen[i], "unit " .. i .. " told") end
+  eq(results_seen, results, "the results table told is the one returned")
+  -- ~0.19 s of units in two workers: the first told long before the end
+  ok(first_told and first_told < t_end - 0.05,
+     string.format("told while the workers ran (%.3f s before the end)", t_end - (first_told or t_end)))
+  for i = 1, n do eq(results[i].value, i, "unit " .. i .. " still there") end
+end)
+
+test("limits.arrived with a worker killed in a unit: the others told, the lost one not", function()
+  local n, seen = 30, {}
+  local once = P.shared(1)
+  local results = workers.run(n, 2, function(i, w)
+    spin(0.003)
+    if w == 2 and once:add(1, 1) == 0 then P.kill(P.pid()) end
+    return { value = i }
+  end, 0, nil, nil, { arrived = function(i, results)
+    ok(not seen[i], "unit " .. i .. " told once")
+    seen[i] = true
+    eq(results[i].value, i, "unit " .. i .. " readable")
+  end })
+  local lost = 0
+  for i = 1, n do
+    if results[i].worker_died then
+      lost = lost + 1
+      ok(not seen[i], "the lost unit " .. i .. " is not told")
+    else
+      ok(seen[i], "unit " .. i .. " told")
+    end
+  end
+  eq(lost, 1, "one unit lost")
+end)
+
+test("stash: tables set aside and taken back, in any order, once", function()
+  local st = workers.stash()
+  for i = 1, 50 do st:put(i, { i, s = string.rep("z", i), f = i / 3, nested = { ok = true } }) end
+  for i = 50, 1, -1 do
+    local t = st:take(i)
+    eq(t[1], i, "item " .. i)
+    eq(t.s, string.rep("z", i), "string " .. i)
+    eq(t.f, i / 3, "float " .. i)
+    ok(t.nested.ok, "nested " .. i)
+  end
+  eq(st:take(7), nil, "taken once")
+  st:close()
+end)
+
 test("jobs = 1 runs everything in one worker, in order", function()
   local seq = 0
   local results = workers.run(5, 1, function(i, w)

@@ -7,7 +7,8 @@
 # error, infinite loop, memory bomb, `../` path, absolute path, duplicate
 # path, unknown `each`, an endless loop at load -- are each reported
 # (sos.log, manifest, stderr with -v) and the rest of the archive is
-# complete.  SIGTERM during the run leaves no partial file.  `sos clean
+# complete.  Files that clash go the way the commit order says, though
+# results come in another order.  SIGTERM during the run leaves no partial file.  `sos clean
 # --batch` (Debian package sosreport) must accept the archive and remove the
 # dump's hostname and IP addresses; skipped with a message when `sos` is not
 # installed, unless CI=true.
@@ -201,6 +202,41 @@ check "shares: made after the file it names, in its process" test "$(cat "$R3/si
 check "shares: (a file without it ran in the other worker)" test "$(cat "$R3/site/share/alone" 2>/dev/null)" = other
 check "shares with each is refused" \
   grep -q "s4_each.lua: skipped: .*field 'shares' goes with a single file, not with 'each'" "$R3/sos_logs/sos.log"
+
+# ------------------------------------------------------------ order
+
+# Files go into the archive as results come in, while the workers run,
+# except where the order decides (report/init.lua, order_free): a file
+# where the process plugin's per-task folder goes, the same root symlink
+# twice.  Plugin "aaa" is committed before "process" and "zzz", so its
+# proc/2 and its "mine" symlink win -- though its slow units come in
+# after the per-task files and zzz's symlink that the other worker makes
+# meanwhile (pid 2: pid 1's first files are made before the fork).
+mkdir "$tmp/ord" "$tmp/out4"
+cat >"$tmp/ord/o1.lua" <<'EOF'
+emit{ path = "proc/2", plugin = "aaa", run = function()
+  local t = os.clock() + 0.5 while os.clock() < t do end
+  return "aaa's file\n" end }
+emit{ command = "aaa mine", plugin = "aaa", symlink = "mine", run = function()
+  local t = os.clock() + 0.3 while os.clock() < t do end
+  return "aaa\n" end }
+EOF
+printf 'emit{ command = "zzz mine", plugin = "zzz", symlink = "mine", run = function() return "zzz\\n" end }\n' \
+  >"$tmp/ord/o2.lua"
+"$BIN" report --vmcore "$D/vmcore" --vmlinux "$D/vmlinux" --tmp-dir "$tmp/out4" -o aaa,process,zzz \
+  --emitters-dir "$tmp/ord" -j 2 >/dev/null 2>"$tmp/order.err"
+arc=$(ls "$tmp/out4" | grep '\.tar\.xz$' | head -n 1)
+mkdir "$tmp/x4"
+[ -n "$arc" ] && tar -xf "$tmp/out4/$arc" -C "$tmp/x4"
+R4=$tmp/x4/${arc%.tar.xz}
+check "order: the plugin committed first keeps proc/2" test "$(cat "$R4/proc/2" 2>/dev/null)" = "aaa's file"
+check "order: the per-task files of pid 2 are refused, in the log" \
+  grep -q "cannot add proc/2/status: archive path 'proc/2/status': 'proc/2' is not a directory" \
+  "$R4/sos_logs/sos.log"
+check "order: the per-task files of other tasks are in" test -s "$R4/proc/1/status"
+check "order: the first symlink of a name wins" test "$(readlink "$R4/mine")" = sos_commands/aaa/aaa_mine
+check "order: the other is logged" \
+  grep -q "root symlink mine exists already; not pointing it at sos_commands/zzz/zzz_mine" "$R4/sos_logs/sos.log"
 
 # ------------------------------------------------------------ SIGTERM
 

@@ -524,6 +524,148 @@ end
 
 -- }------
 
+-- {------ which units' files may go into the archive in any order ------
+
+-- A unit's files go into the archive as soon as its result is in, while
+-- the workers still run, unless where they go depends on the order: two
+-- emitters that may make the same path (the first one committed keeps
+-- it), or a file where another makes a folder, or the same root symlink.
+-- Each emitter's path and symlink are compared as components; a
+-- component with a placeholder ({pid}, {tid}, {cpu}: digits) stands for
+-- the components it can become.  An `each` emitter whose enumeration
+-- holds an item twice may collide with itself.  What may collide is
+-- left to the pass in commit order after the workers.
+
+-- the placeholders of each kind of `each` emitter (see instance), the
+-- first the one that tells its instances apart
+local DIGITS = { pids = { "pid" }, tids = { "tid", "pid" }, cpus = { "cpu" } }
+
+-- a component of a path template as a pattern (nil: no placeholder)
+local function component_pattern(c, each)
+  if not c:find("{", 1, true) then return nil end
+  local names = {}
+  for _, n in ipairs(DIGITS[each] or {}) do names[n] = true end
+  local quoted = c:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
+  local pat = quoted:gsub("{(%a+)}", function(n) if names[n] then return "%d+" end end)
+  if pat == quoted then return nil end
+  return "^" .. pat .. "$"
+end
+
+local function components(path, each)
+  local out = {}
+  for c in path:gmatch("[^/]+") do
+    out[#out + 1] = { text = c, pat = each and component_pattern(c, each) }
+  end
+  return out
+end
+
+-- can components a and b name the same thing?
+local function may_meet(a, b)
+  if a.pat and b.pat then
+    -- both with placeholders: each with its placeholders as "0" against the other
+    local a0 = a.text:gsub("{%a+}", "0")
+    local b0 = b.text:gsub("{%a+}", "0")
+    return b0:find(a.pat) ~= nil or a0:find(b.pat) ~= nil
+  elseif a.pat then return b.text:find(a.pat) ~= nil
+  elseif b.pat then return a.text:find(b.pat) ~= nil end
+  return a.text == b.text
+end
+
+-- does an enumeration hold the same path key twice?
+local function repeats(each)
+  local seen = {}
+  for _, item in ipairs(enumeration(each)) do
+    local key = each == "cpus" and item or item.pid
+    if seen[key] then return true end
+    seen[key] = true
+  end
+  return false
+end
+
+-- the emitters whose files may go into the archive in any order
+local function order_free(units)
+  local entries, ems = {}, {}
+  for _, u in ipairs(units) do
+    local e = u.e
+    if not ems[e] then
+      ems[e] = true
+      entries[#entries + 1] = { e = e, path = e.path, each = e.each }
+      if e.symlink then entries[#entries + 1] = { e = e, path = e.symlink } end
+    end
+  end
+  -- an `each` emitter's template: the folder before its first component
+  -- with a placeholder (its "fixed" part); only what lies under that
+  -- folder, or is the folder or one above it, may meet its files
+  local bad, wild, fixed = {}, {}, {}
+  for _, x in ipairs(entries) do
+    if x.each then
+      wild[#wild + 1] = x
+      -- instances told apart by their path only with the first
+      -- placeholder, and only if no item comes twice
+      local key = DIGITS[x.each] and DIGITS[x.each][1]
+      if not key or not x.path:find("{" .. key .. "}", 1, true) or repeats(x.each) then
+        bad[x.e] = true
+      end
+      x.comps = components(x.path, x.each)
+      local n = 0
+      while x.comps[n + 1] and not x.comps[n + 1].pat do n = n + 1 end
+      local parts = {}
+      for j = 1, math.min(n, #x.comps - 1) do parts[j] = x.comps[j].text end
+      x.fixed = table.concat(parts, "/")
+      fixed[x.fixed] = {}
+    end
+  end
+  -- every path once (literal: a file or symlink path) and what lies
+  -- under each fixed folder
+  local literal, folder = {}, {}
+  for _, x in ipairs(entries) do
+    if not x.each then
+      local y = literal[x.path]
+      if y then bad[x.e], bad[y.e] = true, true end
+      literal[x.path] = x
+    end
+    local at = x.path:find("/", 1, true)
+    while at do
+      local f = x.path:sub(1, at - 1)
+      if not x.each then folder[f] = folder[f] or x end
+      local under = fixed[f]
+      if under then under[#under + 1] = x end
+      at = x.path:find("/", at + 1, true)
+    end
+  end
+  -- a file where another emitter makes a folder
+  for p, x in pairs(literal) do
+    local y = folder[p]
+    if y and y.e ~= x.e then bad[x.e], bad[y.e] = true, true end
+  end
+  for _, w in ipairs(wild) do
+    -- a file at its fixed folder or above it
+    local f = w.fixed
+    while f ~= "" do
+      local x = literal[f]
+      if x then bad[w.e], bad[x.e] = true, true end
+      f = f:match("^(.*)/") or ""
+    end
+    -- what lies under it, component by component
+    local near = w.fixed == "" and entries or fixed[w.fixed]
+    for _, x in ipairs(near) do
+      if x ~= w then
+        x.comps = x.comps or components(x.path, x.each)
+        local a, b, meet = w.comps, x.comps, true
+        for j = 1, math.min(#a, #b) do
+          if not may_meet(a[j], b[j]) then meet = false break end
+        end
+        if meet then bad[w.e], bad[x.e] = true, true end
+      end
+    end
+  end
+  local free = {}
+  for e in pairs(ems) do free[e] = not bad[e] end
+  return free
+end
+
+-- }------
+
 -- {------ computing: runs emitters, touches nothing but its result ------
 
 -- the arguments an `each` emitter's run gets for one item of its
@@ -629,6 +771,9 @@ end
 
 -- bytes of results committed between two full collections (see run_plugins)
 local GC_BYTES = 16 << 20
+-- seconds the supervisor spends at most putting results into the archive
+-- before it looks at the workers again
+local FILE_SLICE = 0.02
 -- what a committed file leaves besides its text: its result's table, the
 -- small strings of its path and status, its places in the plugin's lists
 local PER_FILE = 256
@@ -782,6 +927,14 @@ local function slim_result(u, res, nfiles)
   end
   return { slim = table.concat(dts), odd = odd, n = nfiles,
            t0 = res.t0, t1 = res.t1, damage = res.damage }
+end
+
+-- what the records say of a unit whose files are in the archive but whose
+-- slim result could not be read back (out of memory)
+local function lost_result(nfiles)
+  local res, why = { damage = 0 }, "its result could not be read back after it was archived"
+  for k = 1, nfiles do res[k] = { status = "failed", reason = why, full = why, dt = 0, size = 0 } end
+  return res
 end
 
 -- one file's log lines and records (commit_records)
@@ -1023,9 +1176,61 @@ function Run:run_plugins(after_fork, files_ready)
                  local g = order[workers.claimed and workers.claimed() or 0]
                  self:progress(g and units[g[1]].plugin or "")
                end }
+  -- The first of the commit's two passes (see below) runs while the
+  -- workers do: each unit's files go into the archive as soon as its
+  -- result is in, in the order results come, unless order_free says
+  -- that order matters for its emitter.  In slices of FILE_SLICE
+  -- seconds, between two looks of the supervisor at the workers.
+  local slim, stored_notes, filed, garbage = workers.stash(), {}, {}, 0
+  local function file_unit(i, results)
+    local u = units[i]
+    -- each result is garbage once committed (its text read back from a
+    -- worker's file, then copied to the archive's spool): collected
+    -- every GC_BYTES of it, so that results do not pile up between two
+    -- of the collector's own cycles.  Counted before a result is read
+    -- back, so that a big one (every task's stack trace: 10 MB) comes
+    -- into a heap rid of the earlier ones; PER_FILE bytes more for each
+    -- file's tables and small strings.
+    garbage = garbage + workers.stored_size(results, i)
+    if garbage >= GC_BYTES then
+      collectgarbage("collect")
+      garbage = 0
+    end
+    local res = results[i]
+    local paths = unit_paths(u)
+    self:commit_files(u, res, paths)
+    if res.stored_note then stored_notes[i] = res   -- (one or two)
+    else slim:put(i, slim_result(u, res, #paths)) end
+    filed[i] = true
+    garbage = garbage + PER_FILE * #paths
+  end
+  local free, queue, head = nil, {}, 1
+  wl.arrived = function(i, results)
+    if not free then
+      -- (what planning left in this process's heap, and what it mapped
+      -- of the debug files, are not needed to commit)
+      collectgarbage("collect")
+      kd.trim()
+      free = order_free(units)
+    end
+    if free[units[i].e] then
+      queue[#queue + 1] = i
+      queue.results = results
+    end
+  end
+  local function between()
+    collect_early()
+    local stop = sandbox.clock() + FILE_SLICE
+    while queue[head] and sandbox.clock() < stop do
+      file_unit(queue[head], queue.results)
+      queue[head] = nil
+      head = head + 1
+    end
+    return queue[head] ~= nil
+  end
   local results, problems, stats = workers.run(order, self.jobs, function(i)
     return self:compute(units[i])
-  end, before_fork, after_fork, collect_early, wl)
+  end, before_fork, after_fork, between, wl)
   -- what the emitters mapped of the debug files is not needed to commit,
   -- nor what planning and running left in this process's heap
   collectgarbage("collect")
@@ -1060,36 +1265,22 @@ function Run:run_plugins(after_fork, files_ready)
     end
     self.books:plugin(name, p.md, p.report)
   end
-  -- Two passes, both in commit order.  The first puts each unit's files
-  -- into the archive (which spools them to disk) and keeps of its result
-  -- only what the logs and the manifest need (slim_result); the writer
-  -- thread then starts on the archive while the second makes each
+  -- Two passes.  The first puts each unit's files into the archive
+  -- (which spools them to disk) and keeps of its result only what the
+  -- logs and the manifest need (slim_result): begun while the workers
+  -- ran (file_unit), it ends here in commit order with what is left.
+  -- The writer thread then starts on the archive while the second, in
+  -- commit order, makes each
   -- unit's log lines and manifest records (and the plugins' sections of
   -- sos.txt, sos.json and the manifest), so that those ~1.2 s on a
   -- machine of 10,000 tasks are no longer added to the writing's.  A
   -- result (read back from its worker's file) is dropped after the first
   -- pass, so the whole report's text is never in this process at once.
-  local slim, stored_notes, garbage = workers.stash(), {}, 0
-  for i, u in ipairs(units) do
-    -- each result is garbage once committed (its text read back from a
-    -- worker's file, then copied to the archive's spool): collected
-    -- every GC_BYTES of it, so that results do not pile up between two
-    -- of the collector's own cycles.  Counted before a result is read
-    -- back, so that a big one (every task's stack trace: 10 MB) comes
-    -- into a heap rid of the earlier ones; PER_FILE bytes more for each
-    -- file's tables and small strings.
-    garbage = garbage + workers.stored_size(by_unit, i)
-    if garbage >= GC_BYTES then
-      collectgarbage("collect")
-      garbage = 0
+  for i in ipairs(units) do
+    if not filed[i] then
+      file_unit(i, by_unit)
+      by_unit[i] = nil
     end
-    local res = by_unit[i]
-    local paths = unit_paths(u)
-    self:commit_files(u, res, paths)
-    if res.stored_note then stored_notes[i] = res   -- (one or two)
-    else slim:put(i, slim_result(u, res, #paths)) end
-    by_unit[i] = nil
-    garbage = garbage + PER_FILE * #paths
   end
   -- the results are all garbage now
   collectgarbage("collect")
@@ -1121,8 +1312,8 @@ function Run:run_plugins(after_fork, files_ready)
     local nfiles = 0
     while units[i] and units[i].plugin == name do
       local u = units[i]
-      local res = stored_notes[i] or slim:take(i)
       local paths = unit_paths(u)
+      local res = stored_notes[i] or slim:take(i) or lost_result(#paths)
       -- a plugin's time: from its first unit's start to its last unit's end,
       -- whichever process ran them
       if res.t0 and (not plug.t0 or res.t0 < plug.t0) then plug.t0 = res.t0 end

@@ -23,8 +23,13 @@
 --     worker processes while this one supervises.  after_fork() runs here
 --     once the workers are started (work only this process needs);
 --     between() and limits.progress(units done) each time the supervisor
---     wakes (say, to collect a helper that has ended).  limits.unit: a
---     worker still in one unit after that many seconds is ended (the
+--     wakes (say, to collect a helper that has ended; between() returning
+--     true: it has more to do, wake again at once).
+--     limits.arrived(i, results): unit i's result, made by a worker, can
+--     be read from results[i] now; told as soon as the worker has written
+--     it, while the run goes on (not of the units run here, nor of those
+--     a dead worker never delivered).  limits.unit: a worker still in one
+--     unit after that many seconds is ended (the
 --     sandbox's count hook cannot stop a C function); limits.total: the
 --     watchdog, after which every worker is ended.
 --
@@ -95,9 +100,9 @@ local GC_PAUSE = 150
 -- (unit 0) is decoded now: the others stay in the file until they are
 -- asked for (see M.run's results), so the supervisor never holds the
 -- whole report's text.  A record that does not decode is dropped then.
-local function index_records(f, index)
+local function index_records(f, index, pos)
   local size = f:seek("end")
-  local pos = 0
+  pos = pos or 0
   while size and pos + 8 <= size do
     f:seek("set", pos)
     local head = f:read(8)
@@ -113,6 +118,26 @@ local function index_records(f, index)
     end
     pos = pos + 4 + blen
   end
+  return pos
+end
+
+-- A worker's file, open twice: for the worker to write and for this
+-- process to read while it does.  Two opens, two file offsets: the one
+-- io.tmpfile() gives a worker is shared with this process across fork,
+-- and reading it here would move where the worker writes.  nil if no
+-- such file can be made (then the worker's records are read once it has
+-- ended).
+local function file_pair()
+  local ok, name = pcall(os.tmpname)
+  if not ok then return nil end
+  local w = io.open(name, "w+b")
+  local r = w and io.open(name, "rb")
+  os.remove(name)
+  if not r then
+    if w then w:close() end
+    return nil
+  end
+  return w, r
 end
 
 -- the table of a record index_records found, or nil
@@ -265,7 +290,9 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
     end
     local live, all = {}, {}
     local function start(w)
-      local f, ferr = io.tmpfile()
+      local f, rf = file_pair()
+      local ferr
+      if not f then f, ferr = io.tmpfile() end
       if not f then
         problems[#problems + 1] = "no worker " .. w .. ": temporary file: " .. tostring(ferr)
         return
@@ -298,10 +325,12 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
         P.exit(ok and 0 or 1)
       elseif pid == nil then
         f:close()
+        if rf then rf:close() end
         problems[#problems + 1] = "no worker " .. w .. ": " .. tostring(err)
         return
       end
-      local c = { pid = pid, file = f, w = w }
+      if rf then f:close(); f = rf end   -- (the worker has its own)
+      local c = { pid = pid, file = f, w = w, pos = 0, live = rf ~= nil }
       live[pid] = c
       all[#all + 1] = c
     end
@@ -310,12 +339,36 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
       after_done = true
       after_fork()
     end
+    -- the records a worker has written so far (all of them once it has
+    -- ended), each unit's as soon as it is complete in the file: limits.
+    -- arrived(i) is told of each, in the order they come
+    local function take(c)
+      local got = {}
+      c.pos = index_records(c.file, got, c.pos)
+      if got.stats then stats[#stats + 1] = got.stats end
+      got.stats = nil
+      local new = {}
+      for i, loc in pairs(got) do
+        if not have[i] then
+          have[i] = true
+          stored[i] = loc
+          new[#new + 1] = i
+        end
+      end
+      if limits.arrived then
+        table.sort(new)
+        for _, i in ipairs(new) do limits.arrived(i, results) end
+      end
+    end
     while next(live) do
-      if between then between() end
+      for _, c in pairs(live) do
+        if c.live then take(c) end
+      end
+      local busy = between and between()
       if limits.progress then limits.progress(done_before + shared:get(2)) end
       local now = sandbox.clock()
       -- a worker past its unit's hard limit, or everyone past the watchdog
-      local wake = math.min(deadline, now + TICK)
+      local wake = math.min(deadline, now + (busy and 0 or TICK))
       for _, c in pairs(live) do
         local cur = shared:get(2 + c.w)
         if now >= deadline then
@@ -343,13 +396,7 @@ function M.run(spec, jobs, compute, first, after_fork, between, limits)
       local c = pid and live[pid]
       if c then
         live[pid] = nil
-        local got = {}
-        index_records(c.file, got)
-        if got.stats then stats[#stats + 1] = got.stats end
-        got.stats = nil
-        for i, loc in pairs(got) do
-          if not have[i] then have[i] = true; stored[i] = loc end
-        end
+        take(c)
         if how ~= "exited" or code ~= 0 then
           -- killed in the middle of a unit (a signal, or ended for its
           -- time): that unit is what killed it, so it is not run again; a
@@ -407,8 +454,8 @@ end
 -- {====== tables set aside in a temporary file ======
 
 -- workers.stash() -> st: st:put(i, t) writes table t (what a record may
--- hold) to an unlinked temporary file, st:take(i) reads it back (once),
--- st:close().  What this process keeps of many results between two passes
+-- hold) to an unlinked temporary file, st:take(i) reads it back (once;
+-- nil if it cannot: out of memory), st:close().  What this process keeps of many results between two passes
 -- over them, outside its heap (in memory if no temporary file can be made).
 local Stash = {}
 Stash.__index = Stash
@@ -418,12 +465,19 @@ function M.stash()
 end
 
 function Stash:put(i, t)
-  if not self.f then self.mem[i] = t return end
-  -- [u32 length][u32 unit][value]: n counts the unit's 4 bytes
-  local n = write_record(self.f, i, t)
-  self.at[i], self.len[i] = self.pos + 8, n - 4
-  self.pos = self.pos + 4 + n
-  self.dirty = true
+  if self.f and not self.broken then
+    -- [u32 length][u32 unit][value]: n counts the unit's 4 bytes
+    local ok, n = pcall(write_record, self.f, i, t)
+    if ok then
+      self.at[i], self.len[i] = self.pos + 8, n - 4
+      self.pos = self.pos + 4 + n
+      self.dirty = true
+      return
+    end
+    -- (where the file ends is not known now: the rest stays in memory)
+    self.broken = true
+  end
+  self.mem[i] = t
 end
 
 function Stash:take(i)
@@ -433,7 +487,12 @@ function Stash:take(i)
   if not at then return nil end
   if self.dirty then assert(self.f:flush()); self.dirty = false end
   self.at[i] = nil
-  return load_record({ self.f, at, self.len[i] })
+  -- (a failed allocation in the decoder is worth another try)
+  for _ = 1, 3 do
+    local t = load_record({ self.f, at, self.len[i] })
+    if t then return t end
+  end
+  return nil
 end
 
 function Stash:close()
