@@ -8,10 +8,10 @@
 # path, unknown `each`, an endless loop at load -- are each reported
 # (sos.log, manifest, stderr with -v) and the rest of the archive is
 # complete.  Files that clash go the way the commit order says, though
-# results come in another order.  SIGTERM during the run leaves no partial file.  `sos clean
-# --batch` (Debian package sosreport) must accept the archive and remove the
-# dump's hostname and IP addresses; skipped with a message when `sos` is not
-# installed, unless CI=true.
+# results come in another order.  SIGTERM during the run leaves no
+# partial file.  `sos clean --batch` (Debian package sosreport) must
+# accept the archive and remove the dump's hostname and IP addresses;
+# skipped with a message when `sos` is not installed, unless CI=true.
 #
 # Environment (set by ctest): KDLUA_BIN, KDLUA_TEST_VMCORE_DIR.
 
