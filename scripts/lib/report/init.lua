@@ -1232,9 +1232,12 @@ function Run:run_plugins(after_fork, files_ready)
     return self:compute(units[i])
   end, before_fork, after_fork, between, wl)
   -- what the emitters mapped of the debug files is not needed to commit,
-  -- nor what planning and running left in this process's heap
-  collectgarbage("collect")
-  kd.trim()
+  -- nor what planning and running left in this process's heap (let go
+  -- already when the first result came in)
+  if not free then
+    collectgarbage("collect")
+    kd.trim()
+  end
   for _, p in ipairs(problems) do self.log:error("report", p) end
   for w, st in ipairs(stats) do
     do
