@@ -29,9 +29,9 @@
 --     be read from results[i] now; told as soon as the worker has written
 --     it, while the run goes on (not of the units run here, nor of those
 --     a dead worker never delivered).  limits.unit: a worker still in one
---     unit after that many seconds is ended (the
---     sandbox's count hook cannot stop a C function); limits.total: the
---     watchdog, after which every worker is ended.
+--     unit after that many seconds is ended (the sandbox's count hook
+--     cannot stop a C function); limits.total: the watchdog, after which
+--     every worker is ended.
 --
 --   workers.stored_size(results, i) -> bytes unit i's result takes in its
 --     worker's file (0 if made here): known before it is read back
@@ -455,8 +455,9 @@ end
 
 -- workers.stash() -> st: st:put(i, t) writes table t (what a record may
 -- hold) to an unlinked temporary file, st:take(i) reads it back (once;
--- nil if it cannot: out of memory), st:close().  What this process keeps of many results between two passes
--- over them, outside its heap (in memory if no temporary file can be made).
+-- nil if it cannot: out of memory), st:close().  What this process keeps
+-- of many results between two passes over them, outside its heap (in
+-- memory if no temporary file can be made).
 local Stash = {}
 Stash.__index = Stash
 
