@@ -212,17 +212,29 @@ static cJSON *convert(lua_State *L, int idx, int depth) {
     return NULL;
   }
   luaL_checkstack(L, 8, "json.encode");
+  /* A container is held by a box on the stack until it is returned: a Lua
+  ** error (out of memory) while it is filled leaves the box unreferenced,
+  ** and its __gc frees what was made so far.  On failure the message
+  ** takes the box's place. */
+  struct box *holder = new_box(L);
+  int box = lua_gettop(L);
   if (is_array(L, idx, mark)) {
-    cJSON *arr = cJSON_CreateArray();
-    if (arr == NULL) { lua_pushliteral(L, "json.encode: out of memory"); return NULL; }
+    cJSON *arr = holder->tree = cJSON_CreateArray();
+    if (arr == NULL) {
+      lua_pushliteral(L, "json.encode: out of memory");
+      lua_replace(L, box);
+      return NULL;
+    }
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
     for (lua_Integer i = 1; i <= n; i++) {
       lua_rawgeti(L, idx, i);
       cJSON *item = convert(L, -1, depth + 1);
-      if (item == NULL) { cJSON_Delete(arr); lua_remove(L, -2); return NULL; }
+      if (item == NULL) { lua_replace(L, box); lua_settop(L, box); return NULL; }
       lua_pop(L, 1);
       cJSON_AddItemToArray(arr, item);
     }
+    holder->tree = NULL;
+    lua_settop(L, box - 1);
     return arr;
   }
   /* object: keys as strings in a Lua table (which anchors them), sorted */
@@ -235,8 +247,8 @@ static cJSON *convert(lua_State *L, int idx, int depth) {
     int kt = lua_type(L, -1);
     if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
       lua_pushfstring(L, "json.encode: key of type %s", luaL_typename(L, -1));
-      lua_replace(L, map);
-      lua_settop(L, map);
+      lua_replace(L, box);
+      lua_settop(L, box);
       return NULL;
     }
     lua_pushvalue(L, -1);
@@ -245,14 +257,14 @@ static cJSON *convert(lua_State *L, int idx, int depth) {
     lua_rawset(L, map);                 /* map[keystr] = key; ..., map, key */
     nkeys++;
   }
-  cJSON *obj = cJSON_CreateObject();
+  struct key *keys = lua_newuserdatauv(L, (nkeys ? nkeys : 1) * sizeof *keys, 0);
+  cJSON *obj = holder->tree = cJSON_CreateObject();
   if (obj == NULL) {
     lua_pushliteral(L, "json.encode: out of memory");
-    lua_replace(L, map);
+    lua_replace(L, box);
+    lua_settop(L, box);
     return NULL;
   }
-  if (nkeys == 0) { lua_settop(L, map - 1); return obj; }
-  struct key *keys = lua_newuserdatauv(L, nkeys * sizeof *keys, 0);
   size_t k = 0;
   lua_pushnil(L);
   while (lua_next(L, map)) {
@@ -264,21 +276,23 @@ static cJSON *convert(lua_State *L, int idx, int depth) {
   }
   qsort(keys, k, sizeof *keys, cmp_keys);
   for (size_t i = 0; i < k; i++) {
+    /* the key's text first: nothing may raise between making the item
+    ** and adding it */
+    const char *text = key_text(L, &keys[i]);
     lua_pushlstring(L, keys[i].p, keys[i].len);
     lua_rawget(L, map);                 /* the original key */
     lua_gettable(L, idx);
     cJSON *item = convert(L, -1, depth + 1);
-    if (item == NULL) {                 /* ..., map, keys, value, message */
-      cJSON_Delete(obj);
-      lua_replace(L, map);
-      lua_settop(L, map);
+    if (item == NULL) {                 /* ..., box, map, keys, text, value, message */
+      lua_replace(L, box);
+      lua_settop(L, box);
       return NULL;
     }
-    lua_pop(L, 1);
-    cJSON_AddItemToObject(obj, key_text(L, &keys[i]), item);
-    lua_pop(L, 1);                      /* key_text's string */
+    cJSON_AddItemToObject(obj, text, item);
+    lua_pop(L, 2);                      /* the value, key_text's string */
   }
-  lua_settop(L, map - 1);
+  holder->tree = NULL;
+  lua_settop(L, box - 1);
   return obj;
 }
 
