@@ -1285,9 +1285,12 @@ function Run:run_plugins(after_fork, files_ready)
       by_unit[i] = nil
     end
   end
-  -- the results are all garbage now
-  collectgarbage("collect")
-  kd.trim()
+  -- the results are all garbage now (a few MB of a small report's are
+  -- left to the collector's pace)
+  if garbage >= GC_BYTES // 4 then
+    collectgarbage("collect")
+    kd.trim()
+  end
   if self.verbose > 0 then
     -- (not in sos.log, whose lines stay those of earlier runs)
     io.stderr:write(string.format("kdlua: info: [report] files in the archive in %.3f s\n",
