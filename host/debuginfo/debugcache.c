@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -617,6 +618,37 @@ static int cache_disabled(void) { return kd_env_flag("KDLUA_NO_CACHE"); }
 */
 void kd_cache_fd_settle(int fd) {
   if (fd >= 0 && fdatasync(fd) == 0) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
+int kd_cache_write_parts(const char *path, const void *const *parts,
+                         const size_t *sizes, int n) {
+  char *tmp;
+  if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) return -1;
+  FILE *f = fopen(tmp, "wb");
+  bool ok = f != NULL;
+  for (int i = 0; ok && i < n; i++)
+    ok = sizes[i] == 0 || fwrite(parts[i], sizes[i], 1, f) == 1;
+  if (f != NULL) ok = (fclose(f) == 0) && ok;
+  if (f != NULL && (!ok || rename(tmp, path) != 0)) {
+    unlink(tmp);
+    ok = false;
+  }
+  free(tmp);
+  return ok ? 0 : -1;
+}
+
+void *kd_cache_map(const char *path, size_t min, size_t *size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  void *map = NULL;
+  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= min && st.st_size > 0) {
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) map = NULL;
+    else *size = (size_t)st.st_size;
+  }
+  close(fd);
+  return map;
 }
 
 void kd_cache_file_settle(const char *path) {

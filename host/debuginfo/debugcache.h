@@ -11,6 +11,8 @@
 #ifndef KD_DEBUGCACHE_H
 #define KD_DEBUGCACHE_H
 
+#include <stddef.h>
+
 #include "base/error.h"
 
 /* Cache directory: $KDLUA_CACHE_DIR, else $XDG_CACHE_HOME/kdlua, else
@@ -28,6 +30,15 @@ int kd_env_flag(const char *name);
 ** optimisation. */
 void kd_cache_file_settle(const char *path);
 void kd_cache_fd_settle(int fd);
+/* A table kept beside the debug copies (name index, enumerators, symbol
+** order): written whole or not at all -- the n parts one after another
+** under "<path>.tmp.<pid>", then renamed onto path, so that a reader (or
+** another run writing the same file) only ever sees a whole one; 0 when
+** written.  kd_cache_map maps one read-only when it holds at least `min`
+** bytes (its size in *size; NULL when absent or shorter; munmap it). */
+int kd_cache_write_parts(const char *path, const void *const *parts,
+                         const size_t *sizes, int n);
+void *kd_cache_map(const char *path, size_t min, size_t *size);
 
 /* If `path` has compressed debug sections and caching is enabled (cache_dir
 ** != NULL and $KDLUA_NO_CACHE is not "1"), set *usable_path to an

@@ -167,50 +167,32 @@ static char *index_path(struct dwarf_finder *df) {
 static int load_cached_index(struct dwarf_finder *df) {
   char *path = index_path(df);
   if (path == NULL) return 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  size_t size;
+  const struct index_header *h = kd_cache_map(path, sizeof *h, &size);
   free(path);
-  if (fd < 0) return 0;
-  struct stat st;
-  int ok = 0;
-  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct index_header)) {
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map != MAP_FAILED) {
-      const struct index_header *h = map;
-      if (h->magic == INDEX_MAGIC && h->version == INDEX_VERSION &&
-          h->info_size == debug_info_size(df->dwarf) &&
-          sizeof *h + h->count * sizeof(struct index_entry) == (size_t)st.st_size) {
-        df->index_map = map;
-        df->index_map_size = (size_t)st.st_size;
-        df->index = (struct index_entry *)(h + 1);
-        df->nindex = h->count;
-        df->index_cached = 1;
-        ok = 1;
-      } else {
-        munmap(map, (size_t)st.st_size);
-      }
-    }
+  if (h == NULL) return 0;
+  if (h->magic != INDEX_MAGIC || h->version != INDEX_VERSION ||
+      h->info_size != debug_info_size(df->dwarf) ||
+      sizeof *h + h->count * sizeof(struct index_entry) != size) {
+    munmap((void *)h, size);
+    return 0;
   }
-  close(fd);
-  return ok;
+  df->index_map = (void *)h;
+  df->index_map_size = size;
+  df->index = (struct index_entry *)(h + 1);
+  df->nindex = h->count;
+  df->index_cached = 1;
+  return 1;
 }
 
 static void save_index(struct dwarf_finder *df) {
   char *path = index_path(df);
   if (path == NULL) return;
-  size_t n = strlen(path) + 32;
-  char *tmp = malloc(n);
-  if (tmp == NULL) { free(path); return; }
-  snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (f != NULL) {
-    struct index_header h = { INDEX_MAGIC, INDEX_VERSION, df->nindex,
-                              debug_info_size(df->dwarf) };
-    int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-             fwrite(df->index, sizeof *df->index, df->nindex, f) == df->nindex;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) unlink(tmp);
-  }
-  free(tmp);
+  struct index_header h = { INDEX_MAGIC, INDEX_VERSION, df->nindex,
+                            debug_info_size(df->dwarf) };
+  const void *parts[] = { &h, df->index };
+  size_t sizes[] = { sizeof h, df->nindex * sizeof *df->index };
+  kd_cache_write_parts(path, parts, sizes, 2);
   free(path);
 }
 
@@ -849,47 +831,29 @@ static int const_cmp(const void *a, const void *b) {
 static int load_cached_consts(struct dwarf_finder *df) {
   char *path = consts_path(df);
   if (path == NULL) return 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  size_t size;
+  const struct const_header *h = kd_cache_map(path, sizeof *h, &size);
   free(path);
-  if (fd < 0) return 0;
-  struct stat st;
-  int ok = 0;
-  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct const_header)) {
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map != MAP_FAILED) {
-      const struct const_header *h = map;
-      if (h->magic == CONST_MAGIC && h->info_size == debug_info_size(df->dwarf) &&
-          sizeof *h + h->count * sizeof(struct const_entry) == (size_t)st.st_size) {
-        df->consts_map = map;
-        df->consts_map_size = (size_t)st.st_size;
-        df->consts = (struct const_entry *)(h + 1);
-        df->nconsts = h->count;
-        ok = 1;
-      } else {
-        munmap(map, (size_t)st.st_size);
-      }
-    }
+  if (h == NULL) return 0;
+  if (h->magic != CONST_MAGIC || h->info_size != debug_info_size(df->dwarf) ||
+      sizeof *h + h->count * sizeof(struct const_entry) != size) {
+    munmap((void *)h, size);
+    return 0;
   }
-  close(fd);
-  return ok;
+  df->consts_map = (void *)h;
+  df->consts_map_size = size;
+  df->consts = (struct const_entry *)(h + 1);
+  df->nconsts = h->count;
+  return 1;
 }
 
 static void save_consts(struct dwarf_finder *df) {
   char *path = consts_path(df);
   if (path == NULL) return;
-  size_t n = strlen(path) + 32;
-  char *tmp = malloc(n);
-  if (tmp == NULL) { free(path); return; }
-  snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (f != NULL) {
-    struct const_header h = { CONST_MAGIC, df->nconsts, debug_info_size(df->dwarf) };
-    int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-             fwrite(df->consts, sizeof *df->consts, df->nconsts, f) == df->nconsts;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) unlink(tmp);
-  }
-  free(tmp);
+  struct const_header h = { CONST_MAGIC, df->nconsts, debug_info_size(df->dwarf) };
+  const void *parts[] = { &h, df->consts };
+  size_t sizes[] = { sizeof h, df->nconsts * sizeof *df->consts };
+  kd_cache_write_parts(path, parts, sizes, 2);
   free(path);
 }
 

@@ -422,19 +422,14 @@ void kd_symtab_use_cache(struct kd_symtab *t, const char *path) {
   t->cache_path = path ? strdup(path) : NULL;
   t->nbase = t->n;
   if (t->cache_path == NULL || t->n == 0) return;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  struct stat st;
-  void *map = MAP_FAILED;
-  if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct symcache_header))
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (map == MAP_FAILED) return;
+  size_t size;
+  void *map = kd_cache_map(path, sizeof(struct symcache_header), &size);
+  if (map == NULL) return;
   const struct symcache_header *h = map;
   const uint32_t *hashes = (const uint32_t *)(h + 1);
   const uint32_t *order = hashes + (h->magic == SYMCACHE_MAGIC ? h->nbase : 0);
   bool ok = h->magic == SYMCACHE_MAGIC && h->nbase == t->n && h->norder <= h->nbase &&
-            (size_t)st.st_size == sizeof *h + (h->nbase + h->norder) * sizeof(uint32_t) &&
+            size == sizeof *h + (h->nbase + h->norder) * sizeof(uint32_t) &&
             symcache_sum(order, h->norder, symcache_sum(hashes, h->nbase, 0)) == h->sum;
   /* a few names hashed again: a file of another table with the same
   ** count would fail here */
@@ -442,7 +437,7 @@ void kd_symtab_use_cache(struct kd_symtab *t, const char *path) {
     ok = hashes[i] == (uint32_t)kd_fnv1a_str(t->syms[i].name);
   uint32_t *nh = ok && t->nhashes == 0 ? realloc(t->name_hash, t->n * sizeof *nh) : NULL;
   if (nh == NULL) {
-    munmap(map, (size_t)st.st_size);
+    munmap(map, size);
     return;
   }
   memcpy(nh, hashes, t->n * sizeof *nh);
@@ -451,7 +446,7 @@ void kd_symtab_use_cache(struct kd_symtab *t, const char *path) {
   t->cached_order = order;
   t->ncached_order = h->norder;
   t->cache_map = map;
-  t->cache_map_size = (size_t)st.st_size;
+  t->cache_map_size = size;
 }
 
 static void drop_cached_order(struct kd_symtab *t) {
@@ -468,8 +463,7 @@ static void write_cache(struct kd_symtab *t) {
   uint32_t *order = malloc(t->nby_addr * sizeof *order + 1);
   uint32_t *hashes = t->nhashes >= nb ? t->name_hash : malloc(nb * sizeof *hashes);
   char *dir = strdup(t->cache_path);
-  char *tmp = malloc(strlen(t->cache_path) + 32);
-  if (order && hashes && dir && tmp) {
+  if (order && hashes && dir) {
     if (hashes != t->name_hash)
       for (size_t i = 0; i < nb; i++) hashes[i] = (uint32_t)kd_fnv1a_str(t->syms[i].name);
     size_t k = 0;
@@ -479,20 +473,13 @@ static void write_cache(struct kd_symtab *t) {
     h.sum = symcache_sum(order, k, symcache_sum(hashes, nb, 0));
     char *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
-    sprintf(tmp, "%s.tmp.%ld", t->cache_path, (long)getpid());
-    FILE *f = slash && kd_make_dirs(dir) == 0 ? fopen(tmp, "wb") : NULL;
-    if (f) {
-      bool ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-                fwrite(hashes, sizeof *hashes, nb, f) == nb &&
-                fwrite(order, sizeof *order, k, f) == k;
-      ok = (fclose(f) == 0) && ok;
-      if (!ok || rename(tmp, t->cache_path) != 0) unlink(tmp);
-    }
+    const void *parts[] = { &h, hashes, order };
+    size_t sizes[] = { sizeof h, nb * sizeof *hashes, k * sizeof *order };
+    if (slash && kd_make_dirs(dir) == 0) kd_cache_write_parts(t->cache_path, parts, sizes, 3);
   }
   if (hashes != t->name_hash) free(hashes);
   free(order);
   free(dir);
-  free(tmp);
   free(t->cache_path);          /* once a process */
   t->cache_path = NULL;
 }
