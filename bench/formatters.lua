@@ -14,9 +14,9 @@ local FILES = { "process_cgroup", "process_cmdline", "process_comm", "process_en
                 "process_limits", "process_stack", "process_stat", "process_statm",
                 "process_status", "process_wchan", "filesys_mounts" }
 local emitters = {}
-local env = setmetatable({
-  emit = function(e) if e.each == "pids" or e.each == "tids" then emitters[#emitters + 1] = e end end,
-}, { __index = _G })
+-- the environment discovery gives emitter files (stub, partial, ...)
+local env = require("report.registry").environment()
+env.emit = function(e) if e.each == "pids" or e.each == "tids" then emitters[#emitters + 1] = e end end
 for _, f in ipairs(FILES) do
   local chunk = loadfile(dir .. "/" .. f .. ".lua", "t", env)
   if chunk then chunk() end
