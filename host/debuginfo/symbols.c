@@ -492,20 +492,15 @@ static int alias_cmp(const struct kd_symbol *a, const struct kd_symbol *b) {
 }
 
 /*
-** The cached order of the base symbols merged with the others, sorted
-** here; equal keys keep the base first, as the full sort (stable over
-** index order) does.  -1 when the cache does not fit the table.
+** The address keys of syms[from..n) in addr_key_cmp's order, into keys;
+** returns their count.  Absolute symbols and per-CPU offsets are left
+** out: they are not code or data addresses.  (A key's rank is computed
+** for aliases only, after the sort.)
 */
-static int merge_cached_order(struct kd_symtab *t) {
-  const uint32_t *base = t->cached_order;
-  size_t nb = t->ncached_order, want = 0;
-  for (size_t i = 0; i < t->nbase; i++) want += !is_absolute(&t->syms[i]);
-  if (want != nb) return -1;
-  size_t nm = t->n - t->nbase, k = 0;
-  struct addr_key *keys = malloc((nm ? nm : 1) * sizeof *keys);
-  uint32_t *out = malloc((nb + nm ? nb + nm : 1) * sizeof *out);
-  if (keys == NULL || out == NULL) { free(keys); free(out); return -1; }
-  for (size_t i = t->nbase; i < t->n; i++) {
+static size_t sorted_address_keys(struct kd_symtab *t, size_t from,
+                                  struct addr_key *keys) {
+  size_t k = 0;
+  for (size_t i = from; i < t->n; i++) {
     if (is_absolute(&t->syms[i])) continue;
     keys[k].address = t->syms[i].address;
     keys[k].rank = 0;
@@ -517,6 +512,24 @@ static int merge_cached_order(struct kd_symtab *t) {
     for (size_t i = 0; i < k; i++) keys[i].rank = alias_rank(&t->syms[keys[i].index]);
     qsort(keys, k, sizeof *keys, addr_key_cmp);
   }
+  return k;
+}
+
+/*
+** The cached order of the base symbols merged with the others, sorted
+** here; equal keys keep the base first, as the full sort (stable over
+** index order) does.  -1 when the cache does not fit the table.
+*/
+static int merge_cached_order(struct kd_symtab *t) {
+  const uint32_t *base = t->cached_order;
+  size_t nb = t->ncached_order, want = 0;
+  for (size_t i = 0; i < t->nbase; i++) want += !is_absolute(&t->syms[i]);
+  if (want != nb) return -1;
+  size_t nm = t->n - t->nbase;
+  struct addr_key *keys = malloc((nm ? nm : 1) * sizeof *keys);
+  uint32_t *out = malloc((nb + nm ? nb + nm : 1) * sizeof *out);
+  if (keys == NULL || out == NULL) { free(keys); free(out); return -1; }
+  size_t k = sorted_address_keys(t, t->nbase, keys);
   size_t i = 0, j = 0, o = 0;
   uint64_t prev = 0;
   while (i < nb || j < k) {
@@ -568,21 +581,7 @@ static int sort_by_addr(struct kd_symtab *t) {
     t->by_addr = NULL;
     return -1;
   }
-  size_t k = 0;
-  for (size_t i = 0; i < t->n; i++) {
-    const struct kd_symbol *s = &t->syms[i];
-    /* absolute symbols and per-CPU offsets are not code or data addresses */
-    if (s->type == 'a' || s->type == 'A') continue;
-    keys[k].address = s->address;
-    keys[k].rank = 0;         /* computed for aliases only, after the sort */
-    keys[k].index = (uint32_t)i;
-    k++;
-  }
-  sort_syms = t->syms;
-  if (radix_sort_by_address(keys, k) != 0) {
-    for (size_t i = 0; i < k; i++) keys[i].rank = alias_rank(&t->syms[keys[i].index]);
-    qsort(keys, k, sizeof *keys, addr_key_cmp);
-  }
+  size_t k = sorted_address_keys(t, 0, keys);
   for (size_t i = 0; i < k; i++) t->by_addr[i] = keys[i].index;
   free(keys);
   t->nby_addr = k;
