@@ -5,13 +5,8 @@
 # takes are checked on every kernel the fixtures hold, so a third fixture
 # needs no change here.  Skips (77) without fixtures, fails then when CI=true.
 set -u
-: "${KDLUA_BIN:?KDLUA_BIN not set}"
+. "$(dirname "$0")/fixture_dirs.sh"
 SRC=${KDLUA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-dirs=${KDLUA_FIXTURE_DIRS:-}
-if [ -z "$dirs" ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: no fixture folders and CI=true"; exit 1; fi
-  echo "SKIP: no fixture folders (KDLUA_FIXTURES)"; exit 77
-fi
 rc=0
 runs=0
 for t in "$SRC"/tests/lua/each_fixture/*.lua; do

@@ -9,12 +9,7 @@
 # the four runs print the same.  Skips (77) without fixtures, fails then
 # when CI=true.
 set -u
-: "${KDLUA_BIN:?KDLUA_BIN not set}"
-dirs=${KDLUA_FIXTURE_DIRS:-}
-if [ -z "$dirs" ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: no fixture folders and CI=true"; exit 1; fi
-  echo "SKIP: no fixture folders (KDLUA_FIXTURES)"; exit 77
-fi
+. "$(dirname "$0")/fixture_dirs.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdlua-symcache.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
