@@ -192,21 +192,28 @@ static const char *key_text(lua_State *L, const struct key *k) {
   return push_text(L, k->p, k->len, !utf, "\xef\xbf\xbd");
 }
 
+/* A leaf made by cJSON, or NULL and the message convert promises: cJSON
+** says nothing when its allocation fails. */
+static cJSON *leaf(lua_State *L, cJSON *item) {
+  if (item == NULL) lua_pushliteral(L, "json.encode: out of memory");
+  return item;
+}
+
 /* Convert the value at idx; NULL and a message on the stack on failure. */
 static cJSON *convert(lua_State *L, int idx, int depth) {
   idx = lua_absindex(L, idx);
   switch (lua_type(L, idx)) {
-    case LUA_TNIL: return cJSON_CreateNull();
-    case LUA_TBOOLEAN: return cJSON_CreateBool(lua_toboolean(L, idx));
-    case LUA_TNUMBER: return number_item(L, idx);
-    case LUA_TSTRING: return string_item(L, idx);
+    case LUA_TNIL: return leaf(L, cJSON_CreateNull());
+    case LUA_TBOOLEAN: return leaf(L, cJSON_CreateBool(lua_toboolean(L, idx)));
+    case LUA_TNUMBER: return leaf(L, number_item(L, idx));
+    case LUA_TSTRING: return leaf(L, string_item(L, idx));
     case LUA_TTABLE: break;
     default:
       lua_pushfstring(L, "json.encode: cannot encode a %s", luaL_typename(L, idx));
       return NULL;
   }
   const char *mark = marker(L, idx);
-  if (mark && strcmp(mark, "null") == 0) return cJSON_CreateNull();
+  if (mark && strcmp(mark, "null") == 0) return leaf(L, cJSON_CreateNull());
   if (depth > MAX_DEPTH) {
     lua_pushliteral(L, "json.encode: nesting too deep (a cycle?)");
     return NULL;
@@ -288,7 +295,13 @@ static cJSON *convert(lua_State *L, int idx, int depth) {
       lua_settop(L, box);
       return NULL;
     }
-    cJSON_AddItemToObject(obj, text, item);
+    if (!cJSON_AddItemToObject(obj, text, item)) {   /* its copy of the key */
+      cJSON_Delete(item);
+      lua_pushliteral(L, "json.encode: out of memory");
+      lua_replace(L, box);
+      lua_settop(L, box);
+      return NULL;
+    }
     lua_pop(L, 2);                      /* the value, key_text's string */
   }
   holder->tree = NULL;
