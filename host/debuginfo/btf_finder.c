@@ -498,17 +498,18 @@ static struct kd_error *load_enumerators(struct btf_finder *bf,
   return NULL;
 }
 
+/* the index classes of kd_type_lookup_spaces' name spaces */
 static int kind_order(enum kd_type_kind kind, int *order) {
-  switch (kind) {
-    case KD_TYPE_STRUCT: order[0] = NC_STRUCT; order[1] = NC_FWD_STRUCT; return 2;
-    case KD_TYPE_UNION: order[0] = NC_UNION; order[1] = NC_FWD_UNION; return 2;
-    case KD_TYPE_ENUM: order[0] = NC_ENUM; order[1] = NC_ENUM_DECL; return 2;
-    case KD_TYPE_TYPEDEF: order[0] = NC_TYPEDEF; return 1;
-    default:
-      order[0] = NC_TYPEDEF; order[1] = NC_BASE; order[2] = NC_STRUCT;
-      order[3] = NC_UNION; order[4] = NC_ENUM;
-      return 5;
-  }
+  static const int class_of[KD_NS_COUNT] = {
+    [KD_NS_STRUCT] = NC_STRUCT, [KD_NS_STRUCT_DECL] = NC_FWD_STRUCT,
+    [KD_NS_UNION] = NC_UNION, [KD_NS_UNION_DECL] = NC_FWD_UNION,
+    [KD_NS_ENUM] = NC_ENUM, [KD_NS_ENUM_DECL] = NC_ENUM_DECL,
+    [KD_NS_TYPEDEF] = NC_TYPEDEF, [KD_NS_BASE] = NC_BASE,
+  };
+  enum kd_name_space spaces[KD_LOOKUP_SPACES_MAX];
+  int n = kd_type_lookup_spaces(kind, spaces);
+  for (int i = 0; i < n; i++) order[i] = class_of[spaces[i]];
+  return n;
 }
 
 /* The full definition of a declaration: here, then in the base. */
@@ -551,14 +552,10 @@ static struct kd_error *bf_load(void *ctx, struct kd_type *t) {
 static struct kd_error *bf_find_type(void *ctx, enum kd_type_kind kind,
                                      const char *name, struct kd_type **out) {
   struct btf_finder *bf = ctx;
-  int order[5];
+  int order[KD_LOOKUP_SPACES_MAX];
   int n = kind_order(kind, order);
   uint32_t id = index_lookup(bf, name, order, (size_t)n);
-  if (id == 0)
-    return kd_error_create(KD_ERR_LOOKUP, "no type information for %s%s",
-                           kind == KD_TYPE_STRUCT ? "struct " :
-                           kind == KD_TYPE_UNION ? "union " :
-                           kind == KD_TYPE_ENUM ? "enum " : "", name);
+  if (id == 0) return kd_type_not_found(kind, name);
   return type_from_id(bf, id, 0, out);
 }
 

@@ -697,17 +697,18 @@ static struct kd_error *load_enumerators(struct dwarf_finder *df,
   return NULL;
 }
 
+/* the index kinds of kd_type_lookup_spaces' name spaces */
 static int struct_kind_order(enum kd_type_kind kind, int *order) {
-  switch (kind) {
-    case KD_TYPE_STRUCT: order[0] = IDX_STRUCT; order[1] = IDX_STRUCT_DECL; return 2;
-    case KD_TYPE_UNION: order[0] = IDX_UNION; order[1] = IDX_UNION_DECL; return 2;
-    case KD_TYPE_ENUM: order[0] = IDX_ENUM; order[1] = IDX_ENUM_DECL; return 2;
-    case KD_TYPE_TYPEDEF: order[0] = IDX_TYPEDEF; return 1;
-    default:
-      order[0] = IDX_TYPEDEF; order[1] = IDX_BASE; order[2] = IDX_STRUCT;
-      order[3] = IDX_UNION; order[4] = IDX_ENUM;
-      return 5;
-  }
+  static const int index_kind_of[KD_NS_COUNT] = {
+    [KD_NS_STRUCT] = IDX_STRUCT, [KD_NS_STRUCT_DECL] = IDX_STRUCT_DECL,
+    [KD_NS_UNION] = IDX_UNION, [KD_NS_UNION_DECL] = IDX_UNION_DECL,
+    [KD_NS_ENUM] = IDX_ENUM, [KD_NS_ENUM_DECL] = IDX_ENUM_DECL,
+    [KD_NS_TYPEDEF] = IDX_TYPEDEF, [KD_NS_BASE] = IDX_BASE,
+  };
+  enum kd_name_space spaces[KD_LOOKUP_SPACES_MAX];
+  int n = kd_type_lookup_spaces(kind, spaces);
+  for (int i = 0; i < n; i++) order[i] = index_kind_of[spaces[i]];
+  return n;
 }
 
 static struct kd_error *df_load(void *ctx, struct kd_type *t) {
@@ -717,7 +718,7 @@ static struct kd_error *df_load(void *ctx, struct kd_type *t) {
   Dwarf_Die die;
   if (!t->is_complete && t->name) {
     /* a declaration: borrow the members of the definition */
-    int order[5];
+    int order[KD_LOOKUP_SPACES_MAX];
     int n = struct_kind_order(t->kind, order);
     struct kd_error *err = ensure_index(df);
     if (err) return err;
@@ -746,15 +747,11 @@ static struct kd_error *df_find_type(void *ctx, enum kd_type_kind kind,
   struct dwarf_finder *df = ctx;
   struct kd_error *err = ensure_index(df);
   if (err) return err;
-  int order[5];
+  int order[KD_LOOKUP_SPACES_MAX];
   int n = struct_kind_order(kind, order);
   Dwarf_Die die;
   if (!index_lookup(df, name, order, (size_t)n, &die))
-    return kd_error_create(KD_ERR_LOOKUP, "no type information for %s%s%s",
-                           kind == KD_TYPE_STRUCT ? "struct " :
-                           kind == KD_TYPE_UNION ? "union " :
-                           kind == KD_TYPE_ENUM ? "enum " : "", name,
-                           "");
+    return kd_type_not_found(kind, name);
   return type_from_die(df, &die, out);
 }
 

@@ -169,6 +169,27 @@ const char *kd_type_kind_name(enum kd_type_kind kind) {
   }
 }
 
+int kd_type_lookup_spaces(enum kd_type_kind kind,
+                          enum kd_name_space spaces[KD_LOOKUP_SPACES_MAX]) {
+  switch (kind) {
+    case KD_TYPE_STRUCT: spaces[0] = KD_NS_STRUCT; spaces[1] = KD_NS_STRUCT_DECL; return 2;
+    case KD_TYPE_UNION: spaces[0] = KD_NS_UNION; spaces[1] = KD_NS_UNION_DECL; return 2;
+    case KD_TYPE_ENUM: spaces[0] = KD_NS_ENUM; spaces[1] = KD_NS_ENUM_DECL; return 2;
+    case KD_TYPE_TYPEDEF: spaces[0] = KD_NS_TYPEDEF; return 1;
+    default:
+      spaces[0] = KD_NS_TYPEDEF; spaces[1] = KD_NS_BASE; spaces[2] = KD_NS_STRUCT;
+      spaces[3] = KD_NS_UNION; spaces[4] = KD_NS_ENUM;
+      return 5;
+  }
+}
+
+struct kd_error *kd_type_not_found(enum kd_type_kind kind, const char *name) {
+  return kd_error_create(KD_ERR_LOOKUP, "no type information for %s%s",
+                         kind == KD_TYPE_STRUCT ? "struct " :
+                         kind == KD_TYPE_UNION ? "union " :
+                         kind == KD_TYPE_ENUM ? "enum " : "", name);
+}
+
 /*
 ** C declarator spelling.  A type is a base ("struct x", "int") plus a
 ** declarator built inside out: pointers prefix "*", arrays and functions

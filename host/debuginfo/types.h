@@ -140,6 +140,22 @@ uint64_t kd_type_sizeof(struct kd_type *t);
 /* C spelling of the type, e.g. "struct task_struct *", "char [16]". */
 void kd_type_format(struct kd_type *t, char *buf, size_t len);
 const char *kd_type_kind_name(enum kd_type_kind kind);
+
+/* The name spaces a finder's index keeps apart, and the order in which a
+** lookup of a kind searches them (kd_type_lookup_spaces fills at most
+** KD_LOOKUP_SPACES_MAX): a tag's definitions before its declarations; a
+** name of any kind among typedefs and base types before the tags.  Each
+** finder maps a space to its own index class. */
+enum kd_name_space {
+  KD_NS_STRUCT, KD_NS_STRUCT_DECL, KD_NS_UNION, KD_NS_UNION_DECL,
+  KD_NS_ENUM, KD_NS_ENUM_DECL, KD_NS_TYPEDEF, KD_NS_BASE, KD_NS_COUNT
+};
+#define KD_LOOKUP_SPACES_MAX 5
+int kd_type_lookup_spaces(enum kd_type_kind kind,
+                          enum kd_name_space spaces[KD_LOOKUP_SPACES_MAX]);
+
+/* The error a finder gives for a type name it does not hold. */
+struct kd_error *kd_type_not_found(enum kd_type_kind kind, const char *name);
 /* Is this (after typedefs) an integer-like scalar (int, enum, bool)? */
 bool kd_type_is_integer(struct kd_type *t);
 
