@@ -60,10 +60,11 @@ struct kd_error *kd_archive_spool(struct kd_archive *a, const char *dir);
 bool kd_archive_has(const struct kd_archive *a, const char *path);
 
 /* A file's content compressed ahead of time, e.g. in a helper process
-** while the report still runs other work: one xz stream (preset `level`,
-** < 0: 6) of the content and its tar padding, prefixed by its length;
-** threads > 1: made by that many threads, one block each (the same CPU,
-** less time when CPUs are free).  *out is malloc'd. */
+** while the report still runs other work: xz (preset `level`, < 0: 6,
+** searching matches less hard: see CONTENT_DEPTH) of the content and its
+** tar padding, prefixed by its length; threads > 1: in up to that many
+** parts of at least 256 KiB, each an xz stream of its own made by its own
+** thread (the same CPU, less time when CPUs are free).  *out is malloc'd. */
 struct kd_error *kd_archive_content_xz(const void *data, size_t len, int level,
                                        int threads, char **out, size_t *out_len);
 /* The same with the content stored in the stream uncompressed (LZMA2's

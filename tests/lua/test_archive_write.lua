@@ -68,7 +68,7 @@ test("ready streams: same tar, more xz streams", function()
   eq(out, (sh("xz -dc '" .. plain .. "' | tar -xOf - top/b/big | sha256sum")), "big content")
 end)
 
-test("a stream made by two threads: the same content, one block a thread", function()
+test("a stream made by two threads: the same content, one xz stream a thread", function()
   local one, two = A.content_xz(big, 0), A.content_xz(big, 0, 2)
   eq(two:sub(1, 8), one:sub(1, 8), "the length prefix")
   for name, blob in pairs({ one = one, two = two }) do
@@ -80,12 +80,25 @@ test("a stream made by two threads: the same content, one block a thread", funct
      "content and padding")
   local blocks = sh("xz -l --robot '" .. tmp .. "/t-two.xz' | awk '$1 == \"totals\" {print $3}'")
   eq(tonumber(blocks), 2, "blocks (" .. blocks .. ")")
+  local streams = sh("xz -l --robot '" .. tmp .. "/t-two.xz' | awk '$1 == \"totals\" {print $2}'")
+  eq(tonumber(streams), 2, "streams (" .. streams .. ")")
+  eq(sh("xz -t '" .. tmp .. "/t-two.xz' && echo ok"), "ok\n", "xz -t: each stream and check intact")
   local a = A.new()
   assert(a:add_file_xz("b/big", two))
   a:write(tmp .. "/two.tar.xz", { top = "top", mtime = 0, compression = "xz", level = 0 })
   eq(sh("tar -xJOf '" .. tmp .. "/two.tar.xz' top/b/big | sha256sum"),
      sh("xz -dc '" .. tmp .. "/t-one.xz' | head -c " .. #big .. " | sha256sum"), "read back from the archive")
   raises(function() A.content_xz(big, 0, 0) end, "threads")
+  -- a part is at least 256 KiB: less content, or none, stays one stream
+  for _, d in ipairs({ "", "small\n", big:sub(1, 300000) }) do
+    local f = assert(io.open(tmp .. "/t-small.xz", "wb"))
+    f:write(A.content_xz(d, 0, 4):sub(9))
+    f:close()
+    local n = #d + (512 - #d % 512) % 512
+    eq(sh("xz -dc '" .. tmp .. "/t-small.xz' | wc -c"), n .. "\n", "content and padding of " .. #d)
+    eq(sh("xz -l --robot '" .. tmp .. "/t-small.xz' | awk '$1 == \"totals\" {print $2}'"),
+       (#d > 262144 and 2 or 1) .. "\n", "streams for " .. #d .. " bytes")
+  end
 end)
 
 test("stored streams: the same tar, the content held uncompressed", function()

@@ -1466,11 +1466,10 @@ function M.main(args)
       local xz_level = not o.build and o.compression == "xz" and XZ_LEVEL or nil
       -- its xz stream made by as many threads as there are workers: with
       -- the rodata probe cached, discovery ends soon enough that the
-      -- workers were done first, and the report waited ~0.1 s for the
-      -- helper's one thread (0.2 s of CPU for 3.7 MB at preset 0, which
-      -- no filter or match-finder setting makes more than 5% cheaper);
-      -- its threads share the CPUs while the workers run, and have them
-      -- to themselves after
+      -- workers were done first, and the report waited for the helper's
+      -- one thread (~0.12 s of CPU for 3.7 MB; in 2 of 10 alternating
+      -- reports, up to 16 ms); its threads share the CPUs while the
+      -- workers run, and have them to themselves after
       early = start_early(root .. "/emitters", limits, xz_level, stored, jobs, log)
     end
   end
@@ -1537,11 +1536,14 @@ function M.main(args)
     path = o.tmp_dir .. "/" .. name .. ext
     c_write = sandbox.clock()
     if not o.build then
-      -- two xz threads: the report's ~7 MB of text splits into several
-      -- liblzma blocks, ~50 ms less on two cores
+      -- one xz thread: the part written now runs beside this process's
+      -- bookkeeping and was done before it (two cores: two threads), and
+      -- the part after (~1.5 MB of logs and JSON) is ~10 ms of xz.
+      -- liblzma's threaded encoder (256 KiB blocks) cost ~15 ms more CPU
+      -- and 20 KB more in alternating reports, for no earlier end
       local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
       a:write_begin(path, { top = name, mtime = crash or 0, compression = o.compression,
-                            level = level, threads = 2 }, "sos_logs")
+                            level = level, threads = 1 }, "sos_logs")
     end
   end
   local ran = run:run_plugins(find_crash_time, start_writing)
