@@ -580,6 +580,7 @@ struct xz_sink {
   struct sink *out;
   lzma_stream strm;
   bool active;             /* a stream is open */
+  bool allocated;          /* strm holds liblzma's memory (kept between streams) */
   bool discard;            /* drop what libarchive writes (a ready content) */
   uint32_t preset;
   int threads;
@@ -609,14 +610,24 @@ static const char *lzma_message(lzma_ret r) {
 ** ~0.14 to ~0.125 s in alternating reports.  Kallsyms' stream grows 6%
 ** (733 to 779 KB).  The archive's own stream keeps the preset: there the
 ** same setting saves 17% of fewer misses and costs 10% of its bytes.
+** The dictionary is 64 KiB instead of 256: kallsyms' repeats are near
+** (the stream is no bigger), and the match finder's tables shrink from
+** ~1.9 to ~0.6 MB an encoder: ~400 fewer page faults each, fewer misses.
 */
 #define CONTENT_DEPTH 1
 #define CONTENT_NICE_LEN 16
+#define CONTENT_DICT (64u << 10)
 
 static int xz_start(struct xz_sink *x) {
   lzma_ret r;
-  lzma_stream init = LZMA_STREAM_INIT;
-  x->strm = init;
+  /* the archive's stream ends before each ready content and starts again
+  ** after it: the next stream's encoder takes over the memory of the last
+  ** (liblzma reuses a finished lzma_stream's allocations when the options
+  ** are the same), which page faults and a zeroing cost only once */
+  if (!x->allocated) {
+    lzma_stream init = LZMA_STREAM_INIT;
+    x->strm = init;
+  }
   if (x->threads > 1) {
     lzma_mt mt;
     memset(&mt, 0, sizeof mt);
@@ -638,12 +649,14 @@ static int xz_start(struct xz_sink *x) {
     } else {
       lz.depth = CONTENT_DEPTH;
       lz.nice_len = CONTENT_NICE_LEN;
+      lz.dict_size = CONTENT_DICT;
       lzma_filter filters[2] = { { LZMA_FILTER_LZMA2, &lz }, { LZMA_VLI_UNKNOWN, NULL } };
       r = lzma_stream_encoder(&x->strm, filters, LZMA_CHECK_CRC64);
     }
   } else {
     r = lzma_easy_encoder(&x->strm, x->preset, LZMA_CHECK_CRC64);
   }
+  x->allocated = r == LZMA_OK;   /* a failed init leaves nothing allocated */
   if (r != LZMA_OK) {
     x->lzerr = r;
     return -1;
@@ -681,7 +694,6 @@ static int xz_put(struct xz_sink *x, const void *p, size_t len) {
 static int xz_end(struct xz_sink *x) {
   if (!x->active) return 0;
   int r = xz_code(x, NULL, 0, LZMA_FINISH);
-  lzma_end(&x->strm);
   x->active = false;
   return r;
 }
@@ -697,8 +709,8 @@ static la_ssize_t xz_write(struct archive *ar, void *ud, const void *buf, size_t
 }
 
 static void xz_free(struct xz_sink *x) {
-  if (x->active) lzma_end(&x->strm);
-  x->active = false;
+  if (x->allocated) lzma_end(&x->strm);
+  x->allocated = x->active = false;
 }
 
 /* tar pads each file's content to a 512-byte record */
