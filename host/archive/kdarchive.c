@@ -634,10 +634,9 @@ static int xz_start(struct xz_sink *x) {
     mt.threads = (uint32_t)x->threads;
     mt.preset = x->preset;
     mt.check = LZMA_CHECK_CRC64;
-    /* blocks of 256 KiB (preset 0's dictionary) instead of liblzma's
-    ** 3 x dictionary, at least 1 MiB: the streams around a ready one hold
-    ** 1-2 MB, which in 1 MiB blocks kept the second thread mostly idle.
-    ** The archive grows 1.7%, its writing ends ~10 ms sooner. */
+    /* blocks as xz_plan says (256 KiB to 1 MiB) instead of liblzma's
+    ** 3 x dictionary, at least 1 MiB: smaller streams in 1 MiB blocks
+    ** kept the second thread mostly idle */
     mt.block_size = x->block_size ? x->block_size : 256 << 10;
     r = lzma_stream_encoder_mt(&x->strm, &mt);
     if (r == LZMA_OPTIONS_ERROR || r == LZMA_PROG_ERROR)   /* liblzma without threads */
@@ -715,6 +714,41 @@ static void xz_free(struct xz_sink *x) {
 
 /* tar pads each file's content to a 512-byte record */
 static size_t tar_padding(size_t len) { return (512 - len % 512) % 512; }
+
+/*
+** How the archive's next stream is made, from the tar bytes it will hold
+** (`max` threads at most, kd_archive_options.threads).  The part written
+** beside the report's bookkeeping (kd_archive_write_begin) takes one
+** thread below 8 MiB: the bookkeeping outlasts it (6.1 fixture: 2.6 MB,
+** ~30 ms of xz), and liblzma's threaded encoder costs more CPU (~15%) and
+** bytes.  Above, one thread became what the report waited for (10k-task
+** dump: 236 MB, 2 s of xz; the report waited 0.8 s).  A part nothing else
+** runs beside (the rest, after the bookkeeping) takes every thread from
+** 512 KiB on.  Blocks: about four a thread, 256 KiB to 1 MiB: each block
+** starts its dictionary afresh, so small ones cost bytes (10k dump: 256
+** KiB blocks made the archive 49% bigger than one thread's, 1 MiB 13%)
+** and big ones memory (two threads hold ~2.5 block sizes each).
+*/
+#define XZ_ALONGSIDE_ONE_THREAD (8u << 20)
+#define XZ_ALONE_ONE_THREAD (512u << 10)
+
+static void xz_plan(struct xz_sink *x, int max, uint64_t bytes, uint64_t one_thread_below) {
+  x->threads = max > 1 && bytes >= one_thread_below ? max : 1;
+  uint64_t b = bytes / (4 * (uint64_t)x->threads);
+  b = (b + 0xffff) & ~(uint64_t)0xffff;
+  x->block_size = b < (256 << 10) ? (256 << 10) : b > (1 << 20) ? (1 << 20) : b;
+}
+
+/* the tar bytes of v[0..n): header records, content and padding (ready
+** contents are not compressed again: their header only) */
+static uint64_t tar_bytes(struct entry *const *v, size_t n) {
+  uint64_t t = 0;
+  for (size_t i = 0; i < n; i++) {
+    t += 512;
+    if (v[i]->kind == KD_AR_FILE && v[i]->where != W_XZ) t += v[i]->len + tar_padding(v[i]->len);
+  }
+  return t;
+}
 
 /* a ready stream: [u64 content length, little-endian][xz stream]; the
 ** length, or UINT64_MAX when this does not look like one */
@@ -1012,7 +1046,7 @@ static struct kd_error *writer_open(struct kd_archive *a, const char *final_path
     else {
       w->x->out = &w->s;
       w->x->preset = o->level >= 0 ? (uint32_t)o->level : 6;   /* libarchive's default */
-      w->x->threads = o->threads;
+      w->x->threads = o->threads;   /* xz_plan decides per part */
     }
   }
   struct archive *ar = err ? NULL : archive_write_new();
@@ -1090,6 +1124,11 @@ static struct kd_error *writer_finish_from(struct tar_writer *w, struct kd_archi
   struct entry **v = NULL;
   size_t n = 0;
   struct kd_error *err = sorted(a, NULL, from, &v, &n);
+  /* the rest in a stream of its own, made as its size says */
+  if (err == NULL && w->x) {
+    if (xz_end(w->x) != 0) err = xz_error(w->x, w->tmp);
+    xz_plan(w->x, w->o.threads, tar_bytes(v, n), XZ_ALONE_ONE_THREAD);
+  }
   if (err == NULL) err = spool_flush(&a->spool);
   if (err == NULL) err = write_entries(w->ar, v, n, &w->o, from == NULL, w->x, a->spool.fd);
   free(v);
@@ -1133,6 +1172,7 @@ struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_
   /* the thread reads only what is in the spool file now */
   err = w->hold ? spool_flush(&a->spool) : kd_enomem;
   if (err == NULL) err = sorted(a, hold, NULL, &v, &n);
+  if (err == NULL && w->x) xz_plan(w->x, w->o.threads, tar_bytes(v, n), XZ_ALONGSIDE_ONE_THREAD);
   if (err == NULL) {
     w->first = v;   /* the writer's now */
     v = NULL;

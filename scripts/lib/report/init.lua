@@ -1536,14 +1536,12 @@ function M.main(args)
     path = o.tmp_dir .. "/" .. name .. ext
     c_write = sandbox.clock()
     if not o.build then
-      -- one xz thread: the part written now runs beside this process's
-      -- bookkeeping and was done before it (two cores: two threads), and
-      -- the part after (~1.5 MB of logs and JSON) is ~10 ms of xz.
-      -- liblzma's threaded encoder (256 KiB blocks) cost ~15 ms more CPU
-      -- and 20 KB more in alternating reports, for no earlier end
+      -- up to two xz threads: the archive decides by each part's size
+      -- (kdarchive.c, xz_plan): one for a small part written beside this
+      -- process's bookkeeping, two for a big one, and for the rest after
       local level = ({ xz = XZ_LEVEL, gzip = 6, zstd = 3 })[o.compression]
       a:write_begin(path, { top = name, mtime = crash or 0, compression = o.compression,
-                            level = level, threads = 1 }, "sos_logs")
+                            level = level, threads = 2 }, "sos_logs")
     end
   end
   local ran = run:run_plugins(find_crash_time, start_writing)
