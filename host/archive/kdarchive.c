@@ -1124,10 +1124,19 @@ static struct kd_error *writer_finish_from(struct tar_writer *w, struct kd_archi
   struct entry **v = NULL;
   size_t n = 0;
   struct kd_error *err = sorted(a, NULL, from, &v, &n);
-  /* the rest in a stream of its own, made as its size says */
+  /* the rest as its size says, in a stream of its own when that wants
+  ** more threads than the stream so far has; a threaded stream goes on
+  ** (ending it would wait for the blocks its threads still make) */
   if (err == NULL && w->x) {
-    if (xz_end(w->x) != 0) err = xz_error(w->x, w->tmp);
+    int threads = w->x->threads;
+    uint64_t block_size = w->x->block_size;
     xz_plan(w->x, w->o.threads, tar_bytes(v, n), XZ_ALONE_ONE_THREAD);
+    if (w->x->active && (threads > 1 || w->x->threads == 1)) {
+      w->x->threads = threads;
+      w->x->block_size = block_size;
+    } else if (xz_end(w->x) != 0) {
+      err = xz_error(w->x, w->tmp);
+    }
   }
   if (err == NULL) err = spool_flush(&a->spool);
   if (err == NULL) err = write_entries(w->ar, v, n, &w->o, from == NULL, w->x, a->spool.fd);
