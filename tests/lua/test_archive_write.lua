@@ -185,6 +185,39 @@ test("in two parts: the same tar; early paths refused meanwhile", function()
   end
 end)
 
+test("in two parts, xz threads by each part's size: the same tar either way", function()
+  -- (kdarchive.c, xz_plan): a first part under 8 MiB is one thread and
+  -- ends where a rest of 512 KiB or more starts a threaded stream of its
+  -- own; a bigger first part is threaded and goes on into the rest
+  local bigger = string.rep(big, 5)
+  local cases = {
+    { name = "small first", first = { ["a/x"] = "x\n" }, rest = { ["m/big"] = big },
+      streams = 2 },
+    { name = "big first", first = { ["a/big"] = bigger }, rest = { ["m/big"] = big },
+      streams = 1 },
+  }
+  for i, k in ipairs(cases) do
+    local one, two = tmp .. "/plan-one-" .. i .. ".tar.xz", tmp .. "/plan-two-" .. i .. ".tar.xz"
+    local opts = { top = "top", mtime = 1700000000, compression = "xz", level = 0, threads = 2 }
+    local a = A.new()
+    for p, d in pairs(k.first) do assert(a:add_file(p, d)) end
+    for p, d in pairs(k.rest) do assert(a:add_file(p, d)) end
+    a:write(one, { top = "top", mtime = 1700000000, compression = "xz", level = 0 })
+    local b = A.new()
+    for p, d in pairs(k.first) do assert(b:add_file(p, d)) end
+    assert(b:write_begin(two, opts, "m"))
+    for p, d in pairs(k.rest) do assert(b:add_file(p, d)) end
+    b:write_finish()
+    eq(sh("xz -dc '" .. two .. "' | sha256sum"), sh("xz -dc '" .. one .. "' | sha256sum"),
+       k.name .. ": the same tar")
+    eq(sh("xz -t '" .. two .. "' && echo ok"), "ok\n", k.name .. ": xz -t")
+    local streams, blocks = sh("xz -l --robot '" .. two .. "' | awk '$1 == \"totals\" {print $2, $3}'")
+      :match("(%d+) (%d+)")
+    eq(tonumber(streams), k.streams, k.name .. ": streams")
+    ok(tonumber(blocks) > k.streams, k.name .. ": a part in several blocks (" .. blocks .. ")")
+  end
+end)
+
 test("an archive collected while written leaves nothing behind", function()
   local dir = tmp .. "/gc"
   assert(os.execute("mkdir -p '" .. dir .. "'"))
