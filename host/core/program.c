@@ -137,10 +137,10 @@ struct kd_error *kd_program_open(const struct kd_program_options *opts,
   struct kd_program *prog = calloc(1, sizeof *prog);
   if (prog == NULL) return kd_enomem;
   prog->opts = *opts;
-  struct kd_error *err = kd_dump_open(opts->vmcore, &prog->dump);
+  prog->cache_dir = kd_debugcache_dir();
+  struct kd_error *err = kd_dump_open_noted(opts->vmcore, prog->cache_dir, &prog->dump);
   if (err) goto fail;
   prog->kaslr_offset = kd_dump_kaslr_offset(prog->dump);
-  prog->cache_dir = kd_debugcache_dir();
   err = kd_symtab_new(&prog->symtab);
   if (err) goto fail;
   kd_program_note(prog, "dump: %s (%s, %s)", opts->vmcore,

@@ -4,7 +4,9 @@
 #define _GNU_SOURCE   /* O_TMPFILE, mkostemp */
 #include "dump.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -304,7 +306,40 @@ static int probe_open(void *arg, char *msg, size_t cap) {
   return 1;
 }
 
+/*
+** The note that a file passed the probe: an empty file in notes_dir whose
+** name holds the dump's identity (device, inode, size, modification and
+** change times: a file written again, even with its mtime put back, has a
+** new ctime) and the libkdumpfile it passed with (the loaded library's
+** inode and modification time: an upgraded library is probed again).  The
+** probe costs a fork and a second whole open, ~2-3 ms before anything
+** else can start, on every run of every command; what crashed libkdumpfile
+** once still does on the same bytes, so a file that opened cleanly needs
+** it no more.  0 and the name in buf, or -1 (no name: always probe).
+*/
+static int passed_note(const char *notes_dir, const struct stat *st, char *buf, size_t cap) {
+  if (notes_dir == NULL || fault.probe_crash || fault.probe_hang) return -1;
+  const char *nc = getenv("KDLUA_NO_CACHE");
+  if (nc && strcmp(nc, "1") == 0) return -1;
+  Dl_info dl;
+  struct stat lib;
+  if (dladdr((void *)kdump_new, &dl) == 0 || dl.dli_fname == NULL ||
+      stat(dl.dli_fname, &lib) != 0)
+    return -1;
+  int n = snprintf(buf, cap, "%s/dump-opened-%jx-%jx-%jx-%jd.%09ld-%jd.%09ld-lib-%jx-%jd",
+                   notes_dir, (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+                   (uintmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                   (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+                   (uintmax_t)lib.st_ino, (intmax_t)lib.st_mtim.tv_sec);
+  return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
 struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
+  return kd_dump_open_noted(path, NULL, out);
+}
+
+struct kd_error *kd_dump_open_noted(const char *path, const char *notes_dir,
+                                    struct kd_dump **out) {
   *out = NULL;
   /* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -335,7 +370,13 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
   ** KDLUA_NO_PROBE=1 skips it, for the fuzzer and for measuring.
   */
   const char *no_probe = getenv("KDLUA_NO_PROBE");
-  if (no_probe == NULL || strcmp(no_probe, "1") != 0) {
+  char note[PATH_MAX];
+  bool noted = passed_note(notes_dir, &st, note, sizeof note) == 0;
+  bool probed = false;
+  if (noted && access(note, F_OK) == 0) {
+    /* it passed before: see passed_note */
+  } else if (no_probe == NULL || strcmp(no_probe, "1") != 0) {
+    probed = true;
     char msg[512];
     struct probe pr = { path, fd };
     /* a libkdumpfile that loops on a damaged header must not hang us */
@@ -352,6 +393,11 @@ struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
     }
   }
   err = open_checked(path, fd, out);
+  if (err == NULL && probed && noted && !warning[0]) {
+    /* (a note that cannot be written only means probing next time) */
+    int nfd = open(note, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (nfd >= 0) close(nfd);
+  }
   if (err && warning[0]) {
     /* the open failed on a dump cut short: that is the reason to give */
     kd_error_destroy(err);

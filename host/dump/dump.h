@@ -24,6 +24,12 @@ enum kd_addrspace {
 /* Open `path`.  Errors name the file: KD_ERR_IO (cannot open), KD_ERR_FORMAT
 ** (not a kernel dump, truncated or corrupt). */
 struct kd_error *kd_dump_open(const char *path, struct kd_dump **out);
+/* The same, with a folder (the debug cache, or NULL) where a note is kept
+** of each file -- device, inode, size, modification and change times --
+** that passed the probe (see kd_dump_open): the same file with the same
+** libkdumpfile is opened without probing again. */
+struct kd_error *kd_dump_open_noted(const char *path, const char *notes_dir,
+                                    struct kd_dump **out);
 void kd_dump_close(struct kd_dump *dump);
 /* What is wrong with the file but leaves it readable (a dump cut short),
 ** one line naming it, or NULL. */
