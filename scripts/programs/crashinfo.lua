@@ -32,6 +32,31 @@ local LOG_CHECKS = {
   { "^WARNING: CPU: %d+ PID: %d+ at ", "WARNING", "WARN" },
 }
 
+-- what a line must have for any check to match it: the first byte of an
+-- anchored pattern, or the literal start of an unanchored one (found as a
+-- plain string).  Most log lines fail both, and are not run through the
+-- twelve patterns (the unanchored ones try every position of the line)
+local CHECK_FIRST, CHECK_LITERALS = {}, {}
+for _, c in ipairs(LOG_CHECKS) do
+  local pat = c[1]
+  if pat:sub(1, 1) == "^" then
+    local b = pat:sub(2, 2)
+    assert(not b:find("[%^%$%*%+%-%?%.%(%)%[%]%%]"), "LOG_CHECKS: anchored pattern must start with a literal")
+    CHECK_FIRST[b:byte()] = true
+  else
+    local lit = pat:match("^[^%^%$%*%+%-%?%.%(%)%[%]%%]+")
+    assert(lit, "LOG_CHECKS: unanchored pattern must start with a literal")
+    CHECK_LITERALS[#CHECK_LITERALS + 1] = lit
+  end
+end
+local function may_match_check(l)
+  if CHECK_FIRST[l:byte(1)] then return true end
+  for i = 1, #CHECK_LITERALS do
+    if l:find(CHECK_LITERALS[i], 1, true) then return true end
+  end
+  return false
+end
+
 -- what the panic message says about the cause (checked in order)
 local CAUSES = {
   { "sysrq triggered crash", "crash triggered by sysrq-c (echo c > /proc/sysrq-trigger)" },
@@ -432,20 +457,26 @@ local function log_section(p, ctx, nlines)
   -- the checks over the whole log
   local seen = {}
   local events = {}
-  for _, r in ipairs(ctx.recs) do
-    for _, l in ipairs(printk.lines(r)) do
-      for _, c in ipairs(LOG_CHECKS) do
-        if c[2] and l:find(c[1]) then
-          events[#events + 1] = { time = r.ts_nsec / 1e9, what = c[3], line = l }
-          local key = c[3]
-          seen[key] = (seen[key] or 0) + 1
-          -- one finding per kind, with the count once all are seen
-          if seen[key] == 1 then
-            events[#events].finding = p:finding(c[2], c[3] .. " in the kernel log: " .. l)
-          end
-          break
+  local function check(r, l)
+    if not may_match_check(l) then return end
+    for _, c in ipairs(LOG_CHECKS) do
+      if c[2] and l:find(c[1]) then
+        events[#events + 1] = { time = r.ts_nsec / 1e9, what = c[3], line = l }
+        local key = c[3]
+        seen[key] = (seen[key] or 0) + 1
+        -- one finding per kind, with the count once all are seen
+        if seen[key] == 1 then
+          events[#events].finding = p:finding(c[2], c[3] .. " in the kernel log: " .. l)
         end
+        break
       end
+    end
+  end
+  for _, r in ipairs(ctx.recs) do
+    local text = r.text
+    if not text:find("\n", 1, true) then check(r, text)   -- one line (the common case)
+    else
+      for _, l in ipairs(printk.lines(r)) do check(r, l) end
     end
   end
   for _, e in ipairs(events) do
@@ -454,16 +485,29 @@ local function log_section(p, ctx, nlines)
     end
     e.finding = nil
   end
-  local text = printk.dmesg_text({ records = ctx.recs }) or ""
-  local lines = {}
-  for l in text:gmatch("[^\n]*\n?") do if l ~= "" then lines[#lines + 1] = l:gsub("\n$", "") end end
-  local first = math.max(1, #lines - nlines + 1)
-  p:section(string.format("Kernel log (last %d lines)", #lines - first + 1))
+  -- the last nlines lines of the dmesg text (printk.dmesg_text's lines:
+  -- each text line of a record after its time stamp), made from the last
+  -- records only instead of the whole log's text split again
   local tail = {}
-  for i = first, #lines do
-    p:print(lines[i])
-    tail[#tail + 1] = lines[i]
+  local recs = ctx.recs
+  for i = #recs, 1, -1 do
+    if #tail >= nlines then break end
+    local r = recs[i]
+    local prefix = printk.format_time(r.ts_nsec) .. " "
+    local text = r.text
+    if not text:find("\n", 1, true) then tail[#tail + 1] = prefix .. text
+    else
+      local ls = printk.lines(r)
+      for j = #ls, 1, -1 do
+        if #tail >= nlines then break end
+        tail[#tail + 1] = prefix .. ls[j]
+      end
+    end
   end
+  local n = #tail
+  for i = 1, n // 2 do tail[i], tail[n + 1 - i] = tail[n + 1 - i], tail[i] end
+  p:section(string.format("Kernel log (last %d lines)", n))
+  for i = 1, n do p:print(tail[i]) end
   p:set("log_tail", tail)
   p:set("log_events", events)
 end

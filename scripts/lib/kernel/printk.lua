@@ -130,7 +130,15 @@ local function prb_records(prb, opts)
     guard = guard + 1
     if guard > count then break end
   end
-  table.sort(recs, function(a, b) return a.seq < b.seq end)
+  -- the ring is walked from the tail id, so the records come in sequence
+  -- order unless ids wrapped oddly: sorted only then (the comparator
+  -- sort was ~8% of reading the 6.1 fixture's ring)
+  for i = 2, #recs do
+    if recs[i - 1].seq >= recs[i].seq then
+      table.sort(recs, function(a, b) return a.seq < b.seq end)
+      break
+    end
+  end
   return recs
 end
 
