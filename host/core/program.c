@@ -265,9 +265,14 @@ static struct kd_error *explain_missing(struct kd_program *prog, struct kd_error
   return e;
 }
 
+/*
+** open_modules false: only the finders open now are asked (the vmlinux's,
+** the modules' already opened), and a miss is not remembered as "defined
+** nowhere", which only a search of the modules can tell.
+*/
 static struct kd_error *find_named(struct kd_program *prog,
                                    enum kd_type_kind kind, const char *name,
-                                   struct kd_type **out) {
+                                   struct kd_type **out, bool open_modules) {
   if (prog->nfinders == 0) return no_types(prog, name);
   char key[300];          /* "<kind>:<name>", made only once a pass missed */
   struct kd_error *first = NULL;
@@ -287,6 +292,7 @@ static struct kd_error *find_named(struct kd_program *prog,
       for (size_t i = 0; i < prog->nmissing; i++)
         if (strcmp(prog->missing[i], key) == 0) return first;
     }
+    if (!open_modules) return first;
     /* not in the kernel: open the debug files of the modules that may
     ** define it and ask again */
     if (pass == 0 && !prog->opts.no_modules) {
@@ -380,8 +386,8 @@ struct kd_error *kd_program_find_constant(struct kd_program *prog, const char *n
   return kd_error_create(KD_ERR_LOOKUP, "no enumerator %s in the debug info open now", name);
 }
 
-struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
-                                      struct kd_type **out) {
+static struct kd_error *find_type(struct kd_program *prog, const char *name,
+                                  struct kd_type **out, bool open_modules) {
   char base[256];
   const char *p = name;
   while (isspace((unsigned char)*p)) p++;
@@ -419,7 +425,7 @@ struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
                                         .members_loaded = true };
     t = &void_type;
   } else {
-    err = find_named(prog, kind, base, &t);
+    err = find_named(prog, kind, base, &t, open_modules);
     if (err) return explain_missing(prog, err);
   }
   for (const char *q = end; *q; q++) {
@@ -447,6 +453,16 @@ struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
   }
   *out = t;
   return NULL;
+}
+
+struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
+                                      struct kd_type **out) {
+  return find_type(prog, name, out, true);
+}
+
+struct kd_error *kd_program_find_open_type(struct kd_program *prog, const char *name,
+                                           struct kd_type **out) {
+  return find_type(prog, name, out, false);
 }
 
 struct kd_error *kd_program_find_symbol(struct kd_program *prog,

@@ -127,6 +127,15 @@ struct kd_error *kd_program_known_global(struct kd_program *prog,
 ** "struct list_head *", "char [16]". */
 struct kd_error *kd_program_find_type(struct kd_program *prog, const char *name,
                                       struct kd_type **out);
+/* The same from the finders open now only (the vmlinux's and the modules'
+** already opened): no module debug file is opened to look, and a miss is
+** not remembered (a type found there that the vmlinux only declares is
+** still completed as kd_program_find_type does).  For probing a core kernel type that one release has and
+** another lacks, which no module defines: a miss by kd_program_find_type
+** reads every module's .debug_str first (~20 M instructions on a small
+** machine's ten modules, in each process that asks). */
+struct kd_error *kd_program_find_open_type(struct kd_program *prog, const char *name,
+                                           struct kd_type **out);
 /* Value of the enumerator `name` (anonymous enums' too: the kernel's
 ** flag and size constants) from the finders open now -- the vmlinux's and
 ** the modules' whose types were already asked for; no module is opened to

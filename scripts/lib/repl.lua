@@ -364,6 +364,8 @@ M.KD_DOCS = {
   hex = "kd.hex(n) -> string: \"0x...\"",
   -- (tail)
   siphash_1u64 = "kd.siphash_1u64(m, k0, k1) -> integer: the kernel's siphash_1u64 of one word (the %p/%pK pointer hash)",
+  -- (tail61)
+  has_kernel_type = "kd.has_kernel_type(name) -> boolean: as kd.has_type, of the debug files open now only (vmlinux, modules already opened): probes a core kernel type without looking in every module's debug file",
   has_types = "kd.has_types() -> boolean: is there type information (debuginfo)?",
   kallsyms_core_text = "kd.kallsyms_core_text([digits]) -> text, count: /proc/kallsyms of the core kernel",
   kallsyms_module_text = "kd.kallsyms_module_text(module, name [, digits]) -> text, count: a module's lines of /proc/kallsyms (\\t[name] after each; exported symbols' letters upper-case)",
@@ -545,7 +547,7 @@ local function from_prefix(list, prefix, max)
 end
 
 M.SYMBOL_FUNCTIONS = { symbol = true, symbol_address = true, per_cpu = true }
-M.TYPE_FUNCTIONS = { type = true, object = true, pointer = true, has_type = true,
+M.TYPE_FUNCTIONS = { type = true, object = true, pointer = true, has_type = true, has_kernel_type = true,
                      has_member = true, member_offset = true, member_size = true,
                      member_reader = true, container_of = false, enum_value = true, enum_name = true }
 

@@ -31,8 +31,11 @@ function M.list()
   return out
 end
 
--- CON_* bits: enum cons_flags (6.2+) or the old #defines (same values)
+-- CON_* bits: enum cons_flags (6.2+) or the old #defines (same values).
+-- (kd.has_kernel_type: a core type no module defines, so its absence is
+-- not looked for in every module's debug file)
 local function con_flag(name, old)
+  if not kd.has_kernel_type("enum cons_flags") then return old end
   local ok, v = pcall(kd.enum_value, "enum cons_flags", name)
   if ok and v then return v end
   return old
@@ -72,7 +75,8 @@ function M.proc_consoles()
   }
   -- 6.6 "printk: nbcon: ... CON_NBCON": the 'N' column and nbcon consoles
   -- count as writable
-  local nbcon = (pcall(kd.enum_value, "enum cons_flags", "CON_NBCON"))
+  local nbcon = kd.has_kernel_type("enum cons_flags")
+    and (pcall(kd.enum_value, "enum cons_flags", "CON_NBCON"))
     and kd.enum_value("enum cons_flags", "CON_NBCON") or nil
   if nbcon then flags[#flags + 1] = { nbcon, "N" } end
   flags[#flags + 1] = { con_flag("CON_PRINTBUFFER", 1), "p" }

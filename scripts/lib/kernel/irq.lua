@@ -51,12 +51,20 @@ function M.descs()
 end
 
 -- 6.10 "genirq: Avoid summation loops for /proc/interrupts": kstat_irqs
--- points to a per-CPU struct irqstat { cnt, ref }, no longer an int
+-- points to a per-CPU struct irqstat { cnt, ref }, no longer an int.
+-- Asked once per process, of the vmlinux only (kd.has_kernel_type: no
+-- module defines it, and kd.has_type's miss would look in every module's
+-- debug file first)
+local irqstat
+local function has_irqstat()
+  if irqstat == nil then irqstat = kd.has_kernel_type("struct irqstat") end
+  return irqstat
+end
 local function kstat_irqs_cpu(desc, c)
   local p = desc.kstat_irqs
   if p == nil then return 0 end
   local v = kd.per_cpu(p, c)
-  if kd.has_type("struct irqstat") then return v.cnt end
+  if has_irqstat() then return v.cnt end
   return v:value_()
 end
 
@@ -108,7 +116,7 @@ function M.interrupts()
       local action = desc.action
       local is_chained = action ~= nil and chained ~= nil and action:value_() == chained
       local shown
-      if kd.has_type("struct irqstat") then
+      if has_irqstat() then
         -- the same 6.10 change: a descriptor without an action (or
         -- chained) is never shown, whatever its counts
         shown = not (action == nil or is_chained)

@@ -266,8 +266,11 @@ function M.vmstat_layout()
     -- 6.11 "mm: report per-page metadata information": enum vm_stat_item
     -- (dirty thresholds + nr_memmap_pages, nr_memmap_boot_pages) replaces
     -- enum writeback_stat_item
-    L.wb_n = ev("enum vm_stat_item", "NR_VM_STAT_ITEMS")
-      or ev("enum writeback_stat_item", "NR_VM_WRITEBACK_STAT_ITEMS") or 2
+    -- (kd.has_kernel_type: core enums no module defines, so the one this
+    -- kernel lacks is not looked for in every module's debug file)
+    L.wb_n = (kd.has_kernel_type("enum vm_stat_item") and ev("enum vm_stat_item", "NR_VM_STAT_ITEMS"))
+      or (kd.has_kernel_type("enum writeback_stat_item")
+          and ev("enum writeback_stat_item", "NR_VM_WRITEBACK_STAT_ITEMS")) or 2
     L.ev_n = 0
     if has_sym("vm_event_states") then
       L.ev_n = ev("enum vm_event_item", "NR_VM_EVENT_ITEMS") or 0
@@ -1371,10 +1374,12 @@ function M.vmallocinfo()
     end
   end
   -- then the lazily freed areas not yet purged (show_purge_info, 5.x+)
+  -- (through the member reader too: no object per area and member)
   for _, head in ipairs(lazy) do
-    for va in kd.list(head, "struct vmap_area", "list") do
-      o[#o + 1] = string.format("0x%s-0x%s %7d unpurged vm_area\n", M.pK(va.va_start), M.pK(va.va_end),
-        va.va_end - va.va_start)
+    for node in kd.list(head) do
+      local va_start, va_end = rd_va(node - list_off)
+      o[#o + 1] = fmt("0x%s-0x%s %7d unpurged vm_area\n", M.pK(va_start), M.pK(va_end),
+        va_end - va_start)
     end
   end
   return table.concat(o)
