@@ -353,6 +353,11 @@ end
 -- entries of open files by their cells, one table for each distinct line
 -- tail.
 local dpath_memo, info_memo, fd_infos
+-- within lsof(): the mem/DEL entries of each mm and the open-file entries
+-- of each files_struct (as pairs, see task_entries): a process's threads
+-- share both, and each thread's lines repeated the leader's walk of the
+-- VMAs and of the fd table
+local mm_ents, files_ents
 -- memo's table for dentry address d (keyed by vfsmount), made on first use
 local function by_mount(memo, d)
   local t = memo[d]
@@ -408,9 +413,9 @@ local function task_entries(t, ents)
   readers()
   if entry_reader == nil then
     entry_reader = kd.member_reader("struct task_struct", "fs", "fs->pwd.dentry", "fs->pwd.mnt",
-      "fs->root.dentry", "fs->root.mnt", "mm", "mm->exe_file", "tgid")
+      "fs->root.dentry", "fs->root.mnt", "mm", "mm->exe_file", "tgid", "files")
   end
-  local fsx, pwd_d, pwd_m, root_d, root_m, mm, exe, tgid = entry_reader(t)
+  local fsx, pwd_d, pwd_m, root_d, root_m, mm, exe, tgid, files = entry_reader(t)
   local n = #ents
   local function add(fdm, info)
     ents[n + 1], ents[n + 2] = fdm, info
@@ -433,7 +438,20 @@ local function task_entries(t, ents)
   else
     add("txt ", { "unknown", "", "", "", "/proc/" .. tgid .. "/exe" })
   end
-  if mm ~= 0 then
+  local function again(memo, key)
+    local l = memo and memo[key]
+    if not l then return false end
+    for i = 1, #l, 2 do add(l[i], l[i + 1]) end
+    return true
+  end
+  local function keep(memo, key, from)
+    if not memo then return end
+    local l = {}
+    for i = from + 1, n do l[#l + 1] = ents[i] end
+    memo[key] = l
+  end
+  if mm ~= 0 and not again(mm_ents, mm) then
+    local from = n
     -- mapped files (process_proc_map): once per device/inode, not the txt
     local seen = {}
     if exe_key then seen[exe_key] = true end
@@ -455,8 +473,11 @@ local function task_entries(t, ents)
           end
         end
       end
+      keep(mm_ents, mm, from)
     end
   end
+  if files ~= 0 and again(files_ents, files) then return end
+  local from = n
   local fds = fd_files(t)
   if fds then
     for i = 1, #fds, 2 do
@@ -471,6 +492,7 @@ local function task_entries(t, ents)
       if same then info = same else fd_infos[key] = info end
       add(tostring(fd) .. access_char_of(mode), info)
     end
+    keep(files_ents, files, from)
   end
 end
 
@@ -602,9 +624,9 @@ end
 -- lsof -b +M -n -l -c '': every process and (TID, TASKCMD) every other
 -- thread, columns sized to their widest cell (two passes, as lsof)
 function M.lsof()
-  dpath_memo, info_memo, fd_infos = {}, {}, {}
+  dpath_memo, info_memo, fd_infos, mm_ents, files_ents = {}, {}, {}, {}, {}
   local ok, out = pcall(lsof_text)
-  dpath_memo, info_memo, fd_infos = nil, nil, nil
+  dpath_memo, info_memo, fd_infos, mm_ents, files_ents = nil, nil, nil, nil, nil
   if not ok then error(out, 0) end
   return out
 end
