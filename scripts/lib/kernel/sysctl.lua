@@ -179,7 +179,7 @@ end
 -- device "bond0.42" -- made "/", as sysctl(8) (procps, busybox) swaps
 -- them when printing; path: "a/b/c"; leaf: the key's last component).
 -- path_list is made only for fn wanting it (want_list)
-local function walk(fn, want_list)
+local function walk(fn, want_list, want_path)
   local top = default_dir()
   if not top then error("sysctl_table_root not found (kernel < 3.4 or no CONFIG_SYSCTL)") end
   local function rec(dir, names, keyp, pathp, depth)
@@ -189,7 +189,7 @@ local function walk(fn, want_list)
       local name = e.name
       local leaf = name:find(".", 1, true) and name:gsub("%.", "/") or name
       local key = keyp .. leaf
-      local path = pathp .. name
+      local path = want_path and pathp .. name or pathp
       local p
       if want_list or mode == S_IFDIR or mode == S_IFLNK then
         p = {}
@@ -215,11 +215,12 @@ local function walk(fn, want_list)
   end
   rec(top, {}, "", "", 0)
 end
+-- (path: made only for fn wanting it, want_path; otherwise "")
 
 -- every file entry, depth first in readdir order: fn(path_list, entry,
 -- key, path, leaf) (entry: {name, addr, head, mode, data, maxlen,
 -- handler, table; link = true when reached through a link})
-function M.walk(fn) walk(fn, true) end
+function M.walk(fn) walk(fn, true, true) end
 
 -- {====== value rendering ======
 
@@ -243,6 +244,8 @@ end
 
 -- do_proc_dointvec & co: maxlen / sizeof(elem) values, "\t"-separated,
 -- then "\n".  size from the handler (int: 4, u8: 1)
+local VEC_FMT = { [true] = { [1] = "<i1", [2] = "<i2", [4] = "<i4", [8] = "<i8" },
+                 [false] = { [1] = "<I1", [2] = "<I2", [4] = "<I4", [8] = "<i8" } }
 local function vec(t, size, conv, signed)
   local data = data_of(t)
   local maxlen = t.maxlen
@@ -250,8 +253,11 @@ local function vec(t, size, conv, signed)
   local n = maxlen // size
   if n == 0 then return nil, "no data" end
   local raw = kd.read(data, n * size)
-  local fmt = ((signed and size < 8) and "<i" or "<I") .. size
-  if size == 8 then fmt = "<i8" end
+  local fmt = VEC_FMT[signed and true or false][size]
+  if n == 1 then   -- one value (most entries): no list to join
+    local v = string.unpack(fmt, raw)
+    return (conv and conv(v) or (size == 8 and not signed and ulong(v) or string.format("%d", v))) .. "\n"
+  end
   local s = {}
   for i = 0, n - 1 do
     local v = string.unpack(fmt, raw, i * size + 1)
@@ -300,6 +306,8 @@ local function large_bitmap(t)
   if bits == 0 or nbits <= 0 then return "\n" end
   local nwords = (nbits + 63) // 64
   local raw = kd.read(bits, nwords * 8)
+  -- no bit set (ip_local_reserved_ports: 65536 bits, usually none)
+  if not raw:find("[^%z]") then return "\n" end
   local words = {}
   for w = 1, nwords do words[w] = string.unpack("<i8", raw, (w - 1) * 8 + 1) end
   return bitmap_list(words, nbits) .. "\n"
@@ -892,7 +900,7 @@ function M.entries()
   local out = {}
   walk(function(_, e, key, path, leaf)
     out[#out + 1] = { key = key, path = path, leaf = leaf, entry = e }
-  end, false)
+  end, false, true)
   return out
 end
 
@@ -939,24 +947,26 @@ M.DEPRECATED = { base_reachable_time = true, retrans_time = true }
 function M.sysctl_a(opts)
   opts = opts or {}
   local lines, missing = {}, {}
-  for _, it in ipairs(M.entries()) do
-    if M.readable(it.entry) and (opts.busybox or not M.DEPRECATED[it.leaf]) then
-      local v, why = M.value(it.entry)
+  local busybox, deprecated, value = opts.busybox, M.DEPRECATED, M.value
+  -- straight from the walk (no list of entries made first)
+  walk(function(_, e, key, _, leaf)
+    if (e.mode & 0x100) ~= 0 and (busybox or not deprecated[leaf]) then   -- M.readable
+      local v, why = value(e)
       local nl = v and v:find("\n", 1, true)
       if v and (nl == nil or nl == #v) then   -- one line (the common case)
-        lines[#lines + 1] = it.key .. " = " .. (nl and v:sub(1, -2) or v)
+        lines[#lines + 1] = key .. " = " .. (nl and v:sub(1, -2) or v)
       elseif v then
         v = v:gsub("\n$", "")
         if v == "" then
-          lines[#lines + 1] = it.key .. " = "
+          lines[#lines + 1] = key .. " = "
         else
-          for l in (v .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = it.key .. " = " .. l end
+          for l in (v .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = key .. " = " .. l end
         end
       else
-        missing[#missing + 1] = { it.key, why }
+        missing[#missing + 1] = { key, why }
       end
     end
-  end
+  end, false, false)
   return table.concat(lines, "\n") .. "\n", missing
 end
 
