@@ -586,6 +586,11 @@ M.siphash_1u64 = vsprintf.siphash_1u64
 function M.p(addr) return vsprintf.p(addr) or "(____ptrval____)" end
 -- address as printk's %pK prints it (kptr_restrict), or "(____ptrval____)"
 function M.pK(addr) return vsprintf.pk(addr) or "(____ptrval____)" end
+-- M.pK as a function made for this dump (vsprintf.pk_fn)
+local function pK_fn()
+  local pk = vsprintf.pk_fn()
+  return function(addr) return pk(addr) or "(____ptrval____)" end
+end
 
 -- }======
 
@@ -1323,6 +1328,10 @@ function M.vmallocinfo()
   if busy == nil then return nil, "neither vmap_area_list nor vmap_nodes is in the debug info" end
   local nid_of = page_nid_fn()
   local numa = has_sym("node_data")
+  -- one node: every page's node is its id, the page array need not be read
+  local pgs = M.pgdats()
+  local single = #pgs == 1 and pgs[1].node_id or nil
+  local pK = pK_fn()
   -- the members of each area and its vm_struct in one call each (plain
   -- numbers, no object per member: ~500 areas on a small machine)
   local list_off = kd.member_offset("struct vmap_area", "list")
@@ -1336,12 +1345,12 @@ function M.vmallocinfo()
       if vm == 0 then
         -- with vmap nodes only vm_map_ram areas (VMAP_RAM) are shown
         if not nodes or (va_flags & VMAP_RAM) ~= 0 then
-          o[#o + 1] = fmt("0x%s-0x%s %7d vm_map_ram\n", M.pK(va_start), M.pK(va_end), va_end - va_start)
+          o[#o + 1] = fmt("0x%s-0x%s %7d vm_map_ram\n", pK(va_start), pK(va_end), va_end - va_start)
         end
       else
         local addr, size, caller, nr, phys, fl, pages, order = rd_vm(vm)
         if not (nodes and (fl & VM_UNINITIALIZED) ~= 0) then
-          local line = { fmt("0x%s-0x%s %7d", M.pK(addr), M.pK(addr + size), size) }
+          local line = { fmt("0x%s-0x%s %7d", pK(addr), pK(addr + size), size) }
           if caller ~= 0 then line[#line + 1] = " " .. M.pS(caller) end
           if nr ~= 0 then line[#line + 1] = fmt(" pages=%d", nr) end
           if phys ~= 0 then line[#line + 1] = fmt(" phys=0x%016x", phys) end
@@ -1356,10 +1365,14 @@ function M.vmallocinfo()
           if numa and fl & VM_UNINITIALIZED == 0 and nr > 0 and pages ~= 0 then
             local step = order and (1 << order) or 1
             local counts = {}
-            local ptrs = M.read_longs(pages, nr, true)
-            for i = 0, nr - 1, step do
-              local nid = nid_of(ptrs[i])
-              counts[nid] = (counts[nid] or 0) + step
+            if single then   -- `step` counted for each of ceil(nr / step) pages
+              counts[single] = step * ((nr + step - 1) // step)
+            else
+              local ptrs = M.read_longs(pages, nr, true)
+              for i = 0, nr - 1, step do
+                local nid = nid_of(ptrs[i])
+                counts[nid] = (counts[nid] or 0) + step
+              end
             end
             for _, pg in ipairs(M.pgdats()) do
               local n = pg.node_id
@@ -1378,7 +1391,7 @@ function M.vmallocinfo()
   for _, head in ipairs(lazy) do
     for node in kd.list(head) do
       local va_start, va_end = rd_va(node - list_off)
-      o[#o + 1] = fmt("0x%s-0x%s %7d unpurged vm_area\n", M.pK(va_start), M.pK(va_end),
+      o[#o + 1] = fmt("0x%s-0x%s %7d unpurged vm_area\n", pK(va_start), pK(va_end),
         va_end - va_start)
     end
   end

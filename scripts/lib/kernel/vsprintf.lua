@@ -64,4 +64,18 @@ end
 function M.p(addr) return hash_ptr(M.pointer_mode().p, addr) end
 function M.pk(addr) return hash_ptr(M.pointer_mode().pk, addr) end
 
+-- M.pk as a function made for this dump's mode, for files with a %pK or
+-- two on every line (/proc/vmallocinfo): the hashing case without the
+-- mode's lookups and tests per call; the others are M.pk itself
+function M.pk_fn()
+  local m = M.pointer_mode()
+  if m.pk ~= "hash" or m.k0 == nil then return M.pk end
+  local k0, k1, fmt, siphash = m.k0, m.k1, string.format, kd.siphash_1u64
+  local zero = fmt("%016x", 0)
+  return function(addr)
+    if addr == 0 then return zero end
+    return fmt("%016x", siphash(addr, k0, k1) & 0xffffffff)
+  end
+end
+
 return M
