@@ -253,6 +253,20 @@ function M.dmesg_text(opts)
   if recs == nil then return nil, why end
   local out = {}
   local want_time = opts.time ~= false
+  if want_time and not opts.syslog and not opts.caller then
+    -- the default form (`dmesg`), one format call a one-line record
+    local fmt = string.format
+    for _, r in ipairs(recs) do
+      local ts, text = r.ts_nsec, r.text
+      if not text:find("\n", 1, true) then
+        out[#out + 1] = fmt("[%5d.%06d] %s\n", ts // 1000000000, (ts % 1000000000) // 1000, text)
+      else
+        local prefix = M.format_time(ts) .. " "
+        for _, line in ipairs(M.lines(r)) do out[#out + 1] = prefix .. line .. "\n" end
+      end
+    end
+    return table.concat(out)
+  end
   for _, r in ipairs(recs) do
     local prefix = ""
     if opts.syslog then prefix = string.format("<%d>", (r.facility << 3) | r.level) end
