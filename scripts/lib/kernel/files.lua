@@ -506,9 +506,10 @@ vma_addresses = function(mm)
     return out
   end
   -- 6.1 "mm: remove the vma linked list": a maple tree indexed by address
-  require("kernel.maple").each(mm.mm_mt, function(_, _, e)
-    if (e & 3) == 0 then out[#out + 1] = e end
-  end)
+  local n = 0
+  for _, e in ipairs(require("kernel.maple").entries(mm.mm_mt)) do
+    if (e & 3) == 0 then n = n + 1; out[n] = e end
+  end
   return out
 end
 

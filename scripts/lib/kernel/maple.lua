@@ -40,47 +40,87 @@ local ULONG_MAX = -1
 
 local function is_node(e) return (e & 3) == 2 and math.ult(4096, e) end
 
--- fn(first, last, entry) for every non-empty entry of the tree whose
--- struct maple_tree object is `tree`, in index order (entry: the raw
--- pointer value).  Raises on a node that cannot be read.
-function M.each(tree, fn)
+-- "<i8i8..." for n words, made once per n
+local words_fmts = {}
+local function words_fmt(n)
+  local f = words_fmts[n]
+  if not f then f = "<" .. string.rep("i8", n); words_fmts[n] = f end
+  return f
+end
+
+-- the walk of each and entries: fn(first, last, entry) for every
+-- non-empty leaf entry in index order, or (fn nil) each entry appended
+-- to out.  A node's pivots and slots are read in one call and unpacked
+-- in one call each (VMAs: a few hundred per mm, every mm of the dump for
+-- lsof)
+local function walk_tree(tree, fn, out)
   local root = tree:member_("ma_root"):value_()
   if root == 0 then return end
-  if not is_node(root) then fn(0, 0, root); return end
+  if not is_node(root) then
+    if fn then fn(0, 0, root) else out[#out + 1] = root end
+    return
+  end
   local L = get_layout()
+  local unpack, ult = string.unpack, math.ult
   local function walk(enode, min, max, depth)
     if depth > 32 then error("maple tree deeper than 32 levels", 0) end
     local node = enode & ~255
     local ty = (enode >> 3) & 0xf
     local lay = L[ty]
     if not lay or lay.nslots == 0 then error(string.format("maple node %#x of unknown type %d", node, ty), 0) end
-    local raw_s = kd.read(node + lay.slot, lay.nslots * 8)
+    local nslots, npivots = lay.nslots, lay.npivots
     if ty == 0 then                                 -- dense: one index per slot
-      for i = 0, lay.nslots - 1 do
-        local e = string.unpack("<i8", raw_s, i * 8 + 1)
-        if e ~= 0 then fn(min + i, min + i, e) end
+      local S = { unpack(words_fmt(nslots), kd.read(node + lay.slot, nslots * 8)) }
+      for i = 0, nslots - 1 do
+        local e = S[i + 1]
+        if e ~= 0 then
+          if fn then fn(min + i, min + i, e) else out[#out + 1] = e end
+        end
       end
       return
     end
-    local raw_p = kd.read(node + lay.pivot, lay.npivots * 8)
+    local S, P
+    local soff, poff = lay.slot, lay.pivot
+    if poff + npivots * 8 == soff then            -- pivots then slots (range_64, arange_64)
+      local raw = kd.read(node + poff, (npivots + nslots) * 8)
+      P = { unpack(words_fmt(npivots), raw) }
+      S = { unpack(words_fmt(nslots), raw, npivots * 8 + 1) }
+    else
+      P = { unpack(words_fmt(npivots), kd.read(node + poff, npivots * 8)) }
+      S = { unpack(words_fmt(nslots), kd.read(node + soff, nslots * 8)) }
+    end
     local leaf = ty == 1
     local lo = min
-    for i = 0, lay.nslots - 1 do
+    for i = 0, nslots - 1 do
       local piv = max
-      if i < lay.npivots then
-        piv = string.unpack("<i8", raw_p, i * 8 + 1)
+      if i < npivots then
+        piv = P[i + 1]
         if piv == 0 and i > 0 then break end
       end
-      local e = string.unpack("<i8", raw_s, i * 8 + 1)
+      local e = S[i + 1]
       if e ~= 0 then
-        if leaf then fn(lo, piv, e)
-        else walk(e, lo, piv, depth + 1) end
+        if not leaf then walk(e, lo, piv, depth + 1)
+        elseif fn then fn(lo, piv, e)
+        else out[#out + 1] = e end
       end
-      if not math.ult(piv, max) then break end      -- reached the node's max
+      if not ult(piv, max) then break end           -- reached the node's max
       lo = piv + 1
     end
   end
   walk(root, 0, ULONG_MAX, 0)
+end
+
+-- fn(first, last, entry) for every non-empty entry of the tree whose
+-- struct maple_tree object is `tree`, in index order (entry: the raw
+-- pointer value).  Raises on a node that cannot be read.
+function M.each(tree, fn) walk_tree(tree, fn) end
+
+-- the non-empty entries of the tree (raw pointer values) in index order,
+-- as a list: each's entries without a call per entry.  Raises as each
+function M.entries(tree)
+  local out = {}
+  walk_tree(tree, nil, out)
+  return out
 end
 
 return M
