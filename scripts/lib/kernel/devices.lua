@@ -246,6 +246,18 @@ function M.kernfs_entries(dir)
   return out
 end
 
+-- whether the kernfs directory node at address dir has a child directory
+-- named name (its children read as numbers, no entry records)
+function M.kernfs_has_dir(dir, name)
+  kn_readers()
+  local children = kd.object("struct kernfs_node", dir).dir.children:address_of_()
+  for rb in kd.rbtree(children) do
+    local flags, a = rd_kn(rb - rb_off)
+    if (flags & 0xf) == KERNFS_DIR and name_at(a) == name then return true end
+  end
+  return false
+end
+
 -- `ls -lt DIR` in the C locale, without the times (see ls_slab): the
 -- columns as GNU ls aligns them; entries by name (equal times)
 function M.ls_lt(entries)
