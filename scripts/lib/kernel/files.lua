@@ -353,10 +353,12 @@ end
 -- entries of open files by their cells, one table for each distinct line
 -- tail.
 local dpath_memo, info_memo, fd_infos
--- within lsof(): the mem/DEL entries of each mm and the open-file entries
--- of each files_struct (as pairs, see task_entries): a process's threads
--- share both, and each thread's lines repeated the leader's walk of the
--- VMAs and of the fd table
+-- within lsof(): the mem/DEL entries of the last mm and the open-file
+-- entries of the last files_struct (as pairs, see task_entries): a
+-- process's threads come right after it and share both, and each thread's
+-- lines repeated the leader's walk of the VMAs and of the fd table.  One
+-- of each is kept ({key =, list =}), not every process's: a 10,000-process
+-- dump would hold them all to the end of the listing
 local mm_ents, files_ents
 -- memo's table for dentry address d (keyed by vfsmount), made on first use
 local function by_mount(memo, d)
@@ -439,8 +441,8 @@ local function task_entries(t, ents)
     add("txt ", { "unknown", "", "", "", "/proc/" .. tgid .. "/exe" })
   end
   local function again(memo, key)
-    local l = memo and memo[key]
-    if not l then return false end
+    if not memo or memo.key ~= key then return false end
+    local l = memo.list
     for i = 1, #l, 2 do add(l[i], l[i + 1]) end
     return true
   end
@@ -448,7 +450,7 @@ local function task_entries(t, ents)
     if not memo then return end
     local l = {}
     for i = from + 1, n do l[#l + 1] = ents[i] end
-    memo[key] = l
+    memo.key, memo.list = key, l
   end
   if mm ~= 0 and not again(mm_ents, mm) then
     local from = n
