@@ -105,6 +105,12 @@ struct kd_error *kd_archive_write_dir(struct kd_archive *a, const char *final_di
 struct kd_error *kd_archive_write_small_file(const char *final_path, const void *data,
                                              size_t len, unsigned mode);
 
+/* Tests only: false makes libarchive write every tar header (by default
+** the .tar.xz writer makes plain ustar headers itself, the same bytes:
+** kdarchive.c, "ustar headers without libarchive").  Returns how many
+** headers were made that way since the last call. */
+size_t kd_archive_set_fast_headers(bool on);
+
 /* Install the signal handlers described above (idempotent). */
 void kd_archive_guard_signals(void);
 /* Remove the partial files and trees of dead runs in `dir` (see
