@@ -587,7 +587,9 @@ struct xz_sink {
   uint64_t block_size;     /* with threads > 1; 0: 256 KiB (see xz_start) */
   bool shallow;            /* one match candidate a byte (see CONTENT_DEPTH) */
   lzma_ret lzerr;          /* of the first failure; LZMA_OK: none */
+  size_t staged;           /* bytes in `stage`, not yet given to liblzma */
   unsigned char buf[1 << 16];
+  unsigned char stage[1 << 16];
 };
 
 static const char *lzma_message(lzma_ret r) {
@@ -682,16 +684,44 @@ static int xz_code(struct xz_sink *x, const void *p, size_t len, lzma_action act
   }
 }
 
+/*
+** Small pieces (a tar header, a short file, its padding: ~3 an entry) are
+** gathered in `stage` and given to liblzma 64 KiB at a time: each
+** lzma_code call costs ~550 instructions of its own (the threaded
+** encoder's locking and copying), ~0.3 G on a 195,000-entry archive.  The
+** encoder's output depends only on the bytes, not on how they are cut.
+*/
+static int xz_flush_stage(struct xz_sink *x) {
+  size_t n = x->staged;
+  x->staged = 0;
+  return n ? xz_code(x, x->stage, n, LZMA_RUN) : 0;
+}
+
 /* compress p[0..len): a stream is opened on the first byte */
 static int xz_put(struct xz_sink *x, const void *p, size_t len) {
   if (len == 0) return 0;
   if (!x->active && xz_start(x) != 0) return -1;
+  if (len <= sizeof x->stage - x->staged) {
+    memcpy(x->stage + x->staged, p, len);
+    x->staged += len;
+    return 0;
+  }
+  if (xz_flush_stage(x) != 0) return -1;
+  if (len < sizeof x->stage) {
+    memcpy(x->stage, p, len);
+    x->staged = len;
+    return 0;
+  }
   return xz_code(x, p, len, LZMA_RUN);
 }
 
 /* close the open stream, if any */
 static int xz_end(struct xz_sink *x) {
   if (!x->active) return 0;
+  if (xz_flush_stage(x) != 0) {
+    x->active = false;
+    return -1;
+  }
   int r = xz_code(x, NULL, 0, LZMA_FINISH);
   x->active = false;
   return r;
@@ -710,6 +740,7 @@ static la_ssize_t xz_write(struct archive *ar, void *ud, const void *buf, size_t
 static void xz_free(struct xz_sink *x) {
   if (x->allocated) lzma_end(&x->strm);
   x->allocated = x->active = false;
+  x->staged = 0;
 }
 
 /* tar pads each file's content to a 512-byte record */
