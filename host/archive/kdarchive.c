@@ -962,6 +962,20 @@ static void put_octal(unsigned char *p, int digits, uint64_t v) {
   for (int i = digits; i-- > 0; v >>= 3) p[i] = (unsigned char)('0' + (v & 7));
 }
 
+/* the sum of a header's bytes, eight at a time: each 16-bit lane adds at
+** most 64 x 510 (a byte-wise loop was ~1,500 instructions an entry) */
+static unsigned header_sum(const unsigned char h[512]) {
+  const uint64_t lo = 0x00ff00ff00ff00ffull;
+  uint64_t acc = 0;
+  for (int i = 0; i < 512; i += 8) {
+    uint64_t w;
+    memcpy(&w, h + i, 8);
+    acc += (w & lo) + ((w >> 8) & lo);
+  }
+  return (unsigned)((acc & 0xffff) + ((acc >> 16) & 0xffff) + ((acc >> 32) & 0xffff) +
+                    (acc >> 48));
+}
+
 static bool all_ascii(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)s[i] >= 128) return false;
@@ -1005,9 +1019,7 @@ static bool ustar_header(unsigned char h[512], const char *name, enum kd_archive
   put_octal(h + 124, 11, k == KD_AR_FILE ? size : 0);
   put_octal(h + 136, 11, (uint64_t)mtime);
   h[156] = k == KD_AR_DIR ? '5' : k == KD_AR_SYMLINK ? '2' : '0';
-  unsigned sum = 0;
-  for (int i = 0; i < 512; i++) sum += h[i];   /* the checksum field as 8 spaces */
-  put_octal(h + 148, 6, sum);
+  put_octal(h + 148, 6, header_sum(h));   /* summed with the field as 8 spaces */
   h[154] = '\0';   /* h[155] stays ' ' */
   return true;
 }
