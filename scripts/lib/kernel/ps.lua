@@ -300,30 +300,27 @@ function M.read_cached_file(path, t)
   return nil, tostring(type(data) == "table" and data.message or data)
 end
 
--- map uid -> name from the dumped system's /etc/passwd ({uid = name}), or nil, reason
-function M.passwd_from_dump()
-  local text, why = M.read_cached_file("/etc/passwd")
+-- {id = name} from a file of the dumped system laid out as /etc/passwd and
+-- /etc/group are (name:password:id:...), the first line of an id winning
+-- as getpwuid()/getgrgid() do; or nil, reason
+local function id_names_from_dump(path)
+  local text, why = M.read_cached_file(path)
   if text == nil then return nil, why end
   local map = {}
   for line in text:gmatch("[^\n]+") do
-    local name, uid = line:match("^([^:]+):[^:]*:(%d+):")
-    if name and map[tonumber(uid)] == nil then map[tonumber(uid)] = name end
+    local name, id = line:match("^([^:]+):[^:]*:(%d+):")
+    if name and map[tonumber(id)] == nil then map[tonumber(id)] = name end
   end
   return map
 end
 
+-- map uid -> name from the dumped system's /etc/passwd ({uid = name}), or nil, reason
+-- (the first line of a uid wins, as getpwuid())
+function M.passwd_from_dump() return id_names_from_dump("/etc/passwd") end
+
 -- {gid = name} from the dumped system's /etc/group, or nil, reason
 -- (the first line of a gid wins, as getgrgid())
-function M.group_from_dump()
-  local text, why = M.read_cached_file("/etc/group")
-  if text == nil then return nil, why end
-  local map = {}
-  for line in text:gmatch("[^\n]+") do
-    local name, gid = line:match("^([^:]+):[^:]*:(%d+):")
-    if name and map[tonumber(gid)] == nil then map[tonumber(gid)] = name end
-  end
-  return map
-end
+function M.group_from_dump() return id_names_from_dump("/etc/group") end
 
 -- group name of a gid: the dump's /etc/group, else as user names ("root"
 -- for 0, which every system names so, otherwise the number: procps'
