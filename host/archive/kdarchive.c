@@ -1357,14 +1357,18 @@ struct kd_error *kd_archive_write_tar(struct kd_archive *a, const char *final_pa
   return writer_finish_from(w, a, NULL, size, sha256_hex);
 }
 
-static void *first_part(void *arg) {
+static void *first_part_run(void *arg) {
   struct tar_writer *w = arg;
+  w->err = write_entries(w->ar, w->first, w->nfirst, &w->o, true, w->x, w->spool_fd);
+  return NULL;
+}
+
+static void *first_part_thread(void *arg) {
   /* signals are for the caller's thread (the guard's handler) */
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, NULL);
-  w->err = write_entries(w->ar, w->first, w->nfirst, &w->o, true, w->x, w->spool_fd);
-  return NULL;
+  return first_part_run(arg);
 }
 
 struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_path,
@@ -1385,8 +1389,8 @@ struct kd_error *kd_archive_write_begin(struct kd_archive *a, const char *final_
     w->first = v;   /* the writer's now */
     v = NULL;
     w->nfirst = n;
-    if (pthread_create(&w->thread, NULL, first_part, w) != 0) {
-      first_part(w);   /* no thread: the first part here */
+    if (pthread_create(&w->thread, NULL, first_part_thread, w) != 0) {
+      first_part_run(w);   /* no thread: the first part here, signals as they were */
       err = w->err;
       w->err = NULL;
     } else {
