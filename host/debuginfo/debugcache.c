@@ -595,10 +595,6 @@ static void remove_stale_temporaries(const char *dir) {
   closedir(d);
 }
 
-int kd_env_flag(const char *name) {
-  const char *e = getenv(name);
-  return e && *e && strcmp(e, "0") != 0;
-}
 
 static int cache_disabled(void) { return kd_env_flag("KDLUA_NO_CACHE"); }
 

@@ -11,6 +11,8 @@
 #ifndef KD_DEBUGCACHE_H
 #define KD_DEBUGCACHE_H
 
+#include "base/env.h"
+
 #include <stddef.h>
 
 #include "base/error.h"
@@ -22,9 +24,6 @@ char *kd_debugcache_dir(void);
 /* mkdir -p, mode 0700 for the directories it creates; 0 when `path` is a
 ** directory we can write to. */
 int kd_make_dirs(const char *path);
-/* Is the environment variable `name` set to something other than "" or
-** "0"?  (How KDLUA_NO_CACHE and its kind are read.) */
-int kd_env_flag(const char *name);
 /* A cache file just written: flush it and drop it from the page cache
 ** (see debugcache.c for why and when).  Errors are ignored: it is an
 ** optimisation. */

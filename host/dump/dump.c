@@ -4,6 +4,7 @@
 #define _GNU_SOURCE   /* O_TMPFILE, mkostemp */
 #include "dump.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -22,6 +23,7 @@
 #include <libkdumpfile/kdumpfile.h>
 
 #include "base/child.h"
+#include "base/env.h"
 #include "base/fullio.h"
 #include "validate.h"
 
@@ -310,28 +312,68 @@ static int probe_open(void *arg, char *msg, size_t cap) {
 ** The note that a file passed the probe: an empty file in notes_dir whose
 ** name holds the dump's identity (device, inode, size, modification and
 ** change times: a file written again, even with its mtime put back, has a
-** new ctime) and the libkdumpfile it passed with (the loaded library's
-** inode and modification time: an upgraded library is probed again).  The
-** probe costs a fork and a second whole open, ~2-3 ms before anything
-** else can start, on every run of every command; what crashed libkdumpfile
-** once still does on the same bytes, so a file that opened cleanly needs
-** it no more.  0 and the name in buf, or -1 (no name: always probe).
+** new ctime) and the code it passed with: kdlua's own executable and the
+** loaded libkdumpfile and libaddrxlat, each by inode and modification
+** time (an upgraded one is probed again).  The probe costs a fork and a
+** second whole open, ~2-3 ms before anything else can start, on every run
+** of every command; what crashed the open once still does on the same
+** bytes and the same code, so a file that opened cleanly needs it no
+** more.  0 and the name in buf, or -1 (no name: always probe).
 */
-static int passed_note(const char *notes_dir, const struct stat *st, char *buf, size_t cap) {
-  if (notes_dir == NULL || fault.probe_crash || fault.probe_hang) return -1;
-  const char *nc = getenv("KDLUA_NO_CACHE");
-  if (nc && strcmp(nc, "1") == 0) return -1;
+#define NOTE_PREFIX "dump-opened-"
+
+/* inode and mtime of the file a loaded function comes from, or -1 */
+static int code_file_id(void *fn, struct stat *st) {
   Dl_info dl;
-  struct stat lib;
-  if (dladdr((void *)kdump_new, &dl) == 0 || dl.dli_fname == NULL ||
-      stat(dl.dli_fname, &lib) != 0)
+  return dladdr(fn, &dl) != 0 && dl.dli_fname != NULL && stat(dl.dli_fname, st) == 0 ? 0 : -1;
+}
+
+static int passed_note(const char *notes_dir, const struct stat *st, char *buf, size_t cap) {
+  if (notes_dir == NULL || fault.probe_crash || fault.probe_hang ||
+      kd_env_flag("KDLUA_NO_CACHE"))
     return -1;
-  int n = snprintf(buf, cap, "%s/dump-opened-%jx-%jx-%jx-%jd.%09ld-%jd.%09ld-lib-%jx-%jd",
+  /* (the executable by its path, not dladdr: in a non-PIE build a
+  ** library function's address may be the executable's own PLT entry) */
+  struct stat self, lib, xlat;
+  if (stat("/proc/self/exe", &self) != 0 || code_file_id((void *)kdump_new, &lib) != 0 ||
+      code_file_id((void *)addrxlat_fulladdr_conv, &xlat) != 0)
+    return -1;
+  int n = snprintf(buf, cap, "%s/" NOTE_PREFIX "%jx-%jx-%jx-%jd.%09ld-%jd.%09ld"
+                   "-exe-%jx-%jd-lib-%jx-%jd-%jx-%jd",
                    notes_dir, (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
                    (uintmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
                    (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
-                   (uintmax_t)lib.st_ino, (intmax_t)lib.st_mtim.tv_sec);
+                   (uintmax_t)self.st_ino, (intmax_t)self.st_mtim.tv_sec,
+                   (uintmax_t)lib.st_ino, (intmax_t)lib.st_mtim.tv_sec,
+                   (uintmax_t)xlat.st_ino, (intmax_t)xlat.st_mtim.tv_sec);
   return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* Write the note `path` (see passed_note) and remove the notes of earlier
+** versions of the same file or of the code (same device and inode, other
+** name), so that notes do not pile up as dumps are rewritten or kdlua is
+** upgraded.  A note that cannot be written only means probing next time. */
+static void write_note(const char *path) {
+  int nfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (nfd < 0) return;
+  close(nfd);
+  const char *slash = strrchr(path, '/');
+  const char *name = slash + 1;
+  /* "dump-opened-<dev>-<ino>-": what names the same file */
+  const char *p = name + strlen(NOTE_PREFIX);
+  for (int dashes = 0; *p && dashes < 2; p++)
+    if (*p == '-') dashes++;
+  size_t same = (size_t)(p - name);
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  DIR *d = opendir(dir);
+  if (d == NULL) return;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strncmp(de->d_name, name, same) == 0 && strcmp(de->d_name, name) != 0)
+      unlinkat(dirfd(d), de->d_name, 0);
+  }
+  closedir(d);
 }
 
 struct kd_error *kd_dump_open(const char *path, struct kd_dump **out) {
@@ -394,9 +436,7 @@ struct kd_error *kd_dump_open_noted(const char *path, const char *notes_dir,
   }
   err = open_checked(path, fd, out);
   if (err == NULL && probed && noted && !warning[0]) {
-    /* (a note that cannot be written only means probing next time) */
-    int nfd = open(note, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (nfd >= 0) close(nfd);
+    write_note(note);
   }
   if (err && warning[0]) {
     /* the open failed on a dump cut short: that is the reason to give */

@@ -2,8 +2,9 @@
 # The open's probe (a child that opens the dump first, so that a crash of
 # libkdumpfile is one line, not a dead kdlua) is skipped for a file that
 # passed it before: host/dump/dump.c passed_note.  The note names the
-# file's identity; a file changed since, a damaged file, a run with
-# KDLUA_NO_CACHE=1 or a fault injected into the probe never rely on one.
+# file's identity and the code's; a file changed since, a damaged file, a
+# run with KDLUA_NO_CACHE set or a fault injected into the probe never rely
+# on one, and a file's new note replaces its old ones.
 # (The notes go to the tests' cache folder, beside the other tests' notes:
 # only those of this test's own copies, told by their inode, are counted.)
 . "$(dirname "$0")/common.sh"
@@ -36,7 +37,9 @@ check "... without a second note" [ "$(notes "$W/a")" -eq 1 ]
 touch "$W/a"
 out=$(open_dump "$W/a")
 check "a changed file opens" [ "$out" = "$release" ]
-check "... probed and noted again" [ "$(notes "$W/a")" -eq 2 ]
+check "... probed and noted again, the old note removed" [ "$(notes "$W/a")" -eq 1 ]
+check "... the note names the new ctime" \
+  [ -n "$(ls "$C" | grep "^dump-opened-.*-$(stat -c %Z "$W/a")\.")" ]
 
 # a fault injected into the probe still runs it, note or not
 out=$(open_dump "$W/a" KDLUA_FAULT=probe-crash)
@@ -49,6 +52,8 @@ esac
 cp "$D/vmcore" "$W/b"
 open_dump "$W/b" KDLUA_NO_CACHE=1 >/dev/null
 check "KDLUA_NO_CACHE=1 writes no note" [ "$(notes "$W/b")" -eq 0 ]
+open_dump "$W/b" KDLUA_NO_CACHE=yes >/dev/null
+check "KDLUA_NO_CACHE=yes neither (read as every cache switch is)" [ "$(notes "$W/b")" -eq 0 ]
 head -c 65536 "$D/vmcore" > "$W/c"
 open_dump "$W/c" >/dev/null
 check "a damaged file is not noted" [ "$(notes "$W/c")" -eq 0 ]
