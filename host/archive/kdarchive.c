@@ -1363,11 +1363,16 @@ static void *first_part_run(void *arg) {
   return NULL;
 }
 
-static void *first_part_thread(void *arg) {
-  /* signals are for the caller's thread (the guard's handler) */
+/* In a thread of the archive's own: signals are for the caller's thread
+** (the guard's handler that removes a half-written archive). */
+static void block_signals_in_this_thread(void) {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, NULL);
+}
+
+static void *first_part_thread(void *arg) {
+  block_signals_in_this_thread();
   return first_part_run(arg);
 }
 
@@ -1448,10 +1453,7 @@ static void *content_part_run(void *arg) {
 }
 
 static void *content_part_thread(void *arg) {
-  /* signals are for the caller's thread */
-  sigset_t all;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  block_signals_in_this_thread();
   return content_part_run(arg);
 }
 
