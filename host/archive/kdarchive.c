@@ -1039,6 +1039,42 @@ size_t kd_archive_set_fast_headers(bool on) {
 /* a spooled content read back in pieces of this size */
 #define SPOOL_PIECE (256u << 10)
 
+/* bytes of an entry's content, through libarchive (ar) or, for an entry
+** whose header we made, straight into our xz sink (ar NULL) */
+static struct kd_error *put_content(struct archive *ar, struct xz_sink *x, const void *p,
+                                    size_t n, const char *name) {
+  if (ar) return archive_write_data(ar, p, n) == (la_ssize_t)n ? NULL : la_error(ar, "writing", name);
+  return xz_put(x, p, n) == 0 ? NULL : xz_error(x, name);
+}
+
+/* a file's content, from memory or read back from the spool in pieces */
+static struct kd_error *write_content(struct archive *ar, struct xz_sink *x,
+                                      const struct entry *e, const char *name, int spool_fd,
+                                      unsigned char **piece) {
+  if (e->len == 0) return NULL;
+  if (e->where != W_SPOOL) return put_content(ar, x, e->u.data, e->len, name);
+  if (*piece == NULL && (*piece = malloc(SPOOL_PIECE)) == NULL) return kd_enomem;
+  for (size_t done = 0; done < e->len;) {
+    size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
+    if (spool_read(spool_fd, e->u.off + done, *piece, m) != 0)
+      return kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", name,
+                             strerror(errno ? errno : EIO));
+    struct kd_error *err = put_content(ar, x, *piece, m, name);
+    if (err) return err;
+    done += m;
+  }
+  return NULL;
+}
+
+/* content compressed ahead of time: the stream so far ends after the
+** entry's header and the ready one follows */
+static struct kd_error *write_ready_stream(struct xz_sink *x, const struct entry *e,
+                                           const char *name) {
+  if (xz_end(x) != 0 || sink_put(x->out, e->u.xz->bytes + 8, e->u.xz->len - 8) != 0)
+    return xz_error(x, name);
+  return NULL;
+}
+
 /* an entry whose header ustar_header made, with its content and padding,
 ** into the xz sink as libarchive would have written them */
 static struct kd_error *write_plain(struct xz_sink *x, const unsigned char h[512],
@@ -1047,27 +1083,10 @@ static struct kd_error *write_plain(struct xz_sink *x, const unsigned char h[512
   static const unsigned char zeros[512];
   if (xz_put(x, h, 512) != 0) return xz_error(x, name);
   if (e == NULL || e->kind != KD_AR_FILE) return NULL;
-  if (e->where == W_XZ) {   /* as in write_entries: the ready stream follows */
-    if (xz_end(x) != 0 || sink_put(x->out, e->u.xz->bytes + 8, e->u.xz->len - 8) != 0)
-      return xz_error(x, name);
-    return NULL;
-  }
-  if (e->len == 0) return NULL;
-  if (e->where == W_SPOOL) {
-    if (*piece == NULL && (*piece = malloc(SPOOL_PIECE)) == NULL) return kd_enomem;
-    for (size_t done = 0; done < e->len;) {
-      size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
-      if (spool_read(spool_fd, e->u.off + done, *piece, m) != 0)
-        return kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", name,
-                               strerror(errno ? errno : EIO));
-      if (xz_put(x, *piece, m) != 0) return xz_error(x, name);
-      done += m;
-    }
-  } else if (xz_put(x, e->u.data, e->len) != 0) {
-    return xz_error(x, name);
-  }
-  if (xz_put(x, zeros, tar_padding(e->len)) != 0) return xz_error(x, name);
-  return NULL;
+  if (e->where == W_XZ) return write_ready_stream(x, e, name);
+  struct kd_error *err = write_content(NULL, x, e, name, spool_fd, piece);
+  if (err == NULL && xz_put(x, zeros, tar_padding(e->len)) != 0) err = xz_error(x, name);
+  return err;
 }
 
 static struct kd_error *write_entries(struct archive *ar, struct entry **v, size_t n,
@@ -1112,33 +1131,12 @@ static struct kd_error *write_entries(struct archive *ar, struct entry **v, size
       err = la_error(ar, "writing", name);
       break;
     }
-    /* content compressed ahead of time: the stream so far ends after this
-    ** header, the ready one follows, and the content's place (zeros that
-    ** finish_entry writes, and the padding) is dropped */
+    /* a ready stream: the content's place (zeros that finish_entry
+    ** writes, and the padding) is dropped */
     if (e && e->where == W_XZ) {
-      if (xz_end(x) != 0 || sink_put(x->out, e->u.xz->bytes + 8, e->u.xz->len - 8) != 0) {
-        err = xz_error(x, name);
-        break;
-      }
+      if ((err = write_ready_stream(x, e, name)) != NULL) break;
       x->discard = true;
-    } else if (k == KD_AR_FILE && e->len && e->where == W_SPOOL) {
-      if (piece == NULL && (piece = malloc(SPOOL_PIECE)) == NULL) {
-        err = kd_enomem;
-        break;
-      }
-      for (size_t done = 0; done < e->len && err == NULL;) {
-        size_t m = e->len - done < SPOOL_PIECE ? e->len - done : SPOOL_PIECE;
-        if (spool_read(spool_fd, e->u.off + done, piece, m) != 0)
-          err = kd_error_create(KD_ERR_IO, "%s: reading the archive spool: %s", name,
-                                strerror(errno ? errno : EIO));
-        else if (archive_write_data(ar, piece, m) != (la_ssize_t)m)
-          err = la_error(ar, "writing", name);
-        done += m;
-      }
-      if (err) break;
-    } else if (k == KD_AR_FILE && e->len &&
-               archive_write_data(ar, e->u.data, e->len) != (la_ssize_t)e->len) {
-      err = la_error(ar, "writing", name);
+    } else if (k == KD_AR_FILE && (err = write_content(ar, x, e, name, spool_fd, &piece)) != NULL) {
       break;
     }
     /* the padding now, so that the next header starts on its own */
