@@ -67,6 +67,29 @@ M.memtotal_kb = memtotal_kb
 
 local mm_sizes
 
+-- the rest of a row, the same however its task's members were read: names
+-- of the effective ids, memory sizes (mm: the task's mm, nil for none),
+-- terminal (tty: task.tty's answer), start (clock ticks), CPU times,
+-- command and wchan
+local function finish_row(r, t, group, ctx, euid, egid, mm, tty, start)
+  r.user = task.user_name(euid, ctx.passwd)
+  r.egid = egid
+  r.group = M.group_name(egid, ctx.group)
+  if mm ~= nil then
+    r.vsz, r.rss, r.locked = mm_sizes(t, mm)
+  else
+    r.vsz, r.rss, r.locked = 0, 0, 0
+  end
+  r.tty = tty and tty.ps_name or "?"
+  r.tpgid = tty and tty.pgrp or -1
+  r.start = start
+  local ut, st = task.cputime(t, group)
+  r.utime, r.stime = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
+  r.comm = task.proc_name(t)
+  r.wchan = task.wchan(t)
+  return r
+end
+
 -- one row of data for a task, member by member (kernels without the
 -- members row_reader names)
 local function row_by_member(t, group, ctx)
@@ -91,24 +114,8 @@ local function row_by_member(t, group, ctx)
   local cr = task.creds(t)
   r.euid = cr.euid
   r.uid = cr.uid
-  r.user = task.user_name(cr.euid, ctx.passwd)
-  r.egid = cr.egid
-  r.group = M.group_name(cr.egid, ctx.group)
-  local mm = t.mm
-  if mm ~= nil then
-    r.vsz, r.rss, r.locked = mm_sizes(t, mm)
-  else
-    r.vsz, r.rss, r.locked = 0, 0, 0
-  end
-  local tty = task.tty(t)
-  r.tty = tty and tty.ps_name or "?"
-  r.tpgid = tty and tty.pgrp or -1
-  r.start = task.start_time_ticks(t)
-  local ut, st = task.cputime(t, group)
-  r.utime, r.stime = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
-  r.comm = task.proc_name(t)
-  r.wchan = task.wchan(t)
-  return r
+  return finish_row(r, t, group, ctx, cr.euid, cr.egid, t.mm, task.tty(t),
+                    task.start_time_ticks(t))
 end
 
 -- VSZ and RSS in KiB and locked_vm of a task's mm, from one read of the
@@ -187,23 +194,9 @@ local function row(t, group, ctx)
   r.nlwp = nr_threads or 0
   r.euid = euid
   r.uid = uid
-  r.user = task.user_name(euid, ctx.passwd)
-  r.egid = egid
-  r.group = M.group_name(egid, ctx.group)
-  if mm ~= 0 then
-    r.vsz, r.rss, r.locked = mm_sizes(t, mm)
-  else
-    r.vsz, r.rss, r.locked = 0, 0, 0
-  end
-  local tty = (tty_ptr or 0) ~= 0 and task.tty(t) or nil
-  r.tty = tty and tty.ps_name or "?"
-  r.tpgid = tty and tty.pgrp or -1
-  r.start = task.nsec_to_clock_t(start_boottime)
-  local ut, st = task.cputime(t, group)
-  r.utime, r.stime = task.nsec_to_clock_t(ut), task.nsec_to_clock_t(st)
-  r.comm = task.proc_name(t)
-  r.wchan = task.wchan(t)
-  return r
+  return finish_row(r, t, group, ctx, euid, egid, mm ~= 0 and mm or nil,
+                    (tty_ptr or 0) ~= 0 and task.tty(t) or nil,
+                    task.nsec_to_clock_t(start_boottime))
 end
 
 -- The thread row of a group's leader: row(t, false) differs from the
