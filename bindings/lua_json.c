@@ -2,7 +2,7 @@
 ** lua_json.c -- module kdlua.json: Lua values to JSON text with cJSON.
 **
 **   local J = require("kdlua.json")
-**   J.encode(value [, indent])
+**   J.encode(value [, indent [, depth]])
 **
 ** The rules are report/json.lua's (which marks tables and calls this):
 ** tables whose metatable has __json = "array" / "object" / "null" are that;
@@ -14,6 +14,9 @@
 ** code points, so the output always parses.  With `indent`, the layout is
 ** Python's json.dumps(indent=N) (what sos writes): one item per line, ": "
 ** after keys, empty containers as {} and [].  Without, ", " and ": ".
+** `depth`: the text as it reads that many levels into an enclosing one
+** (every line after the first indented depth * indent more), for a writer
+** that puts a value inside text of its own.
 **
 ** cJSON builds the tree and escapes strings; numbers go in as raw text so
 ** 64-bit integers survive (cJSON keeps numbers as doubles).  The tree and
@@ -309,9 +312,10 @@ static cJSON *convert(lua_State *L, int idx, int depth) {
   return obj;
 }
 
-/* Python's json.dumps layout from cJSON's compact text. */
-static void layout(luaL_Buffer *b, const char *s, int indent) {
-  int depth = 0, in_str = 0;
+/* Python's json.dumps layout from cJSON's compact text, as it reads
+** `depth` levels in (each line after the first indented that much more). */
+static void layout(luaL_Buffer *b, const char *s, int indent, int depth) {
+  int in_str = 0;
   for (const char *p = s; *p; p++) {
     char c = *p;
     if (in_str) {
@@ -357,6 +361,8 @@ static void layout(luaL_Buffer *b, const char *s, int indent) {
 static int j_encode(lua_State *L) {
   luaL_checkany(L, 1);
   int indent = (int)luaL_optinteger(L, 2, 0);
+  lua_Integer depth = luaL_optinteger(L, 3, 0);
+  luaL_argcheck(L, depth >= 0 && depth <= MAX_DEPTH, 3, "depth out of range");
   lua_settop(L, 1);
   struct box *b = new_box(L);           /* owns the tree and the text */
   b->tree = convert(L, 1, 0);
@@ -365,7 +371,7 @@ static int j_encode(lua_State *L) {
   if (b->text == NULL) return luaL_error(L, "json.encode: out of memory");
   luaL_Buffer out;
   luaL_buffinit(L, &out);
-  layout(&out, b->text, indent);
+  layout(&out, b->text, indent, (int)depth);
   luaL_pushresult(&out);
   return 1;
 }

@@ -1,8 +1,7 @@
 -- kdlua-test: dump=kfx
 -- report.books: the plugins of manifest.json, written plugin by plugin, are
 -- byte for byte what json.encode(manifest, 4) makes of the whole (sos's
--- layout), whichever path a file spec takes (its own writer for the shape
--- Run:spec makes, json.encode for any other).
+-- layout), for file specs of Run:spec's shape and of any other.
 local books = require("report.books")
 local json = require("report.json")
 

@@ -19,6 +19,11 @@ test("layout: sorted keys, 4-space indent, empty containers inline", function()
     "d": []
 }]], "indented")
   eq(json.encode(v), '{"a": [1, "x", true, null], "b": 1, "c": {}, "d": []}', "compact")
+  -- as it reads two levels into an enclosing value: lines after the first
+  -- 8 spaces further in
+  eq(json.encode({ k = json.array({ 1 }) }, 4, 2), '{\n            "k": [\n                1\n            ]\n        }',
+     "depth 2")
+  eq(json.encode({ k = 1 }, nil, 3), '{"k": 1}', "depth without indent")
 end)
 
 test("numbers: 64-bit integers exact, floats round-trip, no inf/nan", function()

@@ -46,11 +46,7 @@ local function ind(d)
 end
 
 -- json.encode(v, 4) as it reads `depth` levels in
-local function enc(v, depth)
-  local t = json.encode(v, 4)
-  if depth > 0 then t = t:gsub("\n", "\n" .. ind(depth)) end
-  return t
-end
+local function enc(v, depth) return json.encode(v, 4, depth) end
 
 -- characters json.encode escapes (or may: bytes past ASCII)
 local SPECIAL = '[%z\1-\31"\\\127-\255]'
@@ -174,51 +170,6 @@ local function json_entry(out, name, s, expand)
   out:write("\n", ind(1), "]")
 end
 
--- enc(spec, depth) of a file's spec as Run:spec makes it -- exactly the
--- keys files_copied, kdlua_status (counts by status), specification and
--- tags (strings) -- cut around files_copied's value: the text before it
--- and after it; nil for any other table.  Written out here because a
--- report has a spec for each file emitter (2,300 on the 6.1 fixture), and
--- through json.encode and the indenting gsub each cost ~25 us of the
--- serial end of the report (the block plugin's 353 alone 10 ms).
-local ARRAY_MT = getmetatable(json.array())
-local SPEC_KEYS = { files_copied = true, kdlua_status = true, specification = true, tags = true }
-local function spec_text(spec, depth)
-  for k in pairs(spec) do
-    if not SPEC_KEYS[k] then return nil end
-  end
-  local name, status, tags = spec.specification, spec.kdlua_status, spec.tags
-  if type(name) ~= "string" or type(status) ~= "table" or type(tags) ~= "table"
-     or getmetatable(tags) ~= ARRAY_MT then
-    return nil
-  end
-  local i1, i2 = ind(depth + 1), ind(depth + 2)
-  local keys = {}
-  for k, v in pairs(status) do
-    if type(k) ~= "string" or math.type(v) ~= "integer" then return nil end
-    keys[#keys + 1] = k
-  end
-  local st = "{}"
-  if #keys > 0 then
-    table.sort(keys)
-    for n, k in ipairs(keys) do keys[n] = i2 .. jstr(k) .. ": " .. string.format("%d", status[k]) end
-    st = "{\n" .. table.concat(keys, ",\n") .. "\n" .. i1 .. "}"
-  end
-  local tg = "[]"
-  if next(tags) ~= nil then
-    local t = {}
-    for n, v in ipairs(tags) do
-      if type(v) ~= "string" then return nil end
-      t[n] = i2 .. jstr(v)
-    end
-    if #t ~= #tags then return nil end
-    tg = "[\n" .. table.concat(t, ",\n") .. "\n" .. i1 .. "]"
-  end
-  return "{\n" .. i1 .. '"files_copied": ',
-         ",\n" .. i1 .. '"kdlua_status": ' .. st .. ",\n" .. i1 .. '"specification": ' .. jstr(name)
-           .. ",\n" .. i1 .. '"tags": ' .. tg .. "\n" .. ind(depth) .. "}"
-end
-
 -- the manifest's "name": {md} of one plugin; its specs one by one
 local function md_entry(out, name, md, expand)
   local d = PLUGINS_DEPTH + 1
@@ -233,20 +184,15 @@ local function md_entry(out, name, md, expand)
   else
     out:write("[\n")
     for k, spec in ipairs(files) do
-      -- the spec's own keys (through json.encode unless spec_text knows
-      -- its shape), its list of files here
+      -- the spec's own keys through json.encode, its list of files here
       local copied = spec.files_copied
-      local head, tail = spec_text(spec, d + 2)
-      if not head then
-        spec.files_copied = "\1kdlua-copied"
-        local text = enc(spec, d + 2)
-        spec.files_copied = copied
-        local at, stop = text:find('"\\u0001kdlua-copied"', 1, true)
-        head, tail = text:sub(1, at - 1), text:sub(stop + 1)
-      end
-      out:write(ind(d + 2), head)
+      spec.files_copied = "\1kdlua-copied"
+      local text = enc(spec, d + 2)
+      spec.files_copied = copied
+      local at, stop = text:find('"\\u0001kdlua-copied"', 1, true)
+      out:write(ind(d + 2), text:sub(1, at - 1))
       write_strings(out, copied, d + 3, expand)
-      out:write(tail, k < #files and ",\n" or "\n")
+      out:write(text:sub(stop + 1), k < #files and ",\n" or "\n")
     end
     out:write(ind(d + 1), "]")
   end

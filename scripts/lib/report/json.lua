@@ -2,8 +2,10 @@
 -- manifest.json, sos.json and coverage.json; the encoding itself is done in
 -- C with cJSON (bindings/lua_json.c, module kdlua.json).
 --
---   json.encode(value [, indent])   indent: spaces per level (sos uses 4;
---                                   the layout of Python's json.dumps)
+--   json.encode(value [, indent [, depth]])
+--                                   indent: spaces per level (sos uses 4;
+--                                   the layout of Python's json.dumps);
+--                                   depth: as it reads that many levels in
 --   json.array(t), json.object(t)   mark a table's shape (an empty table is
 --                                   an object unless marked as an array)
 --   json.null                       a JSON null inside tables
@@ -24,6 +26,6 @@ M.null = setmetatable({}, { __json = "null", __tostring = function() return "nul
 function M.array(t) return setmetatable(t or {}, array_mt) end
 function M.object(t) return setmetatable(t or {}, object_mt) end
 
-function M.encode(v, indent) return C.encode(v, indent) end
+function M.encode(v, indent, depth) return C.encode(v, indent, depth) end
 
 return M
